@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/yardstick-dev/yardstick/gateway"
+	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
+)
+
+// devCommand runs every service and the gateway in one process. Calls
+// between them still go through gRPC clients, as in split mode.
+type devCommand struct {
+	common
+	storage
+	httpAddr string
+	grpcAddr string
+}
+
+func parseDev(args []string, stderr io.Writer) (*devCommand, error) {
+	c := &devCommand{}
+	fs := newFlagSet("dev", stderr)
+	c.common.register(fs)
+	fs.StringVar(&c.httpAddr, "http-addr", "127.0.0.1:8080", "address of the REST gateway")
+	fs.StringVar(&c.grpcAddr, "grpc-addr", "127.0.0.1:9090", "address of the gRPC services")
+	fs.StringVar(&c.dataDir, "data-dir", ".yardstick", "directory for the embedded database")
+	fs.StringVar(&c.mongoURI, "mongo-uri", "", "MongoDB URI; when empty, an embedded database is started in --data-dir")
+	return c, fs.Parse(args)
+}
+
+func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
+	start := time.Now()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	conn, err := c.storage.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = conn.Close(context.WithoutCancel(ctx)) }()
+
+	grpcLis, err := net.Listen("tcp", c.grpcAddr)
+	if err != nil {
+		return err
+	}
+	grpcDone, err := startGRPC(ctx, log, conn, serviceSet{ladder: true}, grpcLis)
+	if err != nil {
+		_ = grpcLis.Close()
+		return err
+	}
+
+	cc, err := grpc.NewClient(grpcLis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return err
+	}
+	defer func() { _ = cc.Close() }()
+	if err := seed(ctx, log, ladderv1.NewLadderServiceClient(cc)); err != nil {
+		return fmt.Errorf("seed sample data: %w", err)
+	}
+
+	gw, err := gateway.New(ctx, gateway.Options{Logger: log, Ladder: cc})
+	if err != nil {
+		return err
+	}
+	httpLis, err := net.Listen("tcp", c.httpAddr)
+	if err != nil {
+		return err
+	}
+	httpDone := make(chan error, 1)
+	go func() { httpDone <- gateway.Serve(ctx, httpLis, gw, shutdownGrace) }()
+
+	base := "http://" + httpLis.Addr().String()
+	log.Info("yardstick is ready",
+		"startup", time.Since(start).Round(time.Millisecond),
+		"frameworks", base+"/v1/frameworks",
+		"openapi", base+"/openapi.json",
+		"grpc", grpcLis.Addr().String())
+
+	// Run until a signal, or until either server fails; then stop both.
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-grpcDone:
+		grpcDone = nil
+	case runErr = <-httpDone:
+		httpDone = nil
+	}
+	log.Info("shutting down")
+	cancel()
+	for _, done := range []<-chan error{grpcDone, httpDone} {
+		if done != nil {
+			runErr = errors.Join(runErr, <-done)
+		}
+	}
+	return runErr
+}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/yardstick-dev/yardstick/gateway"
+)
+
+// gatewayCommand runs the REST gateway in front of split services.
+type gatewayCommand struct {
+	common
+	httpAddr   string
+	ladderAddr string
+}
+
+func parseGateway(args []string, stderr io.Writer) (*gatewayCommand, error) {
+	c := &gatewayCommand{}
+	fs := newFlagSet("gateway", stderr)
+	c.common.register(fs)
+	fs.StringVar(&c.httpAddr, "http-addr", "127.0.0.1:8080", "address of the REST gateway")
+	fs.StringVar(&c.ladderAddr, "ladder-addr", "", "address of the ladder service's gRPC server (required)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if c.ladderAddr == "" {
+		return nil, errors.New("gateway needs --ladder-addr")
+	}
+	return c, nil
+}
+
+func (c *gatewayCommand) run(ctx context.Context, log *slog.Logger) error {
+	ladderConn, err := grpc.NewClient(c.ladderAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return err
+	}
+	defer func() { _ = ladderConn.Close() }()
+	gw, err := gateway.New(ctx, gateway.Options{Logger: log, Ladder: ladderConn})
+	if err != nil {
+		return err
+	}
+	lis, err := net.Listen("tcp", c.httpAddr)
+	if err != nil {
+		return err
+	}
+	log.Info("gateway serving", "http", "http://"+lis.Addr().String(), "ladder", c.ladderAddr)
+	return gateway.Serve(ctx, lis, gw, shutdownGrace)
+}

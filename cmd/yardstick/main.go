@@ -1,0 +1,96 @@
+// Command yardstick runs the Yardstick services:
+//
+//	yardstick dev                    all services and the REST gateway in one process
+//	yardstick serve ladder           one service, for split deployments
+//	yardstick gateway                the REST gateway in front of split services
+//
+// main only turns the command line into a config and calls run.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `usage:
+  yardstick dev [--http-addr ADDR] [--grpc-addr ADDR] [--data-dir DIR] [--mongo-uri URI]
+  yardstick serve ladder [--grpc-addr ADDR] [--data-dir DIR] [--mongo-uri URI]
+  yardstick gateway [--http-addr ADDR] --ladder-addr ADDR
+Run a command with -h for its flags.`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cmd, err := parse(os.Args[1:], os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "yardstick:", err)
+		fmt.Fprintln(os.Stderr, usage)
+		os.Exit(2)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cmd.logLevel()}))
+	if err := cmd.run(ctx, log); err != nil {
+		log.Error("yardstick stopped", "error", err)
+		os.Exit(1)
+	}
+}
+
+// command is a parsed command line, ready to run.
+type command interface {
+	run(ctx context.Context, log *slog.Logger) error
+	logLevel() slog.Level
+}
+
+// parse reads the command line into one of the command configs.
+func parse(args []string, stderr io.Writer) (command, error) {
+	if len(args) == 0 {
+		return nil, errors.New("no command")
+	}
+	switch args[0] {
+	case "dev":
+		return parseDev(args[1:], stderr)
+	case "serve":
+		if len(args) < 2 || args[1] != "ladder" {
+			return nil, errors.New("serve needs a service name: ladder")
+		}
+		return parseServe(args[1], args[2:], stderr)
+	case "gateway":
+		return parseGateway(args[1:], stderr)
+	case "-h", "--help", "help":
+		fmt.Fprintln(stderr, usage)
+		return nil, flag.ErrHelp
+	default:
+		return nil, fmt.Errorf("unknown command %q", args[0])
+	}
+}
+
+// common holds the settings every command shares.
+type common struct {
+	debug bool
+}
+
+func (c *common) register(fs *flag.FlagSet) {
+	fs.BoolVar(&c.debug, "debug", false, "log at debug level")
+}
+
+func (c *common) logLevel() slog.Level {
+	if c.debug {
+		return slog.LevelDebug
+	}
+	return slog.LevelInfo
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}

@@ -1,0 +1,41 @@
+package gateway
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+var (
+	queryFieldError = regexp.MustCompile(`^parsing field "([^"]+)"`)
+	pathFieldError  = regexp.MustCompile(`parameter: ([^,]+),`)
+)
+
+// namedFieldErrors makes the gateway's own input errors (malformed JSON,
+// unknown fields, unparsable query or path parameters) look like the
+// services' errors: INVALID_ARGUMENT with a BadRequest naming the field. The
+// gateway reports them as bare messages; the body is the field when no
+// parameter is named.
+func namedFieldErrors(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
+	st, ok := status.FromError(err)
+	if ok && st.Code() == codes.InvalidArgument && len(st.Details()) == 0 {
+		field := "body"
+		if sub := queryFieldError.FindStringSubmatch(st.Message()); sub != nil {
+			field = sub[1]
+		} else if sub := pathFieldError.FindStringSubmatch(st.Message()); sub != nil {
+			field = sub[1]
+		}
+		named := status.New(codes.InvalidArgument, "invalid argument: "+field+": "+st.Message())
+		if withDetails, derr := named.WithDetails(&errdetails.BadRequest{
+			FieldViolations: []*errdetails.BadRequest_FieldViolation{{Field: field, Description: st.Message()}},
+		}); derr == nil {
+			err = withDetails.Err()
+		}
+	}
+	runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)
+}

@@ -1,0 +1,143 @@
+// Package gateway serves the Yardstick APIs as JSON over HTTP. It is a
+// grpc-gateway that calls the services through gRPC client connections, so
+// every REST call passes the same interceptors as a direct gRPC call, plus
+// health, readiness and the OpenAPI description.
+package gateway
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/grpc"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
+)
+
+//go:embed openapi/yardstick.swagger.json
+var openAPI []byte
+
+// Options configure a gateway.
+type Options struct {
+	Logger *slog.Logger
+	// Ladder is a client connection to the ladder service.
+	Ladder *grpc.ClientConn
+	// MaxBodyBytes caps a request body; larger requests get 413.
+	MaxBodyBytes int64
+}
+
+// Gateway is the REST front of the services.
+type Gateway struct {
+	handler  http.Handler
+	backends map[string]*grpc.ClientConn
+	log      *slog.Logger
+}
+
+// New registers every service's REST handler against its client connection.
+func New(ctx context.Context, opts Options) (*Gateway, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.MaxBodyBytes == 0 {
+		opts.MaxBodyBytes = 1 << 20
+	}
+	if opts.Ladder == nil {
+		return nil, errors.New("gateway needs a ladder service connection")
+	}
+	g := &Gateway{backends: map[string]*grpc.ClientConn{"ladder": opts.Ladder}, log: opts.Logger}
+
+	api := runtime.NewServeMux(
+		// Omit empty fields, as Google's JSON APIs do; refuse unknown ones.
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{}),
+		runtime.WithErrorHandler(namedFieldErrors),
+	)
+	if err := ladderv1.RegisterLadderServiceHandler(ctx, api, opts.Ladder); err != nil {
+		return nil, fmt.Errorf("register ladder handler: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/v1/", limitBody(api, opts.MaxBodyBytes))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeText(w, http.StatusOK, "ok") })
+	mux.HandleFunc("GET /readyz", g.ready)
+	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(openAPI)
+	})
+	g.handler = logRequests(opts.Logger, mux)
+	return g, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.handler.ServeHTTP(w, r) }
+
+// ready answers 200 when every backend service reports SERVING on its gRPC
+// health service; the services report NOT_SERVING while their database is
+// unreachable.
+func (g *Gateway) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	for name, conn := range g.backends {
+		resp, err := healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{})
+		if err != nil || resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+			g.log.WarnContext(ctx, "backend not ready", "backend", name, "status", resp.GetStatus().String(), "error", err)
+			writeText(w, http.StatusServiceUnavailable, name+" not ready")
+			return
+		}
+	}
+	writeText(w, http.StatusOK, "ready")
+}
+
+// limitBody refuses bodies over max bytes: with 413 when the length is
+// declared, and by cutting the read (which the API reports as 400) when not.
+func limitBody(next http.Handler, max int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > max {
+			writeText(w, http.StatusRequestEntityTooLarge, "request body larger than "+strconv.FormatInt(max, 10)+" bytes")
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, max)
+		next.ServeHTTP(w, r)
+	})
+}
+
+func writeText(w http.ResponseWriter, code int, msg string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(code)
+	_, _ = w.Write([]byte(msg + "\n"))
+}
+
+// Serve serves handler on lis until ctx ends, then shuts down gracefully:
+// no new connections, in-flight requests get up to grace to finish.
+func Serve(ctx context.Context, lis net.Listener, handler http.Handler, grace time.Duration) error {
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(lis) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		_ = srv.Close()
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

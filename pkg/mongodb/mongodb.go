@@ -1,0 +1,158 @@
+// Package mongodb connects to MongoDB: to the server at a URI when one is
+// given, otherwise to an embedded FerretDB server (SQLite files in a data
+// directory) that it starts in-process on a loopback port. Either way the
+// caller gets a client of the official driver speaking the wire protocol.
+package mongodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+)
+
+// Config says where the data lives.
+type Config struct {
+	// URI of a MongoDB deployment. When empty, the embedded server is started.
+	URI string
+	// DataDir holds the embedded server's SQLite files. Ignored with a URI.
+	DataDir string
+	// Logger receives the embedded server's warnings and errors.
+	Logger *slog.Logger
+}
+
+// Conn is an open connection, and the embedded server behind it if any.
+type Conn struct {
+	Client   *mongo.Client
+	URI      string
+	Embedded bool
+	stop     func()
+}
+
+// Open connects as the config says and checks that the server answers.
+func Open(ctx context.Context, cfg Config) (*Conn, error) {
+	conn := &Conn{URI: cfg.URI, stop: func() {}}
+	if cfg.URI == "" {
+		uri, stop, err := StartEmbedded(ctx, cfg.DataDir, cfg.Logger)
+		if err != nil {
+			return nil, err
+		}
+		conn.URI, conn.Embedded, conn.stop = uri, true, stop
+	}
+	client, err := Connect(ctx, conn.URI)
+	if err != nil {
+		conn.stop()
+		return nil, err
+	}
+	conn.Client = client
+	return conn, nil
+}
+
+// Close disconnects and stops the embedded server, if one was started.
+func (c *Conn) Close(ctx context.Context) error {
+	err := c.Client.Disconnect(ctx)
+	c.stop()
+	return err
+}
+
+// Connect opens a driver client with the settings every service uses and
+// pings the server.
+func Connect(ctx context.Context, uri string) (*mongo.Client, error) {
+	opts := options.Client().ApplyURI(uri).
+		SetWriteConcern(writeconcern.Majority()).
+		SetServerSelectionTimeout(10 * time.Second).
+		SetAppName("yardstick")
+	client, err := mongo.Connect(opts)
+	if err != nil {
+		return nil, fmt.Errorf("connect to mongodb: %w", err)
+	}
+	if err := client.Ping(ctx, readpref.Primary()); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, fmt.Errorf("ping mongodb: %w", err)
+	}
+	return client, nil
+}
+
+// StartEmbedded starts FerretDB with its SQLite backend on a free loopback
+// port, keeping its files under dir. It returns the URI to connect to and a
+// function that stops the server and waits for it to close its files.
+func StartEmbedded(ctx context.Context, dir string, log *slog.Logger) (uri string, stop func(), err error) {
+	if dir == "" {
+		return "", nil, errors.New("embedded database needs a data directory")
+	}
+	dir, err = filepath.Abs(dir)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", nil, fmt.Errorf("create data directory: %w", err)
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	// FerretDB logs every connection at info level; keep only its warnings.
+	quiet := slog.New(levelFilter{Handler: log.Handler(), min: slog.LevelWarn})
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + dir + "/",
+		Logger:    quiet,
+	})
+	if err != nil {
+		return "", nil, fmt.Errorf("start embedded database: %w", err)
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = f.Run(runCtx)
+	}()
+	stop = func() {
+		cancel()
+		<-done
+	}
+	return f.MongoDBURI(), stop, nil
+}
+
+// levelFilter drops records below a minimum level.
+type levelFilter struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h levelFilter) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h levelFilter) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return levelFilter{Handler: h.Handler.WithAttrs(attrs), min: h.min}
+}
+
+func (h levelFilter) WithGroup(name string) slog.Handler {
+	return levelFilter{Handler: h.Handler.WithGroup(name), min: h.min}
+}
+
+// IsDuplicateKey reports whether err is a duplicate-key write error (11000).
+func IsDuplicateKey(err error) bool { return mongo.IsDuplicateKeyError(err) }
+
+// EnsureIndexes creates the given indexes; creating an existing index is a no-op.
+func EnsureIndexes(ctx context.Context, indexes map[*mongo.Collection][]mongo.IndexModel) error {
+	for coll, models := range indexes {
+		if len(models) == 0 {
+			continue
+		}
+		if _, err := coll.Indexes().CreateMany(ctx, models); err != nil {
+			return fmt.Errorf("create indexes on %s: %w", coll.Name(), err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,107 @@
+// Package mongotest gives tests a database on a real MongoDB wire protocol:
+// the embedded FerretDB server, started once per test binary, or the
+// deployment named by YARDSTICK_TEST_MONGO_URI. Each call gets a database of
+// its own, so tests do not see each other's data.
+package mongotest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/yardstick-dev/yardstick/pkg/mongodb"
+)
+
+// EnvURI names the environment variable that points tests at a real MongoDB.
+const EnvURI = "YARDSTICK_TEST_MONGO_URI"
+
+var (
+	once    sync.Once
+	client  *mongo.Client
+	uri     string
+	openErr error
+	stop    func()
+	counter atomic.Int64
+)
+
+// Run runs the tests of a package and then stops the embedded server and
+// removes its files. Call it from TestMain: os.Exit(mongotest.Run(m)).
+func Run(m *testing.M) int {
+	code := m.Run()
+	if stop != nil {
+		stop()
+	}
+	return code
+}
+
+// URI returns the address of the shared test server, starting it if needed.
+func URI(t testing.TB) string {
+	t.Helper()
+	start()
+	if openErr != nil {
+		t.Fatalf("test database: %v", openErr)
+	}
+	return uri
+}
+
+// Client returns a client of the shared test server.
+func Client(t testing.TB) *mongo.Client {
+	t.Helper()
+	URI(t)
+	return client
+}
+
+// DatabaseName returns a fresh database name for the calling test and drops
+// that database when the test ends.
+func DatabaseName(t testing.TB) string {
+	t.Helper()
+	c := Client(t)
+	name := fmt.Sprintf("t%d_%s", counter.Add(1), unsafeChars.ReplaceAllString(t.Name(), "_"))
+	if len(name) > 60 {
+		name = name[:60]
+	}
+	t.Cleanup(func() { _ = c.Database(name).Drop(context.Background()) })
+	return name
+}
+
+// Database returns a fresh database for the calling test.
+func Database(t testing.TB) *mongo.Database {
+	t.Helper()
+	return Client(t).Database(DatabaseName(t))
+}
+
+var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9_]`)
+
+func start() {
+	once.Do(func() {
+		ctx := context.Background()
+		if env := os.Getenv(EnvURI); env != "" {
+			uri = env
+			client, openErr = mongodb.Connect(ctx, uri)
+			return
+		}
+		// The server lives as long as the test binary; Run removes its files.
+		dir, err := os.MkdirTemp("", "yardstick-test-db-")
+		if err != nil {
+			openErr = err
+			return
+		}
+		var conn *mongodb.Conn
+		conn, openErr = mongodb.Open(ctx, mongodb.Config{DataDir: dir})
+		if openErr != nil {
+			_ = os.RemoveAll(dir)
+			return
+		}
+		client, uri = conn.Client, conn.URI
+		stop = func() {
+			_ = conn.Close(context.Background())
+			_ = os.RemoveAll(dir)
+		}
+	})
+}

@@ -1,0 +1,40 @@
+package ladder
+
+import (
+	"context"
+
+	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
+)
+
+// ExportFramework writes a framework or revision in the YAML interchange format.
+func (s *Server) ExportFramework(ctx context.Context, req *ladderv1.ExportFrameworkRequest) (*ladderv1.ExportFrameworkResponse, error) {
+	_, c, err := s.read(ctx, req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	out, err := exportYAML(c)
+	if err != nil {
+		return nil, err
+	}
+	return &ladderv1.ExportFrameworkResponse{Content: out}, nil
+}
+
+// ImportFramework creates a framework from an interchange document, or
+// replaces an existing draft's content when the request carries its etag.
+func (s *Server) ImportFramework(ctx context.Context, req *ladderv1.ImportFrameworkRequest) (*ladderv1.Framework, error) {
+	in, err := importYAML(req.GetContent())
+	if err != nil {
+		return nil, err
+	}
+	if err := validateContent(in, "content"); err != nil {
+		return nil, err
+	}
+	if err := checkETagFormat(req.GetEtag(), "etag", false); err != nil {
+		return nil, err
+	}
+	if req.GetEtag() == "" {
+		return s.create(ctx, req.GetFrameworkId(), contentFromProto(in), kindImport)
+	}
+	return s.replaceContent(ctx, "frameworks/"+req.GetFrameworkId(), req.GetEtag(), kindImport,
+		func(*ladderv1.Framework) (*ladderv1.Framework, error) { return in, nil })
+}

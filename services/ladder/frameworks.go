@@ -1,0 +1,275 @@
+package ladder
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"regexp"
+	"slices"
+	"strings"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/emptypb"
+
+	"github.com/yardstick-dev/yardstick/pkg/apierr"
+	"github.com/yardstick-dev/yardstick/pkg/paging"
+	"github.com/yardstick-dev/yardstick/pkg/principal"
+	"github.com/yardstick-dev/yardstick/pkg/versioned"
+	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
+)
+
+// GetFramework returns a draft, a revision, or the latest revision.
+func (s *Server) GetFramework(ctx context.Context, req *ladderv1.GetFrameworkRequest) (*ladderv1.Framework, error) {
+	f, _, err := s.read(ctx, req.GetName())
+	return f, err
+}
+
+// ListFrameworks lists the drafts in name order.
+func (s *Server) ListFrameworks(ctx context.Context, req *ladderv1.ListFrameworksRequest) (*ladderv1.ListFrameworksResponse, error) {
+	const query = "frameworks"
+	after, err := paging.Key(req.GetPageToken(), query)
+	if err != nil {
+		return nil, err
+	}
+	size := paging.Size(req.GetPageSize())
+	docs, err := s.store.drafts.List(ctx, after, size+1)
+	if err != nil {
+		return nil, err
+	}
+	resp := &ladderv1.ListFrameworksResponse{}
+	if len(docs) > size {
+		docs = docs[:size]
+		resp.NextPageToken = paging.Token(docs[size-1].Name, query)
+	}
+	for i := range docs {
+		resp.Frameworks = append(resp.Frameworks, draftToProto(&docs[i]))
+	}
+	return resp, nil
+}
+
+// CreateFramework creates a draft, with the client's ID or one derived from the title.
+func (s *Server) CreateFramework(ctx context.Context, req *ladderv1.CreateFrameworkRequest) (*ladderv1.Framework, error) {
+	if err := validateContent(req.GetFramework(), "framework"); err != nil {
+		return nil, err
+	}
+	c := contentFromProto(req.GetFramework())
+	if id := req.GetFrameworkId(); id != "" {
+		return s.create(ctx, id, c, kindCreate)
+	}
+	// A server-made ID reads like the title; on a collision it gets a suffix.
+	base := slug(c.Title)
+	id := base
+	for attempt := 0; ; attempt++ {
+		f, err := s.create(ctx, id, c, kindCreate)
+		if !errors.Is(err, apierr.ErrAlreadyExists) || attempt == 3 {
+			return f, err
+		}
+		id = base + "-" + randomSuffix()
+	}
+}
+
+// create stores a new draft. An ID whose framework was deleted can be used
+// again; its history continues.
+func (s *Server) create(ctx context.Context, id string, c content, kind string) (*ladderv1.Framework, error) {
+	name := "frameworks/" + id
+	doc, err := s.store.drafts.Apply(ctx, name, principal.Subject(ctx), func(cur *versioned.Doc[draft]) (versioned.Edit[draft], error) {
+		if cur != nil {
+			return versioned.Edit[draft]{}, apierr.AlreadyExists(name)
+		}
+		return versioned.Edit[draft]{
+			Kind:   kind,
+			Fields: changedFields(content{}, c),
+			Data:   draft{Content: c, Unpublished: true},
+		}, nil
+	})
+	if errors.Is(err, apierr.ErrConflict) { // lost a race with another create of the same ID
+		return nil, apierr.AlreadyExists(name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return draftToProto(doc), nil
+}
+
+// UpdateFramework changes the fields named in the update mask.
+func (s *Server) UpdateFramework(ctx context.Context, req *ladderv1.UpdateFrameworkRequest) (*ladderv1.Framework, error) {
+	in := req.GetFramework()
+	name := in.GetName()
+	if draftName, rev := splitName(name); rev != "" || !draftNamePattern.MatchString(draftName) {
+		return nil, apierr.Invalid("framework.name", "must name a framework draft: frameworks/{framework}, got %q", name)
+	}
+	if err := checkETagFormat(in.GetEtag(), "framework.etag", true); err != nil {
+		return nil, err
+	}
+	paths, err := updatePaths(req.GetUpdateMask().GetPaths(), in)
+	if err != nil {
+		return nil, err
+	}
+	return s.replaceContent(ctx, name, in.GetEtag(), kindUpdate, func(cur *ladderv1.Framework) (*ladderv1.Framework, error) {
+		for _, p := range paths {
+			setField(cur, in, p)
+		}
+		return cur, validateContent(cur, "framework")
+	})
+}
+
+// replaceContent changes a draft's content with edit, which gets the
+// current content and returns the new one (or a validation error).
+func (s *Server) replaceContent(ctx context.Context, name, etag, kind string, edit func(cur *ladderv1.Framework) (*ladderv1.Framework, error)) (*ladderv1.Framework, error) {
+	doc, err := s.store.drafts.Apply(ctx, name, principal.Subject(ctx), func(cur *versioned.Doc[draft]) (versioned.Edit[draft], error) {
+		if cur == nil {
+			return versioned.Edit[draft]{}, apierr.NotFound(name)
+		}
+		if err := checkETag(cur, etag); err != nil {
+			return versioned.Edit[draft]{}, err
+		}
+		next, err := edit(contentToProto(cur.Data.Content))
+		if err != nil {
+			return versioned.Edit[draft]{}, err
+		}
+		c := contentFromProto(next)
+		fields := changedFields(cur.Data.Content, c)
+		if len(fields) == 0 {
+			return versioned.Edit[draft]{Unchanged: true}, nil
+		}
+		d := cur.Data
+		d.Content, d.Unpublished = c, true
+		return versioned.Edit[draft]{Kind: kind, Fields: fields, Data: d}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return draftToProto(doc), nil
+}
+
+// DeleteFramework deletes a draft; published revisions stay readable.
+func (s *Server) DeleteFramework(ctx context.Context, req *ladderv1.DeleteFrameworkRequest) (*emptypb.Empty, error) {
+	if err := checkETagFormat(req.GetEtag(), "etag", false); err != nil {
+		return nil, err
+	}
+	name := req.GetName()
+	_, err := s.store.drafts.Apply(ctx, name, principal.Subject(ctx), func(cur *versioned.Doc[draft]) (versioned.Edit[draft], error) {
+		if cur == nil {
+			return versioned.Edit[draft]{}, apierr.NotFound(name)
+		}
+		if err := checkETag(cur, req.GetEtag()); err != nil {
+			return versioned.Edit[draft]{}, err
+		}
+		return versioned.Edit[draft]{Kind: kindDelete, Delete: true, Data: cur.Data}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &emptypb.Empty{}, nil
+}
+
+var draftNamePattern = regexp.MustCompile(`^frameworks/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// contentFields are the fields an update mask may name, in message order.
+var contentFields = []string{"title", "description", "competencies", "tracks"}
+
+// ignoredMaskFields are identity and output-only fields: a mask may name
+// them (the gateway derives the mask from the JSON body, etag included), and
+// they are not updated.
+var ignoredMaskFields = map[string]bool{
+	"name": true, "etag": true, "state": true, "revision_id": true, "latest_revision_id": true,
+	"create_time": true, "update_time": true, "publish_time": true,
+}
+
+// updatePaths turns an update mask into the content fields to replace.
+func updatePaths(mask []string, in *ladderv1.Framework) ([]string, error) {
+	if len(mask) == 0 { // AIP-134: no mask means the fields that are set
+		for _, p := range contentFields {
+			if isSet(in, p) {
+				mask = append(mask, p)
+			}
+		}
+	}
+	var paths []string
+	for _, p := range mask {
+		switch {
+		case p == "*":
+			return contentFields, nil
+		case slices.Contains(contentFields, p):
+			paths = append(paths, p)
+		case ignoredMaskFields[p]:
+		default:
+			return nil, apierr.Invalid("update_mask", "cannot update %q: the mask may name %s, or *", p, strings.Join(contentFields, ", "))
+		}
+	}
+	if len(paths) == 0 {
+		return nil, apierr.Invalid("update_mask", "names no field to update (%s)", strings.Join(contentFields, ", "))
+	}
+	return paths, nil
+}
+
+func isSet(f *ladderv1.Framework, field string) bool {
+	switch field {
+	case "title":
+		return f.GetTitle() != ""
+	case "description":
+		return f.GetDescription() != ""
+	case "competencies":
+		return len(f.GetCompetencies()) > 0
+	default:
+		return len(f.GetTracks()) > 0
+	}
+}
+
+// setField copies one content field from src to dst.
+func setField(dst, src *ladderv1.Framework, field string) {
+	switch field {
+	case "title":
+		dst.Title = src.GetTitle()
+	case "description":
+		dst.Description = src.GetDescription()
+	case "competencies":
+		dst.Competencies = src.GetCompetencies()
+	case "tracks":
+		dst.Tracks = src.GetTracks()
+	}
+}
+
+// changedFields names the content fields that differ.
+func changedFields(before, after content) []string {
+	b, a := contentToProto(before), contentToProto(after)
+	var fields []string
+	if b.GetTitle() != a.GetTitle() {
+		fields = append(fields, "title")
+	}
+	if b.GetDescription() != a.GetDescription() {
+		fields = append(fields, "description")
+	}
+	if !equalMessages(b.GetCompetencies(), a.GetCompetencies()) {
+		fields = append(fields, "competencies")
+	}
+	if !equalMessages(b.GetTracks(), a.GetTracks()) {
+		fields = append(fields, "tracks")
+	}
+	return fields
+}
+
+func equalMessages[M proto.Message](x, y []M) bool {
+	return slices.EqualFunc(x, y, func(a, b M) bool { return proto.Equal(a, b) })
+}
+
+var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+// slug derives an ID from a title: "Engineering (EU)" becomes "engineering-eu".
+func slug(title string) string {
+	s := strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(title), "-"), "-")
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		s = "framework-" + s
+	}
+	if len(s) > 50 {
+		s = strings.TrimRight(s[:50], "-")
+	}
+	return strings.TrimRight(s, "-")
+}
+
+func randomSuffix() string {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

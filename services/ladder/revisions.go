@@ -1,0 +1,135 @@
+package ladder
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/yardstick-dev/yardstick/pkg/apierr"
+	"github.com/yardstick-dev/yardstick/pkg/paging"
+	"github.com/yardstick-dev/yardstick/pkg/principal"
+	"github.com/yardstick-dev/yardstick/pkg/versioned"
+	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
+)
+
+// PublishFramework freezes the current draft as the next revision. The
+// revision itself is written by Store.storeRevision, after the change record
+// that guards against concurrent publishes.
+func (s *Server) PublishFramework(ctx context.Context, req *ladderv1.PublishFrameworkRequest) (*ladderv1.Framework, error) {
+	if err := checkETagFormat(req.GetEtag(), "etag", false); err != nil {
+		return nil, err
+	}
+	name := req.GetName()
+	doc, err := s.store.drafts.Apply(ctx, name, principal.Subject(ctx), func(cur *versioned.Doc[draft]) (versioned.Edit[draft], error) {
+		if cur == nil {
+			return versioned.Edit[draft]{}, apierr.NotFound(name)
+		}
+		if err := checkETag(cur, req.GetEtag()); err != nil {
+			return versioned.Edit[draft]{}, err
+		}
+		if err := publishable(cur.Data); err != nil {
+			return versioned.Edit[draft]{}, err
+		}
+		d := cur.Data
+		d.Revisions++
+		d.LatestRevision = strconv.FormatInt(d.Revisions, 10)
+		d.PublishTime = time.Now().UTC().Truncate(time.Millisecond)
+		d.Unpublished = false
+		return versioned.Edit[draft]{Kind: kindPublish, Ref: d.LatestRevision, Data: d}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return revisionToProto(&revision{
+		Name:        name + "@" + doc.Data.LatestRevision,
+		Number:      doc.Data.Revisions,
+		Content:     doc.Data.Content,
+		CreateTime:  doc.CreateTime,
+		PublishTime: doc.Data.PublishTime,
+	}), nil
+}
+
+// publishable says why a draft cannot be published, if it cannot: a revision
+// is what engineers and interviewers read, so it must say something.
+func publishable(d draft) error {
+	switch {
+	case !d.Unpublished:
+		return apierr.FailedPrecondition("nothing to publish: the draft equals revision %s", d.LatestRevision)
+	case len(d.Content.Competencies) == 0:
+		return apierr.FailedPrecondition("cannot publish a framework without competencies")
+	case len(d.Content.Tracks) == 0:
+		return apierr.FailedPrecondition("cannot publish a framework without tracks")
+	}
+	for _, t := range d.Content.Tracks {
+		if len(t.Levels) == 0 {
+			return apierr.FailedPrecondition("cannot publish: track %q has no levels", t.ID)
+		}
+	}
+	return nil
+}
+
+// ListFrameworkRevisions lists a framework's revisions, newest first.
+func (s *Server) ListFrameworkRevisions(ctx context.Context, req *ladderv1.ListFrameworkRevisionsRequest) (*ladderv1.ListFrameworkRevisionsResponse, error) {
+	name := req.GetName()
+	before, err := pageNumber(req.GetPageToken(), name)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.store.drafts.Get(ctx, name); err != nil {
+		return nil, err
+	}
+	size := paging.Size(req.GetPageSize())
+	revs, err := s.store.listRevisions(ctx, name, before, size+1)
+	if err != nil {
+		return nil, err
+	}
+	resp := &ladderv1.ListFrameworkRevisionsResponse{}
+	if len(revs) > size {
+		revs = revs[:size]
+		resp.NextPageToken = paging.Token(strconv.FormatInt(revs[size-1].Number, 10), name)
+	}
+	for i := range revs {
+		resp.Frameworks = append(resp.Frameworks, revisionToProto(&revs[i]))
+	}
+	return resp, nil
+}
+
+// ListFrameworkChanges lists a framework's change records, newest first.
+// The history outlives a delete: it is the audit trail.
+func (s *Server) ListFrameworkChanges(ctx context.Context, req *ladderv1.ListFrameworkChangesRequest) (*ladderv1.ListFrameworkChangesResponse, error) {
+	parent := req.GetParent()
+	before, err := pageNumber(req.GetPageToken(), parent+"/changes")
+	if err != nil {
+		return nil, err
+	}
+	size := paging.Size(req.GetPageSize())
+	changes, err := s.store.drafts.Changes(ctx, parent, before, size+1)
+	if err != nil {
+		return nil, err
+	}
+	if len(changes) == 0 && before == 0 {
+		return nil, apierr.NotFound(parent)
+	}
+	resp := &ladderv1.ListFrameworkChangesResponse{}
+	if len(changes) > size {
+		changes = changes[:size]
+		resp.NextPageToken = paging.Token(strconv.FormatInt(changes[size-1].Version, 10), parent+"/changes")
+	}
+	for i := range changes {
+		resp.Changes = append(resp.Changes, changeToProto(&changes[i]))
+	}
+	return resp, nil
+}
+
+// pageNumber reads a page token whose key is a number (a revision or version).
+func pageNumber(token, query string) (int64, error) {
+	key, err := paging.Key(token, query)
+	if err != nil || key == "" {
+		return 0, err
+	}
+	n, err := strconv.ParseInt(key, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, apierr.Invalid("page_token", "malformed page token")
+	}
+	return n, nil
+}

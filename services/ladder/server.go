@@ -1,0 +1,88 @@
+// Package ladder is the ladder service: career frameworks with their tracks,
+// levels, competencies and expectations, edited as drafts and published as
+// immutable revisions.
+package ladder
+
+import (
+	"context"
+	"strings"
+
+	"github.com/yardstick-dev/yardstick/pkg/apierr"
+	"github.com/yardstick-dev/yardstick/pkg/versioned"
+	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
+)
+
+// Server implements the LadderService gRPC API.
+type Server struct {
+	ladderv1.UnimplementedLadderServiceServer
+	store *Store
+}
+
+var _ ladderv1.LadderServiceServer = (*Server)(nil)
+
+// New returns a server over an initialised store.
+func New(store *Store) *Server {
+	return &Server{store: store}
+}
+
+// latestRevision is the revision ID alias for the newest published revision.
+const latestRevision = "latest"
+
+// splitName splits `frameworks/{id}[@{revision}]` into the draft's name and
+// the revision ID (empty for the draft). Request names are checked by their
+// protovalidate rules before they get here.
+func splitName(name string) (draftName, revisionID string) {
+	draftName, revisionID, _ = strings.Cut(name, "@")
+	return draftName, revisionID
+}
+
+// read returns a framework or revision by name, as a message and as content.
+func (s *Server) read(ctx context.Context, name string) (*ladderv1.Framework, content, error) {
+	draftName, revisionID := splitName(name)
+	if revisionID == "" {
+		doc, err := s.store.drafts.Get(ctx, draftName)
+		if err != nil {
+			return nil, content{}, err
+		}
+		return draftToProto(doc), doc.Data.Content, nil
+	}
+	if revisionID == latestRevision {
+		doc, err := s.store.drafts.Get(ctx, draftName)
+		if err != nil {
+			return nil, content{}, err
+		}
+		if doc.Data.LatestRevision == "" {
+			return nil, content{}, apierr.NotFound(name + " (never published)")
+		}
+		revisionID = doc.Data.LatestRevision
+	}
+	r, err := s.store.revision(ctx, draftName+"@"+revisionID)
+	if err != nil {
+		return nil, content{}, err
+	}
+	return revisionToProto(r), r.Content, nil
+}
+
+// checkETagFormat checks a request's etag before anything is read: present
+// when required, and one that the server could have made.
+func checkETagFormat(etag, field string, required bool) error {
+	if etag == "" {
+		if required {
+			return apierr.Invalid(field, "required: send the etag of the version you are changing")
+		}
+		return nil
+	}
+	if _, ok := versioned.ParseETag(etag); !ok {
+		return apierr.Invalid(field, "malformed etag %q", etag)
+	}
+	return nil
+}
+
+// checkETag refuses a write based on another version than the current one.
+// An empty etag means the caller accepts any version.
+func checkETag[T any](cur *versioned.Doc[T], etag string) error {
+	if etag != "" && etag != cur.ETag() {
+		return apierr.Conflict("%s changed since etag %q (current etag %q)", cur.Name, etag, cur.ETag())
+	}
+	return nil
+}

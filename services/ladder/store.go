@@ -1,0 +1,95 @@
+package ladder
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/yardstick-dev/yardstick/pkg/apierr"
+	"github.com/yardstick-dev/yardstick/pkg/mongodb"
+	"github.com/yardstick-dev/yardstick/pkg/versioned"
+)
+
+// DefaultDatabase is the database the ladder service owns unless told otherwise.
+const DefaultDatabase = "yardstick_ladder"
+
+// Store keeps frameworks: drafts with their change records (pkg/versioned)
+// and published revisions, all keyed by resource name.
+type Store struct {
+	drafts    *versioned.Store[draft]
+	revisions *mongo.Collection
+}
+
+// NewStore returns a store over db. Call Init before serving.
+func NewStore(db *mongo.Database) *Store {
+	s := &Store{revisions: db.Collection("framework_revisions")}
+	s.drafts = versioned.New(db, "frameworks", "framework_changes", versioned.Options[draft]{
+		AfterRecord: s.storeRevision,
+	})
+	return s
+}
+
+// Init creates the store's indexes.
+func (s *Store) Init(ctx context.Context) error {
+	indexes := s.drafts.Indexes()
+	indexes[s.revisions] = []mongo.IndexModel{{Keys: bson.D{{Key: "framework", Value: 1}, {Key: "number", Value: -1}}}}
+	return mongodb.EnsureIndexes(ctx, indexes)
+}
+
+// storeRevision writes the revision a publish created. It runs after the
+// publish's change record is written, and again if the change is rolled
+// forward, so an existing revision is success.
+func (s *Store) storeRevision(ctx context.Context, c *versioned.Change[draft]) error {
+	if c.Kind != kindPublish {
+		return nil
+	}
+	r := revision{
+		Name:        c.Resource + "@" + c.Ref,
+		Framework:   c.Resource,
+		Number:      c.After.Data.Revisions,
+		Content:     c.After.Data.Content,
+		CreateTime:  c.After.CreateTime,
+		PublishTime: c.After.Data.PublishTime,
+		Publisher:   c.Actor,
+	}
+	if _, err := s.revisions.InsertOne(ctx, r); err != nil && !mongo.IsDuplicateKeyError(err) {
+		return fmt.Errorf("store revision: %w", err)
+	}
+	return nil
+}
+
+// revision returns a published revision by its full name.
+func (s *Store) revision(ctx context.Context, name string) (*revision, error) {
+	var r revision
+	err := s.revisions.FindOne(ctx, bson.D{{Key: "_id", Value: name}}).Decode(&r)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, apierr.NotFound(name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find revision: %w", err)
+	}
+	return &r, nil
+}
+
+// listRevisions returns up to limit revisions of a framework numbered below
+// before (all when before is 0), newest first.
+func (s *Store) listRevisions(ctx context.Context, framework string, before int64, limit int) ([]revision, error) {
+	filter := bson.D{{Key: "framework", Value: framework}}
+	if before > 0 {
+		filter = append(filter, bson.E{Key: "number", Value: bson.D{{Key: "$lt", Value: before}}})
+	}
+	opts := options.Find().SetSort(bson.D{{Key: "number", Value: -1}}).SetLimit(int64(limit))
+	cur, err := s.revisions.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, fmt.Errorf("list revisions: %w", err)
+	}
+	var out []revision
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("list revisions: %w", err)
+	}
+	return out, nil
+}
