@@ -1,0 +1,214 @@
+package gateway_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/yardstick-dev/yardstick/gateway"
+	"github.com/yardstick-dev/yardstick/internal/testenv"
+	"github.com/yardstick-dev/yardstick/pkg/mongodb/mongotest"
+)
+
+func TestMain(m *testing.M) { os.Exit(mongotest.Run(m)) }
+
+// startGateway serves the gateway over real HTTP in front of a ladder
+// service on real gRPC.
+func startGateway(t testing.TB, opts gateway.Options) *httptest.Server {
+	t.Helper()
+	l := testenv.StartLadder(t)
+	opts.Ladder = l.Conn
+	opts.Logger = slog.New(slog.DiscardHandler)
+	gw, err := gateway.New(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(gw)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+type client struct {
+	t    *testing.T
+	base string
+}
+
+// do sends a request and returns the status and the decoded JSON body.
+func (c client) do(method, path, body string) (int, map[string]any) {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.base+path, strings.NewReader(body))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var out map[string]any
+	if len(raw) > 0 && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		if err := json.Unmarshal(raw, &out); err != nil {
+			c.t.Fatalf("%s %s: body %q is not JSON: %v", method, path, raw, err)
+		}
+	}
+	return resp.StatusCode, out
+}
+
+// expect sends a request and fails unless the status is want.
+func (c client) expect(want int, method, path, body string) map[string]any {
+	c.t.Helper()
+	got, out := c.do(method, path, body)
+	if got != want {
+		c.t.Fatalf("%s %s = %d %v, want %d", method, path, got, out, want)
+	}
+	return out
+}
+
+const tiny = `{"title":"Engineering","competencies":[{"id":"craft","title":"Craft"},{"id":"impact","title":"Impact"}],
+"tracks":[{"id":"ic","title":"IC","levels":[
+ {"id":"l1","title":"Engineer","expectations":[{"competency":"craft","description":"Writes code."}]},
+ {"id":"l2","title":"Senior","expectations":[{"competency":"craft","description":"Designs components."},{"competency":"impact","description":"Leads projects."}]}]}]}`
+
+func TestRESTWalkthrough(t *testing.T) {
+	c := client{t, startGateway(t, gateway.Options{}).URL}
+
+	f := c.expect(200, "POST", "/v1/frameworks?framework_id=eng", tiny)
+	if f["name"] != "frameworks/eng" || f["etag"] != "1" {
+		t.Fatalf("create = %v, want frameworks/eng with etag 1", f)
+	}
+	c.expect(409, "POST", "/v1/frameworks?framework_id=eng", tiny)
+	list := c.expect(200, "GET", "/v1/frameworks", "")
+	if n := len(list["frameworks"].([]any)); n != 1 {
+		t.Errorf("list has %d frameworks, want 1", n)
+	}
+	c.expect(200, "GET", "/v1/frameworks/eng", "")
+	c.expect(404, "GET", "/v1/frameworks/nope", "")
+
+	// PATCH: the mask in the query (or derived from the body), the etag in the body.
+	upd := c.expect(200, "PATCH", "/v1/frameworks/eng?update_mask=title", `{"title":"Eng","etag":"1"}`)
+	if upd["title"] != "Eng" || upd["etag"] != "2" {
+		t.Errorf("patch = %v, want title Eng, etag 2", upd)
+	}
+	c.expect(409, "PATCH", "/v1/frameworks/eng", `{"title":"Stale","etag":"1"}`)
+	upd = c.expect(200, "PATCH", "/v1/frameworks/eng", `{"description":"Derived mask","etag":"2"}`)
+	if upd["description"] != "Derived mask" || upd["title"] != "Eng" {
+		t.Errorf("patch with derived mask = %v, want the description set and the title kept", upd)
+	}
+
+	rev := c.expect(200, "POST", "/v1/frameworks/eng:publish", `{}`)
+	if rev["name"] != "frameworks/eng@1" || rev["revisionId"] != "1" {
+		t.Errorf("publish = %v, want frameworks/eng@1", rev)
+	}
+	c.expect(200, "GET", "/v1/frameworks/eng@1", "")
+	revs := c.expect(200, "GET", "/v1/frameworks/eng:listRevisions", "")
+	if n := len(revs["frameworks"].([]any)); n != 1 {
+		t.Errorf("listRevisions has %d revisions, want 1", n)
+	}
+	changes := c.expect(200, "GET", "/v1/frameworks/eng/changes", "")
+	if n := len(changes["changes"].([]any)); n != 4 {
+		t.Errorf("changes has %d entries, want 4 (create, 2 updates, publish)", n)
+	}
+
+	cmp := c.expect(200, "GET", "/v1/frameworks/eng:compareLevels?track=ic&from_level=l1&to_level=l2", "")
+	comps := cmp["competencies"].([]any)
+	if len(comps) != 2 || comps[1].(map[string]any)["difference"] != "DIFFERENCE_ADDED" {
+		t.Errorf("compareLevels = %v, want impact ADDED", cmp)
+	}
+
+	exp := c.expect(200, "GET", "/v1/frameworks/eng:export", "")
+	content, _ := exp["content"].(string)
+	if !strings.HasPrefix(content, "title: Eng\n") {
+		t.Fatalf("export content = %q, want YAML starting with the title", content)
+	}
+	body, _ := json.Marshal(map[string]string{"framework_id": "copy", "content": content})
+	imp := c.expect(200, "POST", "/v1/frameworks:import", string(body))
+	if imp["name"] != "frameworks/copy" {
+		t.Errorf("import = %v, want frameworks/copy", imp)
+	}
+
+	c.expect(409, "DELETE", "/v1/frameworks/copy?etag=7", "")
+	c.expect(200, "DELETE", "/v1/frameworks/copy", "")
+	c.expect(404, "GET", "/v1/frameworks/copy", "")
+}
+
+func TestRESTBadInput(t *testing.T) {
+	c := client{t, startGateway(t, gateway.Options{}).URL}
+	c.expect(200, "POST", "/v1/frameworks?framework_id=eng", tiny)
+
+	tests := []struct {
+		name, method, path, body string
+		want                     int
+		field                    string
+	}{
+		{"malformed JSON", "POST", "/v1/frameworks?framework_id=x", `{"title":`, 400, "body"},
+		{"unknown JSON field", "POST", "/v1/frameworks?framework_id=x", `{"titel":"x"}`, 400, "body"},
+		{"empty title", "POST", "/v1/frameworks?framework_id=x", `{"title":""}`, 400, "framework.title"},
+		{"bad ID", "POST", "/v1/frameworks?framework_id=Bad_ID", tiny, 400, "framework_id"},
+		{"unknown competency", "POST", "/v1/frameworks?framework_id=x",
+			`{"title":"T","tracks":[{"id":"t","title":"T","levels":[{"id":"l","title":"L","expectations":[{"competency":"ghost","description":"d"}]}]}]}`,
+			400, "framework.tracks[0].levels[0].expectations[0].competency"},
+		{"duplicate competency", "POST", "/v1/frameworks?framework_id=x",
+			`{"title":"T","competencies":[{"id":"a","title":"A"},{"id":"a","title":"B"}]}`, 400, "framework.competencies[1].id"},
+		{"negative page size", "GET", "/v1/frameworks?page_size=-1", "", 400, "page_size"},
+		{"page size not a number", "GET", "/v1/frameworks?page_size=ten", "", 400, "page_size"},
+		{"broken YAML", "POST", "/v1/frameworks:import", `{"framework_id":"y","content":"title: [oops"}`, 400, "content"},
+		{"unknown level", "GET", "/v1/frameworks/eng:compareLevels?track=ic&from_level=l1&to_level=l7", "", 400, "to_level"},
+		{"unknown track", "GET", "/v1/frameworks/eng:compareLevels?track=mgmt&from_level=l1&to_level=l2", "", 400, "track"},
+		{"patch without etag", "PATCH", "/v1/frameworks/eng", `{"title":"T"}`, 400, "framework.etag"},
+		{"bad etag", "PATCH", "/v1/frameworks/eng", `{"title":"T","etag":"abc"}`, 400, "framework.etag"},
+		{"unknown framework", "GET", "/v1/frameworks/ghost:export", "", 404, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := client{t, c.base}
+			out := c.expect(tt.want, tt.method, tt.path, tt.body)
+			if tt.field != "" && !namesField(out, tt.field) {
+				t.Errorf("%s %s: error %v does not name field %q", tt.method, tt.path, out, tt.field)
+			}
+		})
+	}
+	after := c.expect(200, "GET", "/v1/frameworks/eng", "")
+	if after["etag"] != "1" {
+		t.Errorf("etag after bad requests = %v, want 1 (nothing changed)", after["etag"])
+	}
+	if n := len(c.expect(200, "GET", "/v1/frameworks", "")["frameworks"].([]any)); n != 1 {
+		t.Errorf("%d frameworks after bad requests, want 1", n)
+	}
+}
+
+// namesField reports whether a JSON error body has a BadRequest violation on field.
+func namesField(body map[string]any, field string) bool {
+	details, _ := body["details"].([]any)
+	for _, d := range details {
+		violations, _ := d.(map[string]any)["fieldViolations"].([]any)
+		for _, v := range violations {
+			if v.(map[string]any)["field"] == field {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func TestOperationalRoutes(t *testing.T) {
+	srv := startGateway(t, gateway.Options{MaxBodyBytes: 1024})
+	c := client{t, srv.URL}
+	c.expect(200, "GET", "/healthz", "")
+	c.expect(200, "GET", "/readyz", "")
+	doc := c.expect(200, "GET", "/openapi.json", "")
+	paths, _ := doc["paths"].(map[string]any)
+	for _, p := range []string{"/v1/frameworks", "/v1/{name}", "/v1/frameworks:import"} {
+		if _, ok := paths[p]; !ok {
+			t.Errorf("openapi.json has no path %q", p)
+		}
+	}
+	big := `{"title":"` + strings.Repeat("x", 2048) + `"}`
+	c.expect(413, "POST", "/v1/frameworks?framework_id=big", big)
+}
