@@ -11,8 +11,8 @@ import (
 
 	"github.com/yardstick-dev/yardstick/pkg/grpcserver"
 	"github.com/yardstick-dev/yardstick/pkg/mongodb"
-	"github.com/yardstick-dev/yardstick/services/ladder"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
+	"github.com/yardstick-dev/yardstick/services/ladder"
 )
 
 const (
