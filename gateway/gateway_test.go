@@ -24,15 +24,19 @@ func startGateway(t testing.TB, opts gateway.Options) *httptest.Server {
 	t.Helper()
 	l := testenv.StartLadder(t)
 	opts.Ladder = l.Conn
-	opts.Logger = slog.New(slog.DiscardHandler)
+	opts.Logger = discard()
 	gw, err := gateway.New(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(gw)
+	srv := newServer(gw)
 	t.Cleanup(srv.Close)
 	return srv
 }
+
+func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func newServer(h http.Handler) *httptest.Server { return httptest.NewServer(h) }
 
 type client struct {
 	t    *testing.T

@@ -26,12 +26,16 @@ func (s *Server) CompareLevels(ctx context.Context, req *ladderv1.CompareLevelsR
 // framework, saying how the expectation differs from the first to the second.
 // The levels may sit on different tracks (toTrack; empty means the same track).
 func compareLevels(c content, trackID, fromID, toTrackID, toID string) (*ladderv1.CompareLevelsResponse, error) {
+	toTrackField := "to_track"
 	if toTrackID == "" {
-		toTrackID = trackID
+		// Same track: an unknown track is the fault of "track" alone, not of
+		// a to_track the caller never set.
+		toTrackID, toTrackField = trackID, "track"
 	}
 	var v apierr.Violations
 	from := findLevel(c, trackID, fromID, "track", "from_level", &v)
-	to := findLevel(c, toTrackID, toID, "to_track", "to_level", &v)
+	to := findLevel(c, toTrackID, toID, toTrackField, "to_level", &v)
+	v = slices.Compact(v) // the same unknown track, reported once
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

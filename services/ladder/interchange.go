@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"regexp"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -75,6 +76,14 @@ func exportYAML(c content) (string, error) {
 	return buf.String(), nil
 }
 
+// goTypeName matches the Go type yaml.v3 names in its errors, which means
+// nothing to the author of the document.
+var goTypeName = regexp.MustCompile(` in type [\w.]+`)
+
+func yamlMessage(err error) string {
+	return goTypeName.ReplaceAllString(strings.TrimPrefix(err.Error(), "yaml: "), "")
+}
+
 // importYAML reads an interchange document into a framework message (content
 // only). Broken YAML and unknown fields are reported against the "content"
 // field with the line they are on; the content itself is validated later,
@@ -87,7 +96,11 @@ func importYAML(doc string) (*ladderv1.Framework, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, apierr.Invalid("content", "empty document")
 		}
-		return nil, apierr.Invalid("content", "not a framework document: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, apierr.Invalid("content", "not a framework document: %s", yamlMessage(err))
+	}
+	var extra any
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return nil, apierr.Invalid("content", "holds more than one YAML document; import one framework at a time")
 	}
 	c := content{Title: y.Title, Description: y.Description}
 	for _, comp := range y.Competencies {
