@@ -78,10 +78,15 @@ func exportYAML(c content) (string, error) {
 
 // goTypeName matches the Go type yaml.v3 names in its errors, which means
 // nothing to the author of the document.
-var goTypeName = regexp.MustCompile(` in type [\w.]+`)
+var goTypeName = regexp.MustCompile(`( in type| into) [a-z]+\.\w+`)
 
 func yamlMessage(err error) string {
-	return goTypeName.ReplaceAllString(strings.TrimPrefix(err.Error(), "yaml: "), "")
+	return goTypeName.ReplaceAllStringFunc(strings.TrimPrefix(err.Error(), "yaml: "), func(m string) string {
+		if strings.HasPrefix(m, " into") {
+			return " here"
+		}
+		return ""
+	})
 }
 
 // importYAML reads an interchange document into a framework message (content
