@@ -36,7 +36,11 @@ func parseGateway(args []string, stderr io.Writer) (*gatewayCommand, error) {
 }
 
 func (c *gatewayCommand) run(ctx context.Context, log *slog.Logger) error {
-	ladderConn, err := grpc.NewClient(c.ladderAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	ladderConn, err := grpc.NewClient(c.ladderAddr,
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		// Spread calls over every address the name resolves to (dns:///...
+		// with a headless Service gives one per service replica).
+		grpc.WithDefaultServiceConfig(`{"loadBalancingConfig": [{"round_robin": {}}]}`))
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ import (
 func TestMain(m *testing.M) { os.Exit(mongotest.Run(m)) }
 
 // freeAddr returns a loopback address that was free a moment ago.
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

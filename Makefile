@@ -1,0 +1,32 @@
+# Yardstick. `make help` lists the targets.
+.DEFAULT_GOAL := help
+
+# The one test command: CI runs exactly this (through .ci/run).
+TEST := go test -race ./...
+
+.PHONY: help run test bench generate lint fmt
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+run: ## run every service and the REST gateway on the embedded database
+	go run ./cmd/yardstick dev
+
+test: ## run every test (embedded database; YARDSTICK_TEST_MONGO_URI for a real MongoDB)
+	$(TEST)
+
+bench: ## run the benchmarks (ratios against direct gRPC, the raw driver, the bare database)
+	go test -run '^$$' -bench . -benchtime 300x ./gateway/ ./services/...
+	go test -run '^$$' -bench . -benchtime 10x ./cmd/yardstick/
+
+generate: ## regenerate Go, gateway and OpenAPI code from the protos
+	./scripts/generate.sh
+
+lint: ## gofmt, go vet and buf lint
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	go vet ./...
+	./scripts/protodeps.sh
+	go tool -modfile=tools/go.mod buf lint
+
+fmt: ## format the Go code
+	gofmt -w $$(git ls-files '*.go')
