@@ -25,7 +25,9 @@ import (
 
 // probe is a hand-written service whose one method runs whatever the test
 // sets, so the shared interceptors can be observed on a real server.
-type probe struct{ do func(ctx context.Context, req *ladderv1.ListFrameworksRequest) error }
+type probe struct {
+	do func(ctx context.Context, req *ladderv1.ListFrameworksRequest) error
+}
 
 func (p *probe) register(s *grpc.Server) {
 	s.RegisterService(&grpc.ServiceDesc{

@@ -6,8 +6,8 @@ import (
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 	"github.com/yardstick-dev/yardstick/pkg/versioned"
+	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 )
 
 // Change kinds as stored in change records.
