@@ -141,9 +141,6 @@ func (h levelFilter) WithGroup(name string) slog.Handler {
 	return levelFilter{Handler: h.Handler.WithGroup(name), min: h.min}
 }
 
-// IsDuplicateKey reports whether err is a duplicate-key write error (11000).
-func IsDuplicateKey(err error) bool { return mongo.IsDuplicateKeyError(err) }
-
 // EnsureIndexes creates the given indexes; creating an existing index is a no-op.
 func EnsureIndexes(ctx context.Context, indexes map[*mongo.Collection][]mongo.IndexModel) error {
 	for coll, models := range indexes {

@@ -111,12 +111,13 @@ func (s *Store[T]) Indexes() map[*mongo.Collection][]mongo.IndexModel {
 }
 
 // Get returns the current document of a resource; deleted resources are not found.
+// A change whose writer stopped half-way is finished first.
 func (s *Store[T]) Get(ctx context.Context, name string) (*Doc[T], error) {
-	doc, err := s.find(ctx, name)
+	doc, err := s.load(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	if doc == nil || doc.Deleted {
+	if !doc.Live() {
 		return nil, apierr.NotFound(name)
 	}
 	return doc, nil
@@ -163,36 +164,34 @@ func (s *Store[T]) Changes(ctx context.Context, name string, before int64, limit
 	return changes, nil
 }
 
-// Apply changes a resource. fn sees the current document (nil when the
-// resource does not exist or was deleted) and returns the edit to make, or an
-// error that Apply returns as it is. When another writer changed the resource
-// between the read and the write, Apply returns apierr.ErrConflict and
-// changes nothing.
+// Apply changes a resource. fn sees the current document: nil when the
+// resource never existed, a document with Deleted set when it was deleted (so
+// that a re-created resource can carry counters over), and returns the edit
+// to make, or an error that Apply returns as it is. When another writer
+// changed the resource between the read and the write, Apply returns
+// apierr.ErrConflict and changes nothing.
 func (s *Store[T]) Apply(ctx context.Context, name, actor string, fn func(cur *Doc[T]) (Edit[T], error)) (*Doc[T], error) {
-	prev, err := s.load(ctx, name)
+	cur, err := s.load(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	var live *Doc[T]
-	var version int64
-	if prev != nil {
-		version = prev.Version
-		if !prev.Deleted {
-			live = prev
-		}
-	}
-	edit, err := fn(live)
+	edit, err := fn(cur)
 	if err != nil {
 		return nil, err
 	}
-	if edit.Unchanged && live != nil {
-		return live, nil
+	if edit.Unchanged && cur.Live() {
+		return cur, nil
 	}
 	now := s.opts.Now().UTC().Truncate(time.Millisecond) // BSON dates hold milliseconds
-	after := Doc[T]{Name: name, Version: version + 1, Deleted: edit.Delete, CreateTime: now, UpdateTime: now, Data: edit.Data}
-	if live != nil {
-		after.CreateTime = live.CreateTime
+	var version int64
+	after := Doc[T]{Name: name, Deleted: edit.Delete, CreateTime: now, UpdateTime: now, Data: edit.Data}
+	if cur != nil {
+		version = cur.Version
+		if cur.Live() {
+			after.CreateTime = cur.CreateTime
+		}
 	}
+	after.Version = version + 1
 	change := &Change[T]{
 		ID: changeID(name, after.Version), Resource: name, Version: after.Version,
 		Kind: edit.Kind, Actor: actor, Time: now, Fields: edit.Fields, Ref: edit.Ref, After: after,
@@ -203,12 +202,22 @@ func (s *Store[T]) Apply(ctx context.Context, name, actor string, fn func(cur *D
 		}
 		return nil, fmt.Errorf("record change: %w", err)
 	}
-	if err := s.complete(ctx, change, version); err != nil {
-		// The change is recorded; the next writer or reader rolls it forward.
+	// The change is decided: finish it even if the caller has gone away, so
+	// that readers see it at once. If this fails, the next reader or writer
+	// rolls it forward.
+	finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+	defer cancel()
+	if err := s.complete(finishCtx, change, version); err != nil {
 		return nil, err
 	}
 	return &after, nil
 }
+
+// finishTimeout bounds finishing a recorded change after its caller left.
+const finishTimeout = 10 * time.Second
+
+// Live reports whether the document exists and is not deleted.
+func (d *Doc[T]) Live() bool { return d != nil && !d.Deleted }
 
 // load returns the current document (nil when there is none), after rolling
 // forward any change that was recorded but not applied.

@@ -70,18 +70,18 @@ func (s *Server) CreateFramework(ctx context.Context, req *ladderv1.CreateFramew
 }
 
 // create stores a new draft. An ID whose framework was deleted can be used
-// again; its history continues.
+// again: its history and its revision numbers continue.
 func (s *Server) create(ctx context.Context, id string, c content, kind string) (*ladderv1.Framework, error) {
 	name := "frameworks/" + id
 	doc, err := s.store.drafts.Apply(ctx, name, principal.Subject(ctx), func(cur *versioned.Doc[draft]) (versioned.Edit[draft], error) {
-		if cur != nil {
+		if cur.Live() {
 			return versioned.Edit[draft]{}, apierr.AlreadyExists(name)
 		}
-		return versioned.Edit[draft]{
-			Kind:   kind,
-			Fields: changedFields(content{}, c),
-			Data:   draft{Content: c, Unpublished: true},
-		}, nil
+		d := draft{Content: c, Unpublished: true}
+		if cur != nil { // deleted: keep counting revisions, so @N always means one thing
+			d.Revisions, d.LatestRevision, d.PublishTime = cur.Data.Revisions, cur.Data.LatestRevision, cur.Data.PublishTime
+		}
+		return versioned.Edit[draft]{Kind: kind, Fields: changedFields(content{}, c), Data: d}, nil
 	})
 	if errors.Is(err, apierr.ErrConflict) { // lost a race with another create of the same ID
 		return nil, apierr.AlreadyExists(name)
@@ -117,13 +117,7 @@ func (s *Server) UpdateFramework(ctx context.Context, req *ladderv1.UpdateFramew
 // replaceContent changes a draft's content with edit, which gets the
 // current content and returns the new one (or a validation error).
 func (s *Server) replaceContent(ctx context.Context, name, etag, kind string, edit func(cur *ladderv1.Framework) (*ladderv1.Framework, error)) (*ladderv1.Framework, error) {
-	doc, err := s.store.drafts.Apply(ctx, name, principal.Subject(ctx), func(cur *versioned.Doc[draft]) (versioned.Edit[draft], error) {
-		if cur == nil {
-			return versioned.Edit[draft]{}, apierr.NotFound(name)
-		}
-		if err := checkETag(cur, etag); err != nil {
-			return versioned.Edit[draft]{}, err
-		}
+	doc, err := s.applyDraft(ctx, name, etag, func(cur *versioned.Doc[draft]) (versioned.Edit[draft], error) {
 		next, err := edit(contentToProto(cur.Data.Content))
 		if err != nil {
 			return versioned.Edit[draft]{}, err
@@ -149,13 +143,7 @@ func (s *Server) DeleteFramework(ctx context.Context, req *ladderv1.DeleteFramew
 		return nil, err
 	}
 	name := req.GetName()
-	_, err := s.store.drafts.Apply(ctx, name, principal.Subject(ctx), func(cur *versioned.Doc[draft]) (versioned.Edit[draft], error) {
-		if cur == nil {
-			return versioned.Edit[draft]{}, apierr.NotFound(name)
-		}
-		if err := checkETag(cur, req.GetEtag()); err != nil {
-			return versioned.Edit[draft]{}, err
-		}
+	_, err := s.applyDraft(ctx, name, req.GetEtag(), func(cur *versioned.Doc[draft]) (versioned.Edit[draft], error) {
 		return versioned.Edit[draft]{Kind: kindDelete, Delete: true, Data: cur.Data}, nil
 	})
 	if err != nil {

@@ -20,13 +20,7 @@ func (s *Server) PublishFramework(ctx context.Context, req *ladderv1.PublishFram
 		return nil, err
 	}
 	name := req.GetName()
-	doc, err := s.store.drafts.Apply(ctx, name, principal.Subject(ctx), func(cur *versioned.Doc[draft]) (versioned.Edit[draft], error) {
-		if cur == nil {
-			return versioned.Edit[draft]{}, apierr.NotFound(name)
-		}
-		if err := checkETag(cur, req.GetEtag()); err != nil {
-			return versioned.Edit[draft]{}, err
-		}
+	doc, err := s.applyDraft(ctx, name, req.GetEtag(), func(cur *versioned.Doc[draft]) (versioned.Edit[draft], error) {
 		if err := publishable(cur.Data); err != nil {
 			return versioned.Edit[draft]{}, err
 		}
@@ -40,13 +34,8 @@ func (s *Server) PublishFramework(ctx context.Context, req *ladderv1.PublishFram
 	if err != nil {
 		return nil, err
 	}
-	return revisionToProto(&revision{
-		Name:        name + "@" + doc.Data.LatestRevision,
-		Number:      doc.Data.Revisions,
-		Content:     doc.Data.Content,
-		CreateTime:  doc.CreateTime,
-		PublishTime: doc.Data.PublishTime,
-	}), nil
+	r := latestRevisionOf(doc, principal.Subject(ctx))
+	return revisionToProto(&r), nil
 }
 
 // publishable says why a draft cannot be published, if it cannot: a revision

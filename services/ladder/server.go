@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
+	"github.com/yardstick-dev/yardstick/pkg/principal"
 	"github.com/yardstick-dev/yardstick/pkg/versioned"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 )
@@ -78,11 +79,16 @@ func checkETagFormat(etag, field string, required bool) error {
 	return nil
 }
 
-// checkETag refuses a write based on another version than the current one.
-// An empty etag means the caller accepts any version.
-func checkETag[T any](cur *versioned.Doc[T], etag string) error {
-	if etag != "" && etag != cur.ETag() {
-		return apierr.Conflict("%s changed since etag %q (current etag %q)", cur.Name, etag, cur.ETag())
-	}
-	return nil
+// applyDraft changes an existing draft. The edit function runs only when the
+// draft exists and, if the request named an etag, is still at that version.
+func (s *Server) applyDraft(ctx context.Context, name, etag string, edit func(cur *versioned.Doc[draft]) (versioned.Edit[draft], error)) (*versioned.Doc[draft], error) {
+	return s.store.drafts.Apply(ctx, name, principal.Subject(ctx), func(cur *versioned.Doc[draft]) (versioned.Edit[draft], error) {
+		if !cur.Live() {
+			return versioned.Edit[draft]{}, apierr.NotFound(name)
+		}
+		if etag != "" && etag != cur.ETag() {
+			return versioned.Edit[draft]{}, apierr.Conflict("%s changed since etag %q (current etag %q)", name, etag, cur.ETag())
+		}
+		return edit(cur)
+	})
 }

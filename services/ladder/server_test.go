@@ -360,6 +360,24 @@ func TestPublishAndRevisions(t *testing.T) {
 	if _, err := c.GetFramework(ctx, &ladderv1.GetFrameworkRequest{Name: "frameworks/eng@1"}); err != nil {
 		t.Errorf("GetFramework(@1) after delete: %v, want the revision", err)
 	}
+
+	// Re-created, the framework keeps counting revisions: @1 and @2 keep
+	// meaning what they meant.
+	again, err := c.CreateFramework(ctx, &ladderv1.CreateFrameworkRequest{FrameworkId: "eng", Framework: small("Third")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.GetLatestRevisionId() != "2" {
+		t.Errorf("re-created framework's latest revision = %q, want 2", again.GetLatestRevisionId())
+	}
+	r3, err := c.PublishFramework(ctx, &ladderv1.PublishFrameworkRequest{Name: again.GetName()})
+	if err != nil || r3.GetName() != "frameworks/eng@3" || r3.GetTitle() != "Third" {
+		t.Errorf("PublishFramework() after re-create = %v, %v, want frameworks/eng@3 titled Third", r3.GetName(), err)
+	}
+	old, err = c.GetFramework(ctx, &ladderv1.GetFrameworkRequest{Name: "frameworks/eng@1"})
+	if err != nil || old.GetTitle() != "Framework eng" {
+		t.Errorf("GetFramework(@1) after re-create and publish = %q, %v, want the original title", old.GetTitle(), err)
+	}
 }
 
 func TestChangesRecordWhoWhatWhen(t *testing.T) {

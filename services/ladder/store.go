@@ -47,19 +47,24 @@ func (s *Store) storeRevision(ctx context.Context, c *versioned.Change[draft]) e
 	if c.Kind != kindPublish {
 		return nil
 	}
-	r := revision{
-		Name:        c.Resource + "@" + c.Ref,
-		Framework:   c.Resource,
-		Number:      c.After.Data.Revisions,
-		Content:     c.After.Data.Content,
-		CreateTime:  c.After.CreateTime,
-		PublishTime: c.After.Data.PublishTime,
-		Publisher:   c.Actor,
-	}
+	r := latestRevisionOf(&c.After, c.Actor)
 	if _, err := s.revisions.InsertOne(ctx, r); err != nil && !mongo.IsDuplicateKeyError(err) {
 		return fmt.Errorf("store revision: %w", err)
 	}
 	return nil
+}
+
+// latestRevisionOf is the revision that the publish which produced doc created.
+func latestRevisionOf(doc *versioned.Doc[draft], publisher string) revision {
+	return revision{
+		Name:        doc.Name + "@" + doc.Data.LatestRevision,
+		Framework:   doc.Name,
+		Number:      doc.Data.Revisions,
+		Content:     doc.Data.Content,
+		CreateTime:  doc.CreateTime,
+		PublishTime: doc.Data.PublishTime,
+		Publisher:   publisher,
+	}
 }
 
 // revision returns a published revision by its full name.
