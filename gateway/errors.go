@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"regexp"
+	"strings"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
@@ -23,6 +24,11 @@ var (
 // parameter is named.
 func namedFieldErrors(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
 	st, ok := status.FromError(err)
+	if ok && strings.Contains(st.Message(), "http: request body too large") {
+		// A body without a declared length ran past limitBody's cap.
+		writeText(w, http.StatusRequestEntityTooLarge, "request body too large")
+		return
+	}
 	if ok && st.Code() == codes.InvalidArgument && len(st.Details()) == 0 {
 		field := "body"
 		if sub := queryFieldError.FindStringSubmatch(st.Message()); sub != nil {

@@ -94,8 +94,9 @@ func (g *Gateway) ready(w http.ResponseWriter, r *http.Request) {
 	writeText(w, http.StatusOK, "ready")
 }
 
-// limitBody refuses bodies over max bytes: with 413 when the length is
-// declared, and by cutting the read (which the API reports as 400) when not.
+// limitBody refuses bodies over max bytes with 413: at once when the length
+// is declared, and when the read runs past max when it is not (see
+// namedFieldErrors).
 func limitBody(next http.Handler, max int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > max {

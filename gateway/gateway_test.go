@@ -215,4 +215,14 @@ func TestOperationalRoutes(t *testing.T) {
 	}
 	big := `{"title":"` + strings.Repeat("x", 2048) + `"}`
 	c.expect(413, "POST", "/v1/frameworks?framework_id=big", big)
+
+	// Without a declared length (chunked), the limit applies as the body is read.
+	resp, err := http.Post(srv.URL+"/v1/frameworks?framework_id=big", "application/json", io.MultiReader(strings.NewReader(big)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("chunked oversized body = %d, want 413", resp.StatusCode)
+	}
 }

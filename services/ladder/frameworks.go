@@ -38,15 +38,24 @@ func (s *Server) ListFrameworks(ctx context.Context, req *ladderv1.ListFramework
 		return nil, err
 	}
 	resp := &ladderv1.ListFrameworksResponse{}
-	if len(docs) > size {
-		docs = docs[:size]
-		resp.NextPageToken = paging.Token(docs[size-1].Name, query)
-	}
+	bytes := 0
 	for i := range docs {
-		resp.Frameworks = append(resp.Frameworks, draftToProto(&docs[i]))
+		f := draftToProto(&docs[i])
+		// A page ends at the requested size, or early when it would grow
+		// past what a client accepts in one message.
+		if i == size || (i > 0 && bytes+proto.Size(f) > maxPageBytes) {
+			resp.NextPageToken = paging.Token(docs[i-1].Name, query)
+			break
+		}
+		bytes += proto.Size(f)
+		resp.Frameworks = append(resp.Frameworks, f)
 	}
 	return resp, nil
 }
+
+// maxPageBytes keeps a page of full frameworks under gRPC's default 4 MiB
+// message limit.
+const maxPageBytes = 3 << 20
 
 // CreateFramework creates a draft, with the client's ID or one derived from the title.
 func (s *Server) CreateFramework(ctx context.Context, req *ladderv1.CreateFrameworkRequest) (*ladderv1.Framework, error) {

@@ -6,12 +6,15 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 )
 
 // Limits keep one framework well inside a MongoDB document and a gRPC message.
 const (
+	maxContentBytes   = 1 << 20 // encoded size of the whole content
 	maxTitleLen       = 200
 	maxDescriptionLen = 4000
 	maxCompetencies   = 100
@@ -34,6 +37,9 @@ func validateContent(f *ladderv1.Framework, prefix string) error {
 	var v apierr.Violations
 	field := func(format string, args ...any) string { return prefix + "." + fmt.Sprintf(format, args...) }
 
+	if n := proto.Size(f); n > maxContentBytes {
+		v.Add(prefix, "framework is %d bytes, at most %d", n, maxContentBytes)
+	}
 	text(&v, field("title"), f.GetTitle(), maxTitleLen, true)
 	text(&v, field("description"), f.GetDescription(), maxDescriptionLen, false)
 
@@ -94,7 +100,7 @@ func text(v *apierr.Violations, field, s string, maxLen int, required bool) {
 	switch {
 	case required && strings.TrimSpace(s) == "":
 		v.Add(field, "required")
-	case !utf8.ValidString(s):
+	case !utf8.ValidString(s): // gRPC refuses such requests earlier; kept for in-process callers
 		v.Add(field, "must be valid UTF-8")
 	case utf8.RuneCountInString(s) > maxLen:
 		v.Add(field, "at most %d characters, got %d", maxLen, utf8.RuneCountInString(s))

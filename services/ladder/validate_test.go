@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
@@ -254,4 +255,23 @@ func violationFields(e *apierr.InvalidArgumentError) []string {
 		fields = append(fields, v.Field)
 	}
 	return fields
+}
+
+func TestValidateContentCapsTheWholeSize(t *testing.T) {
+	// Every field within its own limit, the whole over a megabyte.
+	f := &ladderv1.Framework{Title: "Huge", Tracks: []*ladderv1.Track{{Id: "ic", Title: "IC"}}}
+	for i := range 100 {
+		f.Competencies = append(f.Competencies, &ladderv1.Competency{Id: fmt.Sprintf("c%d", i), Title: "C"})
+	}
+	for l := range 3 {
+		level := &ladderv1.Level{Id: fmt.Sprintf("l%d", l), Title: "L"}
+		for i := range 100 {
+			level.Expectations = append(level.Expectations, &ladderv1.Expectation{Competency: fmt.Sprintf("c%d", i), Description: strings.Repeat("x", 3600)})
+		}
+		f.Tracks[0].Levels = append(f.Tracks[0].Levels, level)
+	}
+	var invalid *apierr.InvalidArgumentError
+	if err := validateContent(f, "framework"); !errors.As(err, &invalid) || invalid.Violations[0].Field != "framework" {
+		t.Errorf("validateContent(%d bytes) = %v, want a violation on framework", proto.Size(f), err)
+	}
 }
