@@ -23,10 +23,7 @@ generate: ## regenerate Go, gateway and OpenAPI code from the protos
 	./scripts/generate.sh
 
 lint: ## gofmt, go vet and buf lint
-	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
-	go vet ./...
-	./scripts/protodeps.sh
-	go tool -modfile=tools/go.mod buf lint
+	./scripts/lint.sh
 
 fmt: ## format the Go code
 	gofmt -w $$(git ls-files '*.go')

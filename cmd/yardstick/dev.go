@@ -38,44 +38,61 @@ func parseDev(args []string, stderr io.Writer) (*devCommand, error) {
 
 func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 	start := time.Now()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-
-	conn, err := c.storage.open(ctx, log)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = conn.Close(context.WithoutCancel(ctx)) }()
-
+	// Both ports first: a busy port should fail before anything is written.
 	grpcLis, err := net.Listen("tcp", c.grpcAddr)
-	if err != nil {
-		return err
-	}
-	grpcDone, err := startGRPC(ctx, log, conn, serviceSet{ladder: true}, grpcLis)
-	if err != nil {
-		_ = grpcLis.Close()
-		return err
-	}
-
-	cc, err := grpc.NewClient(grpcLis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		return err
-	}
-	defer func() { _ = cc.Close() }()
-	if err := seed(ctx, log, ladderv1.NewLadderServiceClient(cc)); err != nil {
-		return fmt.Errorf("seed sample data: %w", err)
-	}
-
-	gw, err := gateway.New(ctx, gateway.Options{Logger: log, Ladder: cc})
 	if err != nil {
 		return err
 	}
 	httpLis, err := net.Listen("tcp", c.httpAddr)
 	if err != nil {
+		_ = grpcLis.Close()
 		return err
 	}
-	httpDone := make(chan error, 1)
-	go func() { httpDone <- gateway.Serve(ctx, httpLis, gw, shutdownGrace) }()
+	conn, err := c.storage.open(ctx, log)
+	if err != nil {
+		_, _ = grpcLis.Close(), httpLis.Close()
+		return err
+	}
+	// Runs last: the database closes after both servers have stopped.
+	defer func() { _ = conn.Close(context.WithoutCancel(ctx)) }()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	grpcDone, err := startGRPC(ctx, log, conn, serviceSet{ladder: true}, grpcLis)
+	if err != nil {
+		_, _ = grpcLis.Close(), httpLis.Close()
+		return err
+	}
+	var httpDone <-chan error
+	// stop ends both servers and waits for them, keeping the first error.
+	stop := func(err error) error {
+		cancel()
+		for _, done := range []<-chan error{grpcDone, httpDone} {
+			if done != nil {
+				err = errors.Join(err, <-done)
+			}
+		}
+		return err
+	}
+
+	cc, err := grpc.NewClient(grpcLis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		_ = httpLis.Close()
+		return stop(err)
+	}
+	defer func() { _ = cc.Close() }()
+	if err := seed(ctx, log, ladderv1.NewLadderServiceClient(cc)); err != nil {
+		_ = httpLis.Close()
+		return stop(fmt.Errorf("seed sample data: %w", err))
+	}
+	gw, err := gateway.New(ctx, gateway.Options{Logger: log, Ladder: cc})
+	if err != nil {
+		_ = httpLis.Close()
+		return stop(err)
+	}
+	httpErr := make(chan error, 1)
+	go func() { httpErr <- gateway.Serve(ctx, httpLis, gw, shutdownGrace) }()
+	httpDone = httpErr
 
 	base := "http://" + httpLis.Addr().String()
 	log.Info("yardstick is ready",
@@ -94,11 +111,5 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 		httpDone = nil
 	}
 	log.Info("shutting down")
-	cancel()
-	for _, done := range []<-chan error{grpcDone, httpDone} {
-		if done != nil {
-			runErr = errors.Join(runErr, <-done)
-		}
-	}
-	return runErr
+	return stop(runErr)
 }

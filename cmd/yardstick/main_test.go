@@ -149,3 +149,22 @@ func TestParseRefusesBadCommandLines(t *testing.T) {
 		}
 	}
 }
+
+func TestDevFailsOnBusyPortBeforeWritingData(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	dir := t.TempDir()
+	cmd, err := parse([]string{"dev", "--data-dir", dir, "--grpc-addr", freeAddr(t), "--http-addr", busy.Addr().String()}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.run(context.Background(), slog.New(slog.DiscardHandler)); err == nil {
+		t.Fatal("dev on a busy HTTP port = nil error, want one")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("data dir after the failed start holds %d entries, want none", len(entries))
+	}
+}

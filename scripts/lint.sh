@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# gofmt, go vet and buf lint: the checks `make lint` and CI share.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+unformatted=$(gofmt -l $(git ls-files '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+go vet ./...
+./scripts/protodeps.sh
+go tool -modfile=tools/go.mod buf lint
