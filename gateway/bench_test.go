@@ -4,12 +4,12 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/yardstick-dev/yardstick/gateway"
 	"github.com/yardstick-dev/yardstick/internal/testenv"
+	"github.com/yardstick-dev/yardstick/pkg/principal"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 	"github.com/yardstick-dev/yardstick/services/ladder"
 )
@@ -24,9 +24,13 @@ func BenchmarkGetFramework(b *testing.B) {
 	if _, err := l.Client.ImportFramework(ctx, &ladderv1.ImportFrameworkRequest{FrameworkId: "engineering", Content: ladder.SampleFramework}); err != nil {
 		b.Fatal(err)
 	}
-	srv := startGatewayFor(b, l)
-	url := srv + "/v1/frameworks/engineering"
+	url := serveGateway(b, l, gateway.Options{}).URL + "/v1/frameworks/engineering"
 	httpClient := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+l.Token(testenv.AdminSubject, principal.Admin))
 
 	var grpcTime, restTime time.Duration
 	b.ResetTimer()
@@ -36,7 +40,7 @@ func BenchmarkGetFramework(b *testing.B) {
 			b.Fatal(err)
 		}
 		t1 := time.Now()
-		resp, err := httpClient.Get(url)
+		resp, err := httpClient.Do(req)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -51,14 +55,4 @@ func BenchmarkGetFramework(b *testing.B) {
 	b.ReportMetric(float64(grpcTime.Microseconds())/float64(b.N), "grpc-µs/get")
 	b.ReportMetric(float64(restTime.Microseconds())/float64(b.N), "rest-µs/get")
 	b.ReportMetric(float64(restTime)/float64(grpcTime), "rest/grpc")
-}
-
-func startGatewayFor(b *testing.B, l *testenv.Ladder) string {
-	gw, err := gateway.New(context.Background(), gateway.Options{Ladder: l.Conn, Logger: discard()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := newServer(gw)
-	b.Cleanup(srv.Close)
-	return strings.TrimSuffix(srv.URL, "/")
 }

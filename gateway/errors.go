@@ -2,8 +2,10 @@ package gateway
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
@@ -43,5 +45,37 @@ func namedFieldErrors(ctx context.Context, mux *runtime.ServeMux, m runtime.Mars
 			err = withDetails.Err()
 		}
 	}
+	if ok {
+		switch st.Code() {
+		case codes.Unauthenticated:
+			// The default handler would put the status message in this header.
+			w = &fixedHeader{ResponseWriter: w, key: "WWW-Authenticate", value: `Bearer realm="yardstick"`}
+		case codes.ResourceExhausted:
+			w.Header().Set("Retry-After", retryAfter(st))
+		}
+	}
 	runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)
+}
+
+// retryAfter turns a status's RetryInfo into whole seconds for Retry-After.
+func retryAfter(st *status.Status) string {
+	seconds := 1
+	for _, d := range st.Details() {
+		if info, ok := d.(*errdetails.RetryInfo); ok {
+			seconds = max(1, int(math.Ceil(info.GetRetryDelay().AsDuration().Seconds())))
+		}
+	}
+	return strconv.Itoa(seconds)
+}
+
+// fixedHeader sets one header just before the status line is written,
+// over whatever the wrapped handler set.
+type fixedHeader struct {
+	http.ResponseWriter
+	key, value string
+}
+
+func (f *fixedHeader) WriteHeader(code int) {
+	f.Header().Set(f.key, f.value)
+	f.ResponseWriter.WriteHeader(code)
 }

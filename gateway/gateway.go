@@ -63,7 +63,7 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 		return nil, fmt.Errorf("register ladder handler: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/v1/", limitBody(api, opts.MaxBodyBytes))
+	mux.Handle("/v1/", refuseQueryTokens(limitBody(api, opts.MaxBodyBytes)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeText(w, http.StatusOK, "ok") })
 	mux.HandleFunc("GET /readyz", g.ready)
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
@@ -92,6 +92,25 @@ func (g *Gateway) ready(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeText(w, http.StatusOK, "ready")
+}
+
+// tokenParams are query parameters that would carry a credential. Query
+// strings end up in logs, proxies and browser history, so such a request is
+// refused outright, token or not.
+var tokenParams = []string{"access_token", "token", "id_token", "authorization"}
+
+func refuseQueryTokens(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		for _, p := range tokenParams {
+			if q.Has(p) {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="yardstick", error="invalid_request"`)
+				writeText(w, http.StatusUnauthorized, "credentials in the query string are refused: send them in the Authorization header")
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // limitBody refuses bodies over max bytes with 413: at once when the length

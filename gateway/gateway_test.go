@@ -14,15 +14,23 @@ import (
 	"github.com/yardstick-dev/yardstick/gateway"
 	"github.com/yardstick-dev/yardstick/internal/testenv"
 	"github.com/yardstick-dev/yardstick/pkg/mongodb/mongotest"
+	"github.com/yardstick-dev/yardstick/pkg/principal"
 )
 
 func TestMain(m *testing.M) { os.Exit(mongotest.Run(m)) }
 
 // startGateway serves the gateway over real HTTP in front of a ladder
-// service on real gRPC.
-func startGateway(t testing.TB, opts gateway.Options) *httptest.Server {
+// service on real gRPC, and returns a client that calls as an admin.
+func startGateway(t *testing.T, opts gateway.Options) client {
 	t.Helper()
 	l := testenv.StartLadder(t)
+	srv := serveGateway(t, l, opts)
+	return client{t: t, base: srv.URL, token: l.Token(testenv.AdminSubject, principal.Admin), ladder: l}
+}
+
+// serveGateway serves the gateway in front of l until the test ends.
+func serveGateway(t testing.TB, l *testenv.Ladder, opts gateway.Options) *httptest.Server {
+	t.Helper()
 	opts.Ladder = l.Conn
 	opts.Logger = discard()
 	gw, err := gateway.New(context.Background(), opts)
@@ -39,9 +47,14 @@ func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
 func newServer(h http.Handler) *httptest.Server { return httptest.NewServer(h) }
 
 type client struct {
-	t    *testing.T
-	base string
+	t      *testing.T
+	base   string
+	token  string // sent as a bearer token when set
+	ladder *testenv.Ladder
 }
+
+// as returns a client that calls with another identity ("" for none).
+func (c client) as(token string) client { c.token = token; return c }
 
 // do sends a request and returns the status and the decoded JSON body.
 func (c client) do(method, path, body string) (int, map[string]any) {
@@ -49,6 +62,9 @@ func (c client) do(method, path, body string) (int, map[string]any) {
 	req, err := http.NewRequest(method, c.base+path, strings.NewReader(body))
 	if err != nil {
 		c.t.Fatal(err)
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -81,7 +97,7 @@ const tiny = `{"title":"Engineering","competencies":[{"id":"craft","title":"Craf
  {"id":"l2","title":"Senior","expectations":[{"competency":"craft","description":"Designs components."},{"competency":"impact","description":"Leads projects."}]}]}]}`
 
 func TestRESTWalkthrough(t *testing.T) {
-	c := client{t, startGateway(t, gateway.Options{}).URL}
+	c := startGateway(t, gateway.Options{})
 
 	f := c.expect(200, "POST", "/v1/frameworks?framework_id=eng", tiny)
 	if f["name"] != "frameworks/eng" || f["etag"] != "1" {
@@ -143,7 +159,7 @@ func TestRESTWalkthrough(t *testing.T) {
 }
 
 func TestRESTBadInput(t *testing.T) {
-	c := client{t, startGateway(t, gateway.Options{}).URL}
+	c := startGateway(t, gateway.Options{})
 	c.expect(200, "POST", "/v1/frameworks?framework_id=eng", tiny)
 
 	tests := []struct {
@@ -171,7 +187,8 @@ func TestRESTBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := client{t, c.base}
+			c := c
+			c.t = t
 			out := c.expect(tt.want, tt.method, tt.path, tt.body)
 			if tt.field != "" && !namesField(out, tt.field) {
 				t.Errorf("%s %s: error %v does not name field %q", tt.method, tt.path, out, tt.field)
@@ -202,8 +219,7 @@ func namesField(body map[string]any, field string) bool {
 }
 
 func TestOperationalRoutes(t *testing.T) {
-	srv := startGateway(t, gateway.Options{MaxBodyBytes: 1024})
-	c := client{t, srv.URL}
+	c := startGateway(t, gateway.Options{MaxBodyBytes: 1024})
 	c.expect(200, "GET", "/healthz", "")
 	c.expect(200, "GET", "/readyz", "")
 	doc := c.expect(200, "GET", "/openapi.json", "")
@@ -217,7 +233,9 @@ func TestOperationalRoutes(t *testing.T) {
 	c.expect(413, "POST", "/v1/frameworks?framework_id=big", big)
 
 	// Without a declared length (chunked), the limit applies as the body is read.
-	resp, err := http.Post(srv.URL+"/v1/frameworks?framework_id=big", "application/json", io.MultiReader(strings.NewReader(big)))
+	req, _ := http.NewRequest("POST", c.base+"/v1/frameworks?framework_id=big", io.MultiReader(strings.NewReader(big)))
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,10 +10,8 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/yardstick-dev/yardstick/gateway"
-	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 )
 
 // devCommand runs every service and the gateway in one process. Calls
@@ -21,6 +19,7 @@ import (
 type devCommand struct {
 	common
 	storage
+	security
 	httpAddr string
 	grpcAddr string
 }
@@ -33,6 +32,7 @@ func parseDev(args []string, stderr io.Writer) (*devCommand, error) {
 	fs.StringVar(&c.grpcAddr, "grpc-addr", "127.0.0.1:9090", "address of the gRPC services")
 	fs.StringVar(&c.dataDir, "data-dir", ".yardstick", "directory for the embedded database")
 	fs.StringVar(&c.mongoURI, "mongo-uri", "", "MongoDB URI; when empty, an embedded database is started in --data-dir")
+	c.security.register(fs, true)
 	return c, fs.Parse(args)
 }
 
@@ -48,6 +48,11 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 		_ = grpcLis.Close()
 		return err
 	}
+	secured, err := c.security.serverOptions(ctx, c.dataDir, log)
+	if err != nil {
+		_, _ = grpcLis.Close(), httpLis.Close()
+		return err
+	}
 	conn, err := c.storage.open(ctx, log)
 	if err != nil {
 		_, _ = grpcLis.Close(), httpLis.Close()
@@ -58,11 +63,12 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	grpcDone, err := startGRPC(ctx, log, conn, serviceSet{ladder: true}, grpcLis)
+	services, err := startGRPC(ctx, log, conn, serviceSet{ladder: true}, secured, grpcLis)
 	if err != nil {
 		_, _ = grpcLis.Close(), httpLis.Close()
 		return err
 	}
+	grpcDone := services.done
 	var httpDone <-chan error
 	// stop ends both servers and waits for them, keeping the first error.
 	stop := func(err error) error {
@@ -75,16 +81,22 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 
-	cc, err := grpc.NewClient(grpcLis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err := seed(ctx, log, services.ladder); err != nil {
+		_ = httpLis.Close()
+		return stop(fmt.Errorf("seed sample data: %w", err))
+	}
+	// The gateway reaches the services through a gRPC client, as in split mode.
+	clientCreds, err := c.security.clientCreds()
+	if err != nil {
+		_ = httpLis.Close()
+		return stop(err)
+	}
+	cc, err := grpc.NewClient(grpcLis.Addr().String(), grpc.WithTransportCredentials(clientCreds))
 	if err != nil {
 		_ = httpLis.Close()
 		return stop(err)
 	}
 	defer func() { _ = cc.Close() }()
-	if err := seed(ctx, log, ladderv1.NewLadderServiceClient(cc)); err != nil {
-		_ = httpLis.Close()
-		return stop(fmt.Errorf("seed sample data: %w", err))
-	}
 	gw, err := gateway.New(ctx, gateway.Options{Logger: log, Ladder: cc})
 	if err != nil {
 		_ = httpLis.Close()
@@ -100,6 +112,10 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 		"frameworks", base+"/v1/frameworks",
 		"openapi", base+"/openapi.json",
 		"grpc", grpcLis.Addr().String())
+	if c.oidcIssuer == "" {
+		log.Info("every API call needs a bearer token; mint one with: go run ./cmd/yardstick token --data-dir " +
+			c.dataDir + " --subject users/me --roles admin")
+	}
 
 	// Run until a signal, or until either server fails; then stop both.
 	var runErr error

@@ -8,6 +8,7 @@ import (
 	"net"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/yardstick-dev/yardstick/gateway"
@@ -18,6 +19,7 @@ type gatewayCommand struct {
 	common
 	httpAddr   string
 	ladderAddr string
+	ladderCA   string
 }
 
 func parseGateway(args []string, stderr io.Writer) (*gatewayCommand, error) {
@@ -26,6 +28,7 @@ func parseGateway(args []string, stderr io.Writer) (*gatewayCommand, error) {
 	c.common.register(fs)
 	fs.StringVar(&c.httpAddr, "http-addr", "127.0.0.1:8080", "address of the REST gateway")
 	fs.StringVar(&c.ladderAddr, "ladder-addr", "", "address of the ladder service's gRPC server (required)")
+	fs.StringVar(&c.ladderCA, "ladder-ca", "", "PEM certificate(s) to trust for TLS to the ladder service; plaintext when empty")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -36,8 +39,16 @@ func parseGateway(args []string, stderr io.Writer) (*gatewayCommand, error) {
 }
 
 func (c *gatewayCommand) run(ctx context.Context, log *slog.Logger) error {
+	creds := insecure.NewCredentials()
+	if c.ladderCA != "" {
+		tlsCreds, err := credentials.NewClientTLSFromFile(c.ladderCA, "")
+		if err != nil {
+			return err
+		}
+		creds = tlsCreds
+	}
 	ladderConn, err := grpc.NewClient(c.ladderAddr,
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithTransportCredentials(creds),
 		// Spread calls over every address the name resolves to (dns:///...
 		// with a headless Service gives one per service replica).
 		grpc.WithDefaultServiceConfig(`{"loadBalancingConfig": [{"round_robin": {}}]}`))

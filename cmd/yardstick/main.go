@@ -3,6 +3,7 @@
 //	yardstick dev                    all services and the REST gateway in one process
 //	yardstick serve ladder           one service, for split deployments
 //	yardstick gateway                the REST gateway in front of split services
+//	yardstick token                  a bearer token signed with the dev key
 //
 // main only turns the command line into a config and calls run.
 package main
@@ -22,7 +23,10 @@ import (
 const usage = `usage:
   yardstick dev [--http-addr ADDR] [--grpc-addr ADDR] [--data-dir DIR] [--mongo-uri URI]
   yardstick serve ladder [--grpc-addr ADDR] [--data-dir DIR] [--mongo-uri URI]
-  yardstick gateway [--http-addr ADDR] --ladder-addr ADDR
+  yardstick gateway [--http-addr ADDR] --ladder-addr ADDR [--ladder-ca FILE]
+  yardstick token --data-dir DIR --subject users/alice --roles interviewer[,recruiter] [--ttl 12h]
+Servers take --oidc-issuer URL --oidc-audience AUD [--roles-claim roles] (serve: or --dev-auth),
+--rate-limit-rps N --rate-limit-burst N, --tls-cert FILE --tls-key FILE.
 Run a command with -h for its flags.`
 
 func main() {
@@ -65,6 +69,8 @@ func parse(args []string, stderr io.Writer) (command, error) {
 		return parseServe(args[1], args[2:], stderr)
 	case "gateway":
 		return parseGateway(args[1:], stderr)
+	case "token":
+		return parseToken(args[1:], stderr)
 	case "-h", "--help", "help":
 		fmt.Fprintln(stderr, usage)
 		return nil, flag.ErrHelp

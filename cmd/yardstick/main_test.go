@@ -8,11 +8,14 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/yardstick-dev/yardstick/pkg/auth"
 	"github.com/yardstick-dev/yardstick/pkg/mongodb/mongotest"
+	"github.com/yardstick-dev/yardstick/pkg/principal"
 )
 
 func TestMain(m *testing.M) { os.Exit(mongotest.Run(m)) }
@@ -51,29 +54,70 @@ func start(t *testing.T, args ...string) {
 	})
 }
 
-// getJSON polls url until it answers 200 (servers take a moment to start)
-// and decodes the body.
-func getJSON(t *testing.T, url string) map[string]any {
+// adminToken mints an admin token with the dev key of a data directory.
+func adminToken(t *testing.T, dataDir string) string {
+	t.Helper()
+	key, err := auth.ReadDevKey(dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := auth.Mint(key, auth.Token{Issuer: auth.DevIssuer, Audience: auth.DevAudience, Subject: "users/test", Roles: []principal.Role{principal.Admin}, TTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// send makes one request with a bearer token.
+func send(t *testing.T, method, url, token, body string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+// waitReady polls the gateway's /readyz until it answers 200: the servers
+// take a moment to start.
+func waitReady(t *testing.T, httpAddr string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		resp, err := http.Get(url)
-		if err == nil && resp.StatusCode == http.StatusOK {
-			defer resp.Body.Close()
-			var out map[string]any
-			if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-				t.Fatalf("GET %s: %v", url, err)
-			}
-			return out
-		}
+		resp, err := http.Get("http://" + httpAddr + "/readyz")
 		if err == nil {
 			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("GET %s: no 200 within 30s (last error %v)", url, err)
+			t.Fatalf("%s not ready within 30s (last error %v)", httpAddr, err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// getJSON GETs url with token and decodes the body.
+func getJSON(t *testing.T, url, token string) map[string]any {
+	t.Helper()
+	resp := send(t, http.MethodGet, url, token, "")
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s = %d, want 200", url, resp.StatusCode)
+	}
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	return out
 }
 
 func frameworkNames(body map[string]any) []string {
@@ -88,30 +132,37 @@ func frameworkNames(body map[string]any) []string {
 func TestDevSeedsAndKeepsData(t *testing.T) {
 	dir := t.TempDir()
 	httpAddr := freeAddr(t)
+	var token string
 	t.Run("first start seeds", func(t *testing.T) {
 		start(t, "dev", "--data-dir", dir, "--http-addr", httpAddr, "--grpc-addr", freeAddr(t))
-		got := frameworkNames(getJSON(t, "http://"+httpAddr+"/v1/frameworks"))
+		waitReady(t, httpAddr)
+		token = adminToken(t, dir)
+		got := frameworkNames(getJSON(t, "http://"+httpAddr+"/v1/frameworks", token))
 		if strings.Join(got, ",") != "frameworks/engineering" {
 			t.Fatalf("frameworks = %v, want the seeded frameworks/engineering", got)
 		}
-		latest := getJSON(t, "http://"+httpAddr+"/v1/frameworks/engineering@latest")
+		latest := getJSON(t, "http://"+httpAddr+"/v1/frameworks/engineering@latest", token)
 		if latest["name"] != "frameworks/engineering@1" {
 			t.Errorf("latest revision = %v, want frameworks/engineering@1", latest["name"])
 		}
-		resp, err := http.Post("http://"+httpAddr+"/v1/frameworks?framework_id=kept", "application/json",
-			strings.NewReader(`{"title":"Kept across restarts"}`))
-		if err != nil || resp.StatusCode != http.StatusOK {
-			t.Fatalf("create = %v, %v", resp, err)
-		}
+		resp := send(t, http.MethodPost, "http://"+httpAddr+"/v1/frameworks?framework_id=kept", token, `{"title":"Kept across restarts"}`)
 		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("create = %d, want 200", resp.StatusCode)
+		}
+		if resp := send(t, http.MethodGet, "http://"+httpAddr+"/v1/frameworks", "", ""); resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("list without a token = %d, want 401", resp.StatusCode)
+		}
 	})
 	t.Run("restart keeps data and does not seed again", func(t *testing.T) {
 		start(t, "dev", "--data-dir", dir, "--http-addr", httpAddr, "--grpc-addr", freeAddr(t))
-		got := frameworkNames(getJSON(t, "http://"+httpAddr+"/v1/frameworks"))
+		waitReady(t, httpAddr)
+		// The token minted before the restart still works: the key was kept.
+		got := frameworkNames(getJSON(t, "http://"+httpAddr+"/v1/frameworks", token))
 		if strings.Join(got, ",") != "frameworks/engineering,frameworks/kept" {
 			t.Fatalf("frameworks after restart = %v, want engineering and kept", got)
 		}
-		revs := getJSON(t, "http://"+httpAddr+"/v1/frameworks/engineering:listRevisions")
+		revs := getJSON(t, "http://"+httpAddr+"/v1/frameworks/engineering:listRevisions", token)
 		if n := len(revs["frameworks"].([]any)); n != 1 {
 			t.Errorf("engineering has %d revisions after restart, want 1", n)
 		}
@@ -119,30 +170,32 @@ func TestDevSeedsAndKeepsData(t *testing.T) {
 }
 
 func TestSplitMode(t *testing.T) {
+	dir := t.TempDir()
 	ladderAddr, httpAddr := freeAddr(t), freeAddr(t)
-	start(t, "serve", "ladder", "--grpc-addr", ladderAddr, "--mongo-uri", mongotest.URI(t))
+	start(t, "serve", "ladder", "--grpc-addr", ladderAddr, "--mongo-uri", mongotest.URI(t), "--dev-auth", "--data-dir", dir)
 	start(t, "gateway", "--http-addr", httpAddr, "--ladder-addr", ladderAddr)
+	waitReady(t, httpAddr) // the service has created its key by then
+	checkSplit(t, httpAddr, adminToken(t, dir))
+}
 
-	getJSON(t, "http://"+httpAddr+"/v1/frameworks") // waits for both servers
-	resp, err := http.Post("http://"+httpAddr+"/v1/frameworks?framework_id=split", "application/json",
-		strings.NewReader(`{"title":"Split"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+// checkSplit creates a framework through a split gateway and reads it back.
+func checkSplit(t *testing.T, httpAddr, token string) {
+	t.Helper()
+	resp := send(t, http.MethodPost, "http://"+httpAddr+"/v1/frameworks?framework_id=split-"+strconv.Itoa(int(time.Now().UnixNano()%1e6)), token, `{"title":"Split"}`)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("create through the split gateway = %d, want 200", resp.StatusCode)
 	}
-	resp, err = http.Get("http://" + httpAddr + "/readyz")
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("readyz = %v, %v, want 200", resp, err)
+	if got := frameworkNames(getJSON(t, "http://"+httpAddr+"/v1/frameworks", token)); len(got) == 0 {
+		t.Errorf("list through the split gateway is empty")
 	}
-	resp.Body.Close()
 }
 
 func TestParseRefusesBadCommandLines(t *testing.T) {
 	for _, args := range [][]string{
 		{}, {"frobnicate"}, {"serve"}, {"serve", "payroll"}, {"gateway"}, {"dev", "--no-such-flag"},
+		{"token"}, {"token", "--subject", "users/a"}, {"token", "--subject", "users/a", "--roles", "wizard"},
+		{"token", "--subject", "users/a", "--roles", "admin", "--ttl", "-1h"},
 	} {
 		if _, err := parse(args, io.Discard); err == nil {
 			t.Errorf("parse(%q) = nil error, want one", args)

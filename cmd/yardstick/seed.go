@@ -2,32 +2,38 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-
+	"github.com/yardstick-dev/yardstick/pkg/apierr"
+	"github.com/yardstick-dev/yardstick/pkg/principal"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 	"github.com/yardstick-dev/yardstick/services/ladder"
 )
 
+// seedActor is the subject the sample framework's history names.
+const seedActor = "system/seed"
+
 // seed imports and publishes the sample framework the first time dev mode
 // runs on a database: when the framework has no history at all. A framework
-// that someone deleted keeps its history, so it is not seeded again.
-func seed(ctx context.Context, log *slog.Logger, client ladderv1.LadderServiceClient) error {
+// that someone deleted keeps its history, so it is not seeded again. It calls
+// the service in-process as an admin: dev mode may trust an OIDC issuer, and
+// then no token of its own would pass.
+func seed(ctx context.Context, log *slog.Logger, service ladderv1.LadderServiceServer) error {
+	ctx = principal.NewContext(ctx, principal.Principal{Subject: seedActor, Roles: []principal.Role{principal.Admin}})
 	name := "frameworks/" + ladder.SampleFrameworkID
-	_, err := client.ListFrameworkChanges(ctx, &ladderv1.ListFrameworkChangesRequest{Parent: name, PageSize: 1})
-	if status.Code(err) != codes.NotFound {
+	_, err := service.ListFrameworkChanges(ctx, &ladderv1.ListFrameworkChangesRequest{Parent: name, PageSize: 1})
+	if !errors.Is(err, apierr.ErrNotFound) {
 		return err // nil: seeded before
 	}
-	f, err := client.ImportFramework(ctx, &ladderv1.ImportFrameworkRequest{
+	f, err := service.ImportFramework(ctx, &ladderv1.ImportFrameworkRequest{
 		FrameworkId: ladder.SampleFrameworkID,
 		Content:     ladder.SampleFramework,
 	})
 	if err != nil {
 		return err
 	}
-	rev, err := client.PublishFramework(ctx, &ladderv1.PublishFrameworkRequest{Name: f.GetName(), Etag: f.GetEtag()})
+	rev, err := service.PublishFramework(ctx, &ladderv1.PublishFrameworkRequest{Name: f.GetName(), Etag: f.GetEtag()})
 	if err != nil {
 		return err
 	}

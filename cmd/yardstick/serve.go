@@ -11,6 +11,7 @@ import (
 type serveCommand struct {
 	common
 	storage
+	security
 	service  string
 	grpcAddr string
 }
@@ -22,11 +23,16 @@ func parseServe(service string, args []string, stderr io.Writer) (*serveCommand,
 	fs.StringVar(&c.grpcAddr, "grpc-addr", "127.0.0.1:9091", "address of the service's gRPC server")
 	fs.StringVar(&c.dataDir, "data-dir", ".yardstick", "directory for the embedded database (without --mongo-uri)")
 	fs.StringVar(&c.mongoURI, "mongo-uri", "", "MongoDB URI; when empty, an embedded database is started in --data-dir")
+	c.security.register(fs, false)
 	return c, fs.Parse(args)
 }
 
 func (c *serveCommand) run(ctx context.Context, log *slog.Logger) error {
 	log = log.With("service", c.service)
+	secured, err := c.security.serverOptions(ctx, c.dataDir, log)
+	if err != nil {
+		return err
+	}
 	conn, err := c.storage.open(ctx, log)
 	if err != nil {
 		return err
@@ -36,11 +42,11 @@ func (c *serveCommand) run(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	done, err := startGRPC(ctx, log, conn, serviceSet{ladder: c.service == "ladder"}, lis)
+	services, err := startGRPC(ctx, log, conn, serviceSet{ladder: c.service == "ladder"}, secured, lis)
 	if err != nil {
 		_ = lis.Close()
 		return err
 	}
-	log.Info("serving", "grpc", lis.Addr().String())
-	return <-done
+	log.Info("serving", "grpc", lis.Addr().String(), "tls", c.tlsCert != "")
+	return <-services.done
 }

@@ -51,22 +51,32 @@ type serviceSet struct {
 	ladder bool
 }
 
-// startGRPC builds the gRPC server with the chosen services over conn, starts
-// serving it on lis, and returns a channel that yields Serve's result.
-func startGRPC(ctx context.Context, log *slog.Logger, conn *mongodb.Conn, set serviceSet, lis net.Listener) (<-chan error, error) {
-	srv, err := grpcserver.New(grpcserver.Options{Logger: log, DefaultTimeout: requestTimeout})
+// running are the services a gRPC server hosts, for in-process use (seeding).
+type running struct {
+	ladder *ladder.Server
+	done   <-chan error // yields Serve's result
+}
+
+// startGRPC builds the gRPC server with the chosen services over conn and
+// the given options (security), and starts serving it on lis.
+func startGRPC(ctx context.Context, log *slog.Logger, conn *mongodb.Conn, set serviceSet, opts grpcserver.Options, lis net.Listener) (*running, error) {
+	opts.Logger, opts.DefaultTimeout = log, requestTimeout
+	srv, err := grpcserver.New(opts)
 	if err != nil {
 		return nil, err
 	}
+	r := &running{}
 	if set.ladder {
 		store := ladder.NewStore(conn.Client.Database(ladder.DefaultDatabase))
 		if err := store.Init(ctx); err != nil {
 			return nil, err
 		}
-		ladderv1.RegisterLadderServiceServer(srv, ladder.New(store))
+		r.ladder = ladder.New(store)
+		ladderv1.RegisterLadderServiceServer(srv, r.ladder)
 	}
 	srv.ReportDatabase(ctx, func(ctx context.Context) error { return conn.Client.Ping(ctx, readpref.Primary()) }, healthInterval)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, lis, shutdownGrace) }()
-	return done, nil
+	r.done = done
+	return r, nil
 }

@@ -1,7 +1,7 @@
 // Package testenv starts the services for tests the way production does:
-// a real gRPC server on a loopback port with the shared interceptors, over
-// the embedded database (pkg/mongodb/mongotest), called through generated
-// clients.
+// a real gRPC server on a loopback port with the shared interceptors
+// (authentication included), over the embedded database
+// (pkg/mongodb/mongotest), called through generated clients with real tokens.
 package testenv
 
 import (
@@ -11,32 +11,60 @@ import (
 	"testing"
 	"time"
 
+	jose "github.com/go-jose/go-jose/v4"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
+	"github.com/yardstick-dev/yardstick/pkg/auth"
 	"github.com/yardstick-dev/yardstick/pkg/grpcserver"
 	"github.com/yardstick-dev/yardstick/pkg/mongodb/mongotest"
+	"github.com/yardstick-dev/yardstick/pkg/principal"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 	"github.com/yardstick-dev/yardstick/services/ladder"
 )
 
+// AdminSubject is the subject of the admin token the default client sends.
+const AdminSubject = "users/admin"
+
 // Ladder is a running ladder service.
 type Ladder struct {
-	Addr   string
+	Addr string
+	// Conn carries no credentials; Client sends an admin token.
 	Conn   *grpc.ClientConn
 	Client ladderv1.LadderServiceClient
+	Key    *jose.JSONWebKey // the dev key the service trusts
+	t      testing.TB
+}
+
+// Options change how the service is started.
+type Options struct {
+	// Interceptors run after authentication (for example a rate limiter).
+	Interceptors []grpc.UnaryServerInterceptor
 }
 
 // StartLadder serves the ladder service on a loopback port over a fresh
-// database until the test ends.
-func StartLadder(t testing.TB) *Ladder {
+// database until the test ends. It trusts a fresh dev signing key.
+func StartLadder(t testing.TB) *Ladder { return StartLadderWith(t, Options{}) }
+
+// StartLadderWith is StartLadder with options.
+func StartLadderWith(t testing.TB, opts Options) *Ladder {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	store := ladder.NewStore(mongotest.Database(t))
 	if err := store.Init(ctx); err != nil {
 		t.Fatalf("ladder store: %v", err)
 	}
-	srv, err := grpcserver.New(grpcserver.Options{Logger: slog.New(slog.DiscardHandler)})
+	key, err := auth.LoadOrCreateDevKey(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	guard := auth.NewGuard(auth.NewDev(key), auth.Rules, log)
+	srv, err := grpcserver.New(grpcserver.Options{
+		Logger:             log,
+		Interceptors:       append([]grpc.UnaryServerInterceptor{guard.Unary()}, opts.Interceptors...),
+		StreamInterceptors: []grpc.StreamServerInterceptor{guard.Stream()},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,15 +75,39 @@ func StartLadder(t testing.TB) *Ladder {
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, lis, time.Second) }()
-	conn := Dial(t, lis.Addr().String())
+	l := &Ladder{Addr: lis.Addr().String(), Key: key, t: t}
+	l.Conn = Dial(t, l.Addr)
+	l.Client = l.ClientAs(AdminSubject, principal.Admin)
 	t.Cleanup(func() {
-		_ = conn.Close()
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("serve: %v", err)
 		}
 	})
-	return &Ladder{Addr: lis.Addr().String(), Conn: conn, Client: ladderv1.NewLadderServiceClient(conn)}
+	return l
+}
+
+// Token mints a token the service trusts.
+func (l *Ladder) Token(subject string, roles ...principal.Role) string {
+	l.t.Helper()
+	tok, err := auth.Mint(l.Key, auth.Token{Issuer: auth.DevIssuer, Audience: auth.DevAudience, Subject: subject, Roles: roles, TTL: time.Hour})
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	return tok
+}
+
+// ClientAs returns a client that calls as subject with the given roles.
+func (l *Ladder) ClientAs(subject string, roles ...principal.Role) ladderv1.LadderServiceClient {
+	l.t.Helper()
+	conn, err := grpc.NewClient(l.Addr,
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithPerRPCCredentials(auth.Bearer(l.Token(subject, roles...))))
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	l.t.Cleanup(func() { _ = conn.Close() })
+	return ladderv1.NewLadderServiceClient(conn)
 }
 
 // Dial opens a plaintext client connection to a loopback address.
@@ -65,5 +117,6 @@ func Dial(t testing.TB, addr string) *grpc.ClientConn {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = conn.Close() })
 	return conn
 }

@@ -26,6 +26,11 @@ var (
 	// ErrFailedPrecondition: the resource is not in a state that allows the
 	// operation (for example publishing a draft without changes).
 	ErrFailedPrecondition = errors.New("failed precondition")
+	// ErrUnauthenticated: no valid credentials came with the request.
+	ErrUnauthenticated = errors.New("unauthenticated: a valid bearer token is required")
+	// ErrPermissionDenied: the caller is known but may not do this. It never
+	// says whether the resource exists.
+	ErrPermissionDenied = errors.New("permission denied")
 )
 
 // FieldViolation names one bad field of a request and says what is wrong with it.
@@ -103,6 +108,10 @@ func ToStatus(ctx context.Context, log *slog.Logger, err error) error {
 		return status.Error(codes.Aborted, err.Error())
 	case errors.Is(err, ErrFailedPrecondition):
 		return status.Error(codes.FailedPrecondition, err.Error())
+	case errors.Is(err, ErrUnauthenticated):
+		return status.Error(codes.Unauthenticated, err.Error())
+	case errors.Is(err, ErrPermissionDenied):
+		return status.Error(codes.PermissionDenied, err.Error())
 	case errors.Is(err, context.DeadlineExceeded):
 		return status.Error(codes.DeadlineExceeded, "deadline exceeded")
 	case errors.Is(err, context.Canceled):

@@ -17,6 +17,7 @@ import (
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
@@ -33,6 +34,14 @@ type Options struct {
 	DefaultTimeout time.Duration
 	// MaxRecvBytes caps the size of one request message.
 	MaxRecvBytes int
+	// Interceptors run after errors are mapped and before requests are
+	// validated, in order: authentication and rate limiting go here, so that
+	// an anonymous caller learns nothing from validation errors.
+	Interceptors []grpc.UnaryServerInterceptor
+	// StreamInterceptors guard streaming calls (health watch, reflection).
+	StreamInterceptors []grpc.StreamServerInterceptor
+	// Creds secures the listener (TLS); plaintext when nil.
+	Creds credentials.TransportCredentials
 }
 
 // Server is a gRPC server with its health service.
@@ -59,16 +68,26 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	log := opts.Logger
-	gs := grpc.NewServer(
+	unary := []grpc.UnaryServerInterceptor{
+		logging.UnaryServerInterceptor(slogAdapter(log), logging.WithLogOnEvents(logging.FinishCall)),
+		recovery.UnaryServerInterceptor(recovery.WithRecoveryHandlerContext(panicHandler(log))),
+		defaultDeadline(opts.DefaultTimeout),
+		mapErrors(log),
+	}
+	unary = append(unary, opts.Interceptors...)
+	unary = append(unary, validate(validator))
+	stream := append([]grpc.StreamServerInterceptor{
+		recovery.StreamServerInterceptor(recovery.WithRecoveryHandlerContext(panicHandler(log))),
+	}, opts.StreamInterceptors...)
+	serverOpts := []grpc.ServerOption{
 		grpc.MaxRecvMsgSize(opts.MaxRecvBytes),
-		grpc.ChainUnaryInterceptor(
-			logging.UnaryServerInterceptor(slogAdapter(log), logging.WithLogOnEvents(logging.FinishCall)),
-			recovery.UnaryServerInterceptor(recovery.WithRecoveryHandlerContext(panicHandler(log))),
-			defaultDeadline(opts.DefaultTimeout),
-			mapErrors(log),
-			validate(validator),
-		),
-	)
+		grpc.ChainUnaryInterceptor(unary...),
+		grpc.ChainStreamInterceptor(stream...),
+	}
+	if opts.Creds != nil {
+		serverOpts = append(serverOpts, grpc.Creds(opts.Creds))
+	}
+	gs := grpc.NewServer(serverOpts...)
 	hs := health.NewServer()
 	healthpb.RegisterHealthServer(gs, hs)
 	reflection.Register(gs)

@@ -1,23 +1,70 @@
-// Package principal carries the identity of the caller through a request's
-// context, so that change records can say who made a change.
+// Package principal carries the verified identity of the caller through a
+// request's context: who they are (for change records) and which roles they
+// hold (for authorization).
 package principal
 
-import "context"
+import (
+	"context"
+	"slices"
+)
+
+// Role is what a person may do. A person may hold several.
+type Role string
+
+// The roles Yardstick knows.
+const (
+	// Admin maintains frameworks and rubrics.
+	Admin Role = "admin"
+	// Recruiter manages candidates and interviews, reads submitted scorecards
+	// and calibration reports.
+	Recruiter Role = "recruiter"
+	// Interviewer writes the scorecards of their own interviews.
+	Interviewer Role = "interviewer"
+	// Employee reads published ladders.
+	Employee Role = "employee"
+)
+
+// Roles lists every role, in a stable order.
+var Roles = []Role{Admin, Recruiter, Interviewer, Employee}
+
+// Known reports whether r is one of Roles.
+func (r Role) Known() bool { return slices.Contains(Roles, r) }
 
 // Anonymous is the subject of a caller without an identity.
 const Anonymous = "anonymous"
 
+// Principal is a verified caller.
+type Principal struct {
+	Subject string // the token's subject, for example "users/alice"
+	Roles   []Role
+}
+
+// Has reports whether the principal holds the role.
+func (p Principal) Has(r Role) bool { return slices.Contains(p.Roles, r) }
+
 type key struct{}
 
-// NewContext returns a context that carries the caller's subject.
-func NewContext(ctx context.Context, subject string) context.Context {
-	return context.WithValue(ctx, key{}, subject)
+// NewContext returns a context that carries the caller.
+func NewContext(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, key{}, p)
+}
+
+// FromContext returns the caller, and false when there is none.
+func FromContext(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(key{}).(Principal)
+	return p, ok
 }
 
 // Subject returns the caller's subject, or Anonymous.
 func Subject(ctx context.Context) string {
-	if s, ok := ctx.Value(key{}).(string); ok && s != "" {
-		return s
+	if p, ok := FromContext(ctx); ok && p.Subject != "" {
+		return p.Subject
 	}
 	return Anonymous
+}
+
+// Has reports whether the caller holds the role.
+func Has(ctx context.Context, r Role) bool {
+	p, _ := FromContext(ctx)
+	return p.Has(r)
 }

@@ -25,7 +25,8 @@ func (s *Server) GetFramework(ctx context.Context, req *ladderv1.GetFrameworkReq
 	return f, err
 }
 
-// ListFrameworks lists the drafts in name order.
+// ListFrameworks lists frameworks in name order: the drafts for admins, the
+// latest published revisions for everyone else.
 func (s *Server) ListFrameworks(ctx context.Context, req *ladderv1.ListFrameworksRequest) (*ladderv1.ListFrameworksResponse, error) {
 	const query = "frameworks"
 	after, err := paging.Key(req.GetPageToken(), query)
@@ -37,20 +38,53 @@ func (s *Server) ListFrameworks(ctx context.Context, req *ladderv1.ListFramework
 	if err != nil {
 		return nil, err
 	}
+	views, err := s.visible(ctx, docs)
+	if err != nil {
+		return nil, err
+	}
 	resp := &ladderv1.ListFrameworksResponse{}
 	bytes := 0
 	for i := range docs {
-		f := draftToProto(&docs[i])
 		// A page ends at the requested size, or early when it would grow
 		// past what a client accepts in one message.
-		if i == size || (i > 0 && bytes+proto.Size(f) > maxPageBytes) {
+		if i == size || (i > 0 && bytes+proto.Size(views[i]) > maxPageBytes) {
 			resp.NextPageToken = paging.Token(docs[i-1].Name, query)
 			break
 		}
-		bytes += proto.Size(f)
-		resp.Frameworks = append(resp.Frameworks, f)
+		if views[i] != nil {
+			bytes += proto.Size(views[i])
+			resp.Frameworks = append(resp.Frameworks, views[i])
+		}
 	}
 	return resp, nil
+}
+
+// visible returns what the caller may see of each draft: the draft itself
+// for admins, otherwise its latest revision, or nil when it has none.
+func (s *Server) visible(ctx context.Context, docs []versioned.Doc[draft]) ([]*ladderv1.Framework, error) {
+	views := make([]*ladderv1.Framework, len(docs))
+	if principal.Has(ctx, principal.Admin) {
+		for i := range docs {
+			views[i] = draftToProto(&docs[i])
+		}
+		return views, nil
+	}
+	var names []string
+	for _, d := range docs {
+		if d.Data.LatestRevision != "" {
+			names = append(names, d.Name+"@"+d.Data.LatestRevision)
+		}
+	}
+	revs, err := s.store.revisionsByName(ctx, names)
+	if err != nil {
+		return nil, err
+	}
+	for i, d := range docs {
+		if r, ok := revs[d.Name+"@"+d.Data.LatestRevision]; ok {
+			views[i] = revisionToProto(r)
+		}
+	}
+	return views, nil
 }
 
 // maxPageBytes keeps a page of full frameworks under gRPC's default 4 MiB

@@ -64,8 +64,12 @@ func (s *Server) ListFrameworkRevisions(ctx context.Context, req *ladderv1.ListF
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.store.drafts.Get(ctx, name); err != nil {
+	doc, err := s.store.drafts.Get(ctx, name)
+	if err != nil {
 		return nil, err
+	}
+	if doc.Data.LatestRevision == "" && !principal.Has(ctx, principal.Admin) {
+		return nil, apierr.NotFound(name) // an unpublished framework does not exist for non-admins
 	}
 	size := paging.Size(req.GetPageSize())
 	revs, err := s.store.listRevisions(ctx, name, before, size+1)

@@ -38,8 +38,13 @@ func splitName(name string) (draftName, revisionID string) {
 }
 
 // read returns a framework or revision by name, as a message and as content.
+// Drafts are for admins: anyone else naming a draft reads its latest
+// published revision, and a framework never published does not exist for them.
 func (s *Server) read(ctx context.Context, name string) (*ladderv1.Framework, content, error) {
 	draftName, revisionID := splitName(name)
+	if revisionID == "" && !principal.Has(ctx, principal.Admin) {
+		revisionID = latestRevision
+	}
 	if revisionID == "" {
 		doc, err := s.store.drafts.Get(ctx, draftName)
 		if err != nil {
@@ -53,7 +58,7 @@ func (s *Server) read(ctx context.Context, name string) (*ladderv1.Framework, co
 			return nil, content{}, err
 		}
 		if doc.Data.LatestRevision == "" {
-			return nil, content{}, apierr.NotFound(name + " (never published)")
+			return nil, content{}, apierr.NotFound(name)
 		}
 		revisionID = doc.Data.LatestRevision
 	}

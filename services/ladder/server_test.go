@@ -408,9 +408,9 @@ func TestChangesRecordWhoWhatWhen(t *testing.T) {
 		}
 	}
 	want := []*ladderv1.Change{
-		{Name: "frameworks/eng/changes/3", Version: 3, Kind: ladderv1.Change_KIND_PUBLISH, Actor: "anonymous", RevisionId: "1"},
-		{Name: "frameworks/eng/changes/2", Version: 2, Kind: ladderv1.Change_KIND_UPDATE, Actor: "anonymous", ChangedFields: []string{"description"}},
-		{Name: "frameworks/eng/changes/1", Version: 1, Kind: ladderv1.Change_KIND_CREATE, Actor: "anonymous", ChangedFields: []string{"title", "competencies", "tracks"}},
+		{Name: "frameworks/eng/changes/3", Version: 3, Kind: ladderv1.Change_KIND_PUBLISH, Actor: testenv.AdminSubject, RevisionId: "1"},
+		{Name: "frameworks/eng/changes/2", Version: 2, Kind: ladderv1.Change_KIND_UPDATE, Actor: testenv.AdminSubject, ChangedFields: []string{"description"}},
+		{Name: "frameworks/eng/changes/1", Version: 1, Kind: ladderv1.Change_KIND_CREATE, Actor: testenv.AdminSubject, ChangedFields: []string{"title", "competencies", "tracks"}},
 	}
 	if diff := cmp.Diff(want, got, protocmp.Transform(), protocmp.IgnoreFields(&ladderv1.Change{}, "create_time")); diff != "" {
 		t.Errorf("ListFrameworkChanges() (-want +got):\n%s", diff)

@@ -80,6 +80,26 @@ func (s *Store) revision(ctx context.Context, name string) (*revision, error) {
 	return &r, nil
 }
 
+// revisionsByName returns the named revisions that exist, by name.
+func (s *Store) revisionsByName(ctx context.Context, names []string) (map[string]*revision, error) {
+	out := map[string]*revision{}
+	if len(names) == 0 {
+		return out, nil
+	}
+	cur, err := s.revisions.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: names}}}})
+	if err != nil {
+		return nil, fmt.Errorf("find revisions: %w", err)
+	}
+	var found []revision
+	if err := cur.All(ctx, &found); err != nil {
+		return nil, fmt.Errorf("find revisions: %w", err)
+	}
+	for i := range found {
+		out[found[i].Name] = &found[i]
+	}
+	return out, nil
+}
+
 // listRevisions returns up to limit revisions of a framework numbered below
 // before (all when before is 0), newest first.
 func (s *Store) listRevisions(ctx context.Context, framework string, before int64, limit int) ([]revision, error) {

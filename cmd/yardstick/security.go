@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"log/slog"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/yardstick-dev/yardstick/pkg/auth"
+	"github.com/yardstick-dev/yardstick/pkg/grpcserver"
+	"github.com/yardstick-dev/yardstick/pkg/ratelimit"
+)
+
+// security are the flags that say whom a service trusts, how fast each
+// caller may go, and whether its listener speaks TLS.
+type security struct {
+	oidcIssuer   string
+	oidcAudience string
+	rolesClaim   string
+	devAuth      bool
+	rateRPS      float64
+	rateBurst    int
+	tlsCert      string
+	tlsKey       string
+}
+
+func (s *security) register(fs *flag.FlagSet, devDefault bool) {
+	fs.StringVar(&s.oidcIssuer, "oidc-issuer", "", "OpenID Connect issuer URL whose tokens to trust")
+	fs.StringVar(&s.oidcAudience, "oidc-audience", "", "audience (aud) that tokens must carry")
+	fs.StringVar(&s.rolesClaim, "roles-claim", auth.DefaultRolesClaim, "token claim that lists the caller's roles")
+	if !devDefault {
+		fs.BoolVar(&s.devAuth, "dev-auth", false, "trust the dev signing key in --data-dir instead of an OIDC issuer (never in production)")
+	}
+	s.devAuth = s.devAuth || devDefault
+	fs.Float64Var(&s.rateRPS, "rate-limit-rps", 20, "calls per second allowed to each caller on average (0: no limit)")
+	fs.IntVar(&s.rateBurst, "rate-limit-burst", 40, "calls each caller may make in a burst")
+	fs.StringVar(&s.tlsCert, "tls-cert", "", "PEM certificate for the gRPC listener (with --tls-key)")
+	fs.StringVar(&s.tlsKey, "tls-key", "", "PEM private key for the gRPC listener")
+}
+
+// verifier returns the token verifier: the OIDC issuer when one is named,
+// otherwise (in dev mode, or with --dev-auth) the dev key in dataDir.
+func (s *security) verifier(ctx context.Context, dataDir string, log *slog.Logger) (*auth.Verifier, error) {
+	if s.oidcIssuer != "" || s.oidcAudience != "" {
+		log.Info("trusting tokens of an OIDC issuer", "issuer", s.oidcIssuer, "audience", s.oidcAudience)
+		return auth.NewOIDC(ctx, auth.OIDCConfig{Issuer: s.oidcIssuer, Audience: s.oidcAudience, RolesClaim: s.rolesClaim})
+	}
+	if !s.devAuth {
+		return nil, errors.New("say whom to trust: --oidc-issuer and --oidc-audience, or --dev-auth")
+	}
+	key, err := auth.LoadOrCreateDevKey(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	return auth.NewDev(key), nil
+}
+
+// serverOptions builds the security half of the gRPC server's options.
+func (s *security) serverOptions(ctx context.Context, dataDir string, log *slog.Logger) (grpcserver.Options, error) {
+	var opts grpcserver.Options
+	if (s.tlsCert == "") != (s.tlsKey == "") {
+		return opts, errors.New("--tls-cert and --tls-key go together")
+	}
+	if s.tlsCert != "" {
+		creds, err := credentials.NewServerTLSFromFile(s.tlsCert, s.tlsKey)
+		if err != nil {
+			return opts, err
+		}
+		opts.Creds = creds
+	}
+	v, err := s.verifier(ctx, dataDir, log)
+	if err != nil {
+		return opts, err
+	}
+	guard := auth.NewGuard(v, auth.Rules, log)
+	opts.Interceptors = []grpc.UnaryServerInterceptor{guard.Unary()}
+	opts.StreamInterceptors = []grpc.StreamServerInterceptor{guard.Stream()}
+	if s.rateRPS > 0 {
+		opts.Interceptors = append(opts.Interceptors, ratelimit.New(s.rateRPS, s.rateBurst).Unary())
+	}
+	return opts, nil
+}
+
+// clientCreds are the transport credentials for dialling a service that uses
+// these flags: TLS trusting the service's own certificate when it has one.
+func (s *security) clientCreds() (credentials.TransportCredentials, error) {
+	if s.tlsCert == "" {
+		return insecure.NewCredentials(), nil
+	}
+	return credentials.NewClientTLSFromFile(s.tlsCert, "")
+}

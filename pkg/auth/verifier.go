@@ -1,0 +1,131 @@
+// Package auth verifies who is calling (bearer JWTs from an OpenID Connect
+// issuer, or from the key `yardstick dev` keeps in its data directory) and
+// decides what they may do (a table from every RPC to the roles allowed).
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/yardstick-dev/yardstick/pkg/principal"
+)
+
+// SigningAlgorithms are the only algorithms a token may use: asymmetric
+// ones. "none" and HMAC (which an attacker could key with a public key)
+// never pass.
+var SigningAlgorithms = []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose.RS512, jose.PS256, jose.ES256, jose.ES384, jose.EdDSA}
+
+// DefaultRolesClaim is the claim that lists a token's roles.
+const DefaultRolesClaim = "roles"
+
+// Verifier turns a bearer token into a principal.
+type Verifier struct {
+	verifier   *oidc.IDTokenVerifier
+	rolesClaim string
+}
+
+// OIDCConfig says which issuer to trust.
+type OIDCConfig struct {
+	Issuer     string // for example https://login.example.com/
+	Audience   string // the aud a token must carry
+	RolesClaim string // the claim holding the roles; DefaultRolesClaim when empty
+	// HTTPClient fetches discovery and keys; http.DefaultClient when nil.
+	HTTPClient *http.Client
+	// MinKeyRefresh is the least time between two key fetches; one minute
+	// when zero.
+	MinKeyRefresh time.Duration
+}
+
+// NewOIDC reads the issuer's discovery document and returns a verifier that
+// checks signatures against the issuer's JWKS (cached, and fetched again on
+// rotation), and iss, aud, exp (required) and nbf.
+func NewOIDC(ctx context.Context, cfg OIDCConfig) (*Verifier, error) {
+	if cfg.Issuer == "" || cfg.Audience == "" {
+		return nil, errors.New("oidc needs an issuer and an audience")
+	}
+	client := cfg.HTTPClient
+	if client == nil {
+		client = http.DefaultClient
+	}
+	var discovery struct {
+		Issuer  string `json:"issuer"`
+		JWKSURI string `json:"jwks_uri"`
+	}
+	url := strings.TrimSuffix(cfg.Issuer, "/") + "/.well-known/openid-configuration"
+	if err := getJSON(ctx, client, url, &discovery); err != nil {
+		return nil, fmt.Errorf("oidc discovery: %w", err)
+	}
+	if discovery.Issuer != cfg.Issuer {
+		return nil, fmt.Errorf("oidc discovery: issuer %q does not match the configured %q", discovery.Issuer, cfg.Issuer)
+	}
+	if discovery.JWKSURI == "" {
+		return nil, errors.New("oidc discovery: no jwks_uri")
+	}
+	minRefresh := cfg.MinKeyRefresh
+	if minRefresh == 0 {
+		minRefresh = time.Minute
+	}
+	keys := &keySet{fetch: fetchJWKS(client, discovery.JWKSURI), algs: SigningAlgorithms, minRefresh: minRefresh, maxAge: time.Hour}
+	return newVerifier(cfg.Issuer, cfg.Audience, cfg.RolesClaim, keys), nil
+}
+
+func newVerifier(issuer, audience, rolesClaim string, keys *keySet) *Verifier {
+	if rolesClaim == "" {
+		rolesClaim = DefaultRolesClaim
+	}
+	algs := make([]string, len(SigningAlgorithms))
+	for i, a := range SigningAlgorithms {
+		algs[i] = string(a)
+	}
+	return &Verifier{
+		verifier:   oidc.NewVerifier(issuer, keys, &oidc.Config{ClientID: audience, SupportedSigningAlgs: algs}),
+		rolesClaim: rolesClaim,
+	}
+}
+
+// Verify checks a raw bearer token and returns who it names.
+func (v *Verifier) Verify(ctx context.Context, raw string) (principal.Principal, error) {
+	tok, err := v.verifier.Verify(ctx, raw)
+	if err != nil {
+		return principal.Principal{}, err
+	}
+	var claims map[string]any
+	if err := tok.Claims(&claims); err != nil {
+		return principal.Principal{}, err
+	}
+	if tok.Subject == "" {
+		return principal.Principal{}, errors.New("token has no subject")
+	}
+	return principal.Principal{Subject: tok.Subject, Roles: rolesFrom(claims[v.rolesClaim])}, nil
+}
+
+// rolesFrom reads a roles claim: a list of strings, or one string of roles
+// separated by spaces or commas. Roles Yardstick does not know are ignored.
+func rolesFrom(claim any) []principal.Role {
+	var names []string
+	switch c := claim.(type) {
+	case string:
+		names = strings.FieldsFunc(c, func(r rune) bool { return r == ' ' || r == ',' })
+	case []any:
+		for _, x := range c {
+			if s, ok := x.(string); ok {
+				names = append(names, s)
+			}
+		}
+	}
+	var roles []principal.Role
+	for _, n := range names {
+		if r := principal.Role(n); r.Known() && !slices.Contains(roles, r) {
+			roles = append(roles, r)
+		}
+	}
+	return roles
+}

@@ -1,0 +1,94 @@
+// Package ratelimit limits how fast each caller may call: a token bucket per
+// principal (golang.org/x/time/rate), so that one busy or abusive client
+// cannot starve the others.
+package ratelimit
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/yardstick-dev/yardstick/pkg/principal"
+)
+
+// PerPrincipal keeps one bucket per caller.
+type PerPrincipal struct {
+	limit rate.Limit
+	burst int
+
+	mu      sync.Mutex
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	limiter  *rate.Limiter
+	lastSeen time.Time
+}
+
+// maxBuckets bounds memory: past it, buckets idle for a while are dropped
+// (they are full again by then, so dropping them forgets nothing).
+const (
+	maxBuckets = 10000
+	idleAfter  = 10 * time.Minute
+)
+
+// New allows each caller rps calls per second on average, and bursts of
+// burst calls.
+func New(rps float64, burst int) *PerPrincipal {
+	if burst < 1 {
+		burst = 1
+	}
+	return &PerPrincipal{limit: rate.Limit(rps), burst: burst, buckets: map[string]*bucket{}}
+}
+
+// Unary returns the interceptor. It runs after authentication; calls
+// without a principal (health checks) are not limited. A caller over the
+// limit gets RESOURCE_EXHAUSTED with a RetryInfo saying when to come back.
+func (l *PerPrincipal) Unary() grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+		p, ok := principal.FromContext(ctx)
+		if !ok {
+			return handler(ctx, req)
+		}
+		if wait := l.reserve(p.Subject, time.Now()); wait > 0 {
+			st := status.New(codes.ResourceExhausted, "rate limit exceeded")
+			if withRetry, err := st.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(wait)}); err == nil {
+				st = withRetry
+			}
+			return nil, st.Err()
+		}
+		return handler(ctx, req)
+	}
+}
+
+// reserve takes a token for subject, or returns how long until one is free.
+func (l *PerPrincipal) reserve(subject string, now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, ok := l.buckets[subject]
+	if !ok {
+		if len(l.buckets) >= maxBuckets {
+			for s, old := range l.buckets {
+				if now.Sub(old.lastSeen) > idleAfter {
+					delete(l.buckets, s)
+				}
+			}
+		}
+		b = &bucket{limiter: rate.NewLimiter(l.limit, l.burst)}
+		l.buckets[subject] = b
+	}
+	b.lastSeen = now
+	r := b.limiter.ReserveN(now, 1)
+	if delay := r.DelayFrom(now); delay > 0 {
+		r.CancelAt(now) // a refused call does not use up the bucket
+		return delay
+	}
+	return 0
+}
