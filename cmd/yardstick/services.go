@@ -53,6 +53,7 @@ type serviceSet struct {
 
 // running are the services a gRPC server hosts, for in-process use (seeding).
 type running struct {
+	server *grpcserver.Server
 	ladder *ladder.Server
 	done   <-chan error // yields Serve's result
 }
@@ -65,7 +66,7 @@ func startGRPC(ctx context.Context, log *slog.Logger, conn *mongodb.Conn, set se
 	if err != nil {
 		return nil, err
 	}
-	r := &running{}
+	r := &running{server: srv}
 	if set.ladder {
 		store := ladder.NewStore(conn.Client.Database(ladder.DefaultDatabase))
 		if err := store.Init(ctx); err != nil {

@@ -100,14 +100,20 @@ func (l *Ladder) Token(subject string, roles ...principal.Role) string {
 // ClientAs returns a client that calls as subject with the given roles.
 func (l *Ladder) ClientAs(subject string, roles ...principal.Role) ladderv1.LadderServiceClient {
 	l.t.Helper()
+	return ladderv1.NewLadderServiceClient(l.ConnWithToken(l.Token(subject, roles...)))
+}
+
+// ConnWithToken returns a connection whose calls carry token.
+func (l *Ladder) ConnWithToken(token string) *grpc.ClientConn {
+	l.t.Helper()
 	conn, err := grpc.NewClient(l.Addr,
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithPerRPCCredentials(auth.Bearer(l.Token(subject, roles...))))
+		grpc.WithPerRPCCredentials(auth.Bearer(token)))
 	if err != nil {
 		l.t.Fatal(err)
 	}
 	l.t.Cleanup(func() { _ = conn.Close() })
-	return ladderv1.NewLadderServiceClient(conn)
+	return conn
 }
 
 // Dial opens a plaintext client connection to a loopback address.

@@ -1,0 +1,128 @@
+package gateway_test
+
+import (
+	"net/http"
+	"testing"
+
+	"google.golang.org/grpc"
+
+	"github.com/yardstick-dev/yardstick/gateway"
+	"github.com/yardstick-dev/yardstick/internal/testenv"
+	"github.com/yardstick-dev/yardstick/pkg/auth"
+	"github.com/yardstick-dev/yardstick/pkg/principal"
+	"github.com/yardstick-dev/yardstick/pkg/ratelimit"
+	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
+)
+
+// restCalls is one REST request per RPC of the ladder service.
+var restCalls = map[string]struct{ method, path, body string }{
+	"GetFramework":           {"GET", "/v1/frameworks/eng", ""},
+	"ListFrameworks":         {"GET", "/v1/frameworks", ""},
+	"CreateFramework":        {"POST", "/v1/frameworks?framework_id=new", `{"title":"New"}`},
+	"UpdateFramework":        {"PATCH", "/v1/frameworks/eng", `{"title":"T","etag":"1"}`},
+	"DeleteFramework":        {"DELETE", "/v1/frameworks/eng?etag=99", ""},
+	"PublishFramework":       {"POST", "/v1/frameworks/eng:publish", `{"etag":"99"}`},
+	"ListFrameworkRevisions": {"GET", "/v1/frameworks/eng:listRevisions", ""},
+	"ListFrameworkChanges":   {"GET", "/v1/frameworks/eng/changes", ""},
+	"CompareLevels":          {"GET", "/v1/frameworks/eng:compareLevels?track=ic&from_level=l1&to_level=l2", ""},
+	"ExportFramework":        {"GET", "/v1/frameworks/eng:export", ""},
+	"ImportFramework":        {"POST", "/v1/frameworks:import", `{"framework_id":"imp","content":"title: [broken"}`},
+}
+
+// TestRESTRoleMatrix sends every route as every role and without a token:
+// 401 without one, 403 where auth.Rules says no, anything else where it says yes.
+func TestRESTRoleMatrix(t *testing.T) {
+	c := startGateway(t, gateway.Options{})
+	c.expect(200, "POST", "/v1/frameworks?framework_id=eng", tiny)
+
+	service := ladderv1.File_yardstick_ladder_v1_ladder_service_proto.Services().ByName("LadderService")
+	methods := service.Methods()
+	if methods.Len() != len(restCalls) {
+		t.Fatalf("restCalls covers %d RPCs, the service has %d", len(restCalls), methods.Len())
+	}
+	for i := range methods.Len() {
+		name := string(methods.Get(i).Name())
+		call, ok := restCalls[name]
+		if !ok {
+			t.Errorf("no REST call for %s", name)
+			continue
+		}
+		allowed := auth.Rules["/"+string(service.FullName())+"/"+name]
+		if got, _ := c.as("").do(call.method, call.path, call.body); got != http.StatusUnauthorized {
+			t.Errorf("%s %s without a token = %d, want 401", call.method, call.path, got)
+		}
+		if got, _ := c.as("garbage").do(call.method, call.path, call.body); got != http.StatusUnauthorized {
+			t.Errorf("%s %s with a garbage token = %d, want 401", call.method, call.path, got)
+		}
+		for _, r := range principal.Roles {
+			got, body := c.as(c.ladder.Token("users/"+string(r), r)).do(call.method, call.path, call.body)
+			isAllowed := containsRole(allowed, r)
+			switch {
+			case isAllowed && (got == http.StatusForbidden || got == http.StatusUnauthorized):
+				t.Errorf("%s %s as %s = %d %v, want it allowed", call.method, call.path, r, got, body)
+			case !isAllowed && got != http.StatusForbidden:
+				t.Errorf("%s %s as %s = %d %v, want 403", call.method, call.path, r, got, body)
+			}
+		}
+	}
+}
+
+func containsRole(roles []principal.Role, r principal.Role) bool {
+	for _, x := range roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+func TestRESTAuthenticationDetails(t *testing.T) {
+	c := startGateway(t, gateway.Options{})
+
+	req, _ := http.NewRequest("GET", c.base+"/v1/frameworks", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") != `Bearer realm="yardstick"` {
+		t.Errorf("no token: %d, WWW-Authenticate %q; want 401 with a Bearer challenge", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+	}
+
+	// A token in the query string is refused even when it is valid.
+	c.as("").expect(401, "GET", "/v1/frameworks?access_token="+c.token, "")
+
+	// The operational routes need no token.
+	for _, path := range []string{"/healthz", "/readyz", "/openapi.json"} {
+		c.as("").expect(200, "GET", path, "")
+	}
+
+	// Change records name the token's subject.
+	c.as(c.ladder.Token("users/ada", principal.Admin)).expect(200, "POST", "/v1/frameworks?framework_id=eng", tiny)
+	changes := c.expect(200, "GET", "/v1/frameworks/eng/changes", "")
+	if actor := changes["changes"].([]any)[0].(map[string]any)["actor"]; actor != "users/ada" {
+		t.Errorf("change actor = %v, want users/ada", actor)
+	}
+}
+
+func TestRESTRateLimit(t *testing.T) {
+	l := testenv.StartLadderWith(t, testenv.Options{Interceptors: []grpc.UnaryServerInterceptor{ratelimit.New(0.5, 2).Unary()}})
+	srv := serveGateway(t, l, gateway.Options{})
+	alice := client{t: t, base: srv.URL, token: l.Token("users/alice", principal.Employee)}
+	bob := alice.as(l.Token("users/bob", principal.Employee))
+
+	alice.expect(200, "GET", "/v1/frameworks", "")
+	alice.expect(200, "GET", "/v1/frameworks", "")
+	req, _ := http.NewRequest("GET", srv.URL+"/v1/frameworks", nil)
+	req.Header.Set("Authorization", "Bearer "+alice.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "2" {
+		t.Errorf("third call in a burst of 2 = %d, Retry-After %q; want 429 with Retry-After 2", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	// Each caller has a bucket of their own.
+	bob.expect(200, "GET", "/v1/frameworks", "")
+}
