@@ -1,8 +1,13 @@
 package gateway_test
 
 import (
+	"bytes"
+	"context"
+	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"google.golang.org/grpc"
 
@@ -125,4 +130,36 @@ func TestRESTRateLimit(t *testing.T) {
 	}
 	// Each caller has a bucket of their own.
 	bob.expect(200, "GET", "/v1/frameworks", "")
+}
+
+// TestLogsHoldNoTokensOrPeople sends valid, invalid and misplaced tokens
+// through the gateway with both the gateway's and the service's logs
+// captured at debug level, and checks that neither a token nor a subject
+// reaches them.
+func TestLogsHoldNoTokensOrPeople(t *testing.T) {
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	l := testenv.StartLadderWith(t, testenv.Options{Logger: log})
+	gw, err := gateway.New(context.Background(), gateway.Options{Ladder: l.Conn, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newServer(gw)
+	t.Cleanup(srv.Close)
+	good := l.Token("users/secret-person", principal.Admin)
+	expired, _ := auth.Mint(l.Key, auth.Token{Issuer: auth.DevIssuer, Audience: auth.DevAudience, Subject: "users/secret-person", TTL: -time.Hour})
+	c := client{t: t, base: srv.URL, token: good}
+	c.expect(200, "POST", "/v1/frameworks?framework_id=eng", tiny)
+	c.expect(404, "GET", "/v1/frameworks/nope", "")
+	c.as(expired).expect(401, "GET", "/v1/frameworks", "")
+	c.as("").expect(401, "GET", "/v1/frameworks?access_token="+good, "")
+
+	if logs.Len() == 0 {
+		t.Fatal("nothing was logged; the test would prove nothing")
+	}
+	for _, secret := range []string{good, expired, strings.Split(good, ".")[1], "secret-person"} {
+		if strings.Contains(logs.String(), secret) {
+			t.Errorf("logs contain %q:\n%s", secret[:min(len(secret), 20)], logs.String())
+		}
+	}
 }

@@ -40,6 +40,8 @@ type Ladder struct {
 type Options struct {
 	// Interceptors run after authentication (for example a rate limiter).
 	Interceptors []grpc.UnaryServerInterceptor
+	// Logger receives the server's logs; discarded when nil.
+	Logger *slog.Logger
 }
 
 // StartLadder serves the ladder service on a loopback port over a fresh
@@ -58,7 +60,10 @@ func StartLadderWith(t testing.TB, opts Options) *Ladder {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.DiscardHandler)
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	guard := auth.NewGuard(auth.NewDev(key), auth.Rules, log)
 	srv, err := grpcserver.New(grpcserver.Options{
 		Logger:             log,
