@@ -8,6 +8,7 @@ package ladderv1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2/options"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -1192,7 +1193,7 @@ var File_yardstick_ladder_v1_ladder_service_proto protoreflect.FileDescriptor
 
 const file_yardstick_ladder_v1_ladder_service_proto_rawDesc = "" +
 	"\n" +
-	"(yardstick/ladder/v1/ladder_service.proto\x12\x13yardstick.ladder.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a#yardstick/ladder/v1/framework.proto\"q\n" +
+	"(yardstick/ladder/v1/ladder_service.proto\x12\x13yardstick.ladder.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a#yardstick/ladder/v1/framework.proto\"q\n" +
 	"\x13GetFrameworkRequest\x12Z\n" +
 	"\x04name\x18\x01 \x01(\tBF\xbaHCrA2?^frameworks/[a-z]([a-z0-9-]{0,61}[a-z0-9])?(@[a-z0-9-]{1,63})?$R\x04name\"\\\n" +
 	"\x15ListFrameworksRequest\x12$\n" +
@@ -1289,7 +1290,13 @@ const file_yardstick_ladder_v1_ladder_service_proto_rawDesc = "" +
 	"\x14ListFrameworkChanges\x120.yardstick.ladder.v1.ListFrameworkChangesRequest\x1a1.yardstick.ladder.v1.ListFrameworkChangesResponse\")\x82\xd3\xe4\x93\x02#\x12!/v1/{parent=frameworks/*}/changes\x12\x95\x01\n" +
 	"\rCompareLevels\x12).yardstick.ladder.v1.CompareLevelsRequest\x1a*.yardstick.ladder.v1.CompareLevelsResponse\"-\x82\xd3\xe4\x93\x02'\x12%/v1/{name=frameworks/*}:compareLevels\x12\x94\x01\n" +
 	"\x0fExportFramework\x12+.yardstick.ladder.v1.ExportFrameworkRequest\x1a,.yardstick.ladder.v1.ExportFrameworkResponse\"&\x82\xd3\xe4\x93\x02 \x12\x1e/v1/{name=frameworks/*}:export\x12\x80\x01\n" +
-	"\x0fImportFramework\x12+.yardstick.ladder.v1.ImportFrameworkRequest\x1a\x1e.yardstick.ladder.v1.Framework\" \x82\xd3\xe4\x93\x02\x1a:\x01*\"\x15/v1/frameworks:importBGZEgithub.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1;ladderv1b\x06proto3"
+	"\x0fImportFramework\x12+.yardstick.ladder.v1.ImportFrameworkRequest\x1a\x1e.yardstick.ladder.v1.Framework\" \x82\xd3\xe4\x93\x02\x1a:\x01*\"\x15/v1/frameworks:importB\xf8\x02\x92A\xad\x02\x12\x8f\x01\n" +
+	"\rYardstick API\x12zHire and grow people against one explicit standard. Every call needs a bearer token: send `Authorization: Bearer <token>`.2\x02v1Z\x8a\x01\n" +
+	"\x87\x01\n" +
+	"\x06bearer\x12}\b\x02\x12hA JWT from the configured OpenID Connect issuer (or `yardstick token` in dev mode), as `Bearer <token>`.\x1a\rAuthorization \x02b\f\n" +
+	"\n" +
+	"\n" +
+	"\x06bearer\x12\x00ZEgithub.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1;ladderv1b\x06proto3"
 
 var (
 	file_yardstick_ladder_v1_ladder_service_proto_rawDescOnce sync.Once
