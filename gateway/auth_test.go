@@ -94,8 +94,17 @@ func TestRESTAuthenticationDetails(t *testing.T) {
 		t.Errorf("no token: %d, WWW-Authenticate %q; want 401 with a Bearer challenge", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
 	}
 
-	// A token in the query string is refused even when it is valid.
-	c.as("").expect(401, "GET", "/v1/frameworks?access_token="+c.token, "")
+	// A token in the query string is refused even when it is valid, under
+	// any parameter name that says token, or any name at all if it looks like one.
+	for _, q := range []string{"access_token=" + c.token, "Access_Token=x", "jwt=x", "page_token=" + c.token} {
+		c.expect(401, "GET", "/v1/frameworks?"+q, "")
+	}
+
+	// Page tokens are not mistaken for credentials.
+	c.expect(200, "POST", "/v1/frameworks?framework_id=a", tiny)
+	c.expect(200, "POST", "/v1/frameworks?framework_id=b", tiny)
+	page := c.expect(200, "GET", "/v1/frameworks?page_size=1", "")
+	c.expect(200, "GET", "/v1/frameworks?page_size=1&page_token="+page["nextPageToken"].(string), "")
 
 	// The operational routes need no token.
 	for _, path := range []string{"/healthz", "/readyz", "/openapi.json"} {

@@ -12,7 +12,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
@@ -95,15 +98,19 @@ func (g *Gateway) ready(w http.ResponseWriter, r *http.Request) {
 }
 
 // tokenParams are query parameters that would carry a credential. Query
-// strings end up in logs, proxies and browser history, so such a request is
-// refused outright, token or not.
-var tokenParams = []string{"access_token", "token", "id_token", "authorization"}
+// strings end up in logs, proxies and browser history, so a request with one
+// is refused outright, token or not: by name (any case), or by a value that
+// looks like a JWT.
+var tokenParams = []string{"access_token", "token", "id_token", "authorization", "bearer", "jwt"}
+
+var jwtLike = regexp.MustCompile(`^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$`)
 
 func refuseQueryTokens(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		for _, p := range tokenParams {
-			if q.Has(p) {
+		for name, values := range r.URL.Query() {
+			suspicious := slices.Contains(tokenParams, strings.ToLower(name)) ||
+				slices.ContainsFunc(values, func(v string) bool { return jwtLike.MatchString(strings.TrimPrefix(v, "Bearer ")) })
+			if suspicious {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="yardstick", error="invalid_request"`)
 				writeText(w, http.StatusUnauthorized, "credentials in the query string are refused: send them in the Authorization header")
 				return

@@ -91,7 +91,7 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 		_ = httpLis.Close()
 		return stop(err)
 	}
-	cc, err := grpc.NewClient(grpcLis.Addr().String(), grpc.WithTransportCredentials(clientCreds))
+	cc, err := grpc.NewClient(dialAddr(grpcLis.Addr()), grpc.WithTransportCredentials(clientCreds))
 	if err != nil {
 		_ = httpLis.Close()
 		return stop(err)
@@ -128,4 +128,18 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 	}
 	log.Info("shutting down")
 	return stop(runErr)
+}
+
+// dialAddr is the loopback address to reach a listener on: a listener on
+// every interface (0.0.0.0, [::]) is dialled on 127.0.0.1, which is also
+// the address a certificate for local use names.
+func dialAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
 }

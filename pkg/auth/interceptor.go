@@ -56,11 +56,8 @@ func (g *Guard) check(ctx context.Context, method string) (context.Context, erro
 	if Public(method) {
 		return ctx, nil
 	}
-	allowed, ok := g.rules[method]
-	if !ok {
-		g.log.ErrorContext(ctx, "refused a call to a method without an authorization rule", "method", method)
-		return nil, apierr.ErrPermissionDenied
-	}
+	// Who first: without a valid token every call is unauthenticated, even
+	// one to a method that has no rule.
 	token, err := bearerToken(ctx)
 	if err != nil {
 		return nil, err
@@ -70,6 +67,11 @@ func (g *Guard) check(ctx context.Context, method string) (context.Context, erro
 		// Why goes to the debug log (never the token); the caller learns only that it failed.
 		g.log.DebugContext(ctx, "token refused", "method", method, "reason", err.Error())
 		return nil, apierr.ErrUnauthenticated
+	}
+	allowed, ok := g.rules[method]
+	if !ok {
+		g.log.ErrorContext(ctx, "refused a call to a method without an authorization rule", "method", method)
+		return nil, apierr.ErrPermissionDenied
 	}
 	if !slices.ContainsFunc(allowed, p.Has) {
 		return nil, apierr.ErrPermissionDenied

@@ -15,17 +15,20 @@ import (
 
 // keySet holds the public keys that tokens may be signed with, and fetches
 // them again when a token names a key it does not know (key rotation) — but
-// at most once per minRefresh, so that tokens with made-up key IDs cannot
-// make it hammer the issuer. Signatures are checked by go-jose.
+// at most once per minRefresh, failed fetches included, so that tokens with
+// made-up key IDs cannot make it hammer the issuer. Calls with a known key
+// never wait for a fetch. Signatures are checked by go-jose.
 type keySet struct {
 	fetch      func(ctx context.Context) ([]jose.JSONWebKey, error)
 	algs       []jose.SignatureAlgorithm
 	minRefresh time.Duration // at least this long between fetches
-	maxAge     time.Duration // keys older than this are fetched again on use
+	maxAge     time.Duration // keys older than this are fetched again, in the background
 
 	mu        sync.Mutex
 	keys      []jose.JSONWebKey
-	fetchedAt time.Time
+	fetchedAt time.Time     // when the last fetch started, successful or not
+	lastErr   error         // how the last fetch ended
+	inflight  chan struct{} // closed when the running fetch ends; nil when none runs
 }
 
 var errUnknownKey = errors.New("token signed with an unknown key")
@@ -56,30 +59,67 @@ func (s *keySet) VerifySignature(ctx context.Context, token string) ([]byte, err
 	return nil, errors.New("token signature does not verify")
 }
 
-// current returns the keys, fetching them first when there are none yet,
-// when they are older than maxAge, or when kid is unknown and the last fetch
-// is at least minRefresh old.
+// current returns the keys to check a token naming kid against.
 func (s *keySet) current(ctx context.Context, kid string) ([]jose.JSONWebKey, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	age := time.Since(s.fetchedAt)
-	stale := s.keys == nil || age >= s.maxAge || (!hasKey(s.keys, kid) && age >= s.minRefresh)
-	if stale {
-		// The fetch outlives a caller that gives up: its result serves everyone.
-		keys, err := s.fetch(context.WithoutCancel(ctx))
-		if err != nil && s.keys == nil {
-			return nil, fmt.Errorf("fetch signing keys: %w", err)
+	switch {
+	case hasKey(s.keys, kid):
+		if age >= s.maxAge {
+			s.startFetch() // refresh in the background; these keys serve meanwhile
 		}
-		// On a failed refresh, the keys we had stay in use until the next try.
-		s.fetchedAt = time.Now()
+		keys := s.keys
+		s.mu.Unlock()
+		return keys, nil
+	case age < s.minRefresh && s.inflight == nil:
+		err := s.unknownKey()
+		s.mu.Unlock()
+		return nil, err
+	}
+	// An unknown key, and a fetch is running or allowed: wait for it.
+	done := s.startFetch()
+	s.mu.Unlock()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !hasKey(s.keys, kid) {
+		return nil, s.unknownKey()
+	}
+	return s.keys, nil
+}
+
+// unknownKey explains why no key matched; mu is held.
+func (s *keySet) unknownKey() error {
+	if s.keys == nil && s.lastErr != nil {
+		return fmt.Errorf("fetch signing keys: %w", s.lastErr)
+	}
+	return errUnknownKey
+}
+
+// startFetch starts fetching the keys unless a fetch is running, and returns
+// a channel closed when it ends; mu is held. The fetch outlives the caller
+// that started it: its result serves everyone (getJSON bounds its time).
+func (s *keySet) startFetch() <-chan struct{} {
+	if s.inflight != nil {
+		return s.inflight
+	}
+	done := make(chan struct{})
+	s.inflight, s.fetchedAt = done, time.Now()
+	go func() {
+		keys, err := s.fetch(context.Background())
+		s.mu.Lock()
 		if err == nil {
 			s.keys = keys
 		}
-	}
-	if !hasKey(s.keys, kid) {
-		return nil, errUnknownKey
-	}
-	return s.keys, nil
+		s.lastErr, s.inflight = err, nil
+		s.mu.Unlock()
+		close(done)
+	}()
+	return done
 }
 
 func hasKey(keys []jose.JSONWebKey, kid string) bool {

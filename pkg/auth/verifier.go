@@ -7,7 +7,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -51,30 +53,54 @@ func NewOIDC(ctx context.Context, cfg OIDCConfig) (*Verifier, error) {
 	if cfg.Issuer == "" || cfg.Audience == "" {
 		return nil, errors.New("oidc needs an issuer and an audience")
 	}
+	if err := checkURL(cfg.Issuer); err != nil {
+		return nil, fmt.Errorf("oidc issuer: %w", err)
+	}
 	client := cfg.HTTPClient
 	if client == nil {
-		client = http.DefaultClient
+		// No redirects: a redirect could lead key fetches to another host.
+		client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	var discovery struct {
 		Issuer  string `json:"issuer"`
 		JWKSURI string `json:"jwks_uri"`
 	}
-	url := strings.TrimSuffix(cfg.Issuer, "/") + "/.well-known/openid-configuration"
-	if err := getJSON(ctx, client, url, &discovery); err != nil {
+	discoveryURL := strings.TrimSuffix(cfg.Issuer, "/") + "/.well-known/openid-configuration"
+	if err := getJSON(ctx, client, discoveryURL, &discovery); err != nil {
 		return nil, fmt.Errorf("oidc discovery: %w", err)
 	}
 	if discovery.Issuer != cfg.Issuer {
 		return nil, fmt.Errorf("oidc discovery: issuer %q does not match the configured %q", discovery.Issuer, cfg.Issuer)
 	}
-	if discovery.JWKSURI == "" {
-		return nil, errors.New("oidc discovery: no jwks_uri")
+	if err := checkURL(discovery.JWKSURI); err != nil {
+		return nil, fmt.Errorf("oidc discovery: jwks_uri: %w", err)
 	}
 	minRefresh := cfg.MinKeyRefresh
 	if minRefresh == 0 {
 		minRefresh = time.Minute
 	}
 	keys := &keySet{fetch: fetchJWKS(client, discovery.JWKSURI), algs: SigningAlgorithms, minRefresh: minRefresh, maxAge: time.Hour}
+	if _, err := keys.current(ctx, ""); err != nil { // fail at start-up, not on the first call
+		return nil, err
+	}
 	return newVerifier(cfg.Issuer, cfg.Audience, cfg.RolesClaim, keys), nil
+}
+
+// checkURL accepts https URLs, and http ones on loopback only (tests, and an
+// issuer on the same host): keys fetched in the clear could be replaced.
+func checkURL(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || u.Host == "":
+		return fmt.Errorf("%q is not an absolute URL", raw)
+	case u.Scheme == "https":
+		return nil
+	case u.Scheme == "http":
+		if ip := net.ParseIP(u.Hostname()); u.Hostname() == "localhost" || (ip != nil && ip.IsLoopback()) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%q must use https", raw)
 }
 
 func newVerifier(issuer, audience, rolesClaim string, keys *keySet) *Verifier {

@@ -68,6 +68,23 @@ func (l *PerPrincipal) Unary() grpc.UnaryServerInterceptor {
 	}
 }
 
+// evict drops the buckets idle for a while, or, when every bucket is in
+// use, the least recently used one, so the map never outgrows maxBuckets.
+// It scans the map, which happens only when the map is full.
+func (l *PerPrincipal) evict(now time.Time) {
+	var oldest string
+	for s, b := range l.buckets {
+		if now.Sub(b.lastSeen) > idleAfter {
+			delete(l.buckets, s)
+		} else if oldest == "" || b.lastSeen.Before(l.buckets[oldest].lastSeen) {
+			oldest = s
+		}
+	}
+	if len(l.buckets) >= maxBuckets {
+		delete(l.buckets, oldest)
+	}
+}
+
 // reserve takes a token for subject, or returns how long until one is free.
 func (l *PerPrincipal) reserve(subject string, now time.Time) time.Duration {
 	l.mu.Lock()
@@ -75,11 +92,7 @@ func (l *PerPrincipal) reserve(subject string, now time.Time) time.Duration {
 	b, ok := l.buckets[subject]
 	if !ok {
 		if len(l.buckets) >= maxBuckets {
-			for s, old := range l.buckets {
-				if now.Sub(old.lastSeen) > idleAfter {
-					delete(l.buckets, s)
-				}
-			}
+			l.evict(now)
 		}
 		b = &bucket{limiter: rate.NewLimiter(l.limit, l.burst)}
 		l.buckets[subject] = b

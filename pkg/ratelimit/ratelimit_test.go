@@ -37,3 +37,17 @@ func TestIdleBucketsAreDropped(t *testing.T) {
 		t.Errorf("%d buckets after the idle ones were dropped, want 1", n)
 	}
 }
+
+func TestBucketsNeverOutgrowTheCap(t *testing.T) {
+	l := New(1, 1)
+	now := time.Now()
+	for i := range maxBuckets + 5 {
+		l.reserve("user-"+time.Duration(i).String(), now.Add(time.Duration(i)))
+	}
+	if n := len(l.buckets); n != maxBuckets {
+		t.Errorf("%d buckets with every one in use, want the cap %d", n, maxBuckets)
+	}
+	if _, ok := l.buckets["user-0s"]; ok {
+		t.Error("the least recently used bucket is still there")
+	}
+}

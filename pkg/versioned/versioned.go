@@ -123,9 +123,11 @@ func (s *Store[T]) Get(ctx context.Context, name string) (*Doc[T], error) {
 	return doc, nil
 }
 
-// List returns up to limit live documents with names after the given one, in name order.
-func (s *Store[T]) List(ctx context.Context, after string, limit int) ([]Doc[T], error) {
-	filter := bson.D{{Key: "deleted", Value: false}}
+// List returns up to limit live documents with names after the given one, in
+// name order. where, when not nil, narrows the documents further (field
+// paths start with "data.").
+func (s *Store[T]) List(ctx context.Context, after string, limit int, where bson.D) ([]Doc[T], error) {
+	filter := append(bson.D{{Key: "deleted", Value: false}}, where...)
 	if after != "" {
 		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$gt", Value: after}}})
 	}

@@ -141,7 +141,7 @@ func TestDeleteAndRecreate(t *testing.T) {
 	if _, err := s.Get(ctx, "notes/1"); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("Get(deleted) = %v, want ErrNotFound", err)
 	}
-	if docs, _ := s.List(ctx, "", 10); len(docs) != 0 {
+	if docs, _ := s.List(ctx, "", 10, nil); len(docs) != 0 {
 		t.Errorf("List() after delete = %d documents, want 0", len(docs))
 	}
 	var sawDeleted bool

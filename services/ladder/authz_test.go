@@ -2,6 +2,8 @@ package ladder_test
 
 import (
 	"context"
+	"encoding/base64"
+	"strings"
 	"testing"
 
 	"google.golang.org/grpc"
@@ -75,6 +77,7 @@ func TestNonAdminsSeeOnlyPublishedContent(t *testing.T) {
 	l := testenv.StartLadder(t)
 	admin := l.Client
 	create(t, admin, "draft-only")
+	create(t, admin, "aaa-draft") // sorts before the published one
 	eng := create(t, admin, "eng")
 	if _, err := admin.PublishFramework(ctx, &ladderv1.PublishFrameworkRequest{Name: eng.GetName()}); err != nil {
 		t.Fatal(err)
@@ -100,6 +103,28 @@ func TestNonAdminsSeeOnlyPublishedContent(t *testing.T) {
 	list, err := employee.ListFrameworks(ctx, &ladderv1.ListFrameworksRequest{})
 	if err != nil || len(list.GetFrameworks()) != 1 || list.GetFrameworks()[0].GetName() != "frameworks/eng@1" {
 		t.Errorf("ListFrameworks() as employee = %v, %v; want only frameworks/eng@1", list, err)
+	}
+	// Page by page, no page token carries the name of a hidden draft.
+	token := ""
+	for {
+		page, err := employee.ListFrameworks(ctx, &ladderv1.ListFrameworksRequest{PageSize: 1, PageToken: token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if token = page.GetNextPageToken(); token == "" {
+			break
+		}
+		if raw, _ := base64.RawURLEncoding.DecodeString(token); strings.Contains(string(raw), "draft-only") {
+			t.Errorf("page token %q names the hidden draft", raw)
+		}
+	}
+
+	// "@latest" of an unpublished framework and of a missing one: the same answer.
+	_, errDraft := employee.GetFramework(ctx, &ladderv1.GetFrameworkRequest{Name: "frameworks/draft-only@latest"})
+	_, errMissing := employee.GetFramework(ctx, &ladderv1.GetFrameworkRequest{Name: "frameworks/missing@latest"})
+	if status.Code(errDraft) != codes.NotFound ||
+		strings.ReplaceAll(status.Convert(errDraft).Message(), "draft-only", "X") != strings.ReplaceAll(status.Convert(errMissing).Message(), "missing", "X") {
+		t.Errorf("@latest of a draft = %v, of a missing framework = %v; want the same NotFound", errDraft, errMissing)
 	}
 	exported, err := employee.ExportFramework(ctx, &ladderv1.ExportFrameworkRequest{Name: "frameworks/eng"})
 	if err != nil || exported.GetContent()[:len("title: Framework eng")] != "title: Framework eng" {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/emptypb"
 
@@ -34,7 +35,13 @@ func (s *Server) ListFrameworks(ctx context.Context, req *ladderv1.ListFramework
 		return nil, err
 	}
 	size := paging.Size(req.GetPageSize())
-	docs, err := s.store.drafts.List(ctx, after, size+1)
+	var where bson.D
+	if !principal.Has(ctx, principal.Admin) {
+		// Never published frameworks do not exist for non-admins: they must
+		// not even surface as the key of a page token.
+		where = bson.D{{Key: "data.latest_revision", Value: bson.D{{Key: "$exists", Value: true}}}}
+	}
+	docs, err := s.store.drafts.List(ctx, after, size+1, where)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ package ladder
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
@@ -54,11 +55,12 @@ func (s *Server) read(ctx context.Context, name string) (*ladderv1.Framework, co
 	}
 	if revisionID == latestRevision {
 		doc, err := s.store.drafts.Get(ctx, draftName)
+		if errors.Is(err, apierr.ErrNotFound) || (err == nil && doc.Data.LatestRevision == "") {
+			// The same answer whether the draft is missing or unpublished.
+			return nil, content{}, apierr.NotFound(name)
+		}
 		if err != nil {
 			return nil, content{}, err
-		}
-		if doc.Data.LatestRevision == "" {
-			return nil, content{}, apierr.NotFound(name)
 		}
 		revisionID = doc.Data.LatestRevision
 	}
