@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/yardstick-dev/yardstick/internal/testenv"
 	"github.com/yardstick-dev/yardstick/pkg/mongodb/mongotest"
@@ -21,15 +22,7 @@ import (
 
 func BenchmarkGetVsRawFind(b *testing.B) {
 	ctx := context.Background()
-	c := testenv.StartLadder(b).Client
-	f, err := c.ImportFramework(ctx, &ladderv1.ImportFrameworkRequest{FrameworkId: "engineering", Content: ladder.SampleFramework})
-	if err != nil {
-		b.Fatal(err)
-	}
-	raw := mongotest.Database(b).Collection("raw")
-	if _, err := raw.InsertOne(ctx, bson.D{{Key: "_id", Value: "frameworks/engineering"}, {Key: "framework", Value: f}}); err != nil {
-		b.Fatal(err)
-	}
+	c, f, raw := sampleAndRawCopy(b)
 	var service, driver time.Duration
 	b.ResetTimer()
 	for range b.N {
@@ -49,15 +42,7 @@ func BenchmarkGetVsRawFind(b *testing.B) {
 
 func BenchmarkUpdateVsRawReplace(b *testing.B) {
 	ctx := context.Background()
-	c := testenv.StartLadder(b).Client
-	f, err := c.ImportFramework(ctx, &ladderv1.ImportFrameworkRequest{FrameworkId: "engineering", Content: ladder.SampleFramework})
-	if err != nil {
-		b.Fatal(err)
-	}
-	raw := mongotest.Database(b).Collection("raw")
-	if _, err := raw.InsertOne(ctx, bson.D{{Key: "_id", Value: "frameworks/engineering"}, {Key: "framework", Value: f}}); err != nil {
-		b.Fatal(err)
-	}
+	c, f, raw := sampleAndRawCopy(b)
 	var service, driver time.Duration
 	etag := f.GetEtag()
 	b.ResetTimer()
@@ -79,6 +64,22 @@ func BenchmarkUpdateVsRawReplace(b *testing.B) {
 		etag = upd.GetEtag()
 	}
 	report(b, service, driver)
+}
+
+// sampleAndRawCopy stores the sample framework through the service, and the
+// same message through the raw driver into a collection of its own.
+func sampleAndRawCopy(b *testing.B) (ladderv1.LadderServiceClient, *ladderv1.Framework, *mongo.Collection) {
+	ctx := context.Background()
+	c := testenv.StartLadder(b).Client
+	f, err := c.ImportFramework(ctx, &ladderv1.ImportFrameworkRequest{FrameworkId: "engineering", Content: ladder.SampleFramework})
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw := mongotest.Database(b).Collection("raw")
+	if _, err := raw.InsertOne(ctx, bson.D{{Key: "_id", Value: "frameworks/engineering"}, {Key: "framework", Value: f}}); err != nil {
+		b.Fatal(err)
+	}
+	return c, f, raw
 }
 
 func report(b *testing.B, service, driver time.Duration) {
