@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -61,7 +62,7 @@ func TestRESTRoleMatrix(t *testing.T) {
 		}
 		for _, r := range principal.Roles {
 			got, body := c.as(c.ladder.Token("users/"+string(r), r)).do(call.method, call.path, call.body)
-			isAllowed := containsRole(allowed, r)
+			isAllowed := slices.Contains(allowed, r)
 			switch {
 			case isAllowed && (got == http.StatusForbidden || got == http.StatusUnauthorized):
 				t.Errorf("%s %s as %s = %d %v, want it allowed", call.method, call.path, r, got, body)
@@ -72,14 +73,6 @@ func TestRESTRoleMatrix(t *testing.T) {
 	}
 }
 
-func containsRole(roles []principal.Role, r principal.Role) bool {
-	for _, x := range roles {
-		if x == r {
-			return true
-		}
-	}
-	return false
-}
 
 func TestRESTAuthenticationDetails(t *testing.T) {
 	c := startGateway(t, gateway.Options{})

@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
-	"net/http"
 	"testing"
-	"time"
 
 	"github.com/yardstick-dev/yardstick/pkg/mongodb"
 )
@@ -52,16 +50,7 @@ func startDev(b *testing.B, dir string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- cmd.run(ctx, slog.New(slog.DiscardHandler)) }()
-	for {
-		resp, err := http.Get("http://" + httpAddr + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
+	waitReady(b, httpAddr)
 	b.StopTimer()
 	cancel()
 	if err := <-done; err != nil {

@@ -87,7 +87,7 @@ func send(t *testing.T, method, url, token, body string) *http.Response {
 
 // waitReady polls the gateway's /readyz until it answers 200: the servers
 // take a moment to start.
-func waitReady(t *testing.T, httpAddr string) {
+func waitReady(t testing.TB, httpAddr string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {

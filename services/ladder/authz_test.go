@@ -3,6 +3,7 @@ package ladder_test
 import (
 	"context"
 	"encoding/base64"
+	"slices"
 	"strings"
 	"testing"
 
@@ -48,7 +49,7 @@ func TestRoleMatrix(t *testing.T) {
 				if code != codes.Unauthenticated {
 					t.Errorf("%s with %s = %v, want Unauthenticated", m.Name(), who, err)
 				}
-			case containsRole(allowed, principal.Role(who)):
+			case slices.Contains(allowed, principal.Role(who)):
 				if code == codes.PermissionDenied || code == codes.Unauthenticated {
 					t.Errorf("%s as %s = %v, want it allowed", m.Name(), who, err)
 				}
@@ -61,14 +62,6 @@ func TestRoleMatrix(t *testing.T) {
 	}
 }
 
-func containsRole(roles []principal.Role, r principal.Role) bool {
-	for _, x := range roles {
-		if x == r {
-			return true
-		}
-	}
-	return false
-}
 
 // TestNonAdminsSeeOnlyPublishedContent checks the object-level rule: drafts
 // and unpublished frameworks do not exist for anyone but admins.
