@@ -73,7 +73,6 @@ func TestRESTRoleMatrix(t *testing.T) {
 	}
 }
 
-
 func TestRESTAuthenticationDetails(t *testing.T) {
 	c := startGateway(t, gateway.Options{})
 

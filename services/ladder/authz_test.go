@@ -62,7 +62,6 @@ func TestRoleMatrix(t *testing.T) {
 	}
 }
 
-
 // TestNonAdminsSeeOnlyPublishedContent checks the object-level rule: drafts
 // and unpublished frameworks do not exist for anyone but admins.
 func TestNonAdminsSeeOnlyPublishedContent(t *testing.T) {
