@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
@@ -35,6 +36,9 @@ type Options struct {
 	Ladder *grpc.ClientConn
 	// MaxBodyBytes caps a request body; larger requests get 413.
 	MaxBodyBytes int64
+	// Metrics, when set, receives request counts and durations by route
+	// pattern, method and status code.
+	Metrics prometheus.Registerer
 }
 
 // Gateway is the REST front of the services.
@@ -74,6 +78,13 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 		_, _ = w.Write(openAPI)
 	})
 	g.handler = logRequests(opts.Logger, mux)
+	if opts.Metrics != nil {
+		instrumented, err := instrument(opts.Metrics, mux, g.handler)
+		if err != nil {
+			return nil, err
+		}
+		g.handler = instrumented
+	}
 	return g, nil
 }
 

@@ -20,6 +20,7 @@ type devCommand struct {
 	common
 	storage
 	security
+	metrics
 	httpAddr string
 	grpcAddr string
 }
@@ -33,6 +34,7 @@ func parseDev(args []string, stderr io.Writer) (*devCommand, error) {
 	fs.StringVar(&c.dataDir, "data-dir", ".yardstick", "directory for the embedded database")
 	fs.StringVar(&c.mongoURI, "mongo-uri", "", "MongoDB URI; when empty, an embedded database is started in --data-dir")
 	c.security.register(fs, true)
+	c.metrics.register(fs)
 	return c, fs.Parse(args)
 }
 
@@ -63,6 +65,14 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	reg, metricsDone, err := c.startMetrics(ctx, log)
+	if err != nil {
+		_, _ = grpcLis.Close(), httpLis.Close()
+		return err
+	}
+	if reg != nil {
+		secured.Metrics = reg
+	}
 	services, err := startGRPC(ctx, log, conn, serviceSet{ladder: true}, secured, grpcLis)
 	if err != nil {
 		_, _ = grpcLis.Close(), httpLis.Close()
@@ -73,7 +83,7 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 	// stop ends both servers and waits for them, keeping the first error.
 	stop := func(err error) error {
 		cancel()
-		for _, done := range []<-chan error{grpcDone, httpDone} {
+		for _, done := range []<-chan error{grpcDone, httpDone, metricsDone} {
 			if done != nil {
 				err = errors.Join(err, <-done)
 			}
@@ -97,7 +107,11 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 		return stop(err)
 	}
 	defer func() { _ = cc.Close() }()
-	gw, err := gateway.New(ctx, gateway.Options{Logger: log, Ladder: cc})
+	gwOpts := gateway.Options{Logger: log, Ladder: cc}
+	if reg != nil {
+		gwOpts.Metrics = reg
+	}
+	gw, err := gateway.New(ctx, gwOpts)
 	if err != nil {
 		_ = httpLis.Close()
 		return stop(err)

@@ -17,6 +17,7 @@ import (
 // gatewayCommand runs the REST gateway in front of split services.
 type gatewayCommand struct {
 	common
+	metrics
 	httpAddr   string
 	ladderAddr string
 	ladderCA   string
@@ -28,6 +29,7 @@ func parseGateway(args []string, stderr io.Writer) (*gatewayCommand, error) {
 	c.common.register(fs)
 	fs.StringVar(&c.httpAddr, "http-addr", "127.0.0.1:8080", "address of the REST gateway")
 	fs.StringVar(&c.ladderAddr, "ladder-addr", "", "address of the ladder service's gRPC server (required)")
+	c.metrics.register(fs)
 	fs.StringVar(&c.ladderCA, "ladder-ca", "", "PEM certificate(s) to trust for TLS to the ladder service; plaintext when empty")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -56,7 +58,15 @@ func (c *gatewayCommand) run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	defer func() { _ = ladderConn.Close() }()
-	gw, err := gateway.New(ctx, gateway.Options{Logger: log, Ladder: ladderConn})
+	reg, metricsDone, err := c.startMetrics(ctx, log)
+	if err != nil {
+		return err
+	}
+	opts := gateway.Options{Logger: log, Ladder: ladderConn}
+	if reg != nil {
+		opts.Metrics = reg
+	}
+	gw, err := gateway.New(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -65,5 +75,7 @@ func (c *gatewayCommand) run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	log.Info("gateway serving", "http", "http://"+lis.Addr().String(), "ladder", c.ladderAddr)
-	return gateway.Serve(ctx, lis, gw, shutdownGrace)
+	err = gateway.Serve(ctx, lis, gw, shutdownGrace)
+	<-metricsDone
+	return err
 }

@@ -221,3 +221,27 @@ func TestDevFailsOnBusyPortBeforeWritingData(t *testing.T) {
 		t.Errorf("data dir after the failed start holds %d entries, want none", len(entries))
 	}
 }
+
+func TestMetricsOnTheirOwnPort(t *testing.T) {
+	dir, httpAddr, metricsAddr := t.TempDir(), freeAddr(t), freeAddr(t)
+	start(t, "dev", "--data-dir", dir, "--http-addr", httpAddr, "--grpc-addr", freeAddr(t), "--metrics-addr", metricsAddr)
+	waitReady(t, httpAddr)
+	getJSON(t, "http://"+httpAddr+"/v1/frameworks", adminToken(t, dir))
+	if resp := send(t, http.MethodGet, "http://"+httpAddr+"/metrics", "", ""); resp.StatusCode == http.StatusOK {
+		t.Errorf("/metrics on the API port = 200, want it only on --metrics-addr")
+	}
+
+	resp := send(t, http.MethodGet, "http://"+metricsAddr+"/metrics", "", "")
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, want := range []string{
+		`grpc_server_handled_total{grpc_code="OK",grpc_method="ListFrameworks",grpc_service="yardstick.ladder.v1.LadderService",grpc_type="unary"} 1`,
+		`yardstick_gateway_requests_total{code="200",method="get",route="/v1/"} 1`,
+		`grpc_server_handling_seconds_bucket`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}

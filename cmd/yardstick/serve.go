@@ -12,6 +12,7 @@ type serveCommand struct {
 	common
 	storage
 	security
+	metrics
 	service  string
 	grpcAddr string
 }
@@ -24,6 +25,7 @@ func parseServe(service string, args []string, stderr io.Writer) (*serveCommand,
 	fs.StringVar(&c.dataDir, "data-dir", ".yardstick", "directory for the embedded database (without --mongo-uri)")
 	fs.StringVar(&c.mongoURI, "mongo-uri", "", "MongoDB URI; when empty, an embedded database is started in --data-dir")
 	c.security.register(fs, false)
+	c.metrics.register(fs)
 	return c, fs.Parse(args)
 }
 
@@ -32,6 +34,13 @@ func (c *serveCommand) run(ctx context.Context, log *slog.Logger) error {
 	secured, err := c.security.serverOptions(ctx, c.dataDir, log)
 	if err != nil {
 		return err
+	}
+	reg, metricsDone, err := c.startMetrics(ctx, log)
+	if err != nil {
+		return err
+	}
+	if reg != nil {
+		secured.Metrics = reg
 	}
 	conn, err := c.storage.open(ctx, log)
 	if err != nil {
@@ -48,5 +57,7 @@ func (c *serveCommand) run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	log.Info("serving", "grpc", lis.Addr().String(), "tls", c.tlsCert != "")
-	return <-services.done
+	err = <-services.done
+	<-metricsDone // ends with ctx, like the service
+	return err
 }

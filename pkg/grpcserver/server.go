@@ -13,8 +13,10 @@ import (
 	"time"
 
 	"buf.build/go/protovalidate"
+	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
+	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
@@ -42,13 +44,17 @@ type Options struct {
 	StreamInterceptors []grpc.StreamServerInterceptor
 	// Creds secures the listener (TLS); plaintext when nil.
 	Creds credentials.TransportCredentials
+	// Metrics, when set, receives the standard gRPC server metrics
+	// (grpc_server_handled_total, grpc_server_handling_seconds, …).
+	Metrics prometheus.Registerer
 }
 
 // Server is a gRPC server with its health service.
 type Server struct {
 	*grpc.Server
-	Health *health.Server
-	log    *slog.Logger
+	Health  *health.Server
+	log     *slog.Logger
+	metrics *grpcprom.ServerMetrics
 }
 
 // New returns a server with the shared interceptors, health and reflection.
@@ -68,17 +74,28 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	log := opts.Logger
-	unary := []grpc.UnaryServerInterceptor{
+	var unary []grpc.UnaryServerInterceptor
+	var stream []grpc.StreamServerInterceptor
+	var metrics *grpcprom.ServerMetrics
+	if opts.Metrics != nil {
+		metrics = grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
+		if err := opts.Metrics.Register(metrics); err != nil {
+			return nil, err
+		}
+		// Outermost, so that every outcome is counted, refusals included.
+		unary = append(unary, metrics.UnaryServerInterceptor())
+		stream = append(stream, metrics.StreamServerInterceptor())
+	}
+	unary = append(unary,
 		logging.UnaryServerInterceptor(slogAdapter(log), logging.WithLogOnEvents(logging.FinishCall)),
 		recovery.UnaryServerInterceptor(recovery.WithRecoveryHandlerContext(panicHandler(log))),
 		defaultDeadline(opts.DefaultTimeout),
 		mapErrors(log),
-	}
+	)
 	unary = append(unary, opts.Interceptors...)
 	unary = append(unary, validate(validator))
-	stream := append([]grpc.StreamServerInterceptor{
-		recovery.StreamServerInterceptor(recovery.WithRecoveryHandlerContext(panicHandler(log))),
-	}, opts.StreamInterceptors...)
+	stream = append(stream, recovery.StreamServerInterceptor(recovery.WithRecoveryHandlerContext(panicHandler(log))))
+	stream = append(stream, opts.StreamInterceptors...)
 	serverOpts := []grpc.ServerOption{
 		grpc.MaxRecvMsgSize(opts.MaxRecvBytes),
 		grpc.ChainUnaryInterceptor(unary...),
@@ -91,12 +108,15 @@ func New(opts Options) (*Server, error) {
 	hs := health.NewServer()
 	healthpb.RegisterHealthServer(gs, hs)
 	reflection.Register(gs)
-	return &Server{Server: gs, Health: hs, log: log}, nil
+	return &Server{Server: gs, Health: hs, log: log, metrics: metrics}, nil
 }
 
 // Serve serves on lis until ctx ends, then stops gracefully: it stops
 // accepting, lets in-flight calls finish for up to grace, and then cuts the rest.
 func (s *Server) Serve(ctx context.Context, lis net.Listener, grace time.Duration) error {
+	if s.metrics != nil {
+		s.metrics.InitializeMetrics(s.Server) // every method shows up, at zero, from the start
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.Server.Serve(lis) }()
 	select {
