@@ -20,6 +20,7 @@ import (
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"google.golang.org/grpc"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
@@ -77,7 +78,12 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(openAPI)
 	})
-	g.handler = logRequests(opts.Logger, mux)
+	// A span per request, named by route pattern, continuing the caller's trace.
+	traced := otelhttp.NewHandler(mux, "gateway", otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string {
+		_, pattern := mux.Handler(r)
+		return pattern
+	}))
+	g.handler = logRequests(opts.Logger, traced)
 	if opts.Metrics != nil {
 		instrumented, err := instrument(opts.Metrics, mux, g.handler)
 		if err != nil {

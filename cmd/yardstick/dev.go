@@ -9,6 +9,7 @@ import (
 	"net"
 	"time"
 
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"google.golang.org/grpc"
 
 	"github.com/yardstick-dev/yardstick/gateway"
@@ -20,7 +21,7 @@ type devCommand struct {
 	common
 	storage
 	security
-	metrics
+	observability
 	httpAddr string
 	grpcAddr string
 }
@@ -34,7 +35,7 @@ func parseDev(args []string, stderr io.Writer) (*devCommand, error) {
 	fs.StringVar(&c.dataDir, "data-dir", ".yardstick", "directory for the embedded database")
 	fs.StringVar(&c.mongoURI, "mongo-uri", "", "MongoDB URI; when empty, an embedded database is started in --data-dir")
 	c.security.register(fs, true)
-	c.metrics.register(fs)
+	c.observability.register(fs)
 	return c, fs.Parse(args)
 }
 
@@ -65,6 +66,12 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	stopTracing, err := c.startTracing(ctx, "yardstick", log)
+	if err != nil {
+		_, _ = grpcLis.Close(), httpLis.Close()
+		return err
+	}
+	defer stopTracing()
 	reg, metricsDone, err := c.startMetrics(ctx, log)
 	if err != nil {
 		_, _ = grpcLis.Close(), httpLis.Close()
@@ -101,7 +108,8 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 		_ = httpLis.Close()
 		return stop(err)
 	}
-	cc, err := grpc.NewClient(dialAddr(grpcLis.Addr()), grpc.WithTransportCredentials(clientCreds))
+	cc, err := grpc.NewClient(dialAddr(grpcLis.Addr()), grpc.WithTransportCredentials(clientCreds),
+		grpc.WithStatsHandler(otelgrpc.NewClientHandler()))
 	if err != nil {
 		_ = httpLis.Close()
 		return stop(err)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
@@ -17,7 +18,7 @@ import (
 // gatewayCommand runs the REST gateway in front of split services.
 type gatewayCommand struct {
 	common
-	metrics
+	observability
 	httpAddr   string
 	ladderAddr string
 	ladderCA   string
@@ -29,7 +30,7 @@ func parseGateway(args []string, stderr io.Writer) (*gatewayCommand, error) {
 	c.common.register(fs)
 	fs.StringVar(&c.httpAddr, "http-addr", "127.0.0.1:8080", "address of the REST gateway")
 	fs.StringVar(&c.ladderAddr, "ladder-addr", "", "address of the ladder service's gRPC server (required)")
-	c.metrics.register(fs)
+	c.observability.register(fs)
 	fs.StringVar(&c.ladderCA, "ladder-ca", "", "PEM certificate(s) to trust for TLS to the ladder service; plaintext when empty")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -49,8 +50,14 @@ func (c *gatewayCommand) run(ctx context.Context, log *slog.Logger) error {
 		}
 		creds = tlsCreds
 	}
+	stopTracing, err := c.startTracing(ctx, "yardstick-gateway", log)
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
 	ladderConn, err := grpc.NewClient(c.ladderAddr,
 		grpc.WithTransportCredentials(creds),
+		grpc.WithStatsHandler(otelgrpc.NewClientHandler()),
 		// Spread calls over every address the name resolves to (dns:///...
 		// with a headless Service gives one per service replica).
 		grpc.WithDefaultServiceConfig(`{"loadBalancingConfig": [{"round_robin": {}}]}`))

@@ -26,7 +26,7 @@ const usage = `usage:
   yardstick gateway [--http-addr ADDR] --ladder-addr ADDR [--ladder-ca FILE]
   yardstick token --data-dir DIR --subject users/alice --roles interviewer[,recruiter] [--ttl 12h]
 Servers take --oidc-issuer URL --oidc-audience AUD [--roles-claim roles] (serve: or --dev-auth),
---rate-limit-rps N --rate-limit-burst N, --tls-cert FILE --tls-key FILE; all three take --metrics-addr ADDR.
+--rate-limit-rps N --rate-limit-burst N, --tls-cert FILE --tls-key FILE; all three take --metrics-addr ADDR and --otlp-endpoint HOST:PORT.
 Run a command with -h for its flags.`
 
 func main() {

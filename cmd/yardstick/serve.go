@@ -12,7 +12,7 @@ type serveCommand struct {
 	common
 	storage
 	security
-	metrics
+	observability
 	service  string
 	grpcAddr string
 }
@@ -25,7 +25,7 @@ func parseServe(service string, args []string, stderr io.Writer) (*serveCommand,
 	fs.StringVar(&c.dataDir, "data-dir", ".yardstick", "directory for the embedded database (without --mongo-uri)")
 	fs.StringVar(&c.mongoURI, "mongo-uri", "", "MongoDB URI; when empty, an embedded database is started in --data-dir")
 	c.security.register(fs, false)
-	c.metrics.register(fs)
+	c.observability.register(fs)
 	return c, fs.Parse(args)
 }
 
@@ -35,6 +35,11 @@ func (c *serveCommand) run(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	stopTracing, err := c.startTracing(ctx, "yardstick-"+c.service, log)
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
 	reg, metricsDone, err := c.startMetrics(ctx, log)
 	if err != nil {
 		return err

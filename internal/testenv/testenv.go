@@ -12,6 +12,7 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
@@ -113,6 +114,7 @@ func (l *Ladder) ConnWithToken(token string) *grpc.ClientConn {
 	l.t.Helper()
 	conn, err := grpc.NewClient(l.Addr,
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithStatsHandler(otelgrpc.NewClientHandler()),
 		grpc.WithPerRPCCredentials(auth.Bearer(token)))
 	if err != nil {
 		l.t.Fatal(err)
@@ -121,10 +123,12 @@ func (l *Ladder) ConnWithToken(token string) *grpc.ClientConn {
 	return conn
 }
 
-// Dial opens a plaintext client connection to a loopback address.
+// Dial opens a plaintext client connection to a loopback address, traced
+// like the gateway's.
 func Dial(t testing.TB, addr string) *grpc.ClientConn {
 	t.Helper()
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithStatsHandler(otelgrpc.NewClientHandler()))
 	if err != nil {
 		t.Fatal(err)
 	}

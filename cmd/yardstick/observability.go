@@ -6,28 +6,49 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/yardstick-dev/yardstick/gateway"
+	"github.com/yardstick-dev/yardstick/pkg/telemetry"
 )
 
-// metrics is the flag that turns on the Prometheus endpoint. It listens on
-// an address of its own, so that the API port keeps answering 401 to every
+// observability are the flags for metrics and traces. Metrics listen on an
+// address of their own, so that the API port keeps answering 401 to every
 // caller without a token.
-type metrics struct {
-	metricsAddr string
+type observability struct {
+	metricsAddr  string
+	otlpEndpoint string
 }
 
-func (m *metrics) register(fs *flag.FlagSet) {
+func (m *observability) register(fs *flag.FlagSet) {
 	fs.StringVar(&m.metricsAddr, "metrics-addr", "", "address to serve Prometheus metrics on, at /metrics (off when empty)")
+	fs.StringVar(&m.otlpEndpoint, "otlp-endpoint", "", "OTLP/HTTP collector (host:port or URL) to send traces to (off when empty)")
+}
+
+// startTracing installs trace propagation, and export when an endpoint is
+// set. The returned function flushes what is left.
+func (m *observability) startTracing(ctx context.Context, service string, log *slog.Logger) (func(), error) {
+	shutdown, err := telemetry.Setup(ctx, service, m.otlpEndpoint)
+	if err != nil {
+		return nil, err
+	}
+	if m.otlpEndpoint != "" {
+		log.Info("sending traces", "otlp", m.otlpEndpoint)
+	}
+	return func() {
+		flushCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = shutdown(flushCtx)
+	}, nil
 }
 
 // startMetrics serves a fresh registry (with Go runtime and process metrics)
 // until ctx ends. It returns nil, nil and a closed channel when metrics are off.
-func (m *metrics) startMetrics(ctx context.Context, log *slog.Logger) (*prometheus.Registry, <-chan error, error) {
+func (m *observability) startMetrics(ctx context.Context, log *slog.Logger) (*prometheus.Registry, <-chan error, error) {
 	done := make(chan error, 1)
 	if m.metricsAddr == "" {
 		close(done)
