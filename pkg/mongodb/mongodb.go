@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
@@ -99,7 +100,9 @@ func StartEmbedded(ctx context.Context, dir string, log *slog.Logger) (uri strin
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	// FerretDB logs every connection at info level; keep only its warnings.
+	// FerretDB logs every connection at info level, and dumps whole wire
+	// messages (documents included) when a command fails: keep only its other
+	// warnings and errors.
 	quiet := slog.New(levelFilter{Handler: log.Handler(), min: slog.LevelWarn})
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
@@ -131,6 +134,16 @@ type levelFilter struct {
 
 func (h levelFilter) Enabled(ctx context.Context, l slog.Level) bool {
 	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+// wireDump matches FerretDB's log lines that carry a request or response.
+var wireDump = regexp.MustCompile(`^(Request|Response) (header|message)`)
+
+func (h levelFilter) Handle(ctx context.Context, r slog.Record) error {
+	if wireDump.MatchString(r.Message) {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
 }
 
 func (h levelFilter) WithAttrs(attrs []slog.Attr) slog.Handler {
