@@ -1193,9 +1193,10 @@ var File_yardstick_ladder_v1_ladder_service_proto protoreflect.FileDescriptor
 
 const file_yardstick_ladder_v1_ladder_service_proto_rawDesc = "" +
 	"\n" +
-	"(yardstick/ladder/v1/ladder_service.proto\x12\x13yardstick.ladder.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a#yardstick/ladder/v1/framework.proto\"q\n" +
-	"\x13GetFrameworkRequest\x12Z\n" +
-	"\x04name\x18\x01 \x01(\tBF\xbaHCrA2?^frameworks/[a-z]([a-z0-9-]{0,61}[a-z0-9])?(@[a-z0-9-]{1,63})?$R\x04name\"\\\n" +
+	"(yardstick/ladder/v1/ladder_service.proto\x12\x13yardstick.ladder.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a#yardstick/ladder/v1/framework.proto\"\xfc\x01\n" +
+	"\x13GetFrameworkRequest\x12\xe4\x01\n" +
+	"\x04name\x18\x01 \x01(\tB\xcf\x01\xbaH\xcb\x01\xba\x01\xc7\x01\n" +
+	"\x1aframework_or_revision_name\x12Xmust be frameworks/{framework} or frameworks/{framework}@{revision}, with lower-case IDs\x1aOthis.matches('^frameworks/[a-z]([a-z0-9-]{0,61}[a-z0-9])?(@[a-z0-9-]{1,63})?$')R\x04name\"\\\n" +
 	"\x15ListFrameworksRequest\x12$\n" +
 	"\tpage_size\x18\x01 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -1204,22 +1205,26 @@ const file_yardstick_ladder_v1_ladder_service_proto_rawDesc = "" +
 	"\n" +
 	"frameworks\x18\x01 \x03(\v2\x1e.yardstick.ladder.v1.FrameworkR\n" +
 	"frameworks\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xae\x01\n" +
-	"\x16CreateFrameworkRequest\x12N\n" +
-	"\fframework_id\x18\x01 \x01(\tB+\xbaH(r&2$^([a-z]([a-z0-9-]{0,61}[a-z0-9])?)?$R\vframeworkId\x12D\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xc5\x02\n" +
+	"\x16CreateFrameworkRequest\x12\xe4\x01\n" +
+	"\fframework_id\x18\x01 \x01(\tB\xc0\x01\xbaH\xbc\x01\xba\x01\xb8\x01\n" +
+	"\fframework_id\x12gmust be 1-63 lower-case letters, digits or hyphens, starting with a letter and not ending with a hyphen\x1a?this == '' || this.matches('^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$')R\vframeworkId\x12D\n" +
 	"\tframework\x18\x02 \x01(\v2\x1e.yardstick.ladder.v1.FrameworkB\x06\xbaH\x03\xc8\x01\x01R\tframework\"\x9b\x01\n" +
 	"\x16UpdateFrameworkRequest\x12D\n" +
 	"\tframework\x18\x01 \x01(\v2\x1e.yardstick.ladder.v1.FrameworkB\x06\xbaH\x03\xc8\x01\x01R\tframework\x12;\n" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
-	"updateMask\"u\n" +
-	"\x16DeleteFrameworkRequest\x12G\n" +
-	"\x04name\x18\x01 \x01(\tB3\xbaH0r.2,^frameworks/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$R\x04name\x12\x12\n" +
-	"\x04etag\x18\x02 \x01(\tR\x04etag\"v\n" +
-	"\x17PublishFrameworkRequest\x12G\n" +
-	"\x04name\x18\x01 \x01(\tB3\xbaH0r.2,^frameworks/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$R\x04name\x12\x12\n" +
-	"\x04etag\x18\x02 \x01(\tR\x04etag\"\xad\x01\n" +
-	"\x1dListFrameworkRevisionsRequest\x12G\n" +
-	"\x04name\x18\x01 \x01(\tB3\xbaH0r.2,^frameworks/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$R\x04name\x12$\n" +
+	"updateMask\"\xd0\x01\n" +
+	"\x16DeleteFrameworkRequest\x12\xa1\x01\n" +
+	"\x04name\x18\x01 \x01(\tB\x8c\x01\xbaH\x88\x01\xba\x01\x84\x01\n" +
+	"\x0eframework_name\x124must be frameworks/{framework}, with a lower-case ID\x1a<this.matches('^frameworks/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$')R\x04name\x12\x12\n" +
+	"\x04etag\x18\x02 \x01(\tR\x04etag\"\xd1\x01\n" +
+	"\x17PublishFrameworkRequest\x12\xa1\x01\n" +
+	"\x04name\x18\x01 \x01(\tB\x8c\x01\xbaH\x88\x01\xba\x01\x84\x01\n" +
+	"\x0eframework_name\x124must be frameworks/{framework}, with a lower-case ID\x1a<this.matches('^frameworks/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$')R\x04name\x12\x12\n" +
+	"\x04etag\x18\x02 \x01(\tR\x04etag\"\x88\x02\n" +
+	"\x1dListFrameworkRevisionsRequest\x12\xa1\x01\n" +
+	"\x04name\x18\x01 \x01(\tB\x8c\x01\xbaH\x88\x01\xba\x01\x84\x01\n" +
+	"\x0eframework_name\x124must be frameworks/{framework}, with a lower-case ID\x1a<this.matches('^frameworks/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$')R\x04name\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\x03 \x01(\tR\tpageToken\"\x88\x01\n" +
@@ -1227,17 +1232,19 @@ const file_yardstick_ladder_v1_ladder_service_proto_rawDesc = "" +
 	"\n" +
 	"frameworks\x18\x01 \x03(\v2\x1e.yardstick.ladder.v1.FrameworkR\n" +
 	"frameworks\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xaf\x01\n" +
-	"\x1bListFrameworkChangesRequest\x12K\n" +
-	"\x06parent\x18\x01 \x01(\tB3\xbaH0r.2,^frameworks/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$R\x06parent\x12$\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x8a\x02\n" +
+	"\x1bListFrameworkChangesRequest\x12\xa5\x01\n" +
+	"\x06parent\x18\x01 \x01(\tB\x8c\x01\xbaH\x88\x01\xba\x01\x84\x01\n" +
+	"\x0eframework_name\x124must be frameworks/{framework}, with a lower-case ID\x1a<this.matches('^frameworks/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$')R\x06parent\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\x03 \x01(\tR\tpageToken\"}\n" +
 	"\x1cListFrameworkChangesResponse\x125\n" +
 	"\achanges\x18\x01 \x03(\v2\x1b.yardstick.ladder.v1.ChangeR\achanges\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xf8\x01\n" +
-	"\x14CompareLevelsRequest\x12Z\n" +
-	"\x04name\x18\x01 \x01(\tBF\xbaHCrA2?^frameworks/[a-z]([a-z0-9-]{0,61}[a-z0-9])?(@[a-z0-9-]{1,63})?$R\x04name\x12\x1d\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x83\x03\n" +
+	"\x14CompareLevelsRequest\x12\xe4\x01\n" +
+	"\x04name\x18\x01 \x01(\tB\xcf\x01\xbaH\xcb\x01\xba\x01\xc7\x01\n" +
+	"\x1aframework_or_revision_name\x12Xmust be frameworks/{framework} or frameworks/{framework}@{revision}, with lower-case IDs\x1aOthis.matches('^frameworks/[a-z]([a-z0-9-]{0,61}[a-z0-9])?(@[a-z0-9-]{1,63})?$')R\x04name\x12\x1d\n" +
 	"\x05track\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x05track\x12&\n" +
 	"\n" +
 	"from_level\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\tfromLevel\x12\"\n" +
@@ -1270,13 +1277,15 @@ const file_yardstick_ladder_v1_ladder_service_proto_rawDesc = "" +
 	"\x12DIFFERENCE_CHANGED\x10\x02\x12\x14\n" +
 	"\x10DIFFERENCE_ADDED\x10\x03\x12\x16\n" +
 	"\x12DIFFERENCE_DROPPED\x10\x04\x12\x13\n" +
-	"\x0fDIFFERENCE_NONE\x10\x05\"t\n" +
-	"\x16ExportFrameworkRequest\x12Z\n" +
-	"\x04name\x18\x01 \x01(\tBF\xbaHCrA2?^frameworks/[a-z]([a-z0-9-]{0,61}[a-z0-9])?(@[a-z0-9-]{1,63})?$R\x04name\"3\n" +
+	"\x0fDIFFERENCE_NONE\x10\x05\"\xff\x01\n" +
+	"\x16ExportFrameworkRequest\x12\xe4\x01\n" +
+	"\x04name\x18\x01 \x01(\tB\xcf\x01\xbaH\xcb\x01\xba\x01\xc7\x01\n" +
+	"\x1aframework_or_revision_name\x12Xmust be frameworks/{framework} or frameworks/{framework}@{revision}, with lower-case IDs\x1aOthis.matches('^frameworks/[a-z]([a-z0-9-]{0,61}[a-z0-9])?(@[a-z0-9-]{1,63})?$')R\x04name\"3\n" +
 	"\x17ExportFrameworkResponse\x12\x18\n" +
-	"\acontent\x18\x01 \x01(\tR\acontent\"\x9c\x01\n" +
-	"\x16ImportFrameworkRequest\x12K\n" +
-	"\fframework_id\x18\x01 \x01(\tB(\xbaH%r#2!^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$R\vframeworkId\x12!\n" +
+	"\acontent\x18\x01 \x01(\tR\acontent\"\xa8\x02\n" +
+	"\x16ImportFrameworkRequest\x12\xd6\x01\n" +
+	"\fframework_id\x18\x01 \x01(\tB\xb2\x01\xbaH\xae\x01\xba\x01\xaa\x01\n" +
+	"\fframework_id\x12gmust be 1-63 lower-case letters, digits or hyphens, starting with a letter and not ending with a hyphen\x1a1this.matches('^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$')R\vframeworkId\x12!\n" +
 	"\acontent\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\acontent\x12\x12\n" +
 	"\x04etag\x18\x03 \x01(\tR\x04etag2\xbf\f\n" +
 	"\rLadderService\x12y\n" +
