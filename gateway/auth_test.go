@@ -2,7 +2,6 @@ package gateway_test
 
 import (
 	"bytes"
-	"context"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -141,14 +140,9 @@ func TestLogsHoldNoTokensOrPeople(t *testing.T) {
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	l := testenv.StartLadderWith(t, testenv.Options{Logger: log})
-	gw, err := gateway.New(context.Background(), gateway.Options{Ladder: l.Conn, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := newServer(gw)
-	t.Cleanup(srv.Close)
+	srv := serveGateway(t, l, gateway.Options{Logger: log})
 	good := l.Token("users/secret-person", principal.Admin)
-	expired, _ := auth.Mint(l.Key, auth.Token{Issuer: auth.DevIssuer, Audience: auth.DevAudience, Subject: "users/secret-person", TTL: -time.Hour})
+	expired, _ := auth.MintDev(l.Key, "users/secret-person", nil, -time.Hour)
 	c := client{t: t, base: srv.URL, token: good}
 	c.expect(200, "POST", "/v1/frameworks?framework_id=eng", tiny)
 	c.expect(404, "GET", "/v1/frameworks/nope", "")

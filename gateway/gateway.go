@@ -79,10 +79,13 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 		_, _ = w.Write(openAPI)
 	})
 	// A span per request, named by route pattern, continuing the caller's trace.
-	traced := otelhttp.NewHandler(mux, "gateway", otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string {
-		_, pattern := mux.Handler(r)
-		return pattern
-	}))
+	// Probes are not traced: they would drown the traces people look for.
+	traced := otelhttp.NewHandler(mux, "gateway",
+		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string {
+			_, pattern := mux.Handler(r)
+			return pattern
+		}),
+		otelhttp.WithFilter(func(r *http.Request) bool { return r.URL.Path != "/healthz" && r.URL.Path != "/readyz" }))
 	g.handler = logRequests(opts.Logger, traced)
 	if opts.Metrics != nil {
 		instrumented, err := instrument(opts.Metrics, mux, g.handler)

@@ -32,19 +32,19 @@ func startGateway(t *testing.T, opts gateway.Options) client {
 func serveGateway(t testing.TB, l *testenv.Ladder, opts gateway.Options) *httptest.Server {
 	t.Helper()
 	opts.Ladder = l.Conn
-	opts.Logger = discard()
+	if opts.Logger == nil {
+		opts.Logger = discard()
+	}
 	gw, err := gateway.New(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := newServer(gw)
+	srv := httptest.NewServer(gw)
 	t.Cleanup(srv.Close)
 	return srv
 }
 
 func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
-
-func newServer(h http.Handler) *httptest.Server { return httptest.NewServer(h) }
 
 type client struct {
 	t      *testing.T

@@ -46,19 +46,20 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	// The servers close their listeners when they stop; these closes cover
+	// the early returns (closing twice is harmless).
+	defer grpcLis.Close()
 	httpLis, err := net.Listen("tcp", c.httpAddr)
 	if err != nil {
-		_ = grpcLis.Close()
 		return err
 	}
+	defer httpLis.Close()
 	secured, err := c.security.serverOptions(ctx, c.dataDir, log)
 	if err != nil {
-		_, _ = grpcLis.Close(), httpLis.Close()
 		return err
 	}
 	conn, err := c.storage.open(ctx, log)
 	if err != nil {
-		_, _ = grpcLis.Close(), httpLis.Close()
 		return err
 	}
 	// Runs last: the database closes after both servers have stopped.
@@ -68,21 +69,16 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 	defer cancel()
 	stopTracing, err := c.startTracing(ctx, "yardstick", log)
 	if err != nil {
-		_, _ = grpcLis.Close(), httpLis.Close()
 		return err
 	}
 	defer stopTracing()
 	reg, metricsDone, err := c.startMetrics(ctx, log)
 	if err != nil {
-		_, _ = grpcLis.Close(), httpLis.Close()
 		return err
 	}
-	if reg != nil {
-		secured.Metrics = reg
-	}
+	secured.Metrics = reg
 	services, err := startGRPC(ctx, log, conn, serviceSet{ladder: true}, secured, grpcLis)
 	if err != nil {
-		_, _ = grpcLis.Close(), httpLis.Close()
 		return err
 	}
 	grpcDone := services.done
@@ -99,29 +95,21 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 	}
 
 	if err := seed(ctx, log, services.ladder); err != nil {
-		_ = httpLis.Close()
 		return stop(fmt.Errorf("seed sample data: %w", err))
 	}
 	// The gateway reaches the services through a gRPC client, as in split mode.
 	clientCreds, err := c.security.clientCreds()
 	if err != nil {
-		_ = httpLis.Close()
 		return stop(err)
 	}
 	cc, err := grpc.NewClient(dialAddr(grpcLis.Addr()), grpc.WithTransportCredentials(clientCreds),
 		grpc.WithStatsHandler(otelgrpc.NewClientHandler()))
 	if err != nil {
-		_ = httpLis.Close()
 		return stop(err)
 	}
 	defer func() { _ = cc.Close() }()
-	gwOpts := gateway.Options{Logger: log, Ladder: cc}
-	if reg != nil {
-		gwOpts.Metrics = reg
-	}
-	gw, err := gateway.New(ctx, gwOpts)
+	gw, err := gateway.New(ctx, gateway.Options{Logger: log, Ladder: cc, Metrics: reg})
 	if err != nil {
-		_ = httpLis.Close()
 		return stop(err)
 	}
 	httpErr := make(chan error, 1)

@@ -69,11 +69,7 @@ func (c *gatewayCommand) run(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	opts := gateway.Options{Logger: log, Ladder: ladderConn}
-	if reg != nil {
-		opts.Metrics = reg
-	}
-	gw, err := gateway.New(ctx, opts)
+	gw, err := gateway.New(ctx, gateway.Options{Logger: log, Ladder: ladderConn, Metrics: reg})
 	if err != nil {
 		return err
 	}

@@ -61,7 +61,7 @@ func adminToken(t *testing.T, dataDir string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := auth.Mint(key, auth.Token{Issuer: auth.DevIssuer, Audience: auth.DevAudience, Subject: "users/test", Roles: []principal.Role{principal.Admin}, TTL: time.Hour})
+	tok, err := auth.MintDev(key, "users/test", []principal.Role{principal.Admin}, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

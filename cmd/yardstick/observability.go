@@ -47,8 +47,9 @@ func (m *observability) startTracing(ctx context.Context, service string, log *s
 }
 
 // startMetrics serves a fresh registry (with Go runtime and process metrics)
-// until ctx ends. It returns nil, nil and a closed channel when metrics are off.
-func (m *observability) startMetrics(ctx context.Context, log *slog.Logger) (*prometheus.Registry, <-chan error, error) {
+// until ctx ends. When metrics are off it returns a nil Registerer (so the
+// servers record nothing) and a closed channel.
+func (m *observability) startMetrics(ctx context.Context, log *slog.Logger) (prometheus.Registerer, <-chan error, error) {
 	done := make(chan error, 1)
 	if m.metricsAddr == "" {
 		close(done)

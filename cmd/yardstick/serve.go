@@ -44,9 +44,7 @@ func (c *serveCommand) run(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	if reg != nil {
-		secured.Metrics = reg
-	}
+	secured.Metrics = reg
 	conn, err := c.storage.open(ctx, log)
 	if err != nil {
 		return err

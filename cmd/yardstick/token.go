@@ -58,20 +58,12 @@ func (c *tokenCommand) run(_ context.Context, _ *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	tok, err := auth.Mint(key, auth.Token{Issuer: auth.DevIssuer, Audience: auth.DevAudience, Subject: c.subject, Roles: c.roles, TTL: c.ttl})
+	tok, err := auth.MintDev(key, c.subject, c.roles, c.ttl)
 	if err != nil {
 		return err
 	}
 	// The token is the last line alone, so `| tail -n1` gets it.
 	_, err = fmt.Fprintf(c.out, "# bearer token for %s (%s), valid for %s; send it as: Authorization: Bearer <token>\n%s\n",
-		c.subject, strings.Join(roleNames(c.roles), ","), c.ttl, tok)
+		c.subject, strings.Join(principal.RoleNames(c.roles), ","), c.ttl, tok)
 	return err
-}
-
-func roleNames(roles []principal.Role) []string {
-	names := make([]string, len(roles))
-	for i, r := range roles {
-		names[i] = string(r)
-	}
-	return names
 }

@@ -96,7 +96,7 @@ func StartLadderWith(t testing.TB, opts Options) *Ladder {
 // Token mints a token the service trusts.
 func (l *Ladder) Token(subject string, roles ...principal.Role) string {
 	l.t.Helper()
-	tok, err := auth.Mint(l.Key, auth.Token{Issuer: auth.DevIssuer, Audience: auth.DevAudience, Subject: subject, Roles: roles, TTL: time.Hour})
+	tok, err := auth.MintDev(l.Key, subject, roles, time.Hour)
 	if err != nil {
 		l.t.Fatal(err)
 	}
@@ -112,23 +112,16 @@ func (l *Ladder) ClientAs(subject string, roles ...principal.Role) ladderv1.Ladd
 // ConnWithToken returns a connection whose calls carry token.
 func (l *Ladder) ConnWithToken(token string) *grpc.ClientConn {
 	l.t.Helper()
-	conn, err := grpc.NewClient(l.Addr,
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithStatsHandler(otelgrpc.NewClientHandler()),
-		grpc.WithPerRPCCredentials(auth.Bearer(token)))
-	if err != nil {
-		l.t.Fatal(err)
-	}
-	l.t.Cleanup(func() { _ = conn.Close() })
-	return conn
+	return Dial(l.t, l.Addr, grpc.WithPerRPCCredentials(auth.Bearer(token)))
 }
 
 // Dial opens a plaintext client connection to a loopback address, traced
-// like the gateway's.
-func Dial(t testing.TB, addr string) *grpc.ClientConn {
+// like the gateway's, until the test ends.
+func Dial(t testing.TB, addr string, opts ...grpc.DialOption) *grpc.ClientConn {
 	t.Helper()
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithStatsHandler(otelgrpc.NewClientHandler()))
+	opts = append([]grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithStatsHandler(otelgrpc.NewClientHandler())}, opts...)
+	conn, err := grpc.NewClient(addr, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -110,15 +110,16 @@ func Mint(key *jose.JSONWebKey, t Token) (string, error) {
 		return "", err
 	}
 	now := time.Now()
-	roles := make([]string, len(t.Roles))
-	for i, r := range t.Roles {
-		roles[i] = string(r)
-	}
 	return jwt.Signed(signer).
 		Claims(jwt.Claims{
 			Issuer: t.Issuer, Audience: jwt.Audience{t.Audience}, Subject: t.Subject,
 			IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(t.TTL)),
 		}).
-		Claims(map[string]any{DefaultRolesClaim: roles}).
+		Claims(map[string]any{DefaultRolesClaim: principal.RoleNames(t.Roles)}).
 		Serialize()
+}
+
+// MintDev signs a token that a dev-mode verifier (NewDev with the same key) accepts.
+func MintDev(key *jose.JSONWebKey, subject string, roles []principal.Role, ttl time.Duration) (string, error) {
+	return Mint(key, Token{Issuer: DevIssuer, Audience: DevAudience, Subject: subject, Roles: roles, TTL: ttl})
 }

@@ -255,8 +255,7 @@ func TestDevKey(t *testing.T) {
 	}
 
 	v := auth.NewDev(key)
-	tok, err := auth.Mint(key, auth.Token{Issuer: auth.DevIssuer, Audience: auth.DevAudience, Subject: "users/bob",
-		Roles: []principal.Role{principal.Employee}, TTL: time.Minute})
+	tok, err := auth.MintDev(key, "users/bob", []principal.Role{principal.Employee}, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,12 +265,11 @@ func TestDevKey(t *testing.T) {
 	}
 
 	other, _ := auth.LoadOrCreateDevKey(t.TempDir())
-	forged, _ := auth.Mint(other, auth.Token{Issuer: auth.DevIssuer, Audience: auth.DevAudience, Subject: "users/eve",
-		Roles: []principal.Role{principal.Admin}, TTL: time.Minute})
+	forged, _ := auth.MintDev(other, "users/eve", []principal.Role{principal.Admin}, time.Minute)
 	if _, err := v.Verify(context.Background(), forged); err == nil {
 		t.Error("Verify(token of another dev key) = nil error, want one")
 	}
-	expired, _ := auth.Mint(key, auth.Token{Issuer: auth.DevIssuer, Audience: auth.DevAudience, Subject: "users/bob", TTL: -time.Minute})
+	expired, _ := auth.MintDev(key, "users/bob", nil, -time.Minute)
 	if _, err := v.Verify(context.Background(), expired); err == nil {
 		t.Error("Verify(expired dev token) = nil error, want one")
 	}

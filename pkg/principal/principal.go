@@ -27,6 +27,15 @@ const (
 // Roles lists every role, in a stable order.
 var Roles = []Role{Admin, Recruiter, Interviewer, Employee}
 
+// RoleNames returns the roles as strings, for tokens and messages.
+func RoleNames(roles []Role) []string {
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = string(r)
+	}
+	return names
+}
+
 // Known reports whether r is one of Roles.
 func (r Role) Known() bool { return slices.Contains(Roles, r) }
 

@@ -73,8 +73,6 @@ type Options[T any] struct {
 	// change forward: it must be idempotent. Used for derived writes such as
 	// storing a published revision.
 	AfterRecord func(ctx context.Context, c *Change[T]) error
-	// Now returns the current time; time.Now by default.
-	Now func() time.Time
 }
 
 // Store keeps one kind of resource: current documents in one collection,
@@ -87,9 +85,6 @@ type Store[T any] struct {
 
 // New returns a store over the two named collections of db.
 func New[T any](db *mongo.Database, docs, changes string, opts Options[T]) *Store[T] {
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
 	return &Store[T]{docs: db.Collection(docs), changes: db.Collection(changes), opts: opts}
 }
 
@@ -184,7 +179,7 @@ func (s *Store[T]) Apply(ctx context.Context, name, actor string, fn func(cur *D
 	if edit.Unchanged && cur.Live() {
 		return cur, nil
 	}
-	now := s.opts.Now().UTC().Truncate(time.Millisecond) // BSON dates hold milliseconds
+	now := time.Now().UTC().Truncate(time.Millisecond) // BSON dates hold milliseconds
 	var version int64
 	after := Doc[T]{Name: name, Deleted: edit.Delete, CreateTime: now, UpdateTime: now, Data: edit.Data}
 	if cur != nil {

@@ -35,8 +35,9 @@ func (s *Server) ListFrameworks(ctx context.Context, req *ladderv1.ListFramework
 		return nil, err
 	}
 	size := paging.Size(req.GetPageSize())
+	admin := principal.Has(ctx, principal.Admin)
 	var where bson.D
-	if !principal.Has(ctx, principal.Admin) {
+	if !admin {
 		// Never published frameworks do not exist for non-admins: they must
 		// not even surface as the key of a page token.
 		where = bson.D{{Key: "data.latest_revision", Value: bson.D{{Key: "$exists", Value: true}}}}
@@ -45,7 +46,7 @@ func (s *Server) ListFrameworks(ctx context.Context, req *ladderv1.ListFramework
 	if err != nil {
 		return nil, err
 	}
-	views, err := s.visible(ctx, docs)
+	views, err := s.visible(ctx, docs, admin)
 	if err != nil {
 		return nil, err
 	}
@@ -67,27 +68,26 @@ func (s *Server) ListFrameworks(ctx context.Context, req *ladderv1.ListFramework
 }
 
 // visible returns what the caller may see of each draft: the draft itself
-// for admins, otherwise its latest revision, or nil when it has none.
-func (s *Server) visible(ctx context.Context, docs []versioned.Doc[draft]) ([]*ladderv1.Framework, error) {
+// for admins, otherwise its latest revision (the list query has already left
+// out the drafts never published).
+func (s *Server) visible(ctx context.Context, docs []versioned.Doc[draft], admin bool) ([]*ladderv1.Framework, error) {
 	views := make([]*ladderv1.Framework, len(docs))
-	if principal.Has(ctx, principal.Admin) {
+	if admin {
 		for i := range docs {
 			views[i] = draftToProto(&docs[i])
 		}
 		return views, nil
 	}
-	var names []string
-	for _, d := range docs {
-		if d.Data.LatestRevision != "" {
-			names = append(names, d.Name+"@"+d.Data.LatestRevision)
-		}
+	names := make([]string, len(docs))
+	for i, d := range docs {
+		names[i] = d.Name + "@" + d.Data.LatestRevision
 	}
 	revs, err := s.store.revisionsByName(ctx, names)
 	if err != nil {
 		return nil, err
 	}
-	for i, d := range docs {
-		if r, ok := revs[d.Name+"@"+d.Data.LatestRevision]; ok {
+	for i, name := range names {
+		if r, ok := revs[name]; ok {
 			views[i] = revisionToProto(r)
 		}
 	}
@@ -146,7 +146,7 @@ func (s *Server) create(ctx context.Context, id string, c content, kind string) 
 func (s *Server) UpdateFramework(ctx context.Context, req *ladderv1.UpdateFrameworkRequest) (*ladderv1.Framework, error) {
 	in := req.GetFramework()
 	name := in.GetName()
-	if draftName, rev := splitName(name); rev != "" || !draftNamePattern.MatchString(draftName) {
+	if id, ok := strings.CutPrefix(name, "frameworks/"); !ok || !idPattern.MatchString(id) {
 		return nil, apierr.Invalid("framework.name", "must name a framework draft: frameworks/{framework}, got %q", name)
 	}
 	if err := checkETagFormat(in.GetEtag(), "framework.etag", true); err != nil {
@@ -201,8 +201,6 @@ func (s *Server) DeleteFramework(ctx context.Context, req *ladderv1.DeleteFramew
 	}
 	return &emptypb.Empty{}, nil
 }
-
-var draftNamePattern = regexp.MustCompile(`^frameworks/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
 // contentFields are the fields an update mask may name, in message order.
 var contentFields = []string{"title", "description", "competencies", "tracks"}

@@ -13,8 +13,10 @@ import (
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 )
 
-// The YAML interchange format of a framework (DESIGN.md). It carries the
-// content only: names, etags and revisions belong to the server.
+// The YAML interchange format of a framework (see the README). It carries
+// the content only: names, etags and revisions belong to the server. These
+// types are kept apart from the stored ones in model.go on purpose: the
+// format is a contract with users, the storage is ours to change.
 type yamlFramework struct {
 	Title        string           `yaml:"title"`
 	Description  string           `yaml:"description,omitempty"`

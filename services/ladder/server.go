@@ -31,8 +31,8 @@ func New(store *Store) *Server {
 const latestRevision = "latest"
 
 // splitName splits `frameworks/{id}[@{revision}]` into the draft's name and
-// the revision ID (empty for the draft). Request names are checked by their
-// protovalidate rules before they get here.
+// the revision ID (empty for the draft). The names it gets were checked by
+// their requests' protovalidate rules.
 func splitName(name string) (draftName, revisionID string) {
 	draftName, revisionID, _ = strings.Cut(name, "@")
 	return draftName, revisionID
