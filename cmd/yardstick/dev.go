@@ -67,15 +67,11 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	stopTracing, err := c.startTracing(ctx, "yardstick", log)
+	reg, metricsDone, stopTracing, err := c.observability.start(ctx, "yardstick", log)
 	if err != nil {
 		return err
 	}
 	defer stopTracing()
-	reg, metricsDone, err := c.startMetrics(ctx, log)
-	if err != nil {
-		return err
-	}
 	secured.Metrics = reg
 	services, err := startGRPC(ctx, log, conn, serviceSet{ladder: true}, secured, grpcLis)
 	if err != nil {

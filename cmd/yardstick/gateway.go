@@ -50,7 +50,7 @@ func (c *gatewayCommand) run(ctx context.Context, log *slog.Logger) error {
 		}
 		creds = tlsCreds
 	}
-	stopTracing, err := c.startTracing(ctx, "yardstick-gateway", log)
+	reg, metricsDone, stopTracing, err := c.observability.start(ctx, "yardstick-gateway", log)
 	if err != nil {
 		return err
 	}
@@ -65,10 +65,6 @@ func (c *gatewayCommand) run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	defer func() { _ = ladderConn.Close() }()
-	reg, metricsDone, err := c.startMetrics(ctx, log)
-	if err != nil {
-		return err
-	}
 	gw, err := gateway.New(ctx, gateway.Options{Logger: log, Ladder: ladderConn, Metrics: reg})
 	if err != nil {
 		return err

@@ -29,6 +29,22 @@ func (m *observability) register(fs *flag.FlagSet) {
 	fs.StringVar(&m.otlpEndpoint, "otlp-endpoint", "", "OTLP/HTTP collector (host:port or URL) to send traces to (off when empty)")
 }
 
+// start starts tracing and metrics for one command: it returns where the
+// servers record metrics (nil when off), a channel that yields the metrics
+// server's end, and a function that flushes the traces left.
+func (m *observability) start(ctx context.Context, service string, log *slog.Logger) (prometheus.Registerer, <-chan error, func(), error) {
+	stopTracing, err := m.startTracing(ctx, service, log)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	reg, metricsDone, err := m.startMetrics(ctx, log)
+	if err != nil {
+		stopTracing()
+		return nil, nil, nil, err
+	}
+	return reg, metricsDone, stopTracing, nil
+}
+
 // startTracing installs trace propagation, and export when an endpoint is
 // set. The returned function flushes what is left.
 func (m *observability) startTracing(ctx context.Context, service string, log *slog.Logger) (func(), error) {

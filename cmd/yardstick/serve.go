@@ -35,15 +35,11 @@ func (c *serveCommand) run(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	stopTracing, err := c.startTracing(ctx, "yardstick-"+c.service, log)
+	reg, metricsDone, stopTracing, err := c.observability.start(ctx, "yardstick-"+c.service, log)
 	if err != nil {
 		return err
 	}
 	defer stopTracing()
-	reg, metricsDone, err := c.startMetrics(ctx, log)
-	if err != nil {
-		return err
-	}
 	secured.Metrics = reg
 	conn, err := c.storage.open(ctx, log)
 	if err != nil {
