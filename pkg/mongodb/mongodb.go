@@ -36,6 +36,7 @@ type Conn struct {
 	Client   *mongo.Client
 	URI      string
 	Embedded bool
+	dataDir  string // the embedded server's files
 	stop     func()
 }
 
@@ -48,6 +49,10 @@ func Open(ctx context.Context, cfg Config) (*Conn, error) {
 			return nil, err
 		}
 		conn.URI, conn.Embedded, conn.stop = uri, true, stop
+		if conn.dataDir, err = filepath.Abs(cfg.DataDir); err != nil {
+			stop()
+			return nil, err
+		}
 	}
 	client, err := Connect(ctx, conn.URI)
 	if err != nil {

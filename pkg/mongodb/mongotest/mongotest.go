@@ -27,6 +27,7 @@ var (
 	uri     string
 	openErr error
 	stop    func()
+	conn    *mongodb.Conn // the embedded server's connection; nil on a real MongoDB
 	counter atomic.Int64
 )
 
@@ -76,6 +77,20 @@ func Database(t testing.TB) *mongo.Database {
 	return Client(t).Database(DatabaseName(t))
 }
 
+// IndexIDs gives the collections of db the _id index that production adds at
+// start-up (see mongodb.Conn.IndexIDs). Call it after the stores have created
+// their collections; on a real MongoDB it does nothing.
+func IndexIDs(t testing.TB, db *mongo.Database) {
+	t.Helper()
+	URI(t)
+	if conn == nil {
+		return
+	}
+	if _, err := conn.IndexIDs(context.Background(), db.Name()); err != nil {
+		t.Fatalf("index _id lookups: %v", err)
+	}
+}
+
 var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9_]`)
 
 func start() {
@@ -92,7 +107,6 @@ func start() {
 			openErr = err
 			return
 		}
-		var conn *mongodb.Conn
 		conn, openErr = mongodb.Open(ctx, mongodb.Config{DataDir: dir})
 		if openErr != nil {
 			_ = os.RemoveAll(dir)
