@@ -1,18 +1,18 @@
-// Package apierr holds the domain errors that every service and store speaks,
-// and the one function that turns them into gRPC status errors (and so, through
-// the gateway, into HTTP status codes).
+// Package apierr holds the domain errors that every service and store speaks.
+// It imports no transport: package grpcerr (pkg/apierr/grpcerr) turns these
+// errors into gRPC status errors, and so, through the gateway, into HTTP.
+//
+// An error has two texts. Error() is the internal chain, for logs: it may
+// carry wrapping context ("find pending change: …") and causes. ResponseText
+// is the text written for the client: only what a constructor of this
+// package put there on purpose, never the wrapping around it.
 package apierr
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
-
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
+	"unicode/utf8"
 )
 
 // Sentinels for the outcomes a caller can act on.
@@ -31,7 +31,110 @@ var (
 	// ErrPermissionDenied: the caller is known but may not do this. It never
 	// says whether the resource exists.
 	ErrPermissionDenied = errors.New("permission denied")
+	// ErrUnavailable: a dependency (the database, another service) cannot be
+	// reached right now; the same call may succeed if retried later.
+	ErrUnavailable = errors.New("unavailable")
 )
+
+// Reasons name the cause of an error in UPPER_SNAKE_CASE, for the
+// google.rpc.ErrorInfo of the status (AIP-193). Clients may switch on them.
+const (
+	ReasonNotFound           = "NOT_FOUND"
+	ReasonAlreadyExists      = "ALREADY_EXISTS"
+	ReasonAborted            = "ABORTED"
+	ReasonEtagMismatch       = "ETAG_MISMATCH"
+	ReasonFailedPrecondition = "FAILED_PRECONDITION"
+	ReasonInvalidArgument    = "INVALID_ARGUMENT"
+	ReasonUnauthenticated    = "UNAUTHENTICATED"
+	ReasonPermissionDenied   = "PERMISSION_DENIED"
+	ReasonUnavailable        = "UNAVAILABLE"
+	ReasonDeadlineExceeded   = "DEADLINE_EXCEEDED"
+	ReasonCanceled           = "CANCELED"
+	ReasonResourceExhausted  = "RESOURCE_EXHAUSTED"
+	ReasonInternal           = "INTERNAL"
+)
+
+// Limits keep an error small whatever the input: a request with ten
+// thousand bad fields gets a status of a few KiB, not megabytes.
+const (
+	// MaxViolations is how many field violations a client sees; one more
+	// says how many were left out.
+	MaxViolations = 20
+	// MaxViolationsBytes bounds the fields and descriptions of the
+	// violations a client sees, all together.
+	MaxViolationsBytes = 4 << 10
+	// MaxFieldBytes bounds one field path.
+	MaxFieldBytes = 256
+	// MaxDescriptionBytes bounds one violation's description.
+	MaxDescriptionBytes = 1 << 10
+	// MaxMessageBytes bounds a status message, and an error's text in a log.
+	MaxMessageBytes = 4 << 10
+	// maxSummaryBytes bounds the message of an invalid-argument error: the
+	// violations themselves travel beside it.
+	maxSummaryBytes = 1 << 10
+)
+
+// Error is a domain error with a text for the client. It wraps its Kind (one
+// of the sentinels), so errors.Is(err, ErrNotFound) holds, and its Cause,
+// which is internal: it shows in Error() and the logs, never to the client.
+type Error struct {
+	Kind     error             // ErrNotFound, ErrConflict, …
+	Reason   string            // UPPER_SNAKE_CASE; DefaultReason(Kind) when empty
+	Message  string            // written for the client
+	Metadata map[string]string // for the ErrorInfo, for example {"resource": "frameworks/eng"}
+	Cause    error             // internal detail, may be nil
+}
+
+// New returns an error of kind with a client message. Set Reason, Metadata
+// or Cause on the result where useful.
+func New(kind error, message string) *Error {
+	return &Error{Kind: kind, Message: message}
+}
+
+func (e *Error) Error() string {
+	if e.Cause != nil {
+		return e.Message + ": " + e.Cause.Error()
+	}
+	return e.Message
+}
+
+// Unwrap returns the kind and the cause.
+func (e *Error) Unwrap() []error {
+	if e.Cause == nil {
+		return []error{e.Kind}
+	}
+	return []error{e.Kind, e.Cause}
+}
+
+// ReasonCode returns the reason, or the kind's default.
+func (e *Error) ReasonCode() string {
+	if e.Reason != "" {
+		return e.Reason
+	}
+	return DefaultReason(e.Kind)
+}
+
+// DefaultReason returns the reason for an error of kind (a sentinel), or
+// ReasonInternal for anything else.
+func DefaultReason(kind error) string {
+	switch kind {
+	case ErrNotFound:
+		return ReasonNotFound
+	case ErrAlreadyExists:
+		return ReasonAlreadyExists
+	case ErrConflict:
+		return ReasonAborted
+	case ErrFailedPrecondition:
+		return ReasonFailedPrecondition
+	case ErrUnauthenticated:
+		return ReasonUnauthenticated
+	case ErrPermissionDenied:
+		return ReasonPermissionDenied
+	case ErrUnavailable:
+		return ReasonUnavailable
+	}
+	return ReasonInternal
+}
 
 // FieldViolation names one bad field of a request and says what is wrong with it.
 type FieldViolation struct {
@@ -44,12 +147,47 @@ type InvalidArgumentError struct {
 	Violations []FieldViolation
 }
 
+// Error lists the violations a client would see (ClientViolations), so that
+// it stays small however many there are.
 func (e *InvalidArgumentError) Error() string {
-	parts := make([]string, 0, len(e.Violations))
-	for _, v := range e.Violations {
+	return e.summary(MaxMessageBytes)
+}
+
+// summary is "invalid argument: field: description; …", at most max bytes.
+func (e *InvalidArgumentError) summary(max int) string {
+	vs := e.ClientViolations()
+	parts := make([]string, 0, len(vs))
+	for _, v := range vs {
+		if v.Field == "" {
+			parts = append(parts, v.Description)
+			continue
+		}
 		parts = append(parts, v.Field+": "+v.Description)
 	}
-	return "invalid argument: " + strings.Join(parts, "; ")
+	return Clip("invalid argument: "+strings.Join(parts, "; "), max)
+}
+
+// ClientViolations returns the violations a client sees: at most
+// MaxViolations of them, each clipped, within MaxViolationsBytes all
+// together, and, when some were left out, a last one (field "") saying how
+// many.
+func (e *InvalidArgumentError) ClientViolations() []FieldViolation {
+	out := make([]FieldViolation, 0, min(len(e.Violations), MaxViolations)+1)
+	size := 0
+	for i, v := range e.Violations {
+		v = FieldViolation{Field: Clip(v.Field, MaxFieldBytes), Description: Clip(v.Description, MaxDescriptionBytes)}
+		size += len(v.Field) + len(v.Description)
+		if i == MaxViolations || (i > 0 && size > MaxViolationsBytes) {
+			more := len(e.Violations) - i
+			noun := "violations"
+			if more == 1 {
+				noun = "violation"
+			}
+			return append(out, FieldViolation{Description: fmt.Sprintf("and %d more %s", more, noun)})
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 // Invalid returns an InvalidArgumentError for one field.
@@ -73,67 +211,73 @@ func (v Violations) Err() error {
 	return &InvalidArgumentError{Violations: v}
 }
 
-// NotFound wraps ErrNotFound with the resource name, for the message.
-func NotFound(name string) error { return fmt.Errorf("%s: %w", name, ErrNotFound) }
+// NotFound returns an ErrNotFound for the resource name, named in the
+// message and in the metadata.
+func NotFound(name string) error {
+	return &Error{Kind: ErrNotFound, Message: name + ": not found", Metadata: map[string]string{"resource": name}}
+}
 
-// AlreadyExists wraps ErrAlreadyExists with the resource name.
-func AlreadyExists(name string) error { return fmt.Errorf("%s: %w", name, ErrAlreadyExists) }
+// AlreadyExists returns an ErrAlreadyExists for the resource name.
+func AlreadyExists(name string) error {
+	return &Error{Kind: ErrAlreadyExists, Message: name + ": already exists", Metadata: map[string]string{"resource": name}}
+}
 
-// Conflict wraps ErrConflict with a reason.
+// Conflict returns an ErrConflict (ABORTED: re-read and retry) saying why.
 func Conflict(format string, args ...any) error {
-	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), ErrConflict)
+	return &Error{Kind: ErrConflict, Message: fmt.Sprintf(format, args...) + ": conflict"}
 }
 
-// FailedPrecondition wraps ErrFailedPrecondition with a reason.
+// FailedPrecondition returns an ErrFailedPrecondition saying why.
 func FailedPrecondition(format string, args ...any) error {
-	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), ErrFailedPrecondition)
+	return &Error{Kind: ErrFailedPrecondition, Message: fmt.Sprintf(format, args...) + ": failed precondition"}
 }
 
-// ToStatus turns an error into a gRPC status error. Errors that already are
-// status errors pass through; unknown errors become INTERNAL with a generic
-// message, and their detail goes to the log only.
-func ToStatus(ctx context.Context, log *slog.Logger, err error) error {
-	if err == nil {
-		return nil
-	}
+// Unavailable returns an ErrUnavailable saying what cannot be reached. The
+// text goes to the client: name the dependency, not its address.
+func Unavailable(format string, args ...any) error {
+	return &Error{Kind: ErrUnavailable, Message: fmt.Sprintf(format, args...) + ": unavailable"}
+}
+
+// ResponseText returns the text a client may read for err, at most
+// MaxMessageBytes: the message of the *Error or *InvalidArgumentError in its
+// chain, or the text of the sentinel it wraps, never the wrapping around
+// them. It returns "internal error" for anything else.
+func ResponseText(err error) string {
 	var invalid *InvalidArgumentError
+	var e *Error
 	switch {
+	case err == nil:
+		return ""
 	case errors.As(err, &invalid):
-		return invalidStatus(invalid)
-	case errors.Is(err, ErrNotFound):
-		return status.Error(codes.NotFound, err.Error())
-	case errors.Is(err, ErrAlreadyExists):
-		return status.Error(codes.AlreadyExists, err.Error())
-	case errors.Is(err, ErrConflict):
-		return status.Error(codes.Aborted, err.Error())
-	case errors.Is(err, ErrFailedPrecondition):
-		return status.Error(codes.FailedPrecondition, err.Error())
-	case errors.Is(err, ErrUnauthenticated):
-		return status.Error(codes.Unauthenticated, err.Error())
-	case errors.Is(err, ErrPermissionDenied):
-		return status.Error(codes.PermissionDenied, err.Error())
-	case errors.Is(err, context.DeadlineExceeded):
-		return status.Error(codes.DeadlineExceeded, "deadline exceeded")
-	case errors.Is(err, context.Canceled):
-		return status.Error(codes.Canceled, "request canceled")
+		return invalid.summary(maxSummaryBytes)
+	case errors.As(err, &e):
+		if e.Message == "" && e.Kind != nil {
+			return Clip(e.Kind.Error(), MaxMessageBytes)
+		}
+		return Clip(e.Message, MaxMessageBytes)
 	}
-	if s, ok := status.FromError(err); ok {
-		return s.Err()
+	for _, kind := range []error{ErrNotFound, ErrAlreadyExists, ErrConflict, ErrFailedPrecondition,
+		ErrUnauthenticated, ErrPermissionDenied, ErrUnavailable} {
+		if errors.Is(err, kind) {
+			return kind.Error()
+		}
 	}
-	log.ErrorContext(ctx, "internal error", "error", err)
-	return status.Error(codes.Internal, "internal error")
+	return "internal error"
 }
 
-func invalidStatus(e *InvalidArgumentError) error {
-	st := status.New(codes.InvalidArgument, e.Error())
-	br := &errdetails.BadRequest{}
-	for _, v := range e.Violations {
-		br.FieldViolations = append(br.FieldViolations, &errdetails.BadRequest_FieldViolation{
-			Field: v.Field, Description: v.Description,
-		})
+// Clip returns s cut to at most n bytes, at a rune boundary and ending in
+// "…" when something was cut.
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	if withDetails, err := st.WithDetails(br); err == nil {
-		return withDetails.Err()
+	const ellipsis = "…"
+	if n < len(ellipsis) {
+		return ""
 	}
-	return st.Err()
+	cut := n - len(ellipsis)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + ellipsis
 }

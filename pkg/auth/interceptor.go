@@ -43,7 +43,7 @@ func (g *Guard) Stream() grpc.StreamServerInterceptor {
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 		ctx, err := g.check(ss.Context(), info.FullMethod)
 		if err != nil {
-			return apierr.ToStatus(ss.Context(), g.log, err) // streams skip the unary error mapping
+			return err // the server maps it, as for unary calls
 		}
 		wrapped := middleware.WrapServerStream(ss)
 		wrapped.WrappedContext = ctx

@@ -10,25 +10,27 @@ import (
 	"log/slog"
 	"net"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"time"
 
 	"buf.build/go/protovalidate"
 	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
+	middleware "github.com/grpc-ecosystem/go-grpc-middleware/v2"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc/filters"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
+	"github.com/yardstick-dev/yardstick/pkg/apierr/grpcerr"
 )
 
 // Options configure a server.
@@ -40,9 +42,12 @@ type Options struct {
 	MaxRecvBytes int
 	// Interceptors run after errors are mapped and before requests are
 	// validated, in order: authentication and rate limiting go here, so that
-	// an anonymous caller learns nothing from validation errors.
+	// an anonymous caller learns nothing from validation errors. They may
+	// return domain errors (package apierr) or status errors of their own:
+	// those reach the client intact, given an ErrorInfo when they lack one.
 	Interceptors []grpc.UnaryServerInterceptor
-	// StreamInterceptors guard streaming calls (health watch, reflection).
+	// StreamInterceptors guard streaming calls (health watch, reflection),
+	// at the same place in the stream chain.
 	StreamInterceptors []grpc.StreamServerInterceptor
 	// Creds secures the listener (TLS); plaintext when nil.
 	Creds credentials.TransportCredentials
@@ -88,16 +93,25 @@ func New(opts Options) (*Server, error) {
 		unary = append(unary, metrics.UnaryServerInterceptor())
 		stream = append(stream, metrics.StreamServerInterceptor())
 	}
+	// The same chain for unary calls and streams, outermost first: log,
+	// recover, bound, map the interceptors' errors, the interceptors
+	// (authentication, rate limiting), validate, map the handler's errors.
 	unary = append(unary,
 		logging.UnaryServerInterceptor(slogAdapter(log), logging.WithLogOnEvents(logging.FinishCall)),
 		recovery.UnaryServerInterceptor(recovery.WithRecoveryHandlerContext(panicHandler(log))),
 		defaultDeadline(opts.DefaultTimeout),
-		mapErrors(log),
+		mapInterceptorErrors(log),
 	)
 	unary = append(unary, opts.Interceptors...)
-	unary = append(unary, validate(validator))
-	stream = append(stream, recovery.StreamServerInterceptor(recovery.WithRecoveryHandlerContext(panicHandler(log))))
+	unary = append(unary, validate(validator), mapHandlerErrors(log))
+	stream = append(stream,
+		logging.StreamServerInterceptor(slogAdapter(log), logging.WithLogOnEvents(logging.FinishCall)),
+		recovery.StreamServerInterceptor(recovery.WithRecoveryHandlerContext(panicHandler(log))),
+		defaultStreamDeadline(opts.DefaultTimeout),
+		mapInterceptorStreamErrors(log),
+	)
 	stream = append(stream, opts.StreamInterceptors...)
+	stream = append(stream, validateStream(validator), mapHandlerStreamErrors(log))
 	serverOpts := []grpc.ServerOption{
 		grpc.MaxRecvMsgSize(opts.MaxRecvBytes),
 		// Spans for every call but health checks, continuing the caller's
@@ -154,11 +168,12 @@ func slogAdapter(l *slog.Logger) logging.Logger {
 }
 
 // panicHandler logs the panic and its stack and gives the client a plain
-// INTERNAL error: the default handler would send the panic value back.
+// INTERNAL error with an ErrorInfo: the default handler would send the
+// panic value back.
 func panicHandler(log *slog.Logger) recovery.RecoveryHandlerFuncContext {
 	return func(ctx context.Context, p any) error {
 		log.ErrorContext(ctx, "panic in handler", "panic", p, "stack", string(debug.Stack()))
-		return status.Error(codes.Internal, "internal error")
+		return grpcerr.Internal()
 	}
 }
 
@@ -173,14 +188,78 @@ func defaultDeadline(d time.Duration) grpc.UnaryServerInterceptor {
 	}
 }
 
-// mapErrors turns the domain errors handlers return into gRPC status errors.
-func mapErrors(log *slog.Logger) grpc.UnaryServerInterceptor {
+// defaultStreamDeadline bounds the streams where the client sends and the
+// server answers once. A stream the server sends on (health Watch,
+// reflection) lasts as long as the client wants it: a default deadline
+// would cut every watch after d.
+func defaultStreamDeadline(d time.Duration) grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+		if _, ok := ss.Context().Deadline(); ok || info.IsServerStream {
+			return handler(srv, ss)
+		}
+		ctx, cancel := context.WithTimeout(ss.Context(), d)
+		defer cancel()
+		wrapped := middleware.WrapServerStream(ss)
+		wrapped.WrappedContext = ctx
+		return handler(srv, wrapped)
+	}
+}
+
+// nativeServices speak gRPC status codes themselves, as their protocol
+// says (health answers NOT_FOUND for an unknown service): their statuses
+// are not mistakes to hide behind INTERNAL.
+var nativeServices = []string{
+	"/" + healthpb.Health_ServiceDesc.ServiceName + "/",
+	"/grpc.reflection.",
+}
+
+func native(method string) bool {
+	return slices.ContainsFunc(nativeServices, func(prefix string) bool { return strings.HasPrefix(method, prefix) })
+}
+
+// mapHandlerErrors turns what a handler returned into a status error
+// (grpcerr.ToStatus): a status error of the handler's own, most likely
+// passed through from a call to another service, becomes INTERNAL.
+func mapHandlerErrors(log *slog.Logger) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+		resp, err := handler(ctx, req)
+		if err != nil {
+			return nil, handlerStatus(ctx, log, info.FullMethod, err)
+		}
+		return resp, nil
+	}
+}
+
+func mapHandlerStreamErrors(log *slog.Logger) grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+		return handlerStatus(ss.Context(), log, info.FullMethod, handler(srv, ss))
+	}
+}
+
+func handlerStatus(ctx context.Context, log *slog.Logger, method string, err error) error {
+	if native(method) {
+		return grpcerr.FromInterceptor(ctx, log, err)
+	}
+	return grpcerr.ToStatus(ctx, log, err)
+}
+
+// mapInterceptorErrors turns the errors of the interceptors inside it
+// (authentication, rate limiting, validation) into status errors
+// (grpcerr.FromInterceptor): their own status errors pass through. What
+// the handler returned is mapped already, by mapHandlerErrors.
+func mapInterceptorErrors(log *slog.Logger) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 		resp, err := handler(ctx, req)
 		if err != nil {
-			return nil, apierr.ToStatus(ctx, log, err)
+			return nil, grpcerr.FromInterceptor(ctx, log, err)
 		}
 		return resp, nil
+	}
+}
+
+func mapInterceptorStreamErrors(log *slog.Logger) grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+		return grpcerr.FromInterceptor(ss.Context(), log, handler(srv, ss))
 	}
 }
 
@@ -195,6 +274,31 @@ func validate(v protovalidate.Validator) grpc.UnaryServerInterceptor {
 		}
 		return handler(ctx, req)
 	}
+}
+
+// validateStream checks every message a stream receives: RecvMsg returns
+// the violations, which the handler returns in turn.
+func validateStream(v protovalidate.Validator) grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+		return handler(srv, &validatingStream{ServerStream: ss, v: v})
+	}
+}
+
+type validatingStream struct {
+	grpc.ServerStream
+	v protovalidate.Validator
+}
+
+func (s *validatingStream) RecvMsg(m any) error {
+	if err := s.ServerStream.RecvMsg(m); err != nil {
+		return err
+	}
+	if msg, ok := m.(proto.Message); ok {
+		if err := s.v.Validate(msg); err != nil {
+			return violations(err)
+		}
+	}
+	return nil
 }
 
 func violations(err error) error {
