@@ -16,7 +16,7 @@ import (
 
 // Server implements the LadderService gRPC API.
 type Server struct {
-	ladderv1.UnimplementedLadderServiceServer
+	ladderv1.UnsafeLadderServiceServer
 	store *Store
 }
 
