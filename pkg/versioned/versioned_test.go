@@ -29,7 +29,7 @@ func TestApplyRecordsEveryChange(t *testing.T) {
 	ctx := context.Background()
 	s := versioned.New[note](mongotest.Database(t), "notes", "note_changes", versioned.Options[note]{})
 	for _, text := range []string{"a", "b", "c"} {
-		if _, err := s.Apply(ctx, "notes/1", "users/alice", set(text)); err != nil {
+		if _, err := s.Apply(ctx, "notes/1", "users/alice", versioned.Expect{}, set(text)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -50,7 +50,7 @@ func TestApplyRecordsEveryChange(t *testing.T) {
 func TestConcurrentWritersOfOneVersion(t *testing.T) {
 	ctx := context.Background()
 	s := versioned.New[note](mongotest.Database(t), "notes", "note_changes", versioned.Options[note]{})
-	if _, err := s.Apply(ctx, "notes/1", "a", set("start")); err != nil {
+	if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{}, set("start")); err != nil {
 		t.Fatal(err)
 	}
 	// Every writer has read version 1 before any of them writes: a barrier
@@ -63,7 +63,7 @@ func TestConcurrentWritersOfOneVersion(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = s.Apply(ctx, "notes/1", "a", func(cur *versioned.Doc[note]) (versioned.Edit[note], error) {
+			_, errs[i] = s.Apply(ctx, "notes/1", "a", versioned.Expect{}, func(cur *versioned.Doc[note]) (versioned.Edit[note], error) {
 				read.Done()
 				read.Wait()
 				return versioned.Edit[note]{Kind: "set", Data: note{Text: "writer"}}, nil
@@ -83,9 +83,9 @@ func TestConcurrentWritersOfOneVersion(t *testing.T) {
 	if won != 1 {
 		t.Errorf("%d of %d concurrent writers of one version won, want exactly 1", won, writers)
 	}
-	doc, _ := s.Get(ctx, "notes/1")
-	if doc.Version != 2 {
-		t.Errorf("version after the race = %d, want 2", doc.Version)
+	doc, err := s.Get(ctx, "notes/1")
+	if err != nil || doc.Version != 2 {
+		t.Errorf("Get() after the race = %+v, %v, want version 2", doc, err)
 	}
 }
 
@@ -95,7 +95,7 @@ func TestRollForwardAfterCrash(t *testing.T) {
 	var sideEffects int
 	opts := versioned.Options[note]{AfterRecord: func(context.Context, *versioned.Change[note]) error { sideEffects++; return nil }}
 	s := versioned.New[note](db, "notes", "note_changes", opts)
-	if _, err := s.Apply(ctx, "notes/1", "a", set("v1")); err != nil {
+	if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{}, set("v1")); err != nil {
 		t.Fatal(err)
 	}
 	// A writer recorded version 2 and crashed before replacing the document.
@@ -112,7 +112,7 @@ func TestRollForwardAfterCrash(t *testing.T) {
 		t.Fatalf("Get() after the crash = %+v, %v, want the recorded version 2", doc, err)
 	}
 	// A writer builds on it.
-	doc, err := s.Apply(ctx, "notes/1", "c", func(cur *versioned.Doc[note]) (versioned.Edit[note], error) {
+	doc, err := s.Apply(ctx, "notes/1", "c", versioned.Expect{}, func(cur *versioned.Doc[note]) (versioned.Edit[note], error) {
 		if cur.Data.Text != "v2" {
 			t.Errorf("change function saw %q, want the rolled-forward v2", cur.Data.Text)
 		}
@@ -129,10 +129,10 @@ func TestRollForwardAfterCrash(t *testing.T) {
 func TestDeleteAndRecreate(t *testing.T) {
 	ctx := context.Background()
 	s := versioned.New[note](mongotest.Database(t), "notes", "note_changes", versioned.Options[note]{})
-	if _, err := s.Apply(ctx, "notes/1", "a", set("x")); err != nil {
+	if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{}, set("x")); err != nil {
 		t.Fatal(err)
 	}
-	_, err := s.Apply(ctx, "notes/1", "a", func(cur *versioned.Doc[note]) (versioned.Edit[note], error) {
+	_, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{}, func(cur *versioned.Doc[note]) (versioned.Edit[note], error) {
 		return versioned.Edit[note]{Kind: "delete", Delete: true, Data: cur.Data}, nil
 	})
 	if err != nil {
@@ -141,31 +141,15 @@ func TestDeleteAndRecreate(t *testing.T) {
 	if _, err := s.Get(ctx, "notes/1"); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("Get(deleted) = %v, want ErrNotFound", err)
 	}
-	if docs, _ := s.List(ctx, "", 10, nil); len(docs) != 0 {
-		t.Errorf("List() after delete = %d documents, want 0", len(docs))
+	if docs, err := s.List(ctx, "", 10, nil); err != nil || len(docs) != 0 {
+		t.Errorf("List() after delete = %d documents, %v, want 0", len(docs), err)
 	}
 	var sawDeleted bool
-	doc, err := s.Apply(ctx, "notes/1", "a", func(cur *versioned.Doc[note]) (versioned.Edit[note], error) {
+	doc, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{}, func(cur *versioned.Doc[note]) (versioned.Edit[note], error) {
 		sawDeleted = cur != nil && cur.Deleted && !cur.Live() && cur.Data.Text == "x"
 		return versioned.Edit[note]{Kind: "create", Data: note{Text: "again"}}, nil
 	})
 	if err != nil || !sawDeleted || doc.Version != 3 {
 		t.Errorf("re-create = %+v, %v (saw the deleted document: %v), want version 3", doc, err, sawDeleted)
-	}
-}
-
-func TestETag(t *testing.T) {
-	for _, tt := range []struct {
-		in   string
-		want int64
-		ok   bool
-	}{{"1", 1, true}, {"42", 42, true}, {"0", 0, false}, {"-3", -3, false}, {"W/\"1\"", 0, false}, {"", 0, false}} {
-		got, ok := versioned.ParseETag(tt.in)
-		if ok != tt.ok || (ok && got != tt.want) {
-			t.Errorf("ParseETag(%q) = %d, %v, want %d, %v", tt.in, got, ok, tt.want, tt.ok)
-		}
-	}
-	if v, ok := versioned.ParseETag(versioned.ETag(7)); !ok || v != 7 {
-		t.Errorf("ParseETag(ETag(7)) = %d, %v, want 7, true", v, ok)
 	}
 }

@@ -1,0 +1,129 @@
+package versioned
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/yardstick-dev/yardstick/pkg/apierr"
+)
+
+// Existence is what a write expects of the resource's existence.
+type Existence int
+
+const (
+	// MayExist: create or change, whichever applies (the change function decides).
+	MayExist Existence = iota
+	// MustExist: the resource must be live, or the write is NotFound.
+	MustExist
+	// MustNotExist: the resource must not be live, or the write is AlreadyExists.
+	MustNotExist
+)
+
+// Expect is what a write expects of the resource it changes. Apply checks it
+// against the current document before the change function runs, so no
+// caller compares versions itself.
+type Expect struct {
+	// ETag, when set, must be the current etag. Etags are opaque to clients
+	// (AIP-154): any other value — stale, malformed, another resource's — is
+	// a conflict (ABORTED), never bad input.
+	ETag string
+	// Exists says whether the resource must exist, must not, or may.
+	Exists Existence
+	// RequestID makes the write idempotent (AIP-155): a write that carries
+	// the id of an earlier successful write by the same actor returns that
+	// write's result and changes nothing. Ids are scoped to the store.
+	RequestID string
+}
+
+// Apply changes a resource. fn sees the current document: nil when the
+// resource never existed, a document with Deleted set when it was deleted (so
+// that a re-created resource can carry counters over), and returns the edit
+// to make, or an error that Apply returns as it is. When another writer
+// changed the resource between the read and the write, Apply returns
+// apierr.ErrConflict and changes nothing.
+func (s *Store[T]) Apply(ctx context.Context, name, actor string, want Expect, fn func(cur *Doc[T]) (Edit[T], error)) (*Doc[T], error) {
+	// Loading first rolls forward a change whose writer crashed, which also
+	// writes that change's request record: a retry of it is then recognised.
+	cur, err := s.load(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if want.RequestID != "" {
+		if first, err := s.Replay(ctx, want.RequestID, actor); first != nil || err != nil {
+			return first, err
+		}
+	}
+	if err := check(name, cur, want); err != nil {
+		return nil, err
+	}
+	edit, err := fn(cur)
+	if err != nil {
+		return nil, err
+	}
+	if edit.Unchanged && cur.Live() {
+		return cur, nil
+	}
+	now := time.Now().UTC().Truncate(time.Millisecond) // BSON dates hold milliseconds
+	var version int64
+	after := Doc[T]{Name: name, Deleted: edit.Delete, CreateTime: now, UpdateTime: now, Data: edit.Data}
+	if cur != nil {
+		version = cur.Version
+		if cur.Live() {
+			after.CreateTime = cur.CreateTime
+		}
+	}
+	after.Version = version + 1
+	change := &Change[T]{
+		ID: changeID(name, after.Version), Resource: name, Version: after.Version,
+		Kind: edit.Kind, Actor: actor, Time: now, Fields: edit.Fields, Ref: edit.Ref,
+		RequestID: want.RequestID, After: after,
+	}
+	if _, err := s.changes.InsertOne(ctx, change); err != nil {
+		if !mongo.IsDuplicateKeyError(err) {
+			return nil, fmt.Errorf("record change: %w", err)
+		}
+		// Lost the race. If the winner was this same request (a client
+		// retrying before the first attempt answered), its result is ours.
+		if want.RequestID != "" {
+			if _, err := s.load(ctx, name); err != nil {
+				return nil, err
+			}
+			if first, err := s.Replay(ctx, want.RequestID, actor); first != nil || err != nil {
+				return first, err
+			}
+		}
+		return nil, apierr.Conflict("%s was changed concurrently", name)
+	}
+	// The change is decided: finish it even if the caller has gone away, so
+	// that readers see it at once. If this fails, the next reader or writer
+	// rolls it forward.
+	finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+	defer cancel()
+	if err := s.complete(finishCtx, change, cur); err != nil {
+		return nil, err
+	}
+	return &after, nil
+}
+
+// finishTimeout bounds finishing a recorded change after its caller left.
+const finishTimeout = 10 * time.Second
+
+// check compares the current document with what the write expects.
+func check[T any](name string, cur *Doc[T], want Expect) error {
+	switch {
+	case want.Exists == MustExist && !cur.Live():
+		return apierr.NotFound(name)
+	case want.Exists == MustNotExist && cur.Live():
+		return apierr.AlreadyExists(name)
+	case want.ETag == "":
+		return nil
+	case !cur.Live():
+		return apierr.NotFound(name)
+	case want.ETag != cur.ETag():
+		return apierr.Conflict("%s has changed: the etag sent is not the current one; read it again and retry", name)
+	}
+	return nil
+}

@@ -1,0 +1,293 @@
+package versioned_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/yardstick-dev/yardstick/pkg/apierr"
+	"github.com/yardstick-dev/yardstick/pkg/mongodb/mongotest"
+	"github.com/yardstick-dev/yardstick/pkg/versioned"
+)
+
+func newNotes(t *testing.T, opts versioned.Options[note]) *versioned.Store[note] {
+	t.Helper()
+	return versioned.New[note](mongotest.Database(t), "notes", "note_changes", opts)
+}
+
+func TestApplyChecksWhatTheWriteExpects(t *testing.T) {
+	ctx := context.Background()
+	s := newNotes(t, versioned.Options[note]{})
+	if _, err := s.Apply(ctx, "notes/live", "a", versioned.Expect{Exists: versioned.MustNotExist}, set("x")); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		want versioned.Expect
+		err  error
+	}{
+		{"notes/live", versioned.Expect{Exists: versioned.MustNotExist}, apierr.ErrAlreadyExists},
+		{"notes/missing", versioned.Expect{Exists: versioned.MustExist}, apierr.ErrNotFound},
+		{"notes/missing", versioned.Expect{ETag: "1"}, apierr.ErrNotFound},
+		// Etags are opaque: stale, malformed or foreign, all the same conflict.
+		{"notes/live", versioned.Expect{ETag: "2"}, apierr.ErrConflict},
+		{"notes/live", versioned.Expect{ETag: "W/\"1\""}, apierr.ErrConflict},
+		{"notes/live", versioned.Expect{ETag: "\xff"}, apierr.ErrConflict},
+		{"notes/live", versioned.Expect{ETag: "1", Exists: versioned.MustExist}, nil},
+	} {
+		ran := false
+		_, err := s.Apply(ctx, tt.name, "a", tt.want, func(*versioned.Doc[note]) (versioned.Edit[note], error) {
+			ran = true
+			return versioned.Edit[note]{Unchanged: true}, nil
+		})
+		if !errors.Is(err, tt.err) && !(err == nil && tt.err == nil) {
+			t.Errorf("Apply(%s, %+v) = %v, want %v", tt.name, tt.want, err, tt.err)
+		}
+		if ran != (tt.err == nil) {
+			t.Errorf("Apply(%s, %+v) ran the change function: %v, want %v", tt.name, tt.want, ran, tt.err == nil)
+		}
+	}
+	if doc, err := s.Get(ctx, "notes/live"); err != nil || doc.Version != 1 {
+		t.Errorf("Get() = %+v, %v, want version 1: refused writes change nothing", doc, err)
+	}
+}
+
+func TestRequestIDReturnsTheFirstResult(t *testing.T) {
+	ctx := context.Background()
+	s := newNotes(t, versioned.Options[note]{})
+	want := versioned.Expect{Exists: versioned.MustNotExist, RequestID: "r-1"}
+	first, err := s.Apply(ctx, "notes/1", "a", want, set("first"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Someone else changes the note; the retry still gets the first result.
+	if _, err := s.Apply(ctx, "notes/1", "b", versioned.Expect{}, set("second")); err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.Apply(ctx, "notes/1", "a", want, set("retried"))
+	if err != nil || again.Version != first.Version || again.Data.Text != "first" {
+		t.Fatalf("retry = %+v, %v, want the first result (version %d, first)", again, err, first.Version)
+	}
+	// Same id from another actor: refused, and nothing about the first write leaks.
+	if _, err := s.Apply(ctx, "notes/1", "mallory", want, set("x")); !isInvalid(err, "request_id") {
+		t.Errorf("another actor's request id = %v, want INVALID_ARGUMENT on request_id", err)
+	}
+	if changes, err := s.Changes(ctx, "notes/1", 0, 10); err != nil || len(changes) != 2 {
+		t.Errorf("Changes() = %d, %v, want 2: the retry wrote nothing", len(changes), err)
+	}
+}
+
+// A client that retries before its first attempt answered races with
+// itself: every attempt gets the one result.
+func TestConcurrentRetriesOfOneRequest(t *testing.T) {
+	ctx := context.Background()
+	s := newNotes(t, versioned.Options[note]{})
+	const attempts = 10
+	var ready, wg sync.WaitGroup
+	ready.Add(attempts)
+	docs := make([]*versioned.Doc[note], attempts)
+	errs := make([]error, attempts)
+	for i := range attempts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			docs[i], errs[i] = s.Apply(ctx, "notes/1", "a", versioned.Expect{RequestID: "same"}, func(*versioned.Doc[note]) (versioned.Edit[note], error) {
+				ready.Done()
+				ready.Wait()
+				return versioned.Edit[note]{Kind: "set", Data: note{Text: fmt.Sprint("attempt ", i)}}, nil
+			})
+		}()
+	}
+	wg.Wait()
+	for i := range attempts {
+		if errs[i] != nil || docs[i].Version != 1 || docs[i].Data.Text != docs[0].Data.Text {
+			t.Errorf("attempt %d = %+v, %v, want version 1 with the winner's text %q", i, docs[i], errs[i], docs[0].Data.Text)
+		}
+	}
+}
+
+func TestChangesReadsHistoryByVersion(t *testing.T) {
+	ctx := context.Background()
+	s := newNotes(t, versioned.Options[note]{})
+	for i := range 7 {
+		if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{}, set(fmt.Sprint(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []int64
+	for before := int64(0); ; {
+		page, err := s.Changes(ctx, "notes/1", before, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range page {
+			got = append(got, c.Version)
+		}
+		if len(page) < 3 {
+			break
+		}
+		before = page[len(page)-1].Version
+	}
+	if fmt.Sprint(got) != "[7 6 5 4 3 2 1]" {
+		t.Errorf("versions paged 3 at a time = %v, want 7 down to 1", got)
+	}
+	if none, err := s.Changes(ctx, "notes/never", 0, 3); err != nil || len(none) != 0 {
+		t.Errorf("Changes(never existed) = %v, %v, want none", none, err)
+	}
+}
+
+// A replace that lands late (its writer stalled while others moved on) puts
+// back an older version; the next read finds the newer change record
+// pending and rolls it forward again.
+func TestLateReplaceIsHealedByTheNextRead(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Database(t)
+	s := versioned.New[note](db, "notes", "note_changes", versioned.Options[note]{})
+	for _, text := range []string{"v1", "v2", "v3"} {
+		if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{}, set(text)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Version 2's replace arrives now, over version 3.
+	var v2 versioned.Change[note]
+	if err := db.Collection("note_changes").FindOne(ctx, bson.D{{Key: "_id", Value: "notes/1#2"}}).Decode(&v2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Collection("notes").ReplaceOne(ctx, bson.D{{Key: "_id", Value: "notes/1"}}, v2.After); err != nil {
+		t.Fatal(err)
+	}
+	// Meanwhile List, which reads the documents as they are, shows version 2.
+	if docs, err := s.List(ctx, "", 10, nil); err != nil || len(docs) != 1 || docs[0].Version != 2 {
+		t.Fatalf("List() after the late replace = %+v, %v, want the older version 2 until a read heals it", docs, err)
+	}
+	if doc, err := s.Get(ctx, "notes/1"); err != nil || doc.Version != 3 || doc.Data.Text != "v3" {
+		t.Fatalf("Get() after the late replace = %+v, %v, want version 3 back", doc, err)
+	}
+	if docs, err := s.List(ctx, "", 10, nil); err != nil || len(docs) != 1 || docs[0].Version != 3 {
+		t.Errorf("List() after the read = %+v, %v, want version 3", docs, err)
+	}
+	// And a writer goes on from version 3, not from the stale copy.
+	if doc, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{ETag: "3"}, set("v4")); err != nil || doc.Version != 4 {
+		t.Errorf("Apply(etag 3) = %+v, %v, want version 4", doc, err)
+	}
+}
+
+// A derived write that keeps failing does not make the resource unreadable:
+// readers get the last complete document, and after MaxAttempts the change
+// is abandoned, recorded as such, and writers go on.
+func TestFailingDerivedWriteIsBounded(t *testing.T) {
+	ctx := context.Background()
+	broken := errors.New("derived store down")
+	var failing bool
+	var calls int
+	s := newNotes(t, versioned.Options[note]{MaxAttempts: 3, AfterRecord: func(context.Context, *versioned.Change[note]) error {
+		calls++
+		if failing {
+			return broken
+		}
+		return nil
+	}})
+	if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{}, set("v1")); err != nil {
+		t.Fatal(err)
+	}
+	failing = true
+	if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{RequestID: "r"}, set("v2")); !errors.Is(err, broken) {
+		t.Fatalf("Apply() with a failing derived write = %v, want the failure", err)
+	}
+	// Attempt 2 (a reader): it still fails; the reader gets version 1.
+	if doc, err := s.Get(ctx, "notes/1"); err != nil || doc.Version != 1 || doc.Data.Text != "v1" {
+		t.Fatalf("Get() while the derived write fails = %+v, %v, want the last complete version 1", doc, err)
+	}
+	// Attempt 3 abandons the change: version 2 now holds v1's data.
+	doc, err := s.Get(ctx, "notes/1")
+	if err != nil || doc.Version != 2 || doc.Data.Text != "v1" {
+		t.Fatalf("Get() after the last attempt = %+v, %v, want version 2 carrying v1", doc, err)
+	}
+	if calls != 4 {
+		t.Errorf("AfterRecord ran %d times, want 4 (v1, then 3 attempts at v2)", calls)
+	}
+	changes, err := s.Changes(ctx, "notes/1", 0, 10)
+	if err != nil || len(changes) != 2 || changes[0].Failure == "" || changes[0].Attempts != 3 {
+		t.Fatalf("Changes() = %+v, %v, want version 2 recorded as abandoned after 3 attempts", changes, err)
+	}
+	// The abandoned request is not remembered: a retry really runs.
+	failing = false
+	doc, err = s.Apply(ctx, "notes/1", "a", versioned.Expect{RequestID: "r", ETag: "2"}, set("v2 again"))
+	if err != nil || doc.Version != 3 || doc.Data.Text != "v2 again" {
+		t.Errorf("retry after the abandon = %+v, %v, want version 3", doc, err)
+	}
+}
+
+func TestFailingDerivedWriteOfACreateAndADelete(t *testing.T) {
+	ctx := context.Background()
+	var failing bool
+	s := newNotes(t, versioned.Options[note]{MaxAttempts: 1, AfterRecord: func(context.Context, *versioned.Change[note]) error {
+		if failing {
+			return errors.New("down")
+		}
+		return nil
+	}})
+	failing = true
+	if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{}, set("never")); err == nil {
+		t.Fatal("Apply(create) with a failing derived write succeeded")
+	}
+	// The create was abandoned at once (MaxAttempts 1): the note does not exist.
+	if _, err := s.Get(ctx, "notes/1"); !errors.Is(err, apierr.ErrNotFound) {
+		t.Fatalf("Get() after an abandoned create = %v, want NotFound", err)
+	}
+	failing = false
+	if doc, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{Exists: versioned.MustNotExist}, set("v2")); err != nil || doc.Version != 2 {
+		t.Fatalf("create after the abandoned one = %+v, %v, want version 2", doc, err)
+	}
+	failing = true
+	_, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{}, func(cur *versioned.Doc[note]) (versioned.Edit[note], error) {
+		return versioned.Edit[note]{Kind: "delete", Delete: true, Data: cur.Data}, nil
+	})
+	if err == nil {
+		t.Fatal("Apply(delete) with a failing derived write succeeded")
+	}
+	if doc, err := s.Get(ctx, "notes/1"); err != nil || doc.Version != 3 || doc.Data.Text != "v2" {
+		t.Errorf("Get() after an abandoned delete = %+v, %v, want version 3 still carrying v2", doc, err)
+	}
+}
+
+func TestPurgeRemovesEverything(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Database(t)
+	s := versioned.New[note](db, "notes", "note_changes", versioned.Options[note]{})
+	for i := range 3 {
+		if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{RequestID: fmt.Sprint("r", i)}, set(fmt.Sprint(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Apply(ctx, "notes/2", "a", versioned.Expect{}, set("other")); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := s.Purge(ctx, "notes/1")
+	if err != nil || doc.Version != 3 {
+		t.Fatalf("Purge() = %+v, %v, want the purged version 3", doc, err)
+	}
+	for coll, want := range map[string]int64{"notes": 1, "note_changes": 1} {
+		if n, err := db.Collection(coll).CountDocuments(ctx, bson.D{}); err != nil || n != want {
+			t.Errorf("%s holds %d documents, %v, want %d (notes/2's only)", coll, n, err, want)
+		}
+	}
+	// The name starts afresh, and the old request ids are free.
+	doc, err = s.Apply(ctx, "notes/1", "a", versioned.Expect{RequestID: "r0"}, set("new"))
+	if err != nil || doc.Version != 1 || doc.Data.Text != "new" {
+		t.Errorf("Apply() after purge = %+v, %v, want a new version 1", doc, err)
+	}
+	if _, err := s.Purge(ctx, "notes/none"); !errors.Is(err, apierr.ErrNotFound) {
+		t.Errorf("Purge(never existed) = %v, want NotFound", err)
+	}
+}
+
+func isInvalid(err error, field string) bool {
+	var invalid *apierr.InvalidArgumentError
+	return errors.As(err, &invalid) && len(invalid.Violations) > 0 && invalid.Violations[0].Field == field
+}
+

@@ -1,0 +1,58 @@
+package versioned
+
+import (
+	"context"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/yardstick-dev/yardstick/pkg/apierr"
+)
+
+// Purge erases a resource: its current document, every change record and
+// every request record, each removed by _id. It returns the document as it
+// was (deleted or not), so that the caller can erase what it derived from it.
+// Stop writes first (delete the resource): a write racing with a purge may
+// survive it. A purge that stopped half-way can be run again.
+func (s *Store[T]) Purge(ctx context.Context, name string) (*Doc[T], error) {
+	doc, err := s.load(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if doc == nil {
+		return nil, apierr.NotFound(name)
+	}
+	meta := options.FindOne().SetProjection(bson.D{{Key: "after", Value: 0}})
+	// Newest first, and the current document last: an interrupted purge
+	// still knows how many versions there are.
+	for v := doc.Version; v >= 1; v-- {
+		c, err := s.change(ctx, changeID(name, v), meta)
+		if err != nil {
+			return nil, err
+		}
+		if c == nil {
+			continue
+		}
+		if c.RequestID != "" {
+			if err := deleteByID(ctx, s.changes, requestKey(c.RequestID)); err != nil {
+				return nil, err
+			}
+		}
+		if err := deleteByID(ctx, s.changes, c.ID); err != nil {
+			return nil, err
+		}
+	}
+	if err := deleteByID(ctx, s.docs, name); err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
+func deleteByID(ctx context.Context, coll *mongo.Collection, id string) error {
+	if _, err := coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
+		return fmt.Errorf("purge %s: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,145 @@
+package versioned
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/yardstick-dev/yardstick/pkg/apierr"
+)
+
+// load returns the current document (nil when there is none), after rolling
+// forward any change that was recorded but not applied. A change whose
+// derived write fails is not applied, and the last complete document is
+// served instead: readers never depend on a derived write.
+func (s *Store[T]) load(ctx context.Context, name string) (*Doc[T], error) {
+	const maxRollForward = 8
+	for range maxRollForward {
+		doc, err := s.find(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		var version int64
+		if doc != nil {
+			version = doc.Version
+		}
+		pending, err := s.change(ctx, changeID(name, version+1))
+		if err != nil {
+			return nil, err
+		}
+		if pending == nil {
+			return doc, nil
+		}
+		if err := s.complete(ctx, pending, doc); err != nil {
+			var derived *derivedError
+			if errors.As(err, &derived) {
+				if pending.Failure != "" {
+					continue // abandoned: its version now carries the last complete data
+				}
+				return doc, nil
+			}
+			return nil, err
+		}
+	}
+	return nil, apierr.Conflict("%s is changing too fast", name)
+}
+
+// complete makes the current document what a recorded change says. prev is
+// the document the change was made from (nil for a first create).
+//
+// The replace is by _id alone, the one filter the embedded store answers
+// from an index, so it is not conditional on the version: a replace that
+// lands late (its writer stalled while others moved on) can put back an
+// older version. The next load heals that, because the newer change record
+// is then "pending" again and is rolled forward; until someone reads the
+// resource, List may show the older version.
+func (s *Store[T]) complete(ctx context.Context, c *Change[T], prev *Doc[T]) error {
+	if c.Failure == "" && s.opts.AfterRecord != nil {
+		if err := s.opts.AfterRecord(ctx, c); err != nil {
+			return s.derivedFailed(ctx, c, prev, err)
+		}
+	}
+	if c.RequestID != "" && c.Failure == "" {
+		if err := s.rememberRequest(ctx, c); err != nil {
+			return err
+		}
+	}
+	return s.put(ctx, &c.After, prev)
+}
+
+// put writes a document over prev.
+func (s *Store[T]) put(ctx context.Context, doc *Doc[T], prev *Doc[T]) error {
+	if prev == nil {
+		_, err := s.docs.InsertOne(ctx, doc)
+		if err != nil && !mongo.IsDuplicateKeyError(err) { // a duplicate: someone else completed it
+			return fmt.Errorf("insert document: %w", err)
+		}
+		return nil
+	}
+	if _, err := s.docs.ReplaceOne(ctx, bson.D{{Key: "_id", Value: doc.Name}}, doc); err != nil {
+		return fmt.Errorf("replace document: %w", err)
+	}
+	return nil
+}
+
+// derivedError is a failed derived write (AfterRecord).
+type derivedError struct{ err error }
+
+func (e *derivedError) Error() string { return "derived write: " + e.err.Error() }
+func (e *derivedError) Unwrap() error { return e.err }
+
+// derivedFailed counts a failed attempt at a change's derived write, and
+// abandons the change once the attempts run out.
+func (s *Store[T]) derivedFailed(ctx context.Context, c *Change[T], prev *Doc[T], cause error) error {
+	c.Attempts++
+	if c.Attempts < s.opts.MaxAttempts {
+		update := bson.D{{Key: "$inc", Value: bson.D{{Key: "attempts", Value: 1}}}}
+		if _, err := s.changes.UpdateOne(ctx, bson.D{{Key: "_id", Value: c.ID}}, update); err != nil {
+			return fmt.Errorf("count attempt of %s: %w", c.ID, err)
+		}
+		return &derivedError{cause}
+	}
+	if err := s.abandon(ctx, c, prev, cause); err != nil {
+		return err
+	}
+	return &derivedError{cause}
+}
+
+// abandon gives up a change whose derived write keeps failing. The version
+// it took stays taken (versions have no gaps, and the record is the race
+// guard), but it now carries the data as it was before the change, and the
+// record says why: the history shows the failure, readers see the last
+// complete state, and writers can go on from the next version.
+func (s *Store[T]) abandon(ctx context.Context, c *Change[T], prev *Doc[T], cause error) error {
+	kept := c.After
+	kept.Deleted = true
+	var zero T
+	kept.Data = zero
+	if prev != nil {
+		kept.Deleted, kept.Data, kept.CreateTime = prev.Deleted, prev.Data, prev.CreateTime
+	}
+	c.Failure = fmt.Sprintf("abandoned after %d failed attempts at its derived write: %s", c.Attempts, truncate(cause.Error(), 500))
+	c.After = kept
+	update := bson.D{{Key: "$set", Value: bson.D{
+		{Key: "attempts", Value: c.Attempts},
+		{Key: "failure", Value: c.Failure},
+		{Key: "after", Value: kept},
+	}}}
+	if _, err := s.changes.UpdateOne(ctx, bson.D{{Key: "_id", Value: c.ID}}, update); err != nil {
+		return fmt.Errorf("abandon %s: %w", c.ID, err)
+	}
+	return s.put(ctx, &kept, prev)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 { // not in the middle of a UTF-8 sequence
+		n--
+	}
+	return s[:n] + "…"
+}
