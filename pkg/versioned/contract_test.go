@@ -290,4 +290,3 @@ func isInvalid(err error, field string) bool {
 	var invalid *apierr.InvalidArgumentError
 	return errors.As(err, &invalid) && len(invalid.Violations) > 0 && invalid.Violations[0].Field == field
 }
-
