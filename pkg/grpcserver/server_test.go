@@ -4,18 +4,22 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/testing/protocmp"
 	"google.golang.org/protobuf/types/known/emptypb"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
@@ -26,7 +30,8 @@ import (
 // probe is a hand-written service whose one method runs whatever the test
 // sets, so the shared interceptors can be observed on a real server.
 type probe struct {
-	do func(ctx context.Context, req *ladderv1.ListFrameworksRequest) error
+	do     func(ctx context.Context, req *ladderv1.ListFrameworksRequest) error
+	stream func(ss grpc.ServerStream) error // for both stream methods
 }
 
 func (p *probe) register(s *grpc.Server) {
@@ -43,12 +48,23 @@ func (p *probe) register(s *grpc.Server) {
 			}
 			return icpt(ctx, req, &grpc.UnaryServerInfo{FullMethod: "/test.Probe/Do"}, run)
 		}}},
+		Streams: []grpc.StreamDesc{
+			{StreamName: "Stream", ServerStreams: true, ClientStreams: true, Handler: p.runStream},
+			{StreamName: "Upload", ClientStreams: true, Handler: p.runStream},
+		},
 	}, p)
 }
 
+func (p *probe) runStream(_ any, ss grpc.ServerStream) error { return p.stream(ss) }
+
 func start(t *testing.T, log *slog.Logger, timeout time.Duration) (*probe, *grpc.ClientConn, *grpcserver.Server, func() error) {
 	t.Helper()
-	srv, err := grpcserver.New(grpcserver.Options{Logger: log, DefaultTimeout: timeout})
+	return startWith(t, grpcserver.Options{Logger: log, DefaultTimeout: timeout})
+}
+
+func startWith(t *testing.T, opts grpcserver.Options) (*probe, *grpc.ClientConn, *grpcserver.Server, func() error) {
+	t.Helper()
+	srv, err := grpcserver.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,4 +174,310 @@ func TestReportDatabase(t *testing.T) {
 	if err != nil || resp.GetStatus() != healthpb.HealthCheckResponse_NOT_SERVING {
 		t.Errorf("health with the database down = %v, %v, want NOT_SERVING", resp, err)
 	}
+}
+
+// Every status the server sends carries an ErrorInfo, whoever made it: the
+// handler's domain errors, validation, a panic, an interceptor's own status.
+func TestEveryErrorHasErrorInfo(t *testing.T) {
+	var logs bytes.Buffer
+	limited := status.New(codes.ResourceExhausted, "rate limit exceeded")
+	refuse := func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+		switch req.(*ladderv1.ListFrameworksRequest).GetPageToken() {
+		case "limited":
+			return nil, limited.Err() // a status of its own, as pkg/ratelimit makes
+		case "anonymous":
+			return nil, apierr.ErrUnauthenticated // a domain error, as pkg/auth returns
+		}
+		return handler(ctx, req)
+	}
+	p, conn, _, _ := startWith(t, grpcserver.Options{
+		Logger: slog.New(slog.NewTextHandler(&logs, nil)), DefaultTimeout: time.Second,
+		Interceptors: []grpc.UnaryServerInterceptor{refuse},
+	})
+	tests := []struct {
+		name     string
+		req      *ladderv1.ListFrameworksRequest
+		do       func(context.Context, *ladderv1.ListFrameworksRequest) error
+		wantCode codes.Code
+		wantMsg  string
+		wantInfo *errdetails.ErrorInfo
+	}{
+		{
+			name: "domain error, wrapped",
+			do: func(context.Context, *ladderv1.ListFrameworksRequest) error {
+				return fmt.Errorf("find pending change: %w", apierr.NotFound("frameworks/x"))
+			},
+			wantCode: codes.NotFound,
+			wantMsg:  "frameworks/x: not found",
+			wantInfo: info("NOT_FOUND", "resource", "frameworks/x"),
+		},
+		{
+			name:     "validation",
+			req:      &ladderv1.ListFrameworksRequest{PageSize: -1},
+			wantCode: codes.InvalidArgument,
+			wantInfo: info("INVALID_ARGUMENT"),
+		},
+		{
+			name:     "panic",
+			do:       func(context.Context, *ladderv1.ListFrameworksRequest) error { panic("secret detail") },
+			wantCode: codes.Internal,
+			wantMsg:  "internal error",
+			wantInfo: info("INTERNAL"),
+		},
+		{
+			// A handler passing on a status from another service instead
+			// of converting it with grpcerr.FromStatus: INTERNAL.
+			name: "a handler's raw status",
+			do: func(context.Context, *ladderv1.ListFrameworksRequest) error {
+				return status.Error(codes.PermissionDenied, "rubric service: not for you")
+			},
+			wantCode: codes.Internal,
+			wantMsg:  "internal error",
+			wantInfo: info("INTERNAL"),
+		},
+		{
+			name:     "an interceptor's own status",
+			req:      &ladderv1.ListFrameworksRequest{PageToken: "limited"},
+			wantCode: codes.ResourceExhausted,
+			wantMsg:  "rate limit exceeded",
+			wantInfo: info("RESOURCE_EXHAUSTED"),
+		},
+		{
+			name:     "an interceptor's domain error",
+			req:      &ladderv1.ListFrameworksRequest{PageToken: "anonymous"},
+			wantCode: codes.Unauthenticated,
+			wantMsg:  apierr.ErrUnauthenticated.Error(),
+			wantInfo: info("UNAUTHENTICATED"),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p.do = tt.do
+			if p.do == nil {
+				p.do = func(context.Context, *ladderv1.ListFrameworksRequest) error { return nil }
+			}
+			req := tt.req
+			if req == nil {
+				req = &ladderv1.ListFrameworksRequest{}
+			}
+			st := status.Convert(call(conn, req))
+			if st.Code() != tt.wantCode {
+				t.Errorf("call(%v) = %v, want %v", req, st.Proto(), tt.wantCode)
+			}
+			if tt.wantMsg != "" && st.Message() != tt.wantMsg {
+				t.Errorf("call(%v).Message() = %q, want %q", req, st.Message(), tt.wantMsg)
+			}
+			if diff := cmp.Diff(tt.wantInfo, errorInfo(st), protocmp.Transform()); diff != "" {
+				t.Errorf("call(%v) ErrorInfo mismatch (-want +got):\n%s", req, diff)
+			}
+		})
+	}
+	if !strings.Contains(logs.String(), "rubric service: not for you") {
+		t.Errorf("log = %q, want the handler's raw status there", logs.String())
+	}
+}
+
+// Health speaks gRPC codes itself: NOT_FOUND for a service it does not
+// know is its protocol, not a mistake to hide behind INTERNAL.
+func TestHealthStatusesPassThrough(t *testing.T) {
+	_, conn, _, _ := start(t, slog.New(slog.DiscardHandler), time.Second)
+	_, err := healthpb.NewHealthClient(conn).Check(context.Background(), &healthpb.HealthCheckRequest{Service: "no.such.Service"})
+	st := status.Convert(err)
+	if st.Code() != codes.NotFound {
+		t.Errorf("Check(unknown service) = %v, want NOT_FOUND", err)
+	}
+	if diff := cmp.Diff(info("NOT_FOUND"), errorInfo(st), protocmp.Transform()); diff != "" {
+		t.Errorf("Check(unknown service) ErrorInfo mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// Streams pass the same chain as unary calls: recovery, error mapping,
+// validation of what they receive, logging.
+func TestStreamInterceptors(t *testing.T) {
+	var logs bytes.Buffer
+	p, conn, _, _ := start(t, slog.New(slog.NewTextHandler(&logs, nil)), time.Second)
+	recvOne := func(ss grpc.ServerStream) error {
+		return ss.RecvMsg(&ladderv1.ListFrameworksRequest{})
+	}
+	tests := []struct {
+		name       string
+		stream     func(grpc.ServerStream) error
+		send       *ladderv1.ListFrameworksRequest
+		wantCode   codes.Code
+		wantMsg    string
+		wantInfo   *errdetails.ErrorInfo
+		wantFields []string
+	}{
+		{
+			name:     "panic",
+			stream:   func(grpc.ServerStream) error { panic("stream secret") },
+			wantCode: codes.Internal,
+			wantMsg:  "internal error",
+			wantInfo: info("INTERNAL"),
+		},
+		{
+			name:     "domain error",
+			stream:   func(grpc.ServerStream) error { return fmt.Errorf("watch: %w", apierr.NotFound("frameworks/x")) },
+			wantCode: codes.NotFound,
+			wantMsg:  "frameworks/x: not found",
+			wantInfo: info("NOT_FOUND", "resource", "frameworks/x"),
+		},
+		{
+			name:     "raw status",
+			stream:   func(grpc.ServerStream) error { return status.Error(codes.NotFound, "from elsewhere") },
+			wantCode: codes.Internal,
+			wantInfo: info("INTERNAL"),
+		},
+		{
+			name:       "invalid message received",
+			stream:     recvOne,
+			send:       &ladderv1.ListFrameworksRequest{PageSize: -1},
+			wantCode:   codes.InvalidArgument,
+			wantInfo:   info("INVALID_ARGUMENT"),
+			wantFields: []string{"page_size"},
+		},
+		{
+			name:     "valid message received",
+			stream:   recvOne,
+			send:     &ladderv1.ListFrameworksRequest{PageSize: 10},
+			wantCode: codes.OK,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p.stream = tt.stream
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			cs, err := conn.NewStream(ctx, &grpc.StreamDesc{ServerStreams: true, ClientStreams: true}, "/test.Probe/Stream")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.send != nil {
+				if err := cs.SendMsg(tt.send); err != nil {
+					t.Fatalf("SendMsg: %v", err)
+				}
+			}
+			if err := cs.CloseSend(); err != nil {
+				t.Fatalf("CloseSend: %v", err)
+			}
+			err = cs.RecvMsg(&emptypb.Empty{})
+			if tt.wantCode == codes.OK {
+				if !errors.Is(err, io.EOF) {
+					t.Errorf("RecvMsg = %v, want io.EOF (the stream ended well)", err)
+				}
+				return
+			}
+			st := status.Convert(err)
+			if st.Code() != tt.wantCode {
+				t.Errorf("stream ended with %v, want %v", st.Proto(), tt.wantCode)
+			}
+			if tt.wantMsg != "" && st.Message() != tt.wantMsg {
+				t.Errorf("stream message = %q, want %q", st.Message(), tt.wantMsg)
+			}
+			if diff := cmp.Diff(tt.wantInfo, errorInfo(st), protocmp.Transform()); diff != "" {
+				t.Errorf("stream ErrorInfo mismatch (-want +got):\n%s", diff)
+			}
+			var fields []string
+			for _, d := range st.Details() {
+				if br, ok := d.(*errdetails.BadRequest); ok {
+					for _, v := range br.GetFieldViolations() {
+						fields = append(fields, v.GetField())
+					}
+				}
+			}
+			if diff := cmp.Diff(tt.wantFields, fields); diff != "" {
+				t.Errorf("stream BadRequest fields mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+	for _, want := range []string{"stream secret", "grpc.method=Stream"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log = %q, want %q there", logs.String(), want)
+		}
+	}
+}
+
+// A stream interceptor (authentication) refusing a health Watch: its
+// domain error reaches the client mapped, with an ErrorInfo.
+func TestStreamInterceptorRefusesWatch(t *testing.T) {
+	refuse := func(any, grpc.ServerStream, *grpc.StreamServerInfo, grpc.StreamHandler) error {
+		return apierr.ErrUnauthenticated
+	}
+	_, conn, _, _ := startWith(t, grpcserver.Options{
+		Logger: slog.New(slog.DiscardHandler), StreamInterceptors: []grpc.StreamServerInterceptor{refuse},
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w, err := healthpb.NewHealthClient(conn).Watch(ctx, &healthpb.HealthCheckRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.Recv()
+	st := status.Convert(err)
+	if st.Code() != codes.Unauthenticated || st.Message() != apierr.ErrUnauthenticated.Error() {
+		t.Errorf("Watch().Recv() = %v, want UNAUTHENTICATED", err)
+	}
+	if diff := cmp.Diff(info("UNAUTHENTICATED"), errorInfo(st), protocmp.Transform()); diff != "" {
+		t.Errorf("Watch().Recv() ErrorInfo mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// A stream the server answers once is bounded by the default deadline; a
+// stream the server sends on (health Watch) lasts as long as the client wants.
+func TestStreamDefaultDeadline(t *testing.T) {
+	p, conn, _, _ := start(t, slog.New(slog.DiscardHandler), 250*time.Millisecond)
+	tests := []struct {
+		method       string
+		desc         grpc.StreamDesc
+		wantDeadline bool
+	}{
+		{"/test.Probe/Upload", grpc.StreamDesc{ClientStreams: true}, true},
+		{"/test.Probe/Stream", grpc.StreamDesc{ClientStreams: true, ServerStreams: true}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method, func(t *testing.T) {
+			got := make(chan bool, 1)
+			p.stream = func(ss grpc.ServerStream) error {
+				_, ok := ss.Context().Deadline()
+				got <- ok
+				return ss.SendMsg(&emptypb.Empty{})
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			cs, err := conn.NewStream(ctx, &tt.desc, tt.method)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cs.CloseSend(); err != nil {
+				t.Fatal(err)
+			}
+			if err := cs.RecvMsg(&emptypb.Empty{}); err != nil {
+				t.Fatalf("RecvMsg = %v", err)
+			}
+			if ok := <-got; ok != tt.wantDeadline {
+				t.Errorf("%s: handler has a deadline = %v, want %v", tt.method, ok, tt.wantDeadline)
+			}
+		})
+	}
+}
+
+// info returns the ErrorInfo expected for reason and metadata pairs.
+func info(reason string, kv ...string) *errdetails.ErrorInfo {
+	out := &errdetails.ErrorInfo{Reason: reason, Domain: "yardstick.dev"}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if out.Metadata == nil {
+			out.Metadata = map[string]string{}
+		}
+		out.Metadata[kv[i]] = kv[i+1]
+	}
+	return out
+}
+
+func errorInfo(st *status.Status) *errdetails.ErrorInfo {
+	for _, d := range st.Details() {
+		if info, ok := d.(*errdetails.ErrorInfo); ok {
+			return info
+		}
+	}
+	return nil
 }
