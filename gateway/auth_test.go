@@ -17,6 +17,7 @@ import (
 	"github.com/yardstick-dev/yardstick/pkg/principal"
 	"github.com/yardstick-dev/yardstick/pkg/ratelimit"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
+	"github.com/yardstick-dev/yardstick/services/ladder"
 )
 
 // restCalls is one REST request per RPC of the ladder service.
@@ -35,7 +36,7 @@ var restCalls = map[string]struct{ method, path, body string }{
 }
 
 // TestRESTRoleMatrix sends every route as every role and without a token:
-// 401 without one, 403 where auth.Rules says no, anything else where it says yes.
+// 401 without one, 403 where ladder.Rules says no, anything else where it says yes.
 func TestRESTRoleMatrix(t *testing.T) {
 	c := startGateway(t, gateway.Options{})
 	c.expect(200, "POST", "/v1/frameworks?framework_id=eng", tiny)
@@ -52,7 +53,7 @@ func TestRESTRoleMatrix(t *testing.T) {
 			t.Errorf("no REST call for %s", name)
 			continue
 		}
-		allowed := auth.Rules["/"+string(service.FullName())+"/"+name]
+		allowed := ladder.Rules()["/"+string(service.FullName())+"/"+name]
 		if got, _ := c.as("").do(call.method, call.path, call.body); got != http.StatusUnauthorized {
 			t.Errorf("%s %s without a token = %d, want 401", call.method, call.path, got)
 		}

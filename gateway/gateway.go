@@ -23,8 +23,6 @@ import (
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"google.golang.org/grpc"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
-
-	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 )
 
 //go:embed openapi/yardstick.swagger.json
@@ -33,8 +31,9 @@ var openAPI []byte
 // Options configure a gateway.
 type Options struct {
 	Logger *slog.Logger
-	// Ladder is a client connection to the ladder service.
-	Ladder *grpc.ClientConn
+	// Backends are the services behind the gateway (the service table of
+	// internal/services says how to register each), at least one.
+	Backends []Backend
 	// MaxBodyBytes caps a request body; larger requests get 413.
 	MaxBodyBytes int64
 	// Metrics, when set, receives request counts and durations by route
@@ -42,10 +41,22 @@ type Options struct {
 	Metrics prometheus.Registerer
 }
 
+// Backend is one service behind the gateway.
+type Backend struct {
+	// Name names the service in logs and readiness answers.
+	Name string
+	// Conn is a client connection to the service.
+	Conn *grpc.ClientConn
+	// Register registers the service's REST handler on mux against conn: a
+	// generated Register…Handler (never Register…HandlerServer, which would
+	// skip every interceptor: authentication, validation, metrics).
+	Register func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error
+}
+
 // Gateway is the REST front of the services.
 type Gateway struct {
 	handler  http.Handler
-	backends map[string]*grpc.ClientConn
+	backends []Backend
 	log      *slog.Logger
 }
 
@@ -57,18 +68,23 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 	if opts.MaxBodyBytes == 0 {
 		opts.MaxBodyBytes = 1 << 20
 	}
-	if opts.Ladder == nil {
-		return nil, errors.New("gateway needs a ladder service connection")
+	if len(opts.Backends) == 0 {
+		return nil, errors.New("gateway needs at least one backend service")
 	}
-	g := &Gateway{backends: map[string]*grpc.ClientConn{"ladder": opts.Ladder}, log: opts.Logger}
+	g := &Gateway{backends: slices.Clone(opts.Backends), log: opts.Logger}
 
 	api := runtime.NewServeMux(
 		// Omit empty fields, as Google's JSON APIs do; refuse unknown ones.
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{}),
 		runtime.WithErrorHandler(namedFieldErrors),
 	)
-	if err := ladderv1.RegisterLadderServiceHandler(ctx, api, opts.Ladder); err != nil {
-		return nil, fmt.Errorf("register ladder handler: %w", err)
+	for _, b := range opts.Backends {
+		if b.Conn == nil || b.Register == nil {
+			return nil, fmt.Errorf("backend %q needs a connection and a handler registration", b.Name)
+		}
+		if err := b.Register(ctx, api, b.Conn); err != nil {
+			return nil, fmt.Errorf("register %s handler: %w", b.Name, err)
+		}
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", refuseQueryTokens(limitBody(api, opts.MaxBodyBytes)))
@@ -106,11 +122,11 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.handler.
 func (g *Gateway) ready(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	for name, conn := range g.backends {
-		resp, err := healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{})
+	for _, b := range g.backends {
+		resp, err := healthpb.NewHealthClient(b.Conn).Check(ctx, &healthpb.HealthCheckRequest{})
 		if err != nil || resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
-			g.log.WarnContext(ctx, "backend not ready", "backend", name, "status", resp.GetStatus().String(), "error", err)
-			writeText(w, http.StatusServiceUnavailable, name+" not ready")
+			g.log.WarnContext(ctx, "backend not ready", "backend", b.Name, "status", resp.GetStatus().String(), "error", err)
+			writeText(w, http.StatusServiceUnavailable, b.Name+" not ready")
 			return
 		}
 	}

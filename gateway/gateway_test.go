@@ -31,7 +31,7 @@ func startGateway(t *testing.T, opts gateway.Options) client {
 // serveGateway serves the gateway in front of l until the test ends.
 func serveGateway(t testing.TB, l *testenv.Ladder, opts gateway.Options) *httptest.Server {
 	t.Helper()
-	opts.Ladder = l.Conn
+	opts.Backends = l.Backends()
 	if opts.Logger == nil {
 		opts.Logger = discard()
 	}

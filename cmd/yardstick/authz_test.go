@@ -9,27 +9,43 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"log/slog"
+	"maps"
 	"math/big"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+	"google.golang.org/protobuf/types/dynamicpb"
+
+	"github.com/yardstick-dev/yardstick/internal/services"
+	"github.com/yardstick-dev/yardstick/internal/testenv"
 	"github.com/yardstick-dev/yardstick/pkg/auth"
 	"github.com/yardstick-dev/yardstick/pkg/mongodb"
 	"github.com/yardstick-dev/yardstick/pkg/mongodb/mongotest"
+	"github.com/yardstick-dev/yardstick/pkg/principal"
+	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 )
 
-// TestEveryServedRPCHasARule builds the gRPC server exactly as `yardstick
-// dev` does and walks every method it serves: each one must be public
-// (health, reflection) or have an entry in auth.Rules. A new RPC without a
-// rule fails here.
-func TestEveryServedRPCHasARule(t *testing.T) {
+// startAsDev builds the gRPC server with every service of the table
+// exactly as `yardstick dev` does (its security options included), over
+// databases of the test's own, and serves it until the test ends. It returns
+// the server and a client connection without credentials, and the data
+// directory whose dev key the server trusts.
+func startAsDev(t *testing.T) (*running, *grpc.ClientConn, string) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	dir := t.TempDir()
 	sec := &security{devAuth: true}
-	opts, err := sec.serverOptions(ctx, t.TempDir(), slog.New(slog.DiscardHandler))
+	opts, err := sec.serverOptions(ctx, dir, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,18 +54,34 @@ func TestEveryServedRPCHasARule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := startGRPC(ctx, slog.New(slog.DiscardHandler), conn, serviceSet{ladder: true}, opts, lis)
+	r, err := startGRPC(ctx, slog.New(slog.DiscardHandler), conn, testenv.DatabasePrefix(t), services.All(), opts, lis)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { cancel(); <-r.done }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-r.done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return r, testenv.Dial(t, lis.Addr().String()), dir
+}
 
+// TestEveryServedRPCHasARule walks every method the server of `yardstick
+// dev` serves: each one must be public (health, reflection) or have a rule
+// in its service's table. A new RPC without a rule fails here.
+func TestEveryServedRPCHasARule(t *testing.T) {
+	r, _, _ := startAsDev(t)
+	rules, err := services.Rules()
+	if err != nil {
+		t.Fatal(err)
+	}
 	methods := 0
 	for service, info := range r.server.GetServiceInfo() {
 		for _, m := range info.Methods {
 			full := "/" + service + "/" + m.Name
 			methods++
-			_, ruled := auth.Rules[full]
+			_, ruled := rules[full]
 			switch {
 			case auth.Public(full) && ruled:
 				t.Errorf("%s is public and has a rule: pick one", full)
@@ -58,9 +90,87 @@ func TestEveryServedRPCHasARule(t *testing.T) {
 			}
 		}
 	}
-	if methods < len(auth.Rules) {
-		t.Errorf("the server serves %d methods, fewer than the %d rules: a rule names a method nobody serves", methods, len(auth.Rules))
+	if methods < len(rules) {
+		t.Errorf("the server serves %d methods, fewer than the %d rules: a rule names a method nobody serves", methods, len(rules))
 	}
+}
+
+// emptyRequestCodes is what each RPC answers an empty request with, once
+// authorization let it through: validation refuses most, a list answers.
+// A new RPC needs a row.
+var emptyRequestCodes = map[string]codes.Code{
+	ladderv1.LadderService_GetFramework_FullMethodName:           codes.InvalidArgument,
+	ladderv1.LadderService_ListFrameworks_FullMethodName:         codes.OK,
+	ladderv1.LadderService_CreateFramework_FullMethodName:        codes.InvalidArgument,
+	ladderv1.LadderService_UpdateFramework_FullMethodName:        codes.InvalidArgument,
+	ladderv1.LadderService_DeleteFramework_FullMethodName:        codes.InvalidArgument,
+	ladderv1.LadderService_PublishFramework_FullMethodName:       codes.InvalidArgument,
+	ladderv1.LadderService_ListFrameworkRevisions_FullMethodName: codes.InvalidArgument,
+	ladderv1.LadderService_ListFrameworkChanges_FullMethodName:   codes.InvalidArgument,
+	ladderv1.LadderService_CompareLevels_FullMethodName:          codes.InvalidArgument,
+	ladderv1.LadderService_ExportFramework_FullMethodName:        codes.InvalidArgument,
+	ladderv1.LadderService_ImportFramework_FullMethodName:        codes.InvalidArgument,
+}
+
+// TestRoleMatrixThroughTheWiring calls every RPC of every service's rules,
+// with an empty request, on the server `yardstick dev` builds, as every role
+// and without a token, and checks the exact code: the wiring merged each
+// service's rules into the guard that runs before validation. The services'
+// own matrices check real requests.
+func TestRoleMatrixThroughTheWiring(t *testing.T) {
+	_, conn, dir := startAsDev(t)
+	key, err := auth.ReadDevKey(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	callers := map[string]grpc.CallOption{"no token": grpc.EmptyCallOption{}, "garbage token": grpc.PerRPCCredentials(auth.Bearer("garbage"))}
+	for _, r := range principal.Roles {
+		token, err := auth.MintDev(key, "users/"+string(r), []principal.Role{r}, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		callers[string(r)] = grpc.PerRPCCredentials(auth.Bearer(token))
+	}
+	ctx := context.Background()
+	for _, s := range services.All() {
+		rules := s.Rules()
+		for _, full := range slices.Sorted(maps.Keys(rules)) {
+			allowedCode, ok := emptyRequestCodes[full]
+			if !ok {
+				t.Errorf("%s has no row in emptyRequestCodes", full)
+				continue
+			}
+			method := methodDescriptor(t, full)
+			for _, who := range slices.Sorted(maps.Keys(callers)) {
+				want := codes.PermissionDenied
+				switch {
+				case who == "no token" || who == "garbage token":
+					want = codes.Unauthenticated
+				case slices.Contains(rules[full], principal.Role(who)):
+					want = allowedCode
+				}
+				err := conn.Invoke(ctx, full, dynamicpb.NewMessage(method.Input()), dynamicpb.NewMessage(method.Output()), callers[who])
+				if got := status.Code(err); got != want {
+					t.Errorf("%s service: %s as %s = %v, want %v", s.Name, full, who, err, want)
+				}
+			}
+		}
+	}
+}
+
+// methodDescriptor finds a method by its full gRPC name (/pkg.Service/Method).
+func methodDescriptor(t *testing.T, full string) protoreflect.MethodDescriptor {
+	t.Helper()
+	service, method, _ := strings.Cut(strings.TrimPrefix(full, "/"), "/")
+	d, err := protoregistry.GlobalFiles.FindDescriptorByName(protoreflect.FullName(service))
+	if err != nil {
+		t.Fatalf("%s: %v", full, err)
+	}
+	sd, ok := d.(protoreflect.ServiceDescriptor)
+	if !ok || sd.Methods().ByName(protoreflect.Name(method)) == nil {
+		t.Fatalf("%s names no RPC", full)
+	}
+	return sd.Methods().ByName(protoreflect.Name(method))
 }
 
 // TestSplitModeWithTLS runs the ladder service with a TLS listener and the
@@ -69,8 +179,8 @@ func TestSplitModeWithTLS(t *testing.T) {
 	dir := t.TempDir()
 	cert, key := selfSignedCert(t, dir)
 	ladderAddr, httpAddr := freeAddr(t), freeAddr(t)
-	start(t, "serve", "ladder", "--grpc-addr", ladderAddr, "--mongo-uri", mongotest.URI(t), "--dev-auth", "--data-dir", dir,
-		"--tls-cert", cert, "--tls-key", key)
+	start(t, "serve", "ladder", "--grpc-addr", ladderAddr, "--mongo-uri", mongotest.URI(t), "--database-prefix", testenv.DatabasePrefix(t),
+		"--dev-auth", "--data-dir", dir, "--tls-cert", cert, "--tls-key", key)
 	start(t, "gateway", "--http-addr", httpAddr, "--ladder-addr", ladderAddr, "--ladder-ca", cert)
 	waitReady(t, httpAddr)
 	checkSplit(t, httpAddr, adminToken(t, dir))

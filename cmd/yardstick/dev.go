@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/yardstick-dev/yardstick/gateway"
+	"github.com/yardstick-dev/yardstick/internal/services"
 )
 
 // devCommand runs every service and the gateway in one process. Calls
@@ -32,8 +33,7 @@ func parseDev(args []string, stderr io.Writer) (*devCommand, error) {
 	c.common.register(fs)
 	fs.StringVar(&c.httpAddr, "http-addr", "127.0.0.1:8080", "address of the REST gateway")
 	fs.StringVar(&c.grpcAddr, "grpc-addr", "127.0.0.1:9090", "address of the gRPC services")
-	fs.StringVar(&c.dataDir, "data-dir", ".yardstick", "directory for the embedded database")
-	fs.StringVar(&c.mongoURI, "mongo-uri", "", "MongoDB URI; when empty, an embedded database is started in --data-dir")
+	c.storage.register(fs, "directory for the embedded database")
 	c.security.register(fs, true)
 	c.observability.register(fs)
 	return c, fs.Parse(args)
@@ -73,11 +73,12 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 	}
 	defer stopTracing()
 	secured.Metrics = reg
-	services, err := startGRPC(ctx, log, conn, serviceSet{ladder: true}, secured, grpcLis)
+	all := services.All()
+	grpcRun, err := startGRPC(ctx, log, conn, c.dbPrefix, all, secured, grpcLis)
 	if err != nil {
 		return err
 	}
-	grpcDone := services.done
+	grpcDone := grpcRun.done
 	var httpDone <-chan error
 	// stop ends both servers and waits for them, keeping the first error.
 	stop := func(err error) error {
@@ -90,8 +91,13 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 
-	if err := seed(ctx, log, services.ladder); err != nil {
-		return stop(fmt.Errorf("seed sample data: %w", err))
+	for _, s := range all {
+		if s.Seed == nil {
+			continue
+		}
+		if err := s.Seed(ctx, conn.Client.Database(s.DatabaseName(c.dbPrefix)), log.With("service", s.Name)); err != nil {
+			return stop(fmt.Errorf("seed the %s service's sample data: %w", s.Name, err))
+		}
 	}
 	// The gateway reaches the services through a gRPC client, as in split mode.
 	clientCreds, err := c.security.clientCreds()
@@ -104,7 +110,12 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 		return stop(err)
 	}
 	defer func() { _ = cc.Close() }()
-	gw, err := gateway.New(ctx, gateway.Options{Logger: log, Ladder: cc, Metrics: reg})
+	// One process serves them all: every backend is the same connection.
+	backends := make([]gateway.Backend, len(all))
+	for i, s := range all {
+		backends[i] = gateway.Backend{Name: s.Name, Conn: cc, Register: s.RegisterGateway}
+	}
+	gw, err := gateway.New(ctx, gateway.Options{Logger: log, Backends: backends, Metrics: reg})
 	if err != nil {
 		return stop(err)
 	}

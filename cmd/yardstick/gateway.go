@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -13,15 +13,23 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/yardstick-dev/yardstick/gateway"
+	"github.com/yardstick-dev/yardstick/internal/services"
 )
 
 // gatewayCommand runs the REST gateway in front of split services.
 type gatewayCommand struct {
 	common
 	observability
-	httpAddr   string
-	ladderAddr string
-	ladderCA   string
+	httpAddr string
+	backends []backendFlags // one per service of the table
+}
+
+// backendFlags say where one service is and how to reach it:
+// --NAME-addr and --NAME-ca.
+type backendFlags struct {
+	service services.Service
+	addr    string
+	ca      string
 }
 
 func parseGateway(args []string, stderr io.Writer) (*gatewayCommand, error) {
@@ -29,43 +37,42 @@ func parseGateway(args []string, stderr io.Writer) (*gatewayCommand, error) {
 	fs := newFlagSet("gateway", stderr)
 	c.common.register(fs)
 	fs.StringVar(&c.httpAddr, "http-addr", "127.0.0.1:8080", "address of the REST gateway")
-	fs.StringVar(&c.ladderAddr, "ladder-addr", "", "address of the ladder service's gRPC server (required)")
 	c.observability.register(fs)
-	fs.StringVar(&c.ladderCA, "ladder-ca", "", "PEM certificate(s) to trust for TLS to the ladder service; plaintext when empty")
+	all := services.All()
+	c.backends = make([]backendFlags, len(all))
+	for i, s := range all {
+		b := &c.backends[i]
+		b.service = s
+		fs.StringVar(&b.addr, s.Name+"-addr", "", "address of the "+s.Name+" service's gRPC server (required)")
+		fs.StringVar(&b.ca, s.Name+"-ca", "", "PEM certificate(s) to trust for TLS to the "+s.Name+" service; plaintext when empty")
+	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	if c.ladderAddr == "" {
-		return nil, errors.New("gateway needs --ladder-addr")
+	for _, b := range c.backends {
+		if b.addr == "" {
+			return nil, fmt.Errorf("gateway needs --%s-addr", b.service.Name)
+		}
 	}
 	return c, nil
 }
 
 func (c *gatewayCommand) run(ctx context.Context, log *slog.Logger) error {
-	creds := insecure.NewCredentials()
-	if c.ladderCA != "" {
-		tlsCreds, err := credentials.NewClientTLSFromFile(c.ladderCA, "")
-		if err != nil {
-			return err
-		}
-		creds = tlsCreds
-	}
 	reg, metricsDone, stopTracing, err := c.observability.start(ctx, "yardstick-gateway", log)
 	if err != nil {
 		return err
 	}
 	defer stopTracing()
-	ladderConn, err := grpc.NewClient(c.ladderAddr,
-		grpc.WithTransportCredentials(creds),
-		grpc.WithStatsHandler(otelgrpc.NewClientHandler()),
-		// Spread calls over every address the name resolves to (dns:///...
-		// with a headless Service gives one per service replica).
-		grpc.WithDefaultServiceConfig(`{"loadBalancingConfig": [{"round_robin": {}}]}`))
-	if err != nil {
-		return err
+	backends := make([]gateway.Backend, 0, len(c.backends))
+	for _, b := range c.backends {
+		conn, err := b.dial()
+		if err != nil {
+			return fmt.Errorf("%s service: %w", b.service.Name, err)
+		}
+		defer func() { _ = conn.Close() }()
+		backends = append(backends, gateway.Backend{Name: b.service.Name, Conn: conn, Register: b.service.RegisterGateway})
 	}
-	defer func() { _ = ladderConn.Close() }()
-	gw, err := gateway.New(ctx, gateway.Options{Logger: log, Ladder: ladderConn, Metrics: reg})
+	gw, err := gateway.New(ctx, gateway.Options{Logger: log, Backends: backends, Metrics: reg})
 	if err != nil {
 		return err
 	}
@@ -73,8 +80,30 @@ func (c *gatewayCommand) run(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	log.Info("gateway serving", "http", "http://"+lis.Addr().String(), "ladder", c.ladderAddr)
+	attrs := []any{"http", "http://" + lis.Addr().String()}
+	for _, b := range c.backends {
+		attrs = append(attrs, b.service.Name, b.addr)
+	}
+	log.Info("gateway serving", attrs...)
 	err = gateway.Serve(ctx, lis, gw, shutdownGrace)
 	<-metricsDone
 	return err
+}
+
+// dial returns a client connection to the service.
+func (b backendFlags) dial() (*grpc.ClientConn, error) {
+	creds := insecure.NewCredentials()
+	if b.ca != "" {
+		tlsCreds, err := credentials.NewClientTLSFromFile(b.ca, "")
+		if err != nil {
+			return nil, err
+		}
+		creds = tlsCreds
+	}
+	return grpc.NewClient(b.addr,
+		grpc.WithTransportCredentials(creds),
+		grpc.WithStatsHandler(otelgrpc.NewClientHandler()),
+		// Spread calls over every address the name resolves to (dns:///...
+		// with a headless Service gives one per service replica).
+		grpc.WithDefaultServiceConfig(`{"loadBalancingConfig": [{"round_robin": {}}]}`))
 }

@@ -1,7 +1,7 @@
 // Command yardstick runs the Yardstick services:
 //
 //	yardstick dev                    all services and the REST gateway in one process
-//	yardstick serve ladder           one service, for split deployments
+//	yardstick serve ladder           one service (of the table in internal/services), for split deployments
 //	yardstick gateway                the REST gateway in front of split services
 //	yardstick token                  a bearer token signed with the dev key
 //
@@ -17,13 +17,16 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+
+	"github.com/yardstick-dev/yardstick/internal/services"
 )
 
 const usage = `usage:
-  yardstick dev [--http-addr ADDR] [--grpc-addr ADDR] [--data-dir DIR] [--mongo-uri URI]
-  yardstick serve ladder [--grpc-addr ADDR] [--data-dir DIR] [--mongo-uri URI]
-  yardstick gateway [--http-addr ADDR] --ladder-addr ADDR [--ladder-ca FILE]
+  yardstick dev [--http-addr ADDR] [--grpc-addr ADDR] [--data-dir DIR] [--mongo-uri URI] [--database-prefix yardstick_]
+  yardstick serve SERVICE [--grpc-addr ADDR] [--data-dir DIR] [--mongo-uri URI] [--database-prefix yardstick_]
+  yardstick gateway [--http-addr ADDR] --SERVICE-addr ADDR [--SERVICE-ca FILE] (for each service)
   yardstick token --data-dir DIR --subject users/alice --roles interviewer[,recruiter] [--ttl 12h]
 Servers take --oidc-issuer URL --oidc-audience AUD [--roles-claim roles] (serve: or --dev-auth),
 --rate-limit-rps N --rate-limit-burst N, --tls-cert FILE --tls-key FILE; all three take --metrics-addr ADDR and --otlp-endpoint HOST:PORT.
@@ -63,8 +66,8 @@ func parse(args []string, stderr io.Writer) (command, error) {
 	case "dev":
 		return parseDev(args[1:], stderr)
 	case "serve":
-		if len(args) < 2 || args[1] != "ladder" {
-			return nil, errors.New("serve needs a service name: ladder")
+		if len(args) < 2 || strings.HasPrefix(args[1], "-") {
+			return nil, fmt.Errorf("serve needs a service name: %s", services.Names(services.All()))
 		}
 		return parseServe(args[1], args[2:], stderr)
 	case "gateway":

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yardstick-dev/yardstick/internal/testenv"
 	"github.com/yardstick-dev/yardstick/pkg/auth"
 	"github.com/yardstick-dev/yardstick/pkg/mongodb/mongotest"
 	"github.com/yardstick-dev/yardstick/pkg/principal"
@@ -172,7 +173,8 @@ func TestDevSeedsAndKeepsData(t *testing.T) {
 func TestSplitMode(t *testing.T) {
 	dir := t.TempDir()
 	ladderAddr, httpAddr := freeAddr(t), freeAddr(t)
-	start(t, "serve", "ladder", "--grpc-addr", ladderAddr, "--mongo-uri", mongotest.URI(t), "--dev-auth", "--data-dir", dir)
+	start(t, "serve", "ladder", "--grpc-addr", ladderAddr, "--mongo-uri", mongotest.URI(t), "--database-prefix", testenv.DatabasePrefix(t),
+		"--dev-auth", "--data-dir", dir)
 	start(t, "gateway", "--http-addr", httpAddr, "--ladder-addr", ladderAddr)
 	waitReady(t, httpAddr) // the service has created its key by then
 	checkSplit(t, httpAddr, adminToken(t, dir))

@@ -10,6 +10,7 @@ import (
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 
+	"github.com/yardstick-dev/yardstick/internal/services"
 	"github.com/yardstick-dev/yardstick/pkg/auth"
 	"github.com/yardstick-dev/yardstick/pkg/grpcserver"
 	"github.com/yardstick-dev/yardstick/pkg/ratelimit"
@@ -76,7 +77,11 @@ func (s *security) serverOptions(ctx context.Context, dataDir string, log *slog.
 	if err != nil {
 		return opts, err
 	}
-	guard := auth.NewGuard(v, auth.Rules, log)
+	rules, err := services.Rules()
+	if err != nil {
+		return opts, err
+	}
+	guard := auth.NewGuard(v, rules, log)
 	opts.Interceptors = []grpc.UnaryServerInterceptor{guard.Unary()}
 	opts.StreamInterceptors = []grpc.StreamServerInterceptor{guard.Stream()}
 	if s.rateRPS > 0 {

@@ -5,6 +5,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+
+	"github.com/yardstick-dev/yardstick/internal/services"
 )
 
 // serveCommand runs one service on its own gRPC port: the split deployment.
@@ -13,29 +15,32 @@ type serveCommand struct {
 	storage
 	security
 	observability
-	service  string
+	service  services.Service
 	grpcAddr string
 }
 
-func parseServe(service string, args []string, stderr io.Writer) (*serveCommand, error) {
+func parseServe(name string, args []string, stderr io.Writer) (*serveCommand, error) {
+	service, err := services.Lookup(name)
+	if err != nil {
+		return nil, err
+	}
 	c := &serveCommand{service: service}
-	fs := newFlagSet("serve "+service, stderr)
+	fs := newFlagSet("serve "+name, stderr)
 	c.common.register(fs)
 	fs.StringVar(&c.grpcAddr, "grpc-addr", "127.0.0.1:9091", "address of the service's gRPC server")
-	fs.StringVar(&c.dataDir, "data-dir", ".yardstick", "directory for the embedded database (without --mongo-uri)")
-	fs.StringVar(&c.mongoURI, "mongo-uri", "", "MongoDB URI; when empty, an embedded database is started in --data-dir")
+	c.storage.register(fs, "directory for the embedded database (without --mongo-uri)")
 	c.security.register(fs, false)
 	c.observability.register(fs)
 	return c, fs.Parse(args)
 }
 
 func (c *serveCommand) run(ctx context.Context, log *slog.Logger) error {
-	log = log.With("service", c.service)
+	log = log.With("service", c.service.Name)
 	secured, err := c.security.serverOptions(ctx, c.dataDir, log)
 	if err != nil {
 		return err
 	}
-	reg, metricsDone, stopTracing, err := c.observability.start(ctx, "yardstick-"+c.service, log)
+	reg, metricsDone, stopTracing, err := c.observability.start(ctx, "yardstick-"+c.service.Name, log)
 	if err != nil {
 		return err
 	}
@@ -50,13 +55,13 @@ func (c *serveCommand) run(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	services, err := startGRPC(ctx, log, conn, serviceSet{ladder: c.service == "ladder"}, secured, lis)
+	grpcRun, err := startGRPC(ctx, log, conn, c.dbPrefix, []services.Service{c.service}, secured, lis)
 	if err != nil {
 		_ = lis.Close()
 		return err
 	}
-	log.Info("serving", "grpc", lis.Addr().String(), "tls", c.tlsCert != "")
-	err = <-services.done
+	log.Info("serving", "grpc", lis.Addr().String(), "tls", c.tlsCert != "", "database", c.service.DatabaseName(c.dbPrefix))
+	err = <-grpcRun.done
 	<-metricsDone // ends with ctx, like the service
 	return err
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"log/slog"
 	"net"
 	"path/filepath"
@@ -9,10 +10,9 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 
+	"github.com/yardstick-dev/yardstick/internal/services"
 	"github.com/yardstick-dev/yardstick/pkg/grpcserver"
 	"github.com/yardstick-dev/yardstick/pkg/mongodb"
-	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
-	"github.com/yardstick-dev/yardstick/services/ladder"
 )
 
 const (
@@ -28,6 +28,14 @@ const (
 type storage struct {
 	dataDir  string
 	mongoURI string
+	dbPrefix string // a service's database is dbPrefix + its suffix
+}
+
+func (s *storage) register(fs *flag.FlagSet, dataDirUsage string) {
+	fs.StringVar(&s.dataDir, "data-dir", ".yardstick", dataDirUsage)
+	fs.StringVar(&s.mongoURI, "mongo-uri", "", "MongoDB URI; when empty, an embedded database is started in --data-dir")
+	fs.StringVar(&s.dbPrefix, "database-prefix", services.DefaultDatabasePrefix,
+		"prefix of the database names: each service owns PREFIX+its name (for example "+services.DefaultDatabasePrefix+"ladder)")
 }
 
 // open connects to MongoDB, or starts the embedded server under the data dir.
@@ -46,38 +54,26 @@ func (s storage) open(ctx context.Context, log *slog.Logger) (*mongodb.Conn, err
 	return conn, nil
 }
 
-// serviceSet names the services one gRPC server hosts.
-type serviceSet struct {
-	ladder bool
-}
-
-// running are the services a gRPC server hosts, for in-process use (seeding).
+// running is a gRPC server that hosts services.
 type running struct {
 	server *grpcserver.Server
-	ladder *ladder.Server
 	done   <-chan error // yields Serve's result
 }
 
-// startGRPC builds the gRPC server with the chosen services over conn and
-// the given options (security), and starts serving it on lis.
-func startGRPC(ctx context.Context, log *slog.Logger, conn *mongodb.Conn, set serviceSet, opts grpcserver.Options, lis net.Listener) (*running, error) {
+// startGRPC builds the gRPC server with the given services over their
+// databases under prefix, with the given options (security), and starts
+// serving it on lis.
+func startGRPC(ctx context.Context, log *slog.Logger, conn *mongodb.Conn, prefix string, list []services.Service, opts grpcserver.Options, lis net.Listener) (*running, error) {
 	opts.Logger, opts.DefaultTimeout = log, requestTimeout
 	srv, err := grpcserver.New(opts)
 	if err != nil {
 		return nil, err
 	}
-	r := &running{server: srv}
-	if set.ladder {
-		store := ladder.NewStore(conn.Client.Database(ladder.DefaultDatabase))
-		if err := store.Init(ctx); err != nil {
-			return nil, err
-		}
-		r.ladder = ladder.New(store)
-		ladderv1.RegisterLadderServiceServer(srv, r.ladder)
+	if err := services.StartAll(ctx, conn.Client, prefix, list, srv); err != nil {
+		return nil, err
 	}
 	srv.ReportDatabase(ctx, func(ctx context.Context) error { return conn.Client.Ping(ctx, readpref.Primary()) }, healthInterval)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, lis, shutdownGrace) }()
-	r.done = done
-	return r, nil
+	return &running{server: srv, done: done}, nil
 }

@@ -1,13 +1,21 @@
 // Package testenv starts the services for tests the way production does:
-// a real gRPC server on a loopback port with the shared interceptors
-// (authentication included), over the embedded database
-// (pkg/mongodb/mongotest), called through generated clients with real tokens.
+// every service of the table in internal/services on a real gRPC server on
+// a loopback port, with the shared interceptors (authentication included),
+// over databases of the test's own (see DatabasePrefix) on the shared test
+// server (pkg/mongodb/mongotest), called through generated clients with
+// real tokens.
 package testenv
 
 import (
 	"context"
+	"crypto/rand"
+	"fmt"
 	"log/slog"
 	"net"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,28 +24,38 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
+	"github.com/yardstick-dev/yardstick/gateway"
+	"github.com/yardstick-dev/yardstick/internal/services"
 	"github.com/yardstick-dev/yardstick/pkg/auth"
 	"github.com/yardstick-dev/yardstick/pkg/grpcserver"
 	"github.com/yardstick-dev/yardstick/pkg/mongodb/mongotest"
 	"github.com/yardstick-dev/yardstick/pkg/principal"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
-	"github.com/yardstick-dev/yardstick/services/ladder"
 )
 
-// AdminSubject is the subject of the admin token the default client sends.
+// AdminSubject is the subject of the admin token the default clients send.
 const AdminSubject = "users/admin"
 
-// Ladder is a running ladder service.
-type Ladder struct {
+// Env is every service of the table, served by one gRPC server.
+type Env struct {
 	Addr string
-	// Conn carries no credentials; Client sends an admin token.
-	Conn   *grpc.ClientConn
-	Client ladderv1.LadderServiceClient
-	Key    *jose.JSONWebKey // the dev key the service trusts
-	t      testing.TB
+	// Conn carries no credentials.
+	Conn *grpc.ClientConn
+	Key  *jose.JSONWebKey // the dev key the services trust
+	// DatabasePrefix is where the services' databases are: each owns
+	// DatabasePrefix + its suffix.
+	DatabasePrefix string
+	t              testing.TB
 }
 
-// Options change how the service is started.
+// Ladder is a running environment seen from the ladder service.
+type Ladder struct {
+	*Env
+	// Client sends an admin token.
+	Client ladderv1.LadderServiceClient
+}
+
+// Options change how the services are started.
 type Options struct {
 	// Interceptors run after authentication (for example a rate limiter).
 	Interceptors []grpc.UnaryServerInterceptor
@@ -45,18 +63,24 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// StartLadder serves the ladder service on a loopback port over a fresh
-// database until the test ends. It trusts a fresh dev signing key.
+// StartLadder serves the services on a loopback port over fresh databases
+// until the test ends. They trust a fresh dev signing key.
 func StartLadder(t testing.TB) *Ladder { return StartLadderWith(t, Options{}) }
 
 // StartLadderWith is StartLadder with options.
 func StartLadderWith(t testing.TB, opts Options) *Ladder {
 	t.Helper()
+	e := Start(t, opts)
+	return &Ladder{Env: e, Client: e.LadderAs(AdminSubject, principal.Admin)}
+}
+
+// Start serves every service of the table on one loopback port, over
+// databases under a fresh DatabasePrefix, until the test ends.
+func Start(t testing.TB, opts Options) *Env {
+	t.Helper()
+	prefix := DatabasePrefix(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	store := ladder.NewStore(mongotest.Database(t))
-	if err := store.Init(ctx); err != nil {
-		t.Fatalf("ladder store: %v", err)
-	}
+	t.Cleanup(cancel)
 	key, err := auth.LoadOrCreateDevKey(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +89,11 @@ func StartLadderWith(t testing.TB, opts Options) *Ladder {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	guard := auth.NewGuard(auth.NewDev(key), auth.Rules, log)
+	rules, err := services.Rules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	guard := auth.NewGuard(auth.NewDev(key), rules, log)
 	srv, err := grpcserver.New(grpcserver.Options{
 		Logger:             log,
 		Interceptors:       append([]grpc.UnaryServerInterceptor{guard.Unary()}, opts.Interceptors...),
@@ -74,45 +102,70 @@ func StartLadderWith(t testing.TB, opts Options) *Ladder {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ladderv1.RegisterLadderServiceServer(srv, ladder.New(store))
+	if err := services.StartAll(ctx, mongotest.Client(t), prefix, services.All(), srv); err != nil {
+		t.Fatal(err)
+	}
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, lis, time.Second) }()
-	l := &Ladder{Addr: lis.Addr().String(), Key: key, t: t}
-	l.Conn = Dial(t, l.Addr)
-	l.Client = l.ClientAs(AdminSubject, principal.Admin)
+	e := &Env{Addr: lis.Addr().String(), Key: key, DatabasePrefix: prefix, t: t}
+	e.Conn = Dial(t, e.Addr)
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("serve: %v", err)
 		}
 	})
-	return l
+	return e
 }
 
-// Token mints a token the service trusts.
-func (l *Ladder) Token(subject string, roles ...principal.Role) string {
-	l.t.Helper()
-	tok, err := auth.MintDev(l.Key, subject, roles, time.Hour)
+// Backends are the gateway's backends for every service of the table, all
+// on the environment's connection without credentials (the gateway passes
+// each caller's on).
+func (e *Env) Backends() []gateway.Backend {
+	var bs []gateway.Backend
+	for _, s := range services.All() {
+		bs = append(bs, gateway.Backend{Name: s.Name, Conn: e.Conn, Register: s.RegisterGateway})
+	}
+	return bs
+}
+
+// Token mints a token the services trust.
+func (e *Env) Token(subject string, roles ...principal.Role) string {
+	e.t.Helper()
+	tok, err := auth.MintDev(e.Key, subject, roles, time.Hour)
 	if err != nil {
-		l.t.Fatal(err)
+		e.t.Fatal(err)
 	}
 	return tok
+}
+
+// ConnWithToken returns a connection whose calls carry token.
+func (e *Env) ConnWithToken(token string) *grpc.ClientConn {
+	e.t.Helper()
+	return Dial(e.t, e.Addr, grpc.WithPerRPCCredentials(auth.Bearer(token)))
+}
+
+// ConnAs returns a connection whose calls carry a token for subject with
+// the given roles.
+func (e *Env) ConnAs(subject string, roles ...principal.Role) *grpc.ClientConn {
+	e.t.Helper()
+	return e.ConnWithToken(e.Token(subject, roles...))
+}
+
+// LadderAs returns a ladder client that calls as subject with the given roles.
+func (e *Env) LadderAs(subject string, roles ...principal.Role) ladderv1.LadderServiceClient {
+	e.t.Helper()
+	return ladderv1.NewLadderServiceClient(e.ConnAs(subject, roles...))
 }
 
 // ClientAs returns a client that calls as subject with the given roles.
 func (l *Ladder) ClientAs(subject string, roles ...principal.Role) ladderv1.LadderServiceClient {
 	l.t.Helper()
-	return ladderv1.NewLadderServiceClient(l.ConnWithToken(l.Token(subject, roles...)))
-}
-
-// ConnWithToken returns a connection whose calls carry token.
-func (l *Ladder) ConnWithToken(token string) *grpc.ClientConn {
-	l.t.Helper()
-	return Dial(l.t, l.Addr, grpc.WithPerRPCCredentials(auth.Bearer(token)))
+	return l.LadderAs(subject, roles...)
 }
 
 // Dial opens a plaintext client connection to a loopback address, traced
@@ -127,4 +180,45 @@ func Dial(t testing.TB, addr string, opts ...grpc.DialOption) *grpc.ClientConn {
 	}
 	t.Cleanup(func() { _ = conn.Close() })
 	return conn
+}
+
+// maxDatabaseName is the longest database name MongoDB accepts, in bytes.
+const maxDatabaseName = 63
+
+var (
+	// runID tells apart test binaries that share one MongoDB
+	// (YARDSTICK_TEST_MONGO_URI): each package's tests run in a binary
+	// of their own, at the same time, with the same test names.
+	runID        = sync.OnceValue(func() string { return strings.ToLower(rand.Text()[:8]) })
+	prefixes     atomic.Int64
+	unsafeInName = regexp.MustCompile(`[^A-Za-z0-9]`)
+)
+
+// DatabasePrefix returns a database prefix (--database-prefix) that no
+// other test, in this binary or another one on the same server, uses, and
+// drops the database of every service of the table under it when the test
+// ends. It starts the shared test server if needed (mongotest.URI).
+func DatabasePrefix(t testing.TB) string {
+	t.Helper()
+	client := mongotest.Client(t)
+	longest := 0
+	for _, s := range services.All() {
+		longest = max(longest, len(s.Database))
+	}
+	prefix := fmt.Sprintf("t%s_%d_", runID(), prefixes.Add(1))
+	// The test's name, as much as fits, to find a test's leftovers.
+	if room := maxDatabaseName - longest - len(prefix) - 1; room > 0 {
+		name := unsafeInName.ReplaceAllString(t.Name(), "")
+		prefix += name[:min(len(name), room)] + "_"
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		for _, s := range services.All() {
+			if err := client.Database(s.DatabaseName(prefix)).Drop(ctx); err != nil {
+				t.Errorf("drop the test database %s: %v", s.DatabaseName(prefix), err)
+			}
+		}
+	})
+	return prefix
 }

@@ -13,13 +13,13 @@ import (
 	"google.golang.org/protobuf/types/dynamicpb"
 
 	"github.com/yardstick-dev/yardstick/internal/testenv"
-	"github.com/yardstick-dev/yardstick/pkg/auth"
 	"github.com/yardstick-dev/yardstick/pkg/principal"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
+	"github.com/yardstick-dev/yardstick/services/ladder"
 )
 
 // TestRoleMatrix calls every RPC of the service descriptor as every role,
-// and without a token, and checks the outcome against auth.Rules: allowed
+// and without a token, and checks the outcome against ladder.Rules: allowed
 // calls get past authorization (they then fail validation on an empty
 // request, or succeed), the others get PERMISSION_DENIED, anonymous ones
 // UNAUTHENTICATED.
@@ -36,9 +36,9 @@ func TestRoleMatrix(t *testing.T) {
 	for i := range methods.Len() {
 		m := methods.Get(i)
 		full := "/" + string(service.FullName()) + "/" + string(m.Name())
-		allowed, ok := auth.Rules[full]
+		allowed, ok := ladder.Rules()[full]
 		if !ok {
-			t.Errorf("%s has no rule in auth.Rules", full)
+			t.Errorf("%s has no rule in ladder.Rules", full)
 			continue
 		}
 		for who, conn := range conns {

@@ -1,0 +1,104 @@
+// Package services is the table of Yardstick services: for each, its name,
+// its database, how to start it and register its gRPC server, how to
+// register its REST handler in the gateway, and its authorization rules.
+// `yardstick dev`, `yardstick serve <name>`, `yardstick gateway` and the test
+// environment all read it, so a new service is one entry in All.
+//
+// It lives under internal/ because it names every service: pkg/ never
+// imports services, and services never import each other.
+package services
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"google.golang.org/grpc"
+
+	"github.com/yardstick-dev/yardstick/pkg/auth"
+	"github.com/yardstick-dev/yardstick/pkg/principal"
+)
+
+// DefaultDatabasePrefix is the default of --database-prefix: a service's
+// database is the prefix followed by its Database suffix.
+const DefaultDatabasePrefix = "yardstick_"
+
+// Service is one entry of the table.
+type Service struct {
+	// Name is what `yardstick serve` takes, the gateway's --NAME-addr flag
+	// and the backend name in logs and readiness.
+	Name string
+	// Database is the suffix of the service's database name: the service
+	// owns {prefix}{Database} and nothing else.
+	Database string
+	// Start initialises the service's store over db (its indexes are created
+	// here) and registers its gRPC server on reg.
+	Start func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar) error
+	// Seed, when set, writes the sample data `yardstick dev` starts with into
+	// a database Start has initialised, calling the service in-process. It
+	// must leave a database that was seeded before alone.
+	Seed func(ctx context.Context, db *mongo.Database, log *slog.Logger) error
+	// RegisterGateway registers the service's REST handler on mux against a
+	// client connection to the service (a generated Register…Handler, never
+	// Register…HandlerServer: that would skip every interceptor).
+	RegisterGateway func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error
+	// Rules returns who may call each RPC of the service (full method name →
+	// roles); every RPC it serves needs one.
+	Rules func() map[string][]principal.Role
+}
+
+// DatabaseName is the name of the service's database under prefix.
+func (s Service) DatabaseName(prefix string) string { return prefix + s.Database }
+
+// All lists every service, in start order.
+func All() []Service {
+	return []Service{
+		ladderService(),
+	}
+}
+
+// Names lists the names of services, for messages.
+func Names(list []Service) string {
+	names := make([]string, len(list))
+	for i, s := range list {
+		names[i] = s.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// Lookup returns the service called name.
+func Lookup(name string) (Service, error) {
+	all := All()
+	i := slices.IndexFunc(all, func(s Service) bool { return s.Name == name })
+	if i < 0 {
+		return Service{}, fmt.Errorf("unknown service %q (known: %s)", name, Names(all))
+	}
+	return all[i], nil
+}
+
+// Rules merges the rules of every service in the table: the one table the
+// authorization guard checks, whichever services a process serves (a rule
+// for an RPC that is not served is never consulted).
+func Rules() (map[string][]principal.Role, error) {
+	all := All()
+	tables := make([]map[string][]principal.Role, len(all))
+	for i, s := range all {
+		tables[i] = s.Rules()
+	}
+	return auth.MergeRules(tables...)
+}
+
+// StartAll starts every service of list over the databases under prefix
+// and registers them on reg.
+func StartAll(ctx context.Context, client *mongo.Client, prefix string, list []Service, reg grpc.ServiceRegistrar) error {
+	for _, s := range list {
+		if err := s.Start(ctx, client.Database(s.DatabaseName(prefix)), reg); err != nil {
+			return fmt.Errorf("start %s service: %w", s.Name, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,30 @@
+package ladder
+
+import (
+	"github.com/yardstick-dev/yardstick/pkg/auth"
+	"github.com/yardstick-dev/yardstick/pkg/principal"
+	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
+)
+
+// Rules says who may call each RPC of the ladder service: full method name →
+// the roles allowed. It answers the question for a whole RPC; the handlers
+// add the object-level check (only admins see drafts, see read). Every RPC
+// the service serves needs an entry: one without is refused for everyone,
+// and the rule-coverage tests fail.
+func Rules() map[string][]principal.Role {
+	return map[string][]principal.Role{
+		// Reading published ladders is for everyone who works here.
+		ladderv1.LadderService_GetFramework_FullMethodName:           auth.Everyone(),
+		ladderv1.LadderService_ListFrameworks_FullMethodName:         auth.Everyone(),
+		ladderv1.LadderService_ListFrameworkRevisions_FullMethodName: auth.Everyone(),
+		ladderv1.LadderService_CompareLevels_FullMethodName:          auth.Everyone(),
+		ladderv1.LadderService_ExportFramework_FullMethodName:        auth.Everyone(),
+		// Maintaining them, and their change history, is for admins.
+		ladderv1.LadderService_CreateFramework_FullMethodName:      auth.Only(principal.Admin),
+		ladderv1.LadderService_UpdateFramework_FullMethodName:      auth.Only(principal.Admin),
+		ladderv1.LadderService_DeleteFramework_FullMethodName:      auth.Only(principal.Admin),
+		ladderv1.LadderService_PublishFramework_FullMethodName:     auth.Only(principal.Admin),
+		ladderv1.LadderService_ImportFramework_FullMethodName:      auth.Only(principal.Admin),
+		ladderv1.LadderService_ListFrameworkChanges_FullMethodName: auth.Only(principal.Admin),
+	}
+}
