@@ -20,7 +20,6 @@ import (
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/prometheus/client_golang/prometheus"
-	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"google.golang.org/grpc"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 )
@@ -77,6 +76,9 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 		// Omit empty fields, as Google's JSON APIs do; refuse unknown ones.
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{}),
 		runtime.WithErrorHandler(namedFieldErrors),
+		// These run once a request matched a route: the route names its
+		// metrics and span, and the refusals below count under it.
+		runtime.WithMiddlewares(recordRoute, httpMiddleware(refuseQueryTokens), httpMiddleware(refuseDeclaredBody(opts.MaxBodyBytes))),
 	)
 	for _, b := range opts.Backends {
 		if b.Conn == nil || b.Register == nil {
@@ -87,31 +89,28 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 		}
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/v1/", refuseQueryTokens(limitBody(api, opts.MaxBodyBytes)))
+	mux.Handle(apiPrefix, capBody(api, opts.MaxBodyBytes))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeText(w, http.StatusOK, "ok") })
 	mux.HandleFunc("GET /readyz", g.ready)
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(openAPI)
 	})
-	// A span per request, named by route pattern, continuing the caller's trace.
-	// Probes are not traced: they would drown the traces people look for.
-	traced := otelhttp.NewHandler(mux, "gateway",
-		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string {
-			_, pattern := mux.Handler(r)
-			return pattern
-		}),
-		otelhttp.WithFilter(func(r *http.Request) bool { return r.URL.Path != "/healthz" && r.URL.Path != "/readyz" }))
-	g.handler = logRequests(opts.Logger, traced)
+	g.handler = logRequests(opts.Logger, traced(mux))
 	if opts.Metrics != nil {
-		instrumented, err := instrument(opts.Metrics, mux, g.handler)
+		instrumented, err := instrument(opts.Metrics, g.handler)
 		if err != nil {
 			return nil, err
 		}
 		g.handler = instrumented
 	}
+	// Outermost: every layer inside reads the request's route from here.
+	g.handler = withRoute(mux, g.handler)
 	return g, nil
 }
+
+// apiPrefix is where the API routes live, below the runtime.ServeMux.
+const apiPrefix = "/v1/"
 
 // ServeHTTP implements http.Handler.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.handler.ServeHTTP(w, r) }
@@ -156,18 +155,37 @@ func refuseQueryTokens(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody refuses bodies over max bytes with 413: at once when the length
-// is declared, and when the read runs past max when it is not (see
+// Bodies over max bytes are refused with 413: at once when the length is
+// declared (refuseDeclaredBody, once the route is known), and when the read
+// runs past max when it is not (capBody, before anything reads the body; see
 // namedFieldErrors).
-func limitBody(next http.Handler, max int64) http.Handler {
+
+func refuseDeclaredBody(max int64) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.ContentLength > max {
+				writeText(w, http.StatusRequestEntityTooLarge, "request body larger than "+strconv.FormatInt(max, 10)+" bytes")
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+func capBody(next http.Handler, max int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > max {
-			writeText(w, http.StatusRequestEntityTooLarge, "request body larger than "+strconv.FormatInt(max, 10)+" bytes")
-			return
-		}
 		r.Body = http.MaxBytesReader(w, r.Body, max)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// httpMiddleware turns an http.Handler middleware into a runtime.ServeMux one.
+func httpMiddleware(mw func(http.Handler) http.Handler) runtime.Middleware {
+	return func(next runtime.HandlerFunc) runtime.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request, pathParams map[string]string) {
+			mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { next(w, r, pathParams) })).ServeHTTP(w, r)
+		}
+	}
 }
 
 func writeText(w http.ResponseWriter, code int, msg string) {

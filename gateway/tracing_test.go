@@ -3,8 +3,10 @@ package gateway_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"go.opentelemetry.io/otel"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -36,7 +38,8 @@ func TestTraceCrossesGatewayAndService(t *testing.T) {
 	}
 	resp.Body.Close()
 
-	want := map[string]bool{"/v1/": false, "yardstick.ladder.v1.LadderService/ListFrameworks": false}
+	// The HTTP span is named by the route pattern the request matched.
+	want := map[string]bool{"/v1/frameworks": false, "yardstick.ladder.v1.LadderService/ListFrameworks": false}
 	kinds := map[string]int{}
 	for _, s := range recorder.Ended() {
 		if s.SpanContext().TraceID().String() != traceID {
@@ -54,5 +57,34 @@ func TestTraceCrossesGatewayAndService(t *testing.T) {
 	}
 	if kinds["server"] != 2 || kinds["client"] != 1 {
 		t.Errorf("span kinds in the trace = %v, want 2 server (HTTP, gRPC) and 1 client (gRPC)", kinds)
+	}
+}
+
+// TestSpansNamedByRoutePattern checks the name of the REST request's span:
+// the route pattern of an API request (known only once the runtime mux has
+// matched it), the path of a fixed route, "unmatched" for anything else.
+func TestSpansNamedByRoutePattern(t *testing.T) {
+	recorder := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(recorder))
+	otel.SetTracerProvider(tp)
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+
+	c := startGateway(t, gateway.Options{})
+	c.expect(200, "POST", "/v1/frameworks?framework_id=eng", tiny)
+	c.expect(200, "GET", "/v1/frameworks/eng:export", "")
+	c.expect(404, "GET", "/v1/frameworks/ghost", "")
+	c.expect(200, "GET", "/openapi.json", "")
+	c.expect(404, "GET", "/v1/no/such/route", "")
+	c.expect(200, "GET", "/healthz", "") // not traced
+
+	var got []string
+	for _, s := range recorder.Ended() {
+		if s.SpanKind().String() == "server" && !strings.HasPrefix(s.Name(), "yardstick.") {
+			got = append(got, s.Name())
+		}
+	}
+	want := []string{"/v1/frameworks", "/v1/{name=frameworks/*}:export", "/v1/{name=frameworks/*}", "/openapi.json", "unmatched"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("HTTP span names (-want +got):\n%s", diff)
 	}
 }

@@ -238,7 +238,7 @@ func TestMetricsOnTheirOwnPort(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	for _, want := range []string{
 		`grpc_server_handled_total{grpc_code="OK",grpc_method="ListFrameworks",grpc_service="yardstick.ladder.v1.LadderService",grpc_type="unary"} 1`,
-		`yardstick_gateway_requests_total{code="200",method="get",route="/v1/"} 1`,
+		`yardstick_gateway_requests_total{code="200",method="get",route="/v1/frameworks"} 1`,
 		`grpc_server_handling_seconds_bucket`,
 		`go_goroutines`,
 	} {
