@@ -131,6 +131,9 @@ func StartEmbedded(ctx context.Context, dir string, log *slog.Logger) (uri strin
 	return f.MongoDBURI(), stop, nil
 }
 
+// namespaceExists is the server's error code for creating a collection that exists.
+const namespaceExists = 48
+
 // levelFilter drops records below a minimum level.
 type levelFilter struct {
 	slog.Handler
@@ -159,9 +162,17 @@ func (h levelFilter) WithGroup(name string) slog.Handler {
 	return levelFilter{Handler: h.Handler.WithGroup(name), min: h.min}
 }
 
-// EnsureIndexes creates the given indexes; creating an existing index is a no-op.
+// EnsureIndexes creates the given collections, and their indexes; creating
+// an existing collection or index is a no-op. Every collection is created at
+// start-up, even one without indexes of its own, so that start-up can prepare
+// them all (see Conn.IndexIDs).
 func EnsureIndexes(ctx context.Context, indexes map[*mongo.Collection][]mongo.IndexModel) error {
 	for coll, models := range indexes {
+		err := coll.Database().CreateCollection(ctx, coll.Name())
+		var cmdErr mongo.CommandError
+		if err != nil && !(errors.As(err, &cmdErr) && cmdErr.Code == namespaceExists) {
+			return fmt.Errorf("create collection %s: %w", coll.Name(), err)
+		}
 		if len(models) == 0 {
 			continue
 		}

@@ -121,7 +121,7 @@ func ETag(version int64) string { return strconv.FormatInt(version, 10) }
 func (s *Store[T]) Indexes() map[*mongo.Collection][]mongo.IndexModel {
 	return map[*mongo.Collection][]mongo.IndexModel{
 		s.docs:    {{Keys: bson.D{{Key: "deleted", Value: 1}, {Key: "_id", Value: 1}}}},
-		s.changes: {},
+		s.changes: nil,
 	}
 }
 

@@ -3,14 +3,20 @@ package ladder_test
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
+	"maps"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/dynamicpb"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	"github.com/yardstick-dev/yardstick/internal/testenv"
 	"github.com/yardstick-dev/yardstick/pkg/principal"
@@ -18,48 +24,225 @@ import (
 	"github.com/yardstick-dev/yardstick/services/ladder"
 )
 
-// TestRoleMatrix calls every RPC of the service descriptor as every role,
-// and without a token, and checks the outcome against ladder.Rules: allowed
-// calls get past authorization (they then fail validation on an empty
-// request, or succeed), the others get PERMISSION_DENIED, anonymous ones
-// UNAUTHENTICATED.
+// fixture is what one call of the matrix works on. An admin makes a fresh
+// one for every call that gets past authorization, so a Delete or a Publish
+// changes nothing another call reads.
+type fixture struct {
+	draft       *ladderv1.Framework // published once, then edited: the draft's name and etag
+	revision    string              // its published revision's name, as PublishFramework returned it
+	unpublished *ladderv1.Framework // a draft never published
+	newID       string              // an ID no framework has
+}
+
+// matrixCase is one request to one RPC and the code each role gets.
+type matrixCase struct {
+	rpc  string // the method's name in the LadderService descriptor
+	what string
+	req  func(f fixture) proto.Message
+	// want has the code of every role the rule of rpc allows; the matrix
+	// checks that the others get PERMISSION_DENIED, and callers without a
+	// valid token UNAUTHENTICATED.
+	want map[principal.Role]codes.Code
+}
+
+// everyone expects code for every role; admin for admins only; adminElse
+// one code for admins and another for everyone else (drafts are the
+// admins' view).
+func everyone(code codes.Code) map[principal.Role]codes.Code {
+	want := map[principal.Role]codes.Code{}
+	for _, r := range principal.Roles {
+		want[r] = code
+	}
+	return want
+}
+
+func admin(code codes.Code) map[principal.Role]codes.Code {
+	return map[principal.Role]codes.Code{principal.Admin: code}
+}
+
+func adminElse(adminCode, others codes.Code) map[principal.Role]codes.Code {
+	want := everyone(others)
+	want[principal.Admin] = adminCode
+	return want
+}
+
+// matrix is the request/expectation table: a new RPC needs at least one
+// case here (the matrix fails without one), a changed request shape one
+// edit in its row.
+var matrix = []matrixCase{
+	{"GetFramework", "the draft's name", func(f fixture) proto.Message {
+		return &ladderv1.GetFrameworkRequest{Name: f.draft.GetName()}
+	}, everyone(codes.OK)},
+	{"GetFramework", "the revision's name", func(f fixture) proto.Message {
+		return &ladderv1.GetFrameworkRequest{Name: f.revision}
+	}, everyone(codes.OK)},
+	{"GetFramework", "a draft never published", func(f fixture) proto.Message {
+		return &ladderv1.GetFrameworkRequest{Name: f.unpublished.GetName()}
+	}, adminElse(codes.OK, codes.NotFound)},
+	{"GetFramework", "a missing framework", func(f fixture) proto.Message {
+		return &ladderv1.GetFrameworkRequest{Name: "frameworks/" + f.newID}
+	}, everyone(codes.NotFound)},
+	{"GetFramework", "a malformed name", func(fixture) proto.Message {
+		return &ladderv1.GetFrameworkRequest{Name: "Frameworks/X"}
+	}, everyone(codes.InvalidArgument)},
+	{"ListFrameworks", "the first page", func(fixture) proto.Message {
+		return &ladderv1.ListFrameworksRequest{}
+	}, everyone(codes.OK)},
+	{"ListFrameworks", "a negative page size", func(fixture) proto.Message {
+		return &ladderv1.ListFrameworksRequest{PageSize: -1}
+	}, everyone(codes.InvalidArgument)},
+	{"CreateFramework", "a new framework", func(f fixture) proto.Message {
+		return &ladderv1.CreateFrameworkRequest{FrameworkId: f.newID, Framework: small("New")}
+	}, admin(codes.OK)},
+	{"CreateFramework", "an ID in use", func(f fixture) proto.Message {
+		return &ladderv1.CreateFrameworkRequest{FrameworkId: strings.TrimPrefix(f.draft.GetName(), "frameworks/"), Framework: small("Again")}
+	}, admin(codes.AlreadyExists)},
+	{"CreateFramework", "no framework", func(f fixture) proto.Message {
+		return &ladderv1.CreateFrameworkRequest{FrameworkId: f.newID}
+	}, admin(codes.InvalidArgument)},
+	{"UpdateFramework", "the title", func(f fixture) proto.Message {
+		return &ladderv1.UpdateFrameworkRequest{
+			Framework:  &ladderv1.Framework{Name: f.draft.GetName(), Etag: f.draft.GetEtag(), Title: "Retitled"},
+			UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"title"}},
+		}
+	}, admin(codes.OK)},
+	{"DeleteFramework", "the draft", func(f fixture) proto.Message {
+		return &ladderv1.DeleteFrameworkRequest{Name: f.draft.GetName(), Etag: f.draft.GetEtag()}
+	}, admin(codes.OK)},
+	{"DeleteFramework", "a missing framework", func(f fixture) proto.Message {
+		return &ladderv1.DeleteFrameworkRequest{Name: "frameworks/" + f.newID}
+	}, admin(codes.NotFound)},
+	{"PublishFramework", "the edited draft", func(f fixture) proto.Message {
+		return &ladderv1.PublishFrameworkRequest{Name: f.draft.GetName(), Etag: f.draft.GetEtag()}
+	}, admin(codes.OK)},
+	{"PublishFramework", "a draft never published", func(f fixture) proto.Message {
+		return &ladderv1.PublishFrameworkRequest{Name: f.unpublished.GetName(), Etag: f.unpublished.GetEtag()}
+	}, admin(codes.OK)},
+	{"ListFrameworkRevisions", "a published framework", func(f fixture) proto.Message {
+		return &ladderv1.ListFrameworkRevisionsRequest{Name: f.draft.GetName()}
+	}, everyone(codes.OK)},
+	{"ListFrameworkRevisions", "a draft never published", func(f fixture) proto.Message {
+		return &ladderv1.ListFrameworkRevisionsRequest{Name: f.unpublished.GetName()}
+	}, adminElse(codes.OK, codes.NotFound)},
+	{"ListFrameworkChanges", "the draft's history", func(f fixture) proto.Message {
+		return &ladderv1.ListFrameworkChangesRequest{Parent: f.draft.GetName()}
+	}, admin(codes.OK)},
+	{"CompareLevels", "two levels", func(f fixture) proto.Message {
+		return &ladderv1.CompareLevelsRequest{Name: f.draft.GetName(), Track: "ic", FromLevel: "l1", ToLevel: "l2"}
+	}, everyone(codes.OK)},
+	{"CompareLevels", "no track", func(f fixture) proto.Message {
+		return &ladderv1.CompareLevelsRequest{Name: f.draft.GetName(), FromLevel: "l1", ToLevel: "l2"}
+	}, everyone(codes.InvalidArgument)},
+	{"ExportFramework", "a published framework", func(f fixture) proto.Message {
+		return &ladderv1.ExportFrameworkRequest{Name: f.draft.GetName()}
+	}, everyone(codes.OK)},
+	{"ExportFramework", "a draft never published", func(f fixture) proto.Message {
+		return &ladderv1.ExportFrameworkRequest{Name: f.unpublished.GetName()}
+	}, adminElse(codes.OK, codes.NotFound)},
+	{"ImportFramework", "the sample framework", func(f fixture) proto.Message {
+		return &ladderv1.ImportFrameworkRequest{FrameworkId: f.newID, Content: ladder.SampleFramework}
+	}, admin(codes.OK)},
+	{"ImportFramework", "broken YAML", func(f fixture) proto.Message {
+		return &ladderv1.ImportFrameworkRequest{FrameworkId: f.newID, Content: "title: [broken"}
+	}, admin(codes.InvalidArgument)},
+}
+
+// TestRoleMatrix calls every case of matrix as every role, and without a
+// valid token, and checks the exact code: UNAUTHENTICATED without a token,
+// PERMISSION_DENIED for the roles the rule (ladder.Rules) does not allow,
+// and the case's code for those it does. Every RPC of the service needs a
+// rule and a case, and every rule and case an RPC.
 func TestRoleMatrix(t *testing.T) {
 	l := testenv.StartLadder(t)
 	ctx := context.Background()
+	rules := ladder.Rules()
 	service := ladderv1.File_yardstick_ladder_v1_ladder_service_proto.Services().ByName("LadderService")
-	conns := map[string]*grpc.ClientConn{"no token": l.Conn, "garbage token": l.ConnWithToken("garbage")}
+	callers := map[string]*grpc.ClientConn{"no token": l.Conn, "garbage token": l.ConnWithToken("garbage")}
 	for _, r := range principal.Roles {
-		conns[string(r)] = l.ConnWithToken(l.Token("users/"+string(r), r))
+		callers[string(r)] = l.ConnAs("users/"+string(r), r)
 	}
+	var fixtures atomic.Int64
+	newFixture := func() fixture { return makeFixture(t, l.Client, fmt.Sprintf("m%d", fixtures.Add(1))) }
+	shared := newFixture() // for the calls refused before they run
 
-	methods := service.Methods()
-	for i := range methods.Len() {
-		m := methods.Get(i)
-		full := "/" + string(service.FullName()) + "/" + string(m.Name())
-		allowed, ok := ladder.Rules()[full]
+	covered := map[string]bool{}
+	for _, c := range matrix {
+		m := service.Methods().ByName(protoName(c.rpc))
+		if m == nil {
+			t.Errorf("matrix case %s (%s): the service has no such RPC", c.rpc, c.what)
+			continue
+		}
+		covered[c.rpc] = true
+		full := "/" + string(service.FullName()) + "/" + c.rpc
+		allowed, ok := rules[full]
 		if !ok {
 			t.Errorf("%s has no rule in ladder.Rules", full)
 			continue
 		}
-		for who, conn := range conns {
-			err := conn.Invoke(ctx, full, dynamicpb.NewMessage(m.Input()), dynamicpb.NewMessage(m.Output()))
-			code := status.Code(err)
+		for _, who := range slices.Sorted(maps.Keys(callers)) {
+			role := principal.Role(who)
+			want, ok := c.want[role]
 			switch {
 			case who == "no token" || who == "garbage token":
-				if code != codes.Unauthenticated {
-					t.Errorf("%s with %s = %v, want Unauthenticated", m.Name(), who, err)
+				want = codes.Unauthenticated
+			case !slices.Contains(allowed, role):
+				if ok {
+					t.Errorf("%s (%s) expects %v for %s, but the rule refuses %s: update the case", c.rpc, c.what, want, who, who)
 				}
-			case slices.Contains(allowed, principal.Role(who)):
-				if code == codes.PermissionDenied || code == codes.Unauthenticated {
-					t.Errorf("%s as %s = %v, want it allowed", m.Name(), who, err)
-				}
-			default:
-				if code != codes.PermissionDenied {
-					t.Errorf("%s as %s = %v, want PermissionDenied", m.Name(), who, err)
-				}
+				want = codes.PermissionDenied
+			case !ok:
+				t.Errorf("%s (%s): the rule allows %s, the case has no code for it", c.rpc, c.what, who)
+				continue
+			}
+			f := shared
+			if want != codes.Unauthenticated && want != codes.PermissionDenied {
+				f = newFixture()
+			}
+			err := callers[who].Invoke(ctx, full, c.req(f), dynamicpb.NewMessage(m.Output()))
+			if got := status.Code(err); got != want {
+				t.Errorf("%s (%s) as %s = %v, want %v", c.rpc, c.what, who, err, want)
 			}
 		}
 	}
+	for i := range service.Methods().Len() {
+		if name := string(service.Methods().Get(i).Name()); !covered[name] {
+			t.Errorf("%s has no case in the matrix", name)
+		}
+	}
+	for full := range rules {
+		if service.Methods().ByName(protoName(full[strings.LastIndex(full, "/")+1:])) == nil {
+			t.Errorf("rule for %s: the service has no such RPC", full)
+		}
+	}
+}
+
+func protoName(s string) protoreflect.Name { return protoreflect.Name(s) }
+
+// makeFixture creates, as an admin, a framework published once and then
+// edited, and another never published, with IDs that start with id.
+func makeFixture(t *testing.T, admin ladderv1.LadderServiceClient, id string) fixture {
+	t.Helper()
+	ctx := context.Background()
+	f := fixture{newID: id + "-new"}
+	created := create(t, admin, id+"-pub")
+	rev, err := admin.PublishFramework(ctx, &ladderv1.PublishFrameworkRequest{Name: created.GetName(), Etag: created.GetEtag()})
+	if err != nil {
+		t.Fatalf("PublishFramework(%s): %v", created.GetName(), err)
+	}
+	f.revision = rev.GetName()
+	published, err := admin.GetFramework(ctx, &ladderv1.GetFrameworkRequest{Name: created.GetName()})
+	if err != nil {
+		t.Fatalf("GetFramework(%s): %v", created.GetName(), err)
+	}
+	f.draft, err = admin.UpdateFramework(ctx, &ladderv1.UpdateFrameworkRequest{
+		Framework:  &ladderv1.Framework{Name: created.GetName(), Etag: published.GetEtag(), Title: "Edited after publishing"},
+		UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"title"}},
+	})
+	if err != nil {
+		t.Fatalf("UpdateFramework(%s): %v", created.GetName(), err)
+	}
+	f.unpublished = create(t, admin, id+"-draft")
+	return f
 }
 
 // TestNonAdminsSeeOnlyPublishedContent checks the object-level rule: drafts

@@ -10,7 +10,7 @@ import (
 
 // CompareLevels lays two levels of a framework or revision side by side.
 func (s *Server) CompareLevels(ctx context.Context, req *ladderv1.CompareLevelsRequest) (*ladderv1.CompareLevelsResponse, error) {
-	f, c, err := s.read(ctx, req.GetName())
+	name, c, err := s.readContent(ctx, req.GetName())
 	if err != nil {
 		return nil, err
 	}
@@ -18,7 +18,7 @@ func (s *Server) CompareLevels(ctx context.Context, req *ladderv1.CompareLevelsR
 	if err != nil {
 		return nil, err
 	}
-	resp.Name = f.GetName()
+	resp.Name = name
 	return resp, nil
 }
 

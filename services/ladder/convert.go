@@ -31,27 +31,39 @@ func draftToProto(doc *versioned.Doc[draft]) *ladderv1.Framework {
 	f := contentToProto(doc.Data.Content)
 	f.Name = doc.Name
 	f.Etag = doc.ETag()
-	f.State = ladderv1.Framework_STATE_PUBLISHED
-	if doc.Data.Unpublished {
-		f.State = ladderv1.Framework_STATE_DRAFT
-	}
-	f.LatestRevisionId = doc.Data.LatestRevision
+	f.UnpublishedChanges = doc.Data.Unpublished
+	f.LatestRevision = latestRevisionName(doc.Name, doc.Data)
 	f.CreateTime = timestamppb.New(doc.CreateTime)
 	f.UpdateTime = timestamppb.New(doc.UpdateTime)
 	f.PublishTime = optionalTime(doc.Data.PublishTime)
 	return f
 }
 
-func revisionToProto(r *revision) *ladderv1.Framework {
+// snapshotOf is the framework as a revision froze it.
+func snapshotOf(r *revision) *ladderv1.Framework {
 	f := contentToProto(r.Content)
-	f.Name = r.Name
-	f.State = ladderv1.Framework_STATE_PUBLISHED
-	f.RevisionId = strconv.FormatInt(r.Number, 10)
-	f.LatestRevisionId = f.RevisionId
+	f.Name = r.Framework
 	f.CreateTime = timestamppb.New(r.CreateTime)
 	f.UpdateTime = timestamppb.New(r.PublishTime)
 	f.PublishTime = timestamppb.New(r.PublishTime)
 	return f
+}
+
+// latestSnapshot is what a non-admin reads as the framework: the snapshot of
+// its latest revision, naming that revision.
+func latestSnapshot(r *revision) *ladderv1.Framework {
+	f := snapshotOf(r)
+	f.LatestRevision = r.Name
+	return f
+}
+
+func revisionToProto(r *revision) *ladderv1.FrameworkRevision {
+	return &ladderv1.FrameworkRevision{
+		Name:       r.Name,
+		Snapshot:   snapshotOf(r),
+		CreateTime: timestamppb.New(r.PublishTime),
+		Etag:       strconv.FormatInt(r.Number, 10),
+	}
 }
 
 func changeToProto(c *versioned.Change[draft]) *ladderv1.Change {
@@ -62,8 +74,16 @@ func changeToProto(c *versioned.Change[draft]) *ladderv1.Change {
 		Actor:         c.Actor,
 		CreateTime:    timestamppb.New(c.Time),
 		ChangedFields: c.Fields,
-		RevisionId:    c.Ref,
+		Revision:      changeRevision(c),
 	}
+}
+
+// changeRevision names the revision a publish created.
+func changeRevision(c *versioned.Change[draft]) string {
+	if c.Ref == "" {
+		return ""
+	}
+	return c.Resource + revisionsInfix + c.Ref
 }
 
 func optionalTime(t time.Time) *timestamppb.Timestamp {

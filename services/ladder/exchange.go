@@ -3,12 +3,13 @@ package ladder
 import (
 	"context"
 
+	"github.com/yardstick-dev/yardstick/pkg/versioned"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 )
 
 // ExportFramework writes a framework or revision in the YAML interchange format.
 func (s *Server) ExportFramework(ctx context.Context, req *ladderv1.ExportFrameworkRequest) (*ladderv1.ExportFrameworkResponse, error) {
-	_, c, err := s.read(ctx, req.GetName())
+	_, c, err := s.readContent(ctx, req.GetName())
 	if err != nil {
 		return nil, err
 	}
@@ -29,12 +30,10 @@ func (s *Server) ImportFramework(ctx context.Context, req *ladderv1.ImportFramew
 	if err := validateContent(in, "content"); err != nil {
 		return nil, err
 	}
-	if err := checkETagFormat(req.GetEtag(), "etag", false); err != nil {
-		return nil, err
-	}
 	if req.GetEtag() == "" {
-		return s.create(ctx, req.GetFrameworkId(), contentFromProto(in), kindImport)
+		return s.create(ctx, req.GetFrameworkId(), contentFromProto(in), kindImport, req.GetRequestId())
 	}
-	return s.replaceContent(ctx, "frameworks/"+req.GetFrameworkId(), req.GetEtag(), kindImport,
+	want := versioned.Expect{ETag: req.GetEtag(), Exists: versioned.MustExist, RequestID: req.GetRequestId()}
+	return s.replaceContent(ctx, "frameworks/"+req.GetFrameworkId(), want, kindImport,
 		func(*ladderv1.Framework) (*ladderv1.Framework, error) { return in, nil })
 }

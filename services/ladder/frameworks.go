@@ -20,10 +20,13 @@ import (
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 )
 
-// GetFramework returns a draft, a revision, or the latest revision.
+// GetFramework returns a framework as the caller may see it (visibility.go).
 func (s *Server) GetFramework(ctx context.Context, req *ladderv1.GetFrameworkRequest) (*ladderv1.Framework, error) {
-	f, _, err := s.read(ctx, req.GetName())
-	return f, err
+	v, err := s.readFramework(ctx, req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	return v.message, nil
 }
 
 // ListFrameworks lists frameworks in name order: the drafts for admins, the
@@ -46,9 +49,16 @@ func (s *Server) ListFrameworks(ctx context.Context, req *ladderv1.ListFramework
 	if err != nil {
 		return nil, err
 	}
-	views, err := s.visible(ctx, docs, admin)
-	if err != nil {
-		return nil, err
+	views := make([]*ladderv1.Framework, len(docs))
+	for i := range docs {
+		v, err := s.viewFramework(ctx, &docs[i])
+		if errors.Is(err, apierr.ErrNotFound) {
+			continue // its revision is not there: as good as unpublished
+		}
+		if err != nil {
+			return nil, err
+		}
+		views[i] = v.message
 	}
 	resp := &ladderv1.ListFrameworksResponse{}
 	bytes := 0
@@ -67,33 +77,6 @@ func (s *Server) ListFrameworks(ctx context.Context, req *ladderv1.ListFramework
 	return resp, nil
 }
 
-// visible returns what the caller may see of each draft: the draft itself
-// for admins, otherwise its latest revision (the list query has already left
-// out the drafts never published).
-func (s *Server) visible(ctx context.Context, docs []versioned.Doc[draft], admin bool) ([]*ladderv1.Framework, error) {
-	views := make([]*ladderv1.Framework, len(docs))
-	if admin {
-		for i := range docs {
-			views[i] = draftToProto(&docs[i])
-		}
-		return views, nil
-	}
-	names := make([]string, len(docs))
-	for i, d := range docs {
-		names[i] = d.Name + "@" + d.Data.LatestRevision
-	}
-	revs, err := s.store.revisionsByName(ctx, names)
-	if err != nil {
-		return nil, err
-	}
-	for i, name := range names {
-		if r, ok := revs[name]; ok {
-			views[i] = revisionToProto(r)
-		}
-	}
-	return views, nil
-}
-
 // maxPageBytes keeps a page of full frameworks under gRPC's default 4 MiB
 // message limit.
 const maxPageBytes = 3 << 20
@@ -105,13 +88,13 @@ func (s *Server) CreateFramework(ctx context.Context, req *ladderv1.CreateFramew
 	}
 	c := contentFromProto(req.GetFramework())
 	if id := req.GetFrameworkId(); id != "" {
-		return s.create(ctx, id, c, kindCreate)
+		return s.create(ctx, id, c, kindCreate, req.GetRequestId())
 	}
 	// A server-made ID reads like the title; on a collision it gets a suffix.
 	base := slug(c.Title)
 	id := base
 	for attempt := 0; ; attempt++ {
-		f, err := s.create(ctx, id, c, kindCreate)
+		f, err := s.create(ctx, id, c, kindCreate, req.GetRequestId())
 		if !errors.Is(err, apierr.ErrAlreadyExists) || attempt == 3 {
 			return f, err
 		}
@@ -120,15 +103,15 @@ func (s *Server) CreateFramework(ctx context.Context, req *ladderv1.CreateFramew
 }
 
 // create stores a new draft. An ID whose framework was deleted can be used
-// again: its history and its revision numbers continue.
-func (s *Server) create(ctx context.Context, id string, c content, kind string) (*ladderv1.Framework, error) {
-	name := "frameworks/" + id
-	doc, err := s.store.drafts.Apply(ctx, name, principal.Subject(ctx), func(cur *versioned.Doc[draft]) (versioned.Edit[draft], error) {
-		if cur.Live() {
-			return versioned.Edit[draft]{}, apierr.AlreadyExists(name)
-		}
+// again: its history and its revision numbers continue. With a request ID,
+// the same request again returns the framework it created (whatever ID the
+// server chose for it) and creates nothing.
+func (s *Server) create(ctx context.Context, id string, c content, kind, requestID string) (*ladderv1.Framework, error) {
+	name := frameworksPrefix + id
+	want := versioned.Expect{Exists: versioned.MustNotExist, RequestID: requestID}
+	doc, err := s.store.drafts.Apply(ctx, name, principal.Subject(ctx), want, func(cur *versioned.Doc[draft]) (versioned.Edit[draft], error) {
 		d := draft{Content: c, Unpublished: true}
-		if cur != nil { // deleted: keep counting revisions, so @N always means one thing
+		if cur != nil { // deleted: keep counting revisions, so revisions/N always means one thing
 			d.Revisions, d.LatestRevision, d.PublishTime = cur.Data.Revisions, cur.Data.LatestRevision, cur.Data.PublishTime
 		}
 		return versioned.Edit[draft]{Kind: kind, Fields: changedFields(content{}, c), Data: d}, nil
@@ -146,17 +129,17 @@ func (s *Server) create(ctx context.Context, id string, c content, kind string) 
 func (s *Server) UpdateFramework(ctx context.Context, req *ladderv1.UpdateFrameworkRequest) (*ladderv1.Framework, error) {
 	in := req.GetFramework()
 	name := in.GetName()
-	if id, ok := strings.CutPrefix(name, "frameworks/"); !ok || !idPattern.MatchString(id) {
-		return nil, apierr.Invalid("framework.name", "must name a framework draft: frameworks/{framework}, got %q", name)
+	if id, ok := strings.CutPrefix(name, frameworksPrefix); !ok || !idPattern.MatchString(id) {
+		return nil, apierr.Invalid("framework.name", "must name a framework: frameworks/{framework}, with a lower-case ID")
 	}
-	if err := checkETagFormat(in.GetEtag(), "framework.etag", true); err != nil {
-		return nil, err
+	if in.GetEtag() == "" {
+		return nil, apierr.Invalid("framework.etag", "required: send the etag of the version you are changing")
 	}
 	paths, err := updatePaths(req.GetUpdateMask().GetPaths(), in)
 	if err != nil {
 		return nil, err
 	}
-	return s.replaceContent(ctx, name, in.GetEtag(), kindUpdate, func(cur *ladderv1.Framework) (*ladderv1.Framework, error) {
+	return s.replaceContent(ctx, name, versioned.Expect{ETag: in.GetEtag()}, kindUpdate, func(cur *ladderv1.Framework) (*ladderv1.Framework, error) {
 		for _, p := range paths {
 			setField(cur, in, p)
 		}
@@ -166,8 +149,8 @@ func (s *Server) UpdateFramework(ctx context.Context, req *ladderv1.UpdateFramew
 
 // replaceContent changes a draft's content with edit, which gets the
 // current content and returns the new one (or a validation error).
-func (s *Server) replaceContent(ctx context.Context, name, etag, kind string, edit func(cur *ladderv1.Framework) (*ladderv1.Framework, error)) (*ladderv1.Framework, error) {
-	doc, err := s.applyDraft(ctx, name, etag, func(cur *versioned.Doc[draft]) (versioned.Edit[draft], error) {
+func (s *Server) replaceContent(ctx context.Context, name string, want versioned.Expect, kind string, edit func(cur *ladderv1.Framework) (*ladderv1.Framework, error)) (*ladderv1.Framework, error) {
+	doc, err := s.applyDraft(ctx, name, want, func(cur *versioned.Doc[draft]) (versioned.Edit[draft], error) {
 		next, err := edit(contentToProto(cur.Data.Content))
 		if err != nil {
 			return versioned.Edit[draft]{}, err
@@ -189,11 +172,7 @@ func (s *Server) replaceContent(ctx context.Context, name, etag, kind string, ed
 
 // DeleteFramework deletes a draft; published revisions stay readable.
 func (s *Server) DeleteFramework(ctx context.Context, req *ladderv1.DeleteFrameworkRequest) (*emptypb.Empty, error) {
-	if err := checkETagFormat(req.GetEtag(), "etag", false); err != nil {
-		return nil, err
-	}
-	name := req.GetName()
-	_, err := s.applyDraft(ctx, name, req.GetEtag(), func(cur *versioned.Doc[draft]) (versioned.Edit[draft], error) {
+	_, err := s.applyDraft(ctx, req.GetName(), versioned.Expect{ETag: req.GetEtag()}, func(cur *versioned.Doc[draft]) (versioned.Edit[draft], error) {
 		return versioned.Edit[draft]{Kind: kindDelete, Delete: true, Data: cur.Data}, nil
 	})
 	if err != nil {
@@ -209,7 +188,7 @@ var contentFields = []string{"title", "description", "competencies", "tracks"}
 // them (the gateway derives the mask from the JSON body, etag included), and
 // they are not updated.
 var ignoredMaskFields = map[string]bool{
-	"name": true, "etag": true, "state": true, "revision_id": true, "latest_revision_id": true,
+	"name": true, "etag": true, "latest_revision": true, "unpublished_changes": true,
 	"create_time": true, "update_time": true, "publish_time": true,
 }
 

@@ -44,14 +44,16 @@ type draft struct {
 	// Unpublished is true when the content differs from the latest revision.
 	Unpublished bool `bson:"unpublished"`
 	// Revisions counts the publishes, so the next revision ID is Revisions+1.
-	Revisions      int64     `bson:"revisions"`
+	Revisions int64 `bson:"revisions"`
+	// LatestRevision is the ID of the newest revision, empty before the
+	// first publish.
 	LatestRevision string    `bson:"latest_revision,omitempty"`
 	PublishTime    time.Time `bson:"publish_time,omitempty"`
 }
 
 // revision is a published, immutable copy of a framework's content.
 type revision struct {
-	Name        string    `bson:"_id"` // frameworks/{framework}@{revision_id}
+	Name        string    `bson:"_id"` // frameworks/{framework}/revisions/{revision}
 	Framework   string    `bson:"framework"`
 	Number      int64     `bson:"number"`
 	Content     content   `bson:"content"`

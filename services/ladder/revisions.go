@@ -2,8 +2,11 @@ package ladder
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
+
+	"google.golang.org/protobuf/proto"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
 	"github.com/yardstick-dev/yardstick/pkg/paging"
@@ -15,12 +18,9 @@ import (
 // PublishFramework freezes the current draft as the next revision. The
 // revision itself is written by Store.storeRevision, after the change record
 // that guards against concurrent publishes.
-func (s *Server) PublishFramework(ctx context.Context, req *ladderv1.PublishFrameworkRequest) (*ladderv1.Framework, error) {
-	if err := checkETagFormat(req.GetEtag(), "etag", false); err != nil {
-		return nil, err
-	}
-	name := req.GetName()
-	doc, err := s.applyDraft(ctx, name, req.GetEtag(), func(cur *versioned.Doc[draft]) (versioned.Edit[draft], error) {
+func (s *Server) PublishFramework(ctx context.Context, req *ladderv1.PublishFrameworkRequest) (*ladderv1.FrameworkRevision, error) {
+	want := versioned.Expect{ETag: req.GetEtag(), RequestID: req.GetRequestId()}
+	doc, err := s.applyDraft(ctx, req.GetName(), want, func(cur *versioned.Doc[draft]) (versioned.Edit[draft], error) {
 		if err := publishable(cur.Data); err != nil {
 			return versioned.Edit[draft]{}, err
 		}
@@ -36,6 +36,15 @@ func (s *Server) PublishFramework(ctx context.Context, req *ladderv1.PublishFram
 	}
 	r := latestRevisionOf(doc, principal.Subject(ctx))
 	return revisionToProto(&r), nil
+}
+
+// GetFrameworkRevision returns a published revision.
+func (s *Server) GetFrameworkRevision(ctx context.Context, req *ladderv1.GetFrameworkRevisionRequest) (*ladderv1.FrameworkRevision, error) {
+	r, err := s.readRevision(ctx, req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	return revisionToProto(r), nil
 }
 
 // publishable says why a draft cannot be published, if it cannot: a revision
@@ -57,32 +66,47 @@ func publishable(d draft) error {
 	return nil
 }
 
-// ListFrameworkRevisions lists a framework's revisions, newest first.
+// ListFrameworkRevisions lists a framework's revisions, newest first. The
+// draft counts its revisions, so each one is read by its name.
 func (s *Server) ListFrameworkRevisions(ctx context.Context, req *ladderv1.ListFrameworkRevisionsRequest) (*ladderv1.ListFrameworkRevisionsResponse, error) {
-	name := req.GetName()
-	before, err := pageNumber(req.GetPageToken(), name)
+	parent := req.GetParent()
+	before, err := pageNumber(req.GetPageToken(), parent+"/revisions")
 	if err != nil {
 		return nil, err
 	}
-	doc, err := s.store.drafts.Get(ctx, name)
+	doc, err := s.store.drafts.Get(ctx, parent)
 	if err != nil {
 		return nil, err
 	}
 	if doc.Data.LatestRevision == "" && !principal.Has(ctx, principal.Admin) {
-		return nil, apierr.NotFound(name) // an unpublished framework does not exist for non-admins
+		return nil, apierr.NotFound(parent) // an unpublished framework does not exist for non-admins
 	}
 	size := paging.Size(req.GetPageSize())
-	revs, err := s.store.listRevisions(ctx, name, before, size+1)
-	if err != nil {
-		return nil, err
+	top := doc.Data.Revisions
+	if before > 0 && before-1 < top {
+		top = before - 1
 	}
 	resp := &ladderv1.ListFrameworkRevisionsResponse{}
-	if len(revs) > size {
-		revs = revs[:size]
-		resp.NextPageToken = paging.Token(strconv.FormatInt(revs[size-1].Number, 10), name)
-	}
-	for i := range revs {
-		resp.Frameworks = append(resp.Frameworks, revisionToProto(&revs[i]))
+	bytes := 0
+	for n := top; n >= 1; n-- {
+		if len(resp.Revisions) == size {
+			resp.NextPageToken = paging.Token(strconv.FormatInt(n+1, 10), parent+"/revisions")
+			break
+		}
+		r, err := s.store.revision(ctx, revisionName(parent, n))
+		if errors.Is(err, apierr.ErrNotFound) {
+			continue // never stored: its publish was abandoned
+		}
+		if err != nil {
+			return nil, err
+		}
+		m := revisionToProto(r)
+		if len(resp.Revisions) > 0 && bytes+proto.Size(m) > maxPageBytes {
+			resp.NextPageToken = paging.Token(strconv.FormatInt(n+1, 10), parent+"/revisions")
+			break
+		}
+		bytes += proto.Size(m)
+		resp.Revisions = append(resp.Revisions, m)
 	}
 	return resp, nil
 }

@@ -8,7 +8,7 @@ import (
 
 // Rules says who may call each RPC of the ladder service: full method name →
 // the roles allowed. It answers the question for a whole RPC; the handlers
-// add the object-level check (only admins see drafts, see read). Every RPC
+// add the object-level check (only admins see drafts: visibility.go). Every RPC
 // the service serves needs an entry: one without is refused for everyone,
 // and the rule-coverage tests fail.
 func Rules() map[string][]principal.Role {
@@ -16,6 +16,7 @@ func Rules() map[string][]principal.Role {
 		// Reading published ladders is for everyone who works here.
 		ladderv1.LadderService_GetFramework_FullMethodName:           auth.Everyone(),
 		ladderv1.LadderService_ListFrameworks_FullMethodName:         auth.Everyone(),
+		ladderv1.LadderService_GetFrameworkRevision_FullMethodName:   auth.Everyone(),
 		ladderv1.LadderService_ListFrameworkRevisions_FullMethodName: auth.Everyone(),
 		ladderv1.LadderService_CompareLevels_FullMethodName:          auth.Everyone(),
 		ladderv1.LadderService_ExportFramework_FullMethodName:        auth.Everyone(),

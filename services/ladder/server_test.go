@@ -74,8 +74,8 @@ func TestCreateGetListDelete(t *testing.T) {
 	c := testenv.StartLadder(t).Client
 
 	created := create(t, c, "eng")
-	if created.GetName() != "frameworks/eng" || created.GetEtag() == "" || created.GetState() != ladderv1.Framework_STATE_DRAFT {
-		t.Errorf("CreateFramework() = %v, want frameworks/eng, an etag, STATE_DRAFT", created)
+	if created.GetName() != "frameworks/eng" || created.GetEtag() == "" || !created.GetUnpublishedChanges() {
+		t.Errorf("CreateFramework() = %v, want frameworks/eng, an etag, unpublished changes", created)
 	}
 	got, err := c.GetFramework(ctx, &ladderv1.GetFrameworkRequest{Name: "frameworks/eng"})
 	if err != nil {
@@ -159,9 +159,20 @@ func TestUpdate(t *testing.T) {
 		UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"title"}},
 	})
 	wantCode(t, err, codes.Aborted, "")
-	got, _ := c.GetFramework(ctx, &ladderv1.GetFrameworkRequest{Name: f.GetName()})
-	if got.GetTitle() != "Engineering" {
-		t.Errorf("title after stale update = %q, want Engineering", got.GetTitle())
+	// Etags are opaque (AIP-154): a malformed one or another resource's is
+	// as stale as an old one.
+	for _, etag := range []string{"W/\"2\"", "not-an-etag", "\u00e9", "999999999999999999999999", "0"} {
+		_, err = c.UpdateFramework(ctx, &ladderv1.UpdateFrameworkRequest{
+			Framework:  &ladderv1.Framework{Name: f.GetName(), Etag: etag, Title: "Lost update"},
+			UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"title"}},
+		})
+		wantCode(t, err, codes.Aborted, "")
+		_, err = c.DeleteFramework(ctx, &ladderv1.DeleteFrameworkRequest{Name: f.GetName(), Etag: etag})
+		wantCode(t, err, codes.Aborted, "")
+	}
+	got, err := c.GetFramework(ctx, &ladderv1.GetFrameworkRequest{Name: f.GetName()})
+	if err != nil || got.GetTitle() != "Engineering" {
+		t.Errorf("title after stale updates = %q, %v, want Engineering", got.GetTitle(), err)
 	}
 }
 
@@ -265,7 +276,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 			return err
 		}, "framework.tracks[0].levels[0].expectations[0].competency"},
 		{"update of a revision", func() error {
-			_, err := c.UpdateFramework(ctx, &ladderv1.UpdateFrameworkRequest{Framework: &ladderv1.Framework{Name: f.GetName() + "@1", Etag: "1", Title: "T"}})
+			_, err := c.UpdateFramework(ctx, &ladderv1.UpdateFrameworkRequest{Framework: &ladderv1.Framework{Name: f.GetName() + "/revisions/1", Etag: "1", Title: "T"}})
 			return err
 		}, "framework.name"},
 		{"broken YAML", func() error {
@@ -299,85 +310,129 @@ func TestPublishAndRevisions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r1.GetName() != "frameworks/eng@1" || r1.GetRevisionId() != "1" || r1.GetState() != ladderv1.Framework_STATE_PUBLISHED {
-		t.Errorf("PublishFramework() = %v, want frameworks/eng@1, published", r1)
+	if r1.GetName() != "frameworks/eng/revisions/1" || r1.GetSnapshot().GetName() != "frameworks/eng" ||
+		r1.GetSnapshot().GetTitle() != f.GetTitle() || r1.GetCreateTime() == nil || r1.GetEtag() == "" {
+		t.Errorf("PublishFramework() = %v, want frameworks/eng/revisions/1 with the draft as its snapshot", r1)
 	}
 	_, err = c.PublishFramework(ctx, &ladderv1.PublishFrameworkRequest{Name: f.GetName()})
-	wantCode(t, err, codes.FailedPrecondition, "")
-
-	d, _ := c.GetFramework(ctx, &ladderv1.GetFrameworkRequest{Name: f.GetName()})
-	if d.GetState() != ladderv1.Framework_STATE_PUBLISHED || d.GetLatestRevisionId() != "1" {
-		t.Errorf("draft after publish = state %v, latest %q, want PUBLISHED, 1", d.GetState(), d.GetLatestRevisionId())
+	wantCode(t, err, codes.FailedPrecondition, "") // nothing changed since
+	d, err := c.GetFramework(ctx, &ladderv1.GetFrameworkRequest{Name: f.GetName()})
+	if err != nil || d.GetUnpublishedChanges() || d.GetLatestRevision() != "frameworks/eng/revisions/1" {
+		t.Errorf("draft after publish = %v, %v, want no unpublished changes and latest revision frameworks/eng/revisions/1", d, err)
 	}
-	d, err = c.UpdateFramework(ctx, &ladderv1.UpdateFrameworkRequest{
-		Framework: &ladderv1.Framework{Name: f.GetName(), Etag: d.GetEtag(), Title: "Second"},
-	})
+	d, err = c.UpdateFramework(ctx, &ladderv1.UpdateFrameworkRequest{Framework: &ladderv1.Framework{Name: f.GetName(), Etag: d.GetEtag(), Title: "Second"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.GetState() != ladderv1.Framework_STATE_DRAFT {
-		t.Errorf("draft after edit: state %v, want DRAFT", d.GetState())
+	if !d.GetUnpublishedChanges() {
+		t.Errorf("draft after edit: unpublished_changes false, want true")
 	}
 	if _, err := c.PublishFramework(ctx, &ladderv1.PublishFrameworkRequest{Name: f.GetName()}); err != nil {
 		t.Fatal(err)
 	}
 
-	// Revision 1 is immutable; @latest follows the newest.
-	old, err := c.GetFramework(ctx, &ladderv1.GetFrameworkRequest{Name: "frameworks/eng@1"})
-	if err != nil || old.GetTitle() != "Framework eng" {
-		t.Errorf("GetFramework(@1) = %q, %v, want the original title", old.GetTitle(), err)
+	// Revision 1 is immutable; latest follows the newest.
+	old, err := c.GetFrameworkRevision(ctx, &ladderv1.GetFrameworkRevisionRequest{Name: "frameworks/eng/revisions/1"})
+	if err != nil || old.GetSnapshot().GetTitle() != f.GetTitle() {
+		t.Errorf("GetFrameworkRevision(1) = %v, %v, want the original title", old, err)
 	}
-	latest, err := c.GetFramework(ctx, &ladderv1.GetFrameworkRequest{Name: "frameworks/eng@latest"})
-	if err != nil || latest.GetName() != "frameworks/eng@2" || latest.GetTitle() != "Second" {
-		t.Errorf("GetFramework(@latest) = %v, %v, want frameworks/eng@2 titled Second", latest.GetName(), err)
+	latest, err := c.GetFrameworkRevision(ctx, &ladderv1.GetFrameworkRevisionRequest{Name: "frameworks/eng/revisions/latest"})
+	if err != nil || latest.GetName() != "frameworks/eng/revisions/2" || latest.GetSnapshot().GetTitle() != "Second" {
+		t.Errorf("GetFrameworkRevision(latest) = %v, %v, want frameworks/eng/revisions/2 titled Second", latest.GetName(), err)
 	}
-	_, err = c.GetFramework(ctx, &ladderv1.GetFrameworkRequest{Name: "frameworks/eng@3"})
+	_, err = c.GetFrameworkRevision(ctx, &ladderv1.GetFrameworkRevisionRequest{Name: "frameworks/eng/revisions/3"})
 	wantCode(t, err, codes.NotFound, "")
+	for _, bad := range []string{"frameworks/eng@1", "frameworks/eng/revisions/0", "frameworks/eng/revisions/x", "frameworks/eng"} {
+		_, err = c.GetFrameworkRevision(ctx, &ladderv1.GetFrameworkRevisionRequest{Name: bad})
+		wantCode(t, err, codes.InvalidArgument, "name")
+	}
 
-	// Newest first, one per page.
 	var names []string
 	token := ""
 	for {
-		page, err := c.ListFrameworkRevisions(ctx, &ladderv1.ListFrameworkRevisionsRequest{Name: f.GetName(), PageSize: 1, PageToken: token})
+		page, err := c.ListFrameworkRevisions(ctx, &ladderv1.ListFrameworkRevisionsRequest{Parent: f.GetName(), PageSize: 1, PageToken: token})
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, r := range page.GetFrameworks() {
+		for _, r := range page.GetRevisions() {
 			names = append(names, r.GetName())
 		}
 		if token = page.GetNextPageToken(); token == "" {
 			break
 		}
 	}
-	if diff := cmp.Diff([]string{"frameworks/eng@2", "frameworks/eng@1"}, names); diff != "" {
+	if diff := cmp.Diff([]string{"frameworks/eng/revisions/2", "frameworks/eng/revisions/1"}, names); diff != "" {
 		t.Errorf("ListFrameworkRevisions() names (-want +got):\n%s", diff)
 	}
 
-	// Deleting the draft keeps the revisions, which rubrics may point at.
+	// Deleting the draft keeps the revisions readable by name.
 	if _, err := c.DeleteFramework(ctx, &ladderv1.DeleteFrameworkRequest{Name: f.GetName()}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.GetFramework(ctx, &ladderv1.GetFrameworkRequest{Name: "frameworks/eng@1"}); err != nil {
-		t.Errorf("GetFramework(@1) after delete: %v, want the revision", err)
+	if _, err := c.GetFrameworkRevision(ctx, &ladderv1.GetFrameworkRevisionRequest{Name: "frameworks/eng/revisions/1"}); err != nil {
+		t.Errorf("GetFrameworkRevision(1) after delete: %v, want the revision", err)
 	}
+	_, err = c.GetFrameworkRevision(ctx, &ladderv1.GetFrameworkRevisionRequest{Name: "frameworks/eng/revisions/latest"})
+	wantCode(t, err, codes.NotFound, "") // latest belongs to a live framework
 
-	// Re-created, the framework keeps counting revisions: @1 and @2 keep
-	// meaning what they meant.
+	// Re-created, the framework keeps counting revisions: revisions 1 and 2
+	// keep meaning what they meant.
 	again, err := c.CreateFramework(ctx, &ladderv1.CreateFrameworkRequest{FrameworkId: "eng", Framework: small("Third")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again.GetLatestRevisionId() != "2" {
-		t.Errorf("re-created framework's latest revision = %q, want 2", again.GetLatestRevisionId())
+	if again.GetLatestRevision() != "frameworks/eng/revisions/2" {
+		t.Errorf("re-created framework's latest revision = %q, want frameworks/eng/revisions/2", again.GetLatestRevision())
 	}
 	r3, err := c.PublishFramework(ctx, &ladderv1.PublishFrameworkRequest{Name: again.GetName()})
-	if err != nil || r3.GetName() != "frameworks/eng@3" || r3.GetTitle() != "Third" {
-		t.Errorf("PublishFramework() after re-create = %v, %v, want frameworks/eng@3 titled Third", r3.GetName(), err)
+	if err != nil || r3.GetName() != "frameworks/eng/revisions/3" || r3.GetSnapshot().GetTitle() != "Third" {
+		t.Errorf("PublishFramework() after re-create = %v, %v, want frameworks/eng/revisions/3 titled Third", r3.GetName(), err)
 	}
-	old, err = c.GetFramework(ctx, &ladderv1.GetFrameworkRequest{Name: "frameworks/eng@1"})
-	if err != nil || old.GetTitle() != "Framework eng" {
-		t.Errorf("GetFramework(@1) after re-create and publish = %q, %v, want the original title", old.GetTitle(), err)
+	old, err = c.GetFrameworkRevision(ctx, &ladderv1.GetFrameworkRevisionRequest{Name: "frameworks/eng/revisions/1"})
+	if err != nil || old.GetSnapshot().GetTitle() != f.GetTitle() {
+		t.Errorf("GetFrameworkRevision(1) after re-create and publish = %v, %v, want the original title", old, err)
 	}
+	// Compare and export take a revision too, and say which one they read.
+	cmpResp, err := c.CompareLevels(ctx, &ladderv1.CompareLevelsRequest{Name: "frameworks/eng/revisions/latest", Track: "ic", FromLevel: "l1", ToLevel: "l1"})
+	if err != nil || cmpResp.GetName() != "frameworks/eng/revisions/3" {
+		t.Errorf("CompareLevels(latest) = %v, %v, want it read from frameworks/eng/revisions/3", cmpResp.GetName(), err)
+	}
+}
+
+// The same request ID again returns the first result and writes nothing
+// (AIP-155), for a create with a server-chosen ID and for a publish.
+func TestRequestIDMakesWritesIdempotent(t *testing.T) {
+	ctx := context.Background()
+	c := testenv.StartLadder(t).Client
+	req := &ladderv1.CreateFrameworkRequest{Framework: small("Engineering"), RequestId: "3f1c2a9e-0d1b-4c5e-9a47-5d2b8e0c1f00"}
+	first, err := c.CreateFramework(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := c.CreateFramework(ctx, req)
+	if err != nil || again.GetName() != first.GetName() || again.GetEtag() != first.GetEtag() {
+		t.Fatalf("CreateFramework(same request id) = %v, %v, want the first result %s", again.GetName(), err, first.GetName())
+	}
+	// Without a request ID the same body is a second framework with a suffixed ID.
+	second, err := c.CreateFramework(ctx, &ladderv1.CreateFrameworkRequest{Framework: small("Engineering")})
+	if err != nil || second.GetName() == first.GetName() {
+		t.Fatalf("CreateFramework(no request id) = %v, %v, want a second framework", second.GetName(), err)
+	}
+	pub := &ladderv1.PublishFrameworkRequest{Name: first.GetName(), RequestId: "publish-1"}
+	r1, err := c.PublishFramework(ctx, pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r1again, err := c.PublishFramework(ctx, pub)
+	if err != nil || r1again.GetName() != r1.GetName() {
+		t.Errorf("PublishFramework(same request id) = %v, %v, want %s again", r1again.GetName(), err, r1.GetName())
+	}
+	changes, err := c.ListFrameworkChanges(ctx, &ladderv1.ListFrameworkChangesRequest{Parent: first.GetName()})
+	if err != nil || len(changes.GetChanges()) != 2 {
+		t.Errorf("ListFrameworkChanges() = %d changes, %v, want 2 (one create, one publish)", len(changes.GetChanges()), err)
+	}
+	_, err = c.CreateFramework(ctx, &ladderv1.CreateFrameworkRequest{Framework: small("X"), RequestId: "not valid!"})
+	wantCode(t, err, codes.InvalidArgument, "request_id")
 }
 
 func TestChangesRecordWhoWhatWhen(t *testing.T) {
@@ -408,7 +463,7 @@ func TestChangesRecordWhoWhatWhen(t *testing.T) {
 		}
 	}
 	want := []*ladderv1.Change{
-		{Name: "frameworks/eng/changes/3", Version: 3, Kind: ladderv1.Change_KIND_PUBLISH, Actor: testenv.AdminSubject, RevisionId: "1"},
+		{Name: "frameworks/eng/changes/3", Version: 3, Kind: ladderv1.Change_KIND_PUBLISH, Actor: testenv.AdminSubject, Revision: "frameworks/eng/revisions/1"},
 		{Name: "frameworks/eng/changes/2", Version: 2, Kind: ladderv1.Change_KIND_UPDATE, Actor: testenv.AdminSubject, ChangedFields: []string{"description"}},
 		{Name: "frameworks/eng/changes/1", Version: 1, Kind: ladderv1.Change_KIND_CREATE, Actor: testenv.AdminSubject, ChangedFields: []string{"title", "competencies", "tracks"}},
 	}
@@ -448,7 +503,7 @@ func TestListPages(t *testing.T) {
 			break
 		}
 		// A token continues only the request it came from.
-		_, err = c.ListFrameworkRevisions(ctx, &ladderv1.ListFrameworkRevisionsRequest{Name: "frameworks/a", PageToken: token})
+		_, err = c.ListFrameworkRevisions(ctx, &ladderv1.ListFrameworkRevisionsRequest{Parent: "frameworks/a", PageToken: token})
 		wantCode(t, err, codes.InvalidArgument, "page_token")
 	}
 	want := []string{"frameworks/a", "frameworks/b", "frameworks/c", "frameworks/d", "frameworks/e"}

@@ -7,7 +7,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
 	"github.com/yardstick-dev/yardstick/pkg/mongodb"
@@ -33,10 +32,11 @@ func NewStore(db *mongo.Database) *Store {
 	return s
 }
 
-// Init creates the store's indexes.
+// Init creates the store's collections and indexes. Revisions are read by
+// name only, so they need no index beyond _id.
 func (s *Store) Init(ctx context.Context) error {
 	indexes := s.drafts.Indexes()
-	indexes[s.revisions] = []mongo.IndexModel{{Keys: bson.D{{Key: "framework", Value: 1}, {Key: "number", Value: -1}}}}
+	indexes[s.revisions] = nil
 	return mongodb.EnsureIndexes(ctx, indexes)
 }
 
@@ -57,7 +57,7 @@ func (s *Store) storeRevision(ctx context.Context, c *versioned.Change[draft]) e
 // latestRevisionOf is the revision that the publish which produced doc created.
 func latestRevisionOf(doc *versioned.Doc[draft], publisher string) revision {
 	return revision{
-		Name:        doc.Name + "@" + doc.Data.LatestRevision,
+		Name:        latestRevisionName(doc.Name, doc.Data),
 		Framework:   doc.Name,
 		Number:      doc.Data.Revisions,
 		Content:     doc.Data.Content,
@@ -78,43 +78,4 @@ func (s *Store) revision(ctx context.Context, name string) (*revision, error) {
 		return nil, fmt.Errorf("find revision: %w", err)
 	}
 	return &r, nil
-}
-
-// revisionsByName returns the named revisions that exist, by name.
-func (s *Store) revisionsByName(ctx context.Context, names []string) (map[string]*revision, error) {
-	out := map[string]*revision{}
-	if len(names) == 0 {
-		return out, nil
-	}
-	cur, err := s.revisions.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: names}}}})
-	if err != nil {
-		return nil, fmt.Errorf("find revisions: %w", err)
-	}
-	var found []revision
-	if err := cur.All(ctx, &found); err != nil {
-		return nil, fmt.Errorf("find revisions: %w", err)
-	}
-	for i := range found {
-		out[found[i].Name] = &found[i]
-	}
-	return out, nil
-}
-
-// listRevisions returns up to limit revisions of a framework numbered below
-// before (all when before is 0), newest first.
-func (s *Store) listRevisions(ctx context.Context, framework string, before int64, limit int) ([]revision, error) {
-	filter := bson.D{{Key: "framework", Value: framework}}
-	if before > 0 {
-		filter = append(filter, bson.E{Key: "number", Value: bson.D{{Key: "$lt", Value: before}}})
-	}
-	opts := options.Find().SetSort(bson.D{{Key: "number", Value: -1}}).SetLimit(int64(limit))
-	cur, err := s.revisions.Find(ctx, filter, opts)
-	if err != nil {
-		return nil, fmt.Errorf("list revisions: %w", err)
-	}
-	var out []revision
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("list revisions: %w", err)
-	}
-	return out, nil
 }

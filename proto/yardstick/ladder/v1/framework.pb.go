@@ -22,60 +22,6 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// The lifecycle of a framework's content.
-type Framework_State int32
-
-const (
-	// Not used.
-	Framework_STATE_UNSPECIFIED Framework_State = 0
-	// The draft has changes that no published revision contains.
-	Framework_STATE_DRAFT Framework_State = 1
-	// The content is published: a revision, or a draft equal to its latest
-	// revision.
-	Framework_STATE_PUBLISHED Framework_State = 2
-)
-
-// Enum value maps for Framework_State.
-var (
-	Framework_State_name = map[int32]string{
-		0: "STATE_UNSPECIFIED",
-		1: "STATE_DRAFT",
-		2: "STATE_PUBLISHED",
-	}
-	Framework_State_value = map[string]int32{
-		"STATE_UNSPECIFIED": 0,
-		"STATE_DRAFT":       1,
-		"STATE_PUBLISHED":   2,
-	}
-)
-
-func (x Framework_State) Enum() *Framework_State {
-	p := new(Framework_State)
-	*p = x
-	return p
-}
-
-func (x Framework_State) String() string {
-	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
-}
-
-func (Framework_State) Descriptor() protoreflect.EnumDescriptor {
-	return file_yardstick_ladder_v1_framework_proto_enumTypes[0].Descriptor()
-}
-
-func (Framework_State) Type() protoreflect.EnumType {
-	return &file_yardstick_ladder_v1_framework_proto_enumTypes[0]
-}
-
-func (x Framework_State) Number() protoreflect.EnumNumber {
-	return protoreflect.EnumNumber(x)
-}
-
-// Deprecated: Use Framework_State.Descriptor instead.
-func (Framework_State) EnumDescriptor() ([]byte, []int) {
-	return file_yardstick_ladder_v1_framework_proto_rawDescGZIP(), []int{0, 0}
-}
-
 // The kinds of change.
 type Change_Kind int32
 
@@ -125,11 +71,11 @@ func (x Change_Kind) String() string {
 }
 
 func (Change_Kind) Descriptor() protoreflect.EnumDescriptor {
-	return file_yardstick_ladder_v1_framework_proto_enumTypes[1].Descriptor()
+	return file_yardstick_ladder_v1_framework_proto_enumTypes[0].Descriptor()
 }
 
 func (Change_Kind) Type() protoreflect.EnumType {
-	return &file_yardstick_ladder_v1_framework_proto_enumTypes[1]
+	return &file_yardstick_ladder_v1_framework_proto_enumTypes[0]
 }
 
 func (x Change_Kind) Number() protoreflect.EnumNumber {
@@ -138,19 +84,19 @@ func (x Change_Kind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Change_Kind.Descriptor instead.
 func (Change_Kind) EnumDescriptor() ([]byte, []int) {
-	return file_yardstick_ladder_v1_framework_proto_rawDescGZIP(), []int{5, 0}
+	return file_yardstick_ladder_v1_framework_proto_rawDescGZIP(), []int{6, 0}
 }
 
 // A career framework: the competencies an organisation values, and for each
 // track and level what it expects to see in each competency.
 //
 // Frameworks are edited as a draft and published as immutable revisions
-// (AIP-162). The draft is named `frameworks/{framework}`; a published revision
-// is named `frameworks/{framework}@{revision_id}`.
+// (AIP-162), a child collection of FrameworkRevision:
+// `frameworks/{framework}/revisions/{revision}`.
 type Framework struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The resource name.
-	// Format: `frameworks/{framework}` or `frameworks/{framework}@{revision_id}`.
+	// Format: `frameworks/{framework}`.
 	// Output only (the ID is chosen with `framework_id` on create).
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	// Human-readable title, for example "Engineering". Required, at most 200
@@ -164,27 +110,26 @@ type Framework struct {
 	// The career tracks (for example individual contributor and manager). IDs
 	// are unique within the framework.
 	Tracks []*Track `protobuf:"bytes,5,rep,name=tracks,proto3" json:"tracks,omitempty"`
-	// Whether the draft has unpublished changes. Published revisions are always
-	// `STATE_PUBLISHED`. Output only.
-	State Framework_State `protobuf:"varint,6,opt,name=state,proto3,enum=yardstick.ladder.v1.Framework_State" json:"state,omitempty"`
-	// The revision ID of a published revision; empty on the draft. Output only.
-	RevisionId string `protobuf:"bytes,7,opt,name=revision_id,json=revisionId,proto3" json:"revision_id,omitempty"`
-	// The ID of the most recent published revision, empty when the framework
-	// has never been published. Output only.
-	LatestRevisionId string `protobuf:"bytes,8,opt,name=latest_revision_id,json=latestRevisionId,proto3" json:"latest_revision_id,omitempty"`
+	// The newest published revision, empty when the framework has never been
+	// published. Output only.
+	// Format: `frameworks/{framework}/revisions/{revision}`.
+	LatestRevision string `protobuf:"bytes,8,opt,name=latest_revision,json=latestRevision,proto3" json:"latest_revision,omitempty"`
 	// The version of the draft, sent back on update, publish and delete so that
 	// a stale write is refused with ABORTED instead of silently overwriting
-	// someone else's change. Empty on published revisions, which never change.
+	// someone else's change. Opaque. Empty on a published snapshot. Output only.
 	Etag string `protobuf:"bytes,9,opt,name=etag,proto3" json:"etag,omitempty"`
 	// When the framework was created. Output only.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
-	// When the draft was last changed. Output only.
+	// When the draft was last changed (on a published snapshot: when it was
+	// published). Output only.
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
-	// When this revision was published (on a revision), or when the latest
-	// revision was published (on the draft). Output only.
-	PublishTime   *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=publish_time,json=publishTime,proto3" json:"publish_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// When the latest revision was published. Output only.
+	PublishTime *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=publish_time,json=publishTime,proto3" json:"publish_time,omitempty"`
+	// Whether the draft has changes that no published revision contains.
+	// Always false on a published snapshot. Output only.
+	UnpublishedChanges bool `protobuf:"varint,13,opt,name=unpublished_changes,json=unpublishedChanges,proto3" json:"unpublished_changes,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *Framework) Reset() {
@@ -252,23 +197,9 @@ func (x *Framework) GetTracks() []*Track {
 	return nil
 }
 
-func (x *Framework) GetState() Framework_State {
+func (x *Framework) GetLatestRevision() string {
 	if x != nil {
-		return x.State
-	}
-	return Framework_STATE_UNSPECIFIED
-}
-
-func (x *Framework) GetRevisionId() string {
-	if x != nil {
-		return x.RevisionId
-	}
-	return ""
-}
-
-func (x *Framework) GetLatestRevisionId() string {
-	if x != nil {
-		return x.LatestRevisionId
+		return x.LatestRevision
 	}
 	return ""
 }
@@ -301,6 +232,88 @@ func (x *Framework) GetPublishTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Framework) GetUnpublishedChanges() bool {
+	if x != nil {
+		return x.UnpublishedChanges
+	}
+	return false
+}
+
+// A published, immutable revision of a framework (AIP-162).
+type FrameworkRevision struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The resource name. Revision IDs count from 1; `latest` is an alias for
+	// the newest revision when reading.
+	// Format: `frameworks/{framework}/revisions/{revision}`.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The framework as it was published. Its `name` is the framework's.
+	Snapshot *Framework `protobuf:"bytes,2,opt,name=snapshot,proto3" json:"snapshot,omitempty"`
+	// When the revision was published. Output only.
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// A revision never changes, and neither does its etag. Output only.
+	Etag          string `protobuf:"bytes,4,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FrameworkRevision) Reset() {
+	*x = FrameworkRevision{}
+	mi := &file_yardstick_ladder_v1_framework_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FrameworkRevision) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FrameworkRevision) ProtoMessage() {}
+
+func (x *FrameworkRevision) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_ladder_v1_framework_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FrameworkRevision.ProtoReflect.Descriptor instead.
+func (*FrameworkRevision) Descriptor() ([]byte, []int) {
+	return file_yardstick_ladder_v1_framework_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *FrameworkRevision) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *FrameworkRevision) GetSnapshot() *Framework {
+	if x != nil {
+		return x.Snapshot
+	}
+	return nil
+}
+
+func (x *FrameworkRevision) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+func (x *FrameworkRevision) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
 // A competency: one dimension of the work that the framework describes.
 type Competency struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -317,7 +330,7 @@ type Competency struct {
 
 func (x *Competency) Reset() {
 	*x = Competency{}
-	mi := &file_yardstick_ladder_v1_framework_proto_msgTypes[1]
+	mi := &file_yardstick_ladder_v1_framework_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -329,7 +342,7 @@ func (x *Competency) String() string {
 func (*Competency) ProtoMessage() {}
 
 func (x *Competency) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_ladder_v1_framework_proto_msgTypes[1]
+	mi := &file_yardstick_ladder_v1_framework_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -342,7 +355,7 @@ func (x *Competency) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Competency.ProtoReflect.Descriptor instead.
 func (*Competency) Descriptor() ([]byte, []int) {
-	return file_yardstick_ladder_v1_framework_proto_rawDescGZIP(), []int{1}
+	return file_yardstick_ladder_v1_framework_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *Competency) GetId() string {
@@ -382,7 +395,7 @@ type Track struct {
 
 func (x *Track) Reset() {
 	*x = Track{}
-	mi := &file_yardstick_ladder_v1_framework_proto_msgTypes[2]
+	mi := &file_yardstick_ladder_v1_framework_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -394,7 +407,7 @@ func (x *Track) String() string {
 func (*Track) ProtoMessage() {}
 
 func (x *Track) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_ladder_v1_framework_proto_msgTypes[2]
+	mi := &file_yardstick_ladder_v1_framework_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -407,7 +420,7 @@ func (x *Track) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Track.ProtoReflect.Descriptor instead.
 func (*Track) Descriptor() ([]byte, []int) {
-	return file_yardstick_ladder_v1_framework_proto_rawDescGZIP(), []int{2}
+	return file_yardstick_ladder_v1_framework_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Track) GetId() string {
@@ -448,7 +461,7 @@ type Level struct {
 
 func (x *Level) Reset() {
 	*x = Level{}
-	mi := &file_yardstick_ladder_v1_framework_proto_msgTypes[3]
+	mi := &file_yardstick_ladder_v1_framework_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -460,7 +473,7 @@ func (x *Level) String() string {
 func (*Level) ProtoMessage() {}
 
 func (x *Level) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_ladder_v1_framework_proto_msgTypes[3]
+	mi := &file_yardstick_ladder_v1_framework_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -473,7 +486,7 @@ func (x *Level) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Level.ProtoReflect.Descriptor instead.
 func (*Level) Descriptor() ([]byte, []int) {
-	return file_yardstick_ladder_v1_framework_proto_rawDescGZIP(), []int{3}
+	return file_yardstick_ladder_v1_framework_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Level) GetId() string {
@@ -519,7 +532,7 @@ type Expectation struct {
 
 func (x *Expectation) Reset() {
 	*x = Expectation{}
-	mi := &file_yardstick_ladder_v1_framework_proto_msgTypes[4]
+	mi := &file_yardstick_ladder_v1_framework_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -531,7 +544,7 @@ func (x *Expectation) String() string {
 func (*Expectation) ProtoMessage() {}
 
 func (x *Expectation) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_ladder_v1_framework_proto_msgTypes[4]
+	mi := &file_yardstick_ladder_v1_framework_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -544,7 +557,7 @@ func (x *Expectation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Expectation.ProtoReflect.Descriptor instead.
 func (*Expectation) Descriptor() ([]byte, []int) {
-	return file_yardstick_ladder_v1_framework_proto_rawDescGZIP(), []int{4}
+	return file_yardstick_ladder_v1_framework_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Expectation) GetCompetency() string {
@@ -586,14 +599,15 @@ type Change struct {
 	// `tracks`.
 	ChangedFields []string `protobuf:"bytes,6,rep,name=changed_fields,json=changedFields,proto3" json:"changed_fields,omitempty"`
 	// For a publish, the revision it created.
-	RevisionId    string `protobuf:"bytes,7,opt,name=revision_id,json=revisionId,proto3" json:"revision_id,omitempty"`
+	// Format: `frameworks/{framework}/revisions/{revision}`.
+	Revision      string `protobuf:"bytes,8,opt,name=revision,proto3" json:"revision,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Change) Reset() {
 	*x = Change{}
-	mi := &file_yardstick_ladder_v1_framework_proto_msgTypes[5]
+	mi := &file_yardstick_ladder_v1_framework_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -605,7 +619,7 @@ func (x *Change) String() string {
 func (*Change) ProtoMessage() {}
 
 func (x *Change) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_ladder_v1_framework_proto_msgTypes[5]
+	mi := &file_yardstick_ladder_v1_framework_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -618,7 +632,7 @@ func (x *Change) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Change.ProtoReflect.Descriptor instead.
 func (*Change) Descriptor() ([]byte, []int) {
-	return file_yardstick_ladder_v1_framework_proto_rawDescGZIP(), []int{5}
+	return file_yardstick_ladder_v1_framework_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Change) GetName() string {
@@ -663,9 +677,9 @@ func (x *Change) GetChangedFields() []string {
 	return nil
 }
 
-func (x *Change) GetRevisionId() string {
+func (x *Change) GetRevision() string {
 	if x != nil {
-		return x.RevisionId
+		return x.Revision
 	}
 	return ""
 }
@@ -674,28 +688,28 @@ var File_yardstick_ladder_v1_framework_proto protoreflect.FileDescriptor
 
 const file_yardstick_ladder_v1_framework_proto_rawDesc = "" +
 	"\n" +
-	"#yardstick/ladder/v1/framework.proto\x12\x13yardstick.ladder.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xee\x04\n" +
+	"#yardstick/ladder/v1/framework.proto\x12\x13yardstick.ladder.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x97\x04\n" +
 	"\tFramework\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12 \n" +
 	"\vdescription\x18\x03 \x01(\tR\vdescription\x12C\n" +
 	"\fcompetencies\x18\x04 \x03(\v2\x1f.yardstick.ladder.v1.CompetencyR\fcompetencies\x122\n" +
-	"\x06tracks\x18\x05 \x03(\v2\x1a.yardstick.ladder.v1.TrackR\x06tracks\x12:\n" +
-	"\x05state\x18\x06 \x01(\x0e2$.yardstick.ladder.v1.Framework.StateR\x05state\x12\x1f\n" +
-	"\vrevision_id\x18\a \x01(\tR\n" +
-	"revisionId\x12,\n" +
-	"\x12latest_revision_id\x18\b \x01(\tR\x10latestRevisionId\x12\x12\n" +
+	"\x06tracks\x18\x05 \x03(\v2\x1a.yardstick.ladder.v1.TrackR\x06tracks\x12'\n" +
+	"\x0flatest_revision\x18\b \x01(\tR\x0elatestRevision\x12\x12\n" +
 	"\x04etag\x18\t \x01(\tR\x04etag\x12;\n" +
 	"\vcreate_time\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime\x12=\n" +
-	"\fpublish_time\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\vpublishTime\"D\n" +
-	"\x05State\x12\x15\n" +
-	"\x11STATE_UNSPECIFIED\x10\x00\x12\x0f\n" +
-	"\vSTATE_DRAFT\x10\x01\x12\x13\n" +
-	"\x0fSTATE_PUBLISHED\x10\x02\"T\n" +
+	"\fpublish_time\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\vpublishTime\x12/\n" +
+	"\x13unpublished_changes\x18\r \x01(\bR\x12unpublishedChangesJ\x04\b\x06\x10\aJ\x04\b\a\x10\bR\x05stateR\vrevision_id\"\xb4\x01\n" +
+	"\x11FrameworkRevision\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12:\n" +
+	"\bsnapshot\x18\x02 \x01(\v2\x1e.yardstick.ladder.v1.FrameworkR\bsnapshot\x12;\n" +
+	"\vcreate_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\x12\x12\n" +
+	"\x04etag\x18\x04 \x01(\tR\x04etag\"T\n" +
 	"\n" +
 	"Competency\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
@@ -715,7 +729,7 @@ const file_yardstick_ladder_v1_framework_proto_rawDesc = "" +
 	"competency\x18\x01 \x01(\tR\n" +
 	"competency\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12\x1a\n" +
-	"\bexamples\x18\x03 \x03(\tR\bexamples\"\xfb\x02\n" +
+	"\bexamples\x18\x03 \x03(\tR\bexamples\"\x89\x03\n" +
 	"\x06Change\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\x03R\aversion\x124\n" +
@@ -723,16 +737,15 @@ const file_yardstick_ladder_v1_framework_proto_rawDesc = "" +
 	"\x05actor\x18\x04 \x01(\tR\x05actor\x12;\n" +
 	"\vcreate_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12%\n" +
-	"\x0echanged_fields\x18\x06 \x03(\tR\rchangedFields\x12\x1f\n" +
-	"\vrevision_id\x18\a \x01(\tR\n" +
-	"revisionId\"r\n" +
+	"\x0echanged_fields\x18\x06 \x03(\tR\rchangedFields\x12\x1a\n" +
+	"\brevision\x18\b \x01(\tR\brevision\"r\n" +
 	"\x04Kind\x12\x14\n" +
 	"\x10KIND_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vKIND_CREATE\x10\x01\x12\x0f\n" +
 	"\vKIND_UPDATE\x10\x02\x12\x10\n" +
 	"\fKIND_PUBLISH\x10\x03\x12\x0f\n" +
 	"\vKIND_DELETE\x10\x04\x12\x0f\n" +
-	"\vKIND_IMPORT\x10\x05BGZEgithub.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1;ladderv1b\x06proto3"
+	"\vKIND_IMPORT\x10\x05J\x04\b\a\x10\bR\vrevision_idBGZEgithub.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1;ladderv1b\x06proto3"
 
 var (
 	file_yardstick_ladder_v1_framework_proto_rawDescOnce sync.Once
@@ -746,12 +759,12 @@ func file_yardstick_ladder_v1_framework_proto_rawDescGZIP() []byte {
 	return file_yardstick_ladder_v1_framework_proto_rawDescData
 }
 
-var file_yardstick_ladder_v1_framework_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_yardstick_ladder_v1_framework_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_yardstick_ladder_v1_framework_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_yardstick_ladder_v1_framework_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_yardstick_ladder_v1_framework_proto_goTypes = []any{
-	(Framework_State)(0),          // 0: yardstick.ladder.v1.Framework.State
-	(Change_Kind)(0),              // 1: yardstick.ladder.v1.Change.Kind
-	(*Framework)(nil),             // 2: yardstick.ladder.v1.Framework
+	(Change_Kind)(0),              // 0: yardstick.ladder.v1.Change.Kind
+	(*Framework)(nil),             // 1: yardstick.ladder.v1.Framework
+	(*FrameworkRevision)(nil),     // 2: yardstick.ladder.v1.FrameworkRevision
 	(*Competency)(nil),            // 3: yardstick.ladder.v1.Competency
 	(*Track)(nil),                 // 4: yardstick.ladder.v1.Track
 	(*Level)(nil),                 // 5: yardstick.ladder.v1.Level
@@ -762,19 +775,20 @@ var file_yardstick_ladder_v1_framework_proto_goTypes = []any{
 var file_yardstick_ladder_v1_framework_proto_depIdxs = []int32{
 	3,  // 0: yardstick.ladder.v1.Framework.competencies:type_name -> yardstick.ladder.v1.Competency
 	4,  // 1: yardstick.ladder.v1.Framework.tracks:type_name -> yardstick.ladder.v1.Track
-	0,  // 2: yardstick.ladder.v1.Framework.state:type_name -> yardstick.ladder.v1.Framework.State
-	8,  // 3: yardstick.ladder.v1.Framework.create_time:type_name -> google.protobuf.Timestamp
-	8,  // 4: yardstick.ladder.v1.Framework.update_time:type_name -> google.protobuf.Timestamp
-	8,  // 5: yardstick.ladder.v1.Framework.publish_time:type_name -> google.protobuf.Timestamp
-	5,  // 6: yardstick.ladder.v1.Track.levels:type_name -> yardstick.ladder.v1.Level
-	6,  // 7: yardstick.ladder.v1.Level.expectations:type_name -> yardstick.ladder.v1.Expectation
-	1,  // 8: yardstick.ladder.v1.Change.kind:type_name -> yardstick.ladder.v1.Change.Kind
-	8,  // 9: yardstick.ladder.v1.Change.create_time:type_name -> google.protobuf.Timestamp
-	10, // [10:10] is the sub-list for method output_type
-	10, // [10:10] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	8,  // 2: yardstick.ladder.v1.Framework.create_time:type_name -> google.protobuf.Timestamp
+	8,  // 3: yardstick.ladder.v1.Framework.update_time:type_name -> google.protobuf.Timestamp
+	8,  // 4: yardstick.ladder.v1.Framework.publish_time:type_name -> google.protobuf.Timestamp
+	1,  // 5: yardstick.ladder.v1.FrameworkRevision.snapshot:type_name -> yardstick.ladder.v1.Framework
+	8,  // 6: yardstick.ladder.v1.FrameworkRevision.create_time:type_name -> google.protobuf.Timestamp
+	5,  // 7: yardstick.ladder.v1.Track.levels:type_name -> yardstick.ladder.v1.Level
+	6,  // 8: yardstick.ladder.v1.Level.expectations:type_name -> yardstick.ladder.v1.Expectation
+	0,  // 9: yardstick.ladder.v1.Change.kind:type_name -> yardstick.ladder.v1.Change.Kind
+	8,  // 10: yardstick.ladder.v1.Change.create_time:type_name -> google.protobuf.Timestamp
+	11, // [11:11] is the sub-list for method output_type
+	11, // [11:11] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_yardstick_ladder_v1_framework_proto_init() }
@@ -787,8 +801,8 @@ func file_yardstick_ladder_v1_framework_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_yardstick_ladder_v1_framework_proto_rawDesc), len(file_yardstick_ladder_v1_framework_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   6,
+			NumEnums:      1,
+			NumMessages:   7,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -9,6 +9,7 @@ package ladderv1
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	_ "github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2/options"
+	_ "github.com/yardstick-dev/yardstick/proto/yardstick/type/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -88,15 +89,14 @@ func (x CompetencyComparison_Difference) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use CompetencyComparison_Difference.Descriptor instead.
 func (CompetencyComparison_Difference) EnumDescriptor() ([]byte, []int) {
-	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{14, 0}
+	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{15, 0}
 }
 
 // Request for GetFramework.
 type GetFrameworkRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The framework or revision to return.
-	// Format: `frameworks/{framework}`, `frameworks/{framework}@{revision_id}`
-	// or `frameworks/{framework}@latest`.
+	// The framework to return.
+	// Format: `frameworks/{framework}`.
 	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -258,7 +258,11 @@ type CreateFrameworkRequest struct {
 	// 63 characters. When empty, the server derives one from the title.
 	FrameworkId string `protobuf:"bytes,1,opt,name=framework_id,json=frameworkId,proto3" json:"framework_id,omitempty"`
 	// The framework to create. Required.
-	Framework     *Framework `protobuf:"bytes,2,opt,name=framework,proto3" json:"framework,omitempty"`
+	Framework *Framework `protobuf:"bytes,2,opt,name=framework,proto3" json:"framework,omitempty"`
+	// A unique ID for this request, such as a UUID (AIP-155). Sending the same
+	// ID again returns the first result and changes nothing, so a client can
+	// retry safely after a timeout.
+	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -305,6 +309,13 @@ func (x *CreateFrameworkRequest) GetFramework() *Framework {
 		return x.Framework
 	}
 	return nil
+}
+
+func (x *CreateFrameworkRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
 }
 
 // Request for UpdateFramework.
@@ -428,7 +439,11 @@ type PublishFrameworkRequest struct {
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	// When set, the publish only happens if the draft still has this etag, so
 	// that what was reviewed is what gets published.
-	Etag          string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	Etag string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	// A unique ID for this request, such as a UUID (AIP-155). Sending the same
+	// ID again returns the first result and changes nothing, so a client can
+	// retry safely after a timeout.
+	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -477,12 +492,66 @@ func (x *PublishFrameworkRequest) GetEtag() string {
 	return ""
 }
 
+func (x *PublishFrameworkRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// Request for GetFrameworkRevision.
+type GetFrameworkRevisionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The revision to return; the revision ID `latest` names the newest.
+	// Format: `frameworks/{framework}/revisions/{revision}`.
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetFrameworkRevisionRequest) Reset() {
+	*x = GetFrameworkRevisionRequest{}
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetFrameworkRevisionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetFrameworkRevisionRequest) ProtoMessage() {}
+
+func (x *GetFrameworkRevisionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetFrameworkRevisionRequest.ProtoReflect.Descriptor instead.
+func (*GetFrameworkRevisionRequest) Descriptor() ([]byte, []int) {
+	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *GetFrameworkRevisionRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
 // Request for ListFrameworkRevisions.
 type ListFrameworkRevisionsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The framework.
+	// The framework whose revisions to list.
 	// Format: `frameworks/{framework}`.
-	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Parent string `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
 	// The maximum number of revisions to return; 0 means 50, and values above
 	// 1000 are treated as 1000.
 	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
@@ -494,7 +563,7 @@ type ListFrameworkRevisionsRequest struct {
 
 func (x *ListFrameworkRevisionsRequest) Reset() {
 	*x = ListFrameworkRevisionsRequest{}
-	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[7]
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -506,7 +575,7 @@ func (x *ListFrameworkRevisionsRequest) String() string {
 func (*ListFrameworkRevisionsRequest) ProtoMessage() {}
 
 func (x *ListFrameworkRevisionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[7]
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -519,12 +588,12 @@ func (x *ListFrameworkRevisionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFrameworkRevisionsRequest.ProtoReflect.Descriptor instead.
 func (*ListFrameworkRevisionsRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{7}
+	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{8}
 }
 
-func (x *ListFrameworkRevisionsRequest) GetName() string {
+func (x *ListFrameworkRevisionsRequest) GetParent() string {
 	if x != nil {
-		return x.Name
+		return x.Parent
 	}
 	return ""
 }
@@ -547,7 +616,7 @@ func (x *ListFrameworkRevisionsRequest) GetPageToken() string {
 type ListFrameworkRevisionsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The revisions, newest first.
-	Frameworks []*Framework `protobuf:"bytes,1,rep,name=frameworks,proto3" json:"frameworks,omitempty"`
+	Revisions []*FrameworkRevision `protobuf:"bytes,1,rep,name=revisions,proto3" json:"revisions,omitempty"`
 	// A token for the next page, empty on the last page.
 	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -556,7 +625,7 @@ type ListFrameworkRevisionsResponse struct {
 
 func (x *ListFrameworkRevisionsResponse) Reset() {
 	*x = ListFrameworkRevisionsResponse{}
-	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[8]
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -568,7 +637,7 @@ func (x *ListFrameworkRevisionsResponse) String() string {
 func (*ListFrameworkRevisionsResponse) ProtoMessage() {}
 
 func (x *ListFrameworkRevisionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[8]
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -581,12 +650,12 @@ func (x *ListFrameworkRevisionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFrameworkRevisionsResponse.ProtoReflect.Descriptor instead.
 func (*ListFrameworkRevisionsResponse) Descriptor() ([]byte, []int) {
-	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{8}
+	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{9}
 }
 
-func (x *ListFrameworkRevisionsResponse) GetFrameworks() []*Framework {
+func (x *ListFrameworkRevisionsResponse) GetRevisions() []*FrameworkRevision {
 	if x != nil {
-		return x.Frameworks
+		return x.Revisions
 	}
 	return nil
 }
@@ -615,7 +684,7 @@ type ListFrameworkChangesRequest struct {
 
 func (x *ListFrameworkChangesRequest) Reset() {
 	*x = ListFrameworkChangesRequest{}
-	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[9]
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -627,7 +696,7 @@ func (x *ListFrameworkChangesRequest) String() string {
 func (*ListFrameworkChangesRequest) ProtoMessage() {}
 
 func (x *ListFrameworkChangesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[9]
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -640,7 +709,7 @@ func (x *ListFrameworkChangesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFrameworkChangesRequest.ProtoReflect.Descriptor instead.
 func (*ListFrameworkChangesRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{9}
+	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ListFrameworkChangesRequest) GetParent() string {
@@ -677,7 +746,7 @@ type ListFrameworkChangesResponse struct {
 
 func (x *ListFrameworkChangesResponse) Reset() {
 	*x = ListFrameworkChangesResponse{}
-	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[10]
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -689,7 +758,7 @@ func (x *ListFrameworkChangesResponse) String() string {
 func (*ListFrameworkChangesResponse) ProtoMessage() {}
 
 func (x *ListFrameworkChangesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[10]
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -702,7 +771,7 @@ func (x *ListFrameworkChangesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFrameworkChangesResponse.ProtoReflect.Descriptor instead.
 func (*ListFrameworkChangesResponse) Descriptor() ([]byte, []int) {
-	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{10}
+	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ListFrameworkChangesResponse) GetChanges() []*Change {
@@ -722,7 +791,9 @@ func (x *ListFrameworkChangesResponse) GetNextPageToken() string {
 // Request for CompareLevels.
 type CompareLevelsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The framework or revision to read, as in GetFramework.
+	// The framework (as GetFramework reads it) or revision to read.
+	// Format: `frameworks/{framework}` or
+	// `frameworks/{framework}/revisions/{revision}`.
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	// The track of `from_level`. Required.
 	Track string `protobuf:"bytes,2,opt,name=track,proto3" json:"track,omitempty"`
@@ -739,7 +810,7 @@ type CompareLevelsRequest struct {
 
 func (x *CompareLevelsRequest) Reset() {
 	*x = CompareLevelsRequest{}
-	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[11]
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -751,7 +822,7 @@ func (x *CompareLevelsRequest) String() string {
 func (*CompareLevelsRequest) ProtoMessage() {}
 
 func (x *CompareLevelsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[11]
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -764,7 +835,7 @@ func (x *CompareLevelsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompareLevelsRequest.ProtoReflect.Descriptor instead.
 func (*CompareLevelsRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{11}
+	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *CompareLevelsRequest) GetName() string {
@@ -819,7 +890,7 @@ type CompareLevelsResponse struct {
 
 func (x *CompareLevelsResponse) Reset() {
 	*x = CompareLevelsResponse{}
-	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[12]
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -831,7 +902,7 @@ func (x *CompareLevelsResponse) String() string {
 func (*CompareLevelsResponse) ProtoMessage() {}
 
 func (x *CompareLevelsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[12]
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -844,7 +915,7 @@ func (x *CompareLevelsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompareLevelsResponse.ProtoReflect.Descriptor instead.
 func (*CompareLevelsResponse) Descriptor() ([]byte, []int) {
-	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{12}
+	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *CompareLevelsResponse) GetName() string {
@@ -892,7 +963,7 @@ type LevelRef struct {
 
 func (x *LevelRef) Reset() {
 	*x = LevelRef{}
-	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[13]
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -904,7 +975,7 @@ func (x *LevelRef) String() string {
 func (*LevelRef) ProtoMessage() {}
 
 func (x *LevelRef) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[13]
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -917,7 +988,7 @@ func (x *LevelRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LevelRef.ProtoReflect.Descriptor instead.
 func (*LevelRef) Descriptor() ([]byte, []int) {
-	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{13}
+	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *LevelRef) GetTrack() string {
@@ -967,7 +1038,7 @@ type CompetencyComparison struct {
 
 func (x *CompetencyComparison) Reset() {
 	*x = CompetencyComparison{}
-	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[14]
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -979,7 +1050,7 @@ func (x *CompetencyComparison) String() string {
 func (*CompetencyComparison) ProtoMessage() {}
 
 func (x *CompetencyComparison) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[14]
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -992,7 +1063,7 @@ func (x *CompetencyComparison) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompetencyComparison.ProtoReflect.Descriptor instead.
 func (*CompetencyComparison) Descriptor() ([]byte, []int) {
-	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{14}
+	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *CompetencyComparison) GetCompetency() string {
@@ -1033,7 +1104,9 @@ func (x *CompetencyComparison) GetDifference() CompetencyComparison_Difference {
 // Request for ExportFramework.
 type ExportFrameworkRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The framework or revision to export, as in GetFramework.
+	// The framework (as GetFramework reads it) or revision to export.
+	// Format: `frameworks/{framework}` or
+	// `frameworks/{framework}/revisions/{revision}`.
 	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1041,7 +1114,7 @@ type ExportFrameworkRequest struct {
 
 func (x *ExportFrameworkRequest) Reset() {
 	*x = ExportFrameworkRequest{}
-	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[15]
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1053,7 +1126,7 @@ func (x *ExportFrameworkRequest) String() string {
 func (*ExportFrameworkRequest) ProtoMessage() {}
 
 func (x *ExportFrameworkRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[15]
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1066,7 +1139,7 @@ func (x *ExportFrameworkRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportFrameworkRequest.ProtoReflect.Descriptor instead.
 func (*ExportFrameworkRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{15}
+	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ExportFrameworkRequest) GetName() string {
@@ -1087,7 +1160,7 @@ type ExportFrameworkResponse struct {
 
 func (x *ExportFrameworkResponse) Reset() {
 	*x = ExportFrameworkResponse{}
-	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[16]
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1099,7 +1172,7 @@ func (x *ExportFrameworkResponse) String() string {
 func (*ExportFrameworkResponse) ProtoMessage() {}
 
 func (x *ExportFrameworkResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[16]
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1112,7 +1185,7 @@ func (x *ExportFrameworkResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportFrameworkResponse.ProtoReflect.Descriptor instead.
 func (*ExportFrameworkResponse) Descriptor() ([]byte, []int) {
-	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{16}
+	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ExportFrameworkResponse) GetContent() string {
@@ -1133,14 +1206,18 @@ type ImportFrameworkRequest struct {
 	// When empty, the import creates a new framework. When set, it replaces the
 	// content of the existing framework's draft, which must still have this
 	// etag.
-	Etag          string `protobuf:"bytes,3,opt,name=etag,proto3" json:"etag,omitempty"`
+	Etag string `protobuf:"bytes,3,opt,name=etag,proto3" json:"etag,omitempty"`
+	// A unique ID for this request, such as a UUID (AIP-155). Sending the same
+	// ID again returns the first result and changes nothing, so a client can
+	// retry safely after a timeout.
+	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ImportFrameworkRequest) Reset() {
 	*x = ImportFrameworkRequest{}
-	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[17]
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1152,7 +1229,7 @@ func (x *ImportFrameworkRequest) String() string {
 func (*ImportFrameworkRequest) ProtoMessage() {}
 
 func (x *ImportFrameworkRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[17]
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1165,7 +1242,7 @@ func (x *ImportFrameworkRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportFrameworkRequest.ProtoReflect.Descriptor instead.
 func (*ImportFrameworkRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{17}
+	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ImportFrameworkRequest) GetFrameworkId() string {
@@ -1189,14 +1266,20 @@ func (x *ImportFrameworkRequest) GetEtag() string {
 	return ""
 }
 
+func (x *ImportFrameworkRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 var File_yardstick_ladder_v1_ladder_service_proto protoreflect.FileDescriptor
 
 const file_yardstick_ladder_v1_ladder_service_proto_rawDesc = "" +
 	"\n" +
-	"(yardstick/ladder/v1/ladder_service.proto\x12\x13yardstick.ladder.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a#yardstick/ladder/v1/framework.proto\"\xfc\x01\n" +
-	"\x13GetFrameworkRequest\x12\xe4\x01\n" +
-	"\x04name\x18\x01 \x01(\tB\xcf\x01\xbaH\xcb\x01\xba\x01\xc7\x01\n" +
-	"\x1aframework_or_revision_name\x12Xmust be frameworks/{framework} or frameworks/{framework}@{revision}, with lower-case IDs\x1aOthis.matches('^frameworks/[a-z]([a-z0-9-]{0,61}[a-z0-9])?(@[a-z0-9-]{1,63})?$')R\x04name\"\\\n" +
+	"(yardstick/ladder/v1/ladder_service.proto\x12\x13yardstick.ladder.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a#yardstick/ladder/v1/framework.proto\x1a\x1dyardstick/type/v1/names.proto\"4\n" +
+	"\x13GetFrameworkRequest\x12\x1d\n" +
+	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x90\x88'\x01R\x04name\"\\\n" +
 	"\x15ListFrameworksRequest\x12$\n" +
 	"\tpage_size\x18\x01 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -1205,46 +1288,44 @@ const file_yardstick_ladder_v1_ladder_service_proto_rawDesc = "" +
 	"\n" +
 	"frameworks\x18\x01 \x03(\v2\x1e.yardstick.ladder.v1.FrameworkR\n" +
 	"frameworks\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xc5\x02\n" +
-	"\x16CreateFrameworkRequest\x12\xe4\x01\n" +
-	"\fframework_id\x18\x01 \x01(\tB\xc0\x01\xbaH\xbc\x01\xba\x01\xb8\x01\n" +
-	"\fframework_id\x12gmust be 1-63 lower-case letters, digits or hyphens, starting with a letter and not ending with a hyphen\x1a?this == '' || this.matches('^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$')R\vframeworkId\x12D\n" +
-	"\tframework\x18\x02 \x01(\v2\x1e.yardstick.ladder.v1.FrameworkB\x06\xbaH\x03\xc8\x01\x01R\tframework\"\x9b\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xbc\x01\n" +
+	"\x16CreateFrameworkRequest\x12/\n" +
+	"\fframework_id\x18\x01 \x01(\tB\f\xbaH\t\xd8\x01\x01r\x04\x88\x88'\x01R\vframeworkId\x12D\n" +
+	"\tframework\x18\x02 \x01(\v2\x1e.yardstick.ladder.v1.FrameworkB\x06\xbaH\x03\xc8\x01\x01R\tframework\x12+\n" +
+	"\n" +
+	"request_id\x18\x03 \x01(\tB\f\xbaH\t\xd8\x01\x01r\x04\xa8\x88'\x01R\trequestId\"\x9b\x01\n" +
 	"\x16UpdateFrameworkRequest\x12D\n" +
 	"\tframework\x18\x01 \x01(\v2\x1e.yardstick.ladder.v1.FrameworkB\x06\xbaH\x03\xc8\x01\x01R\tframework\x12;\n" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
-	"updateMask\"\xd0\x01\n" +
-	"\x16DeleteFrameworkRequest\x12\xa1\x01\n" +
-	"\x04name\x18\x01 \x01(\tB\x8c\x01\xbaH\x88\x01\xba\x01\x84\x01\n" +
-	"\x0eframework_name\x124must be frameworks/{framework}, with a lower-case ID\x1a<this.matches('^frameworks/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$')R\x04name\x12\x12\n" +
-	"\x04etag\x18\x02 \x01(\tR\x04etag\"\xd1\x01\n" +
-	"\x17PublishFrameworkRequest\x12\xa1\x01\n" +
-	"\x04name\x18\x01 \x01(\tB\x8c\x01\xbaH\x88\x01\xba\x01\x84\x01\n" +
-	"\x0eframework_name\x124must be frameworks/{framework}, with a lower-case ID\x1a<this.matches('^frameworks/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$')R\x04name\x12\x12\n" +
-	"\x04etag\x18\x02 \x01(\tR\x04etag\"\x88\x02\n" +
-	"\x1dListFrameworkRevisionsRequest\x12\xa1\x01\n" +
-	"\x04name\x18\x01 \x01(\tB\x8c\x01\xbaH\x88\x01\xba\x01\x84\x01\n" +
-	"\x0eframework_name\x124must be frameworks/{framework}, with a lower-case ID\x1a<this.matches('^frameworks/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$')R\x04name\x12$\n" +
+	"updateMask\"K\n" +
+	"\x16DeleteFrameworkRequest\x12\x1d\n" +
+	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x90\x88'\x01R\x04name\x12\x12\n" +
+	"\x04etag\x18\x02 \x01(\tR\x04etag\"y\n" +
+	"\x17PublishFrameworkRequest\x12\x1d\n" +
+	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x90\x88'\x01R\x04name\x12\x12\n" +
+	"\x04etag\x18\x02 \x01(\tR\x04etag\x12+\n" +
+	"\n" +
+	"request_id\x18\x03 \x01(\tB\f\xbaH\t\xd8\x01\x01r\x04\xa8\x88'\x01R\trequestId\"<\n" +
+	"\x1bGetFrameworkRevisionRequest\x12\x1d\n" +
+	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\x04name\"\x87\x01\n" +
+	"\x1dListFrameworkRevisionsRequest\x12!\n" +
+	"\x06parent\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x90\x88'\x01R\x06parent\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tR\tpageToken\"\x88\x01\n" +
-	"\x1eListFrameworkRevisionsResponse\x12>\n" +
-	"\n" +
-	"frameworks\x18\x01 \x03(\v2\x1e.yardstick.ladder.v1.FrameworkR\n" +
-	"frameworks\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x8a\x02\n" +
-	"\x1bListFrameworkChangesRequest\x12\xa5\x01\n" +
-	"\x06parent\x18\x01 \x01(\tB\x8c\x01\xbaH\x88\x01\xba\x01\x84\x01\n" +
-	"\x0eframework_name\x124must be frameworks/{framework}, with a lower-case ID\x1a<this.matches('^frameworks/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$')R\x06parent\x12$\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\"\x8e\x01\n" +
+	"\x1eListFrameworkRevisionsResponse\x12D\n" +
+	"\trevisions\x18\x01 \x03(\v2&.yardstick.ladder.v1.FrameworkRevisionR\trevisions\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x85\x01\n" +
+	"\x1bListFrameworkChangesRequest\x12!\n" +
+	"\x06parent\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x90\x88'\x01R\x06parent\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\x03 \x01(\tR\tpageToken\"}\n" +
 	"\x1cListFrameworkChangesResponse\x125\n" +
 	"\achanges\x18\x01 \x03(\v2\x1b.yardstick.ladder.v1.ChangeR\achanges\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x83\x03\n" +
-	"\x14CompareLevelsRequest\x12\xe4\x01\n" +
-	"\x04name\x18\x01 \x01(\tB\xcf\x01\xbaH\xcb\x01\xba\x01\xc7\x01\n" +
-	"\x1aframework_or_revision_name\x12Xmust be frameworks/{framework} or frameworks/{framework}@{revision}, with lower-case IDs\x1aOthis.matches('^frameworks/[a-z]([a-z0-9-]{0,61}[a-z0-9])?(@[a-z0-9-]{1,63})?$')R\x04name\x12\x1d\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xbb\x01\n" +
+	"\x14CompareLevelsRequest\x12\x1d\n" +
+	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\xa0\x88'\x01R\x04name\x12\x1d\n" +
 	"\x05track\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x05track\x12&\n" +
 	"\n" +
 	"from_level\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\tfromLevel\x12\"\n" +
@@ -1277,28 +1358,29 @@ const file_yardstick_ladder_v1_ladder_service_proto_rawDesc = "" +
 	"\x12DIFFERENCE_CHANGED\x10\x02\x12\x14\n" +
 	"\x10DIFFERENCE_ADDED\x10\x03\x12\x16\n" +
 	"\x12DIFFERENCE_DROPPED\x10\x04\x12\x13\n" +
-	"\x0fDIFFERENCE_NONE\x10\x05\"\xff\x01\n" +
-	"\x16ExportFrameworkRequest\x12\xe4\x01\n" +
-	"\x04name\x18\x01 \x01(\tB\xcf\x01\xbaH\xcb\x01\xba\x01\xc7\x01\n" +
-	"\x1aframework_or_revision_name\x12Xmust be frameworks/{framework} or frameworks/{framework}@{revision}, with lower-case IDs\x1aOthis.matches('^frameworks/[a-z]([a-z0-9-]{0,61}[a-z0-9])?(@[a-z0-9-]{1,63})?$')R\x04name\"3\n" +
+	"\x0fDIFFERENCE_NONE\x10\x05\"7\n" +
+	"\x16ExportFrameworkRequest\x12\x1d\n" +
+	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\xa0\x88'\x01R\x04name\"3\n" +
 	"\x17ExportFrameworkResponse\x12\x18\n" +
-	"\acontent\x18\x01 \x01(\tR\acontent\"\xa8\x02\n" +
-	"\x16ImportFrameworkRequest\x12\xd6\x01\n" +
-	"\fframework_id\x18\x01 \x01(\tB\xb2\x01\xbaH\xae\x01\xba\x01\xaa\x01\n" +
-	"\fframework_id\x12gmust be 1-63 lower-case letters, digits or hyphens, starting with a letter and not ending with a hyphen\x1a1this.matches('^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$')R\vframeworkId\x12!\n" +
+	"\acontent\x18\x01 \x01(\tR\acontent\"\xaa\x01\n" +
+	"\x16ImportFrameworkRequest\x12,\n" +
+	"\fframework_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\vframeworkId\x12!\n" +
 	"\acontent\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\acontent\x12\x12\n" +
-	"\x04etag\x18\x03 \x01(\tR\x04etag2\xbf\f\n" +
+	"\x04etag\x18\x03 \x01(\tR\x04etag\x12+\n" +
+	"\n" +
+	"request_id\x18\x04 \x01(\tB\f\xbaH\t\xd8\x01\x01r\x04\xa8\x88'\x01R\trequestId2\xc8\x0e\n" +
 	"\rLadderService\x12y\n" +
 	"\fGetFramework\x12(.yardstick.ladder.v1.GetFrameworkRequest\x1a\x1e.yardstick.ladder.v1.Framework\"\x1f\x82\xd3\xe4\x93\x02\x19\x12\x17/v1/{name=frameworks/*}\x12\x81\x01\n" +
 	"\x0eListFrameworks\x12*.yardstick.ladder.v1.ListFrameworksRequest\x1a+.yardstick.ladder.v1.ListFrameworksResponse\"\x16\x82\xd3\xe4\x93\x02\x10\x12\x0e/v1/frameworks\x12\x81\x01\n" +
 	"\x0fCreateFramework\x12+.yardstick.ladder.v1.CreateFrameworkRequest\x1a\x1e.yardstick.ladder.v1.Framework\"!\x82\xd3\xe4\x93\x02\x1b:\tframework\"\x0e/v1/frameworks\x12\x94\x01\n" +
 	"\x0fUpdateFramework\x12+.yardstick.ladder.v1.UpdateFrameworkRequest\x1a\x1e.yardstick.ladder.v1.Framework\"4\x82\xd3\xe4\x93\x02.:\tframework2!/v1/{framework.name=frameworks/*}\x12w\n" +
-	"\x0fDeleteFramework\x12+.yardstick.ladder.v1.DeleteFrameworkRequest\x1a\x16.google.protobuf.Empty\"\x1f\x82\xd3\xe4\x93\x02\x19*\x17/v1/{name=frameworks/*}\x12\x8c\x01\n" +
-	"\x10PublishFramework\x12,.yardstick.ladder.v1.PublishFrameworkRequest\x1a\x1e.yardstick.ladder.v1.Framework\"*\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/v1/{name=frameworks/*}:publish\x12\xb0\x01\n" +
-	"\x16ListFrameworkRevisions\x122.yardstick.ladder.v1.ListFrameworkRevisionsRequest\x1a3.yardstick.ladder.v1.ListFrameworkRevisionsResponse\"-\x82\xd3\xe4\x93\x02'\x12%/v1/{name=frameworks/*}:listRevisions\x12\xa6\x01\n" +
-	"\x14ListFrameworkChanges\x120.yardstick.ladder.v1.ListFrameworkChangesRequest\x1a1.yardstick.ladder.v1.ListFrameworkChangesResponse\")\x82\xd3\xe4\x93\x02#\x12!/v1/{parent=frameworks/*}/changes\x12\x95\x01\n" +
-	"\rCompareLevels\x12).yardstick.ladder.v1.CompareLevelsRequest\x1a*.yardstick.ladder.v1.CompareLevelsResponse\"-\x82\xd3\xe4\x93\x02'\x12%/v1/{name=frameworks/*}:compareLevels\x12\x94\x01\n" +
-	"\x0fExportFramework\x12+.yardstick.ladder.v1.ExportFrameworkRequest\x1a,.yardstick.ladder.v1.ExportFrameworkResponse\"&\x82\xd3\xe4\x93\x02 \x12\x1e/v1/{name=frameworks/*}:export\x12\x80\x01\n" +
+	"\x0fDeleteFramework\x12+.yardstick.ladder.v1.DeleteFrameworkRequest\x1a\x16.google.protobuf.Empty\"\x1f\x82\xd3\xe4\x93\x02\x19*\x17/v1/{name=frameworks/*}\x12\x94\x01\n" +
+	"\x10PublishFramework\x12,.yardstick.ladder.v1.PublishFrameworkRequest\x1a&.yardstick.ladder.v1.FrameworkRevision\"*\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/v1/{name=frameworks/*}:publish\x12\x9d\x01\n" +
+	"\x14GetFrameworkRevision\x120.yardstick.ladder.v1.GetFrameworkRevisionRequest\x1a&.yardstick.ladder.v1.FrameworkRevision\"+\x82\xd3\xe4\x93\x02%\x12#/v1/{name=frameworks/*/revisions/*}\x12\xae\x01\n" +
+	"\x16ListFrameworkRevisions\x122.yardstick.ladder.v1.ListFrameworkRevisionsRequest\x1a3.yardstick.ladder.v1.ListFrameworkRevisionsResponse\"+\x82\xd3\xe4\x93\x02%\x12#/v1/{parent=frameworks/*}/revisions\x12\xa6\x01\n" +
+	"\x14ListFrameworkChanges\x120.yardstick.ladder.v1.ListFrameworkChangesRequest\x1a1.yardstick.ladder.v1.ListFrameworkChangesResponse\")\x82\xd3\xe4\x93\x02#\x12!/v1/{parent=frameworks/*}/changes\x12\xca\x01\n" +
+	"\rCompareLevels\x12).yardstick.ladder.v1.CompareLevelsRequest\x1a*.yardstick.ladder.v1.CompareLevelsResponse\"b\x82\xd3\xe4\x93\x02\\Z3\x121/v1/{name=frameworks/*/revisions/*}:compareLevels\x12%/v1/{name=frameworks/*}:compareLevels\x12\xc2\x01\n" +
+	"\x0fExportFramework\x12+.yardstick.ladder.v1.ExportFrameworkRequest\x1a,.yardstick.ladder.v1.ExportFrameworkResponse\"T\x82\xd3\xe4\x93\x02NZ,\x12*/v1/{name=frameworks/*/revisions/*}:export\x12\x1e/v1/{name=frameworks/*}:export\x12\x80\x01\n" +
 	"\x0fImportFramework\x12+.yardstick.ladder.v1.ImportFrameworkRequest\x1a\x1e.yardstick.ladder.v1.Framework\" \x82\xd3\xe4\x93\x02\x1a:\x01*\"\x15/v1/frameworks:importB\xf8\x02\x92A\xad\x02\x12\x8f\x01\n" +
 	"\rYardstick API\x12zHire and grow people against one explicit standard. Every call needs a bearer token: send `Authorization: Bearer <token>`.2\x02v1Z\x8a\x01\n" +
 	"\x87\x01\n" +
@@ -1320,7 +1402,7 @@ func file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP() []byte {
 }
 
 var file_yardstick_ladder_v1_ladder_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_yardstick_ladder_v1_ladder_service_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_yardstick_ladder_v1_ladder_service_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_yardstick_ladder_v1_ladder_service_proto_goTypes = []any{
 	(CompetencyComparison_Difference)(0),   // 0: yardstick.ladder.v1.CompetencyComparison.Difference
 	(*GetFrameworkRequest)(nil),            // 1: yardstick.ladder.v1.GetFrameworkRequest
@@ -1330,35 +1412,37 @@ var file_yardstick_ladder_v1_ladder_service_proto_goTypes = []any{
 	(*UpdateFrameworkRequest)(nil),         // 5: yardstick.ladder.v1.UpdateFrameworkRequest
 	(*DeleteFrameworkRequest)(nil),         // 6: yardstick.ladder.v1.DeleteFrameworkRequest
 	(*PublishFrameworkRequest)(nil),        // 7: yardstick.ladder.v1.PublishFrameworkRequest
-	(*ListFrameworkRevisionsRequest)(nil),  // 8: yardstick.ladder.v1.ListFrameworkRevisionsRequest
-	(*ListFrameworkRevisionsResponse)(nil), // 9: yardstick.ladder.v1.ListFrameworkRevisionsResponse
-	(*ListFrameworkChangesRequest)(nil),    // 10: yardstick.ladder.v1.ListFrameworkChangesRequest
-	(*ListFrameworkChangesResponse)(nil),   // 11: yardstick.ladder.v1.ListFrameworkChangesResponse
-	(*CompareLevelsRequest)(nil),           // 12: yardstick.ladder.v1.CompareLevelsRequest
-	(*CompareLevelsResponse)(nil),          // 13: yardstick.ladder.v1.CompareLevelsResponse
-	(*LevelRef)(nil),                       // 14: yardstick.ladder.v1.LevelRef
-	(*CompetencyComparison)(nil),           // 15: yardstick.ladder.v1.CompetencyComparison
-	(*ExportFrameworkRequest)(nil),         // 16: yardstick.ladder.v1.ExportFrameworkRequest
-	(*ExportFrameworkResponse)(nil),        // 17: yardstick.ladder.v1.ExportFrameworkResponse
-	(*ImportFrameworkRequest)(nil),         // 18: yardstick.ladder.v1.ImportFrameworkRequest
-	(*Framework)(nil),                      // 19: yardstick.ladder.v1.Framework
-	(*fieldmaskpb.FieldMask)(nil),          // 20: google.protobuf.FieldMask
-	(*Change)(nil),                         // 21: yardstick.ladder.v1.Change
-	(*Expectation)(nil),                    // 22: yardstick.ladder.v1.Expectation
-	(*emptypb.Empty)(nil),                  // 23: google.protobuf.Empty
+	(*GetFrameworkRevisionRequest)(nil),    // 8: yardstick.ladder.v1.GetFrameworkRevisionRequest
+	(*ListFrameworkRevisionsRequest)(nil),  // 9: yardstick.ladder.v1.ListFrameworkRevisionsRequest
+	(*ListFrameworkRevisionsResponse)(nil), // 10: yardstick.ladder.v1.ListFrameworkRevisionsResponse
+	(*ListFrameworkChangesRequest)(nil),    // 11: yardstick.ladder.v1.ListFrameworkChangesRequest
+	(*ListFrameworkChangesResponse)(nil),   // 12: yardstick.ladder.v1.ListFrameworkChangesResponse
+	(*CompareLevelsRequest)(nil),           // 13: yardstick.ladder.v1.CompareLevelsRequest
+	(*CompareLevelsResponse)(nil),          // 14: yardstick.ladder.v1.CompareLevelsResponse
+	(*LevelRef)(nil),                       // 15: yardstick.ladder.v1.LevelRef
+	(*CompetencyComparison)(nil),           // 16: yardstick.ladder.v1.CompetencyComparison
+	(*ExportFrameworkRequest)(nil),         // 17: yardstick.ladder.v1.ExportFrameworkRequest
+	(*ExportFrameworkResponse)(nil),        // 18: yardstick.ladder.v1.ExportFrameworkResponse
+	(*ImportFrameworkRequest)(nil),         // 19: yardstick.ladder.v1.ImportFrameworkRequest
+	(*Framework)(nil),                      // 20: yardstick.ladder.v1.Framework
+	(*fieldmaskpb.FieldMask)(nil),          // 21: google.protobuf.FieldMask
+	(*FrameworkRevision)(nil),              // 22: yardstick.ladder.v1.FrameworkRevision
+	(*Change)(nil),                         // 23: yardstick.ladder.v1.Change
+	(*Expectation)(nil),                    // 24: yardstick.ladder.v1.Expectation
+	(*emptypb.Empty)(nil),                  // 25: google.protobuf.Empty
 }
 var file_yardstick_ladder_v1_ladder_service_proto_depIdxs = []int32{
-	19, // 0: yardstick.ladder.v1.ListFrameworksResponse.frameworks:type_name -> yardstick.ladder.v1.Framework
-	19, // 1: yardstick.ladder.v1.CreateFrameworkRequest.framework:type_name -> yardstick.ladder.v1.Framework
-	19, // 2: yardstick.ladder.v1.UpdateFrameworkRequest.framework:type_name -> yardstick.ladder.v1.Framework
-	20, // 3: yardstick.ladder.v1.UpdateFrameworkRequest.update_mask:type_name -> google.protobuf.FieldMask
-	19, // 4: yardstick.ladder.v1.ListFrameworkRevisionsResponse.frameworks:type_name -> yardstick.ladder.v1.Framework
-	21, // 5: yardstick.ladder.v1.ListFrameworkChangesResponse.changes:type_name -> yardstick.ladder.v1.Change
-	14, // 6: yardstick.ladder.v1.CompareLevelsResponse.from:type_name -> yardstick.ladder.v1.LevelRef
-	14, // 7: yardstick.ladder.v1.CompareLevelsResponse.to:type_name -> yardstick.ladder.v1.LevelRef
-	15, // 8: yardstick.ladder.v1.CompareLevelsResponse.competencies:type_name -> yardstick.ladder.v1.CompetencyComparison
-	22, // 9: yardstick.ladder.v1.CompetencyComparison.from:type_name -> yardstick.ladder.v1.Expectation
-	22, // 10: yardstick.ladder.v1.CompetencyComparison.to:type_name -> yardstick.ladder.v1.Expectation
+	20, // 0: yardstick.ladder.v1.ListFrameworksResponse.frameworks:type_name -> yardstick.ladder.v1.Framework
+	20, // 1: yardstick.ladder.v1.CreateFrameworkRequest.framework:type_name -> yardstick.ladder.v1.Framework
+	20, // 2: yardstick.ladder.v1.UpdateFrameworkRequest.framework:type_name -> yardstick.ladder.v1.Framework
+	21, // 3: yardstick.ladder.v1.UpdateFrameworkRequest.update_mask:type_name -> google.protobuf.FieldMask
+	22, // 4: yardstick.ladder.v1.ListFrameworkRevisionsResponse.revisions:type_name -> yardstick.ladder.v1.FrameworkRevision
+	23, // 5: yardstick.ladder.v1.ListFrameworkChangesResponse.changes:type_name -> yardstick.ladder.v1.Change
+	15, // 6: yardstick.ladder.v1.CompareLevelsResponse.from:type_name -> yardstick.ladder.v1.LevelRef
+	15, // 7: yardstick.ladder.v1.CompareLevelsResponse.to:type_name -> yardstick.ladder.v1.LevelRef
+	16, // 8: yardstick.ladder.v1.CompareLevelsResponse.competencies:type_name -> yardstick.ladder.v1.CompetencyComparison
+	24, // 9: yardstick.ladder.v1.CompetencyComparison.from:type_name -> yardstick.ladder.v1.Expectation
+	24, // 10: yardstick.ladder.v1.CompetencyComparison.to:type_name -> yardstick.ladder.v1.Expectation
 	0,  // 11: yardstick.ladder.v1.CompetencyComparison.difference:type_name -> yardstick.ladder.v1.CompetencyComparison.Difference
 	1,  // 12: yardstick.ladder.v1.LadderService.GetFramework:input_type -> yardstick.ladder.v1.GetFrameworkRequest
 	2,  // 13: yardstick.ladder.v1.LadderService.ListFrameworks:input_type -> yardstick.ladder.v1.ListFrameworksRequest
@@ -1366,24 +1450,26 @@ var file_yardstick_ladder_v1_ladder_service_proto_depIdxs = []int32{
 	5,  // 15: yardstick.ladder.v1.LadderService.UpdateFramework:input_type -> yardstick.ladder.v1.UpdateFrameworkRequest
 	6,  // 16: yardstick.ladder.v1.LadderService.DeleteFramework:input_type -> yardstick.ladder.v1.DeleteFrameworkRequest
 	7,  // 17: yardstick.ladder.v1.LadderService.PublishFramework:input_type -> yardstick.ladder.v1.PublishFrameworkRequest
-	8,  // 18: yardstick.ladder.v1.LadderService.ListFrameworkRevisions:input_type -> yardstick.ladder.v1.ListFrameworkRevisionsRequest
-	10, // 19: yardstick.ladder.v1.LadderService.ListFrameworkChanges:input_type -> yardstick.ladder.v1.ListFrameworkChangesRequest
-	12, // 20: yardstick.ladder.v1.LadderService.CompareLevels:input_type -> yardstick.ladder.v1.CompareLevelsRequest
-	16, // 21: yardstick.ladder.v1.LadderService.ExportFramework:input_type -> yardstick.ladder.v1.ExportFrameworkRequest
-	18, // 22: yardstick.ladder.v1.LadderService.ImportFramework:input_type -> yardstick.ladder.v1.ImportFrameworkRequest
-	19, // 23: yardstick.ladder.v1.LadderService.GetFramework:output_type -> yardstick.ladder.v1.Framework
-	3,  // 24: yardstick.ladder.v1.LadderService.ListFrameworks:output_type -> yardstick.ladder.v1.ListFrameworksResponse
-	19, // 25: yardstick.ladder.v1.LadderService.CreateFramework:output_type -> yardstick.ladder.v1.Framework
-	19, // 26: yardstick.ladder.v1.LadderService.UpdateFramework:output_type -> yardstick.ladder.v1.Framework
-	23, // 27: yardstick.ladder.v1.LadderService.DeleteFramework:output_type -> google.protobuf.Empty
-	19, // 28: yardstick.ladder.v1.LadderService.PublishFramework:output_type -> yardstick.ladder.v1.Framework
-	9,  // 29: yardstick.ladder.v1.LadderService.ListFrameworkRevisions:output_type -> yardstick.ladder.v1.ListFrameworkRevisionsResponse
-	11, // 30: yardstick.ladder.v1.LadderService.ListFrameworkChanges:output_type -> yardstick.ladder.v1.ListFrameworkChangesResponse
-	13, // 31: yardstick.ladder.v1.LadderService.CompareLevels:output_type -> yardstick.ladder.v1.CompareLevelsResponse
-	17, // 32: yardstick.ladder.v1.LadderService.ExportFramework:output_type -> yardstick.ladder.v1.ExportFrameworkResponse
-	19, // 33: yardstick.ladder.v1.LadderService.ImportFramework:output_type -> yardstick.ladder.v1.Framework
-	23, // [23:34] is the sub-list for method output_type
-	12, // [12:23] is the sub-list for method input_type
+	8,  // 18: yardstick.ladder.v1.LadderService.GetFrameworkRevision:input_type -> yardstick.ladder.v1.GetFrameworkRevisionRequest
+	9,  // 19: yardstick.ladder.v1.LadderService.ListFrameworkRevisions:input_type -> yardstick.ladder.v1.ListFrameworkRevisionsRequest
+	11, // 20: yardstick.ladder.v1.LadderService.ListFrameworkChanges:input_type -> yardstick.ladder.v1.ListFrameworkChangesRequest
+	13, // 21: yardstick.ladder.v1.LadderService.CompareLevels:input_type -> yardstick.ladder.v1.CompareLevelsRequest
+	17, // 22: yardstick.ladder.v1.LadderService.ExportFramework:input_type -> yardstick.ladder.v1.ExportFrameworkRequest
+	19, // 23: yardstick.ladder.v1.LadderService.ImportFramework:input_type -> yardstick.ladder.v1.ImportFrameworkRequest
+	20, // 24: yardstick.ladder.v1.LadderService.GetFramework:output_type -> yardstick.ladder.v1.Framework
+	3,  // 25: yardstick.ladder.v1.LadderService.ListFrameworks:output_type -> yardstick.ladder.v1.ListFrameworksResponse
+	20, // 26: yardstick.ladder.v1.LadderService.CreateFramework:output_type -> yardstick.ladder.v1.Framework
+	20, // 27: yardstick.ladder.v1.LadderService.UpdateFramework:output_type -> yardstick.ladder.v1.Framework
+	25, // 28: yardstick.ladder.v1.LadderService.DeleteFramework:output_type -> google.protobuf.Empty
+	22, // 29: yardstick.ladder.v1.LadderService.PublishFramework:output_type -> yardstick.ladder.v1.FrameworkRevision
+	22, // 30: yardstick.ladder.v1.LadderService.GetFrameworkRevision:output_type -> yardstick.ladder.v1.FrameworkRevision
+	10, // 31: yardstick.ladder.v1.LadderService.ListFrameworkRevisions:output_type -> yardstick.ladder.v1.ListFrameworkRevisionsResponse
+	12, // 32: yardstick.ladder.v1.LadderService.ListFrameworkChanges:output_type -> yardstick.ladder.v1.ListFrameworkChangesResponse
+	14, // 33: yardstick.ladder.v1.LadderService.CompareLevels:output_type -> yardstick.ladder.v1.CompareLevelsResponse
+	18, // 34: yardstick.ladder.v1.LadderService.ExportFramework:output_type -> yardstick.ladder.v1.ExportFrameworkResponse
+	20, // 35: yardstick.ladder.v1.LadderService.ImportFramework:output_type -> yardstick.ladder.v1.Framework
+	24, // [24:36] is the sub-list for method output_type
+	12, // [12:24] is the sub-list for method input_type
 	12, // [12:12] is the sub-list for extension type_name
 	12, // [12:12] is the sub-list for extension extendee
 	0,  // [0:12] is the sub-list for field type_name
@@ -1401,7 +1487,7 @@ func file_yardstick_ladder_v1_ladder_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_yardstick_ladder_v1_ladder_service_proto_rawDesc), len(file_yardstick_ladder_v1_ladder_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   18,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

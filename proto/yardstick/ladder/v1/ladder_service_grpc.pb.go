@@ -26,6 +26,7 @@ const (
 	LadderService_UpdateFramework_FullMethodName        = "/yardstick.ladder.v1.LadderService/UpdateFramework"
 	LadderService_DeleteFramework_FullMethodName        = "/yardstick.ladder.v1.LadderService/DeleteFramework"
 	LadderService_PublishFramework_FullMethodName       = "/yardstick.ladder.v1.LadderService/PublishFramework"
+	LadderService_GetFrameworkRevision_FullMethodName   = "/yardstick.ladder.v1.LadderService/GetFrameworkRevision"
 	LadderService_ListFrameworkRevisions_FullMethodName = "/yardstick.ladder.v1.LadderService/ListFrameworkRevisions"
 	LadderService_ListFrameworkChanges_FullMethodName   = "/yardstick.ladder.v1.LadderService/ListFrameworkChanges"
 	LadderService_CompareLevels_FullMethodName          = "/yardstick.ladder.v1.LadderService/CompareLevels"
@@ -42,11 +43,12 @@ const (
 // Standard methods return the resource itself (AIP-131..135); see buf.yaml for
 // the two lint rules this departs from.
 type LadderServiceClient interface {
-	// Returns a framework: the draft (`frameworks/{framework}`), a published
-	// revision (`frameworks/{framework}@{revision_id}`), or the latest published
-	// revision (`frameworks/{framework}@latest`).
+	// Returns a framework. Admins read its draft; everyone else reads the
+	// snapshot of its latest published revision, and a framework never
+	// published does not exist for them.
 	GetFramework(ctx context.Context, in *GetFrameworkRequest, opts ...grpc.CallOption) (*Framework, error)
-	// Lists the drafts of all frameworks, ordered by name.
+	// Lists frameworks, ordered by name: the drafts for admins, the latest
+	// published snapshots for everyone else.
 	ListFrameworks(ctx context.Context, in *ListFrameworksRequest, opts ...grpc.CallOption) (*ListFrameworksResponse, error)
 	// Creates a framework as a draft.
 	CreateFramework(ctx context.Context, in *CreateFrameworkRequest, opts ...grpc.CallOption) (*Framework, error)
@@ -54,11 +56,16 @@ type LadderServiceClient interface {
 	// `etag` of the framework is required: a stale one is refused with ABORTED.
 	UpdateFramework(ctx context.Context, in *UpdateFrameworkRequest, opts ...grpc.CallOption) (*Framework, error)
 	// Deletes a framework's draft. Its published revisions stay readable by
-	// their full name, so rubrics derived from them keep their source. The ID
-	// can be used again; the change history then continues.
+	// their name, so rubrics derived from them keep their source. The ID can be
+	// used again; the change history and the revision numbers then continue.
 	DeleteFramework(ctx context.Context, in *DeleteFrameworkRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
-	// Publishes the current draft as a new immutable revision and returns it.
-	PublishFramework(ctx context.Context, in *PublishFrameworkRequest, opts ...grpc.CallOption) (*Framework, error)
+	// Publishes the current draft as a new immutable revision
+	// (`frameworks/{framework}/revisions/{revision}`, numbered from 1) and
+	// returns it.
+	PublishFramework(ctx context.Context, in *PublishFrameworkRequest, opts ...grpc.CallOption) (*FrameworkRevision, error)
+	// Returns a published revision of a framework; the revision ID `latest`
+	// names the newest one.
+	GetFrameworkRevision(ctx context.Context, in *GetFrameworkRevisionRequest, opts ...grpc.CallOption) (*FrameworkRevision, error)
 	// Lists the published revisions of a framework, newest first.
 	ListFrameworkRevisions(ctx context.Context, in *ListFrameworkRevisionsRequest, opts ...grpc.CallOption) (*ListFrameworkRevisionsResponse, error)
 	// Lists the recorded changes of a framework, newest first: who changed
@@ -67,7 +74,8 @@ type LadderServiceClient interface {
 	// Compares what two levels expect, competency by competency: the "what do
 	// I need for the next level" view.
 	CompareLevels(ctx context.Context, in *CompareLevelsRequest, opts ...grpc.CallOption) (*CompareLevelsResponse, error)
-	// Exports a framework (draft or revision) in the YAML interchange format.
+	// Exports a framework (as GetFramework reads it) or a revision in the YAML
+	// interchange format.
 	ExportFramework(ctx context.Context, in *ExportFrameworkRequest, opts ...grpc.CallOption) (*ExportFrameworkResponse, error)
 	// Creates a framework from a YAML interchange document, or, when `etag` is
 	// given, replaces the content of an existing framework's draft with it.
@@ -132,10 +140,20 @@ func (c *ladderServiceClient) DeleteFramework(ctx context.Context, in *DeleteFra
 	return out, nil
 }
 
-func (c *ladderServiceClient) PublishFramework(ctx context.Context, in *PublishFrameworkRequest, opts ...grpc.CallOption) (*Framework, error) {
+func (c *ladderServiceClient) PublishFramework(ctx context.Context, in *PublishFrameworkRequest, opts ...grpc.CallOption) (*FrameworkRevision, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(Framework)
+	out := new(FrameworkRevision)
 	err := c.cc.Invoke(ctx, LadderService_PublishFramework_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *ladderServiceClient) GetFrameworkRevision(ctx context.Context, in *GetFrameworkRevisionRequest, opts ...grpc.CallOption) (*FrameworkRevision, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(FrameworkRevision)
+	err := c.cc.Invoke(ctx, LadderService_GetFrameworkRevision_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -201,11 +219,12 @@ func (c *ladderServiceClient) ImportFramework(ctx context.Context, in *ImportFra
 // Standard methods return the resource itself (AIP-131..135); see buf.yaml for
 // the two lint rules this departs from.
 type LadderServiceServer interface {
-	// Returns a framework: the draft (`frameworks/{framework}`), a published
-	// revision (`frameworks/{framework}@{revision_id}`), or the latest published
-	// revision (`frameworks/{framework}@latest`).
+	// Returns a framework. Admins read its draft; everyone else reads the
+	// snapshot of its latest published revision, and a framework never
+	// published does not exist for them.
 	GetFramework(context.Context, *GetFrameworkRequest) (*Framework, error)
-	// Lists the drafts of all frameworks, ordered by name.
+	// Lists frameworks, ordered by name: the drafts for admins, the latest
+	// published snapshots for everyone else.
 	ListFrameworks(context.Context, *ListFrameworksRequest) (*ListFrameworksResponse, error)
 	// Creates a framework as a draft.
 	CreateFramework(context.Context, *CreateFrameworkRequest) (*Framework, error)
@@ -213,11 +232,16 @@ type LadderServiceServer interface {
 	// `etag` of the framework is required: a stale one is refused with ABORTED.
 	UpdateFramework(context.Context, *UpdateFrameworkRequest) (*Framework, error)
 	// Deletes a framework's draft. Its published revisions stay readable by
-	// their full name, so rubrics derived from them keep their source. The ID
-	// can be used again; the change history then continues.
+	// their name, so rubrics derived from them keep their source. The ID can be
+	// used again; the change history and the revision numbers then continue.
 	DeleteFramework(context.Context, *DeleteFrameworkRequest) (*emptypb.Empty, error)
-	// Publishes the current draft as a new immutable revision and returns it.
-	PublishFramework(context.Context, *PublishFrameworkRequest) (*Framework, error)
+	// Publishes the current draft as a new immutable revision
+	// (`frameworks/{framework}/revisions/{revision}`, numbered from 1) and
+	// returns it.
+	PublishFramework(context.Context, *PublishFrameworkRequest) (*FrameworkRevision, error)
+	// Returns a published revision of a framework; the revision ID `latest`
+	// names the newest one.
+	GetFrameworkRevision(context.Context, *GetFrameworkRevisionRequest) (*FrameworkRevision, error)
 	// Lists the published revisions of a framework, newest first.
 	ListFrameworkRevisions(context.Context, *ListFrameworkRevisionsRequest) (*ListFrameworkRevisionsResponse, error)
 	// Lists the recorded changes of a framework, newest first: who changed
@@ -226,7 +250,8 @@ type LadderServiceServer interface {
 	// Compares what two levels expect, competency by competency: the "what do
 	// I need for the next level" view.
 	CompareLevels(context.Context, *CompareLevelsRequest) (*CompareLevelsResponse, error)
-	// Exports a framework (draft or revision) in the YAML interchange format.
+	// Exports a framework (as GetFramework reads it) or a revision in the YAML
+	// interchange format.
 	ExportFramework(context.Context, *ExportFrameworkRequest) (*ExportFrameworkResponse, error)
 	// Creates a framework from a YAML interchange document, or, when `etag` is
 	// given, replaces the content of an existing framework's draft with it.
@@ -256,8 +281,11 @@ func (UnimplementedLadderServiceServer) UpdateFramework(context.Context, *Update
 func (UnimplementedLadderServiceServer) DeleteFramework(context.Context, *DeleteFrameworkRequest) (*emptypb.Empty, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method DeleteFramework not implemented")
 }
-func (UnimplementedLadderServiceServer) PublishFramework(context.Context, *PublishFrameworkRequest) (*Framework, error) {
+func (UnimplementedLadderServiceServer) PublishFramework(context.Context, *PublishFrameworkRequest) (*FrameworkRevision, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method PublishFramework not implemented")
+}
+func (UnimplementedLadderServiceServer) GetFrameworkRevision(context.Context, *GetFrameworkRevisionRequest) (*FrameworkRevision, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetFrameworkRevision not implemented")
 }
 func (UnimplementedLadderServiceServer) ListFrameworkRevisions(context.Context, *ListFrameworkRevisionsRequest) (*ListFrameworkRevisionsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ListFrameworkRevisions not implemented")
@@ -403,6 +431,24 @@ func _LadderService_PublishFramework_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _LadderService_GetFrameworkRevision_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetFrameworkRevisionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LadderServiceServer).GetFrameworkRevision(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LadderService_GetFrameworkRevision_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LadderServiceServer).GetFrameworkRevision(ctx, req.(*GetFrameworkRevisionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _LadderService_ListFrameworkRevisions_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ListFrameworkRevisionsRequest)
 	if err := dec(in); err != nil {
@@ -523,6 +569,10 @@ var LadderService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "PublishFramework",
 			Handler:    _LadderService_PublishFramework_Handler,
+		},
+		{
+			MethodName: "GetFrameworkRevision",
+			Handler:    _LadderService_GetFrameworkRevision_Handler,
 		},
 		{
 			MethodName: "ListFrameworkRevisions",

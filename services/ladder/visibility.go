@@ -1,0 +1,90 @@
+package ladder
+
+import (
+	"context"
+	"errors"
+
+	"github.com/yardstick-dev/yardstick/pkg/apierr"
+	"github.com/yardstick-dev/yardstick/pkg/principal"
+	"github.com/yardstick-dev/yardstick/pkg/versioned"
+	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
+)
+
+// Who may see what of a framework is decided here, and every read path
+// (Get, List, ListRevisions, CompareLevels, Export) goes through it:
+//   - admins see the draft, published or not;
+//   - everyone else sees the snapshot of the latest published revision, and a
+//     framework never published does not exist for them (NOT_FOUND, the same
+//     answer as for a name that was never used);
+//   - published revisions are for everyone, by name, even after the
+//     framework's draft was deleted (rubrics keep pointing at them);
+//   - change histories are for admins (an RPC rule, see rules.go).
+
+// frameworkView is what the caller may see of a framework.
+type frameworkView struct {
+	message *ladderv1.Framework
+	content content
+	// source names what was read: the draft, or the revision behind a snapshot.
+	source string
+}
+
+// viewFramework returns what the caller may see of a live draft.
+func (s *Server) viewFramework(ctx context.Context, doc *versioned.Doc[draft]) (*frameworkView, error) {
+	if principal.Has(ctx, principal.Admin) {
+		return &frameworkView{message: draftToProto(doc), content: doc.Data.Content, source: doc.Name}, nil
+	}
+	if doc.Data.LatestRevision == "" {
+		return nil, apierr.NotFound(doc.Name)
+	}
+	r, err := s.store.revision(ctx, latestRevisionName(doc.Name, doc.Data))
+	if errors.Is(err, apierr.ErrNotFound) {
+		return nil, apierr.NotFound(doc.Name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &frameworkView{message: latestSnapshot(r), content: r.Content, source: r.Name}, nil
+}
+
+// readFramework reads a framework as the caller may see it.
+func (s *Server) readFramework(ctx context.Context, name string) (*frameworkView, error) {
+	doc, err := s.store.drafts.Get(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return s.viewFramework(ctx, doc)
+}
+
+// readRevision reads a published revision; the ID `latest` names the newest
+// revision of a live framework.
+func (s *Server) readRevision(ctx context.Context, name string) (*revision, error) {
+	framework, id := splitName(name)
+	if id == latestRevision {
+		doc, err := s.store.drafts.Get(ctx, framework)
+		if errors.Is(err, apierr.ErrNotFound) || (err == nil && doc.Data.LatestRevision == "") {
+			return nil, apierr.NotFound(name) // the same answer whether missing or unpublished
+		}
+		if err != nil {
+			return nil, err
+		}
+		name = latestRevisionName(framework, doc.Data)
+	}
+	return s.store.revision(ctx, name)
+}
+
+// readContent reads a framework or a revision, as the caller may see it, and
+// returns the name it read with the content.
+func (s *Server) readContent(ctx context.Context, name string) (string, content, error) {
+	if _, id := splitName(name); id != "" {
+		r, err := s.readRevision(ctx, name)
+		if err != nil {
+			return "", content{}, err
+		}
+		return r.Name, r.Content, nil
+	}
+	v, err := s.readFramework(ctx, name)
+	if err != nil {
+		return "", content{}, err
+	}
+	return v.source, v.content, nil
+}
