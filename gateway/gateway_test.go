@@ -123,13 +123,18 @@ func TestRESTWalkthrough(t *testing.T) {
 	}
 
 	rev := c.expect(200, "POST", "/v1/frameworks/eng:publish", `{}`)
-	if rev["name"] != "frameworks/eng@1" || rev["revisionId"] != "1" {
-		t.Errorf("publish = %v, want frameworks/eng@1", rev)
+	if rev["name"] != "frameworks/eng/revisions/1" || rev["snapshot"].(map[string]any)["title"] != "Eng" {
+		t.Errorf("publish = %v, want frameworks/eng/revisions/1 with the draft as its snapshot", rev)
 	}
-	c.expect(200, "GET", "/v1/frameworks/eng@1", "")
-	revs := c.expect(200, "GET", "/v1/frameworks/eng:listRevisions", "")
-	if n := len(revs["frameworks"].([]any)); n != 1 {
-		t.Errorf("listRevisions has %d revisions, want 1", n)
+	c.expect(200, "GET", "/v1/frameworks/eng/revisions/1", "")
+	latest := c.expect(200, "GET", "/v1/frameworks/eng/revisions/latest", "")
+	if latest["name"] != "frameworks/eng/revisions/1" {
+		t.Errorf("latest = %v, want frameworks/eng/revisions/1", latest["name"])
+	}
+	c.expect(200, "GET", "/v1/frameworks/eng/revisions/1:export", "")
+	revs := c.expect(200, "GET", "/v1/frameworks/eng/revisions", "")
+	if n := len(revs["revisions"].([]any)); n != 1 {
+		t.Errorf("revisions has %d revisions, want 1", n)
 	}
 	changes := c.expect(200, "GET", "/v1/frameworks/eng/changes", "")
 	if n := len(changes["changes"].([]any)); n != 4 {
@@ -182,7 +187,9 @@ func TestRESTBadInput(t *testing.T) {
 		{"unknown level", "GET", "/v1/frameworks/eng:compareLevels?track=ic&from_level=l1&to_level=l7", "", 400, "to_level"},
 		{"unknown track", "GET", "/v1/frameworks/eng:compareLevels?track=mgmt&from_level=l1&to_level=l2", "", 400, "track"},
 		{"patch without etag", "PATCH", "/v1/frameworks/eng", `{"title":"T"}`, 400, "framework.etag"},
-		{"bad etag", "PATCH", "/v1/frameworks/eng", `{"title":"T","etag":"abc"}`, 400, "framework.etag"},
+		// Etags are opaque (AIP-154): one the server never made is just not the current one.
+		{"foreign etag", "PATCH", "/v1/frameworks/eng", `{"title":"T","etag":"abc"}`, 409, ""},
+		{"bad revision name", "GET", "/v1/frameworks/eng/revisions/0", "", 400, "name"},
 		{"unknown framework", "GET", "/v1/frameworks/ghost:export", "", 404, ""},
 	}
 	for _, tt := range tests {
@@ -224,7 +231,7 @@ func TestOperationalRoutes(t *testing.T) {
 	c.expect(200, "GET", "/readyz", "")
 	doc := c.expect(200, "GET", "/openapi.json", "")
 	paths, _ := doc["paths"].(map[string]any)
-	for _, p := range []string{"/v1/frameworks", "/v1/{name}", "/v1/frameworks:import"} {
+	for _, p := range []string{"/v1/frameworks", "/v1/frameworks/{framework}", "/v1/frameworks/{framework}/revisions/{revision}", "/v1/frameworks:import"} {
 		if _, ok := paths[p]; !ok {
 			t.Errorf("openapi.json has no path %q", p)
 		}

@@ -105,6 +105,7 @@ var emptyRequestCodes = map[string]codes.Code{
 	ladderv1.LadderService_UpdateFramework_FullMethodName:        codes.InvalidArgument,
 	ladderv1.LadderService_DeleteFramework_FullMethodName:        codes.InvalidArgument,
 	ladderv1.LadderService_PublishFramework_FullMethodName:       codes.InvalidArgument,
+	ladderv1.LadderService_GetFrameworkRevision_FullMethodName:   codes.InvalidArgument,
 	ladderv1.LadderService_ListFrameworkRevisions_FullMethodName: codes.InvalidArgument,
 	ladderv1.LadderService_ListFrameworkChanges_FullMethodName:   codes.InvalidArgument,
 	ladderv1.LadderService_CompareLevels_FullMethodName:          codes.InvalidArgument,

@@ -142,9 +142,9 @@ func TestDevSeedsAndKeepsData(t *testing.T) {
 		if strings.Join(got, ",") != "frameworks/engineering" {
 			t.Fatalf("frameworks = %v, want the seeded frameworks/engineering", got)
 		}
-		latest := getJSON(t, "http://"+httpAddr+"/v1/frameworks/engineering@latest", token)
-		if latest["name"] != "frameworks/engineering@1" {
-			t.Errorf("latest revision = %v, want frameworks/engineering@1", latest["name"])
+		latest := getJSON(t, "http://"+httpAddr+"/v1/frameworks/engineering/revisions/latest", token)
+		if latest["name"] != "frameworks/engineering/revisions/1" {
+			t.Errorf("latest revision = %v, want frameworks/engineering/revisions/1", latest["name"])
 		}
 		resp := send(t, http.MethodPost, "http://"+httpAddr+"/v1/frameworks?framework_id=kept", token, `{"title":"Kept across restarts"}`)
 		resp.Body.Close()
@@ -163,8 +163,8 @@ func TestDevSeedsAndKeepsData(t *testing.T) {
 		if strings.Join(got, ",") != "frameworks/engineering,frameworks/kept" {
 			t.Fatalf("frameworks after restart = %v, want engineering and kept", got)
 		}
-		revs := getJSON(t, "http://"+httpAddr+"/v1/frameworks/engineering:listRevisions", token)
-		if n := len(revs["frameworks"].([]any)); n != 1 {
+		revs := getJSON(t, "http://"+httpAddr+"/v1/frameworks/engineering/revisions", token)
+		if n := len(revs["revisions"].([]any)); n != 1 {
 			t.Errorf("engineering has %d revisions after restart, want 1", n)
 		}
 	})
