@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"maps"
+	"path"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -73,9 +74,6 @@ var matrix = []matrixCase{
 	{"GetFramework", "the draft's name", func(f fixture) proto.Message {
 		return &ladderv1.GetFrameworkRequest{Name: f.draft.GetName()}
 	}, everyone(codes.OK)},
-	{"GetFramework", "the revision's name", func(f fixture) proto.Message {
-		return &ladderv1.GetFrameworkRequest{Name: f.revision}
-	}, everyone(codes.OK)},
 	{"GetFramework", "a draft never published", func(f fixture) proto.Message {
 		return &ladderv1.GetFrameworkRequest{Name: f.unpublished.GetName()}
 	}, adminElse(codes.OK, codes.NotFound)},
@@ -118,11 +116,23 @@ var matrix = []matrixCase{
 	{"PublishFramework", "a draft never published", func(f fixture) proto.Message {
 		return &ladderv1.PublishFrameworkRequest{Name: f.unpublished.GetName(), Etag: f.unpublished.GetEtag()}
 	}, admin(codes.OK)},
+	{"GetFrameworkRevision", "the published revision", func(f fixture) proto.Message {
+		return &ladderv1.GetFrameworkRevisionRequest{Name: f.revision}
+	}, everyone(codes.OK)},
+	{"GetFrameworkRevision", "latest of a published framework", func(f fixture) proto.Message {
+		return &ladderv1.GetFrameworkRevisionRequest{Name: path.Join(path.Dir(f.revision), "latest")}
+	}, everyone(codes.OK)},
+	{"GetFrameworkRevision", "a revision that does not exist", func(f fixture) proto.Message {
+		return &ladderv1.GetFrameworkRevisionRequest{Name: path.Join(path.Dir(f.revision), "99")}
+	}, everyone(codes.NotFound)},
+	{"GetFrameworkRevision", "a framework's name", func(f fixture) proto.Message {
+		return &ladderv1.GetFrameworkRevisionRequest{Name: f.draft.GetName()}
+	}, everyone(codes.InvalidArgument)},
 	{"ListFrameworkRevisions", "a published framework", func(f fixture) proto.Message {
-		return &ladderv1.ListFrameworkRevisionsRequest{Name: f.draft.GetName()}
+		return &ladderv1.ListFrameworkRevisionsRequest{Parent: f.draft.GetName()}
 	}, everyone(codes.OK)},
 	{"ListFrameworkRevisions", "a draft never published", func(f fixture) proto.Message {
-		return &ladderv1.ListFrameworkRevisionsRequest{Name: f.unpublished.GetName()}
+		return &ladderv1.ListFrameworkRevisionsRequest{Parent: f.unpublished.GetName()}
 	}, adminElse(codes.OK, codes.NotFound)},
 	{"ListFrameworkChanges", "the draft's history", func(f fixture) proto.Message {
 		return &ladderv1.ListFrameworkChangesRequest{Parent: f.draft.GetName()}
@@ -254,30 +264,41 @@ func TestNonAdminsSeeOnlyPublishedContent(t *testing.T) {
 	create(t, admin, "draft-only")
 	create(t, admin, "aaa-draft") // sorts before the published one
 	eng := create(t, admin, "eng")
-	if _, err := admin.PublishFramework(ctx, &ladderv1.PublishFrameworkRequest{Name: eng.GetName()}); err != nil {
+	rev, err := admin.PublishFramework(ctx, &ladderv1.PublishFrameworkRequest{Name: eng.GetName()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	published, err := admin.GetFramework(ctx, &ladderv1.GetFrameworkRequest{Name: eng.GetName()})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := admin.UpdateFramework(ctx, &ladderv1.UpdateFrameworkRequest{
-		Framework: &ladderv1.Framework{Name: eng.GetName(), Etag: "2", Title: "Unpublished edit"},
+		Framework:  &ladderv1.Framework{Name: eng.GetName(), Etag: published.GetEtag(), Title: "Unpublished edit"},
+		UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"title"}},
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// latestOf names the `latest` revision of a framework, in the form of
+	// the name PublishFramework returned.
+	latestOf := func(framework string) string {
+		return path.Join(strings.Replace(path.Dir(rev.GetName()), eng.GetName(), framework, 1), "latest")
+	}
 
 	employee := l.ClientAs("users/erin", principal.Employee)
-	got, err := employee.GetFramework(ctx, &ladderv1.GetFrameworkRequest{Name: "frameworks/eng"})
-	if err != nil || got.GetName() != "frameworks/eng@1" || got.GetTitle() != "Framework eng" || got.GetEtag() != "" {
-		t.Errorf("GetFramework(draft name) as employee = %v, %v; want the published revision frameworks/eng@1", got, err)
+	got, err := employee.GetFramework(ctx, &ladderv1.GetFrameworkRequest{Name: eng.GetName()})
+	if err != nil || got.GetName() != eng.GetName() || got.GetLatestRevision() != rev.GetName() || got.GetTitle() != "Framework eng" || got.GetEtag() != "" {
+		t.Errorf("GetFramework(%s) as employee = %v, %v; want the snapshot of %s", eng.GetName(), got, err, rev.GetName())
 	}
 	_, err = employee.GetFramework(ctx, &ladderv1.GetFrameworkRequest{Name: "frameworks/draft-only"})
 	wantCode(t, err, codes.NotFound, "")
-	_, err = employee.ListFrameworkRevisions(ctx, &ladderv1.ListFrameworkRevisionsRequest{Name: "frameworks/draft-only"})
+	_, err = employee.ListFrameworkRevisions(ctx, &ladderv1.ListFrameworkRevisionsRequest{Parent: "frameworks/draft-only"})
 	wantCode(t, err, codes.NotFound, "")
-	_, err = employee.ListFrameworkChanges(ctx, &ladderv1.ListFrameworkChangesRequest{Parent: "frameworks/eng"})
+	_, err = employee.ListFrameworkChanges(ctx, &ladderv1.ListFrameworkChangesRequest{Parent: eng.GetName()})
 	wantCode(t, err, codes.PermissionDenied, "")
 
 	list, err := employee.ListFrameworks(ctx, &ladderv1.ListFrameworksRequest{})
-	if err != nil || len(list.GetFrameworks()) != 1 || list.GetFrameworks()[0].GetName() != "frameworks/eng@1" {
-		t.Errorf("ListFrameworks() as employee = %v, %v; want only frameworks/eng@1", list, err)
+	if err != nil || len(list.GetFrameworks()) != 1 || list.GetFrameworks()[0].GetLatestRevision() != rev.GetName() {
+		t.Errorf("ListFrameworks() as employee = %v, %v; want only the snapshot of %s", list, err, rev.GetName())
 	}
 	// Page by page, no page token carries the name of a hidden draft.
 	token := ""
@@ -289,28 +310,28 @@ func TestNonAdminsSeeOnlyPublishedContent(t *testing.T) {
 		if token = page.GetNextPageToken(); token == "" {
 			break
 		}
-		if raw, _ := base64.RawURLEncoding.DecodeString(token); strings.Contains(string(raw), "draft-only") {
+		if raw, err := base64.RawURLEncoding.DecodeString(token); err == nil && strings.Contains(string(raw), "draft-only") {
 			t.Errorf("page token %q names the hidden draft", raw)
 		}
 	}
 
-	// "@latest" of an unpublished framework and of a missing one: the same answer.
-	_, errDraft := employee.GetFramework(ctx, &ladderv1.GetFrameworkRequest{Name: "frameworks/draft-only@latest"})
-	_, errMissing := employee.GetFramework(ctx, &ladderv1.GetFrameworkRequest{Name: "frameworks/missing@latest"})
+	// `latest` of an unpublished framework and of a missing one: the same answer.
+	_, errDraft := employee.GetFrameworkRevision(ctx, &ladderv1.GetFrameworkRevisionRequest{Name: latestOf("frameworks/draft-only")})
+	_, errMissing := employee.GetFrameworkRevision(ctx, &ladderv1.GetFrameworkRevisionRequest{Name: latestOf("frameworks/missing")})
 	if status.Code(errDraft) != codes.NotFound ||
 		strings.ReplaceAll(status.Convert(errDraft).Message(), "draft-only", "X") != strings.ReplaceAll(status.Convert(errMissing).Message(), "missing", "X") {
-		t.Errorf("@latest of a draft = %v, of a missing framework = %v; want the same NotFound", errDraft, errMissing)
+		t.Errorf("latest of a draft = %v, of a missing framework = %v; want the same NotFound", errDraft, errMissing)
 	}
-	exported, err := employee.ExportFramework(ctx, &ladderv1.ExportFrameworkRequest{Name: "frameworks/eng"})
-	if err != nil || exported.GetContent()[:len("title: Framework eng")] != "title: Framework eng" {
+	exported, err := employee.ExportFramework(ctx, &ladderv1.ExportFrameworkRequest{Name: eng.GetName()})
+	if err != nil || !strings.HasPrefix(exported.GetContent(), "title: Framework eng") {
 		t.Errorf("ExportFramework() as employee = %q, %v; want the published content", exported.GetContent(), err)
 	}
-	if _, err := employee.CompareLevels(ctx, &ladderv1.CompareLevelsRequest{Name: "frameworks/eng", Track: "ic", FromLevel: "l1", ToLevel: "l2"}); err != nil {
+	if _, err := employee.CompareLevels(ctx, &ladderv1.CompareLevelsRequest{Name: eng.GetName(), Track: "ic", FromLevel: "l1", ToLevel: "l2"}); err != nil {
 		t.Errorf("CompareLevels() as employee = %v", err)
 	}
 
-	// The draft and the history are the admin's view, and the history names who.
-	d, err := admin.GetFramework(ctx, &ladderv1.GetFrameworkRequest{Name: "frameworks/eng"})
+	// The draft is the admin's view.
+	d, err := admin.GetFramework(ctx, &ladderv1.GetFrameworkRequest{Name: eng.GetName()})
 	if err != nil || d.GetTitle() != "Unpublished edit" {
 		t.Errorf("GetFramework() as admin = %v, %v; want the draft", d, err)
 	}
