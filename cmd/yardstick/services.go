@@ -72,6 +72,17 @@ func startGRPC(ctx context.Context, log *slog.Logger, conn *mongodb.Conn, prefix
 	if err := services.StartAll(ctx, conn.Client, prefix, list, srv); err != nil {
 		return nil, err
 	}
+	// The stores have created their collections: on the embedded database,
+	// give each an index its _id lookups use (see mongodb.Conn.IndexIDs).
+	for _, s := range list {
+		n, err := conn.IndexIDs(ctx, s.DatabaseName(prefix))
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			log.Info("indexed _id lookups of the embedded database", "database", s.DatabaseName(prefix), "collections", n)
+		}
+	}
 	srv.ReportDatabase(ctx, func(ctx context.Context) error { return conn.Client.Ping(ctx, readpref.Primary()) }, healthInterval)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, lis, shutdownGrace) }()

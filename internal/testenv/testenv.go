@@ -105,6 +105,9 @@ func Start(t testing.TB, opts Options) *Env {
 	if err := services.StartAll(ctx, mongotest.Client(t), prefix, services.All(), srv); err != nil {
 		t.Fatal(err)
 	}
+	for _, s := range services.All() { // as production does at start-up
+		mongotest.IndexIDs(t, mongotest.Client(t).Database(s.DatabaseName(prefix)))
+	}
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
