@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -147,7 +146,7 @@ func refuseQueryTokens(next http.Handler) http.Handler {
 				slices.ContainsFunc(values, func(v string) bool { return jwtLike.MatchString(strings.TrimPrefix(v, "Bearer ")) })
 			if suspicious {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="yardstick", error="invalid_request"`)
-				writeText(w, http.StatusUnauthorized, "credentials in the query string are refused: send them in the Authorization header")
+				writeError(w, http.StatusUnauthorized, credentialsInQuery())
 				return
 			}
 		}
@@ -164,7 +163,7 @@ func refuseDeclaredBody(max int64) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.ContentLength > max {
-				writeText(w, http.StatusRequestEntityTooLarge, "request body larger than "+strconv.FormatInt(max, 10)+" bytes")
+				writeError(w, http.StatusRequestEntityTooLarge, requestTooLarge(max))
 				return
 			}
 			next.ServeHTTP(w, r)
