@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -289,4 +290,41 @@ func TestPurgeRemovesEverything(t *testing.T) {
 func isInvalid(err error, field string) bool {
 	var invalid *apierr.InvalidArgumentError
 	return errors.As(err, &invalid) && len(invalid.Violations) > 0 && invalid.Violations[0].Field == field
+}
+
+// A writer that crashed after recording a create or a delete, before
+// touching the document: the next reader finishes either.
+func TestRollForwardOfACreateAndADelete(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Database(t)
+	var derived []int64
+	s := versioned.New[note](db, "notes", "note_changes", versioned.Options[note]{AfterRecord: func(_ context.Context, c *versioned.Change[note]) error {
+		derived = append(derived, c.Version)
+		return nil
+	}})
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	record := func(version int64, deleted bool, text string) {
+		t.Helper()
+		c := versioned.Change[note]{
+			ID: fmt.Sprint("notes/1#", version), Resource: "notes/1", Version: version, Kind: "k", Actor: "a", Time: now,
+			After: versioned.Doc[note]{Name: "notes/1", Version: version, Deleted: deleted, CreateTime: now, UpdateTime: now, Data: note{Text: text}},
+		}
+		if _, err := db.Collection("note_changes").InsertOne(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	record(1, false, "created")
+	if doc, err := s.Get(ctx, "notes/1"); err != nil || doc.Version != 1 || doc.Data.Text != "created" {
+		t.Fatalf("Get() after a crashed create = %+v, %v, want version 1", doc, err)
+	}
+	record(2, true, "created")
+	if _, err := s.Get(ctx, "notes/1"); !errors.Is(err, apierr.ErrNotFound) {
+		t.Fatalf("Get() after a crashed delete = %v, want NotFound", err)
+	}
+	if docs, err := s.List(ctx, "", 10, nil); err != nil || len(docs) != 0 {
+		t.Errorf("List() after the delete was rolled forward = %+v, %v, want nothing", docs, err)
+	}
+	if fmt.Sprint(derived) != "[1 2]" {
+		t.Errorf("derived writes ran for versions %v, want [1 2]", derived)
+	}
 }
