@@ -123,7 +123,10 @@ func check[T any](name string, cur *Doc[T], want Expect) error {
 	case !cur.Live():
 		return apierr.NotFound(name)
 	case want.ETag != cur.ETag():
-		return apierr.Conflict("%s has changed: the etag sent is not the current one; read it again and retry", name)
+		// The etag sent is not echoed: it is the client's, of any size.
+		e := apierr.New(apierr.ErrConflict, name+" has changed: the etag sent is not the current one; read it again and retry")
+		e.Reason, e.Metadata = apierr.ReasonEtagMismatch, map[string]string{"resource": name}
+		return e
 	}
 	return nil
 }
