@@ -82,13 +82,22 @@ func exportYAML(c content) (string, error) {
 // nothing to the author of the document.
 var goTypeName = regexp.MustCompile(`( in type| into) [a-z]+\.\w+`)
 
+// maxYAMLMessage bounds an import error's message: yaml.v3 lists every
+// unknown field (with its name) and every type error, so a hostile document
+// would otherwise get an error as large as itself.
+const maxYAMLMessage = 1 << 10
+
 func yamlMessage(err error) string {
-	return goTypeName.ReplaceAllStringFunc(strings.TrimPrefix(err.Error(), "yaml: "), func(m string) string {
+	msg := goTypeName.ReplaceAllStringFunc(strings.TrimPrefix(err.Error(), "yaml: "), func(m string) string {
 		if strings.HasPrefix(m, " into") {
 			return " here"
 		}
 		return ""
 	})
+	if len(msg) > maxYAMLMessage {
+		msg = strings.ToValidUTF8(msg[:maxYAMLMessage], "") + " … (more errors left out)"
+	}
+	return msg
 }
 
 // importYAML reads an interchange document into a framework message (content
