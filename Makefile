@@ -4,7 +4,7 @@
 # The one test command: CI runs exactly this (through .ci/run).
 TEST := go test -race ./...
 
-.PHONY: help run test bench generate lint fmt
+.PHONY: help run test bench fuzz generate lint breaking fmt
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -19,11 +19,17 @@ bench: ## run the benchmarks (ratios against direct gRPC, the raw driver, the ba
 	go test -run '^$$' -bench . -benchtime 300x ./gateway/ ./services/...
 	go test -run '^$$' -bench . -benchtime 10x ./cmd/yardstick/
 
+fuzz: ## fuzz every target for FUZZTIME each (default 10s), as CI does
+	./scripts/fuzz.sh
+
 generate: ## regenerate Go, gateway and OpenAPI code from the protos
 	./scripts/generate.sh
 
-lint: ## gofmt, go vet and buf lint
+lint: ## gofmt, go vet, staticcheck and buf lint
 	./scripts/lint.sh
+
+breaking: ## buf breaking against HEAD~1 (BREAKING_AGAINST=<rev>; a Proto-Breaking: trailer skips)
+	./scripts/breaking.sh
 
 fmt: ## format the Go code
 	gofmt -w $$(git ls-files '*.go')
