@@ -4,7 +4,7 @@
 # The one test command: CI runs exactly this (through .ci/run).
 TEST := go test -race ./...
 
-.PHONY: help run test bench fuzz generate lint breaking fmt
+.PHONY: help run test bench scale fuzz generate lint breaking fmt
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -16,8 +16,12 @@ test: ## run every test (embedded database; YARDSTICK_TEST_MONGO_URI for a real 
 	$(TEST)
 
 bench: ## run the benchmarks (ratios against direct gRPC, the raw driver, the bare database)
-	go test -run '^$$' -bench . -benchtime 300x ./gateway/ ./services/...
+	go test -run '^$$' -bench . -benchtime 300x ./gateway/
+	go test -run '^$$' -bench 'VsRaw' -benchtime 300x ./services/...
 	go test -run '^$$' -bench . -benchtime 10x ./cmd/yardstick/
+
+scale: ## the store at 1k, 10k and 100k documents against the raw driver (about 5 minutes)
+	go test -run '^$$' -bench AtScale -benchtime 1s -timeout 60m ./services/ladder/
 
 fuzz: ## fuzz every target for FUZZTIME each (default 10s), as CI does
 	./scripts/fuzz.sh
