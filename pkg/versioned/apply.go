@@ -81,7 +81,12 @@ func (s *Store[T]) Apply(ctx context.Context, name, actor string, want Expect, f
 		Kind: edit.Kind, Actor: actor, Time: now, Fields: edit.Fields, Ref: edit.Ref,
 		RequestID: want.RequestID, After: after,
 	}
+	marker, err := s.mark(ctx, change)
+	if err != nil {
+		return nil, err
+	}
 	if _, err := s.changes.InsertOne(ctx, change); err != nil {
+		s.unmark(ctx, marker)
 		if !mongo.IsDuplicateKeyError(err) {
 			return nil, fmt.Errorf("record change: %w", err)
 		}
@@ -103,8 +108,9 @@ func (s *Store[T]) Apply(ctx context.Context, name, actor string, want Expect, f
 	finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
 	defer cancel()
 	if err := s.complete(finishCtx, change, cur); err != nil {
-		return nil, err
+		return nil, err // the marker stays: the sweep finishes the change
 	}
+	s.unmark(finishCtx, marker)
 	return &after, nil
 }
 

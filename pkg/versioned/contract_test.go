@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
+	"github.com/yardstick-dev/yardstick/pkg/mongodb"
 	"github.com/yardstick-dev/yardstick/pkg/mongodb/mongotest"
 	"github.com/yardstick-dev/yardstick/pkg/versioned"
 )
@@ -326,5 +327,71 @@ func TestRollForwardOfACreateAndADelete(t *testing.T) {
 	}
 	if fmt.Sprint(derived) != "[1 2]" {
 		t.Errorf("derived writes ran for versions %v, want [1 2]", derived)
+	}
+}
+
+// A writer that crashed between deciding a change and applying it leaves
+// a marker; the start-up sweep finishes the change, so lists agree with
+// reads without anyone reading that resource first.
+func TestSweepFinishesChangesLeftInFlight(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Database(t)
+	s := versioned.New[note](db, "notes", "note_changes", versioned.Options[note]{})
+	if err := mongodb.EnsureIndexes(ctx, s.Indexes()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{}, set("v1")); err != nil {
+		t.Fatal(err)
+	}
+	inFlight := db.Collection("note_changes_in_flight")
+	if n, err := inFlight.CountDocuments(ctx, bson.D{}); err != nil || n != 0 {
+		t.Fatalf("markers after a completed write = %d, %v, want 0", n, err)
+	}
+	// The crash: the change to version 2 is recorded and marked, not applied.
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	crashed := versioned.Change[note]{
+		ID: "notes/1#2", Resource: "notes/1", Version: 2, Kind: "set", Actor: "b", Time: now,
+		After: versioned.Doc[note]{Name: "notes/1", Version: 2, CreateTime: now, UpdateTime: now, Data: note{Text: "v2"}},
+	}
+	if _, err := db.Collection("note_changes").InsertOne(ctx, crashed); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := inFlight.InsertOne(ctx, bson.D{{Key: "_id", Value: "notes/1#2@x"}, {Key: "resource", Value: "notes/1"}, {Key: "time", Value: now}}); err != nil {
+		t.Fatal(err)
+	}
+	if docs, err := s.List(ctx, "", 10, nil); err != nil || len(docs) != 1 || docs[0].Version != 1 {
+		t.Fatalf("List() before the sweep = %+v, %v, want version 1", docs, err)
+	}
+	// A sweep beside live writers leaves young markers alone.
+	if n, err := s.Sweep(ctx, time.Hour); err != nil || n != 0 {
+		t.Fatalf("Sweep(grace 1h) = %d, %v, want 0 cleared", n, err)
+	}
+	if n, err := s.Sweep(ctx, 0); err != nil || n != 1 {
+		t.Fatalf("Sweep() = %d, %v, want 1 cleared", n, err)
+	}
+	if docs, err := s.List(ctx, "", 10, nil); err != nil || len(docs) != 1 || docs[0].Version != 2 || docs[0].Data.Text != "v2" {
+		t.Errorf("List() after the sweep = %+v, %v, want version 2", docs, err)
+	}
+	if n, err := inFlight.CountDocuments(ctx, bson.D{}); err != nil || n != 0 {
+		t.Errorf("markers after the sweep = %d, %v, want 0", n, err)
+	}
+	// Losers of a race remove their own markers, never the winner's.
+	var wg sync.WaitGroup
+	errs := make([]error, 5)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = s.Apply(ctx, "notes/1", "a", versioned.Expect{}, set("race"))
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, apierr.ErrConflict) {
+			t.Errorf("racing Apply() = %v, want nil or a conflict", err)
+		}
+	}
+	if n, err := inFlight.CountDocuments(ctx, bson.D{}); err != nil || n != 0 {
+		t.Errorf("markers after a race = %d, %v, want 0", n, err)
 	}
 }

@@ -100,9 +100,10 @@ type Options[T any] struct {
 // Store keeps one kind of resource: current documents in one collection,
 // change records (and request records) in another.
 type Store[T any] struct {
-	docs    *mongo.Collection
-	changes *mongo.Collection
-	opts    Options[T]
+	docs     *mongo.Collection
+	changes  *mongo.Collection
+	inflight *mongo.Collection // see sweep.go
+	opts     Options[T]
 }
 
 // New returns a store over the two named collections of db.
@@ -110,7 +111,7 @@ func New[T any](db *mongo.Database, docs, changes string, opts Options[T]) *Stor
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 5
 	}
-	return &Store[T]{docs: db.Collection(docs), changes: db.Collection(changes), opts: opts}
+	return &Store[T]{docs: db.Collection(docs), changes: db.Collection(changes), inflight: db.Collection(changes + "_in_flight"), opts: opts}
 }
 
 // ETag formats a version as an etag.
@@ -120,15 +121,10 @@ func ETag(version int64) string { return strconv.FormatInt(version, 10) }
 // lookup is by _id; the one secondary index serves List on a real MongoDB.
 func (s *Store[T]) Indexes() map[*mongo.Collection][]mongo.IndexModel {
 	return map[*mongo.Collection][]mongo.IndexModel{
-		s.docs:    {{Keys: bson.D{{Key: "deleted", Value: 1}, {Key: "_id", Value: 1}}}},
-		s.changes: nil,
+		s.docs:     {{Keys: bson.D{{Key: "deleted", Value: 1}, {Key: "_id", Value: 1}}}},
+		s.changes:  nil,
+		s.inflight: nil,
 	}
-}
-
-// Collections are the store's collections, for callers that prepare them
-// (the embedded store's _id index).
-func (s *Store[T]) Collections() []*mongo.Collection {
-	return []*mongo.Collection{s.docs, s.changes}
 }
 
 // Get returns the current document of a resource; deleted resources are not

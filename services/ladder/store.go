@@ -32,12 +32,17 @@ func NewStore(db *mongo.Database) *Store {
 	return s
 }
 
-// Init creates the store's collections and indexes. Revisions are read by
-// name only, so they need no index beyond _id.
+// Init creates the store's collections and indexes (revisions are read by
+// name only, so they need no index beyond _id), and finishes the changes a
+// crash left half-written, so that lists agree with reads from the start.
 func (s *Store) Init(ctx context.Context) error {
 	indexes := s.drafts.Indexes()
 	indexes[s.revisions] = nil
-	return mongodb.EnsureIndexes(ctx, indexes)
+	if err := mongodb.EnsureIndexes(ctx, indexes); err != nil {
+		return err
+	}
+	_, err := s.drafts.Sweep(ctx, 0)
+	return err
 }
 
 // storeRevision writes the revision a publish created. It runs after the

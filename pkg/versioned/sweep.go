@@ -1,0 +1,70 @@
+package versioned
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// inFlight marks a change between the moment it is decided and the moment
+// its document is written. Readers finish such a change when they read the
+// resource, but List reads the documents as they are: without a sweep, a
+// change whose writer crashed would stay invisible to lists until someone
+// read that resource. The markers live in a small collection of their own,
+// so that the sweep reads only the changes in flight, never the history.
+type inFlight struct {
+	// ID is "{change id}@{random}": each attempt has its own marker, so the
+	// loser of a race removes its own and never the winner's.
+	ID       string    `bson:"_id"`
+	Resource string    `bson:"resource"`
+	Time     time.Time `bson:"time"`
+}
+
+// mark records that a change is about to be decided.
+func (s *Store[T]) mark(ctx context.Context, c *Change[T]) (string, error) {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	id := c.ID + "@" + hex.EncodeToString(b)
+	if _, err := s.inflight.InsertOne(ctx, inFlight{ID: id, Resource: c.Resource, Time: c.Time}); err != nil {
+		return "", fmt.Errorf("mark change in flight: %w", err)
+	}
+	return id, nil
+}
+
+// unmark removes a marker. A marker that stays (the delete failed, or the
+// process died) only costs the next sweep one read of the resource.
+func (s *Store[T]) unmark(ctx context.Context, id string) {
+	_, _ = s.inflight.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+}
+
+// Sweep finishes every change that was decided but not applied, so that
+// lists agree with reads: run it at start-up. Markers younger than grace are
+// left to the writers still finishing them (0 at start-up of a single
+// process; a sweep beside running writers should wait out finishTimeout).
+// It returns how many markers it cleared.
+func (s *Store[T]) Sweep(ctx context.Context, grace time.Duration) (int, error) {
+	cur, err := s.inflight.Find(ctx, bson.D{})
+	if err != nil {
+		return 0, fmt.Errorf("list changes in flight: %w", err)
+	}
+	var marks []inFlight
+	if err := cur.All(ctx, &marks); err != nil {
+		return 0, fmt.Errorf("list changes in flight: %w", err)
+	}
+	cleared := 0
+	for _, m := range marks {
+		if time.Since(m.Time) < grace {
+			continue
+		}
+		if _, err := s.load(ctx, m.Resource); err != nil {
+			return cleared, err
+		}
+		s.unmark(ctx, m.ID)
+		cleared++
+	}
+	return cleared, nil
+}
