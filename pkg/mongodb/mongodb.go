@@ -1,7 +1,8 @@
 // Package mongodb connects to MongoDB: to the server at a URI when one is
 // given, otherwise to an embedded FerretDB server (SQLite files in a data
-// directory) that it starts in-process on a loopback port. Either way the
-// caller gets a client of the official driver speaking the wire protocol.
+// directory) that it starts in-process on a Unix socket in that directory.
+// Either way the caller gets a client of the official driver speaking the
+// wire protocol.
 package mongodb
 
 import (
@@ -88,9 +89,11 @@ func Connect(ctx context.Context, uri string) (*mongo.Client, error) {
 	return client, nil
 }
 
-// StartEmbedded starts FerretDB with its SQLite backend on a free loopback
-// port, keeping its files under dir. It returns the URI to connect to and a
-// function that stops the server and waits for it to close its files.
+// StartEmbedded starts FerretDB with its SQLite backend, keeping its files
+// under dir and listening on a Unix socket there (see socket.go): never on a
+// TCP port, which every local user could reach without a password. It
+// returns the URI to connect to and a function that stops the server and
+// waits for it to close its files.
 func StartEmbedded(ctx context.Context, dir string, log *slog.Logger) (uri string, stop func(), err error) {
 	if dir == "" {
 		return "", nil, errors.New("embedded database needs a data directory")
@@ -105,17 +108,30 @@ func StartEmbedded(ctx context.Context, dir string, log *slog.Logger) (uri strin
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	if err := ownerOnly(dir, log); err != nil {
+		return "", nil, err
+	}
+	sockDir, removeSockDir, err := socketDir(dir, log)
+	if err != nil {
+		return "", nil, err
+	}
+	sock := filepath.Join(sockDir, socketName)
+	if err := removeStaleSocket(sock); err != nil {
+		removeSockDir()
+		return "", nil, fmt.Errorf("start embedded database: %w", err)
+	}
 	// FerretDB logs every connection at info level, and dumps whole wire
 	// messages (documents included) when a command fails: keep only its other
 	// warnings and errors.
 	quiet := slog.New(levelFilter{Handler: log.Handler(), min: slog.LevelWarn})
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Listener:  ferretdb.ListenerConfig{Unix: sock},
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + dir + "/",
 		Logger:    quiet,
 	})
 	if err != nil {
+		removeSockDir()
 		return "", nil, fmt.Errorf("start embedded database: %w", err)
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -127,8 +143,9 @@ func StartEmbedded(ctx context.Context, dir string, log *slog.Logger) (uri strin
 	stop = func() {
 		cancel()
 		<-done
+		removeSockDir()
 	}
-	return f.MongoDBURI(), stop, nil
+	return socketURI(sock), stop, nil
 }
 
 // namespaceExists is the server's error code for creating a collection that exists.
