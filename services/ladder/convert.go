@@ -6,25 +6,20 @@ import (
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/yardstick-dev/yardstick/pkg/publishing"
 	"github.com/yardstick-dev/yardstick/pkg/versioned"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 )
 
-// Change kinds as stored in change records.
-const (
-	kindCreate  = "create"
-	kindUpdate  = "update"
-	kindPublish = "publish"
-	kindDelete  = "delete"
-	kindImport  = "import"
-)
+// kindImport is the ladder's own change kind, beside publishing's.
+const kindImport = "import"
 
 var changeKinds = map[string]ladderv1.Change_Kind{
-	kindCreate:  ladderv1.Change_KIND_CREATE,
-	kindUpdate:  ladderv1.Change_KIND_UPDATE,
-	kindPublish: ladderv1.Change_KIND_PUBLISH,
-	kindDelete:  ladderv1.Change_KIND_DELETE,
-	kindImport:  ladderv1.Change_KIND_IMPORT,
+	publishing.KindCreate:  ladderv1.Change_KIND_CREATE,
+	publishing.KindUpdate:  ladderv1.Change_KIND_UPDATE,
+	publishing.KindPublish: ladderv1.Change_KIND_PUBLISH,
+	publishing.KindDelete:  ladderv1.Change_KIND_DELETE,
+	kindImport:             ladderv1.Change_KIND_IMPORT,
 }
 
 func draftToProto(doc *versioned.Doc[draft]) *ladderv1.Framework {
@@ -32,7 +27,7 @@ func draftToProto(doc *versioned.Doc[draft]) *ladderv1.Framework {
 	f.Name = doc.Name
 	f.Etag = doc.ETag()
 	f.UnpublishedChanges = doc.Data.Unpublished
-	f.LatestRevision = latestRevisionName(doc.Name, doc.Data)
+	f.LatestRevision = publishing.LatestRevisionName(doc.Name, &doc.Data)
 	f.CreateTime = timestamppb.New(doc.CreateTime)
 	f.UpdateTime = timestamppb.New(doc.UpdateTime)
 	f.PublishTime = optionalTime(doc.Data.PublishTime)
@@ -42,7 +37,7 @@ func draftToProto(doc *versioned.Doc[draft]) *ladderv1.Framework {
 // snapshotOf is the framework as a revision froze it.
 func snapshotOf(r *revision) *ladderv1.Framework {
 	f := contentToProto(r.Content)
-	f.Name = r.Framework
+	f.Name = r.Parent
 	f.CreateTime = timestamppb.New(r.CreateTime)
 	f.UpdateTime = timestamppb.New(r.PublishTime)
 	f.PublishTime = timestamppb.New(r.PublishTime)
@@ -62,7 +57,7 @@ func revisionToProto(r *revision) *ladderv1.FrameworkRevision {
 		Name:       r.Name,
 		Snapshot:   snapshotOf(r),
 		CreateTime: timestamppb.New(r.PublishTime),
-		Etag:       strconv.FormatInt(r.Number, 10),
+		Etag:       r.ETag(),
 	}
 }
 
@@ -83,7 +78,11 @@ func changeRevision(c *versioned.Change[draft]) string {
 	if c.Ref == "" {
 		return ""
 	}
-	return c.Resource + revisionsInfix + c.Ref
+	n, err := strconv.ParseInt(c.Ref, 10, 64)
+	if err != nil {
+		return ""
+	}
+	return publishing.RevisionName(c.Resource, n)
 }
 
 func optionalTime(t time.Time) *timestamppb.Timestamp {

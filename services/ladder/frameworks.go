@@ -16,6 +16,7 @@ import (
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
 	"github.com/yardstick-dev/yardstick/pkg/paging"
 	"github.com/yardstick-dev/yardstick/pkg/principal"
+	"github.com/yardstick-dev/yardstick/pkg/publishing"
 	"github.com/yardstick-dev/yardstick/pkg/versioned"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 )
@@ -45,7 +46,7 @@ func (s *Server) ListFrameworks(ctx context.Context, req *ladderv1.ListFramework
 		// not even surface as the key of a page token.
 		where = bson.D{{Key: "data.latest_revision", Value: bson.D{{Key: "$exists", Value: true}}}}
 	}
-	docs, err := s.store.drafts.List(ctx, after, size+1, where)
+	docs, err := s.store.Drafts.List(ctx, after, size+1, where)
 	if err != nil {
 		return nil, err
 	}
@@ -88,13 +89,13 @@ func (s *Server) CreateFramework(ctx context.Context, req *ladderv1.CreateFramew
 	}
 	c := contentFromProto(req.GetFramework())
 	if id := req.GetFrameworkId(); id != "" {
-		return s.create(ctx, id, c, kindCreate, req.GetRequestId())
+		return s.create(ctx, id, c, publishing.KindCreate, req.GetRequestId())
 	}
 	// A server-made ID reads like the title; on a collision it gets a suffix.
 	base := slug(c.Title)
 	id := base
 	for attempt := 0; ; attempt++ {
-		f, err := s.create(ctx, id, c, kindCreate, req.GetRequestId())
+		f, err := s.create(ctx, id, c, publishing.KindCreate, req.GetRequestId())
 		if !errors.Is(err, apierr.ErrAlreadyExists) || attempt == 3 {
 			return f, err
 		}
@@ -107,18 +108,8 @@ func (s *Server) CreateFramework(ctx context.Context, req *ladderv1.CreateFramew
 // the same request again returns the framework it created (whatever ID the
 // server chose for it) and creates nothing.
 func (s *Server) create(ctx context.Context, id string, c content, kind, requestID string) (*ladderv1.Framework, error) {
-	name := frameworksPrefix + id
-	want := versioned.Expect{Exists: versioned.MustNotExist, RequestID: requestID}
-	doc, err := s.store.drafts.Apply(ctx, name, principal.Subject(ctx), want, func(cur *versioned.Doc[draft]) (versioned.Edit[draft], error) {
-		d := draft{Content: c, Unpublished: true}
-		if cur != nil { // deleted: keep counting revisions, so revisions/N always means one thing
-			d.Revisions, d.LatestRevision, d.PublishTime = cur.Data.Revisions, cur.Data.LatestRevision, cur.Data.PublishTime
-		}
-		return versioned.Edit[draft]{Kind: kind, Fields: changedFields(content{}, c), Data: d}, nil
-	})
-	if errors.Is(err, apierr.ErrConflict) { // lost a race with another create of the same ID
-		return nil, apierr.AlreadyExists(name)
-	}
+	want := versioned.Expect{RequestID: requestID}
+	doc, err := s.store.Create(ctx, frameworksPrefix+id, principal.Subject(ctx), kind, want, c, changedFields(content{}, c))
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +130,7 @@ func (s *Server) UpdateFramework(ctx context.Context, req *ladderv1.UpdateFramew
 	if err != nil {
 		return nil, err
 	}
-	return s.replaceContent(ctx, name, versioned.Expect{ETag: in.GetEtag()}, kindUpdate, func(cur *ladderv1.Framework) (*ladderv1.Framework, error) {
+	return s.replaceContent(ctx, name, versioned.Expect{ETag: in.GetEtag()}, publishing.KindUpdate, func(cur *ladderv1.Framework) (*ladderv1.Framework, error) {
 		for _, p := range paths {
 			setField(cur, in, p)
 		}
@@ -150,19 +141,13 @@ func (s *Server) UpdateFramework(ctx context.Context, req *ladderv1.UpdateFramew
 // replaceContent changes a draft's content with edit, which gets the
 // current content and returns the new one (or a validation error).
 func (s *Server) replaceContent(ctx context.Context, name string, want versioned.Expect, kind string, edit func(cur *ladderv1.Framework) (*ladderv1.Framework, error)) (*ladderv1.Framework, error) {
-	doc, err := s.applyDraft(ctx, name, want, func(cur *versioned.Doc[draft]) (versioned.Edit[draft], error) {
-		next, err := edit(contentToProto(cur.Data.Content))
+	doc, err := s.store.Edit(ctx, name, principal.Subject(ctx), kind, want, func(cur content) (content, []string, error) {
+		next, err := edit(contentToProto(cur))
 		if err != nil {
-			return versioned.Edit[draft]{}, err
+			return content{}, nil, err
 		}
 		c := contentFromProto(next)
-		fields := changedFields(cur.Data.Content, c)
-		if len(fields) == 0 {
-			return versioned.Edit[draft]{Unchanged: true}, nil
-		}
-		d := cur.Data
-		d.Content, d.Unpublished = c, true
-		return versioned.Edit[draft]{Kind: kind, Fields: fields, Data: d}, nil
+		return c, changedFields(cur, c), nil
 	})
 	if err != nil {
 		return nil, err
@@ -172,10 +157,7 @@ func (s *Server) replaceContent(ctx context.Context, name string, want versioned
 
 // DeleteFramework deletes a draft; published revisions stay readable.
 func (s *Server) DeleteFramework(ctx context.Context, req *ladderv1.DeleteFrameworkRequest) (*emptypb.Empty, error) {
-	_, err := s.applyDraft(ctx, req.GetName(), versioned.Expect{ETag: req.GetEtag()}, func(cur *versioned.Doc[draft]) (versioned.Edit[draft], error) {
-		return versioned.Edit[draft]{Kind: kindDelete, Delete: true, Data: cur.Data}, nil
-	})
-	if err != nil {
+	if err := s.store.Delete(ctx, req.GetName(), principal.Subject(ctx), versioned.Expect{ETag: req.GetEtag()}); err != nil {
 		return nil, err
 	}
 	return &emptypb.Empty{}, nil

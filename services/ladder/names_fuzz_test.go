@@ -41,7 +41,7 @@ func FuzzNames(f *testing.F) {
 		switch {
 		case frameworkOK && (framework != name || revision != ""):
 			t.Errorf("splitName(%q) = %q, %q, want the framework alone", name, framework, revision)
-		case revisionOK && (revision == "" || framework+revisionsInfix+revision != name):
+		case revisionOK && (revision == "" || framework+"/revisions/"+revision != name):
 			t.Errorf("splitName(%q) = %q, %q, want them to build the name again", name, framework, revision)
 		}
 	})

@@ -2,9 +2,7 @@ package ladder
 
 import (
 	"context"
-	"errors"
 	"strconv"
-	"time"
 
 	"google.golang.org/protobuf/proto"
 
@@ -15,50 +13,35 @@ import (
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 )
 
-// PublishFramework freezes the current draft as the next revision. The
-// revision itself is written by Store.storeRevision, after the change record
-// that guards against concurrent publishes.
+// PublishFramework freezes the current draft as the next revision.
 func (s *Server) PublishFramework(ctx context.Context, req *ladderv1.PublishFrameworkRequest) (*ladderv1.FrameworkRevision, error) {
 	want := versioned.Expect{ETag: req.GetEtag(), RequestID: req.GetRequestId()}
-	doc, err := s.applyDraft(ctx, req.GetName(), want, func(cur *versioned.Doc[draft]) (versioned.Edit[draft], error) {
-		if err := publishable(cur.Data); err != nil {
-			return versioned.Edit[draft]{}, err
-		}
-		d := cur.Data
-		d.Revisions++
-		d.LatestRevision = strconv.FormatInt(d.Revisions, 10)
-		d.PublishTime = time.Now().UTC().Truncate(time.Millisecond)
-		d.Unpublished = false
-		return versioned.Edit[draft]{Kind: kindPublish, Ref: d.LatestRevision, Data: d}, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	r := latestRevisionOf(doc, principal.Subject(ctx))
-	return revisionToProto(&r), nil
-}
-
-// GetFrameworkRevision returns a published revision.
-func (s *Server) GetFrameworkRevision(ctx context.Context, req *ladderv1.GetFrameworkRevisionRequest) (*ladderv1.FrameworkRevision, error) {
-	r, err := s.readRevision(ctx, req.GetName())
+	r, err := s.store.Publish(ctx, req.GetName(), principal.Subject(ctx), want, publishable)
 	if err != nil {
 		return nil, err
 	}
 	return revisionToProto(r), nil
 }
 
-// publishable says why a draft cannot be published, if it cannot: a revision
-// is what engineers and interviewers read, so it must say something.
-func publishable(d draft) error {
+// GetFrameworkRevision returns a published revision.
+func (s *Server) GetFrameworkRevision(ctx context.Context, req *ladderv1.GetFrameworkRevisionRequest) (*ladderv1.FrameworkRevision, error) {
+	r, err := s.store.Revision(ctx, req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	return revisionToProto(r), nil
+}
+
+// publishable says why a framework cannot be published, if it cannot: a
+// revision is what engineers and interviewers read, so it must say something.
+func publishable(c content) error {
 	switch {
-	case !d.Unpublished:
-		return apierr.FailedPrecondition("nothing to publish: the draft equals revision %s", d.LatestRevision)
-	case len(d.Content.Competencies) == 0:
+	case len(c.Competencies) == 0:
 		return apierr.FailedPrecondition("cannot publish a framework without competencies")
-	case len(d.Content.Tracks) == 0:
+	case len(c.Tracks) == 0:
 		return apierr.FailedPrecondition("cannot publish a framework without tracks")
 	}
-	for _, t := range d.Content.Tracks {
+	for _, t := range c.Tracks {
 		if len(t.Levels) == 0 {
 			return apierr.FailedPrecondition("cannot publish: track %q has no levels", t.ID)
 		}
@@ -70,43 +53,37 @@ func publishable(d draft) error {
 // draft counts its revisions, so each one is read by its name.
 func (s *Server) ListFrameworkRevisions(ctx context.Context, req *ladderv1.ListFrameworkRevisionsRequest) (*ladderv1.ListFrameworkRevisionsResponse, error) {
 	parent := req.GetParent()
-	before, err := pageNumber(req.GetPageToken(), parent+"/revisions")
+	query := parent + "/revisions"
+	before, err := pageNumber(req.GetPageToken(), query)
 	if err != nil {
 		return nil, err
 	}
-	doc, err := s.store.drafts.Get(ctx, parent)
+	doc, err := s.store.Drafts.Get(ctx, parent)
 	if err != nil {
 		return nil, err
 	}
-	if doc.Data.LatestRevision == "" && !principal.Has(ctx, principal.Admin) {
+	if !doc.Data.Published() && !principal.Has(ctx, principal.Admin) {
 		return nil, apierr.NotFound(parent) // an unpublished framework does not exist for non-admins
 	}
-	size := paging.Size(req.GetPageSize())
-	top := doc.Data.Revisions
-	if before > 0 && before-1 < top {
-		top = before - 1
+	revs, more, err := s.store.Revisions(ctx, doc, before, paging.Size(req.GetPageSize()))
+	if err != nil {
+		return nil, err
 	}
 	resp := &ladderv1.ListFrameworkRevisionsResponse{}
 	bytes := 0
-	for n := top; n >= 1; n-- {
-		if len(resp.Revisions) == size {
-			resp.NextPageToken = paging.Token(strconv.FormatInt(n+1, 10), parent+"/revisions")
-			break
-		}
-		r, err := s.store.revision(ctx, revisionName(parent, n))
-		if errors.Is(err, apierr.ErrNotFound) {
-			continue // never stored: its publish was abandoned
-		}
-		if err != nil {
-			return nil, err
-		}
+	for i, r := range revs {
 		m := revisionToProto(r)
-		if len(resp.Revisions) > 0 && bytes+proto.Size(m) > maxPageBytes {
-			resp.NextPageToken = paging.Token(strconv.FormatInt(n+1, 10), parent+"/revisions")
+		// A page ends early when it would grow past what a client accepts.
+		if i > 0 && bytes+proto.Size(m) > maxPageBytes {
+			more = true
 			break
 		}
 		bytes += proto.Size(m)
 		resp.Revisions = append(resp.Revisions, m)
+	}
+	if more {
+		last := revs[len(resp.Revisions)-1]
+		resp.NextPageToken = paging.Token(strconv.FormatInt(last.Number, 10), query)
 	}
 	return resp, nil
 }
@@ -120,7 +97,7 @@ func (s *Server) ListFrameworkChanges(ctx context.Context, req *ladderv1.ListFra
 		return nil, err
 	}
 	size := paging.Size(req.GetPageSize())
-	changes, err := s.store.drafts.Changes(ctx, parent, before, size+1)
+	changes, err := s.store.Drafts.Changes(ctx, parent, before, size+1)
 	if err != nil {
 		return nil, err
 	}

@@ -4,10 +4,6 @@
 package ladder
 
 import (
-	"context"
-
-	"github.com/yardstick-dev/yardstick/pkg/principal"
-	"github.com/yardstick-dev/yardstick/pkg/versioned"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 )
 
@@ -24,11 +20,4 @@ var _ ladderv1.LadderServiceServer = (*Server)(nil)
 // New returns a server over an initialised store.
 func New(store *Store) *Server {
 	return &Server{store: store}
-}
-
-// applyDraft changes an existing draft. The edit function runs only when the
-// draft is as the request expects (see versioned.Expect).
-func (s *Server) applyDraft(ctx context.Context, name string, want versioned.Expect, edit func(cur *versioned.Doc[draft]) (versioned.Edit[draft], error)) (*versioned.Doc[draft], error) {
-	want.Exists = versioned.MustExist
-	return s.store.drafts.Apply(ctx, name, principal.Subject(ctx), want, edit)
 }

@@ -2,9 +2,7 @@ package ladder
 
 import (
 	"context"
-	"errors"
 
-	"github.com/yardstick-dev/yardstick/pkg/apierr"
 	"github.com/yardstick-dev/yardstick/pkg/principal"
 	"github.com/yardstick-dev/yardstick/pkg/versioned"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
@@ -17,7 +15,8 @@ import (
 //     framework never published does not exist for them (NOT_FOUND, the same
 //     answer as for a name that was never used);
 //   - published revisions are for everyone, by name, even after the
-//     framework's draft was deleted (rubrics keep pointing at them);
+//     framework's draft was deleted (rubrics keep pointing at them), read
+//     through publishing.Store.Revision (`latest` only of a live framework);
 //   - change histories are for admins (an RPC rule, see rules.go).
 
 // frameworkView is what the caller may see of a framework.
@@ -33,13 +32,7 @@ func (s *Server) viewFramework(ctx context.Context, doc *versioned.Doc[draft]) (
 	if principal.Has(ctx, principal.Admin) {
 		return &frameworkView{message: draftToProto(doc), content: doc.Data.Content, source: doc.Name}, nil
 	}
-	if doc.Data.LatestRevision == "" {
-		return nil, apierr.NotFound(doc.Name)
-	}
-	r, err := s.store.revision(ctx, latestRevisionName(doc.Name, doc.Data))
-	if errors.Is(err, apierr.ErrNotFound) {
-		return nil, apierr.NotFound(doc.Name)
-	}
+	r, err := s.store.LatestOf(ctx, doc)
 	if err != nil {
 		return nil, err
 	}
@@ -48,35 +41,18 @@ func (s *Server) viewFramework(ctx context.Context, doc *versioned.Doc[draft]) (
 
 // readFramework reads a framework as the caller may see it.
 func (s *Server) readFramework(ctx context.Context, name string) (*frameworkView, error) {
-	doc, err := s.store.drafts.Get(ctx, name)
+	doc, err := s.store.Drafts.Get(ctx, name)
 	if err != nil {
 		return nil, err
 	}
 	return s.viewFramework(ctx, doc)
 }
 
-// readRevision reads a published revision; the ID `latest` names the newest
-// revision of a live framework.
-func (s *Server) readRevision(ctx context.Context, name string) (*revision, error) {
-	framework, id := splitName(name)
-	if id == latestRevision {
-		doc, err := s.store.drafts.Get(ctx, framework)
-		if errors.Is(err, apierr.ErrNotFound) || (err == nil && doc.Data.LatestRevision == "") {
-			return nil, apierr.NotFound(name) // the same answer whether missing or unpublished
-		}
-		if err != nil {
-			return nil, err
-		}
-		name = latestRevisionName(framework, doc.Data)
-	}
-	return s.store.revision(ctx, name)
-}
-
 // readContent reads a framework or a revision, as the caller may see it, and
-// returns the name it read with the content.
+// returns the name it read with the content. Revisions are for everyone.
 func (s *Server) readContent(ctx context.Context, name string) (string, content, error) {
 	if _, id := splitName(name); id != "" {
-		r, err := s.readRevision(ctx, name)
+		r, err := s.store.Revision(ctx, name)
 		if err != nil {
 			return "", content{}, err
 		}

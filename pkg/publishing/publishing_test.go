@@ -1,0 +1,145 @@
+package publishing_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/yardstick-dev/yardstick/pkg/apierr"
+	"github.com/yardstick-dev/yardstick/pkg/mongodb/mongotest"
+	"github.com/yardstick-dev/yardstick/pkg/publishing"
+	"github.com/yardstick-dev/yardstick/pkg/versioned"
+)
+
+func TestMain(m *testing.M) { os.Exit(mongotest.Run(m)) }
+
+type doc struct {
+	Text string `bson:"text"`
+}
+
+func newStore(t *testing.T) *publishing.Store[doc] {
+	t.Helper()
+	s := publishing.New[doc](mongotest.Database(t), "docs", "doc_changes", "doc_revisions")
+	if err := s.Init(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func anything(doc) error { return nil }
+
+func setText(text string) func(doc) (doc, []string, error) {
+	return func(cur doc) (doc, []string, error) {
+		if cur.Text == text {
+			return cur, nil, nil
+		}
+		return doc{Text: text}, []string{"text"}, nil
+	}
+}
+
+func TestPublishDeleteAndRecreate(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	if _, err := s.Create(ctx, "docs/a", "u", publishing.KindCreate, versioned.Expect{}, doc{Text: "one"}, []string{"text"}); err != nil {
+		t.Fatal(err)
+	}
+	r1, err := s.Publish(ctx, "docs/a", "u", versioned.Expect{}, anything)
+	if err != nil || r1.Name != "docs/a/revisions/1" || r1.Content.Text != "one" {
+		t.Fatalf("Publish() = %+v, %v, want docs/a/revisions/1", r1, err)
+	}
+	if _, err := s.Publish(ctx, "docs/a", "u", versioned.Expect{}, anything); !errors.Is(err, apierr.ErrFailedPrecondition) {
+		t.Errorf("Publish(unchanged) = %v, want FailedPrecondition", err)
+	}
+	refused := errors.New("not ready")
+	if _, err := s.Edit(ctx, "docs/a", "u", publishing.KindUpdate, versioned.Expect{}, setText("two")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Publish(ctx, "docs/a", "u", versioned.Expect{}, func(doc) error { return refused }); !errors.Is(err, refused) {
+		t.Errorf("Publish(refused by the service's rule) = %v, want its error", err)
+	}
+	if _, err := s.Publish(ctx, "docs/a", "u", versioned.Expect{}, anything); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete(ctx, "docs/a", "u", versioned.Expect{}); err != nil {
+		t.Fatal(err)
+	}
+	// Revisions outlive the draft; latest belongs to a live resource.
+	if r, err := s.Revision(ctx, "docs/a/revisions/1"); err != nil || r.Content.Text != "one" {
+		t.Errorf("Revision(1) after delete = %+v, %v, want one", r, err)
+	}
+	if _, err := s.Revision(ctx, "docs/a/revisions/latest"); !errors.Is(err, apierr.ErrNotFound) {
+		t.Errorf("Revision(latest) after delete = %v, want NotFound", err)
+	}
+	// Re-created, it keeps counting: revision 3 is new, 1 and 2 keep their meaning.
+	if _, err := s.Create(ctx, "docs/a", "u", publishing.KindCreate, versioned.Expect{}, doc{Text: "three"}, []string{"text"}); err != nil {
+		t.Fatal(err)
+	}
+	r3, err := s.Publish(ctx, "docs/a", "u", versioned.Expect{}, anything)
+	if err != nil || r3.Name != "docs/a/revisions/3" {
+		t.Fatalf("Publish() after re-create = %+v, %v, want revision 3", r3, err)
+	}
+	latest, err := s.Revision(ctx, "docs/a/revisions/latest")
+	if err != nil || latest.Name != r3.Name || latest.Content.Text != "three" {
+		t.Errorf("Revision(latest) = %+v, %v, want revision 3", latest, err)
+	}
+	if _, err := s.Create(ctx, "docs/a", "u", publishing.KindCreate, versioned.Expect{}, doc{}, nil); !errors.Is(err, apierr.ErrAlreadyExists) {
+		t.Errorf("Create(live) = %v, want AlreadyExists", err)
+	}
+}
+
+func TestRevisionsPageByName(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	if _, err := s.Create(ctx, "docs/a", "u", publishing.KindCreate, versioned.Expect{}, doc{Text: "0"}, []string{"text"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		if i > 0 {
+			if _, err := s.Edit(ctx, "docs/a", "u", publishing.KindUpdate, versioned.Expect{}, setText(fmt.Sprint(i))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.Publish(ctx, "docs/a", "u", versioned.Expect{}, anything); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := s.Drafts.Get(ctx, "docs/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int64
+	before := int64(0)
+	for {
+		revs, more, err := s.Revisions(ctx, d, before, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range revs {
+			got = append(got, r.Number)
+		}
+		if !more {
+			break
+		}
+		before = revs[len(revs)-1].Number
+	}
+	if fmt.Sprint(got) != "[5 4 3 2 1]" {
+		t.Errorf("revisions paged 2 at a time = %v, want 5 down to 1", got)
+	}
+}
+
+func TestNames(t *testing.T) {
+	for _, tt := range []struct{ name, parent, id string }{
+		{"docs/a", "docs/a", ""},
+		{"docs/a/revisions/3", "docs/a", "3"},
+		{"docs/a/revisions/latest", "docs/a", publishing.Latest},
+	} {
+		if parent, id := publishing.SplitName(tt.name); parent != tt.parent || id != tt.id {
+			t.Errorf("SplitName(%q) = %q, %q, want %q, %q", tt.name, parent, id, tt.parent, tt.id)
+		}
+	}
+	if got := publishing.RevisionName("docs/a", 12); got != "docs/a/revisions/12" {
+		t.Errorf("RevisionName(docs/a, 12) = %q", got)
+	}
+}
