@@ -14,6 +14,7 @@ import (
 	"google.golang.org/protobuf/types/known/emptypb"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
+	"github.com/yardstick-dev/yardstick/pkg/fieldcheck"
 	"github.com/yardstick-dev/yardstick/pkg/paging"
 	"github.com/yardstick-dev/yardstick/pkg/principal"
 	"github.com/yardstick-dev/yardstick/pkg/publishing"
@@ -120,7 +121,7 @@ func (s *Server) create(ctx context.Context, id string, c content, kind, request
 func (s *Server) UpdateFramework(ctx context.Context, req *ladderv1.UpdateFrameworkRequest) (*ladderv1.Framework, error) {
 	in := req.GetFramework()
 	name := in.GetName()
-	if id, ok := strings.CutPrefix(name, frameworksPrefix); !ok || !idPattern.MatchString(id) {
+	if id, ok := strings.CutPrefix(name, frameworksPrefix); !ok || !fieldcheck.IDPattern.MatchString(id) {
 		return nil, apierr.Invalid("framework.name", "must name a framework: frameworks/{framework}, with a lower-case ID")
 	}
 	if in.GetEtag() == "" {

@@ -2,13 +2,11 @@ package ladder
 
 import (
 	"fmt"
-	"regexp"
-	"strings"
-	"unicode/utf8"
 
 	"google.golang.org/protobuf/proto"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
+	"github.com/yardstick-dev/yardstick/pkg/fieldcheck"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 )
 
@@ -23,12 +21,6 @@ const (
 	maxExamples       = 20
 )
 
-// idPattern is the format of framework, competency, track and level IDs
-// (AIP-122: lower-case letters, digits and hyphens, starting with a letter).
-var idPattern = regexp.MustCompile(`^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`)
-
-const idRule = "must be 1-63 lower-case letters, digits or hyphens, starting with a letter and not ending with a hyphen"
-
 // validateContent checks the editable content of a framework: required
 // fields, ID formats, uniqueness of IDs, and that every expectation names a
 // competency of the framework. prefix is the path of the framework in the
@@ -40,17 +32,17 @@ func validateContent(f *ladderv1.Framework, prefix string) error {
 	if n := proto.Size(f); n > maxContentBytes {
 		v.Add(prefix, "framework is %d bytes, at most %d", n, maxContentBytes)
 	}
-	text(&v, field("title"), f.GetTitle(), maxTitleLen, true)
-	text(&v, field("description"), f.GetDescription(), maxDescriptionLen, false)
+	fieldcheck.Text(&v, field("title"), f.GetTitle(), maxTitleLen, true)
+	fieldcheck.Text(&v, field("description"), f.GetDescription(), maxDescriptionLen, false)
 
 	if n := len(f.GetCompetencies()); n > maxCompetencies {
 		v.Add(field("competencies"), "at most %d competencies, got %d", maxCompetencies, n)
 	}
 	competencies := map[string]bool{}
 	for i, c := range f.GetCompetencies() {
-		id(&v, field("competencies[%d].id", i), c.GetId(), competencies, "competency")
-		text(&v, field("competencies[%d].title", i), c.GetTitle(), maxTitleLen, true)
-		text(&v, field("competencies[%d].description", i), c.GetDescription(), maxDescriptionLen, false)
+		fieldcheck.ID(&v, field("competencies[%d].id", i), c.GetId(), competencies, "competency")
+		fieldcheck.Text(&v, field("competencies[%d].title", i), c.GetTitle(), maxTitleLen, true)
+		fieldcheck.Text(&v, field("competencies[%d].description", i), c.GetDescription(), maxDescriptionLen, false)
 	}
 
 	if n := len(f.GetTracks()); n > maxTracks {
@@ -58,17 +50,17 @@ func validateContent(f *ladderv1.Framework, prefix string) error {
 	}
 	tracks := map[string]bool{}
 	for ti, t := range f.GetTracks() {
-		id(&v, field("tracks[%d].id", ti), t.GetId(), tracks, "track")
-		text(&v, field("tracks[%d].title", ti), t.GetTitle(), maxTitleLen, true)
+		fieldcheck.ID(&v, field("tracks[%d].id", ti), t.GetId(), tracks, "track")
+		fieldcheck.Text(&v, field("tracks[%d].title", ti), t.GetTitle(), maxTitleLen, true)
 		if n := len(t.GetLevels()); n > maxLevels {
 			v.Add(field("tracks[%d].levels", ti), "at most %d levels, got %d", maxLevels, n)
 		}
 		levels := map[string]bool{}
 		for li, l := range t.GetLevels() {
 			lf := fmt.Sprintf("tracks[%d].levels[%d]", ti, li)
-			id(&v, field("%s.id", lf), l.GetId(), levels, "level in this track")
-			text(&v, field("%s.title", lf), l.GetTitle(), maxTitleLen, true)
-			text(&v, field("%s.summary", lf), l.GetSummary(), maxDescriptionLen, false)
+			fieldcheck.ID(&v, field("%s.id", lf), l.GetId(), levels, "level in this track")
+			fieldcheck.Text(&v, field("%s.title", lf), l.GetTitle(), maxTitleLen, true)
+			fieldcheck.Text(&v, field("%s.summary", lf), l.GetSummary(), maxDescriptionLen, false)
 			expected := map[string]bool{}
 			for ei, e := range l.GetExpectations() {
 				ef := fmt.Sprintf("%s.expectations[%d]", lf, ei)
@@ -82,41 +74,15 @@ func validateContent(f *ladderv1.Framework, prefix string) error {
 				default:
 					expected[c] = true
 				}
-				text(&v, field("%s.description", ef), e.GetDescription(), maxDescriptionLen, true)
+				fieldcheck.Text(&v, field("%s.description", ef), e.GetDescription(), maxDescriptionLen, true)
 				if n := len(e.GetExamples()); n > maxExamples {
 					v.Add(field("%s.examples", ef), "at most %d examples, got %d", maxExamples, n)
 				}
 				for xi, x := range e.GetExamples() {
-					text(&v, field("%s.examples[%d]", ef, xi), x, maxDescriptionLen, true)
+					fieldcheck.Text(&v, field("%s.examples[%d]", ef, xi), x, maxDescriptionLen, true)
 				}
 			}
 		}
 	}
 	return v.Err()
-}
-
-// text checks a free-text field's presence and length (in characters).
-func text(v *apierr.Violations, field, s string, maxLen int, required bool) {
-	switch {
-	case required && strings.TrimSpace(s) == "":
-		v.Add(field, "required")
-	case !utf8.ValidString(s): // gRPC refuses such requests earlier; kept for in-process callers
-		v.Add(field, "must be valid UTF-8")
-	case utf8.RuneCountInString(s) > maxLen:
-		v.Add(field, "at most %d characters, got %d", maxLen, utf8.RuneCountInString(s))
-	}
-}
-
-// id checks an ID's format and that it is not already in seen, then adds it.
-func id(v *apierr.Violations, field, s string, seen map[string]bool, what string) {
-	switch {
-	case s == "":
-		v.Add(field, "required")
-	case !idPattern.MatchString(s):
-		v.Add(field, "%q %s", s, idRule)
-	case seen[s]:
-		v.Add(field, "duplicate %s ID %q", what, s)
-	default:
-		seen[s] = true
-	}
 }
