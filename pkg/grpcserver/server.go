@@ -38,7 +38,9 @@ type Options struct {
 	Logger *slog.Logger
 	// DefaultTimeout bounds every call that arrives without a deadline.
 	DefaultTimeout time.Duration
-	// MaxRecvBytes caps the size of one request message.
+	// MaxRecvBytes caps the size of one request message; DefaultMaxRecvBytes
+	// when zero. A larger message gets RESOURCE_EXHAUSTED and the connection
+	// stays up.
 	MaxRecvBytes int
 	// Interceptors run after errors are mapped and before requests are
 	// validated, in order: authentication and rate limiting go here, so that
@@ -55,6 +57,22 @@ type Options struct {
 	// (grpc_server_handled_total, grpc_server_handling_seconds, …).
 	Metrics prometheus.Registerer
 }
+
+// GatewayBodyBytes is the REST gateway's cap on a request body (1 MiB).
+const GatewayBodyBytes = 1 << 20
+
+// DefaultMaxRecvBytes caps a request message at what the gateway can send,
+// so a direct gRPC caller gets no more room (memory per call) than a REST
+// caller, and a body the gateway accepted is never refused here.
+//
+// The room above the body cap: protobuf encodes every field the requests
+// carry (strings, nested and repeated messages, singular integers) in no more
+// bytes than its JSON, since tags and length prefixes cost less than quotes,
+// field names and commas. What the gateway adds to the message besides the
+// body comes from the URL (path and query parameters), which the HTTP
+// server's 64 KiB header cap bounds; a field mask in the query may double in
+// size when split into paths. 256 KiB covers both with room to spare.
+const DefaultMaxRecvBytes = GatewayBodyBytes + 256<<10
 
 // Server is a gRPC server with its health service.
 type Server struct {
@@ -74,7 +92,7 @@ func New(opts Options) (*Server, error) {
 		opts.DefaultTimeout = 30 * time.Second
 	}
 	if opts.MaxRecvBytes == 0 {
-		opts.MaxRecvBytes = 4 << 20
+		opts.MaxRecvBytes = DefaultMaxRecvBytes
 	}
 	validator, err := protovalidate.New()
 	if err != nil {
