@@ -23,6 +23,7 @@ import (
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc/filters"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
@@ -115,7 +116,7 @@ func New(opts Options) (*Server, error) {
 	// recover, bound, map the interceptors' errors, the interceptors
 	// (authentication, rate limiting), validate, map the handler's errors.
 	unary = append(unary,
-		logging.UnaryServerInterceptor(slogAdapter(log), logging.WithLogOnEvents(logging.FinishCall)),
+		logging.UnaryServerInterceptor(slogAdapter(log), logging.WithLogOnEvents(logging.FinishCall), logging.WithLevels(codeToLevel)),
 		recovery.UnaryServerInterceptor(recovery.WithRecoveryHandlerContext(panicHandler(log))),
 		defaultDeadline(opts.DefaultTimeout),
 		mapInterceptorErrors(log),
@@ -123,7 +124,7 @@ func New(opts Options) (*Server, error) {
 	unary = append(unary, opts.Interceptors...)
 	unary = append(unary, validate(validator), mapHandlerErrors(log))
 	stream = append(stream,
-		logging.StreamServerInterceptor(slogAdapter(log), logging.WithLogOnEvents(logging.FinishCall)),
+		logging.StreamServerInterceptor(slogAdapter(log), logging.WithLogOnEvents(logging.FinishCall), logging.WithLevels(codeToLevel)),
 		recovery.StreamServerInterceptor(recovery.WithRecoveryHandlerContext(panicHandler(log))),
 		defaultStreamDeadline(opts.DefaultTimeout),
 		mapInterceptorStreamErrors(log),
@@ -177,6 +178,17 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener, grace time.Duratio
 		return err
 	}
 	return nil
+}
+
+// codeToLevel is the library's default but for RESOURCE_EXHAUSTED, which
+// is the rate limiter's refusal: a client over its limit makes one per call
+// (tens of thousands a minute under load), and package ratelimit logs them
+// sampled and counts them. They show at debug level here.
+func codeToLevel(code codes.Code) logging.Level {
+	if code == codes.ResourceExhausted {
+		return logging.LevelDebug
+	}
+	return logging.DefaultServerCodeToLevel(code)
 }
 
 func slogAdapter(l *slog.Logger) logging.Logger {

@@ -1,6 +1,7 @@
 // Package ratelimit limits how fast each caller may call: a token bucket per
 // principal (golang.org/x/time/rate), so that one busy or abusive client
-// cannot starve the others.
+// cannot starve the others. Refusals are counted (see Observe) and logged
+// sampled: a client over its limit is refused on every call.
 package ratelimit
 
 import (
@@ -23,6 +24,9 @@ type PerPrincipal struct {
 	limit rate.Limit
 	burst int
 
+	refusals refusals
+	now      func() time.Time // time.Now; tests move it
+
 	mu      sync.Mutex
 	buckets map[string]*bucket
 }
@@ -30,6 +34,10 @@ type PerPrincipal struct {
 type bucket struct {
 	limiter  *rate.Limiter
 	lastSeen time.Time
+	// The caller's refusals not logged yet, and when one last was (see
+	// refusals.sample).
+	suppressed int
+	loggedAt   time.Time
 }
 
 // maxBuckets bounds memory: past it, buckets idle for a while are dropped
@@ -45,19 +53,23 @@ func New(rps float64, burst int) *PerPrincipal {
 	if burst < 1 {
 		burst = 1
 	}
-	return &PerPrincipal{limit: rate.Limit(rps), burst: burst, buckets: map[string]*bucket{}}
+	return &PerPrincipal{
+		limit: rate.Limit(rps), burst: burst, buckets: map[string]*bucket{},
+		refusals: newRefusals(), now: time.Now,
+	}
 }
 
 // Unary returns the interceptor. It runs after authentication; calls
 // without a principal (health checks) are not limited. A caller over the
 // limit gets RESOURCE_EXHAUSTED with a RetryInfo saying when to come back.
 func (l *PerPrincipal) Unary() grpc.UnaryServerInterceptor {
-	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 		p, ok := principal.FromContext(ctx)
 		if !ok {
 			return handler(ctx, req)
 		}
-		if wait := l.reserve(p.Subject, time.Now()); wait > 0 {
+		if wait, logNow := l.reserve(p.Subject, l.now()); wait > 0 {
+			l.refusals.record(ctx, info.FullMethod, p.Subject, wait, logNow)
 			st := status.New(codes.ResourceExhausted, "rate limit exceeded")
 			if withRetry, err := st.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(wait)}); err == nil {
 				st = withRetry
@@ -85,8 +97,10 @@ func (l *PerPrincipal) evict(now time.Time) {
 	}
 }
 
-// reserve takes a token for subject, or returns how long until one is free.
-func (l *PerPrincipal) reserve(subject string, now time.Time) time.Duration {
+// reserve takes a token for subject, or returns how long until one is free
+// and, when it refuses, whether to log this refusal (with the count of those
+// not logged before it; see refusals.sample).
+func (l *PerPrincipal) reserve(subject string, now time.Time) (wait time.Duration, logNow logDecision) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b, ok := l.buckets[subject]
@@ -101,7 +115,7 @@ func (l *PerPrincipal) reserve(subject string, now time.Time) time.Duration {
 	r := b.limiter.ReserveN(now, 1)
 	if delay := r.DelayFrom(now); delay > 0 {
 		r.CancelAt(now) // a refused call does not use up the bucket
-		return delay
+		return delay, l.refusals.sample(b, now)
 	}
-	return 0
+	return 0, logDecision{}
 }

@@ -9,19 +9,19 @@ func TestReservePerSubject(t *testing.T) {
 	l := New(1, 2) // one call a second, bursts of two
 	now := time.Now()
 	for i := range 2 {
-		if wait := l.reserve("alice", now); wait != 0 {
+		if wait, _ := l.reserve("alice", now); wait != 0 {
 			t.Fatalf("call %d of a burst of 2: wait %v, want none", i+1, wait)
 		}
 	}
-	wait := l.reserve("alice", now)
+	wait, _ := l.reserve("alice", now)
 	if wait <= 0 || wait > time.Second {
 		t.Errorf("third call: wait %v, want (0, 1s]", wait)
 	}
 	// A refused call does not use up the bucket: after the wait, one call passes.
-	if again := l.reserve("alice", now.Add(wait)); again != 0 {
+	if again, _ := l.reserve("alice", now.Add(wait)); again != 0 {
 		t.Errorf("call after waiting %v: wait %v, want none", wait, again)
 	}
-	if other := l.reserve("bob", now); other != 0 {
+	if other, _ := l.reserve("bob", now); other != 0 {
 		t.Errorf("another caller: wait %v, want none (buckets are per caller)", other)
 	}
 }
