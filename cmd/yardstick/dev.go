@@ -14,6 +14,7 @@ import (
 
 	"github.com/yardstick-dev/yardstick/gateway"
 	"github.com/yardstick-dev/yardstick/internal/services"
+	"github.com/yardstick-dev/yardstick/pkg/grpcserver"
 )
 
 // devCommand runs every service and the gateway in one process. Calls
@@ -65,25 +66,43 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 	// Runs last: the database closes after both servers have stopped.
 	defer func() { _ = conn.Close(context.WithoutCancel(ctx)) }()
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	reg, metricsDone, stopTracing, err := c.observability.start(ctx, "yardstick", log)
+	// Shutdown goes from the outside in. A signal ends httpCtx: the gateway
+	// stops accepting and lets the requests it accepted finish, through gRPC
+	// servers that are still running (stopping both at once failed requests
+	// whose body was still arriving: the gRPC server was gone when they were
+	// passed on). Only then does serveCtx end: the gRPC servers drain, then
+	// metrics stop, then the database closes (deferred above).
+	serveCtx, stopServing := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopServing()
+	httpCtx, stopHTTP := context.WithCancel(ctx)
+	defer stopHTTP()
+	reg, metricsDone, stopTracing, err := c.observability.start(serveCtx, "yardstick", log)
 	if err != nil {
 		return err
 	}
 	defer stopTracing()
 	secured.Metrics = reg
+	if err := c.security.observe(log, reg); err != nil {
+		return err
+	}
 	all := services.All()
-	grpcRun, err := startGRPC(ctx, log, conn, c.dbPrefix, all, secured, grpcLis)
+	grpcRun, err := startGRPC(serveCtx, log, conn, c.dbPrefix, all, secured, grpcLis)
 	if err != nil {
+		stopServing()
+		<-metricsDone
 		return err
 	}
 	grpcDone := grpcRun.done
 	var httpDone <-chan error
-	// stop ends both servers and waits for them, keeping the first error.
+	// stop ends the servers in that order, waiting for each, and keeps
+	// every error.
 	stop := func(err error) error {
-		cancel()
-		for _, done := range []<-chan error{grpcDone, httpDone, metricsDone} {
+		stopHTTP()
+		if httpDone != nil {
+			err = errors.Join(err, <-httpDone)
+		}
+		stopServing()
+		for _, done := range []<-chan error{grpcDone, metricsDone} {
 			if done != nil {
 				err = errors.Join(err, <-done)
 			}
@@ -115,12 +134,12 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 	for i, s := range all {
 		backends[i] = gateway.Backend{Name: s.Name, Conn: cc, Register: s.RegisterGateway}
 	}
-	gw, err := gateway.New(ctx, gateway.Options{Logger: log, Backends: backends, Metrics: reg})
+	gw, err := gateway.New(serveCtx, gateway.Options{Logger: log, Backends: backends, Metrics: reg, MaxBodyBytes: grpcserver.GatewayBodyBytes})
 	if err != nil {
 		return stop(err)
 	}
 	httpErr := make(chan error, 1)
-	go func() { httpErr <- gateway.Serve(ctx, httpLis, gw, shutdownGrace) }()
+	go func() { httpErr <- gateway.Serve(httpCtx, httpLis, gw, shutdownGrace) }()
 	httpDone = httpErr
 
 	base := "http://" + httpLis.Addr().String()

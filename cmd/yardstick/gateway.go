@@ -14,6 +14,7 @@ import (
 
 	"github.com/yardstick-dev/yardstick/gateway"
 	"github.com/yardstick-dev/yardstick/internal/services"
+	"github.com/yardstick-dev/yardstick/pkg/grpcserver"
 )
 
 // gatewayCommand runs the REST gateway in front of split services.
@@ -72,7 +73,7 @@ func (c *gatewayCommand) run(ctx context.Context, log *slog.Logger) error {
 		defer func() { _ = conn.Close() }()
 		backends = append(backends, gateway.Backend{Name: b.service.Name, Conn: conn, Register: b.service.RegisterGateway})
 	}
-	gw, err := gateway.New(ctx, gateway.Options{Logger: log, Backends: backends, Metrics: reg})
+	gw, err := gateway.New(ctx, gateway.Options{Logger: log, Backends: backends, Metrics: reg, MaxBodyBytes: grpcserver.GatewayBodyBytes})
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,11 @@ import (
 	"github.com/yardstick-dev/yardstick/pkg/principal"
 )
 
-func TestMain(m *testing.M) { os.Exit(mongotest.Run(m)) }
+func TestMain(m *testing.M) {
+	code := mongotest.Run(m)
+	removeBinary()
+	os.Exit(code)
+}
 
 // freeAddr returns a loopback address that was free a moment ago.
 func freeAddr(t testing.TB) string {

@@ -2,23 +2,55 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
 
+// The real binary, built once per test run (see buildYardstick).
+var (
+	buildOnce sync.Once
+	binDir    string
+	binPath   string
+	buildErr  error
+)
+
+// buildYardstick builds the real binary, once, into a directory that
+// removeBinary deletes when the tests end.
+func buildYardstick(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		if binDir, buildErr = os.MkdirTemp("", "yardstick-bin-"); buildErr != nil {
+			return
+		}
+		binPath = filepath.Join(binDir, "yardstick")
+		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+func removeBinary() {
+	if binDir != "" {
+		_ = os.RemoveAll(binDir)
+	}
+}
+
 // TestDevProcessStopsOnSIGTERM builds the real binary, runs `yardstick dev`
 // as its own process (as the README's command does), and stops it with
 // SIGTERM: it must finish in-flight work and exit 0, logging where it served.
 func TestDevProcessStopsOnSIGTERM(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "yardstick")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildYardstick(t)
 	httpAddr := freeAddr(t)
 	var logs bytes.Buffer
 	cmd := exec.Command(bin, "dev", "--data-dir", t.TempDir(), "--http-addr", httpAddr, "--grpc-addr", freeAddr(t))

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"log/slog"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
@@ -27,6 +28,8 @@ type security struct {
 	rateBurst    int
 	tlsCert      string
 	tlsKey       string
+
+	limiter *ratelimit.PerPrincipal // made by serverOptions; nil without a limit
 }
 
 func (s *security) register(fs *flag.FlagSet, devDefault bool) {
@@ -85,9 +88,19 @@ func (s *security) serverOptions(ctx context.Context, dataDir string, log *slog.
 	opts.Interceptors = []grpc.UnaryServerInterceptor{guard.Unary()}
 	opts.StreamInterceptors = []grpc.StreamServerInterceptor{guard.Stream()}
 	if s.rateRPS > 0 {
-		opts.Interceptors = append(opts.Interceptors, ratelimit.New(s.rateRPS, s.rateBurst).Unary())
+		s.limiter = ratelimit.New(s.rateRPS, s.rateBurst)
+		opts.Interceptors = append(opts.Interceptors, s.limiter.Unary())
 	}
 	return opts, nil
+}
+
+// observe sends the rate limiter's sampled refusal logs to log and counts
+// its refusals in reg (yardstick_rate_limited_total) when metrics are on.
+func (s *security) observe(log *slog.Logger, reg prometheus.Registerer) error {
+	if s.limiter == nil {
+		return nil
+	}
+	return s.limiter.Observe(log, reg)
 }
 
 // clientCreds are the transport credentials for dialling a service that uses

@@ -46,6 +46,9 @@ func (c *serveCommand) run(ctx context.Context, log *slog.Logger) error {
 	}
 	defer stopTracing()
 	secured.Metrics = reg
+	if err := c.security.observe(log, reg); err != nil {
+		return err
+	}
 	conn, err := c.storage.open(ctx, log)
 	if err != nil {
 		return err

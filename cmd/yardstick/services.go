@@ -49,7 +49,8 @@ func (s storage) open(ctx context.Context, log *slog.Logger) (*mongodb.Conn, err
 		return nil, err
 	}
 	if conn.Embedded {
-		log.Info("embedded database started", "dir", filepath.Join(s.dataDir, "db"))
+		// The URI names the socket: only this user can reach it.
+		log.Info("embedded database started", "dir", filepath.Join(s.dataDir, "db"), "uri", conn.URI)
 	}
 	return conn, nil
 }
