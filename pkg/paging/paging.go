@@ -6,6 +6,7 @@ package paging
 import (
 	"encoding/base64"
 	"encoding/json"
+	"strconv"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
 )
@@ -56,4 +57,18 @@ func Key(pageToken, query string) (string, error) {
 		return "", apierr.Invalid("page_token", "page token belongs to another request")
 	}
 	return t.Key, nil
+}
+
+// Number reads a page token whose key is a positive number (a version or a
+// revision, for lists that count down); an empty token gives 0.
+func Number(pageToken, query string) (int64, error) {
+	key, err := Key(pageToken, query)
+	if err != nil || key == "" {
+		return 0, err
+	}
+	n, err := strconv.ParseInt(key, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, apierr.Invalid("page_token", "malformed page token")
+	}
+	return n, nil
 }

@@ -106,3 +106,23 @@ func fields(e *apierr.InvalidArgumentError) []string {
 	}
 	return fs
 }
+
+func TestNumber(t *testing.T) {
+	for _, tt := range []struct {
+		token string
+		want  int64
+		ok    bool
+	}{
+		{"", 0, true},
+		{paging.Token("12", "q"), 12, true},
+		{paging.Token("0", "q"), 0, false},
+		{paging.Token("-3", "q"), 0, false},
+		{paging.Token("x", "q"), 0, false},
+		{paging.Token("12", "other"), 0, false},
+	} {
+		got, err := paging.Number(tt.token, "q")
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("Number(%q) = %d, %v, want %d (ok %v)", tt.token, got, err, tt.want, tt.ok)
+		}
+	}
+}

@@ -76,6 +76,9 @@ func RevisionName(parent string, n int64) string {
 	return parent + revisionsInfix + strconv.FormatInt(n, 10)
 }
 
+// LatestAlias names the newest revision of a resource, for reading.
+func LatestAlias(parent string) string { return parent + revisionsInfix + Latest }
+
 // SplitName splits "{resource}" or "{resource}/revisions/{id}" into the
 // resource's name and the revision ID (empty for the resource itself). The
 // names it gets were checked by their requests' validation rules.

@@ -54,7 +54,7 @@ func publishable(c content) error {
 func (s *Server) ListFrameworkRevisions(ctx context.Context, req *ladderv1.ListFrameworkRevisionsRequest) (*ladderv1.ListFrameworkRevisionsResponse, error) {
 	parent := req.GetParent()
 	query := parent + "/revisions"
-	before, err := pageNumber(req.GetPageToken(), query)
+	before, err := paging.Number(req.GetPageToken(), query)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +92,7 @@ func (s *Server) ListFrameworkRevisions(ctx context.Context, req *ladderv1.ListF
 // The history outlives a delete: it is the audit trail.
 func (s *Server) ListFrameworkChanges(ctx context.Context, req *ladderv1.ListFrameworkChangesRequest) (*ladderv1.ListFrameworkChangesResponse, error) {
 	parent := req.GetParent()
-	before, err := pageNumber(req.GetPageToken(), parent+"/changes")
+	before, err := paging.Number(req.GetPageToken(), parent+"/changes")
 	if err != nil {
 		return nil, err
 	}
@@ -113,17 +113,4 @@ func (s *Server) ListFrameworkChanges(ctx context.Context, req *ladderv1.ListFra
 		resp.Changes = append(resp.Changes, changeToProto(&changes[i]))
 	}
 	return resp, nil
-}
-
-// pageNumber reads a page token whose key is a number (a revision or version).
-func pageNumber(token, query string) (int64, error) {
-	key, err := paging.Key(token, query)
-	if err != nil || key == "" {
-		return 0, err
-	}
-	n, err := strconv.ParseInt(key, 10, 64)
-	if err != nil || n <= 0 {
-		return 0, apierr.Invalid("page_token", "malformed page token")
-	}
-	return n, nil
 }

@@ -66,6 +66,30 @@ var file_yardstick_type_v1_names_proto_extTypes = []protoimpl.ExtensionInfo{
 		Tag:           "varint,80005,opt,name=request_id",
 		Filename:      "yardstick/type/v1/names.proto",
 	},
+	{
+		ExtendedType:  (*validate.StringRules)(nil),
+		ExtensionType: (*bool)(nil),
+		Field:         80006,
+		Name:          "yardstick.type.v1.rubric_name",
+		Tag:           "varint,80006,opt,name=rubric_name",
+		Filename:      "yardstick/type/v1/names.proto",
+	},
+	{
+		ExtendedType:  (*validate.StringRules)(nil),
+		ExtensionType: (*bool)(nil),
+		Field:         80007,
+		Name:          "yardstick.type.v1.rubric_revision_name",
+		Tag:           "varint,80007,opt,name=rubric_revision_name",
+		Filename:      "yardstick/type/v1/names.proto",
+	},
+	{
+		ExtendedType:  (*validate.StringRules)(nil),
+		ExtensionType: (*bool)(nil),
+		Field:         80008,
+		Name:          "yardstick.type.v1.slug",
+		Tag:           "varint,80008,opt,name=slug",
+		Filename:      "yardstick/type/v1/names.proto",
+	},
 }
 
 // Extension fields to validate.StringRules.
@@ -93,6 +117,20 @@ var (
 	//
 	// optional bool request_id = 80005;
 	E_RequestId = &file_yardstick_type_v1_names_proto_extTypes[4]
+	// A rubric's name. Format: `rubrics/{rubric}`.
+	//
+	// optional bool rubric_name = 80006;
+	E_RubricName = &file_yardstick_type_v1_names_proto_extTypes[5]
+	// A rubric revision's name, or `latest` for the newest one.
+	// Format: `rubrics/{rubric}/revisions/{revision}`.
+	//
+	// optional bool rubric_revision_name = 80007;
+	E_RubricRevisionName = &file_yardstick_type_v1_names_proto_extTypes[6]
+	// A short lower-case label such as a role, level or interview type:
+	// 1-63 lower-case letters, digits or hyphens, starting with a letter or digit.
+	//
+	// optional bool slug = 80008;
+	E_Slug = &file_yardstick_type_v1_names_proto_extTypes[7]
 )
 
 var File_yardstick_type_v1_names_proto protoreflect.FileDescriptor
@@ -116,7 +154,17 @@ const file_yardstick_type_v1_names_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x12\x19.buf.validate.StringRules\x18\x85\xf1\x04 \x01(\bB\x98\x01\xc2H\x94\x01\n" +
 	"\x91\x01\n" +
-	"\x11string.request_id\x12Imust be 1-128 letters, digits, '-', '_', '.' or '~' (a UUID, for example)\x1a1!rule || this.matches('^[A-Za-z0-9._~-]{1,128}$')R\trequestIdBCZAgithub.com/yardstick-dev/yardstick/proto/yardstick/type/v1;typev1"
+	"\x11string.request_id\x12Imust be 1-128 letters, digits, '-', '_', '.' or '~' (a UUID, for example)\x1a1!rule || this.matches('^[A-Za-z0-9._~-]{1,128}$')R\trequestId:\xce\x01\n" +
+	"\vrubric_name\x12\x19.buf.validate.StringRules\x18\x86\xf1\x04 \x01(\bB\x8f\x01\xc2H\x8b\x01\n" +
+	"\x88\x01\n" +
+	"\x12string.rubric_name\x12.must be rubrics/{rubric}, with a lower-case ID\x1aB!rule || this.matches('^rubrics/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$')R\n" +
+	"rubricName:\xb5\x02\n" +
+	"\x14rubric_revision_name\x12\x19.buf.validate.StringRules\x18\x87\xf1\x04 \x01(\bB\xe5\x01\xc2H\xe1\x01\n" +
+	"\xde\x01\n" +
+	"\x1bstring.rubric_revision_name\x12Wmust be rubrics/{rubric}/revisions/{revision}, where the revision is a number or latest\x1af!rule || this.matches('^rubrics/[a-z]([a-z0-9-]{0,61}[a-z0-9])?/revisions/([1-9][0-9]{0,17}|latest)$')R\x12rubricRevisionName:\xcf\x01\n" +
+	"\x04slug\x12\x19.buf.validate.StringRules\x18\x88\xf1\x04 \x01(\bB\x9d\x01\xc2H\x99\x01\n" +
+	"\x96\x01\n" +
+	"\vstring.slug\x12Smust be 1-63 lower-case letters, digits or hyphens, starting with a letter or digit\x1a2!rule || this.matches('^[a-z0-9][a-z0-9-]{0,62}$')R\x04slugBCZAgithub.com/yardstick-dev/yardstick/proto/yardstick/type/v1;typev1"
 
 var file_yardstick_type_v1_names_proto_goTypes = []any{
 	(*validate.StringRules)(nil), // 0: buf.validate.StringRules
@@ -127,10 +175,13 @@ var file_yardstick_type_v1_names_proto_depIdxs = []int32{
 	0, // 2: yardstick.type.v1.framework_revision_name:extendee -> buf.validate.StringRules
 	0, // 3: yardstick.type.v1.framework_or_revision_name:extendee -> buf.validate.StringRules
 	0, // 4: yardstick.type.v1.request_id:extendee -> buf.validate.StringRules
-	5, // [5:5] is the sub-list for method output_type
-	5, // [5:5] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	0, // [0:5] is the sub-list for extension extendee
+	0, // 5: yardstick.type.v1.rubric_name:extendee -> buf.validate.StringRules
+	0, // 6: yardstick.type.v1.rubric_revision_name:extendee -> buf.validate.StringRules
+	0, // 7: yardstick.type.v1.slug:extendee -> buf.validate.StringRules
+	8, // [8:8] is the sub-list for method output_type
+	8, // [8:8] is the sub-list for method input_type
+	8, // [8:8] is the sub-list for extension type_name
+	0, // [0:8] is the sub-list for extension extendee
 	0, // [0:0] is the sub-list for field type_name
 }
 
@@ -146,7 +197,7 @@ func file_yardstick_type_v1_names_proto_init() {
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_yardstick_type_v1_names_proto_rawDesc), len(file_yardstick_type_v1_names_proto_rawDesc)),
 			NumEnums:      0,
 			NumMessages:   0,
-			NumExtensions: 5,
+			NumExtensions: 8,
 			NumServices:   0,
 		},
 		GoTypes:           file_yardstick_type_v1_names_proto_goTypes,

@@ -1,0 +1,277 @@
+package rubric
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"regexp"
+	"slices"
+	"strings"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/emptypb"
+
+	"github.com/yardstick-dev/yardstick/pkg/apierr"
+	"github.com/yardstick-dev/yardstick/pkg/fieldcheck"
+	"github.com/yardstick-dev/yardstick/pkg/paging"
+	"github.com/yardstick-dev/yardstick/pkg/principal"
+	"github.com/yardstick-dev/yardstick/pkg/publishing"
+	"github.com/yardstick-dev/yardstick/pkg/versioned"
+	rubricv1 "github.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1"
+)
+
+const rubricsPrefix = "rubrics/"
+
+// maxPageBytes keeps a page of full rubrics under gRPC's 4 MiB message limit.
+const maxPageBytes = 3 << 20
+
+// GetRubric returns a rubric as the caller may see it (visibility.go).
+func (s *Server) GetRubric(ctx context.Context, req *rubricv1.GetRubricRequest) (*rubricv1.Rubric, error) {
+	v, err := s.readRubric(ctx, req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	return v.message, nil
+}
+
+// ListRubrics lists rubrics in name order, as the caller may see them, and
+// only those that match the request's role, level and interview type. The
+// filter applies to what the caller sees: a non-admin's filter matches the
+// published snapshot, not the draft.
+func (s *Server) ListRubrics(ctx context.Context, req *rubricv1.ListRubricsRequest) (*rubricv1.ListRubricsResponse, error) {
+	query := "rubrics?role=" + req.GetRole() + "&level=" + req.GetLevel() + "&interview_type=" + req.GetInterviewType()
+	after, err := paging.Key(req.GetPageToken(), query)
+	if err != nil {
+		return nil, err
+	}
+	size := paging.Size(req.GetPageSize())
+	matches := func(c content) bool {
+		return (req.GetRole() == "" || c.Role == req.GetRole()) &&
+			(req.GetLevel() == "" || c.Level == req.GetLevel()) &&
+			(req.GetInterviewType() == "" || c.InterviewType == req.GetInterviewType())
+	}
+	resp := &rubricv1.ListRubricsResponse{}
+	bytes := 0
+	for {
+		docs, err := s.store.Drafts.List(ctx, after, size+1, nil)
+		if err != nil {
+			return nil, err
+		}
+		for i := range docs {
+			if len(resp.Rubrics) == size {
+				resp.NextPageToken = paging.Token(after, query)
+				return resp, nil
+			}
+			v, err := s.viewRubric(ctx, &docs[i])
+			switch {
+			case errors.Is(err, apierr.ErrNotFound): // never published: not there for this caller
+			case err != nil:
+				return nil, err
+			case matches(v.content):
+				// A page ends early when it would grow past what a client accepts.
+				if len(resp.Rubrics) > 0 && bytes+proto.Size(v.message) > maxPageBytes {
+					resp.NextPageToken = paging.Token(after, query)
+					return resp, nil
+				}
+				bytes += proto.Size(v.message)
+				resp.Rubrics = append(resp.Rubrics, v.message)
+			}
+			after = docs[i].Name
+		}
+		if len(docs) <= size {
+			return resp, nil
+		}
+	}
+}
+
+// CreateRubric creates a draft, with the client's ID or one derived from the title.
+func (s *Server) CreateRubric(ctx context.Context, req *rubricv1.CreateRubricRequest) (*rubricv1.Rubric, error) {
+	if err := validateContent(req.GetRubric(), "rubric"); err != nil {
+		return nil, err
+	}
+	c := contentFromProto(req.GetRubric())
+	return s.createWithID(ctx, req.GetRubricId(), idFromTitle(c.Title), c, publishing.KindCreate, req.GetRequestId())
+}
+
+// createWithID stores a new draft under id, or when id is empty under base,
+// with a random suffix on a collision. With a request ID, the same request
+// again returns the rubric it created, whatever ID it got.
+func (s *Server) createWithID(ctx context.Context, id, base string, c content, kind, requestID string) (*rubricv1.Rubric, error) {
+	fixed := id != ""
+	if !fixed {
+		id = base
+	}
+	for attempt := 0; ; attempt++ {
+		want := versioned.Expect{RequestID: requestID}
+		doc, err := s.store.Create(ctx, rubricsPrefix+id, principal.Subject(ctx), kind, want, c, changedFields(content{}, c))
+		if err == nil {
+			return draftToProto(doc), nil
+		}
+		if fixed || !errors.Is(err, apierr.ErrAlreadyExists) || attempt == 3 {
+			return nil, err
+		}
+		id = base + "-" + randomSuffix()
+	}
+}
+
+// UpdateRubric changes the fields named in the update mask.
+func (s *Server) UpdateRubric(ctx context.Context, req *rubricv1.UpdateRubricRequest) (*rubricv1.Rubric, error) {
+	in := req.GetRubric()
+	name := in.GetName()
+	if id, ok := strings.CutPrefix(name, rubricsPrefix); !ok || !fieldcheck.IDPattern.MatchString(id) {
+		return nil, apierr.Invalid("rubric.name", "must name a rubric: rubrics/{rubric}, with a lower-case ID")
+	}
+	if in.GetEtag() == "" {
+		return nil, apierr.Invalid("rubric.etag", "required: send the etag of the version you are changing")
+	}
+	paths, err := updatePaths(req.GetUpdateMask().GetPaths(), in)
+	if err != nil {
+		return nil, err
+	}
+	want := versioned.Expect{ETag: in.GetEtag()}
+	doc, err := s.store.Edit(ctx, name, principal.Subject(ctx), publishing.KindUpdate, want, func(cur content) (content, []string, error) {
+		next := contentToProto(cur)
+		for _, p := range paths {
+			setField(next, in, p)
+		}
+		if err := validateContent(next, "rubric"); err != nil {
+			return content{}, nil, err
+		}
+		c := contentFromProto(next)
+		keepDerivedMarks(&cur, &c)
+		return c, changedFields(cur, c), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return draftToProto(doc), nil
+}
+
+// DeleteRubric deletes a draft; published revisions stay readable.
+func (s *Server) DeleteRubric(ctx context.Context, req *rubricv1.DeleteRubricRequest) (*emptypb.Empty, error) {
+	if err := s.store.Delete(ctx, req.GetName(), principal.Subject(ctx), versioned.Expect{ETag: req.GetEtag()}); err != nil {
+		return nil, err
+	}
+	return &emptypb.Empty{}, nil
+}
+
+// contentFields are the fields an update mask may name, in message order.
+var contentFields = []string{"title", "description", "role", "level", "interview_type", "scale", "competencies"}
+
+// ignoredMaskFields are identity and output-only fields: a mask may name
+// them (the gateway derives the mask from the JSON body, etag included), and
+// they are not updated.
+var ignoredMaskFields = map[string]bool{
+	"name": true, "etag": true, "source": true, "latest_revision": true, "unpublished_changes": true,
+	"create_time": true, "update_time": true, "publish_time": true,
+}
+
+// updatePaths turns an update mask into the content fields to replace.
+func updatePaths(mask []string, in *rubricv1.Rubric) ([]string, error) {
+	if len(mask) == 0 { // AIP-134: no mask means the fields that are set
+		for _, p := range contentFields {
+			if isSet(in, p) {
+				mask = append(mask, p)
+			}
+		}
+	}
+	var paths []string
+	for _, p := range mask {
+		switch {
+		case p == "*":
+			return contentFields, nil
+		case slices.Contains(contentFields, p):
+			paths = append(paths, p)
+		case ignoredMaskFields[p]:
+		default:
+			return nil, apierr.Invalid("update_mask", "cannot update %q: the mask may name %s, or *", apierr.Clip(p, 100), strings.Join(contentFields, ", "))
+		}
+	}
+	if len(paths) == 0 {
+		return nil, apierr.Invalid("update_mask", "names no field to update (%s)", strings.Join(contentFields, ", "))
+	}
+	return paths, nil
+}
+
+func isSet(r *rubricv1.Rubric, field string) bool {
+	switch field {
+	case "title":
+		return r.GetTitle() != ""
+	case "description":
+		return r.GetDescription() != ""
+	case "role":
+		return r.GetRole() != ""
+	case "level":
+		return r.GetLevel() != ""
+	case "interview_type":
+		return r.GetInterviewType() != ""
+	case "scale":
+		return r.GetScale() != nil
+	default:
+		return len(r.GetCompetencies()) > 0
+	}
+}
+
+// setField copies one content field from src to dst.
+func setField(dst, src *rubricv1.Rubric, field string) {
+	switch field {
+	case "title":
+		dst.Title = src.GetTitle()
+	case "description":
+		dst.Description = src.GetDescription()
+	case "role":
+		dst.Role = src.GetRole()
+	case "level":
+		dst.Level = src.GetLevel()
+	case "interview_type":
+		dst.InterviewType = src.GetInterviewType()
+	case "scale":
+		dst.Scale = src.GetScale()
+	case "competencies":
+		dst.Competencies = src.GetCompetencies()
+	}
+}
+
+// changedFields names the content fields that differ.
+func changedFields(before, after content) []string {
+	b, a := contentToProto(before), contentToProto(after)
+	var fields []string
+	for _, f := range contentFields {
+		x, y := proto.Clone(b).(*rubricv1.Rubric), proto.Clone(a).(*rubricv1.Rubric)
+		keepOnly(x, f)
+		keepOnly(y, f)
+		if !proto.Equal(x, y) {
+			fields = append(fields, f)
+		}
+	}
+	return fields
+}
+
+// keepOnly clears every content field of r but one.
+func keepOnly(r *rubricv1.Rubric, field string) {
+	only := &rubricv1.Rubric{}
+	setField(only, r, field)
+	proto.Reset(r)
+	proto.Merge(r, only)
+}
+
+var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+// idFromTitle derives an ID from a title: "System design (L3)" becomes "system-design-l3".
+func idFromTitle(title string) string {
+	s := strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(title), "-"), "-")
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		s = "rubric-" + s
+	}
+	if len(s) > 50 {
+		s = s[:50]
+	}
+	return strings.TrimRight(s, "-")
+}
+
+func randomSuffix() string {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
