@@ -7,6 +7,7 @@
 package ladderv1
 
 import (
+	_ "github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2/options"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -116,7 +117,10 @@ type Framework struct {
 	LatestRevision string `protobuf:"bytes,8,opt,name=latest_revision,json=latestRevision,proto3" json:"latest_revision,omitempty"`
 	// The version of the draft, sent back on update, publish and delete so that
 	// a stale write is refused with ABORTED instead of silently overwriting
-	// someone else's change. Opaque. Empty on a published snapshot. Output only.
+	// someone else's change. Opaque. Empty on a published snapshot. Set by
+	// the server; a client only sends back one it read. (Not "output only":
+	// OpenAPI tools leave read-only fields out of request bodies, and update
+	// needs it in the body.)
 	Etag string `protobuf:"bytes,9,opt,name=etag,proto3" json:"etag,omitempty"`
 	// When the framework was created. Output only.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
@@ -688,28 +692,28 @@ var File_yardstick_ladder_v1_framework_proto protoreflect.FileDescriptor
 
 const file_yardstick_ladder_v1_framework_proto_rawDesc = "" +
 	"\n" +
-	"#yardstick/ladder/v1/framework.proto\x12\x13yardstick.ladder.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x97\x04\n" +
+	"#yardstick/ladder/v1/framework.proto\x12\x13yardstick.ladder.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\"\xba\x04\n" +
 	"\tFramework\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12 \n" +
 	"\vdescription\x18\x03 \x01(\tR\vdescription\x12C\n" +
 	"\fcompetencies\x18\x04 \x03(\v2\x1f.yardstick.ladder.v1.CompetencyR\fcompetencies\x122\n" +
-	"\x06tracks\x18\x05 \x03(\v2\x1a.yardstick.ladder.v1.TrackR\x06tracks\x12'\n" +
-	"\x0flatest_revision\x18\b \x01(\tR\x0elatestRevision\x12\x12\n" +
-	"\x04etag\x18\t \x01(\tR\x04etag\x12;\n" +
+	"\x06tracks\x18\x05 \x03(\v2\x1a.yardstick.ladder.v1.TrackR\x06tracks\x12.\n" +
+	"\x0flatest_revision\x18\b \x01(\tB\x05\x92A\x02@\x01R\x0elatestRevision\x12\x12\n" +
+	"\x04etag\x18\t \x01(\tR\x04etag\x12B\n" +
 	"\vcreate_time\x18\n" +
-	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\x12;\n" +
-	"\vupdate_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\x12=\n" +
-	"\fpublish_time\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\vpublishTime\x12/\n" +
-	"\x13unpublished_changes\x18\r \x01(\bR\x12unpublishedChangesJ\x04\b\x06\x10\aJ\x04\b\a\x10\bR\x05stateR\vrevision_id\"\xb4\x01\n" +
-	"\x11FrameworkRevision\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x12:\n" +
-	"\bsnapshot\x18\x02 \x01(\v2\x1e.yardstick.ladder.v1.FrameworkR\bsnapshot\x12;\n" +
-	"\vcreate_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\x12\x12\n" +
-	"\x04etag\x18\x04 \x01(\tR\x04etag\"T\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampB\x05\x92A\x02@\x01R\n" +
+	"createTime\x12B\n" +
+	"\vupdate_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampB\x05\x92A\x02@\x01R\n" +
+	"updateTime\x12D\n" +
+	"\fpublish_time\x18\f \x01(\v2\x1a.google.protobuf.TimestampB\x05\x92A\x02@\x01R\vpublishTime\x126\n" +
+	"\x13unpublished_changes\x18\r \x01(\bB\x05\x92A\x02@\x01R\x12unpublishedChangesJ\x04\b\x06\x10\aJ\x04\b\a\x10\bR\x05stateR\vrevision_id\"\xc9\x01\n" +
+	"\x11FrameworkRevision\x12\x19\n" +
+	"\x04name\x18\x01 \x01(\tB\x05\x92A\x02@\x01R\x04name\x12:\n" +
+	"\bsnapshot\x18\x02 \x01(\v2\x1e.yardstick.ladder.v1.FrameworkR\bsnapshot\x12B\n" +
+	"\vcreate_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampB\x05\x92A\x02@\x01R\n" +
+	"createTime\x12\x19\n" +
+	"\x04etag\x18\x04 \x01(\tB\x05\x92A\x02@\x01R\x04etag\"T\n" +
 	"\n" +
 	"Competency\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
@@ -729,16 +733,16 @@ const file_yardstick_ladder_v1_framework_proto_rawDesc = "" +
 	"competency\x18\x01 \x01(\tR\n" +
 	"competency\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12\x1a\n" +
-	"\bexamples\x18\x03 \x03(\tR\bexamples\"\x89\x03\n" +
-	"\x06Change\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
-	"\aversion\x18\x02 \x01(\x03R\aversion\x124\n" +
-	"\x04kind\x18\x03 \x01(\x0e2 .yardstick.ladder.v1.Change.KindR\x04kind\x12\x14\n" +
-	"\x05actor\x18\x04 \x01(\tR\x05actor\x12;\n" +
-	"\vcreate_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\x12%\n" +
-	"\x0echanged_fields\x18\x06 \x03(\tR\rchangedFields\x12\x1a\n" +
-	"\brevision\x18\b \x01(\tR\brevision\"r\n" +
+	"\bexamples\x18\x03 \x03(\tR\bexamples\"\xba\x03\n" +
+	"\x06Change\x12\x19\n" +
+	"\x04name\x18\x01 \x01(\tB\x05\x92A\x02@\x01R\x04name\x12\x1f\n" +
+	"\aversion\x18\x02 \x01(\x03B\x05\x92A\x02@\x01R\aversion\x12;\n" +
+	"\x04kind\x18\x03 \x01(\x0e2 .yardstick.ladder.v1.Change.KindB\x05\x92A\x02@\x01R\x04kind\x12\x1b\n" +
+	"\x05actor\x18\x04 \x01(\tB\x05\x92A\x02@\x01R\x05actor\x12B\n" +
+	"\vcreate_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampB\x05\x92A\x02@\x01R\n" +
+	"createTime\x12,\n" +
+	"\x0echanged_fields\x18\x06 \x03(\tB\x05\x92A\x02@\x01R\rchangedFields\x12!\n" +
+	"\brevision\x18\b \x01(\tB\x05\x92A\x02@\x01R\brevision\"r\n" +
 	"\x04Kind\x12\x14\n" +
 	"\x10KIND_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vKIND_CREATE\x10\x01\x12\x0f\n" +

@@ -1368,21 +1368,90 @@ const file_yardstick_ladder_v1_ladder_service_proto_rawDesc = "" +
 	"\acontent\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\acontent\x12\x12\n" +
 	"\x04etag\x18\x03 \x01(\tR\x04etag\x12+\n" +
 	"\n" +
-	"request_id\x18\x04 \x01(\tB\f\xbaH\t\xd8\x01\x01r\x04\xa8\x88'\x01R\trequestId2\xc8\x0e\n" +
-	"\rLadderService\x12y\n" +
-	"\fGetFramework\x12(.yardstick.ladder.v1.GetFrameworkRequest\x1a\x1e.yardstick.ladder.v1.Framework\"\x1f\x82\xd3\xe4\x93\x02\x19\x12\x17/v1/{name=frameworks/*}\x12\x81\x01\n" +
-	"\x0eListFrameworks\x12*.yardstick.ladder.v1.ListFrameworksRequest\x1a+.yardstick.ladder.v1.ListFrameworksResponse\"\x16\x82\xd3\xe4\x93\x02\x10\x12\x0e/v1/frameworks\x12\x81\x01\n" +
-	"\x0fCreateFramework\x12+.yardstick.ladder.v1.CreateFrameworkRequest\x1a\x1e.yardstick.ladder.v1.Framework\"!\x82\xd3\xe4\x93\x02\x1b:\tframework\"\x0e/v1/frameworks\x12\x94\x01\n" +
-	"\x0fUpdateFramework\x12+.yardstick.ladder.v1.UpdateFrameworkRequest\x1a\x1e.yardstick.ladder.v1.Framework\"4\x82\xd3\xe4\x93\x02.:\tframework2!/v1/{framework.name=frameworks/*}\x12w\n" +
-	"\x0fDeleteFramework\x12+.yardstick.ladder.v1.DeleteFrameworkRequest\x1a\x16.google.protobuf.Empty\"\x1f\x82\xd3\xe4\x93\x02\x19*\x17/v1/{name=frameworks/*}\x12\x94\x01\n" +
-	"\x10PublishFramework\x12,.yardstick.ladder.v1.PublishFrameworkRequest\x1a&.yardstick.ladder.v1.FrameworkRevision\"*\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/v1/{name=frameworks/*}:publish\x12\x9d\x01\n" +
-	"\x14GetFrameworkRevision\x120.yardstick.ladder.v1.GetFrameworkRevisionRequest\x1a&.yardstick.ladder.v1.FrameworkRevision\"+\x82\xd3\xe4\x93\x02%\x12#/v1/{name=frameworks/*/revisions/*}\x12\xae\x01\n" +
-	"\x16ListFrameworkRevisions\x122.yardstick.ladder.v1.ListFrameworkRevisionsRequest\x1a3.yardstick.ladder.v1.ListFrameworkRevisionsResponse\"+\x82\xd3\xe4\x93\x02%\x12#/v1/{parent=frameworks/*}/revisions\x12\xa6\x01\n" +
-	"\x14ListFrameworkChanges\x120.yardstick.ladder.v1.ListFrameworkChangesRequest\x1a1.yardstick.ladder.v1.ListFrameworkChangesResponse\")\x82\xd3\xe4\x93\x02#\x12!/v1/{parent=frameworks/*}/changes\x12\xca\x01\n" +
-	"\rCompareLevels\x12).yardstick.ladder.v1.CompareLevelsRequest\x1a*.yardstick.ladder.v1.CompareLevelsResponse\"b\x82\xd3\xe4\x93\x02\\Z3\x121/v1/{name=frameworks/*/revisions/*}:compareLevels\x12%/v1/{name=frameworks/*}:compareLevels\x12\xc2\x01\n" +
-	"\x0fExportFramework\x12+.yardstick.ladder.v1.ExportFrameworkRequest\x1a,.yardstick.ladder.v1.ExportFrameworkResponse\"T\x82\xd3\xe4\x93\x02NZ,\x12*/v1/{name=frameworks/*/revisions/*}:export\x12\x1e/v1/{name=frameworks/*}:export\x12\x80\x01\n" +
-	"\x0fImportFramework\x12+.yardstick.ladder.v1.ImportFrameworkRequest\x1a\x1e.yardstick.ladder.v1.Framework\" \x82\xd3\xe4\x93\x02\x1a:\x01*\"\x15/v1/frameworks:importB\xf8\x02\x92A\xad\x02\x12\x8f\x01\n" +
-	"\rYardstick API\x12zHire and grow people against one explicit standard. Every call needs a bearer token: send `Authorization: Bearer <token>`.2\x02v1Z\x8a\x01\n" +
+	"request_id\x18\x04 \x01(\tB\f\xbaH\t\xd8\x01\x01r\x04\xa8\x88'\x01R\trequestId2\x80\x1d\n" +
+	"\rLadderService\x12\xde\x01\n" +
+	"\fGetFramework\x12(.yardstick.ladder.v1.GetFrameworkRequest\x1a\x1e.yardstick.ladder.v1.Framework\"\x83\x01\x92AaJ_\n" +
+	"\x03404\x12X\n" +
+	">No such framework or revision (or one the caller may not see).\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02\x19\x12\x17/v1/{name=frameworks/*}\x12\x81\x01\n" +
+	"\x0eListFrameworks\x12*.yardstick.ladder.v1.ListFrameworksRequest\x1a+.yardstick.ladder.v1.ListFrameworksResponse\"\x16\x82\xd3\xe4\x93\x02\x10\x12\x0e/v1/frameworks\x12\xa8\x02\n" +
+	"\x0fCreateFramework\x12+.yardstick.ladder.v1.CreateFrameworkRequest\x1a\x1e.yardstick.ladder.v1.Framework\"\xc7\x01\x92A\xa2\x01JI\n" +
+	"\x03409\x12B\n" +
+	"(A framework with this ID exists already.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.StatusJU\n" +
+	"\x03413\x12N\n" +
+	"4The request body is larger than the gateway accepts.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02\x1b:\tframework\"\x0e/v1/frameworks\x12\xb7\x03\n" +
+	"\x0fUpdateFramework\x12+.yardstick.ladder.v1.UpdateFrameworkRequest\x1a\x1e.yardstick.ladder.v1.Framework\"\xd6\x02\x92A\x9e\x02J_\n" +
+	"\x03404\x12X\n" +
+	">No such framework or revision (or one the caller may not see).\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.StatusJd\n" +
+	"\x03409\x12]\n" +
+	"CThe etag is stale: read the framework again and reapply the change.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.StatusJU\n" +
+	"\x03413\x12N\n" +
+	"4The request body is larger than the gateway accepts.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02.:\tframework2!/v1/{framework.name=frameworks/*}\x12\xb7\x02\n" +
+	"\x0fDeleteFramework\x12+.yardstick.ladder.v1.DeleteFrameworkRequest\x1a\x16.google.protobuf.Empty\"\xde\x01\x92A\xbb\x01J_\n" +
+	"\x03404\x12X\n" +
+	">No such framework or revision (or one the caller may not see).\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.StatusJX\n" +
+	"\x03409\x12Q\n" +
+	"7The etag is stale: the draft changed since it was read.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02\x19*\x17/v1/{name=frameworks/*}\x12\xaf\x03\n" +
+	"\x10PublishFramework\x12,.yardstick.ladder.v1.PublishFrameworkRequest\x1a&.yardstick.ladder.v1.FrameworkRevision\"\xc4\x02\x92A\x96\x02J_\n" +
+	"\x03404\x12X\n" +
+	">No such framework or revision (or one the caller may not see).\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.StatusJ\\\n" +
+	"\x03409\x12U\n" +
+	";The etag is stale: the draft changed since it was reviewed.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.StatusJU\n" +
+	"\x03413\x12N\n" +
+	"4The request body is larger than the gateway accepts.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/v1/{name=frameworks/*}:publish\x12\x82\x02\n" +
+	"\x14GetFrameworkRevision\x120.yardstick.ladder.v1.GetFrameworkRevisionRequest\x1a&.yardstick.ladder.v1.FrameworkRevision\"\x8f\x01\x92AaJ_\n" +
+	"\x03404\x12X\n" +
+	">No such framework or revision (or one the caller may not see).\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02%\x12#/v1/{name=frameworks/*/revisions/*}\x12\x93\x02\n" +
+	"\x16ListFrameworkRevisions\x122.yardstick.ladder.v1.ListFrameworkRevisionsRequest\x1a3.yardstick.ladder.v1.ListFrameworkRevisionsResponse\"\x8f\x01\x92AaJ_\n" +
+	"\x03404\x12X\n" +
+	">No such framework or revision (or one the caller may not see).\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02%\x12#/v1/{parent=frameworks/*}/revisions\x12\x8b\x02\n" +
+	"\x14ListFrameworkChanges\x120.yardstick.ladder.v1.ListFrameworkChangesRequest\x1a1.yardstick.ladder.v1.ListFrameworkChangesResponse\"\x8d\x01\x92AaJ_\n" +
+	"\x03404\x12X\n" +
+	">No such framework or revision (or one the caller may not see).\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02#\x12!/v1/{parent=frameworks/*}/changes\x12\xaf\x02\n" +
+	"\rCompareLevels\x12).yardstick.ladder.v1.CompareLevelsRequest\x1a*.yardstick.ladder.v1.CompareLevelsResponse\"\xc6\x01\x92AaJ_\n" +
+	"\x03404\x12X\n" +
+	">No such framework or revision (or one the caller may not see).\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02\\Z3\x121/v1/{name=frameworks/*/revisions/*}:compareLevels\x12%/v1/{name=frameworks/*}:compareLevels\x12\xa7\x02\n" +
+	"\x0fExportFramework\x12+.yardstick.ladder.v1.ExportFrameworkRequest\x1a,.yardstick.ladder.v1.ExportFrameworkResponse\"\xb8\x01\x92AaJ_\n" +
+	"\x03404\x12X\n" +
+	">No such framework or revision (or one the caller may not see).\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02NZ,\x12*/v1/{name=frameworks/*/revisions/*}:export\x12\x1e/v1/{name=frameworks/*}:export\x12\xb3\x03\n" +
+	"\x0fImportFramework\x12+.yardstick.ladder.v1.ImportFrameworkRequest\x1a\x1e.yardstick.ladder.v1.Framework\"\xd2\x02\x92A\xae\x02JX\n" +
+	"\x03404\x12Q\n" +
+	"7The framework to replace (with an etag) does not exist.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.StatusJ{\n" +
+	"\x03409\x12t\n" +
+	"ZThe etag is stale (ABORTED: read the resource again), or the ID is taken (ALREADY_EXISTS).\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.StatusJU\n" +
+	"\x03413\x12N\n" +
+	"4The request body is larger than the gateway accepts.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02\x1a:\x01*\"\x15/v1/frameworks:importB\xbe\x06\x92A\xf3\x05\x12\x8f\x01\n" +
+	"\rYardstick API\x12zHire and grow people against one explicit standard. Every call needs a bearer token: send `Authorization: Bearer <token>`.2\x02v1R\x83\x01\n" +
+	"\x03400\x12|\n" +
+	"bInvalid input. The details hold a BadRequest naming each field (the first 20, then how many more).\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.StatusRx\n" +
+	"\x03401\x12q\n" +
+	"WNo valid bearer token in the Authorization header, or a credential in the query string.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.StatusRK\n" +
+	"\x03403\x12D\n" +
+	"*The caller's roles do not allow this call.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.StatusRw\n" +
+	"\x03429\x12p\n" +
+	"VToo many requests from this caller: retry after the seconds in the Retry-After header.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.StatusZ\x8a\x01\n" +
 	"\x87\x01\n" +
 	"\x06bearer\x12}\b\x02\x12hA JWT from the configured OpenID Connect issuer (or `yardstick token` in dev mode), as `Bearer <token>`.\x1a\rAuthorization \x02b\f\n" +
 	"\n" +
