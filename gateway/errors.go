@@ -65,7 +65,7 @@ func namedFieldErrors(ctx context.Context, mux *runtime.ServeMux, m runtime.Mars
 			st = namedField(st)
 		case st.Code() == codes.Unimplemented && st.Message() == http.StatusText(http.StatusMethodNotAllowed):
 			httpStatus = http.StatusMethodNotAllowed
-			st = grpcerr.New(codes.Unimplemented, reasonMethodNotAllowed, "method "+r.Method+" is not allowed on "+apierr.Clip(r.URL.Path, 256), nil)
+			st = methodNotAllowed(r)
 		default:
 			st = clientStatus(st)
 		}
@@ -93,8 +93,15 @@ func namedField(st *status.Status) *status.Status {
 	} else if sub := pathFieldError.FindStringSubmatch(st.Message()); sub != nil {
 		field = sub[1]
 	}
-	field = apierr.Clip(field, apierr.MaxFieldBytes)
-	description := apierr.Clip(st.Message(), apierr.MaxDescriptionBytes)
+	return invalidField(field, st.Message())
+}
+
+// invalidField is INVALID_ARGUMENT with a BadRequest naming one field, as
+// the services write it (both parts clipped, and made valid UTF-8: they may
+// come from the request, and the JSON body must encode).
+func invalidField(field, description string) *status.Status {
+	field = apierr.Clip(strings.ToValidUTF8(field, "\uFFFD"), apierr.MaxFieldBytes)
+	description = apierr.Clip(strings.ToValidUTF8(description, "\uFFFD"), apierr.MaxDescriptionBytes)
 	named := grpcerr.New(codes.InvalidArgument, apierr.ReasonInvalidArgument, "invalid argument: "+field+": "+description, nil)
 	if withDetails, err := named.WithDetails(&errdetails.BadRequest{
 		FieldViolations: []*errdetails.BadRequest_FieldViolation{{Field: field, Description: description}},
@@ -146,6 +153,19 @@ func requestTooLarge(max int64) *status.Status {
 		metadata = map[string]string{"limit": strconv.FormatInt(max, 10)}
 	}
 	return grpcerr.New(codes.InvalidArgument, reasonRequestTooLarge, msg, metadata)
+}
+
+// routeNotFound is the status of a path outside the API that the gateway
+// does not serve (the runtime answers for paths under /v1/).
+func routeNotFound(r *http.Request) *status.Status {
+	return grpcerr.New(codes.NotFound, apierr.ReasonNotFound, "no route for "+apierr.Clip(strings.ToValidUTF8(r.URL.Path, "\uFFFD"), 256), nil)
+}
+
+// methodNotAllowed is the status of a route called with a method it does
+// not have.
+func methodNotAllowed(r *http.Request) *status.Status {
+	return grpcerr.New(codes.Unimplemented, reasonMethodNotAllowed,
+		"method "+apierr.Clip(strings.ToValidUTF8(r.Method, "\uFFFD"), 32)+" is not allowed on "+apierr.Clip(strings.ToValidUTF8(r.URL.Path, "\uFFFD"), 256), nil)
 }
 
 // credentialsInQuery is the status of a request with a credential in its

@@ -12,9 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"regexp"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
@@ -75,9 +73,12 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 		// Omit empty fields, as Google's JSON APIs do; refuse unknown ones.
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{}),
 		runtime.WithErrorHandler(namedFieldErrors),
+		runtime.WithRoutingErrorHandler(routingErrors),
 		// These run once a request matched a route: the route names its
-		// metrics and span, and the refusals below count under it.
-		runtime.WithMiddlewares(recordRoute, httpMiddleware(refuseQueryTokens), httpMiddleware(refuseDeclaredBody(opts.MaxBodyBytes))),
+		// metrics and span, and the refusals below count under it. Probes
+		// for the Allow header of a 405 stop before all of them.
+		runtime.WithMiddlewares(stopProbes, recordRoute,
+			httpMiddleware(refuseQueryTokens), httpMiddleware(refuseDeclaredBody(opts.MaxBodyBytes)), refuseBadParams),
 	)
 	for _, b := range opts.Backends {
 		if b.Conn == nil || b.Register == nil {
@@ -89,11 +90,17 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle(apiPrefix, capBody(api, opts.MaxBodyBytes))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeText(w, http.StatusOK, "ok") })
-	mux.HandleFunc("GET /readyz", g.ready)
-	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
+	// The operational routes check their method themselves, and "/" takes
+	// every other path: http.ServeMux's own 404 and 405 are plain text,
+	// the gateway's errors are JSON statuses.
+	mux.Handle("/healthz", onlyGet(func(w http.ResponseWriter, _ *http.Request) { writeText(w, http.StatusOK, "ok") }))
+	mux.Handle("/readyz", onlyGet(g.ready))
+	mux.Handle("/openapi.json", onlyGet(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(openAPI)
+	}))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, routeNotFound(r))
 	})
 	g.handler = logRequests(opts.Logger, traced(mux))
 	if opts.Metrics != nil {
@@ -131,29 +138,6 @@ func (g *Gateway) ready(w http.ResponseWriter, r *http.Request) {
 	writeText(w, http.StatusOK, "ready")
 }
 
-// tokenParams are query parameters that would carry a credential. Query
-// strings end up in logs, proxies and browser history, so a request with one
-// is refused outright, token or not: by name (any case), or by a value that
-// looks like a JWT.
-var tokenParams = []string{"access_token", "token", "id_token", "authorization", "bearer", "jwt"}
-
-var jwtLike = regexp.MustCompile(`^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$`)
-
-func refuseQueryTokens(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		for name, values := range r.URL.Query() {
-			suspicious := slices.Contains(tokenParams, strings.ToLower(name)) ||
-				slices.ContainsFunc(values, func(v string) bool { return jwtLike.MatchString(strings.TrimPrefix(v, "Bearer ")) })
-			if suspicious {
-				w.Header().Set("WWW-Authenticate", `Bearer realm="yardstick", error="invalid_request"`)
-				writeError(w, http.StatusUnauthorized, credentialsInQuery())
-				return
-			}
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
 // Bodies over max bytes are refused with 413: at once when the length is
 // declared (refuseDeclaredBody, once the route is known), and when the read
 // runs past max when it is not (capBody, before anything reads the body; see
@@ -185,6 +169,18 @@ func httpMiddleware(mw func(http.Handler) http.Handler) runtime.Middleware {
 			mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { next(w, r, pathParams) })).ServeHTTP(w, r)
 		}
 	}
+}
+
+// onlyGet serves h for GET and HEAD, and a JSON 405 for any other method.
+func onlyGet(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			writeError(w, http.StatusMethodNotAllowed, methodNotAllowed(r))
+			return
+		}
+		h(w, r)
+	})
 }
 
 func writeText(w http.ResponseWriter, code int, msg string) {

@@ -33,14 +33,14 @@ func routeOf(ctx context.Context) string {
 
 // withRoute gives each request a route holder, first set to the pattern of
 // mux that it matches without the method ("/healthz"), or to unmatchedRoute
-// for the API until recordRoute finds its pattern.
+// for the API until recordRoute finds its pattern, and for the catch-all "/".
 func withRoute(mux *http.ServeMux, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, pattern := mux.Handler(r)
 		if _, path, ok := strings.Cut(pattern, " "); ok {
 			pattern = path // "GET /healthz"
 		}
-		if pattern == "" || pattern == apiPrefix {
+		if pattern == "" || pattern == "/" || pattern == apiPrefix {
 			pattern = unmatchedRoute
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), routeKey{}, &route{pattern: pattern})))
