@@ -21,6 +21,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
@@ -33,6 +34,7 @@ import (
 	"github.com/yardstick-dev/yardstick/pkg/mongodb/mongotest"
 	"github.com/yardstick-dev/yardstick/pkg/principal"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
+	rubricv1 "github.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1"
 )
 
 // startAsDev builds the gRPC server with every service of the table
@@ -54,7 +56,16 @@ func startAsDev(t *testing.T) (*running, *grpc.ClientConn, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := startGRPC(ctx, slog.New(slog.DiscardHandler), conn, testenv.DatabasePrefix(t), services.All(), opts, lis)
+	self, err := dialPeer(lis.Addr().String(), insecure.NewCredentials())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = self.Close() })
+	peers := services.Peers{}
+	for _, s := range services.All() {
+		peers[s.Name] = self
+	}
+	r, err := startGRPC(ctx, slog.New(slog.DiscardHandler), conn, testenv.DatabasePrefix(t), services.All(), peers, opts, lis)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,6 +117,16 @@ var emptyRequestCodes = map[string]codes.Code{
 	ladderv1.LadderService_DeleteFramework_FullMethodName:        codes.InvalidArgument,
 	ladderv1.LadderService_PublishFramework_FullMethodName:       codes.InvalidArgument,
 	ladderv1.LadderService_GetFrameworkRevision_FullMethodName:   codes.InvalidArgument,
+	rubricv1.RubricService_GetRubric_FullMethodName:              codes.InvalidArgument,
+	rubricv1.RubricService_ListRubrics_FullMethodName:            codes.OK,
+	rubricv1.RubricService_CreateRubric_FullMethodName:           codes.InvalidArgument,
+	rubricv1.RubricService_UpdateRubric_FullMethodName:           codes.InvalidArgument,
+	rubricv1.RubricService_DeleteRubric_FullMethodName:           codes.InvalidArgument,
+	rubricv1.RubricService_PublishRubric_FullMethodName:          codes.InvalidArgument,
+	rubricv1.RubricService_GetRubricRevision_FullMethodName:      codes.InvalidArgument,
+	rubricv1.RubricService_ListRubricRevisions_FullMethodName:    codes.InvalidArgument,
+	rubricv1.RubricService_ListRubricChanges_FullMethodName:      codes.InvalidArgument,
+	rubricv1.RubricService_DeriveRubric_FullMethodName:           codes.InvalidArgument,
 	ladderv1.LadderService_ListFrameworkRevisions_FullMethodName: codes.InvalidArgument,
 	ladderv1.LadderService_ListFrameworkChanges_FullMethodName:   codes.InvalidArgument,
 	ladderv1.LadderService_CompareLevels_FullMethodName:          codes.InvalidArgument,
@@ -179,10 +200,16 @@ func methodDescriptor(t *testing.T, full string) protoreflect.MethodDescriptor {
 func TestSplitModeWithTLS(t *testing.T) {
 	dir := t.TempDir()
 	cert, key := selfSignedCert(t, dir)
-	ladderAddr, httpAddr := freeAddr(t), freeAddr(t)
-	start(t, "serve", "ladder", "--grpc-addr", ladderAddr, "--mongo-uri", mongotest.URI(t), "--database-prefix", testenv.DatabasePrefix(t),
+	if _, err := auth.LoadOrCreateDevKey(dir); err != nil { // both services trust it
+		t.Fatal(err)
+	}
+	ladderAddr, rubricAddr, httpAddr := freeAddr(t), freeAddr(t), freeAddr(t)
+	prefix := testenv.DatabasePrefix(t)
+	start(t, "serve", "ladder", "--grpc-addr", ladderAddr, "--mongo-uri", mongotest.URI(t), "--database-prefix", prefix,
 		"--dev-auth", "--data-dir", dir, "--tls-cert", cert, "--tls-key", key)
-	start(t, "gateway", "--http-addr", httpAddr, "--ladder-addr", ladderAddr, "--ladder-ca", cert)
+	start(t, "serve", "rubric", "--grpc-addr", rubricAddr, "--ladder-addr", ladderAddr, "--ladder-ca", cert,
+		"--mongo-uri", mongotest.URI(t), "--database-prefix", prefix, "--dev-auth", "--data-dir", dir, "--tls-cert", cert, "--tls-key", key)
+	start(t, "gateway", "--http-addr", httpAddr, "--ladder-addr", ladderAddr, "--ladder-ca", cert, "--rubric-addr", rubricAddr, "--rubric-ca", cert)
 	waitReady(t, httpAddr)
 	checkSplit(t, httpAddr, adminToken(t, dir))
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -86,7 +85,26 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	all := services.All()
-	grpcRun, err := startGRPC(serveCtx, log, conn, c.dbPrefix, all, secured, grpcLis)
+	// Services call each other through gRPC clients, as in split mode:
+	// here every peer is this process's own gRPC server.
+	clientCreds, err := c.security.clientCreds()
+	if err != nil {
+		stopServing()
+		<-metricsDone
+		return err
+	}
+	self, err := dialPeer(dialAddr(grpcLis.Addr()), clientCreds)
+	if err != nil {
+		stopServing()
+		<-metricsDone
+		return err
+	}
+	defer func() { _ = self.Close() }()
+	peers := services.Peers{}
+	for _, s := range all {
+		peers[s.Name] = self
+	}
+	grpcRun, err := startGRPC(serveCtx, log, conn, c.dbPrefix, all, peers, secured, grpcLis)
 	if err != nil {
 		stopServing()
 		<-metricsDone
@@ -110,19 +128,10 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 
-	for _, s := range all {
-		if s.Seed == nil {
-			continue
-		}
-		if err := s.Seed(ctx, conn.Client.Database(s.DatabaseName(c.dbPrefix)), log.With("service", s.Name)); err != nil {
-			return stop(fmt.Errorf("seed the %s service's sample data: %w", s.Name, err))
-		}
-	}
-	// The gateway reaches the services through a gRPC client, as in split mode.
-	clientCreds, err := c.security.clientCreds()
-	if err != nil {
+	if err := services.SeedAll(ctx, conn.Client, c.dbPrefix, all, log); err != nil {
 		return stop(err)
 	}
+	// The gateway reaches the services through a gRPC client, as in split mode.
 	cc, err := grpc.NewClient(dialAddr(grpcLis.Addr()), grpc.WithTransportCredentials(clientCreds),
 		grpc.WithStatsHandler(otelgrpc.NewClientHandler()))
 	if err != nil {
@@ -146,6 +155,7 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 	log.Info("yardstick is ready",
 		"startup", time.Since(start).Round(time.Millisecond),
 		"frameworks", base+"/v1/frameworks",
+		"rubrics", base+"/v1/rubrics",
 		"openapi", base+"/openapi.json",
 		"grpc", grpcLis.Addr().String())
 	if c.oidcIssuer == "" {

@@ -92,14 +92,19 @@ func (c *gatewayCommand) run(ctx context.Context, log *slog.Logger) error {
 }
 
 // dial returns a client connection to the service.
+// creds are the transport credentials to reach the service: TLS trusting
+// --NAME-ca, or plaintext.
+func (b backendFlags) creds() (credentials.TransportCredentials, error) {
+	if b.ca == "" {
+		return insecure.NewCredentials(), nil
+	}
+	return credentials.NewClientTLSFromFile(b.ca, "")
+}
+
 func (b backendFlags) dial() (*grpc.ClientConn, error) {
-	creds := insecure.NewCredentials()
-	if b.ca != "" {
-		tlsCreds, err := credentials.NewClientTLSFromFile(b.ca, "")
-		if err != nil {
-			return nil, err
-		}
-		creds = tlsCreds
+	creds, err := b.creds()
+	if err != nil {
+		return nil, err
 	}
 	return grpc.NewClient(b.addr,
 		grpc.WithTransportCredentials(creds),

@@ -174,13 +174,21 @@ func TestDevSeedsAndKeepsData(t *testing.T) {
 	})
 }
 
+// TestSplitMode runs each service in a server of its own and the gateway
+// in front: the rubric service derives from the ladder over the network.
 func TestSplitMode(t *testing.T) {
 	dir := t.TempDir()
-	ladderAddr, httpAddr := freeAddr(t), freeAddr(t)
-	start(t, "serve", "ladder", "--grpc-addr", ladderAddr, "--mongo-uri", mongotest.URI(t), "--database-prefix", testenv.DatabasePrefix(t),
+	if _, err := auth.LoadOrCreateDevKey(dir); err != nil { // both services trust it
+		t.Fatal(err)
+	}
+	ladderAddr, rubricAddr, httpAddr := freeAddr(t), freeAddr(t), freeAddr(t)
+	prefix := testenv.DatabasePrefix(t)
+	start(t, "serve", "ladder", "--grpc-addr", ladderAddr, "--mongo-uri", mongotest.URI(t), "--database-prefix", prefix,
 		"--dev-auth", "--data-dir", dir)
-	start(t, "gateway", "--http-addr", httpAddr, "--ladder-addr", ladderAddr)
-	waitReady(t, httpAddr) // the service has created its key by then
+	start(t, "serve", "rubric", "--grpc-addr", rubricAddr, "--ladder-addr", ladderAddr, "--mongo-uri", mongotest.URI(t),
+		"--database-prefix", prefix, "--dev-auth", "--data-dir", dir)
+	start(t, "gateway", "--http-addr", httpAddr, "--ladder-addr", ladderAddr, "--rubric-addr", rubricAddr)
+	waitReady(t, httpAddr)
 	checkSplit(t, httpAddr, adminToken(t, dir))
 }
 
@@ -194,6 +202,39 @@ func checkSplit(t *testing.T, httpAddr, token string) {
 	}
 	if got := frameworkNames(getJSON(t, "http://"+httpAddr+"/v1/frameworks", token)); len(got) == 0 {
 		t.Errorf("list through the split gateway is empty")
+	}
+	// A rubric derived over the network: the rubric service reads the
+	// published framework from the ladder service with the caller's token.
+	base := "http://" + httpAddr
+	id := "split-ladder-" + strconv.Itoa(int(time.Now().UnixNano()%1e6))
+	resp = send(t, http.MethodPost, base+"/v1/frameworks?framework_id="+id, token, `{"title":"Split",
+		"competencies":[{"id":"craft","title":"Craft"}],
+		"tracks":[{"id":"ic","title":"IC","levels":[{"id":"l1","title":"Engineer","expectations":[{"competency":"craft","description":"Writes code."}]}]}]}`)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("create a full framework = %d, want 200", resp.StatusCode)
+	}
+	resp = send(t, http.MethodPost, base+"/v1/frameworks/"+id+":publish", token, `{}`)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("publish = %d, want 200", resp.StatusCode)
+	}
+	resp = send(t, http.MethodPost, base+"/v1/rubrics:derive", token,
+		`{"framework":"frameworks/`+id+`","track":"ic","level":"l1","interview_type":"coding"}`)
+	defer resp.Body.Close()
+	var rubric map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&rubric); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("derive through the split gateway = %d, %v: %v", resp.StatusCode, err, rubric)
+	}
+	if src, _ := rubric["source"].(map[string]any); src["frameworkRevision"] != "frameworks/"+id+"/revisions/1" {
+		t.Errorf("derived rubric's source = %v, want frameworks/%s/revisions/1", rubric["source"], id)
+	}
+	// Without a token of its own the rubric service could not read the
+	// ladder: the caller's rights apply there too.
+	resp = send(t, http.MethodPost, base+"/v1/rubrics:derive", "", `{"framework":"frameworks/`+id+`","track":"ic","level":"l1","interview_type":"coding"}`)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("derive without a token = %d, want 401", resp.StatusCode)
 	}
 }
 

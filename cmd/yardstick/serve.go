@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -17,6 +18,7 @@ type serveCommand struct {
 	observability
 	service  services.Service
 	grpcAddr string
+	peers    []backendFlags // one per service this one calls
 }
 
 func parseServe(name string, args []string, stderr io.Writer) (*serveCommand, error) {
@@ -31,7 +33,28 @@ func parseServe(name string, args []string, stderr io.Writer) (*serveCommand, er
 	c.storage.register(fs, "directory for the embedded database (without --mongo-uri)")
 	c.security.register(fs, false)
 	c.observability.register(fs)
-	return c, fs.Parse(args)
+	for _, name := range service.Calls {
+		peer, err := services.Lookup(name)
+		if err != nil {
+			return nil, err
+		}
+		b := backendFlags{service: peer}
+		c.peers = append(c.peers, b)
+	}
+	for i := range c.peers {
+		b := &c.peers[i]
+		fs.StringVar(&b.addr, b.service.Name+"-addr", "", "address of the "+b.service.Name+" service's gRPC server, which this one calls (required)")
+		fs.StringVar(&b.ca, b.service.Name+"-ca", "", "PEM certificate(s) to trust for TLS to the "+b.service.Name+" service; plaintext when empty")
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	for _, b := range c.peers {
+		if b.addr == "" {
+			return nil, fmt.Errorf("serve %s needs --%s-addr: it calls the %s service", name, b.service.Name, b.service.Name)
+		}
+	}
+	return c, nil
 }
 
 func (c *serveCommand) run(ctx context.Context, log *slog.Logger) error {
@@ -54,11 +77,24 @@ func (c *serveCommand) run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	defer func() { _ = conn.Close(context.WithoutCancel(ctx)) }()
+	peers := services.Peers{}
+	for _, b := range c.peers {
+		creds, err := b.creds()
+		if err != nil {
+			return fmt.Errorf("%s service: %w", b.service.Name, err)
+		}
+		pc, err := dialPeer(b.addr, creds)
+		if err != nil {
+			return fmt.Errorf("%s service: %w", b.service.Name, err)
+		}
+		defer func() { _ = pc.Close() }()
+		peers[b.service.Name] = pc
+	}
 	lis, err := net.Listen("tcp", c.grpcAddr)
 	if err != nil {
 		return err
 	}
-	grpcRun, err := startGRPC(ctx, log, conn, c.dbPrefix, []services.Service{c.service}, secured, lis)
+	grpcRun, err := startGRPC(ctx, log, conn, c.dbPrefix, []services.Service{c.service}, peers, secured, lis)
 	if err != nil {
 		_ = lis.Close()
 		return err

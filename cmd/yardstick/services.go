@@ -9,8 +9,12 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 
 	"github.com/yardstick-dev/yardstick/internal/services"
+	"github.com/yardstick-dev/yardstick/pkg/auth"
 	"github.com/yardstick-dev/yardstick/pkg/grpcserver"
 	"github.com/yardstick-dev/yardstick/pkg/mongodb"
 )
@@ -61,16 +65,27 @@ type running struct {
 	done   <-chan error // yields Serve's result
 }
 
+// dialPeer opens a client connection to another service for calls made on a
+// caller's behalf: the caller's bearer token goes along, so the callee
+// applies the caller's rights, never the calling service's.
+func dialPeer(addr string, creds credentials.TransportCredentials) (*grpc.ClientConn, error) {
+	return grpc.NewClient(addr,
+		grpc.WithTransportCredentials(creds),
+		grpc.WithStatsHandler(otelgrpc.NewClientHandler()),
+		grpc.WithUnaryInterceptor(auth.ForwardCredentials()),
+		grpc.WithDefaultServiceConfig(`{"loadBalancingConfig": [{"round_robin": {}}]}`))
+}
+
 // startGRPC builds the gRPC server with the given services over their
 // databases under prefix, with the given options (security), and starts
-// serving it on lis.
-func startGRPC(ctx context.Context, log *slog.Logger, conn *mongodb.Conn, prefix string, list []services.Service, opts grpcserver.Options, lis net.Listener) (*running, error) {
+// serving it on lis. peers reach the services they call.
+func startGRPC(ctx context.Context, log *slog.Logger, conn *mongodb.Conn, prefix string, list []services.Service, peers services.Peers, opts grpcserver.Options, lis net.Listener) (*running, error) {
 	opts.Logger, opts.DefaultTimeout = log, requestTimeout
 	srv, err := grpcserver.New(opts)
 	if err != nil {
 		return nil, err
 	}
-	if err := services.StartAll(ctx, conn.Client, prefix, list, srv); err != nil {
+	if err := services.StartAll(ctx, conn.Client, prefix, list, srv, peers); err != nil {
 		return nil, err
 	}
 	// The stores have created their collections: on the embedded database,

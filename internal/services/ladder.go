@@ -19,7 +19,7 @@ func ladderService() Service {
 	return Service{
 		Name:     "ladder",
 		Database: "ladder",
-		Start: func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar) error {
+		Start: func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar, _ Peers) error {
 			store := ladder.NewStore(db)
 			if err := store.Init(ctx); err != nil {
 				return err
@@ -27,8 +27,8 @@ func ladderService() Service {
 			ladderv1.RegisterLadderServiceServer(reg, ladder.New(store))
 			return nil
 		},
-		Seed: func(ctx context.Context, db *mongo.Database, log *slog.Logger) error {
-			return seedLadder(ctx, log, ladder.New(ladder.NewStore(db)))
+		Seed: func(ctx context.Context, dbs func(string) *mongo.Database, log *slog.Logger) error {
+			return seedLadder(ctx, log, ladder.New(ladder.NewStore(dbs("ladder"))))
 		},
 		RegisterGateway: ladderv1.RegisterLadderServiceHandler,
 		Rules:           ladder.Rules,
@@ -38,13 +38,20 @@ func ladderService() Service {
 // seedActor is the subject the sample data's history names.
 const seedActor = "system/seed"
 
+// asSeed is the context seeds call services in: as an admin named seedActor.
+// Seeds run in-process: dev mode may trust an OIDC issuer, and then no token
+// of its own would pass.
+func asSeed(ctx context.Context) context.Context {
+	return principal.NewContext(ctx, principal.Principal{Subject: seedActor, Roles: []principal.Role{principal.Admin}})
+}
+
 // seedLadder imports and publishes the sample framework the first time dev
 // mode runs on a database: when the framework has no history at all. A
 // framework that someone deleted keeps its history, so it is not seeded
 // again. It calls the service in-process as an admin: dev mode may trust an
 // OIDC issuer, and then no token of its own would pass.
 func seedLadder(ctx context.Context, log *slog.Logger, service ladderv1.LadderServiceServer) error {
-	ctx = principal.NewContext(ctx, principal.Principal{Subject: seedActor, Roles: []principal.Role{principal.Admin}})
+	ctx = asSeed(ctx)
 	name := "frameworks/" + ladder.SampleFrameworkID
 	_, err := service.ListFrameworkChanges(ctx, &ladderv1.ListFrameworkChangesRequest{Parent: name, PageSize: 1})
 	if !errors.Is(err, apierr.ErrNotFound) {

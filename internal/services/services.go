@@ -37,11 +37,19 @@ type Service struct {
 	Database string
 	// Start initialises the service's store over db (its indexes are created
 	// here) and registers its gRPC server on reg.
-	Start func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar) error
-	// Seed, when set, writes the sample data `yardstick dev` starts with into
-	// a database Start has initialised, calling the service in-process. It
-	// must leave a database that was seeded before alone.
-	Seed func(ctx context.Context, db *mongo.Database, log *slog.Logger) error
+	// Its calls to other services go through peers, client connections that
+	// forward the caller's credentials (see Calls).
+	Start func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar, peers Peers) error
+	// Calls names the services this one calls through their gRPC clients:
+	// `serve` takes --NAME-addr (and --NAME-ca) for each, and the start order
+	// of All puts them first.
+	Calls []string
+	// Seed, when set, writes the sample data `yardstick dev` starts with,
+	// calling the service in-process, into databases Start has initialised
+	// (dbs gives each service's by name: a seed may call the services it
+	// depends on in-process too). It must leave data that was seeded before
+	// alone.
+	Seed func(ctx context.Context, dbs func(service string) *mongo.Database, log *slog.Logger) error
 	// RegisterGateway registers the service's REST handler on mux against a
 	// client connection to the service (a generated Register…Handler, never
 	// Register…HandlerServer: that would skip every interceptor).
@@ -51,6 +59,9 @@ type Service struct {
 	Rules func() map[string][]principal.Role
 }
 
+// Peers are client connections to other services, by service name.
+type Peers map[string]grpc.ClientConnInterface
+
 // DatabaseName is the name of the service's database under prefix.
 func (s Service) DatabaseName(prefix string) string { return prefix + s.Database }
 
@@ -58,6 +69,7 @@ func (s Service) DatabaseName(prefix string) string { return prefix + s.Database
 func All() []Service {
 	return []Service{
 		ladderService(),
+		rubricService(), // calls the ladder
 	}
 }
 
@@ -93,11 +105,34 @@ func Rules() (map[string][]principal.Role, error) {
 }
 
 // StartAll starts every service of list over the databases under prefix
-// and registers them on reg.
-func StartAll(ctx context.Context, client *mongo.Client, prefix string, list []Service, reg grpc.ServiceRegistrar) error {
+// and registers them on reg; peers reach the services they call.
+func StartAll(ctx context.Context, client *mongo.Client, prefix string, list []Service, reg grpc.ServiceRegistrar, peers Peers) error {
 	for _, s := range list {
-		if err := s.Start(ctx, client.Database(s.DatabaseName(prefix)), reg); err != nil {
+		for _, name := range s.Calls {
+			if peers[name] == nil {
+				return fmt.Errorf("start %s service: it calls the %s service, and no connection to it was given", s.Name, name)
+			}
+		}
+		if err := s.Start(ctx, client.Database(s.DatabaseName(prefix)), reg, peers); err != nil {
 			return fmt.Errorf("start %s service: %w", s.Name, err)
+		}
+	}
+	return nil
+}
+
+// SeedAll writes every service's sample data, in start order.
+func SeedAll(ctx context.Context, client *mongo.Client, prefix string, list []Service, log *slog.Logger) error {
+	all := All()
+	dbs := func(name string) *mongo.Database {
+		i := slices.IndexFunc(all, func(s Service) bool { return s.Name == name })
+		return client.Database(all[i].DatabaseName(prefix))
+	}
+	for _, s := range list {
+		if s.Seed == nil {
+			continue
+		}
+		if err := s.Seed(ctx, dbs, log.With("service", s.Name)); err != nil {
+			return fmt.Errorf("seed the %s service's sample data: %w", s.Name, err)
 		}
 	}
 	return nil

@@ -31,6 +31,7 @@ import (
 	"github.com/yardstick-dev/yardstick/pkg/mongodb/mongotest"
 	"github.com/yardstick-dev/yardstick/pkg/principal"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
+	rubricv1 "github.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1"
 )
 
 // AdminSubject is the subject of the admin token the default clients send.
@@ -102,15 +103,22 @@ func Start(t testing.TB, opts Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := services.StartAll(ctx, mongotest.Client(t), prefix, services.All(), srv); err != nil {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Services call each other through gRPC clients, here over the same
+	// server, with the caller's credentials: as in dev mode.
+	self := Dial(t, lis.Addr().String(), grpc.WithUnaryInterceptor(auth.ForwardCredentials()))
+	peers := services.Peers{}
+	for _, s := range services.All() {
+		peers[s.Name] = self
+	}
+	if err := services.StartAll(ctx, mongotest.Client(t), prefix, services.All(), srv, peers); err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range services.All() { // as production does at start-up
 		mongotest.IndexIDs(t, mongotest.Client(t).Database(s.DatabaseName(prefix)))
-	}
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, lis, time.Second) }()
@@ -163,6 +171,12 @@ func (e *Env) ConnAs(subject string, roles ...principal.Role) *grpc.ClientConn {
 func (e *Env) LadderAs(subject string, roles ...principal.Role) ladderv1.LadderServiceClient {
 	e.t.Helper()
 	return ladderv1.NewLadderServiceClient(e.ConnAs(subject, roles...))
+}
+
+// RubricAs returns a rubric client that calls as subject with the given roles.
+func (e *Env) RubricAs(subject string, roles ...principal.Role) rubricv1.RubricServiceClient {
+	e.t.Helper()
+	return rubricv1.NewRubricServiceClient(e.ConnAs(subject, roles...))
 }
 
 // ClientAs returns a client that calls as subject with the given roles.

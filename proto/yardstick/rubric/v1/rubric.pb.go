@@ -7,6 +7,7 @@
 package rubricv1
 
 import (
+	_ "github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2/options"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -134,7 +135,9 @@ type Rubric struct {
 	UnpublishedChanges bool `protobuf:"varint,11,opt,name=unpublished_changes,json=unpublishedChanges,proto3" json:"unpublished_changes,omitempty"`
 	// The version of the draft, sent back on update, publish and delete so
 	// that a stale write is refused with ABORTED. Opaque. Empty on a published
-	// snapshot. Output only.
+	// snapshot. Set by the server; a client only sends back one it read. (Not
+	// "output only": OpenAPI tools leave read-only fields out of request
+	// bodies, and update needs it in the body.)
 	Etag string `protobuf:"bytes,12,opt,name=etag,proto3" json:"etag,omitempty"`
 	// When the rubric was created. Output only.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
@@ -885,7 +888,7 @@ var File_yardstick_rubric_v1_rubric_proto protoreflect.FileDescriptor
 
 const file_yardstick_rubric_v1_rubric_proto_rawDesc = "" +
 	"\n" +
-	" yardstick/rubric/v1/rubric.proto\x12\x13yardstick.rubric.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf8\x04\n" +
+	" yardstick/rubric/v1/rubric.proto\x12\x13yardstick.rubric.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\"\xa2\x05\n" +
 	"\x06Rubric\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12 \n" +
@@ -894,17 +897,17 @@ const file_yardstick_rubric_v1_rubric_proto_rawDesc = "" +
 	"\x05level\x18\x05 \x01(\tR\x05level\x12%\n" +
 	"\x0einterview_type\x18\x06 \x01(\tR\rinterviewType\x120\n" +
 	"\x05scale\x18\a \x01(\v2\x1a.yardstick.rubric.v1.ScaleR\x05scale\x12C\n" +
-	"\fcompetencies\x18\b \x03(\v2\x1f.yardstick.rubric.v1.CompetencyR\fcompetencies\x123\n" +
-	"\x06source\x18\t \x01(\v2\x1b.yardstick.rubric.v1.SourceR\x06source\x12'\n" +
+	"\fcompetencies\x18\b \x03(\v2\x1f.yardstick.rubric.v1.CompetencyR\fcompetencies\x12:\n" +
+	"\x06source\x18\t \x01(\v2\x1b.yardstick.rubric.v1.SourceB\x05\x92A\x02@\x01R\x06source\x12.\n" +
 	"\x0flatest_revision\x18\n" +
-	" \x01(\tR\x0elatestRevision\x12/\n" +
-	"\x13unpublished_changes\x18\v \x01(\bR\x12unpublishedChanges\x12\x12\n" +
-	"\x04etag\x18\f \x01(\tR\x04etag\x12;\n" +
-	"\vcreate_time\x18\r \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\x12;\n" +
-	"\vupdate_time\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\x12=\n" +
-	"\fpublish_time\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\vpublishTime\"d\n" +
+	" \x01(\tB\x05\x92A\x02@\x01R\x0elatestRevision\x126\n" +
+	"\x13unpublished_changes\x18\v \x01(\bB\x05\x92A\x02@\x01R\x12unpublishedChanges\x12\x12\n" +
+	"\x04etag\x18\f \x01(\tR\x04etag\x12B\n" +
+	"\vcreate_time\x18\r \x01(\v2\x1a.google.protobuf.TimestampB\x05\x92A\x02@\x01R\n" +
+	"createTime\x12B\n" +
+	"\vupdate_time\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampB\x05\x92A\x02@\x01R\n" +
+	"updateTime\x12D\n" +
+	"\fpublish_time\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampB\x05\x92A\x02@\x01R\vpublishTime\"d\n" +
 	"\x05Scale\x12\x10\n" +
 	"\x03min\x18\x01 \x01(\x05R\x03min\x12\x10\n" +
 	"\x03max\x18\x02 \x01(\x05R\x03max\x127\n" +
@@ -926,30 +929,30 @@ const file_yardstick_rubric_v1_rubric_proto_rawDesc = "" +
 	"\x04text\x18\x01 \x01(\tR\x04text\x12\x1d\n" +
 	"\n" +
 	"follow_ups\x18\x02 \x03(\tR\tfollowUps\x12/\n" +
-	"\x14what_good_looks_like\x18\x03 \x01(\tR\x11whatGoodLooksLike\"Z\n" +
+	"\x14what_good_looks_like\x18\x03 \x01(\tR\x11whatGoodLooksLike\"a\n" +
 	"\x06Anchor\x12\x14\n" +
 	"\x05score\x18\x01 \x01(\x05R\x05score\x12 \n" +
-	"\vdescription\x18\x02 \x01(\tR\vdescription\x12\x18\n" +
-	"\aderived\x18\x03 \x01(\bR\aderived\"c\n" +
+	"\vdescription\x18\x02 \x01(\tR\vdescription\x12\x1f\n" +
+	"\aderived\x18\x03 \x01(\bB\x05\x92A\x02@\x01R\aderived\"c\n" +
 	"\x06Source\x12-\n" +
 	"\x12framework_revision\x18\x01 \x01(\tR\x11frameworkRevision\x12\x14\n" +
 	"\x05track\x18\x02 \x01(\tR\x05track\x12\x14\n" +
-	"\x05level\x18\x03 \x01(\tR\x05level\"\xae\x01\n" +
-	"\x0eRubricRevision\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x127\n" +
-	"\bsnapshot\x18\x02 \x01(\v2\x1b.yardstick.rubric.v1.RubricR\bsnapshot\x12;\n" +
-	"\vcreate_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\x12\x12\n" +
-	"\x04etag\x18\x04 \x01(\tR\x04etag\"\xf6\x02\n" +
-	"\x06Change\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
-	"\aversion\x18\x02 \x01(\x03R\aversion\x124\n" +
-	"\x04kind\x18\x03 \x01(\x0e2 .yardstick.rubric.v1.Change.KindR\x04kind\x12\x14\n" +
-	"\x05actor\x18\x04 \x01(\tR\x05actor\x12;\n" +
-	"\vcreate_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\x12%\n" +
-	"\x0echanged_fields\x18\x06 \x03(\tR\rchangedFields\x12\x1a\n" +
-	"\brevision\x18\a \x01(\tR\brevision\"r\n" +
+	"\x05level\x18\x03 \x01(\tR\x05level\"\xc3\x01\n" +
+	"\x0eRubricRevision\x12\x19\n" +
+	"\x04name\x18\x01 \x01(\tB\x05\x92A\x02@\x01R\x04name\x127\n" +
+	"\bsnapshot\x18\x02 \x01(\v2\x1b.yardstick.rubric.v1.RubricR\bsnapshot\x12B\n" +
+	"\vcreate_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampB\x05\x92A\x02@\x01R\n" +
+	"createTime\x12\x19\n" +
+	"\x04etag\x18\x04 \x01(\tB\x05\x92A\x02@\x01R\x04etag\"\xa7\x03\n" +
+	"\x06Change\x12\x19\n" +
+	"\x04name\x18\x01 \x01(\tB\x05\x92A\x02@\x01R\x04name\x12\x1f\n" +
+	"\aversion\x18\x02 \x01(\x03B\x05\x92A\x02@\x01R\aversion\x12;\n" +
+	"\x04kind\x18\x03 \x01(\x0e2 .yardstick.rubric.v1.Change.KindB\x05\x92A\x02@\x01R\x04kind\x12\x1b\n" +
+	"\x05actor\x18\x04 \x01(\tB\x05\x92A\x02@\x01R\x05actor\x12B\n" +
+	"\vcreate_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampB\x05\x92A\x02@\x01R\n" +
+	"createTime\x12,\n" +
+	"\x0echanged_fields\x18\x06 \x03(\tB\x05\x92A\x02@\x01R\rchangedFields\x12!\n" +
+	"\brevision\x18\a \x01(\tB\x05\x92A\x02@\x01R\brevision\"r\n" +
 	"\x04Kind\x12\x14\n" +
 	"\x10KIND_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vKIND_CREATE\x10\x01\x12\x0f\n" +

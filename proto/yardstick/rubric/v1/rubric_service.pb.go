@@ -8,6 +8,7 @@ package rubricv1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2/options"
 	_ "github.com/yardstick-dev/yardstick/proto/yardstick/type/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
@@ -885,7 +886,7 @@ var File_yardstick_rubric_v1_rubric_service_proto protoreflect.FileDescriptor
 
 const file_yardstick_rubric_v1_rubric_service_proto_rawDesc = "" +
 	"\n" +
-	"(yardstick/rubric/v1/rubric_service.proto\x12\x13yardstick.rubric.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a yardstick/rubric/v1/rubric.proto\x1a\x1dyardstick/type/v1/names.proto\"1\n" +
+	"(yardstick/rubric/v1/rubric_service.proto\x12\x13yardstick.rubric.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a yardstick/rubric/v1/rubric.proto\x1a\x1dyardstick/type/v1/names.proto\"1\n" +
 	"\x10GetRubricRequest\x12\x1d\n" +
 	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\xb0\x88'\x01R\x04name\"\xd4\x01\n" +
 	"\x12ListRubricsRequest\x12$\n" +
@@ -945,19 +946,69 @@ const file_yardstick_rubric_v1_rubric_service_proto_rawDesc = "" +
 	"\x05title\x18\t \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x05title\x12+\n" +
 	"\n" +
 	"request_id\x18\n" +
-	" \x01(\tB\f\xbaH\t\xd8\x01\x01r\x04\xa8\x88'\x01R\trequestId2\xb5\n" +
-	"\n" +
-	"\rRubricService\x12m\n" +
-	"\tGetRubric\x12%.yardstick.rubric.v1.GetRubricRequest\x1a\x1b.yardstick.rubric.v1.Rubric\"\x1c\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/{name=rubrics/*}\x12u\n" +
-	"\vListRubrics\x12'.yardstick.rubric.v1.ListRubricsRequest\x1a(.yardstick.rubric.v1.ListRubricsResponse\"\x13\x82\xd3\xe4\x93\x02\r\x12\v/v1/rubrics\x12r\n" +
-	"\fCreateRubric\x12(.yardstick.rubric.v1.CreateRubricRequest\x1a\x1b.yardstick.rubric.v1.Rubric\"\x1b\x82\xd3\xe4\x93\x02\x15:\x06rubric\"\v/v1/rubrics\x12\x82\x01\n" +
-	"\fUpdateRubric\x12(.yardstick.rubric.v1.UpdateRubricRequest\x1a\x1b.yardstick.rubric.v1.Rubric\"+\x82\xd3\xe4\x93\x02%:\x06rubric2\x1b/v1/{rubric.name=rubrics/*}\x12n\n" +
-	"\fDeleteRubric\x12(.yardstick.rubric.v1.DeleteRubricRequest\x1a\x16.google.protobuf.Empty\"\x1c\x82\xd3\xe4\x93\x02\x16*\x14/v1/{name=rubrics/*}\x12\x88\x01\n" +
-	"\rPublishRubric\x12).yardstick.rubric.v1.PublishRubricRequest\x1a#.yardstick.rubric.v1.RubricRevision\"'\x82\xd3\xe4\x93\x02!:\x01*\"\x1c/v1/{name=rubrics/*}:publish\x12\x91\x01\n" +
-	"\x11GetRubricRevision\x12-.yardstick.rubric.v1.GetRubricRevisionRequest\x1a#.yardstick.rubric.v1.RubricRevision\"(\x82\xd3\xe4\x93\x02\"\x12 /v1/{name=rubrics/*/revisions/*}\x12\xa2\x01\n" +
-	"\x13ListRubricRevisions\x12/.yardstick.rubric.v1.ListRubricRevisionsRequest\x1a0.yardstick.rubric.v1.ListRubricRevisionsResponse\"(\x82\xd3\xe4\x93\x02\"\x12 /v1/{parent=rubrics/*}/revisions\x12\x9a\x01\n" +
-	"\x11ListRubricChanges\x12-.yardstick.rubric.v1.ListRubricChangesRequest\x1a..yardstick.rubric.v1.ListRubricChangesResponse\"&\x82\xd3\xe4\x93\x02 \x12\x1e/v1/{parent=rubrics/*}/changes\x12t\n" +
-	"\fDeriveRubric\x12(.yardstick.rubric.v1.DeriveRubricRequest\x1a\x1b.yardstick.rubric.v1.Rubric\"\x1d\x82\xd3\xe4\x93\x02\x17:\x01*\"\x12/v1/rubrics:deriveBGZEgithub.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1;rubricv1b\x06proto3"
+	" \x01(\tB\f\xbaH\t\xd8\x01\x01r\x04\xa8\x88'\x01R\trequestId2\xdb\x16\n" +
+	"\rRubricService\x12\xce\x01\n" +
+	"\tGetRubric\x12%.yardstick.rubric.v1.GetRubricRequest\x1a\x1b.yardstick.rubric.v1.Rubric\"}\x92A^J\\\n" +
+	"\x03404\x12U\n" +
+	";No such rubric or revision (or one the caller may not see).\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/{name=rubrics/*}\x12u\n" +
+	"\vListRubrics\x12'.yardstick.rubric.v1.ListRubricsRequest\x1a(.yardstick.rubric.v1.ListRubricsResponse\"\x13\x82\xd3\xe4\x93\x02\r\x12\v/v1/rubrics\x12\x96\x02\n" +
+	"\fCreateRubric\x12(.yardstick.rubric.v1.CreateRubricRequest\x1a\x1b.yardstick.rubric.v1.Rubric\"\xbe\x01\x92A\x9f\x01JF\n" +
+	"\x03409\x12?\n" +
+	"%A rubric with this ID exists already.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.StatusJU\n" +
+	"\x03413\x12N\n" +
+	"4The request body is larger than the gateway accepts.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02\x15:\x06rubric\"\v/v1/rubrics\x12\x9f\x03\n" +
+	"\fUpdateRubric\x12(.yardstick.rubric.v1.UpdateRubricRequest\x1a\x1b.yardstick.rubric.v1.Rubric\"\xc7\x02\x92A\x98\x02J\\\n" +
+	"\x03404\x12U\n" +
+	";No such rubric or revision (or one the caller may not see).\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.StatusJa\n" +
+	"\x03409\x12Z\n" +
+	"@The etag is stale: read the rubric again and reapply the change.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.StatusJU\n" +
+	"\x03413\x12N\n" +
+	"4The request body is larger than the gateway accepts.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02%:\x06rubric2\x1b/v1/{rubric.name=rubrics/*}\x12\xb4\x02\n" +
+	"\fDeleteRubric\x12(.yardstick.rubric.v1.DeleteRubricRequest\x1a\x16.google.protobuf.Empty\"\xe1\x01\x92A\xc1\x01J\\\n" +
+	"\x03404\x12U\n" +
+	";No such rubric or revision (or one the caller may not see).\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.StatusJa\n" +
+	"\x03409\x12Z\n" +
+	"@The etag is stale: read the rubric again and reapply the change.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02\x16*\x14/v1/{name=rubrics/*}\x12\xce\x02\n" +
+	"\rPublishRubric\x12).yardstick.rubric.v1.PublishRubricRequest\x1a#.yardstick.rubric.v1.RubricRevision\"\xec\x01\x92A\xc1\x01J\\\n" +
+	"\x03404\x12U\n" +
+	";No such rubric or revision (or one the caller may not see).\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.StatusJa\n" +
+	"\x03409\x12Z\n" +
+	"@The etag is stale: read the rubric again and reapply the change.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02!:\x01*\"\x1c/v1/{name=rubrics/*}:publish\x12\xf3\x01\n" +
+	"\x11GetRubricRevision\x12-.yardstick.rubric.v1.GetRubricRevisionRequest\x1a#.yardstick.rubric.v1.RubricRevision\"\x89\x01\x92A^J\\\n" +
+	"\x03404\x12U\n" +
+	";No such rubric or revision (or one the caller may not see).\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02\"\x12 /v1/{name=rubrics/*/revisions/*}\x12\x84\x02\n" +
+	"\x13ListRubricRevisions\x12/.yardstick.rubric.v1.ListRubricRevisionsRequest\x1a0.yardstick.rubric.v1.ListRubricRevisionsResponse\"\x89\x01\x92A^J\\\n" +
+	"\x03404\x12U\n" +
+	";No such rubric or revision (or one the caller may not see).\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02\"\x12 /v1/{parent=rubrics/*}/revisions\x12\xfc\x01\n" +
+	"\x11ListRubricChanges\x12-.yardstick.rubric.v1.ListRubricChangesRequest\x1a..yardstick.rubric.v1.ListRubricChangesResponse\"\x87\x01\x92A^J\\\n" +
+	"\x03404\x12U\n" +
+	";No such rubric or revision (or one the caller may not see).\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02 \x12\x1e/v1/{parent=rubrics/*}/changes\x12\xc2\x03\n" +
+	"\fDeriveRubric\x12(.yardstick.rubric.v1.DeriveRubricRequest\x1a\x1b.yardstick.rubric.v1.Rubric\"\xea\x02\x92A\xc9\x02JT\n" +
+	"\x03404\x12M\n" +
+	"3No such framework, or it has no published revision.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.StatusJF\n" +
+	"\x03409\x12?\n" +
+	"%A rubric with this ID exists already.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.StatusJU\n" +
+	"\x03413\x12N\n" +
+	"4The request body is larger than the gateway accepts.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.StatusJR\n" +
+	"\x03503\x12K\n" +
+	"1The ladder service is not available; retry later.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02\x17:\x01*\"\x12/v1/rubrics:deriveBGZEgithub.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1;rubricv1b\x06proto3"
 
 var (
 	file_yardstick_rubric_v1_rubric_service_proto_rawDescOnce sync.Once
