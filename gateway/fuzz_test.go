@@ -22,28 +22,7 @@ func FuzzFrameworkBodies(f *testing.F) {
 	l := testenv.StartLadder(f)
 	srv := serveGateway(f, l, gateway.Options{})
 	token := l.Token(testenv.AdminSubject, principal.Admin)
-	hc := &http.Client{Transport: &http.Transport{}}
-	f.Cleanup(hc.CloseIdleConnections)
-
-	send := func(t testing.TB, method, path, body string) (int, string, []byte) {
-		t.Helper()
-		req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := hc.Do(req)
-		if err != nil {
-			t.Fatalf("%s %s with body %.300q: %v (did the gateway panic?)", method, path, body, err)
-		}
-		defer resp.Body.Close()
-		raw, err := io.ReadAll(resp.Body)
-		if err != nil {
-			t.Fatalf("%s %s with body %.300q: reading the answer: %v", method, path, body, err)
-		}
-		return resp.StatusCode, resp.Header.Get("Content-Type"), raw
-	}
+	send := fuzzSender(f, srv.URL, token)
 	// The framework the PATCHes aim at. Creates use another ID, so once one
 	// fuzzed body is valid the others collide with it (409) instead of
 	// filling the database.
@@ -92,20 +71,55 @@ func FuzzFrameworkBodies(f *testing.F) {
 			method, path = "PATCH", "/v1/frameworks/patched"
 		}
 		code, contentType, raw := send(t, method, path, body)
-		if code >= 500 {
-			t.Fatalf("%s %s with body %.300q = %d %.500s, want no 5xx", method, path, body, code, raw)
-		}
-		if code >= 400 {
-			if !strings.HasPrefix(contentType, "application/json") || !json.Valid(raw) {
-				t.Fatalf("%s %s with body %.300q = %d with %q body %.500q, want a JSON status", method, path, body, code, contentType, raw)
-			}
-			var st struct {
-				Code    int    `json:"code"`
-				Message string `json:"message"`
-			}
-			if err := json.Unmarshal(raw, &st); err != nil || st.Code == 0 || st.Message == "" {
-				t.Fatalf("%s %s with body %.300q = %d %.500s, want a status with a code and a message (%v)", method, path, body, code, raw, err)
-			}
-		}
+		checkFuzzAnswer(t, method, path, body, code, contentType, raw)
 	})
+}
+
+// fuzzSender returns a function that sends a request with a JSON body and a
+// bearer token to base, failing the test when the connection breaks (a
+// panic in the gateway does that).
+func fuzzSender(f *testing.F, base, token string) func(t testing.TB, method, path, body string) (int, string, []byte) {
+	hc := &http.Client{Transport: &http.Transport{}}
+	f.Cleanup(hc.CloseIdleConnections)
+	return func(t testing.TB, method, path, body string) (int, string, []byte) {
+		t.Helper()
+		req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s with body %.300q: %v (did the gateway panic?)", method, path, body, err)
+		}
+		defer resp.Body.Close()
+		raw, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatalf("%s %s with body %.300q: reading the answer: %v", method, path, body, err)
+		}
+		return resp.StatusCode, resp.Header.Get("Content-Type"), raw
+	}
+}
+
+// checkFuzzAnswer fails on a 5xx, and on an error that is not a JSON status
+// with a code and a message.
+func checkFuzzAnswer(t *testing.T, method, path, body string, code int, contentType string, raw []byte) {
+	t.Helper()
+	if code >= 500 {
+		t.Fatalf("%s %s with body %.300q = %d %.500s, want no 5xx", method, path, body, code, raw)
+	}
+	if code < 400 {
+		return
+	}
+	if !strings.HasPrefix(contentType, "application/json") || !json.Valid(raw) {
+		t.Fatalf("%s %s with body %.300q = %d with %q body %.500q, want a JSON status", method, path, body, code, contentType, raw)
+	}
+	var st struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+	}
+	if err := json.Unmarshal(raw, &st); err != nil || st.Code == 0 || st.Message == "" {
+		t.Fatalf("%s %s with body %.300q = %d %.500s, want a status with a code and a message (%v)", method, path, body, code, raw, err)
+	}
 }

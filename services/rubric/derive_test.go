@@ -135,6 +135,7 @@ func TestDeriveRefusesWhatTheLadderDoesNotHave(t *testing.T) {
 		{"missing level", &rubricv1.DeriveRubricRequest{Track: "ic", Level: "l9", InterviewType: "coding"}, "level"},
 		{"competency the level does not expect", &rubricv1.DeriveRubricRequest{Track: "ic", Level: "l1", InterviewType: "coding", Competencies: []string{"craft", "impact"}}, "competencies[1]"},
 		{"competency not in the framework", &rubricv1.DeriveRubricRequest{Track: "ic", Level: "l2", InterviewType: "coding", Competencies: []string{"nope"}}, "competencies[0]"},
+		{"scale at the end of int32", &rubricv1.DeriveRubricRequest{Track: "ic", Level: "l2", InterviewType: "coding", Scale: &rubricv1.Scale{Min: 2147483640, Max: 2147483647}}, "scale.max"},
 		{"scale of one point", &rubricv1.DeriveRubricRequest{Track: "ic", Level: "l2", InterviewType: "coding", Scale: &rubricv1.Scale{Min: 3, Max: 3}}, "scale.max"},
 	} {
 		_, err := deriveContent(ladderRevision(), tt.req)

@@ -26,6 +26,9 @@ const (
 	maxFollowUps      = 10
 	minPoints         = 2
 	maxPoints         = 10
+	// maxScore bounds the top of a scale: scores are small numbers, and
+	// loops over a scale must never meet the end of int32.
+	maxScore = 100
 )
 
 // slugPattern is the format of roles, levels and interview types, the same
@@ -107,6 +110,10 @@ func validateScale(v *apierr.Violations, sc *rubricv1.Scale, field string) bool 
 	ok := true
 	if sc.GetMin() < 0 {
 		v.Add(field+".min", "must be 0 or more")
+		ok = false
+	}
+	if sc.GetMax() > maxScore {
+		v.Add(field+".max", "must be %d or less", maxScore)
 		ok = false
 	}
 	if points := int64(sc.GetMax()) - int64(sc.GetMin()) + 1; points < minPoints || points > maxPoints {

@@ -42,6 +42,7 @@ func TestValidateNamesEachBadField(t *testing.T) {
 		{"eleven-point scale", func(r *rubricv1.Rubric) { r.Scale.Max = 11 }, "rubric.scale.max"},
 		{"inverted scale", func(r *rubricv1.Rubric) { r.Scale.Min, r.Scale.Max = 3, 1 }, "rubric.scale.max"},
 		{"negative scale", func(r *rubricv1.Rubric) { r.Scale.Min = -1 }, "rubric.scale.min"},
+		{"scale at the end of int32", func(r *rubricv1.Rubric) { r.Scale.Min, r.Scale.Max = math.MaxInt32-3, math.MaxInt32 }, "rubric.scale.max"},
 		{"label off the scale", func(r *rubricv1.Rubric) { r.Scale.Labels[0].Score = 9 }, "rubric.scale.labels[0].score"},
 		{"empty label", func(r *rubricv1.Rubric) { r.Scale.Labels[0].Label = "" }, "rubric.scale.labels[0].label"},
 		{"duplicate competency", func(r *rubricv1.Rubric) { r.Competencies[1].Id = "craft" }, "rubric.competencies[1].id"},

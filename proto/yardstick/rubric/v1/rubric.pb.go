@@ -286,12 +286,12 @@ func (x *Rubric) GetPublishTime() *timestamppb.Timestamp {
 }
 
 // The scale of a rubric: the whole numbers from `min` to `max`, 2 to 10
-// points.
+// points, between 0 and 100.
 type Scale struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The lowest score, 0 or more.
 	Min int32 `protobuf:"varint,1,opt,name=min,proto3" json:"min,omitempty"`
-	// The highest score, at most 9 points above `min`.
+	// The highest score, at most 9 points above `min` and at most 100.
 	Max int32 `protobuf:"varint,2,opt,name=max,proto3" json:"max,omitempty"`
 	// Optional short labels of scale points, for example 1 "No hire". At
 	// most one per point.
