@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -114,13 +115,17 @@ func TestRESTAuthenticationDetails(t *testing.T) {
 
 func TestRESTRateLimit(t *testing.T) {
 	l := testenv.StartLadderWith(t, testenv.Options{Interceptors: []grpc.UnaryServerInterceptor{ratelimit.New(0.5, 2).Unary()}})
-	srv := serveGateway(t, l, gateway.Options{})
+	var accessLog syncBuffer
+	srv := serveGateway(t, l, gateway.Options{Logger: slog.New(slog.NewTextHandler(&accessLog, nil))})
 	alice := client{t: t, base: srv.URL, token: l.Token("users/alice", principal.Employee)}
 	bob := alice.as(l.Token("users/bob", principal.Employee))
 
 	alice.expect(200, "GET", "/v1/frameworks", "")
 	alice.expect(200, "GET", "/v1/frameworks", "")
-	req, _ := http.NewRequest("GET", srv.URL+"/v1/frameworks", nil)
+	req, err := http.NewRequest("GET", srv.URL+"/v1/frameworks", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	req.Header.Set("Authorization", "Bearer "+alice.token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -132,6 +137,32 @@ func TestRESTRateLimit(t *testing.T) {
 	}
 	// Each caller has a bucket of their own.
 	bob.expect(200, "GET", "/v1/frameworks", "")
+	// A flood of refusals writes no access line each (they are counted).
+	for range 50 {
+		alice.expect(429, "GET", "/v1/frameworks", "")
+	}
+	if got := accessLog.String(); strings.Contains(got, "status=429") || !strings.Contains(got, "status=200") {
+		t.Errorf("access log after 51 refusals:\n%s\nwant lines for the 200s and none for the 429s", got)
+	}
+}
+
+// syncBuffer is a bytes.Buffer that the server's goroutines may write to
+// while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // TestLogsHoldNoTokensOrPeople sends valid, invalid and misplaced tokens
