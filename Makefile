@@ -17,7 +17,7 @@ test: ## run every test (embedded database; YARDSTICK_TEST_MONGO_URI for a real 
 
 bench: ## run the benchmarks (ratios against direct gRPC, the raw driver, the bare database)
 	go test -run '^$$' -bench . -benchtime 300x ./gateway/
-	go test -run '^$$' -bench 'VsRaw' -benchtime 300x ./services/...
+	go test -run '^$$' -bench 'VsRaw|VsLadder' -benchtime 300x ./services/...
 	go test -run '^$$' -bench . -benchtime 10x ./cmd/yardstick/
 
 scale: ## the store at 1k, 10k and 100k documents against the raw driver (about 5 minutes)
