@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -393,5 +394,30 @@ func TestSweepFinishesChangesLeftInFlight(t *testing.T) {
 	}
 	if n, err := inFlight.CountDocuments(ctx, bson.D{}); err != nil || n != 0 {
 		t.Errorf("markers after a race = %d, %v, want 0", n, err)
+	}
+}
+
+// With Forget, an applied change's record keeps who and when but not the
+// document, and still guards against lost updates.
+func TestForgetKeepsTheGuardNotTheDocument(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Database(t)
+	s := versioned.New[note](db, "notes", "note_changes", versioned.Options[note]{Forget: true})
+	if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{}, set("secret")); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := db.Collection("note_changes").FindOne(ctx, bson.D{{Key: "_id", Value: "notes/1#1"}}).Raw()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.LookupErr("after"); err == nil || strings.Contains(raw.String(), "secret") {
+		t.Errorf("change record = %s, want no document in it", raw)
+	}
+	if doc, err := s.Get(ctx, "notes/1"); err != nil || doc.Data.Text != "secret" {
+		t.Errorf("Get() = %+v, %v, want the document", doc, err)
+	}
+	// A writer still at version 0 loses.
+	if _, err := s.Apply(ctx, "notes/1", "b", versioned.Expect{ETag: "0"}, set("late")); !errors.Is(err, apierr.ErrConflict) {
+		t.Errorf("Apply(stale) = %v, want a conflict", err)
 	}
 }

@@ -47,7 +47,21 @@ func (s *Store[T]) Purge(ctx context.Context, name string) (*Doc[T], error) {
 	if err := deleteByID(ctx, s.docs, name); err != nil {
 		return nil, err
 	}
+	// Markers a crash left behind name the resource too. Their collection
+	// holds only the changes in flight, so this filter reads a few documents.
+	if _, err := s.inflight.DeleteMany(ctx, bson.D{{Key: "resource", Value: name}}); err != nil {
+		return nil, fmt.Errorf("purge markers of %s: %w", name, err)
+	}
 	return doc, nil
+}
+
+// forget drops the document from an applied change's record (Options.Forget).
+func (s *Store[T]) forget(ctx context.Context, id string) error {
+	update := bson.D{{Key: "$unset", Value: bson.D{{Key: "after", Value: ""}}}}
+	if _, err := s.changes.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, update); err != nil {
+		return fmt.Errorf("forget %s: %w", id, err)
+	}
+	return nil
 }
 
 func deleteByID(ctx context.Context, coll *mongo.Collection, id string) error {
