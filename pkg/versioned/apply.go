@@ -111,11 +111,6 @@ func (s *Store[T]) Apply(ctx context.Context, name, actor string, want Expect, f
 		return nil, err // the marker stays: the sweep finishes the change
 	}
 	s.unmark(finishCtx, marker)
-	if s.opts.Forget {
-		if err := s.forget(finishCtx, change.ID); err != nil {
-			return nil, err
-		}
-	}
 	return &after, nil
 }
 

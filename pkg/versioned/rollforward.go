@@ -67,7 +67,13 @@ func (s *Store[T]) complete(ctx context.Context, c *Change[T], prev *Doc[T]) err
 			return err
 		}
 	}
-	return s.put(ctx, &c.After, prev)
+	if err := s.put(ctx, &c.After, prev); err != nil {
+		return err
+	}
+	if s.opts.Forget {
+		return s.forget(ctx, c.ID)
+	}
+	return nil
 }
 
 // put writes a document over prev.
