@@ -33,6 +33,7 @@ import (
 	"github.com/yardstick-dev/yardstick/pkg/mongodb"
 	"github.com/yardstick-dev/yardstick/pkg/mongodb/mongotest"
 	"github.com/yardstick-dev/yardstick/pkg/principal"
+	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 	rubricv1 "github.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1"
 )
@@ -110,28 +111,43 @@ func TestEveryServedRPCHasARule(t *testing.T) {
 // authorization let it through: validation refuses most, a list answers.
 // A new RPC needs a row.
 var emptyRequestCodes = map[string]codes.Code{
-	ladderv1.LadderService_GetFramework_FullMethodName:           codes.InvalidArgument,
-	ladderv1.LadderService_ListFrameworks_FullMethodName:         codes.OK,
-	ladderv1.LadderService_CreateFramework_FullMethodName:        codes.InvalidArgument,
-	ladderv1.LadderService_UpdateFramework_FullMethodName:        codes.InvalidArgument,
-	ladderv1.LadderService_DeleteFramework_FullMethodName:        codes.InvalidArgument,
-	ladderv1.LadderService_PublishFramework_FullMethodName:       codes.InvalidArgument,
-	ladderv1.LadderService_GetFrameworkRevision_FullMethodName:   codes.InvalidArgument,
-	rubricv1.RubricService_GetRubric_FullMethodName:              codes.InvalidArgument,
-	rubricv1.RubricService_ListRubrics_FullMethodName:            codes.OK,
-	rubricv1.RubricService_CreateRubric_FullMethodName:           codes.InvalidArgument,
-	rubricv1.RubricService_UpdateRubric_FullMethodName:           codes.InvalidArgument,
-	rubricv1.RubricService_DeleteRubric_FullMethodName:           codes.InvalidArgument,
-	rubricv1.RubricService_PublishRubric_FullMethodName:          codes.InvalidArgument,
-	rubricv1.RubricService_GetRubricRevision_FullMethodName:      codes.InvalidArgument,
-	rubricv1.RubricService_ListRubricRevisions_FullMethodName:    codes.InvalidArgument,
-	rubricv1.RubricService_ListRubricChanges_FullMethodName:      codes.InvalidArgument,
-	rubricv1.RubricService_DeriveRubric_FullMethodName:           codes.InvalidArgument,
-	ladderv1.LadderService_ListFrameworkRevisions_FullMethodName: codes.InvalidArgument,
-	ladderv1.LadderService_ListFrameworkChanges_FullMethodName:   codes.InvalidArgument,
-	ladderv1.LadderService_CompareLevels_FullMethodName:          codes.InvalidArgument,
-	ladderv1.LadderService_ExportFramework_FullMethodName:        codes.InvalidArgument,
-	ladderv1.LadderService_ImportFramework_FullMethodName:        codes.InvalidArgument,
+	ladderv1.LadderService_GetFramework_FullMethodName:             codes.InvalidArgument,
+	ladderv1.LadderService_ListFrameworks_FullMethodName:           codes.OK,
+	ladderv1.LadderService_CreateFramework_FullMethodName:          codes.InvalidArgument,
+	ladderv1.LadderService_UpdateFramework_FullMethodName:          codes.InvalidArgument,
+	ladderv1.LadderService_DeleteFramework_FullMethodName:          codes.InvalidArgument,
+	ladderv1.LadderService_PublishFramework_FullMethodName:         codes.InvalidArgument,
+	ladderv1.LadderService_GetFrameworkRevision_FullMethodName:     codes.InvalidArgument,
+	rubricv1.RubricService_GetRubric_FullMethodName:                codes.InvalidArgument,
+	rubricv1.RubricService_ListRubrics_FullMethodName:              codes.OK,
+	rubricv1.RubricService_CreateRubric_FullMethodName:             codes.InvalidArgument,
+	rubricv1.RubricService_UpdateRubric_FullMethodName:             codes.InvalidArgument,
+	rubricv1.RubricService_DeleteRubric_FullMethodName:             codes.InvalidArgument,
+	rubricv1.RubricService_PublishRubric_FullMethodName:            codes.InvalidArgument,
+	rubricv1.RubricService_GetRubricRevision_FullMethodName:        codes.InvalidArgument,
+	rubricv1.RubricService_ListRubricRevisions_FullMethodName:      codes.InvalidArgument,
+	rubricv1.RubricService_ListRubricChanges_FullMethodName:        codes.InvalidArgument,
+	rubricv1.RubricService_DeriveRubric_FullMethodName:             codes.InvalidArgument,
+	feedbackv1.FeedbackService_CreateCandidate_FullMethodName:      codes.InvalidArgument,
+	feedbackv1.FeedbackService_GetCandidate_FullMethodName:         codes.InvalidArgument,
+	feedbackv1.FeedbackService_ListCandidates_FullMethodName:       codes.OK,
+	feedbackv1.FeedbackService_UpdateCandidate_FullMethodName:      codes.InvalidArgument,
+	feedbackv1.FeedbackService_DeleteCandidate_FullMethodName:      codes.InvalidArgument,
+	feedbackv1.FeedbackService_CreateInterview_FullMethodName:      codes.InvalidArgument,
+	feedbackv1.FeedbackService_GetInterview_FullMethodName:         codes.InvalidArgument,
+	feedbackv1.FeedbackService_ListInterviews_FullMethodName:       codes.InvalidArgument,
+	feedbackv1.FeedbackService_GetScorecard_FullMethodName:         codes.InvalidArgument,
+	feedbackv1.FeedbackService_UpdateScorecard_FullMethodName:      codes.InvalidArgument,
+	feedbackv1.FeedbackService_SubmitScorecard_FullMethodName:      codes.InvalidArgument,
+	feedbackv1.FeedbackService_AmendScorecard_FullMethodName:       codes.InvalidArgument,
+	feedbackv1.FeedbackService_ListScorecardChanges_FullMethodName: codes.InvalidArgument,
+	feedbackv1.FeedbackService_SummarizeCandidate_FullMethodName:   codes.InvalidArgument,
+	feedbackv1.FeedbackService_CompareCandidates_FullMethodName:    codes.InvalidArgument,
+	ladderv1.LadderService_ListFrameworkRevisions_FullMethodName:   codes.InvalidArgument,
+	ladderv1.LadderService_ListFrameworkChanges_FullMethodName:     codes.InvalidArgument,
+	ladderv1.LadderService_CompareLevels_FullMethodName:            codes.InvalidArgument,
+	ladderv1.LadderService_ExportFramework_FullMethodName:          codes.InvalidArgument,
+	ladderv1.LadderService_ImportFramework_FullMethodName:          codes.InvalidArgument,
 }
 
 // TestRoleMatrixThroughTheWiring calls every RPC of every service's rules,
@@ -203,13 +219,16 @@ func TestSplitModeWithTLS(t *testing.T) {
 	if _, err := auth.LoadOrCreateDevKey(dir); err != nil { // both services trust it
 		t.Fatal(err)
 	}
-	ladderAddr, rubricAddr, httpAddr := freeAddr(t), freeAddr(t), freeAddr(t)
+	ladderAddr, rubricAddr, feedbackAddr, httpAddr := freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t)
 	prefix := testenv.DatabasePrefix(t)
 	start(t, "serve", "ladder", "--grpc-addr", ladderAddr, "--mongo-uri", mongotest.URI(t), "--database-prefix", prefix,
 		"--dev-auth", "--data-dir", dir, "--tls-cert", cert, "--tls-key", key)
 	start(t, "serve", "rubric", "--grpc-addr", rubricAddr, "--ladder-addr", ladderAddr, "--ladder-ca", cert,
 		"--mongo-uri", mongotest.URI(t), "--database-prefix", prefix, "--dev-auth", "--data-dir", dir, "--tls-cert", cert, "--tls-key", key)
-	start(t, "gateway", "--http-addr", httpAddr, "--ladder-addr", ladderAddr, "--ladder-ca", cert, "--rubric-addr", rubricAddr, "--rubric-ca", cert)
+	start(t, "serve", "feedback", "--grpc-addr", feedbackAddr, "--rubric-addr", rubricAddr, "--rubric-ca", cert,
+		"--mongo-uri", mongotest.URI(t), "--database-prefix", prefix, "--dev-auth", "--data-dir", dir, "--tls-cert", cert, "--tls-key", key)
+	start(t, "gateway", "--http-addr", httpAddr, "--ladder-addr", ladderAddr, "--ladder-ca", cert, "--rubric-addr", rubricAddr, "--rubric-ca", cert,
+		"--feedback-addr", feedbackAddr, "--feedback-ca", cert)
 	waitReady(t, httpAddr)
 	checkSplit(t, httpAddr, adminToken(t, dir))
 }

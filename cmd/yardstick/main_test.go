@@ -181,13 +181,15 @@ func TestSplitMode(t *testing.T) {
 	if _, err := auth.LoadOrCreateDevKey(dir); err != nil { // both services trust it
 		t.Fatal(err)
 	}
-	ladderAddr, rubricAddr, httpAddr := freeAddr(t), freeAddr(t), freeAddr(t)
+	ladderAddr, rubricAddr, feedbackAddr, httpAddr := freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t)
 	prefix := testenv.DatabasePrefix(t)
 	start(t, "serve", "ladder", "--grpc-addr", ladderAddr, "--mongo-uri", mongotest.URI(t), "--database-prefix", prefix,
 		"--dev-auth", "--data-dir", dir)
 	start(t, "serve", "rubric", "--grpc-addr", rubricAddr, "--ladder-addr", ladderAddr, "--mongo-uri", mongotest.URI(t),
 		"--database-prefix", prefix, "--dev-auth", "--data-dir", dir)
-	start(t, "gateway", "--http-addr", httpAddr, "--ladder-addr", ladderAddr, "--rubric-addr", rubricAddr)
+	start(t, "serve", "feedback", "--grpc-addr", feedbackAddr, "--rubric-addr", rubricAddr, "--mongo-uri", mongotest.URI(t),
+		"--database-prefix", prefix, "--dev-auth", "--data-dir", dir)
+	start(t, "gateway", "--http-addr", httpAddr, "--ladder-addr", ladderAddr, "--rubric-addr", rubricAddr, "--feedback-addr", feedbackAddr)
 	waitReady(t, httpAddr)
 	checkSplit(t, httpAddr, adminToken(t, dir))
 }

@@ -69,7 +69,8 @@ func (s Service) DatabaseName(prefix string) string { return prefix + s.Database
 func All() []Service {
 	return []Service{
 		ladderService(),
-		rubricService(), // calls the ladder
+		rubricService(),   // calls the ladder
+		feedbackService(), // calls the rubric
 	}
 }
 

@@ -30,6 +30,7 @@ import (
 	"github.com/yardstick-dev/yardstick/pkg/grpcserver"
 	"github.com/yardstick-dev/yardstick/pkg/mongodb/mongotest"
 	"github.com/yardstick-dev/yardstick/pkg/principal"
+	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 	rubricv1 "github.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1"
 )
@@ -171,6 +172,12 @@ func (e *Env) ConnAs(subject string, roles ...principal.Role) *grpc.ClientConn {
 func (e *Env) LadderAs(subject string, roles ...principal.Role) ladderv1.LadderServiceClient {
 	e.t.Helper()
 	return ladderv1.NewLadderServiceClient(e.ConnAs(subject, roles...))
+}
+
+// FeedbackAs returns a feedback client that calls as subject with the given roles.
+func (e *Env) FeedbackAs(subject string, roles ...principal.Role) feedbackv1.FeedbackServiceClient {
+	e.t.Helper()
+	return feedbackv1.NewFeedbackServiceClient(e.ConnAs(subject, roles...))
 }
 
 // RubricAs returns a rubric client that calls as subject with the given roles.

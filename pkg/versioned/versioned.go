@@ -178,6 +178,15 @@ func (s *Store[T]) List(ctx context.Context, after string, limit int, where bson
 // below the given one (all when before is 0), newest first, without the
 // documents they produced. Each record is read by its _id.
 func (s *Store[T]) Changes(ctx context.Context, name string, before int64, limit int) ([]Change[T], error) {
+	return s.history(ctx, name, before, limit, options.FindOne().SetProjection(bson.D{{Key: "after", Value: 0}}))
+}
+
+// History is Changes with the document each change produced.
+func (s *Store[T]) History(ctx context.Context, name string, before int64, limit int) ([]Change[T], error) {
+	return s.history(ctx, name, before, limit)
+}
+
+func (s *Store[T]) history(ctx context.Context, name string, before int64, limit int, opts ...options.Lister[options.FindOneOptions]) ([]Change[T], error) {
 	doc, err := s.load(ctx, name)
 	if err != nil || doc == nil {
 		return nil, err
@@ -188,7 +197,7 @@ func (s *Store[T]) Changes(ctx context.Context, name string, before int64, limit
 	}
 	var out []Change[T]
 	for v := top; v >= 1 && len(out) < limit; v-- {
-		c, err := s.change(ctx, changeID(name, v), options.FindOne().SetProjection(bson.D{{Key: "after", Value: 0}}))
+		c, err := s.change(ctx, changeID(name, v), opts...)
 		if err != nil {
 			return nil, err
 		}

@@ -90,6 +90,46 @@ var file_yardstick_type_v1_names_proto_extTypes = []protoimpl.ExtensionInfo{
 		Tag:           "varint,80008,opt,name=slug",
 		Filename:      "yardstick/type/v1/names.proto",
 	},
+	{
+		ExtendedType:  (*validate.StringRules)(nil),
+		ExtensionType: (*bool)(nil),
+		Field:         80009,
+		Name:          "yardstick.type.v1.candidate_name",
+		Tag:           "varint,80009,opt,name=candidate_name",
+		Filename:      "yardstick/type/v1/names.proto",
+	},
+	{
+		ExtendedType:  (*validate.StringRules)(nil),
+		ExtensionType: (*bool)(nil),
+		Field:         80010,
+		Name:          "yardstick.type.v1.interview_name",
+		Tag:           "varint,80010,opt,name=interview_name",
+		Filename:      "yardstick/type/v1/names.proto",
+	},
+	{
+		ExtendedType:  (*validate.StringRules)(nil),
+		ExtensionType: (*bool)(nil),
+		Field:         80011,
+		Name:          "yardstick.type.v1.scorecard_name",
+		Tag:           "varint,80011,opt,name=scorecard_name",
+		Filename:      "yardstick/type/v1/names.proto",
+	},
+	{
+		ExtendedType:  (*validate.StringRules)(nil),
+		ExtensionType: (*bool)(nil),
+		Field:         80012,
+		Name:          "yardstick.type.v1.rubric_revision_or_latest",
+		Tag:           "varint,80012,opt,name=rubric_revision_or_latest",
+		Filename:      "yardstick/type/v1/names.proto",
+	},
+	{
+		ExtendedType:  (*validate.StringRules)(nil),
+		ExtensionType: (*bool)(nil),
+		Field:         80013,
+		Name:          "yardstick.type.v1.user_name",
+		Tag:           "varint,80013,opt,name=user_name",
+		Filename:      "yardstick/type/v1/names.proto",
+	},
 }
 
 // Extension fields to validate.StringRules.
@@ -131,6 +171,28 @@ var (
 	//
 	// optional bool slug = 80008;
 	E_Slug = &file_yardstick_type_v1_names_proto_extTypes[7]
+	// A candidate's name. Format: `candidates/{candidate}`.
+	//
+	// optional bool candidate_name = 80009;
+	E_CandidateName = &file_yardstick_type_v1_names_proto_extTypes[8]
+	// An interview's name. Format: `candidates/{candidate}/interviews/{interview}`.
+	//
+	// optional bool interview_name = 80010;
+	E_InterviewName = &file_yardstick_type_v1_names_proto_extTypes[9]
+	// A scorecard's name, the singleton under an interview.
+	// Format: `candidates/{candidate}/interviews/{interview}/scorecard`.
+	//
+	// optional bool scorecard_name = 80011;
+	E_ScorecardName = &file_yardstick_type_v1_names_proto_extTypes[10]
+	// A published rubric revision, by number (not `latest`).
+	// Format: `rubrics/{rubric}/revisions/{revision}`.
+	//
+	// optional bool rubric_revision_or_latest = 80012;
+	E_RubricRevisionOrLatest = &file_yardstick_type_v1_names_proto_extTypes[11]
+	// A user's name. Format: `users/{user}`, the token's subject.
+	//
+	// optional bool user_name = 80013;
+	E_UserName = &file_yardstick_type_v1_names_proto_extTypes[12]
 )
 
 var File_yardstick_type_v1_names_proto protoreflect.FileDescriptor
@@ -164,25 +226,45 @@ const file_yardstick_type_v1_names_proto_rawDesc = "" +
 	"\x1bstring.rubric_revision_name\x12Wmust be rubrics/{rubric}/revisions/{revision}, where the revision is a number or latest\x1af!rule || this.matches('^rubrics/[a-z]([a-z0-9-]{0,61}[a-z0-9])?/revisions/([1-9][0-9]{0,17}|latest)$')R\x12rubricRevisionName:\xcf\x01\n" +
 	"\x04slug\x12\x19.buf.validate.StringRules\x18\x88\xf1\x04 \x01(\bB\x9d\x01\xc2H\x99\x01\n" +
 	"\x96\x01\n" +
-	"\vstring.slug\x12Smust be 1-63 lower-case letters, digits or hyphens, starting with a letter or digit\x1a2!rule || this.matches('^[a-z0-9][a-z0-9-]{0,62}$')R\x04slugBCZAgithub.com/yardstick-dev/yardstick/proto/yardstick/type/v1;typev1"
+	"\vstring.slug\x12Smust be 1-63 lower-case letters, digits or hyphens, starting with a letter or digit\x1a2!rule || this.matches('^[a-z0-9][a-z0-9-]{0,62}$')R\x04slug:\xe0\x01\n" +
+	"\x0ecandidate_name\x12\x19.buf.validate.StringRules\x18\x89\xf1\x04 \x01(\bB\x9b\x01\xc2H\x97\x01\n" +
+	"\x94\x01\n" +
+	"\x15string.candidate_name\x124must be candidates/{candidate}, with a lower-case ID\x1aE!rule || this.matches('^candidates/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$')R\rcandidateName:\xa1\x02\n" +
+	"\x0einterview_name\x12\x19.buf.validate.StringRules\x18\x8a\xf1\x04 \x01(\bB\xdc\x01\xc2H\xd8\x01\n" +
+	"\xd5\x01\n" +
+	"\x15string.interview_name\x12Jmust be candidates/{candidate}/interviews/{interview}, with lower-case IDs\x1ap!rule || this.matches('^candidates/[a-z]([a-z0-9-]{0,61}[a-z0-9])?/interviews/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$')R\rinterviewName:\xb5\x02\n" +
+	"\x0escorecard_name\x12\x19.buf.validate.StringRules\x18\x8b\xf1\x04 \x01(\bB\xf0\x01\xc2H\xec\x01\n" +
+	"\xe9\x01\n" +
+	"\x15string.scorecard_name\x12Tmust be candidates/{candidate}/interviews/{interview}/scorecard, with lower-case IDs\x1az!rule || this.matches('^candidates/[a-z]([a-z0-9-]{0,61}[a-z0-9])?/interviews/[a-z]([a-z0-9-]{0,61}[a-z0-9])?/scorecard$')R\rscorecardName:\xc3\x02\n" +
+	"\x19rubric_revision_or_latest\x12\x19.buf.validate.StringRules\x18\x8c\xf1\x04 \x01(\bB\xea\x01\xc2H\xe6\x01\n" +
+	"\xe3\x01\n" +
+	" string.rubric_revision_or_latest\x12Wmust be rubrics/{rubric}/revisions/{revision}, where the revision is a number or latest\x1af!rule || this.matches('^rubrics/[a-z]([a-z0-9-]{0,61}[a-z0-9])?/revisions/([1-9][0-9]{0,17}|latest)$')R\x16rubricRevisionOrLatest:\xe2\x01\n" +
+	"\tuser_name\x12\x19.buf.validate.StringRules\x18\x8d\xf1\x04 \x01(\bB\xa7\x01\xc2H\xa3\x01\n" +
+	"\xa0\x01\n" +
+	"\x10string.user_name\x12Pmust be users/{user}: 1-128 letters, digits, '.', '_', '@', '+', '|', ':' or '-'\x1a:!rule || this.matches('^users/[A-Za-z0-9._@+|:-]{1,128}$')R\buserNameBCZAgithub.com/yardstick-dev/yardstick/proto/yardstick/type/v1;typev1"
 
 var file_yardstick_type_v1_names_proto_goTypes = []any{
 	(*validate.StringRules)(nil), // 0: buf.validate.StringRules
 }
 var file_yardstick_type_v1_names_proto_depIdxs = []int32{
-	0, // 0: yardstick.type.v1.resource_id:extendee -> buf.validate.StringRules
-	0, // 1: yardstick.type.v1.framework_name:extendee -> buf.validate.StringRules
-	0, // 2: yardstick.type.v1.framework_revision_name:extendee -> buf.validate.StringRules
-	0, // 3: yardstick.type.v1.framework_or_revision_name:extendee -> buf.validate.StringRules
-	0, // 4: yardstick.type.v1.request_id:extendee -> buf.validate.StringRules
-	0, // 5: yardstick.type.v1.rubric_name:extendee -> buf.validate.StringRules
-	0, // 6: yardstick.type.v1.rubric_revision_name:extendee -> buf.validate.StringRules
-	0, // 7: yardstick.type.v1.slug:extendee -> buf.validate.StringRules
-	8, // [8:8] is the sub-list for method output_type
-	8, // [8:8] is the sub-list for method input_type
-	8, // [8:8] is the sub-list for extension type_name
-	0, // [0:8] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	0,  // 0: yardstick.type.v1.resource_id:extendee -> buf.validate.StringRules
+	0,  // 1: yardstick.type.v1.framework_name:extendee -> buf.validate.StringRules
+	0,  // 2: yardstick.type.v1.framework_revision_name:extendee -> buf.validate.StringRules
+	0,  // 3: yardstick.type.v1.framework_or_revision_name:extendee -> buf.validate.StringRules
+	0,  // 4: yardstick.type.v1.request_id:extendee -> buf.validate.StringRules
+	0,  // 5: yardstick.type.v1.rubric_name:extendee -> buf.validate.StringRules
+	0,  // 6: yardstick.type.v1.rubric_revision_name:extendee -> buf.validate.StringRules
+	0,  // 7: yardstick.type.v1.slug:extendee -> buf.validate.StringRules
+	0,  // 8: yardstick.type.v1.candidate_name:extendee -> buf.validate.StringRules
+	0,  // 9: yardstick.type.v1.interview_name:extendee -> buf.validate.StringRules
+	0,  // 10: yardstick.type.v1.scorecard_name:extendee -> buf.validate.StringRules
+	0,  // 11: yardstick.type.v1.rubric_revision_or_latest:extendee -> buf.validate.StringRules
+	0,  // 12: yardstick.type.v1.user_name:extendee -> buf.validate.StringRules
+	13, // [13:13] is the sub-list for method output_type
+	13, // [13:13] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	0,  // [0:13] is the sub-list for extension extendee
+	0,  // [0:0] is the sub-list for field type_name
 }
 
 func init() { file_yardstick_type_v1_names_proto_init() }
@@ -197,7 +279,7 @@ func file_yardstick_type_v1_names_proto_init() {
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_yardstick_type_v1_names_proto_rawDesc), len(file_yardstick_type_v1_names_proto_rawDesc)),
 			NumEnums:      0,
 			NumMessages:   0,
-			NumExtensions: 8,
+			NumExtensions: 13,
 			NumServices:   0,
 		},
 		GoTypes:           file_yardstick_type_v1_names_proto_goTypes,

@@ -1,0 +1,163 @@
+package services
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"google.golang.org/grpc"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/yardstick-dev/yardstick/pkg/apierr"
+	"github.com/yardstick-dev/yardstick/pkg/principal"
+	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
+	rubricv1 "github.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1"
+	"github.com/yardstick-dev/yardstick/services/feedback"
+	"github.com/yardstick-dev/yardstick/services/ladder"
+	"github.com/yardstick-dev/yardstick/services/rubric"
+)
+
+// feedbackService is the entry of the feedback service: candidates,
+// interviews and scorecards, checked against rubric revisions read through
+// the rubric's gRPC client.
+func feedbackService() Service {
+	return Service{
+		Name:     "feedback",
+		Database: "feedback",
+		Calls:    []string{"rubric"},
+		Start: func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar, peers Peers) error {
+			store := feedback.NewStore(db)
+			if err := store.Init(ctx); err != nil {
+				return err
+			}
+			feedbackv1.RegisterFeedbackServiceServer(reg, feedback.New(store, rubricv1.NewRubricServiceClient(peers["rubric"]), feedback.Options{}))
+			return nil
+		},
+		Seed: func(ctx context.Context, dbs func(string) *mongo.Database, log *slog.Logger) error {
+			// In-process, rubrics are read through the rubric's server: the
+			// seed has no token to forward over the network.
+			frameworks := inProcessLadder{ladder.New(ladder.NewStore(dbs("ladder")))}
+			rubrics := inProcessRubric{rubric.New(rubric.NewStore(dbs("rubric")), frameworks)}
+			return seedFeedback(ctx, log, feedback.New(feedback.NewStore(dbs("feedback")), rubrics, feedback.Options{}))
+		},
+		RegisterGateway: feedbackv1.RegisterFeedbackServiceHandler,
+		Rules:           feedback.Rules,
+	}
+}
+
+// inProcessRubric reads rubric revisions through the rubric's server in-process.
+type inProcessRubric struct{ server rubricv1.RubricServiceServer }
+
+func (r inProcessRubric) GetRubricRevision(ctx context.Context, in *rubricv1.GetRubricRevisionRequest, _ ...grpc.CallOption) (*rubricv1.RubricRevision, error) {
+	return r.server.GetRubricRevision(ctx, in)
+}
+
+// The demo hiring loop's people; the README lists them with how to mint
+// their tokens.
+const (
+	demoRecruiter = "users/rita"
+	demoIvan      = "users/ivan"
+	demoInes      = "users/ines"
+	demoOmar      = "users/omar"
+)
+
+// demoScorecard is one interviewer's scorecard in the demo loop.
+type demoScorecard struct {
+	interviewer string
+	rubric      string
+	scores      map[string]int32 // by competency; 0 means not assessed
+	rec         feedbackv1.Recommendation
+	submit      bool
+}
+
+// demoCandidates are the demo loop: two senior candidates with full panels
+// and one with a draft still open.
+func demoCandidates() []struct {
+	id, name string
+	cards    []demoScorecard
+} {
+	yes, strongYes, no := feedbackv1.Recommendation_RECOMMENDATION_YES, feedbackv1.Recommendation_RECOMMENDATION_STRONG_YES, feedbackv1.Recommendation_RECOMMENDATION_NO
+	return []struct {
+		id, name string
+		cards    []demoScorecard
+	}{
+		{"demo-ada", "Ada L.", []demoScorecard{
+			{demoIvan, "rubrics/l3-coding/revisions/1", map[string]int32{"technical-skill": 4, "quality": 3, "communication": 3}, strongYes, true},
+			{demoInes, "rubrics/l3-system-design/revisions/1", map[string]int32{"technical-skill": 3, "delivery": 3, "collaboration": 4, "leadership": 2}, yes, true},
+			{demoOmar, "rubrics/l3-coding/revisions/1", map[string]int32{"technical-skill": 2, "quality": 3, "communication": 0}, yes, true},
+		}},
+		{"demo-grace", "Grace H.", []demoScorecard{
+			{demoIvan, "rubrics/l3-system-design/revisions/1", map[string]int32{"technical-skill": 2, "delivery": 2, "collaboration": 3, "leadership": 1}, no, true},
+			{demoInes, "rubrics/l3-coding/revisions/1", map[string]int32{"technical-skill": 4, "quality": 2, "communication": 3}, yes, true},
+			{demoOmar, "rubrics/l3-system-design/revisions/1", map[string]int32{"technical-skill": 3, "delivery": 2, "collaboration": 3, "leadership": 2}, no, true},
+		}},
+		{"demo-linus", "Linus T.", []demoScorecard{
+			{demoIvan, "rubrics/l3-coding/revisions/1", map[string]int32{"technical-skill": 3, "quality": 3, "communication": 2}, yes, true},
+			{demoOmar, "rubrics/l3-coding/revisions/1", map[string]int32{"technical-skill": 3}, feedbackv1.Recommendation_RECOMMENDATION_UNSPECIFIED, false},
+		}},
+	}
+}
+
+func as(ctx context.Context, subject string, roles ...principal.Role) context.Context {
+	return principal.NewContext(ctx, principal.Principal{Subject: subject, Roles: roles})
+}
+
+// seedFeedback writes the demo hiring loop the first time dev mode runs:
+// when its first candidate has never existed.
+func seedFeedback(ctx context.Context, log *slog.Logger, service feedbackv1.FeedbackServiceServer) error {
+	recruiter := as(ctx, demoRecruiter, principal.Recruiter)
+	demo := demoCandidates()
+	_, err := service.GetCandidate(recruiter, &feedbackv1.GetCandidateRequest{Name: "candidates/" + demo[0].id})
+	if !errors.Is(err, apierr.ErrNotFound) {
+		return err // nil: seeded before
+	}
+	day := time.Now().UTC().Truncate(24 * time.Hour)
+	for ci, c := range demo {
+		cand, err := service.CreateCandidate(recruiter, &feedbackv1.CreateCandidateRequest{CandidateId: c.id, Candidate: &feedbackv1.Candidate{
+			DisplayName: c.name, Role: "ic", Level: "l3", ExternalId: "ats-" + c.id,
+		}})
+		if err != nil {
+			return err
+		}
+		for ii, sc := range c.cards {
+			iv, err := service.CreateInterview(recruiter, &feedbackv1.CreateInterviewRequest{Parent: cand.GetName(), Interview: &feedbackv1.Interview{
+				Interviewer: sc.interviewer, Rubric: sc.rubric,
+				ScheduledTime: timestamppb.New(day.Add(time.Duration(-3+ci)*24*time.Hour + time.Duration(9+2*ii)*time.Hour)),
+			}})
+			var missing *apierr.InvalidArgumentError
+			if errors.As(err, &missing) {
+				log.Warn("no demo hiring loop: the sample rubrics are gone", "rubric", sc.rubric)
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if err := seedScorecard(as(ctx, sc.interviewer, principal.Interviewer), service, iv.GetName()+"/scorecard", sc); err != nil {
+				return err
+			}
+		}
+		log.Info("seeded a demo candidate", "name", cand.GetName(), "interviews", len(c.cards))
+	}
+	return nil
+}
+
+func seedScorecard(ctx context.Context, service feedbackv1.FeedbackServiceServer, name string, sc demoScorecard) error {
+	var ratings []*feedbackv1.Rating
+	for comp, score := range sc.scores {
+		r := &feedbackv1.Rating{Competency: comp, Score: score, Evidence: "Demo evidence: what the candidate said and did for " + comp + "."}
+		if score == 0 {
+			r = &feedbackv1.Rating{Competency: comp, NotAssessed: true}
+		}
+		ratings = append(ratings, r)
+	}
+	draft, err := service.UpdateScorecard(ctx, &feedbackv1.UpdateScorecardRequest{Scorecard: &feedbackv1.Scorecard{
+		Name: name, Ratings: ratings, Recommendation: sc.rec, NoteToPanel: "Demo note to the panel.", PrivateNote: "Demo private note: only its author sees this.",
+	}})
+	if err != nil || !sc.submit {
+		return err
+	}
+	_, err = service.SubmitScorecard(ctx, &feedbackv1.SubmitScorecardRequest{Name: name, Etag: draft.GetEtag()})
+	return err
+}

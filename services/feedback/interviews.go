@@ -1,0 +1,148 @@
+package feedback
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/yardstick-dev/yardstick/pkg/apierr"
+	"github.com/yardstick-dev/yardstick/pkg/principal"
+	"github.com/yardstick-dev/yardstick/pkg/versioned"
+	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
+)
+
+// CreateInterview adds an interview to a candidate's panel, against a
+// published rubric revision read from the rubric service (`latest` is
+// resolved to the revision it names now).
+func (s *Server) CreateInterview(ctx context.Context, req *feedbackv1.CreateInterviewRequest) (*feedbackv1.Interview, error) {
+	in := req.GetInterview()
+	if err := validateInterview(in); err != nil {
+		return nil, err
+	}
+	rev, err := s.rubrics.get(ctx, in.GetRubric(), "interview.rubric")
+	if err != nil {
+		return nil, err
+	}
+	focus, err := focusOf(in.GetFocusCompetencies(), rev)
+	if err != nil {
+		return nil, err
+	}
+	id := req.GetInterviewId()
+	if id == "" {
+		id = "i" + randomHex(5)
+	}
+	iv := interview{
+		ID: id, Interviewer: in.GetInterviewer(), Rubric: rev.GetName(), Focus: focus,
+		CreateTime: time.Now().UTC().Truncate(time.Millisecond),
+	}
+	if t := in.GetScheduledTime(); t != nil {
+		iv.ScheduledTime = t.AsTime().UTC().Truncate(time.Millisecond)
+	}
+	// Adding interviews commutes: a writer that lost a race to another
+	// change of the candidate tries again on the new version.
+	const attempts = 5
+	for attempt := 1; ; attempt++ {
+		want := versioned.Expect{Exists: versioned.MustExist, RequestID: req.GetRequestId()}
+		doc, err := s.store.candidates.Apply(ctx, req.GetParent(), principal.Subject(ctx), want, func(cur *versioned.Doc[candidate]) (versioned.Edit[candidate], error) {
+			if interviewByID(&cur.Data, iv.ID) != nil {
+				return versioned.Edit[candidate]{}, apierr.AlreadyExists(interviewName(cur.Name, iv.ID))
+			}
+			if len(cur.Data.Interviews) >= maxInterviews {
+				return versioned.Edit[candidate]{}, apierr.FailedPrecondition("a candidate has at most %d interviews", maxInterviews)
+			}
+			c := cur.Data
+			c.Interviews = append(slices.Clone(c.Interviews), iv)
+			return versioned.Edit[candidate]{Kind: kindAddInterview, Ref: iv.ID, Data: c}, nil
+		})
+		if errors.Is(err, apierr.ErrConflict) && attempt < attempts {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		// A replayed request returns the first result: the candidate as the
+		// first attempt left it, whose last interview is the one it added
+		// (an add appends).
+		created := interviewByID(&doc.Data, iv.ID)
+		if created == nil && req.GetRequestId() != "" && len(doc.Data.Interviews) > 0 {
+			created = &doc.Data.Interviews[len(doc.Data.Interviews)-1]
+		}
+		if created == nil {
+			return nil, apierr.Conflict("%s changed while the interview was added", req.GetParent())
+		}
+		return interviewToProto(doc, created, false), nil
+	}
+}
+
+// GetInterview returns an interview of a candidate the caller may see.
+func (s *Server) GetInterview(ctx context.Context, req *feedbackv1.GetInterviewRequest) (*feedbackv1.Interview, error) {
+	cand, id := splitInterview(req.GetName())
+	doc, err := s.candidate(ctx, cand)
+	if errors.Is(err, apierr.ErrNotFound) {
+		return nil, apierr.NotFound(req.GetName())
+	}
+	if err != nil {
+		return nil, err
+	}
+	iv := interviewByID(&doc.Data, id)
+	if iv == nil {
+		return nil, apierr.NotFound(req.GetName())
+	}
+	sc, err := s.store.scorecards.Find(ctx, scorecardName(cand, id))
+	if err != nil {
+		return nil, err
+	}
+	return interviewToProto(doc, iv, sc.Live() && sc.Data.Submitted), nil
+}
+
+// ListInterviews lists a candidate's panel, or the caller's own interviews
+// across candidates (`candidates/-`), each read by _id.
+func (s *Server) ListInterviews(ctx context.Context, req *feedbackv1.ListInterviewsRequest) (*feedbackv1.ListInterviewsResponse, error) {
+	var names []string
+	if req.GetParent() == "candidates/-" {
+		own, err := s.store.interviewsOf(ctx, userName(ctx))
+		if err != nil {
+			return nil, err
+		}
+		names = own
+	} else {
+		doc, err := s.candidate(ctx, req.GetParent())
+		if err != nil {
+			return nil, err
+		}
+		for _, iv := range doc.Data.Interviews {
+			names = append(names, interviewName(doc.Name, iv.ID))
+		}
+	}
+	resp := &feedbackv1.ListInterviewsResponse{}
+	candidates := map[string]*versioned.Doc[candidate]{}
+	for _, name := range names {
+		cand, id := splitInterview(name)
+		doc, ok := candidates[cand]
+		if !ok {
+			d, err := s.store.candidates.Get(ctx, cand)
+			if err != nil && !errors.Is(err, apierr.ErrNotFound) {
+				return nil, err
+			}
+			doc, candidates[cand] = d, d
+		}
+		if doc == nil {
+			continue // erased since: the index is being cleaned
+		}
+		iv := interviewByID(&doc.Data, id)
+		if iv == nil {
+			continue
+		}
+		sc, err := s.store.scorecards.Find(ctx, scorecardName(cand, id))
+		if err != nil {
+			return nil, err
+		}
+		resp.Interviews = append(resp.Interviews, interviewToProto(doc, iv, sc.Live() && sc.Data.Submitted))
+	}
+	slices.SortStableFunc(resp.Interviews, func(a, b *feedbackv1.Interview) int {
+		return cmp.Compare(a.GetScheduledTime().AsTime().UnixMilli(), b.GetScheduledTime().AsTime().UnixMilli())
+	})
+	return resp, nil
+}

@@ -1,0 +1,33 @@
+package feedback
+
+import (
+	"github.com/yardstick-dev/yardstick/pkg/auth"
+	"github.com/yardstick-dev/yardstick/pkg/principal"
+	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
+)
+
+// Rules says who may call each RPC of the feedback service. Candidates are
+// the recruiters' (and admins'); interviewers reach the candidates they
+// interview, and the object-level rules (visibility.go) decide what of them
+// they see. Engineers without a hiring role see nothing here.
+func Rules() map[string][]principal.Role {
+	hiring := auth.Only(principal.Recruiter, principal.Admin)
+	panel := auth.Only(principal.Recruiter, principal.Admin, principal.Interviewer)
+	return map[string][]principal.Role{
+		feedbackv1.FeedbackService_CreateCandidate_FullMethodName:      hiring,
+		feedbackv1.FeedbackService_ListCandidates_FullMethodName:       hiring,
+		feedbackv1.FeedbackService_UpdateCandidate_FullMethodName:      hiring,
+		feedbackv1.FeedbackService_DeleteCandidate_FullMethodName:      hiring,
+		feedbackv1.FeedbackService_CreateInterview_FullMethodName:      hiring,
+		feedbackv1.FeedbackService_CompareCandidates_FullMethodName:    hiring,
+		feedbackv1.FeedbackService_GetCandidate_FullMethodName:         panel,
+		feedbackv1.FeedbackService_GetInterview_FullMethodName:         panel,
+		feedbackv1.FeedbackService_ListInterviews_FullMethodName:       panel,
+		feedbackv1.FeedbackService_SummarizeCandidate_FullMethodName:   panel,
+		feedbackv1.FeedbackService_GetScorecard_FullMethodName:         panel,
+		feedbackv1.FeedbackService_UpdateScorecard_FullMethodName:      panel,
+		feedbackv1.FeedbackService_SubmitScorecard_FullMethodName:      panel,
+		feedbackv1.FeedbackService_AmendScorecard_FullMethodName:       panel,
+		feedbackv1.FeedbackService_ListScorecardChanges_FullMethodName: panel,
+	}
+}

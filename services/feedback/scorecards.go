@@ -1,0 +1,319 @@
+package feedback
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/yardstick-dev/yardstick/pkg/apierr"
+	"github.com/yardstick-dev/yardstick/pkg/paging"
+	"github.com/yardstick-dev/yardstick/pkg/principal"
+	"github.com/yardstick-dev/yardstick/pkg/versioned"
+	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
+)
+
+// panelOf reads a candidate the caller may see with every scorecard of its
+// panel, each by _id.
+func (s *Server) panelOf(ctx context.Context, name string) (*panel, error) {
+	doc, err := s.candidate(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	p := &panel{candidate: doc, scorecards: map[string]*versioned.Doc[scorecard]{}}
+	for _, iv := range doc.Data.Interviews {
+		sc, err := s.store.scorecards.Find(ctx, scorecardName(doc.Name, iv.ID))
+		if err != nil {
+			return nil, err
+		}
+		if sc.Live() {
+			p.scorecards[iv.ID] = sc
+		}
+	}
+	return p, nil
+}
+
+// scorecardOf reads the panel of a scorecard's candidate and its interview.
+func (s *Server) scorecardOf(ctx context.Context, name string) (*panel, *interview, error) {
+	cand, id := splitInterview(name)
+	p, err := s.panelOf(ctx, cand)
+	if errors.Is(err, apierr.ErrNotFound) {
+		return nil, nil, apierr.NotFound(name)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	iv := interviewByID(&p.candidate.Data, id)
+	if iv == nil {
+		return nil, nil, apierr.NotFound(name)
+	}
+	return p, iv, nil
+}
+
+// GetScorecard returns a scorecard as the caller may see it.
+func (s *Server) GetScorecard(ctx context.Context, req *feedbackv1.GetScorecardRequest) (*feedbackv1.Scorecard, error) {
+	p, iv, err := s.scorecardOf(ctx, req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	v := viewerOf(ctx)
+	doc := p.scorecards[iv.ID]
+	if doc == nil {
+		if v.writesScorecard(iv) {
+			return scorecardToProto(req.GetName(), iv, nil, authorsAccess), nil // an empty draft
+		}
+		return nil, apierr.NotFound(req.GetName())
+	}
+	access := v.seeScorecard(p, &doc.Data)
+	if access == hidden {
+		return nil, apierr.NotFound(req.GetName())
+	}
+	return scorecardToProto(req.GetName(), iv, doc, access), nil
+}
+
+// ownScorecard checks that the caller writes this scorecard and returns its
+// interview and current document (nil before the first save).
+func (s *Server) ownScorecard(ctx context.Context, name string) (*interview, *versioned.Doc[scorecard], error) {
+	p, iv, err := s.scorecardOf(ctx, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !viewerOf(ctx).writesScorecard(iv) {
+		return nil, nil, apierr.New(apierr.ErrPermissionDenied, "only the interviewer writes this scorecard")
+	}
+	return iv, p.scorecards[iv.ID], nil
+}
+
+// UpdateScorecard saves the caller's draft.
+func (s *Server) UpdateScorecard(ctx context.Context, req *feedbackv1.UpdateScorecardRequest) (*feedbackv1.Scorecard, error) {
+	in := req.GetScorecard()
+	name := in.GetName()
+	if !scorecardPattern.MatchString(name) {
+		return nil, apierr.Invalid("scorecard.name", "must be candidates/{candidate}/interviews/{interview}/scorecard, with lower-case IDs")
+	}
+	paths, err := scorecardPaths(req.GetUpdateMask().GetPaths(), in)
+	if err != nil {
+		return nil, err
+	}
+	iv, cur, err := s.ownScorecard(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	want := versioned.Expect{ETag: in.GetEtag()}
+	if cur == nil {
+		want.Exists = versioned.MustNotExist
+	} else if in.GetEtag() == "" {
+		return nil, apierr.Invalid("scorecard.etag", "required: send the etag of the version you are changing")
+	}
+	rev, err := s.rubrics.get(ctx, iv.Rubric, "rubric")
+	if err != nil {
+		return nil, err
+	}
+	doc, err := s.store.scorecards.Apply(ctx, name, principal.Subject(ctx), want, func(cur *versioned.Doc[scorecard]) (versioned.Edit[scorecard], error) {
+		next := scorecard{Interviewer: iv.Interviewer, Rubric: iv.Rubric}
+		if cur.Live() {
+			if cur.Data.Submitted {
+				return versioned.Edit[scorecard]{}, apierr.FailedPrecondition("the scorecard is submitted: amend it, with a reason")
+			}
+			next = cur.Data
+		}
+		setScorecardFields(&next, in, paths)
+		err := validateDraft(ratingsToProto(next.Ratings), feedbackv1.Recommendation(next.Recommendation),
+			map[string]string{"scorecard.note_to_panel": next.NoteToPanel, "scorecard.private_note": next.PrivateNote}, iv, rev, "scorecard.ratings")
+		if err != nil {
+			return versioned.Edit[scorecard]{}, err
+		}
+		return versioned.Edit[scorecard]{Kind: kindUpdate, Fields: paths, Data: next}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return scorecardToProto(name, iv, doc, authorsAccess), nil
+}
+
+// SubmitScorecard checks the caller's draft against its rubric revision and
+// submits it. With a request ID, the same request again — also retried
+// concurrently — returns the first result and records nothing new.
+func (s *Server) SubmitScorecard(ctx context.Context, req *feedbackv1.SubmitScorecardRequest) (*feedbackv1.Scorecard, error) {
+	iv, _, err := s.ownScorecard(ctx, req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	rev, err := s.rubrics.get(ctx, iv.Rubric, "rubric")
+	if err != nil {
+		return nil, err
+	}
+	want := versioned.Expect{ETag: req.GetEtag(), Exists: versioned.MustExist, RequestID: req.GetRequestId()}
+	doc, err := s.store.scorecards.Apply(ctx, req.GetName(), principal.Subject(ctx), want, func(cur *versioned.Doc[scorecard]) (versioned.Edit[scorecard], error) {
+		if cur.Data.Submitted {
+			return versioned.Edit[scorecard]{}, apierr.FailedPrecondition("the scorecard is submitted already: amend it, with a reason")
+		}
+		next := cur.Data
+		if err := validateComplete(&next, iv, rev, "scorecard"); err != nil {
+			return versioned.Edit[scorecard]{}, err
+		}
+		next.Submitted = true
+		next.SubmitTime = time.Now().UTC().Truncate(time.Millisecond)
+		next.Submitter = userName(ctx)
+		next.SubmitVersion = cur.Version + 1
+		return versioned.Edit[scorecard]{Kind: kindSubmit, Data: next}, nil
+	})
+	if errors.Is(err, apierr.ErrNotFound) {
+		return nil, apierr.FailedPrecondition("nothing to submit: save the scorecard's ratings first")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return scorecardToProto(req.GetName(), iv, doc, authorsAccess), nil
+}
+
+// AmendScorecard changes a submitted scorecard's ratings or recommendation,
+// with a reason; the history keeps the original.
+func (s *Server) AmendScorecard(ctx context.Context, req *feedbackv1.AmendScorecardRequest) (*feedbackv1.Scorecard, error) {
+	iv, _, err := s.ownScorecard(ctx, req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	if len(req.GetRatings()) == 0 && req.GetRecommendation() == feedbackv1.Recommendation_RECOMMENDATION_UNSPECIFIED {
+		return nil, apierr.Invalid("ratings", "an amendment changes at least one rating or the recommendation")
+	}
+	rev, err := s.rubrics.get(ctx, iv.Rubric, "rubric")
+	if err != nil {
+		return nil, err
+	}
+	if err := validateDraft(req.GetRatings(), req.GetRecommendation(), nil, iv, rev, "ratings"); err != nil {
+		return nil, err
+	}
+	want := versioned.Expect{ETag: req.GetEtag(), Exists: versioned.MustExist, RequestID: req.GetRequestId()}
+	doc, err := s.store.scorecards.Apply(ctx, req.GetName(), principal.Subject(ctx), want, func(cur *versioned.Doc[scorecard]) (versioned.Edit[scorecard], error) {
+		if !cur.Data.Submitted {
+			return versioned.Edit[scorecard]{}, apierr.FailedPrecondition("the scorecard is a draft: update it instead")
+		}
+		next := cur.Data
+		next.Ratings = slices.Clone(next.Ratings)
+		var fields []string
+		for _, r := range ratingsFromProto(req.GetRatings()) {
+			i := slices.IndexFunc(next.Ratings, func(x rating) bool { return x.Competency == r.Competency })
+			if i < 0 {
+				next.Ratings = append(next.Ratings, r)
+			} else {
+				next.Ratings[i] = r
+			}
+			fields = append(fields, "ratings."+r.Competency)
+		}
+		if req.GetRecommendation() != feedbackv1.Recommendation_RECOMMENDATION_UNSPECIFIED {
+			next.Recommendation = int32(req.GetRecommendation())
+			fields = append(fields, "recommendation")
+		}
+		if err := validateComplete(&next, iv, rev, "scorecard"); err != nil {
+			return versioned.Edit[scorecard]{}, err
+		}
+		next.Reason = req.GetReason()
+		return versioned.Edit[scorecard]{Kind: kindAmend, Fields: fields, Data: next}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return scorecardToProto(req.GetName(), iv, doc, authorsAccess), nil
+}
+
+// ListScorecardChanges lists the versions of a scorecard the caller may
+// read, newest first, each read by _id.
+func (s *Server) ListScorecardChanges(ctx context.Context, req *feedbackv1.ListScorecardChangesRequest) (*feedbackv1.ListScorecardChangesResponse, error) {
+	name := req.GetParent()
+	query := name + "/changes"
+	before, err := paging.Number(req.GetPageToken(), query)
+	if err != nil {
+		return nil, err
+	}
+	p, iv, err := s.scorecardOf(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	doc := p.scorecards[iv.ID]
+	if doc == nil {
+		return nil, apierr.NotFound(name)
+	}
+	v := viewerOf(ctx)
+	from, ok := v.seesHistoryFrom(p, &doc.Data)
+	if !ok {
+		return nil, apierr.NotFound(name)
+	}
+	access := v.seeScorecard(p, &doc.Data)
+	size := paging.Size(req.GetPageSize())
+	changes, err := s.store.scorecards.History(ctx, name, before, size+1)
+	if err != nil {
+		return nil, err
+	}
+	resp := &feedbackv1.ListScorecardChangesResponse{}
+	for i := range changes {
+		c := &changes[i]
+		if c.Version < from {
+			break
+		}
+		if len(resp.Changes) == size {
+			resp.NextPageToken = paging.Token(strconv.FormatInt(c.Version+1, 10), query)
+			break
+		}
+		resp.Changes = append(resp.Changes, changeToProto(c, iv, access))
+	}
+	return resp, nil
+}
+
+var scorecardPattern = regexp.MustCompile(`^candidates/[a-z]([a-z0-9-]{0,61}[a-z0-9])?/interviews/[a-z]([a-z0-9-]{0,61}[a-z0-9])?/scorecard$`)
+
+var scorecardFields = []string{"ratings", "recommendation", "note_to_panel", "private_note"}
+
+var ignoredScorecardFields = map[string]bool{
+	"name": true, "etag": true, "state": true, "submit_time": true, "submitter": true,
+	"interviewer": true, "rubric": true, "update_time": true,
+}
+
+// scorecardPaths turns an update mask into the draft fields to replace.
+func scorecardPaths(mask []string, in *feedbackv1.Scorecard) ([]string, error) {
+	if len(mask) == 0 {
+		set := map[string]bool{
+			"ratings": len(in.GetRatings()) > 0, "recommendation": in.GetRecommendation() != 0,
+			"note_to_panel": in.GetNoteToPanel() != "", "private_note": in.GetPrivateNote() != "",
+		}
+		for _, f := range scorecardFields {
+			if set[f] {
+				mask = append(mask, f)
+			}
+		}
+	}
+	var paths []string
+	for _, p := range mask {
+		switch {
+		case p == "*":
+			return scorecardFields, nil
+		case slices.Contains(scorecardFields, p):
+			paths = append(paths, p)
+		case ignoredScorecardFields[p]:
+		default:
+			return nil, apierr.Invalid("update_mask", "cannot update %q: the mask may name %s, or *", apierr.Clip(p, 100), strings.Join(scorecardFields, ", "))
+		}
+	}
+	if len(paths) == 0 {
+		return nil, apierr.Invalid("update_mask", "names no field to update (%s)", strings.Join(scorecardFields, ", "))
+	}
+	return paths, nil
+}
+
+func setScorecardFields(dst *scorecard, src *feedbackv1.Scorecard, paths []string) {
+	for _, p := range paths {
+		switch p {
+		case "ratings":
+			dst.Ratings = ratingsFromProto(src.GetRatings())
+		case "recommendation":
+			dst.Recommendation = int32(src.GetRecommendation())
+		case "note_to_panel":
+			dst.NoteToPanel = src.GetNoteToPanel()
+		case "private_note":
+			dst.PrivateNote = src.GetPrivateNote()
+		}
+	}
+}

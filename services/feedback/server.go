@@ -1,0 +1,62 @@
+// Package feedback is the feedback service: candidates, their interviews,
+// and the interviewers' structured scorecards, judged independently — no
+// interviewer sees a colleague's scorecard for a candidate before
+// submitting their own — and the debrief views built from them.
+package feedback
+
+import (
+	"context"
+	"strings"
+
+	"google.golang.org/grpc"
+
+	"github.com/yardstick-dev/yardstick/pkg/principal"
+	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
+	rubricv1 "github.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1"
+)
+
+// Server implements the FeedbackService gRPC API. It embeds the Unsafe
+// interface: an RPC added to the proto and not implemented here fails to
+// compile.
+type Server struct {
+	feedbackv1.UnsafeFeedbackServiceServer
+	store   *Store
+	rubrics *rubricCache
+	opts    Options
+}
+
+var _ feedbackv1.FeedbackServiceServer = (*Server)(nil)
+
+// RubricReader is what the feedback service needs of the rubric service:
+// reading a published rubric revision. A rubricv1.RubricServiceClient (with
+// auth.ForwardCredentials, so that the caller's rights apply) is one.
+type RubricReader interface {
+	GetRubricRevision(ctx context.Context, in *rubricv1.GetRubricRevisionRequest, opts ...grpc.CallOption) (*rubricv1.RubricRevision, error)
+}
+
+// Options tune the service.
+type Options struct {
+	// MinCoverage is how many interviews must assess a competency before
+	// a summary stops flagging it; 2 when 0.
+	MinCoverage int
+}
+
+// New returns a server over an initialised store, reading rubric revisions
+// through rubrics.
+func New(store *Store, rubrics RubricReader, opts Options) *Server {
+	if opts.MinCoverage <= 0 {
+		opts.MinCoverage = 2
+	}
+	return &Server{store: store, rubrics: newRubricCache(rubrics), opts: opts}
+}
+
+// userName is the caller as a user resource name: the token's subject, which
+// is `users/{user}` for dev tokens, prefixed when an identity provider's
+// subjects are bare.
+func userName(ctx context.Context) string {
+	s := principal.Subject(ctx)
+	if strings.HasPrefix(s, "users/") {
+		return s
+	}
+	return "users/" + s
+}
