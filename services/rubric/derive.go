@@ -61,9 +61,8 @@ func ladderError(err error, framework string) error {
 // is "below the bar", the level's own is "meets the bar", the level above's
 // is "above the bar".
 const (
-	derivedMark = "[Derived from the ladder: edit before publishing] "
-	scaleMin    = 1
-	scaleMax    = 4
+	scaleMin = 1
+	scaleMax = 4
 )
 
 // deriveContent builds a draft rubric from a level of a framework revision.
@@ -175,7 +174,9 @@ func anchors(sc scale, competency string, below, level, above *ladderv1.Level) [
 		default:
 			text = belowText
 		}
-		out = append(out, anchor{Score: s, Description: clip(derivedMark+text, maxDescriptionLen), Derived: true})
+		// Marked derived (not in the text, which interviewers read): the
+		// mark clears when an admin rewrites the anchor.
+		out = append(out, anchor{Score: s, Description: clip(text, maxDescriptionLen), Derived: true})
 	}
 	return out
 }
