@@ -57,25 +57,22 @@ func KrippendorffAlpha(r Ratings, level Level) (float64, error) {
 	if level != Nominal && level != Ordinal && level != Interval {
 		return 0, fmt.Errorf("krippendorff alpha: unknown level %v", level)
 	}
-	units, err := pairableUnits(r)
+	u, err := pairableUnits(r)
 	if err != nil {
 		return 0, err
 	}
-	var n int
-	for _, u := range units {
-		n += len(u)
-	}
+	n := len(u.values)
 	if n < 2 {
 		return 0, fmt.Errorf("krippendorff alpha: %w: no unit has two ratings", ErrTooFewValues)
 	}
 	if level == Ordinal {
-		units = ordinalScale(units)
+		u = ordinalScale(u)
 	}
 	var observed, expected float64
 	if level == Nominal {
-		observed, expected = nominalDisagreements(units, n)
+		observed, expected = nominalDisagreements(u)
 	} else {
-		observed, expected = intervalDisagreements(units, n)
+		observed, expected = intervalDisagreements(u)
 	}
 	if expected == 0 {
 		return 0, fmt.Errorf("krippendorff alpha: %w: every pairable value is the same", ErrNoVariation)
@@ -84,73 +81,95 @@ func KrippendorffAlpha(r Ratings, level Level) (float64, error) {
 	return 1 - float64(n-1)*observed/expected, nil
 }
 
+// units holds the pairable values of every unit rated at least twice, flat:
+// unit i's values are values[ends[i-1]:ends[i]]. One slice rather than one
+// per unit keeps large data sets to a couple of allocations.
+type units struct {
+	values []float64
+	ends   []int
+}
+
+func (u units) each(f func(vals []float64)) {
+	start := 0
+	for _, end := range u.ends {
+		f(u.values[start:end])
+		start = end
+	}
+}
+
 // pairableUnits keeps the values of units rated at least twice, and rejects
 // infinities (NaN means missing; ±Inf is a bug upstream).
-func pairableUnits(r Ratings) ([][]float64, error) {
-	units := make([][]float64, 0, len(r))
+func pairableUnits(r Ratings) (units, error) {
+	var u units
 	for i, row := range r {
-		var vals []float64
+		start := len(u.values)
 		for j, v := range row {
 			if math.IsNaN(v) {
 				continue
 			}
 			if math.IsInf(v, 0) {
-				return nil, fmt.Errorf("krippendorff alpha: %w: unit %d, rater %d", ErrNonFinite, i, j)
+				return units{}, fmt.Errorf("krippendorff alpha: %w: unit %d, rater %d", ErrNonFinite, i, j)
 			}
-			vals = append(vals, v)
+			u.values = append(u.values, v)
 		}
-		if len(vals) >= 2 {
-			units = append(units, vals)
+		switch len(u.values) - start {
+		case 0:
+		case 1:
+			u.values = u.values[:start]
+		default:
+			u.ends = append(u.ends, len(u.values))
 		}
 	}
-	return units, nil
+	return u, nil
 }
 
 // nominalDisagreements returns Σ_c Σ_k o_ck δ²_ck and Σ_c Σ_k n_c n_k δ²_ck
 // for δ² = [c ≠ k]. Within a unit of m values, m² − Σ_c m_c² ordered pairs
-// disagree, each weighted 1/(m−1) in the coincidence matrix; over all pairable
-// values, n² − Σ_c n_c² ordered pairs do.
-func nominalDisagreements(units [][]float64, n int) (observed, expected float64) {
-	total := make(map[float64]float64)
-	for _, u := range units {
-		counts := make(map[float64]float64, len(u))
-		for _, v := range u {
-			counts[v]++
-			total[v]++
+// disagree, each weighted 1/(m−1) in the coincidence matrix; over all n
+// pairable values, n² − Σ_c n_c² ordered pairs do.
+func nominalDisagreements(u units) (observed, expected float64) {
+	var scratch []float64
+	u.each(func(vals []float64) {
+		scratch = append(scratch[:0], vals...)
+		m := float64(len(vals))
+		observed += (m*m - sumSquaredRuns(scratch)) / (m - 1)
+	})
+	n := float64(len(u.values))
+	return observed, n*n - sumSquaredRuns(slices.Clone(u.values))
+}
+
+// sumSquaredRuns sorts xs and returns Σ_c (count of value c)².
+func sumSquaredRuns(xs []float64) float64 {
+	slices.Sort(xs)
+	var sum float64
+	for i := 0; i < len(xs); {
+		j := i + 1
+		for j < len(xs) && xs[j] == xs[i] {
+			j++
 		}
-		m := float64(len(u))
-		var same float64
-		for _, c := range counts {
-			same += c * c
-		}
-		observed += (m*m - same) / (m - 1)
+		sum += float64(j-i) * float64(j-i)
+		i = j
 	}
-	var same float64
-	for _, c := range total {
-		same += c * c
-	}
-	return observed, float64(n)*float64(n) - same
+	return sum
 }
 
 // intervalDisagreements returns the same two sums for δ² = (c − k)²: over m
 // values, Σ_{i,j} (v_i − v_j)² = 2·m·Σ_i (v_i − mean)².
-func intervalDisagreements(units [][]float64, n int) (observed, expected float64) {
-	var sum float64
-	for _, u := range units {
-		sum += mean(u) * float64(len(u))
-	}
-	grand := sum / float64(n)
+func intervalDisagreements(u units) (observed, expected float64) {
+	grand := mean(u.values)
 	var ssAll float64
-	for _, u := range units {
-		m := mean(u)
-		var ss float64
-		for _, v := range u {
-			ss += (v - m) * (v - m)
-			ssAll += (v - grand) * (v - grand)
-		}
-		observed += 2 * float64(len(u)) * ss / float64(len(u)-1)
+	for _, v := range u.values {
+		ssAll += (v - grand) * (v - grand)
 	}
-	return observed, 2 * float64(n) * ssAll
+	u.each(func(vals []float64) {
+		m := mean(vals)
+		var ss float64
+		for _, v := range vals {
+			ss += (v - m) * (v - m)
+		}
+		observed += 2 * float64(len(vals)) * ss / float64(len(vals)-1)
+	})
+	return observed, 2 * float64(len(u.values)) * ssAll
 }
 
 // ordinalScale replaces each value by its mid-rank among all pairable values.
@@ -158,30 +177,23 @@ func intervalDisagreements(units [][]float64, n int) (observed, expected float64
 // (Σ_{g=c..k} n_g − (n_c + n_k)/2)², and that sum is exactly the distance
 // between the mid-ranks r_c = Σ_{g<c} n_g + n_c/2 and r_k: so ordinal α is
 // interval α computed on mid-ranks.
-func ordinalScale(units [][]float64) [][]float64 {
-	counts := make(map[float64]float64)
-	for _, u := range units {
-		for _, v := range u {
-			counts[v]++
+func ordinalScale(u units) units {
+	sorted := slices.Clone(u.values)
+	slices.Sort(sorted)
+	var distinct, rank []float64
+	for i := 0; i < len(sorted); {
+		j := i + 1
+		for j < len(sorted) && sorted[j] == sorted[i] {
+			j++
 		}
+		distinct = append(distinct, sorted[i])
+		rank = append(rank, float64(i)+float64(j-i)/2)
+		i = j
 	}
-	values := make([]float64, 0, len(counts))
-	for v := range counts {
-		values = append(values, v)
-	}
-	slices.Sort(values)
-	rank := make(map[float64]float64, len(values))
-	var below float64
-	for _, v := range values {
-		rank[v] = below + counts[v]/2
-		below += counts[v]
-	}
-	out := make([][]float64, len(units))
-	for i, u := range units {
-		out[i] = make([]float64, len(u))
-		for j, v := range u {
-			out[i][j] = rank[v]
-		}
+	out := units{values: make([]float64, len(u.values)), ends: u.ends}
+	for i, v := range u.values {
+		k, _ := slices.BinarySearch(distinct, v)
+		out.values[i] = rank[k]
 	}
 	return out
 }
