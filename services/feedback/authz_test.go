@@ -1,0 +1,101 @@
+package feedback_test
+
+import (
+	"fmt"
+	"sync/atomic"
+	"testing"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/yardstick-dev/yardstick/internal/testenv"
+	"github.com/yardstick-dev/yardstick/pkg/principal"
+	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
+	"github.com/yardstick-dev/yardstick/services/feedback"
+)
+
+// fixture: a candidate whose one interview belongs to the matrix's
+// interviewer ("users/interviewer", the subject testenv.RoleMatrix gives
+// that role), with a submitted scorecard; and an ID no candidate has.
+type fixture struct {
+	candidate *feedbackv1.Candidate
+	interview *feedbackv1.Interview
+	newID     string
+}
+
+func (f fixture) scorecard() string { return f.interview.GetName() + "/scorecard" }
+
+// hiring expects code for recruiters and admins; panel also for the
+// interviewer of the fixture.
+func hiring(code codes.Code) map[principal.Role]codes.Code {
+	return map[principal.Role]codes.Code{principal.Recruiter: code, principal.Admin: code}
+}
+
+func panel(hiringCode, interviewerCode codes.Code) map[principal.Role]codes.Code {
+	want := hiring(hiringCode)
+	want[principal.Interviewer] = interviewerCode
+	return want
+}
+
+var matrix = []testenv.MatrixCase[fixture]{
+	{RPC: "CreateCandidate", What: "a new candidate", Req: func(f fixture) proto.Message {
+		return &feedbackv1.CreateCandidateRequest{CandidateId: f.newID, Candidate: &feedbackv1.Candidate{DisplayName: "N", Role: "ic", Level: "l2"}}
+	}, Want: hiring(codes.OK)},
+	{RPC: "GetCandidate", What: "the candidate", Req: func(f fixture) proto.Message {
+		return &feedbackv1.GetCandidateRequest{Name: f.candidate.GetName()}
+	}, Want: panel(codes.OK, codes.OK)},
+	{RPC: "ListCandidates", What: "the first page", Req: func(fixture) proto.Message {
+		return &feedbackv1.ListCandidatesRequest{}
+	}, Want: hiring(codes.OK)},
+	{RPC: "UpdateCandidate", What: "the state", Req: func(f fixture) proto.Message {
+		return &feedbackv1.UpdateCandidateRequest{Candidate: &feedbackv1.Candidate{Name: f.candidate.GetName(), Etag: f.candidate.GetEtag(), State: feedbackv1.Candidate_STATE_HIRED}}
+	}, Want: hiring(codes.Aborted)}, // the fixture's etag moved when the interview was added
+	{RPC: "DeleteCandidate", What: "the candidate", Req: func(f fixture) proto.Message {
+		return &feedbackv1.DeleteCandidateRequest{Name: f.candidate.GetName()}
+	}, Want: hiring(codes.OK)},
+	{RPC: "CreateInterview", What: "another interview", Req: func(f fixture) proto.Message {
+		return &feedbackv1.CreateInterviewRequest{Parent: f.candidate.GetName(), Interview: &feedbackv1.Interview{Interviewer: "users/x", Rubric: "rubrics/coding/revisions/1"}}
+	}, Want: hiring(codes.OK)},
+	{RPC: "GetInterview", What: "the interview", Req: func(f fixture) proto.Message {
+		return &feedbackv1.GetInterviewRequest{Name: f.interview.GetName()}
+	}, Want: panel(codes.OK, codes.OK)},
+	{RPC: "ListInterviews", What: "the panel", Req: func(f fixture) proto.Message {
+		return &feedbackv1.ListInterviewsRequest{Parent: f.candidate.GetName()}
+	}, Want: panel(codes.OK, codes.OK)},
+	{RPC: "ListInterviews", What: "my own", Req: func(fixture) proto.Message {
+		return &feedbackv1.ListInterviewsRequest{Parent: "candidates/-"}
+	}, Want: panel(codes.OK, codes.OK)},
+	{RPC: "GetScorecard", What: "the submitted scorecard", Req: func(f fixture) proto.Message {
+		return &feedbackv1.GetScorecardRequest{Name: f.scorecard()}
+	}, Want: panel(codes.OK, codes.OK)},
+	{RPC: "UpdateScorecard", What: "the submitted scorecard", Req: func(f fixture) proto.Message {
+		return &feedbackv1.UpdateScorecardRequest{Scorecard: &feedbackv1.Scorecard{Name: f.scorecard(), Etag: "2", NoteToPanel: "x"}}
+	}, Want: panel(codes.PermissionDenied, codes.FailedPrecondition)},
+	{RPC: "SubmitScorecard", What: "the submitted scorecard", Req: func(f fixture) proto.Message {
+		return &feedbackv1.SubmitScorecardRequest{Name: f.scorecard()}
+	}, Want: panel(codes.PermissionDenied, codes.FailedPrecondition)},
+	{RPC: "AmendScorecard", What: "a rating", Req: func(f fixture) proto.Message {
+		return &feedbackv1.AmendScorecardRequest{Name: f.scorecard(), Reason: "r", Ratings: []*feedbackv1.Rating{{Competency: "impact", Score: 1}}}
+	}, Want: panel(codes.PermissionDenied, codes.OK)},
+	{RPC: "ListScorecardChanges", What: "the history", Req: func(f fixture) proto.Message {
+		return &feedbackv1.ListScorecardChangesRequest{Parent: f.scorecard()}
+	}, Want: panel(codes.OK, codes.OK)},
+	{RPC: "SummarizeCandidate", What: "the candidate", Req: func(f fixture) proto.Message {
+		return &feedbackv1.SummarizeCandidateRequest{Name: f.candidate.GetName()}
+	}, Want: panel(codes.OK, codes.OK)},
+	{RPC: "CompareCandidates", What: "the candidate", Req: func(f fixture) proto.Message {
+		return &feedbackv1.CompareCandidatesRequest{Names: []string{f.candidate.GetName()}}
+	}, Want: hiring(codes.OK)},
+}
+
+func TestRoleMatrix(t *testing.T) {
+	e := start(t)
+	service := feedbackv1.File_yardstick_feedback_v1_feedback_service_proto.Services().ByName("FeedbackService")
+	var n atomic.Int64
+	newFixture := func() fixture {
+		c, ivs := e.candidate(t, fmt.Sprintf("m%d", n.Add(1)), "users/interviewer")
+		e.fill(t, "users/interviewer", ivs[0], 3, 3, true)
+		return fixture{candidate: c, interview: ivs[0], newID: fmt.Sprintf("m%d-new", n.Load())}
+	}
+	testenv.RoleMatrix(t, e.Env, service, feedback.Rules(), matrix, newFixture)
+}

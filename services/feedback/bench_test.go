@@ -1,0 +1,377 @@
+package feedback_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/yardstick-dev/yardstick/internal/testenv"
+	"github.com/yardstick-dev/yardstick/pkg/mongodb/mongotest"
+	"github.com/yardstick-dev/yardstick/pkg/principal"
+	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
+	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
+	rubricv1 "github.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1"
+	"github.com/yardstick-dev/yardstick/services/ladder"
+)
+
+var benchScales = flag.String("scale", "1000,50000", "how many scorecards BenchmarkFeedbackAtScale stores, comma-separated")
+
+// BenchmarkFeedbackAtScale measures the feedback service's hot paths with 1k
+// and 50k other scorecards stored (each with its two change records, draft
+// and submit; their candidates, six interviews each; their interviewers'
+// index documents, ten interviews each), each alternated in one loop with
+// the raw driver's nearest operation on the same collections:
+//
+//   - Submit: SubmitScorecard of a saved draft (a fresh one each time,
+//     saved outside the measured part) vs InsertOne of a same-size
+//     scorecard document;
+//   - Summarize: SummarizeCandidate of a six-interview panel, every
+//     scorecard submitted, vs FindOne of the candidate document;
+//   - MyInterviews: ListInterviews of `candidates/-` for an interviewer
+//     with ten interviews vs FindOne of their index document.
+//
+// The target: within 2× between 1k and 50k.
+//
+//	go test -run '^$' -bench FeedbackAtScale -benchtime 1s -timeout 30m ./services/feedback/
+func BenchmarkFeedbackAtScale(b *testing.B) {
+	ctx := context.Background()
+	e := testenv.Start(b, testenv.Options{})
+	db := mongotest.Client(b).Database(e.DatabasePrefix + "feedback")
+	rev := benchRubric(ctx, b, e)
+	recruiter := e.FeedbackAs("users/bench-recruiter", principal.Recruiter)
+	interviewer := func(user string) feedbackv1.FeedbackServiceClient { return e.FeedbackAs(user, principal.Interviewer) }
+	draft := benchDraft(rev)
+
+	// A panel of six, every scorecard submitted.
+	if _, err := recruiter.CreateCandidate(ctx, &feedbackv1.CreateCandidateRequest{CandidateId: "bench-panel", Candidate: benchCandidate("Panel")}); err != nil {
+		b.Fatal(err)
+	}
+	for i := range 6 {
+		user := fmt.Sprintf("users/bench-panel-%d", i)
+		iv, err := recruiter.CreateInterview(ctx, &feedbackv1.CreateInterviewRequest{Parent: "candidates/bench-panel", Interview: &feedbackv1.Interview{Interviewer: user, Rubric: rev.GetName()}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := benchSaveAndSubmit(ctx, interviewer(user), iv.GetName()+"/scorecard", draft, true); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// A busy interviewer: ten interviews of ten candidates, five submitted,
+	// three drafts, two not started.
+	const busy = "users/bench-busy"
+	for i := range 10 {
+		id := fmt.Sprintf("bench-busy-%d", i)
+		if _, err := recruiter.CreateCandidate(ctx, &feedbackv1.CreateCandidateRequest{CandidateId: id, Candidate: benchCandidate("Busy " + strconv.Itoa(i))}); err != nil {
+			b.Fatal(err)
+		}
+		iv, err := recruiter.CreateInterview(ctx, &feedbackv1.CreateInterviewRequest{Parent: "candidates/" + id, Interview: &feedbackv1.Interview{
+			Interviewer: busy, Rubric: rev.GetName(), ScheduledTime: timestamppb.New(time.Now().Add(time.Duration(i) * time.Hour)),
+		}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if i < 8 {
+			if _, err := benchSaveAndSubmit(ctx, interviewer(busy), iv.GetName()+"/scorecard", draft, i < 5); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+
+	// Drafts to submit, made as the loop needs them: six interviews to a
+	// candidate, each saved by its interviewer.
+	const submitter = "users/bench-submitter"
+	drafts := 0
+	nextDraft := func() (*feedbackv1.Scorecard, error) {
+		cand := fmt.Sprintf("bench-submit-%d", drafts/6)
+		if drafts%6 == 0 {
+			if _, err := recruiter.CreateCandidate(ctx, &feedbackv1.CreateCandidateRequest{CandidateId: cand, Candidate: benchCandidate("Submit")}); err != nil {
+				return nil, err
+			}
+		}
+		drafts++
+		iv, err := recruiter.CreateInterview(ctx, &feedbackv1.CreateInterviewRequest{Parent: "candidates/" + cand, Interview: &feedbackv1.Interview{Interviewer: submitter, Rubric: rev.GetName()}})
+		if err != nil {
+			return nil, err
+		}
+		return benchSaveAndSubmit(ctx, interviewer(submitter), iv.GetName()+"/scorecard", draft, false)
+	}
+
+	scorecards, changes := db.Collection("scorecards"), db.Collection("scorecard_changes")
+	raw := 0 // the raw inserts' scorecards, across runs
+	stored := 0
+	for _, field := range strings.Split(*benchScales, ",") {
+		n, err := strconv.Atoi(field)
+		if err != nil {
+			b.Fatalf("-scale: %v", err)
+		}
+		if err := benchFill(ctx, db, stored, n); err != nil {
+			b.Fatal(err)
+		}
+		stored = n
+		b.Run(fmt.Sprintf("scorecards=%d/Submit", n), func(b *testing.B) {
+			var next *feedbackv1.Scorecard
+			benchAlternate(b, func() (err error) {
+				next, err = nextDraft()
+				return err
+			}, func() error {
+				_, err := interviewer(submitter).SubmitScorecard(ctx, &feedbackv1.SubmitScorecardRequest{Name: next.GetName(), Etag: next.GetEtag(), RequestId: "bench-" + strconv.Itoa(drafts)})
+				return err
+			}, func() error {
+				raw++
+				_, err := scorecards.InsertOne(ctx, benchScorecardDoc(fmt.Sprintf("candidates/bench-raw-%d/interviews/i0/scorecard", raw), "users/bench-raw", rev.GetName(), 2, true))
+				return err
+			})
+		})
+		b.Run(fmt.Sprintf("scorecards=%d/Summarize", n), func(b *testing.B) {
+			benchAlternate(b, nil, func() error {
+				s, err := recruiter.SummarizeCandidate(ctx, &feedbackv1.SummarizeCandidateRequest{Name: "candidates/bench-panel"})
+				if err == nil && s.GetScorecards() != 6 {
+					err = fmt.Errorf("the summary counts %d scorecards, want 6", s.GetScorecards())
+				}
+				return err
+			}, func() error {
+				return db.Collection("candidates").FindOne(ctx, bson.D{{Key: "_id", Value: "candidates/bench-panel"}}).Err()
+			})
+		})
+		b.Run(fmt.Sprintf("scorecards=%d/MyInterviews", n), func(b *testing.B) {
+			benchAlternate(b, nil, func() error {
+				l, err := interviewer(busy).ListInterviews(ctx, &feedbackv1.ListInterviewsRequest{Parent: "candidates/-"})
+				if err == nil && len(l.GetInterviews()) != 10 {
+					err = fmt.Errorf("%d interviews listed, want 10", len(l.GetInterviews()))
+				}
+				return err
+			}, func() error {
+				return db.Collection("interviewer_index").FindOne(ctx, bson.D{{Key: "_id", Value: busy + "/interviews"}}).Err()
+			})
+		})
+		if total, err := changes.EstimatedDocumentCount(ctx); err != nil {
+			b.Fatal(err)
+		} else if total < int64(2*n) {
+			b.Fatalf("%d scorecard change records stored, want at least %d", total, 2*n)
+		}
+	}
+}
+
+// benchAlternate runs setup (unmeasured, may be nil), then the service's
+// operation and the raw driver's in turns, and reports both and their ratio.
+func benchAlternate(b *testing.B, setup, service, driver func() error) {
+	var ts, td time.Duration
+	for range b.N {
+		if setup != nil {
+			b.StopTimer()
+			if err := setup(); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+		}
+		t0 := time.Now()
+		if err := service(); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		if err := driver(); err != nil {
+			b.Fatal(err)
+		}
+		ts += t1.Sub(t0)
+		td += time.Since(t1)
+	}
+	b.ReportMetric(float64(ts.Microseconds())/float64(b.N), "service-µs/op")
+	b.ReportMetric(float64(td.Microseconds())/float64(b.N), "driver-µs/op")
+	b.ReportMetric(float64(ts)/float64(td), "service/driver")
+}
+
+// benchRubric publishes the sample framework and a rubric derived from it,
+// and returns the rubric's revision.
+func benchRubric(ctx context.Context, b *testing.B, e *testenv.Env) *rubricv1.RubricRevision {
+	b.Helper()
+	frameworks := e.LadderAs(testenv.AdminSubject, principal.Admin)
+	f, err := frameworks.ImportFramework(ctx, &ladderv1.ImportFrameworkRequest{FrameworkId: ladder.SampleFrameworkID, Content: ladder.SampleFramework})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := frameworks.PublishFramework(ctx, &ladderv1.PublishFrameworkRequest{Name: f.GetName()}); err != nil {
+		b.Fatal(err)
+	}
+	rubrics := e.RubricAs(testenv.AdminSubject, principal.Admin)
+	r, err := rubrics.DeriveRubric(ctx, &rubricv1.DeriveRubricRequest{
+		RubricId: "bench", Framework: f.GetName(), Track: "ic", Level: "l3", InterviewType: "coding",
+		Competencies: []string{"technical-skill", "quality", "communication"},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	rev, err := rubrics.PublishRubric(ctx, &rubricv1.PublishRubricRequest{Name: r.GetName()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return rev
+}
+
+func benchCandidate(name string) *feedbackv1.Candidate {
+	return &feedbackv1.Candidate{DisplayName: name, Role: "ic", Level: "l3", ExternalId: "ats-" + name}
+}
+
+// benchDraft is a complete scorecard for rev: every competency scored, with
+// evidence of a realistic length.
+func benchDraft(rev *rubricv1.RubricRevision) *feedbackv1.Scorecard {
+	sc := &feedbackv1.Scorecard{
+		Recommendation: feedbackv1.Recommendation_RECOMMENDATION_YES,
+		NoteToPanel:    benchText("Note to the panel", 200),
+		PrivateNote:    benchText("Private note", 100),
+	}
+	scale := rev.GetSnapshot().GetScale()
+	for i, c := range rev.GetSnapshot().GetCompetencies() {
+		score := scale.GetMin() + int32(i)%(scale.GetMax()-scale.GetMin()+1)
+		sc.Ratings = append(sc.Ratings, &feedbackv1.Rating{Competency: c.GetId(), Score: score, Evidence: benchText("Evidence for "+c.GetId(), 300)})
+	}
+	return sc
+}
+
+// benchSaveAndSubmit saves a draft of the scorecard name and, if asked,
+// submits it.
+func benchSaveAndSubmit(ctx context.Context, c feedbackv1.FeedbackServiceClient, name string, draft *feedbackv1.Scorecard, submit bool) (*feedbackv1.Scorecard, error) {
+	sc := &feedbackv1.Scorecard{
+		Name: name, Ratings: draft.GetRatings(), Recommendation: draft.GetRecommendation(),
+		NoteToPanel: draft.GetNoteToPanel(), PrivateNote: draft.GetPrivateNote(),
+	}
+	saved, err := c.UpdateScorecard(ctx, &feedbackv1.UpdateScorecardRequest{Scorecard: sc})
+	if err != nil || !submit {
+		return saved, err
+	}
+	return c.SubmitScorecard(ctx, &feedbackv1.SubmitScorecardRequest{Name: name, Etag: saved.GetEtag()})
+}
+
+func benchText(prefix string, size int) string {
+	s := prefix + ": the candidate walked through the trade-offs, asked about the load, and tested the edge cases first. "
+	return strings.Repeat(s, size/len(s)+1)[:size]
+}
+
+// The filler: scorecard i belongs to interview i%6 of candidate i/6, and is
+// written by one of six interviewers of a block of ten candidates, so that
+// each interviewer has ten interviews, as the bench interviewer has.
+
+func benchFillCandidate(i int) string { return fmt.Sprintf("candidates/fill-%06d", i/6) }
+
+func benchFillInterviewer(i int) string { return fmt.Sprintf("users/fill-%06d", i%6+6*(i/60)) }
+
+func benchFillScorecard(i int) string {
+	return fmt.Sprintf("%s/interviews/i%d/scorecard", benchFillCandidate(i), i%6)
+}
+
+// benchFill stores scorecards from..to-1 as the store writes them (with a
+// change record for the draft and one for the submit), the candidates they
+// belong to, and their interviewers' index documents, in batches.
+func benchFill(ctx context.Context, db *mongo.Database, from, to int) error {
+	const batch = 500
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	for start := from; start < to; start += batch {
+		var scs, scChanges, cands, candChanges, idx, idxChanges []any
+		for i := start; i < min(start+batch, to); i++ {
+			name := benchFillScorecard(i)
+			draft := benchScorecardDoc(name, benchFillInterviewer(i), "rubrics/fill/revisions/1", 1, false)
+			submitted := benchScorecardDoc(name, benchFillInterviewer(i), "rubrics/fill/revisions/1", 2, true)
+			scs = append(scs, submitted)
+			scChanges = append(scChanges, benchChange(name, 1, "update", benchFillInterviewer(i), draft, now), benchChange(name, 2, "submit", benchFillInterviewer(i), submitted, now))
+			if i%6 == 0 {
+				c := benchCandidateDoc(i, now)
+				cands = append(cands, c)
+				candChanges = append(candChanges, benchChange(benchFillCandidate(i), 7, "add_interview", "users/bench-recruiter", c, now))
+			}
+			if i%60 < 6 {
+				user := benchFillInterviewer(i)
+				var entries bson.A
+				for k := range 10 {
+					entries = append(entries, bson.D{{Key: "interview", Value: fmt.Sprintf("%s/interviews/i%d", benchFillCandidate(i+6*k), i%6)}})
+				}
+				d := bson.D{
+					{Key: "_id", Value: user + "/interviews"}, {Key: "version", Value: 10}, {Key: "deleted", Value: false},
+					{Key: "create_time", Value: now}, {Key: "update_time", Value: now},
+					{Key: "data", Value: bson.D{{Key: "interviews", Value: entries}}},
+				}
+				idx = append(idx, d)
+				idxChanges = append(idxChanges, bson.D{
+					{Key: "_id", Value: user + "/interviews#10"}, {Key: "resource", Value: user + "/interviews"}, {Key: "version", Value: 10},
+					{Key: "kind", Value: "index"}, {Key: "actor", Value: "system/index"}, {Key: "time", Value: now},
+				})
+			}
+		}
+		for _, w := range []struct {
+			coll string
+			docs []any
+		}{
+			{"scorecards", scs}, {"scorecard_changes", scChanges},
+			{"candidates", cands}, {"candidate_changes", candChanges},
+			{"interviewer_index", idx}, {"interviewer_index_changes", idxChanges},
+		} {
+			if len(w.docs) == 0 {
+				continue
+			}
+			if _, err := db.Collection(w.coll).InsertMany(ctx, w.docs); err != nil {
+				return fmt.Errorf("fill %s: %w", w.coll, err)
+			}
+		}
+	}
+	return nil
+}
+
+// benchScorecardDoc is a scorecard document of about 1.5 KB, shaped as the
+// store keeps it: three ratings with evidence, a recommendation and notes.
+func benchScorecardDoc(name, interviewer, rubric string, version int64, submitted bool) bson.D {
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	var ratings bson.A
+	for k, comp := range []string{"technical-skill", "quality", "communication"} {
+		ratings = append(ratings, bson.D{{Key: "competency", Value: comp}, {Key: "score", Value: int32(1 + k)}, {Key: "evidence", Value: benchText("Evidence for "+comp, 300)}})
+	}
+	data := bson.D{
+		{Key: "interviewer", Value: interviewer}, {Key: "rubric", Value: rubric}, {Key: "ratings", Value: ratings},
+		{Key: "recommendation", Value: int32(feedbackv1.Recommendation_RECOMMENDATION_YES)},
+		{Key: "note_to_panel", Value: benchText("Note to the panel", 200)}, {Key: "private_note", Value: benchText("Private note", 100)},
+		{Key: "submitted", Value: submitted},
+	}
+	if submitted {
+		data = append(data, bson.E{Key: "submit_time", Value: now}, bson.E{Key: "submitter", Value: interviewer}, bson.E{Key: "submit_version", Value: version})
+	}
+	return bson.D{
+		{Key: "_id", Value: name}, {Key: "version", Value: version}, {Key: "deleted", Value: false},
+		{Key: "create_time", Value: now}, {Key: "update_time", Value: now}, {Key: "data", Value: data},
+	}
+}
+
+// benchCandidateDoc is the candidate of scorecard i (its first interview),
+// with its six interviews.
+func benchCandidateDoc(i int, now time.Time) bson.D {
+	var interviews bson.A
+	for k := range 6 {
+		interviews = append(interviews, bson.D{
+			{Key: "id", Value: "i" + strconv.Itoa(k)}, {Key: "interviewer", Value: benchFillInterviewer(i + k)},
+			{Key: "rubric", Value: "rubrics/fill/revisions/1"}, {Key: "focus", Value: bson.A{"technical-skill", "quality", "communication"}},
+			{Key: "scheduled_time", Value: now}, {Key: "create_time", Value: now},
+		})
+	}
+	return bson.D{
+		{Key: "_id", Value: benchFillCandidate(i)}, {Key: "version", Value: 7}, {Key: "deleted", Value: false},
+		{Key: "create_time", Value: now}, {Key: "update_time", Value: now},
+		{Key: "data", Value: bson.D{
+			{Key: "display_name", Value: fmt.Sprintf("Filler %d", i/6)}, {Key: "role", Value: "ic"}, {Key: "level", Value: "l3"},
+			{Key: "external_id", Value: fmt.Sprintf("ats-%d", i/6)}, {Key: "state", Value: int32(feedbackv1.Candidate_STATE_ACTIVE)},
+			{Key: "interviews", Value: interviews},
+		}},
+	}
+}
+
+// benchChange is a change record as the store writes it, with the document
+// it produced.
+func benchChange(resource string, version int64, kind, actor string, after bson.D, now time.Time) bson.D {
+	return bson.D{
+		{Key: "_id", Value: resource + "#" + strconv.FormatInt(version, 10)}, {Key: "resource", Value: resource}, {Key: "version", Value: version},
+		{Key: "kind", Value: kind}, {Key: "actor", Value: actor}, {Key: "time", Value: now}, {Key: "after", Value: after},
+	}
+}

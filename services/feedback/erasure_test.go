@@ -1,0 +1,88 @@
+package feedback_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"google.golang.org/grpc/codes"
+
+	"github.com/yardstick-dev/yardstick/pkg/mongodb/mongotest"
+	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
+)
+
+// Erasure removes a candidate with every interview, scorecard, change
+// record, request record and index entry: afterwards every path answers
+// NOT_FOUND and no collection holds anything of it.
+func TestEraseLeavesNothing(t *testing.T) {
+	ctx := context.Background()
+	e := start(t)
+	cand, err := e.recruiter.CreateCandidate(ctx, &feedbackv1.CreateCandidateRequest{
+		CandidateId: "erin", RequestId: "create-erin",
+		Candidate: &feedbackv1.Candidate{DisplayName: "Erin Erasable", Role: "ic", Level: "l2", ExternalId: "ats-erin-77"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	iv, err := e.recruiter.CreateInterview(ctx, &feedbackv1.CreateInterviewRequest{Parent: cand.GetName(), InterviewId: "first", RequestId: "iv-erin",
+		Interview: &feedbackv1.Interview{Interviewer: ivan, Rubric: "rubrics/coding/revisions/1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	draft := e.fill(t, ivan, iv, 3, 3, false)
+	if _, err := e.as(ivan).SubmitScorecard(ctx, &feedbackv1.SubmitScorecardRequest{Name: draft.GetName(), RequestId: "submit-erin"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.as(ivan).AmendScorecard(ctx, &feedbackv1.AmendScorecardRequest{Name: draft.GetName(), Reason: "Erin's reason",
+		Ratings: []*feedbackv1.Rating{{Competency: "impact", Score: 4}}}); err != nil {
+		t.Fatal(err)
+	}
+	// Another candidate of the same interviewer stays.
+	_, keep := e.candidate(t, "kept", ivan)
+	e.fill(t, ivan, keep[0], 2, 2, true)
+
+	if _, err := e.recruiter.DeleteCandidate(ctx, &feedbackv1.DeleteCandidateRequest{Name: cand.GetName()}); err != nil {
+		t.Fatal(err)
+	}
+	for what, err := range map[string]error{
+		"candidate": second(e.recruiter.GetCandidate(ctx, &feedbackv1.GetCandidateRequest{Name: cand.GetName()})),
+		"interview": second(e.recruiter.GetInterview(ctx, &feedbackv1.GetInterviewRequest{Name: iv.GetName()})),
+		"scorecard": second(e.as(ivan).GetScorecard(ctx, &feedbackv1.GetScorecardRequest{Name: draft.GetName()})),
+		"changes":   second(e.as(ivan).ListScorecardChanges(ctx, &feedbackv1.ListScorecardChangesRequest{Parent: draft.GetName()})),
+		"summary":   second(e.recruiter.SummarizeCandidate(ctx, &feedbackv1.SummarizeCandidateRequest{Name: cand.GetName()})),
+		"delete":    second(e.recruiter.DeleteCandidate(ctx, &feedbackv1.DeleteCandidateRequest{Name: cand.GetName()})),
+	} {
+		t.Run(what, func(t *testing.T) { wantCode(t, err, codes.NotFound, "") })
+	}
+	mine, err := e.as(ivan).ListInterviews(ctx, &feedbackv1.ListInterviewsRequest{Parent: "candidates/-"})
+	if err != nil || len(mine.GetInterviews()) != 1 || !strings.HasPrefix(mine.GetInterviews()[0].GetName(), "candidates/kept/") {
+		t.Errorf("ivan's interviews after the erasure = %v, %v, want only the kept candidate's", mine, err)
+	}
+
+	// Read every collection of the service's database, raw.
+	db := mongotest.Client(t).Database(e.DatabasePrefix + "feedback")
+	colls, err := db.ListCollectionNames(ctx, bson.D{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, coll := range colls {
+		cur, err := db.Collection(coll).Find(ctx, bson.D{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var docs []bson.Raw
+		if err := cur.All(ctx, &docs); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range docs {
+			for _, trace := range []string{"candidates/erin", "Erin Erasable", "ats-erin-77", "Erin's reason", "create-erin", "submit-erin", "iv-erin"} {
+				if strings.Contains(d.String(), trace) {
+					t.Errorf("%s still holds %q: %s", coll, trace, d)
+				}
+			}
+		}
+	}
+}
+
+func second[T any](_ T, err error) error { return err }
