@@ -3,6 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"io"
 	"log/slog"
 	"net"
@@ -62,11 +66,16 @@ func start(t *testing.T, args ...string) {
 // adminToken mints an admin token with the dev key of a data directory.
 func adminToken(t *testing.T, dataDir string) string {
 	t.Helper()
+	return tokenFor(t, dataDir, "users/test", principal.Admin)
+}
+
+func tokenFor(t *testing.T, dataDir, subject string, roles ...principal.Role) string {
+	t.Helper()
 	key, err := auth.ReadDevKey(dataDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := auth.MintDev(key, "users/test", []principal.Role{principal.Admin}, time.Hour)
+	tok, err := auth.MintDev(key, subject, roles, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,12 +200,27 @@ func TestSplitMode(t *testing.T) {
 		"--database-prefix", prefix, "--dev-auth", "--data-dir", dir)
 	start(t, "gateway", "--http-addr", httpAddr, "--ladder-addr", ladderAddr, "--rubric-addr", rubricAddr, "--feedback-addr", feedbackAddr)
 	waitReady(t, httpAddr)
-	checkSplit(t, httpAddr, adminToken(t, dir))
+	checkSplit(t, httpAddr, dir)
 }
 
 // checkSplit creates a framework through a split gateway and reads it back.
-func checkSplit(t *testing.T, httpAddr, token string) {
+// postJSON posts a body and decodes the 200 answer.
+func postJSON(t *testing.T, url, token, body string) map[string]any {
 	t.Helper()
+	resp := send(t, http.MethodPost, url, token, body)
+	defer resp.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST %s = %d, %v: %v", url, resp.StatusCode, err, out)
+	}
+	return out
+}
+
+// checkSplit uses a split deployment through its gateway, with tokens
+// minted from the dev key in dataDir.
+func checkSplit(t *testing.T, httpAddr, dataDir string) {
+	t.Helper()
+	token := adminToken(t, dataDir)
 	resp := send(t, http.MethodPost, "http://"+httpAddr+"/v1/frameworks?framework_id=split-"+strconv.Itoa(int(time.Now().UnixNano()%1e6)), token, `{"title":"Split"}`)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -230,6 +254,28 @@ func checkSplit(t *testing.T, httpAddr, token string) {
 	}
 	if src, _ := rubric["source"].(map[string]any); src["frameworkRevision"] != "frameworks/"+id+"/revisions/1" {
 		t.Errorf("derived rubric's source = %v, want frameworks/%s/revisions/1", rubric["source"], id)
+	}
+	// The feedback service checks an interview's rubric with the rubric
+	// service, over the network, and a scorecard against it.
+	resp = send(t, http.MethodPost, base+"/v1/"+rubric["name"].(string)+":publish", token, `{}`)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("publish the rubric = %d, want 200", resp.StatusCode)
+	}
+	cand := postJSON(t, base+"/v1/candidates", token, `{"display_name":"Split","role":"ic","level":"l1"}`)
+	iv := postJSON(t, base+"/v1/"+cand["name"].(string)+"/interviews", token,
+		`{"interviewer":"users/ivy","rubric":"`+rubric["name"].(string)+`/revisions/latest"}`)
+	ivy := tokenFor(t, dataDir, "users/ivy", principal.Interviewer)
+	sc := iv["name"].(string) + "/scorecard"
+	resp = send(t, http.MethodPatch, base+"/v1/"+sc, ivy, `{"ratings":[{"competency":"craft","score":3,"evidence":"Wrote it."}],"recommendation":"RECOMMENDATION_YES"}`)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("save the scorecard = %d, want 200", resp.StatusCode)
+	}
+	postJSON(t, base+"/v1/"+sc+":submit", ivy, `{"request_id":"split-submit"}`)
+	sum := getJSON(t, base+"/v1/"+cand["name"].(string)+":summarize", token)
+	if sum["scorecards"] != float64(1) {
+		t.Errorf("summary through the split gateway = %v, want 1 scorecard", sum)
 	}
 	// Without a token of its own the rubric service could not read the
 	// ladder: the caller's rights apply there too.
@@ -292,5 +338,39 @@ func TestMetricsOnTheirOwnPort(t *testing.T) {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+}
+
+// With the rubric service down, the feedback service answers UNAVAILABLE
+// (retryable) within the caller's deadline, not INTERNAL, and names no
+// address.
+func TestFeedbackWhenTheRubricServiceIsDown(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := auth.LoadOrCreateDevKey(dir); err != nil {
+		t.Fatal(err)
+	}
+	feedbackAddr, deadAddr := freeAddr(t), freeAddr(t) // nothing listens on deadAddr
+	start(t, "serve", "feedback", "--grpc-addr", feedbackAddr, "--rubric-addr", deadAddr, "--mongo-uri", mongotest.URI(t),
+		"--database-prefix", testenv.DatabasePrefix(t), "--dev-auth", "--data-dir", dir)
+	conn := testenv.Dial(t, feedbackAddr, grpc.WithPerRPCCredentials(auth.Bearer(adminToken(t, dir))))
+	client := feedbackv1.NewFeedbackServiceClient(conn)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	// WaitForReady: the server may still be starting.
+	cand, err := client.CreateCandidate(ctx, &feedbackv1.CreateCandidateRequest{Candidate: &feedbackv1.Candidate{DisplayName: "X", Role: "ic", Level: "l1"}}, grpc.WaitForReady(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	callCtx, cancelCall := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancelCall()
+	_, err = client.CreateInterview(callCtx, &feedbackv1.CreateInterviewRequest{Parent: cand.GetName(),
+		Interview: &feedbackv1.Interview{Interviewer: "users/ivy", Rubric: "rubrics/coding/revisions/1"}})
+	st := status.Convert(err)
+	if st.Code() != codes.Unavailable || strings.Contains(st.Message(), deadAddr) {
+		t.Errorf("CreateInterview with the rubric service down = %v, want UNAVAILABLE naming no address", st)
+	}
+	if took := time.Since(began); took > 5*time.Second {
+		t.Errorf("CreateInterview with the rubric service down took %v, want within the deadline", took)
 	}
 }
