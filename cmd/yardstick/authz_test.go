@@ -143,6 +143,8 @@ var emptyRequestCodes = map[string]codes.Code{
 	feedbackv1.FeedbackService_ListScorecardChanges_FullMethodName: codes.InvalidArgument,
 	feedbackv1.FeedbackService_SummarizeCandidate_FullMethodName:   codes.InvalidArgument,
 	feedbackv1.FeedbackService_CompareCandidates_FullMethodName:    codes.InvalidArgument,
+	feedbackv1.FeedbackService_ComputeCalibration_FullMethodName:   codes.InvalidArgument,
+	feedbackv1.FeedbackService_GetUserCalibration_FullMethodName:   codes.InvalidArgument,
 	ladderv1.LadderService_ListFrameworkRevisions_FullMethodName:   codes.InvalidArgument,
 	ladderv1.LadderService_ListFrameworkChanges_FullMethodName:     codes.InvalidArgument,
 	ladderv1.LadderService_CompareLevels_FullMethodName:            codes.InvalidArgument,

@@ -140,6 +140,12 @@ func seedFeedback(ctx context.Context, log *slog.Logger, service feedbackv1.Feed
 		}
 		log.Info("seeded a demo candidate", "name", cand.GetName(), "interviews", len(c.cards))
 	}
+	// A calibration of the role, so that summaries show calibrated scores.
+	rep, err := service.ComputeCalibration(recruiter, &feedbackv1.ComputeCalibrationRequest{Scope: &feedbackv1.CalibrationScope{Role: "ic"}})
+	if err != nil {
+		return err
+	}
+	log.Info("seeded a calibration", "role", "ic", "scorecards", rep.GetScorecards())
 	return nil
 }
 

@@ -83,6 +83,15 @@ var matrix = []testenv.MatrixCase[fixture]{
 	{RPC: "SummarizeCandidate", What: "the candidate", Req: func(f fixture) proto.Message {
 		return &feedbackv1.SummarizeCandidateRequest{Name: f.candidate.GetName()}
 	}, Want: panel(codes.OK, codes.OK)},
+	{RPC: "ComputeCalibration", What: "a role", Req: func(fixture) proto.Message {
+		return &feedbackv1.ComputeCalibrationRequest{Scope: &feedbackv1.CalibrationScope{Role: "ic"}}
+	}, Want: hiring(codes.OK)},
+	{RPC: "GetUserCalibration", What: "the interviewer's own", Req: func(fixture) proto.Message {
+		return &feedbackv1.GetUserCalibrationRequest{Name: "users/interviewer/calibration"}
+	}, Want: panel(codes.OK, codes.OK)},
+	{RPC: "GetUserCalibration", What: "someone else's", Req: func(fixture) proto.Message {
+		return &feedbackv1.GetUserCalibrationRequest{Name: "users/someone-else/calibration"}
+	}, Want: panel(codes.OK, codes.PermissionDenied)},
 	{RPC: "CompareCandidates", What: "the candidate", Req: func(f fixture) proto.Message {
 		return &feedbackv1.CompareCandidatesRequest{Names: []string{f.candidate.GetName()}}
 	}, Want: hiring(codes.OK)},

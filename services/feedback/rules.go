@@ -14,12 +14,16 @@ func Rules() map[string][]principal.Role {
 	hiring := auth.Only(principal.Recruiter, principal.Admin)
 	panel := auth.Only(principal.Recruiter, principal.Admin, principal.Interviewer)
 	return map[string][]principal.Role{
-		feedbackv1.FeedbackService_CreateCandidate_FullMethodName:      hiring,
-		feedbackv1.FeedbackService_ListCandidates_FullMethodName:       hiring,
-		feedbackv1.FeedbackService_UpdateCandidate_FullMethodName:      hiring,
-		feedbackv1.FeedbackService_DeleteCandidate_FullMethodName:      hiring,
-		feedbackv1.FeedbackService_CreateInterview_FullMethodName:      hiring,
-		feedbackv1.FeedbackService_CompareCandidates_FullMethodName:    hiring,
+		feedbackv1.FeedbackService_CreateCandidate_FullMethodName:    hiring,
+		feedbackv1.FeedbackService_ListCandidates_FullMethodName:     hiring,
+		feedbackv1.FeedbackService_UpdateCandidate_FullMethodName:    hiring,
+		feedbackv1.FeedbackService_DeleteCandidate_FullMethodName:    hiring,
+		feedbackv1.FeedbackService_CreateInterview_FullMethodName:    hiring,
+		feedbackv1.FeedbackService_CompareCandidates_FullMethodName:  hiring,
+		feedbackv1.FeedbackService_ComputeCalibration_FullMethodName: hiring,
+		// An interviewer's own standing: the handler lets interviewers read
+		// their own only.
+		feedbackv1.FeedbackService_GetUserCalibration_FullMethodName:   panel,
 		feedbackv1.FeedbackService_GetCandidate_FullMethodName:         panel,
 		feedbackv1.FeedbackService_GetInterview_FullMethodName:         panel,
 		feedbackv1.FeedbackService_ListInterviews_FullMethodName:       panel,

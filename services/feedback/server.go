@@ -39,6 +39,10 @@ type Options struct {
 	// MinCoverage is how many interviews must assess a competency before
 	// a summary stops flagging it; 2 when 0.
 	MinCoverage int
+	// MinScorecards is how many submitted scorecards an interviewer needs
+	// in scope before their leniency is removed from scores, and before
+	// their own standing is shown to them; 3 when 0.
+	MinScorecards int
 }
 
 // New returns a server over an initialised store, reading rubric revisions
@@ -46,6 +50,9 @@ type Options struct {
 func New(store *Store, rubrics RubricReader, opts Options) *Server {
 	if opts.MinCoverage <= 0 {
 		opts.MinCoverage = 2
+	}
+	if opts.MinScorecards <= 0 {
+		opts.MinScorecards = 3
 	}
 	return &Server{store: store, rubrics: newRubricCache(rubrics), opts: opts}
 }

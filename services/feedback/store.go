@@ -21,6 +21,9 @@ type Store struct {
 	candidates *versioned.Store[candidate]
 	scorecards *versioned.Store[scorecard]
 	index      *versioned.Store[interviewerIndex]
+	// calibrations keeps each role's last report's interviewer effects
+	// (see calibration.go); derived, replaced whole.
+	calibrations *mongo.Collection
 }
 
 // Change kinds.
@@ -35,7 +38,7 @@ const (
 
 // NewStore returns a store over db. Call Init before serving.
 func NewStore(db *mongo.Database) *Store {
-	s := &Store{}
+	s := &Store{calibrations: db.Collection("calibrations")}
 	s.index = versioned.New(db, "interviewer_index", "interviewer_index_changes", versioned.Options[interviewerIndex]{
 		// The index is derived and must be erasable with the candidates it
 		// points at: its change records keep no copies.
@@ -56,6 +59,7 @@ func (s *Store) Init(ctx context.Context) error {
 	for coll, models := range s.index.Indexes() {
 		indexes[coll] = models
 	}
+	indexes[s.calibrations] = nil
 	if err := mongodb.EnsureIndexes(ctx, indexes); err != nil {
 		return err
 	}

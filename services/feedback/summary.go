@@ -31,6 +31,19 @@ func (s *Server) SummarizeCandidate(ctx context.Context, req *feedbackv1.Summari
 	}
 	sum := summarize(cards, s.opts.MinCoverage)
 	sum.Candidate, sum.DisplayName = p.candidate.Name, p.candidate.Data.DisplayName
+	// Calibrated scores beside the raw ones, from the role's kept report:
+	// one read by _id.
+	kept, err := s.store.calibration(ctx, p.candidate.Data.Role)
+	if err != nil {
+		return nil, err
+	}
+	var means map[string]float64
+	sum.Calibration, means = calibrate(kept, p.candidate.Data.Role, cards)
+	for _, cs := range sum.Competencies {
+		if m, ok := means[cs.Competency]; ok {
+			cs.CalibratedMean = &m
+		}
+	}
 	for i := range p.candidate.Data.Interviews {
 		iv := &p.candidate.Data.Interviews[i]
 		sc := p.scorecards[iv.ID]
@@ -108,13 +121,20 @@ func (s *Server) CompareCandidates(ctx context.Context, req *feedbackv1.CompareC
 			names = append(names, d.Name)
 		}
 	}
-	resp := &feedbackv1.CompareCandidatesResponse{}
+	resp := &feedbackv1.CompareCandidatesResponse{Calibrations: map[string]*feedbackv1.Calibration{}}
+	kept := map[string]*calibrationDoc{}
 	for _, name := range names {
 		p, err := s.panelOf(ctx, name)
 		if err != nil {
 			return nil, err
 		}
-		row, comps, err := s.compareRow(ctx, p)
+		role := p.candidate.Data.Role
+		if _, ok := kept[role]; !ok {
+			if kept[role], err = s.store.calibration(ctx, role); err != nil {
+				return nil, err
+			}
+		}
+		row, comps, err := s.compareRow(ctx, p, kept[role], resp.Calibrations)
 		if err != nil {
 			return nil, err
 		}
@@ -130,7 +150,7 @@ func (s *Server) CompareCandidates(ctx context.Context, req *feedbackv1.CompareC
 
 // compareRow is one candidate's row: the means of the submitted scorecards
 // the caller may see, and their mean weighted by the rubrics' weights.
-func (s *Server) compareRow(ctx context.Context, p *panel) (*feedbackv1.CandidateComparison, []string, error) {
+func (s *Server) compareRow(ctx context.Context, p *panel, kept *calibrationDoc, notes map[string]*feedbackv1.Calibration) (*feedbackv1.CandidateComparison, []string, error) {
 	v := viewerOf(ctx)
 	var cards []card
 	weights := map[string][]float64{}
@@ -158,8 +178,12 @@ func (s *Server) compareRow(ctx context.Context, p *panel) (*feedbackv1.Candidat
 		Candidate: p.candidate.Name, DisplayName: p.candidate.Data.DisplayName,
 		CompetencyMeans: map[string]float64{}, Scorecards: sum.Scorecards,
 	}
+	cal, calibrated := calibrate(kept, p.candidate.Data.Role, cards)
+	if notes[p.candidate.Data.Role] == nil {
+		notes[p.candidate.Data.Role] = &feedbackv1.Calibration{Applied: cal.Applied, Note: cal.Note, ComputeTime: cal.ComputeTime}
+	}
 	var comps []string
-	var weighted, total float64
+	var weighted, calWeighted, total float64
 	for _, cs := range sum.Competencies {
 		comps = append(comps, cs.Competency)
 		if cs.Assessed == 0 {
@@ -168,10 +192,15 @@ func (s *Server) compareRow(ctx context.Context, p *panel) (*feedbackv1.Candidat
 		row.CompetencyMeans[cs.Competency] = cs.Mean
 		w := mean(weights[cs.Competency], 1)
 		weighted += w * cs.Mean
+		calWeighted += w * calibrated[cs.Competency]
 		total += w
 	}
 	if total > 0 {
 		row.Overall = weighted / total
+		if cal.Applied {
+			v := calWeighted / total
+			row.CalibratedOverall = &v
+		}
 	}
 	return row, comps, nil
 }

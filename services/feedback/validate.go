@@ -26,6 +26,7 @@ const (
 var (
 	slugPattern       = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 	userPattern       = regexp.MustCompile(`^users/[A-Za-z0-9._@+|:-]{1,128}$`)
+	rubricPattern     = regexp.MustCompile(`^rubrics/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`)
 	rubricNamePattern = regexp.MustCompile(`^rubrics/[a-z]([a-z0-9-]{0,61}[a-z0-9])?/revisions/([1-9][0-9]{0,17}|latest)$`)
 )
 

@@ -905,7 +905,9 @@ type CandidateSummary struct {
 	Scorecards int32 `protobuf:"varint,6,opt,name=scorecards,proto3" json:"scorecards,omitempty"`
 	// The fewest interviews that must assess a competency before the
 	// coverage flag clears.
-	MinCoverage   int32 `protobuf:"varint,7,opt,name=min_coverage,json=minCoverage,proto3" json:"min_coverage,omitempty"`
+	MinCoverage int32 `protobuf:"varint,7,opt,name=min_coverage,json=minCoverage,proto3" json:"min_coverage,omitempty"`
+	// How the calibrated scores were made, or why there are none.
+	Calibration   *Calibration `protobuf:"bytes,8,opt,name=calibration,proto3" json:"calibration,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -989,6 +991,13 @@ func (x *CandidateSummary) GetMinCoverage() int32 {
 	return 0
 }
 
+func (x *CandidateSummary) GetCalibration() *Calibration {
+	if x != nil {
+		return x.Calibration
+	}
+	return nil
+}
+
 // The panel's view of one competency.
 type CompetencySummary struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1005,9 +1014,11 @@ type CompetencySummary struct {
 	// True when fewer than `min_coverage` interviews assessed it.
 	LowCoverage bool `protobuf:"varint,6,opt,name=low_coverage,json=lowCoverage,proto3" json:"low_coverage,omitempty"`
 	// True when scores differ by two or more points: worth discussing.
-	Disagreement  bool `protobuf:"varint,7,opt,name=disagreement,proto3" json:"disagreement,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Disagreement bool `protobuf:"varint,7,opt,name=disagreement,proto3" json:"disagreement,omitempty"`
+	// The mean with each interviewer's leniency removed, when calibrated.
+	CalibratedMean *float64 `protobuf:"fixed64,8,opt,name=calibrated_mean,json=calibratedMean,proto3,oneof" json:"calibrated_mean,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *CompetencySummary) Reset() {
@@ -1087,6 +1098,13 @@ func (x *CompetencySummary) GetDisagreement() bool {
 		return x.Disagreement
 	}
 	return false
+}
+
+func (x *CompetencySummary) GetCalibratedMean() float64 {
+	if x != nil && x.CalibratedMean != nil {
+		return *x.CalibratedMean
+	}
+	return 0
 }
 
 // One interviewer's score of one competency.
@@ -1230,9 +1248,12 @@ type CandidateComparison struct {
 	// rubrics' weights; 0 without submitted scorecards.
 	Overall float64 `protobuf:"fixed64,4,opt,name=overall,proto3" json:"overall,omitempty"`
 	// How many submitted scorecards it rests on.
-	Scorecards    int32 `protobuf:"varint,5,opt,name=scorecards,proto3" json:"scorecards,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Scorecards int32 `protobuf:"varint,5,opt,name=scorecards,proto3" json:"scorecards,omitempty"`
+	// The overall score with interviewer leniency removed, when a calibration
+	// of the role exists (see Calibration).
+	CalibratedOverall *float64 `protobuf:"fixed64,6,opt,name=calibrated_overall,json=calibratedOverall,proto3,oneof" json:"calibrated_overall,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *CandidateComparison) Reset() {
@@ -1298,6 +1319,88 @@ func (x *CandidateComparison) GetScorecards() int32 {
 		return x.Scorecards
 	}
 	return 0
+}
+
+func (x *CandidateComparison) GetCalibratedOverall() float64 {
+	if x != nil && x.CalibratedOverall != nil {
+		return *x.CalibratedOverall
+	}
+	return 0
+}
+
+// How a summary or comparison was calibrated: the kept report of the
+// candidate's role, and the interviewer effects it used.
+type Calibration struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Whether calibrated scores are given.
+	Applied bool `protobuf:"varint,1,opt,name=applied,proto3" json:"applied,omitempty"`
+	// Why not, or which report they come from.
+	Note string `protobuf:"bytes,2,opt,name=note,proto3" json:"note,omitempty"`
+	// When the report used was computed.
+	ComputeTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=compute_time,json=computeTime,proto3" json:"compute_time,omitempty"`
+	// The leniency removed per interviewer of this panel (0 for those with
+	// too few scorecards, whose raw scores stand).
+	InterviewerEffects map[string]float64 `protobuf:"bytes,4,rep,name=interviewer_effects,json=interviewerEffects,proto3" json:"interviewer_effects,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"fixed64,2,opt,name=value"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *Calibration) Reset() {
+	*x = Calibration{}
+	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Calibration) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Calibration) ProtoMessage() {}
+
+func (x *Calibration) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Calibration.ProtoReflect.Descriptor instead.
+func (*Calibration) Descriptor() ([]byte, []int) {
+	return file_yardstick_feedback_v1_feedback_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *Calibration) GetApplied() bool {
+	if x != nil {
+		return x.Applied
+	}
+	return false
+}
+
+func (x *Calibration) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+func (x *Calibration) GetComputeTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ComputeTime
+	}
+	return nil
+}
+
+func (x *Calibration) GetInterviewerEffects() map[string]float64 {
+	if x != nil {
+		return x.InterviewerEffects
+	}
+	return nil
 }
 
 var File_yardstick_feedback_v1_feedback_proto protoreflect.FileDescriptor
@@ -1380,7 +1483,7 @@ const file_yardstick_feedback_v1_feedback_proto_rawDesc = "" +
 	"\vKIND_UPDATE\x10\x01\x12\x0f\n" +
 	"\vKIND_SUBMIT\x10\x02\x12\x0e\n" +
 	"\n" +
-	"KIND_AMEND\x10\x03\"\xfc\x02\n" +
+	"KIND_AMEND\x10\x03\"\xc2\x03\n" +
 	"\x10CandidateSummary\x12\x1c\n" +
 	"\tcandidate\x18\x01 \x01(\tR\tcandidate\x12!\n" +
 	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x12@\n" +
@@ -1392,7 +1495,8 @@ const file_yardstick_feedback_v1_feedback_proto_rawDesc = "" +
 	"\n" +
 	"scorecards\x18\x06 \x01(\x05R\n" +
 	"scorecards\x12!\n" +
-	"\fmin_coverage\x18\a \x01(\x05R\vminCoverage\"\xf8\x01\n" +
+	"\fmin_coverage\x18\a \x01(\x05R\vminCoverage\x12D\n" +
+	"\vcalibration\x18\b \x01(\v2\".yardstick.feedback.v1.CalibrationR\vcalibration\"\xba\x02\n" +
 	"\x11CompetencySummary\x12\x1e\n" +
 	"\n" +
 	"competency\x18\x01 \x01(\tR\n" +
@@ -1402,7 +1506,9 @@ const file_yardstick_feedback_v1_feedback_proto_rawDesc = "" +
 	"\x06spread\x18\x04 \x01(\x05R\x06spread\x12\x1a\n" +
 	"\bassessed\x18\x05 \x01(\x05R\bassessed\x12!\n" +
 	"\flow_coverage\x18\x06 \x01(\bR\vlowCoverage\x12\"\n" +
-	"\fdisagreement\x18\a \x01(\bR\fdisagreement\"y\n" +
+	"\fdisagreement\x18\a \x01(\bR\fdisagreement\x12,\n" +
+	"\x0fcalibrated_mean\x18\b \x01(\x01H\x00R\x0ecalibratedMean\x88\x01\x01B\x12\n" +
+	"\x10_calibrated_mean\"y\n" +
 	"\x05Score\x12 \n" +
 	"\vinterviewer\x18\x01 \x01(\tR\vinterviewer\x12\x1c\n" +
 	"\tinterview\x18\x02 \x01(\tR\tinterview\x12\x14\n" +
@@ -1410,7 +1516,7 @@ const file_yardstick_feedback_v1_feedback_proto_rawDesc = "" +
 	"\bevidence\x18\x04 \x01(\tR\bevidence\"z\n" +
 	"\x13RecommendationCount\x12M\n" +
 	"\x0erecommendation\x18\x01 \x01(\x0e2%.yardstick.feedback.v1.RecommendationR\x0erecommendation\x12\x14\n" +
-	"\x05count\x18\x02 \x01(\x05R\x05count\"\xc0\x02\n" +
+	"\x05count\x18\x02 \x01(\x05R\x05count\"\x8b\x03\n" +
 	"\x13CandidateComparison\x12\x1c\n" +
 	"\tcandidate\x18\x01 \x01(\tR\tcandidate\x12!\n" +
 	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x12j\n" +
@@ -1418,8 +1524,18 @@ const file_yardstick_feedback_v1_feedback_proto_rawDesc = "" +
 	"\aoverall\x18\x04 \x01(\x01R\aoverall\x12\x1e\n" +
 	"\n" +
 	"scorecards\x18\x05 \x01(\x05R\n" +
-	"scorecards\x1aB\n" +
+	"scorecards\x122\n" +
+	"\x12calibrated_overall\x18\x06 \x01(\x01H\x00R\x11calibratedOverall\x88\x01\x01\x1aB\n" +
 	"\x14CompetencyMeansEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01B\x15\n" +
+	"\x13_calibrated_overall\"\xae\x02\n" +
+	"\vCalibration\x12\x18\n" +
+	"\aapplied\x18\x01 \x01(\bR\aapplied\x12\x12\n" +
+	"\x04note\x18\x02 \x01(\tR\x04note\x12=\n" +
+	"\fcompute_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\vcomputeTime\x12k\n" +
+	"\x13interviewer_effects\x18\x04 \x03(\v2:.yardstick.feedback.v1.Calibration.InterviewerEffectsEntryR\x12interviewerEffects\x1aE\n" +
+	"\x17InterviewerEffectsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01*\x9c\x01\n" +
 	"\x0eRecommendation\x12\x1e\n" +
@@ -1442,7 +1558,7 @@ func file_yardstick_feedback_v1_feedback_proto_rawDescGZIP() []byte {
 }
 
 var file_yardstick_feedback_v1_feedback_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_yardstick_feedback_v1_feedback_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_yardstick_feedback_v1_feedback_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_yardstick_feedback_v1_feedback_proto_goTypes = []any{
 	(Recommendation)(0),           // 0: yardstick.feedback.v1.Recommendation
 	(Candidate_State)(0),          // 1: yardstick.feedback.v1.Candidate.State
@@ -1459,35 +1575,40 @@ var file_yardstick_feedback_v1_feedback_proto_goTypes = []any{
 	(*Score)(nil),                 // 12: yardstick.feedback.v1.Score
 	(*RecommendationCount)(nil),   // 13: yardstick.feedback.v1.RecommendationCount
 	(*CandidateComparison)(nil),   // 14: yardstick.feedback.v1.CandidateComparison
-	nil,                           // 15: yardstick.feedback.v1.CandidateComparison.CompetencyMeansEntry
-	(*timestamppb.Timestamp)(nil), // 16: google.protobuf.Timestamp
+	(*Calibration)(nil),           // 15: yardstick.feedback.v1.Calibration
+	nil,                           // 16: yardstick.feedback.v1.CandidateComparison.CompetencyMeansEntry
+	nil,                           // 17: yardstick.feedback.v1.Calibration.InterviewerEffectsEntry
+	(*timestamppb.Timestamp)(nil), // 18: google.protobuf.Timestamp
 }
 var file_yardstick_feedback_v1_feedback_proto_depIdxs = []int32{
 	1,  // 0: yardstick.feedback.v1.Candidate.state:type_name -> yardstick.feedback.v1.Candidate.State
-	16, // 1: yardstick.feedback.v1.Candidate.create_time:type_name -> google.protobuf.Timestamp
-	16, // 2: yardstick.feedback.v1.Candidate.update_time:type_name -> google.protobuf.Timestamp
-	16, // 3: yardstick.feedback.v1.Interview.scheduled_time:type_name -> google.protobuf.Timestamp
+	18, // 1: yardstick.feedback.v1.Candidate.create_time:type_name -> google.protobuf.Timestamp
+	18, // 2: yardstick.feedback.v1.Candidate.update_time:type_name -> google.protobuf.Timestamp
+	18, // 3: yardstick.feedback.v1.Interview.scheduled_time:type_name -> google.protobuf.Timestamp
 	2,  // 4: yardstick.feedback.v1.Interview.state:type_name -> yardstick.feedback.v1.Interview.State
-	16, // 5: yardstick.feedback.v1.Interview.create_time:type_name -> google.protobuf.Timestamp
+	18, // 5: yardstick.feedback.v1.Interview.create_time:type_name -> google.protobuf.Timestamp
 	8,  // 6: yardstick.feedback.v1.Scorecard.ratings:type_name -> yardstick.feedback.v1.Rating
 	0,  // 7: yardstick.feedback.v1.Scorecard.recommendation:type_name -> yardstick.feedback.v1.Recommendation
 	3,  // 8: yardstick.feedback.v1.Scorecard.state:type_name -> yardstick.feedback.v1.Scorecard.State
-	16, // 9: yardstick.feedback.v1.Scorecard.submit_time:type_name -> google.protobuf.Timestamp
-	16, // 10: yardstick.feedback.v1.Scorecard.update_time:type_name -> google.protobuf.Timestamp
+	18, // 9: yardstick.feedback.v1.Scorecard.submit_time:type_name -> google.protobuf.Timestamp
+	18, // 10: yardstick.feedback.v1.Scorecard.update_time:type_name -> google.protobuf.Timestamp
 	4,  // 11: yardstick.feedback.v1.ScorecardChange.kind:type_name -> yardstick.feedback.v1.ScorecardChange.Kind
-	16, // 12: yardstick.feedback.v1.ScorecardChange.create_time:type_name -> google.protobuf.Timestamp
+	18, // 12: yardstick.feedback.v1.ScorecardChange.create_time:type_name -> google.protobuf.Timestamp
 	7,  // 13: yardstick.feedback.v1.ScorecardChange.scorecard:type_name -> yardstick.feedback.v1.Scorecard
 	6,  // 14: yardstick.feedback.v1.CandidateSummary.interviews:type_name -> yardstick.feedback.v1.Interview
 	11, // 15: yardstick.feedback.v1.CandidateSummary.competencies:type_name -> yardstick.feedback.v1.CompetencySummary
 	13, // 16: yardstick.feedback.v1.CandidateSummary.recommendations:type_name -> yardstick.feedback.v1.RecommendationCount
-	12, // 17: yardstick.feedback.v1.CompetencySummary.scores:type_name -> yardstick.feedback.v1.Score
-	0,  // 18: yardstick.feedback.v1.RecommendationCount.recommendation:type_name -> yardstick.feedback.v1.Recommendation
-	15, // 19: yardstick.feedback.v1.CandidateComparison.competency_means:type_name -> yardstick.feedback.v1.CandidateComparison.CompetencyMeansEntry
-	20, // [20:20] is the sub-list for method output_type
-	20, // [20:20] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	15, // 17: yardstick.feedback.v1.CandidateSummary.calibration:type_name -> yardstick.feedback.v1.Calibration
+	12, // 18: yardstick.feedback.v1.CompetencySummary.scores:type_name -> yardstick.feedback.v1.Score
+	0,  // 19: yardstick.feedback.v1.RecommendationCount.recommendation:type_name -> yardstick.feedback.v1.Recommendation
+	16, // 20: yardstick.feedback.v1.CandidateComparison.competency_means:type_name -> yardstick.feedback.v1.CandidateComparison.CompetencyMeansEntry
+	18, // 21: yardstick.feedback.v1.Calibration.compute_time:type_name -> google.protobuf.Timestamp
+	17, // 22: yardstick.feedback.v1.Calibration.interviewer_effects:type_name -> yardstick.feedback.v1.Calibration.InterviewerEffectsEntry
+	23, // [23:23] is the sub-list for method output_type
+	23, // [23:23] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_yardstick_feedback_v1_feedback_proto_init() }
@@ -1495,13 +1616,15 @@ func file_yardstick_feedback_v1_feedback_proto_init() {
 	if File_yardstick_feedback_v1_feedback_proto != nil {
 		return
 	}
+	file_yardstick_feedback_v1_feedback_proto_msgTypes[6].OneofWrappers = []any{}
+	file_yardstick_feedback_v1_feedback_proto_msgTypes[9].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_yardstick_feedback_v1_feedback_proto_rawDesc), len(file_yardstick_feedback_v1_feedback_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   11,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

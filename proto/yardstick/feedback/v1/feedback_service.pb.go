@@ -27,6 +27,99 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// Request for ComputeCalibration.
+type ComputeCalibrationRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The scorecards to cover. Required, with its role.
+	Scope         *CalibrationScope `protobuf:"bytes,1,opt,name=scope,proto3" json:"scope,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ComputeCalibrationRequest) Reset() {
+	*x = ComputeCalibrationRequest{}
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ComputeCalibrationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ComputeCalibrationRequest) ProtoMessage() {}
+
+func (x *ComputeCalibrationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ComputeCalibrationRequest.ProtoReflect.Descriptor instead.
+func (*ComputeCalibrationRequest) Descriptor() ([]byte, []int) {
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *ComputeCalibrationRequest) GetScope() *CalibrationScope {
+	if x != nil {
+		return x.Scope
+	}
+	return nil
+}
+
+// Request for GetUserCalibration.
+type GetUserCalibrationRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The interviewer's calibration, `users/me/calibration` for the caller's own.
+	// Format: `users/{user}/calibration`.
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetUserCalibrationRequest) Reset() {
+	*x = GetUserCalibrationRequest{}
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetUserCalibrationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetUserCalibrationRequest) ProtoMessage() {}
+
+func (x *GetUserCalibrationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetUserCalibrationRequest.ProtoReflect.Descriptor instead.
+func (*GetUserCalibrationRequest) Descriptor() ([]byte, []int) {
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *GetUserCalibrationRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
 // Request for CreateCandidate.
 type CreateCandidateRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -43,7 +136,7 @@ type CreateCandidateRequest struct {
 
 func (x *CreateCandidateRequest) Reset() {
 	*x = CreateCandidateRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[0]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -55,7 +148,7 @@ func (x *CreateCandidateRequest) String() string {
 func (*CreateCandidateRequest) ProtoMessage() {}
 
 func (x *CreateCandidateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[0]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -68,7 +161,7 @@ func (x *CreateCandidateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateCandidateRequest.ProtoReflect.Descriptor instead.
 func (*CreateCandidateRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{0}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *CreateCandidateRequest) GetCandidateId() string {
@@ -103,7 +196,7 @@ type GetCandidateRequest struct {
 
 func (x *GetCandidateRequest) Reset() {
 	*x = GetCandidateRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[1]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -115,7 +208,7 @@ func (x *GetCandidateRequest) String() string {
 func (*GetCandidateRequest) ProtoMessage() {}
 
 func (x *GetCandidateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[1]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -128,7 +221,7 @@ func (x *GetCandidateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCandidateRequest.ProtoReflect.Descriptor instead.
 func (*GetCandidateRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{1}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *GetCandidateRequest) GetName() string {
@@ -153,7 +246,7 @@ type ListCandidatesRequest struct {
 
 func (x *ListCandidatesRequest) Reset() {
 	*x = ListCandidatesRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[2]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -165,7 +258,7 @@ func (x *ListCandidatesRequest) String() string {
 func (*ListCandidatesRequest) ProtoMessage() {}
 
 func (x *ListCandidatesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[2]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -178,7 +271,7 @@ func (x *ListCandidatesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCandidatesRequest.ProtoReflect.Descriptor instead.
 func (*ListCandidatesRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{2}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ListCandidatesRequest) GetPageSize() int32 {
@@ -215,7 +308,7 @@ type ListCandidatesResponse struct {
 
 func (x *ListCandidatesResponse) Reset() {
 	*x = ListCandidatesResponse{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[3]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -227,7 +320,7 @@ func (x *ListCandidatesResponse) String() string {
 func (*ListCandidatesResponse) ProtoMessage() {}
 
 func (x *ListCandidatesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[3]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -240,7 +333,7 @@ func (x *ListCandidatesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCandidatesResponse.ProtoReflect.Descriptor instead.
 func (*ListCandidatesResponse) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{3}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ListCandidatesResponse) GetCandidates() []*Candidate {
@@ -271,7 +364,7 @@ type UpdateCandidateRequest struct {
 
 func (x *UpdateCandidateRequest) Reset() {
 	*x = UpdateCandidateRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[4]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -283,7 +376,7 @@ func (x *UpdateCandidateRequest) String() string {
 func (*UpdateCandidateRequest) ProtoMessage() {}
 
 func (x *UpdateCandidateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[4]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -296,7 +389,7 @@ func (x *UpdateCandidateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateCandidateRequest.ProtoReflect.Descriptor instead.
 func (*UpdateCandidateRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{4}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *UpdateCandidateRequest) GetCandidate() *Candidate {
@@ -324,7 +417,7 @@ type DeleteCandidateRequest struct {
 
 func (x *DeleteCandidateRequest) Reset() {
 	*x = DeleteCandidateRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[5]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -336,7 +429,7 @@ func (x *DeleteCandidateRequest) String() string {
 func (*DeleteCandidateRequest) ProtoMessage() {}
 
 func (x *DeleteCandidateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[5]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -349,7 +442,7 @@ func (x *DeleteCandidateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteCandidateRequest.ProtoReflect.Descriptor instead.
 func (*DeleteCandidateRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{5}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *DeleteCandidateRequest) GetName() string {
@@ -376,7 +469,7 @@ type CreateInterviewRequest struct {
 
 func (x *CreateInterviewRequest) Reset() {
 	*x = CreateInterviewRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[6]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -388,7 +481,7 @@ func (x *CreateInterviewRequest) String() string {
 func (*CreateInterviewRequest) ProtoMessage() {}
 
 func (x *CreateInterviewRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[6]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -401,7 +494,7 @@ func (x *CreateInterviewRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateInterviewRequest.ProtoReflect.Descriptor instead.
 func (*CreateInterviewRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{6}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *CreateInterviewRequest) GetParent() string {
@@ -443,7 +536,7 @@ type GetInterviewRequest struct {
 
 func (x *GetInterviewRequest) Reset() {
 	*x = GetInterviewRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[7]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -455,7 +548,7 @@ func (x *GetInterviewRequest) String() string {
 func (*GetInterviewRequest) ProtoMessage() {}
 
 func (x *GetInterviewRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[7]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -468,7 +561,7 @@ func (x *GetInterviewRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetInterviewRequest.ProtoReflect.Descriptor instead.
 func (*GetInterviewRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{7}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *GetInterviewRequest) GetName() string {
@@ -489,7 +582,7 @@ type ListInterviewsRequest struct {
 
 func (x *ListInterviewsRequest) Reset() {
 	*x = ListInterviewsRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[8]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -501,7 +594,7 @@ func (x *ListInterviewsRequest) String() string {
 func (*ListInterviewsRequest) ProtoMessage() {}
 
 func (x *ListInterviewsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[8]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -514,7 +607,7 @@ func (x *ListInterviewsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListInterviewsRequest.ProtoReflect.Descriptor instead.
 func (*ListInterviewsRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{8}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ListInterviewsRequest) GetParent() string {
@@ -535,7 +628,7 @@ type ListInterviewsResponse struct {
 
 func (x *ListInterviewsResponse) Reset() {
 	*x = ListInterviewsResponse{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[9]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -547,7 +640,7 @@ func (x *ListInterviewsResponse) String() string {
 func (*ListInterviewsResponse) ProtoMessage() {}
 
 func (x *ListInterviewsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[9]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -560,7 +653,7 @@ func (x *ListInterviewsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListInterviewsResponse.ProtoReflect.Descriptor instead.
 func (*ListInterviewsResponse) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{9}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ListInterviewsResponse) GetInterviews() []*Interview {
@@ -581,7 +674,7 @@ type GetScorecardRequest struct {
 
 func (x *GetScorecardRequest) Reset() {
 	*x = GetScorecardRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[10]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -593,7 +686,7 @@ func (x *GetScorecardRequest) String() string {
 func (*GetScorecardRequest) ProtoMessage() {}
 
 func (x *GetScorecardRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[10]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -606,7 +699,7 @@ func (x *GetScorecardRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetScorecardRequest.ProtoReflect.Descriptor instead.
 func (*GetScorecardRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{10}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GetScorecardRequest) GetName() string {
@@ -631,7 +724,7 @@ type UpdateScorecardRequest struct {
 
 func (x *UpdateScorecardRequest) Reset() {
 	*x = UpdateScorecardRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[11]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -643,7 +736,7 @@ func (x *UpdateScorecardRequest) String() string {
 func (*UpdateScorecardRequest) ProtoMessage() {}
 
 func (x *UpdateScorecardRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[11]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -656,7 +749,7 @@ func (x *UpdateScorecardRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateScorecardRequest.ProtoReflect.Descriptor instead.
 func (*UpdateScorecardRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{11}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *UpdateScorecardRequest) GetScorecard() *Scorecard {
@@ -689,7 +782,7 @@ type SubmitScorecardRequest struct {
 
 func (x *SubmitScorecardRequest) Reset() {
 	*x = SubmitScorecardRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[12]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -701,7 +794,7 @@ func (x *SubmitScorecardRequest) String() string {
 func (*SubmitScorecardRequest) ProtoMessage() {}
 
 func (x *SubmitScorecardRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[12]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -714,7 +807,7 @@ func (x *SubmitScorecardRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitScorecardRequest.ProtoReflect.Descriptor instead.
 func (*SubmitScorecardRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{12}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *SubmitScorecardRequest) GetName() string {
@@ -760,7 +853,7 @@ type AmendScorecardRequest struct {
 
 func (x *AmendScorecardRequest) Reset() {
 	*x = AmendScorecardRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[13]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -772,7 +865,7 @@ func (x *AmendScorecardRequest) String() string {
 func (*AmendScorecardRequest) ProtoMessage() {}
 
 func (x *AmendScorecardRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[13]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -785,7 +878,7 @@ func (x *AmendScorecardRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AmendScorecardRequest.ProtoReflect.Descriptor instead.
 func (*AmendScorecardRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{13}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *AmendScorecardRequest) GetName() string {
@@ -845,7 +938,7 @@ type ListScorecardChangesRequest struct {
 
 func (x *ListScorecardChangesRequest) Reset() {
 	*x = ListScorecardChangesRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[14]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -857,7 +950,7 @@ func (x *ListScorecardChangesRequest) String() string {
 func (*ListScorecardChangesRequest) ProtoMessage() {}
 
 func (x *ListScorecardChangesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[14]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -870,7 +963,7 @@ func (x *ListScorecardChangesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListScorecardChangesRequest.ProtoReflect.Descriptor instead.
 func (*ListScorecardChangesRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{14}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ListScorecardChangesRequest) GetParent() string {
@@ -907,7 +1000,7 @@ type ListScorecardChangesResponse struct {
 
 func (x *ListScorecardChangesResponse) Reset() {
 	*x = ListScorecardChangesResponse{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[15]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -919,7 +1012,7 @@ func (x *ListScorecardChangesResponse) String() string {
 func (*ListScorecardChangesResponse) ProtoMessage() {}
 
 func (x *ListScorecardChangesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[15]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -932,7 +1025,7 @@ func (x *ListScorecardChangesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListScorecardChangesResponse.ProtoReflect.Descriptor instead.
 func (*ListScorecardChangesResponse) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{15}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ListScorecardChangesResponse) GetChanges() []*ScorecardChange {
@@ -960,7 +1053,7 @@ type SummarizeCandidateRequest struct {
 
 func (x *SummarizeCandidateRequest) Reset() {
 	*x = SummarizeCandidateRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[16]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -972,7 +1065,7 @@ func (x *SummarizeCandidateRequest) String() string {
 func (*SummarizeCandidateRequest) ProtoMessage() {}
 
 func (x *SummarizeCandidateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[16]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -985,7 +1078,7 @@ func (x *SummarizeCandidateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SummarizeCandidateRequest.ProtoReflect.Descriptor instead.
 func (*SummarizeCandidateRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{16}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *SummarizeCandidateRequest) GetName() string {
@@ -1009,7 +1102,7 @@ type CompareCandidatesRequest struct {
 
 func (x *CompareCandidatesRequest) Reset() {
 	*x = CompareCandidatesRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[17]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1021,7 +1114,7 @@ func (x *CompareCandidatesRequest) String() string {
 func (*CompareCandidatesRequest) ProtoMessage() {}
 
 func (x *CompareCandidatesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[17]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1034,7 +1127,7 @@ func (x *CompareCandidatesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompareCandidatesRequest.ProtoReflect.Descriptor instead.
 func (*CompareCandidatesRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{17}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *CompareCandidatesRequest) GetNames() []string {
@@ -1057,14 +1150,16 @@ type CompareCandidatesResponse struct {
 	// One row per candidate, in the order asked (or by name).
 	Candidates []*CandidateComparison `protobuf:"bytes,1,rep,name=candidates,proto3" json:"candidates,omitempty"`
 	// The competencies the rows have means for, in rubric order.
-	Competencies  []string `protobuf:"bytes,2,rep,name=competencies,proto3" json:"competencies,omitempty"`
+	Competencies []string `protobuf:"bytes,2,rep,name=competencies,proto3" json:"competencies,omitempty"`
+	// How the calibrated overall scores were made, per role compared.
+	Calibrations  map[string]*Calibration `protobuf:"bytes,3,rep,name=calibrations,proto3" json:"calibrations,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CompareCandidatesResponse) Reset() {
 	*x = CompareCandidatesResponse{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[18]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1076,7 +1171,7 @@ func (x *CompareCandidatesResponse) String() string {
 func (*CompareCandidatesResponse) ProtoMessage() {}
 
 func (x *CompareCandidatesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[18]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1089,7 +1184,7 @@ func (x *CompareCandidatesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompareCandidatesResponse.ProtoReflect.Descriptor instead.
 func (*CompareCandidatesResponse) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{18}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *CompareCandidatesResponse) GetCandidates() []*CandidateComparison {
@@ -1106,11 +1201,23 @@ func (x *CompareCandidatesResponse) GetCompetencies() []string {
 	return nil
 }
 
+func (x *CompareCandidatesResponse) GetCalibrations() map[string]*Calibration {
+	if x != nil {
+		return x.Calibrations
+	}
+	return nil
+}
+
 var File_yardstick_feedback_v1_feedback_service_proto protoreflect.FileDescriptor
 
 const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"\n" +
-	",yardstick/feedback/v1/feedback_service.proto\x12\x15yardstick.feedback.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a$yardstick/feedback/v1/feedback.proto\x1a\x1dyardstick/type/v1/names.proto\"\xbe\x01\n" +
+	",yardstick/feedback/v1/feedback_service.proto\x12\x15yardstick.feedback.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a'yardstick/feedback/v1/calibration.proto\x1a$yardstick/feedback/v1/feedback.proto\x1a\x1dyardstick/type/v1/names.proto\"b\n" +
+	"\x19ComputeCalibrationRequest\x12E\n" +
+	"\x05scope\x18\x01 \x01(\v2'.yardstick.feedback.v1.CalibrationScopeB\x06\xbaH\x03\xc8\x01\x01R\x05scope\"\xb0\x01\n" +
+	"\x19GetUserCalibrationRequest\x12\x92\x01\n" +
+	"\x04name\x18\x01 \x01(\tB~\xbaH{\xba\x01x\n" +
+	"\x15user_calibration_name\x12 must be users/{user}/calibration\x1a=this.matches('^users/[A-Za-z0-9._@+|:-]{1,128}/calibration$')R\x04name\"\xbe\x01\n" +
 	"\x16CreateCandidateRequest\x12/\n" +
 	"\fcandidate_id\x18\x01 \x01(\tB\f\xbaH\t\xd8\x01\x01r\x04\x88\x88'\x01R\vcandidateId\x12F\n" +
 	"\tcandidate\x18\x02 \x01(\v2 .yardstick.feedback.v1.CandidateB\x06\xbaH\x03\xc8\x01\x01R\tcandidate\x12+\n" +
@@ -1181,12 +1288,16 @@ const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04Ȉ'\x01R\x04name\"f\n" +
 	"\x18CompareCandidatesRequest\x12(\n" +
 	"\x05names\x18\x01 \x03(\tB\x12\xbaH\x0f\x92\x01\f\x102\x18\x01\"\x06r\x04Ȉ'\x01R\x05names\x12 \n" +
-	"\x04role\x18\x02 \x01(\tB\f\xbaH\t\xd8\x01\x01r\x04\xc0\x88'\x01R\x04role\"\x8b\x01\n" +
+	"\x04role\x18\x02 \x01(\tB\f\xbaH\t\xd8\x01\x01r\x04\xc0\x88'\x01R\x04role\"\xd8\x02\n" +
 	"\x19CompareCandidatesResponse\x12J\n" +
 	"\n" +
 	"candidates\x18\x01 \x03(\v2*.yardstick.feedback.v1.CandidateComparisonR\n" +
 	"candidates\x12\"\n" +
-	"\fcompetencies\x18\x02 \x03(\tR\fcompetencies2\xc0\x19\n" +
+	"\fcompetencies\x18\x02 \x03(\tR\fcompetencies\x12f\n" +
+	"\fcalibrations\x18\x03 \x03(\v2B.yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntryR\fcalibrations\x1ac\n" +
+	"\x11CalibrationsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x128\n" +
+	"\x05value\x18\x02 \x01(\v2\".yardstick.feedback.v1.CalibrationR\x05value:\x028\x012\xf1\x1b\n" +
 	"\x0fFeedbackService\x12\xd3\x01\n" +
 	"\x0fCreateCandidate\x12-.yardstick.feedback.v1.CreateCandidateRequest\x1a .yardstick.feedback.v1.Candidate\"o\x92AKJI\n" +
 	"\x03409\x12B\n" +
@@ -1238,7 +1349,9 @@ const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x029:\x01*\"4/v1/{name=candidates/*/interviews/*/scorecard}:amend\x12\xc1\x01\n" +
 	"\x14ListScorecardChanges\x122.yardstick.feedback.v1.ListScorecardChangesRequest\x1a3.yardstick.feedback.v1.ListScorecardChangesResponse\"@\x82\xd3\xe4\x93\x02:\x128/v1/{parent=candidates/*/interviews/*/scorecard}/changes\x12\x9a\x01\n" +
 	"\x12SummarizeCandidate\x120.yardstick.feedback.v1.SummarizeCandidateRequest\x1a'.yardstick.feedback.v1.CandidateSummary\")\x82\xd3\xe4\x93\x02#\x12!/v1/{name=candidates/*}:summarize\x12\x96\x01\n" +
-	"\x11CompareCandidates\x12/.yardstick.feedback.v1.CompareCandidatesRequest\x1a0.yardstick.feedback.v1.CompareCandidatesResponse\"\x1e\x82\xd3\xe4\x93\x02\x18\x12\x16/v1/candidates:compareBKZIgithub.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1;feedbackv1b\x06proto3"
+	"\x11CompareCandidates\x12/.yardstick.feedback.v1.CompareCandidatesRequest\x1a0.yardstick.feedback.v1.CompareCandidatesResponse\"\x1e\x82\xd3\xe4\x93\x02\x18\x12\x16/v1/candidates:compare\x12\x95\x01\n" +
+	"\x12ComputeCalibration\x120.yardstick.feedback.v1.ComputeCalibrationRequest\x1a(.yardstick.feedback.v1.CalibrationReport\"#\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/calibrations:compute\x12\x96\x01\n" +
+	"\x12GetUserCalibration\x120.yardstick.feedback.v1.GetUserCalibrationRequest\x1a&.yardstick.feedback.v1.UserCalibration\"&\x82\xd3\xe4\x93\x02 \x12\x1e/v1/{name=users/*/calibration}BKZIgithub.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1;feedbackv1b\x06proto3"
 
 var (
 	file_yardstick_feedback_v1_feedback_service_proto_rawDescOnce sync.Once
@@ -1252,86 +1365,100 @@ func file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP() []byte {
 	return file_yardstick_feedback_v1_feedback_service_proto_rawDescData
 }
 
-var file_yardstick_feedback_v1_feedback_service_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_yardstick_feedback_v1_feedback_service_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_yardstick_feedback_v1_feedback_service_proto_goTypes = []any{
-	(*CreateCandidateRequest)(nil),       // 0: yardstick.feedback.v1.CreateCandidateRequest
-	(*GetCandidateRequest)(nil),          // 1: yardstick.feedback.v1.GetCandidateRequest
-	(*ListCandidatesRequest)(nil),        // 2: yardstick.feedback.v1.ListCandidatesRequest
-	(*ListCandidatesResponse)(nil),       // 3: yardstick.feedback.v1.ListCandidatesResponse
-	(*UpdateCandidateRequest)(nil),       // 4: yardstick.feedback.v1.UpdateCandidateRequest
-	(*DeleteCandidateRequest)(nil),       // 5: yardstick.feedback.v1.DeleteCandidateRequest
-	(*CreateInterviewRequest)(nil),       // 6: yardstick.feedback.v1.CreateInterviewRequest
-	(*GetInterviewRequest)(nil),          // 7: yardstick.feedback.v1.GetInterviewRequest
-	(*ListInterviewsRequest)(nil),        // 8: yardstick.feedback.v1.ListInterviewsRequest
-	(*ListInterviewsResponse)(nil),       // 9: yardstick.feedback.v1.ListInterviewsResponse
-	(*GetScorecardRequest)(nil),          // 10: yardstick.feedback.v1.GetScorecardRequest
-	(*UpdateScorecardRequest)(nil),       // 11: yardstick.feedback.v1.UpdateScorecardRequest
-	(*SubmitScorecardRequest)(nil),       // 12: yardstick.feedback.v1.SubmitScorecardRequest
-	(*AmendScorecardRequest)(nil),        // 13: yardstick.feedback.v1.AmendScorecardRequest
-	(*ListScorecardChangesRequest)(nil),  // 14: yardstick.feedback.v1.ListScorecardChangesRequest
-	(*ListScorecardChangesResponse)(nil), // 15: yardstick.feedback.v1.ListScorecardChangesResponse
-	(*SummarizeCandidateRequest)(nil),    // 16: yardstick.feedback.v1.SummarizeCandidateRequest
-	(*CompareCandidatesRequest)(nil),     // 17: yardstick.feedback.v1.CompareCandidatesRequest
-	(*CompareCandidatesResponse)(nil),    // 18: yardstick.feedback.v1.CompareCandidatesResponse
-	(*Candidate)(nil),                    // 19: yardstick.feedback.v1.Candidate
-	(*fieldmaskpb.FieldMask)(nil),        // 20: google.protobuf.FieldMask
-	(*Interview)(nil),                    // 21: yardstick.feedback.v1.Interview
-	(*Scorecard)(nil),                    // 22: yardstick.feedback.v1.Scorecard
-	(*Rating)(nil),                       // 23: yardstick.feedback.v1.Rating
-	(Recommendation)(0),                  // 24: yardstick.feedback.v1.Recommendation
-	(*ScorecardChange)(nil),              // 25: yardstick.feedback.v1.ScorecardChange
-	(*CandidateComparison)(nil),          // 26: yardstick.feedback.v1.CandidateComparison
-	(*emptypb.Empty)(nil),                // 27: google.protobuf.Empty
-	(*CandidateSummary)(nil),             // 28: yardstick.feedback.v1.CandidateSummary
+	(*ComputeCalibrationRequest)(nil),    // 0: yardstick.feedback.v1.ComputeCalibrationRequest
+	(*GetUserCalibrationRequest)(nil),    // 1: yardstick.feedback.v1.GetUserCalibrationRequest
+	(*CreateCandidateRequest)(nil),       // 2: yardstick.feedback.v1.CreateCandidateRequest
+	(*GetCandidateRequest)(nil),          // 3: yardstick.feedback.v1.GetCandidateRequest
+	(*ListCandidatesRequest)(nil),        // 4: yardstick.feedback.v1.ListCandidatesRequest
+	(*ListCandidatesResponse)(nil),       // 5: yardstick.feedback.v1.ListCandidatesResponse
+	(*UpdateCandidateRequest)(nil),       // 6: yardstick.feedback.v1.UpdateCandidateRequest
+	(*DeleteCandidateRequest)(nil),       // 7: yardstick.feedback.v1.DeleteCandidateRequest
+	(*CreateInterviewRequest)(nil),       // 8: yardstick.feedback.v1.CreateInterviewRequest
+	(*GetInterviewRequest)(nil),          // 9: yardstick.feedback.v1.GetInterviewRequest
+	(*ListInterviewsRequest)(nil),        // 10: yardstick.feedback.v1.ListInterviewsRequest
+	(*ListInterviewsResponse)(nil),       // 11: yardstick.feedback.v1.ListInterviewsResponse
+	(*GetScorecardRequest)(nil),          // 12: yardstick.feedback.v1.GetScorecardRequest
+	(*UpdateScorecardRequest)(nil),       // 13: yardstick.feedback.v1.UpdateScorecardRequest
+	(*SubmitScorecardRequest)(nil),       // 14: yardstick.feedback.v1.SubmitScorecardRequest
+	(*AmendScorecardRequest)(nil),        // 15: yardstick.feedback.v1.AmendScorecardRequest
+	(*ListScorecardChangesRequest)(nil),  // 16: yardstick.feedback.v1.ListScorecardChangesRequest
+	(*ListScorecardChangesResponse)(nil), // 17: yardstick.feedback.v1.ListScorecardChangesResponse
+	(*SummarizeCandidateRequest)(nil),    // 18: yardstick.feedback.v1.SummarizeCandidateRequest
+	(*CompareCandidatesRequest)(nil),     // 19: yardstick.feedback.v1.CompareCandidatesRequest
+	(*CompareCandidatesResponse)(nil),    // 20: yardstick.feedback.v1.CompareCandidatesResponse
+	nil,                                  // 21: yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry
+	(*CalibrationScope)(nil),             // 22: yardstick.feedback.v1.CalibrationScope
+	(*Candidate)(nil),                    // 23: yardstick.feedback.v1.Candidate
+	(*fieldmaskpb.FieldMask)(nil),        // 24: google.protobuf.FieldMask
+	(*Interview)(nil),                    // 25: yardstick.feedback.v1.Interview
+	(*Scorecard)(nil),                    // 26: yardstick.feedback.v1.Scorecard
+	(*Rating)(nil),                       // 27: yardstick.feedback.v1.Rating
+	(Recommendation)(0),                  // 28: yardstick.feedback.v1.Recommendation
+	(*ScorecardChange)(nil),              // 29: yardstick.feedback.v1.ScorecardChange
+	(*CandidateComparison)(nil),          // 30: yardstick.feedback.v1.CandidateComparison
+	(*Calibration)(nil),                  // 31: yardstick.feedback.v1.Calibration
+	(*emptypb.Empty)(nil),                // 32: google.protobuf.Empty
+	(*CandidateSummary)(nil),             // 33: yardstick.feedback.v1.CandidateSummary
+	(*CalibrationReport)(nil),            // 34: yardstick.feedback.v1.CalibrationReport
+	(*UserCalibration)(nil),              // 35: yardstick.feedback.v1.UserCalibration
 }
 var file_yardstick_feedback_v1_feedback_service_proto_depIdxs = []int32{
-	19, // 0: yardstick.feedback.v1.CreateCandidateRequest.candidate:type_name -> yardstick.feedback.v1.Candidate
-	19, // 1: yardstick.feedback.v1.ListCandidatesResponse.candidates:type_name -> yardstick.feedback.v1.Candidate
-	19, // 2: yardstick.feedback.v1.UpdateCandidateRequest.candidate:type_name -> yardstick.feedback.v1.Candidate
-	20, // 3: yardstick.feedback.v1.UpdateCandidateRequest.update_mask:type_name -> google.protobuf.FieldMask
-	21, // 4: yardstick.feedback.v1.CreateInterviewRequest.interview:type_name -> yardstick.feedback.v1.Interview
-	21, // 5: yardstick.feedback.v1.ListInterviewsResponse.interviews:type_name -> yardstick.feedback.v1.Interview
-	22, // 6: yardstick.feedback.v1.UpdateScorecardRequest.scorecard:type_name -> yardstick.feedback.v1.Scorecard
-	20, // 7: yardstick.feedback.v1.UpdateScorecardRequest.update_mask:type_name -> google.protobuf.FieldMask
-	23, // 8: yardstick.feedback.v1.AmendScorecardRequest.ratings:type_name -> yardstick.feedback.v1.Rating
-	24, // 9: yardstick.feedback.v1.AmendScorecardRequest.recommendation:type_name -> yardstick.feedback.v1.Recommendation
-	25, // 10: yardstick.feedback.v1.ListScorecardChangesResponse.changes:type_name -> yardstick.feedback.v1.ScorecardChange
-	26, // 11: yardstick.feedback.v1.CompareCandidatesResponse.candidates:type_name -> yardstick.feedback.v1.CandidateComparison
-	0,  // 12: yardstick.feedback.v1.FeedbackService.CreateCandidate:input_type -> yardstick.feedback.v1.CreateCandidateRequest
-	1,  // 13: yardstick.feedback.v1.FeedbackService.GetCandidate:input_type -> yardstick.feedback.v1.GetCandidateRequest
-	2,  // 14: yardstick.feedback.v1.FeedbackService.ListCandidates:input_type -> yardstick.feedback.v1.ListCandidatesRequest
-	4,  // 15: yardstick.feedback.v1.FeedbackService.UpdateCandidate:input_type -> yardstick.feedback.v1.UpdateCandidateRequest
-	5,  // 16: yardstick.feedback.v1.FeedbackService.DeleteCandidate:input_type -> yardstick.feedback.v1.DeleteCandidateRequest
-	6,  // 17: yardstick.feedback.v1.FeedbackService.CreateInterview:input_type -> yardstick.feedback.v1.CreateInterviewRequest
-	7,  // 18: yardstick.feedback.v1.FeedbackService.GetInterview:input_type -> yardstick.feedback.v1.GetInterviewRequest
-	8,  // 19: yardstick.feedback.v1.FeedbackService.ListInterviews:input_type -> yardstick.feedback.v1.ListInterviewsRequest
-	10, // 20: yardstick.feedback.v1.FeedbackService.GetScorecard:input_type -> yardstick.feedback.v1.GetScorecardRequest
-	11, // 21: yardstick.feedback.v1.FeedbackService.UpdateScorecard:input_type -> yardstick.feedback.v1.UpdateScorecardRequest
-	12, // 22: yardstick.feedback.v1.FeedbackService.SubmitScorecard:input_type -> yardstick.feedback.v1.SubmitScorecardRequest
-	13, // 23: yardstick.feedback.v1.FeedbackService.AmendScorecard:input_type -> yardstick.feedback.v1.AmendScorecardRequest
-	14, // 24: yardstick.feedback.v1.FeedbackService.ListScorecardChanges:input_type -> yardstick.feedback.v1.ListScorecardChangesRequest
-	16, // 25: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:input_type -> yardstick.feedback.v1.SummarizeCandidateRequest
-	17, // 26: yardstick.feedback.v1.FeedbackService.CompareCandidates:input_type -> yardstick.feedback.v1.CompareCandidatesRequest
-	19, // 27: yardstick.feedback.v1.FeedbackService.CreateCandidate:output_type -> yardstick.feedback.v1.Candidate
-	19, // 28: yardstick.feedback.v1.FeedbackService.GetCandidate:output_type -> yardstick.feedback.v1.Candidate
-	3,  // 29: yardstick.feedback.v1.FeedbackService.ListCandidates:output_type -> yardstick.feedback.v1.ListCandidatesResponse
-	19, // 30: yardstick.feedback.v1.FeedbackService.UpdateCandidate:output_type -> yardstick.feedback.v1.Candidate
-	27, // 31: yardstick.feedback.v1.FeedbackService.DeleteCandidate:output_type -> google.protobuf.Empty
-	21, // 32: yardstick.feedback.v1.FeedbackService.CreateInterview:output_type -> yardstick.feedback.v1.Interview
-	21, // 33: yardstick.feedback.v1.FeedbackService.GetInterview:output_type -> yardstick.feedback.v1.Interview
-	9,  // 34: yardstick.feedback.v1.FeedbackService.ListInterviews:output_type -> yardstick.feedback.v1.ListInterviewsResponse
-	22, // 35: yardstick.feedback.v1.FeedbackService.GetScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	22, // 36: yardstick.feedback.v1.FeedbackService.UpdateScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	22, // 37: yardstick.feedback.v1.FeedbackService.SubmitScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	22, // 38: yardstick.feedback.v1.FeedbackService.AmendScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	15, // 39: yardstick.feedback.v1.FeedbackService.ListScorecardChanges:output_type -> yardstick.feedback.v1.ListScorecardChangesResponse
-	28, // 40: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:output_type -> yardstick.feedback.v1.CandidateSummary
-	18, // 41: yardstick.feedback.v1.FeedbackService.CompareCandidates:output_type -> yardstick.feedback.v1.CompareCandidatesResponse
-	27, // [27:42] is the sub-list for method output_type
-	12, // [12:27] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	22, // 0: yardstick.feedback.v1.ComputeCalibrationRequest.scope:type_name -> yardstick.feedback.v1.CalibrationScope
+	23, // 1: yardstick.feedback.v1.CreateCandidateRequest.candidate:type_name -> yardstick.feedback.v1.Candidate
+	23, // 2: yardstick.feedback.v1.ListCandidatesResponse.candidates:type_name -> yardstick.feedback.v1.Candidate
+	23, // 3: yardstick.feedback.v1.UpdateCandidateRequest.candidate:type_name -> yardstick.feedback.v1.Candidate
+	24, // 4: yardstick.feedback.v1.UpdateCandidateRequest.update_mask:type_name -> google.protobuf.FieldMask
+	25, // 5: yardstick.feedback.v1.CreateInterviewRequest.interview:type_name -> yardstick.feedback.v1.Interview
+	25, // 6: yardstick.feedback.v1.ListInterviewsResponse.interviews:type_name -> yardstick.feedback.v1.Interview
+	26, // 7: yardstick.feedback.v1.UpdateScorecardRequest.scorecard:type_name -> yardstick.feedback.v1.Scorecard
+	24, // 8: yardstick.feedback.v1.UpdateScorecardRequest.update_mask:type_name -> google.protobuf.FieldMask
+	27, // 9: yardstick.feedback.v1.AmendScorecardRequest.ratings:type_name -> yardstick.feedback.v1.Rating
+	28, // 10: yardstick.feedback.v1.AmendScorecardRequest.recommendation:type_name -> yardstick.feedback.v1.Recommendation
+	29, // 11: yardstick.feedback.v1.ListScorecardChangesResponse.changes:type_name -> yardstick.feedback.v1.ScorecardChange
+	30, // 12: yardstick.feedback.v1.CompareCandidatesResponse.candidates:type_name -> yardstick.feedback.v1.CandidateComparison
+	21, // 13: yardstick.feedback.v1.CompareCandidatesResponse.calibrations:type_name -> yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry
+	31, // 14: yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry.value:type_name -> yardstick.feedback.v1.Calibration
+	2,  // 15: yardstick.feedback.v1.FeedbackService.CreateCandidate:input_type -> yardstick.feedback.v1.CreateCandidateRequest
+	3,  // 16: yardstick.feedback.v1.FeedbackService.GetCandidate:input_type -> yardstick.feedback.v1.GetCandidateRequest
+	4,  // 17: yardstick.feedback.v1.FeedbackService.ListCandidates:input_type -> yardstick.feedback.v1.ListCandidatesRequest
+	6,  // 18: yardstick.feedback.v1.FeedbackService.UpdateCandidate:input_type -> yardstick.feedback.v1.UpdateCandidateRequest
+	7,  // 19: yardstick.feedback.v1.FeedbackService.DeleteCandidate:input_type -> yardstick.feedback.v1.DeleteCandidateRequest
+	8,  // 20: yardstick.feedback.v1.FeedbackService.CreateInterview:input_type -> yardstick.feedback.v1.CreateInterviewRequest
+	9,  // 21: yardstick.feedback.v1.FeedbackService.GetInterview:input_type -> yardstick.feedback.v1.GetInterviewRequest
+	10, // 22: yardstick.feedback.v1.FeedbackService.ListInterviews:input_type -> yardstick.feedback.v1.ListInterviewsRequest
+	12, // 23: yardstick.feedback.v1.FeedbackService.GetScorecard:input_type -> yardstick.feedback.v1.GetScorecardRequest
+	13, // 24: yardstick.feedback.v1.FeedbackService.UpdateScorecard:input_type -> yardstick.feedback.v1.UpdateScorecardRequest
+	14, // 25: yardstick.feedback.v1.FeedbackService.SubmitScorecard:input_type -> yardstick.feedback.v1.SubmitScorecardRequest
+	15, // 26: yardstick.feedback.v1.FeedbackService.AmendScorecard:input_type -> yardstick.feedback.v1.AmendScorecardRequest
+	16, // 27: yardstick.feedback.v1.FeedbackService.ListScorecardChanges:input_type -> yardstick.feedback.v1.ListScorecardChangesRequest
+	18, // 28: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:input_type -> yardstick.feedback.v1.SummarizeCandidateRequest
+	19, // 29: yardstick.feedback.v1.FeedbackService.CompareCandidates:input_type -> yardstick.feedback.v1.CompareCandidatesRequest
+	0,  // 30: yardstick.feedback.v1.FeedbackService.ComputeCalibration:input_type -> yardstick.feedback.v1.ComputeCalibrationRequest
+	1,  // 31: yardstick.feedback.v1.FeedbackService.GetUserCalibration:input_type -> yardstick.feedback.v1.GetUserCalibrationRequest
+	23, // 32: yardstick.feedback.v1.FeedbackService.CreateCandidate:output_type -> yardstick.feedback.v1.Candidate
+	23, // 33: yardstick.feedback.v1.FeedbackService.GetCandidate:output_type -> yardstick.feedback.v1.Candidate
+	5,  // 34: yardstick.feedback.v1.FeedbackService.ListCandidates:output_type -> yardstick.feedback.v1.ListCandidatesResponse
+	23, // 35: yardstick.feedback.v1.FeedbackService.UpdateCandidate:output_type -> yardstick.feedback.v1.Candidate
+	32, // 36: yardstick.feedback.v1.FeedbackService.DeleteCandidate:output_type -> google.protobuf.Empty
+	25, // 37: yardstick.feedback.v1.FeedbackService.CreateInterview:output_type -> yardstick.feedback.v1.Interview
+	25, // 38: yardstick.feedback.v1.FeedbackService.GetInterview:output_type -> yardstick.feedback.v1.Interview
+	11, // 39: yardstick.feedback.v1.FeedbackService.ListInterviews:output_type -> yardstick.feedback.v1.ListInterviewsResponse
+	26, // 40: yardstick.feedback.v1.FeedbackService.GetScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	26, // 41: yardstick.feedback.v1.FeedbackService.UpdateScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	26, // 42: yardstick.feedback.v1.FeedbackService.SubmitScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	26, // 43: yardstick.feedback.v1.FeedbackService.AmendScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	17, // 44: yardstick.feedback.v1.FeedbackService.ListScorecardChanges:output_type -> yardstick.feedback.v1.ListScorecardChangesResponse
+	33, // 45: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:output_type -> yardstick.feedback.v1.CandidateSummary
+	20, // 46: yardstick.feedback.v1.FeedbackService.CompareCandidates:output_type -> yardstick.feedback.v1.CompareCandidatesResponse
+	34, // 47: yardstick.feedback.v1.FeedbackService.ComputeCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
+	35, // 48: yardstick.feedback.v1.FeedbackService.GetUserCalibration:output_type -> yardstick.feedback.v1.UserCalibration
+	32, // [32:49] is the sub-list for method output_type
+	15, // [15:32] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_yardstick_feedback_v1_feedback_service_proto_init() }
@@ -1339,6 +1466,7 @@ func file_yardstick_feedback_v1_feedback_service_proto_init() {
 	if File_yardstick_feedback_v1_feedback_service_proto != nil {
 		return
 	}
+	file_yardstick_feedback_v1_calibration_proto_init()
 	file_yardstick_feedback_v1_feedback_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1346,7 +1474,7 @@ func file_yardstick_feedback_v1_feedback_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_yardstick_feedback_v1_feedback_service_proto_rawDesc), len(file_yardstick_feedback_v1_feedback_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   19,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

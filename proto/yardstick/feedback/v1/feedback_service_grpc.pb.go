@@ -35,6 +35,8 @@ const (
 	FeedbackService_ListScorecardChanges_FullMethodName = "/yardstick.feedback.v1.FeedbackService/ListScorecardChanges"
 	FeedbackService_SummarizeCandidate_FullMethodName   = "/yardstick.feedback.v1.FeedbackService/SummarizeCandidate"
 	FeedbackService_CompareCandidates_FullMethodName    = "/yardstick.feedback.v1.FeedbackService/CompareCandidates"
+	FeedbackService_ComputeCalibration_FullMethodName   = "/yardstick.feedback.v1.FeedbackService/ComputeCalibration"
+	FeedbackService_GetUserCalibration_FullMethodName   = "/yardstick.feedback.v1.FeedbackService/GetUserCalibration"
 )
 
 // FeedbackServiceClient is the client API for FeedbackService service.
@@ -94,6 +96,16 @@ type FeedbackServiceClient interface {
 	// Candidates side by side: competency means and a weighted overall score.
 	// Recruiters and admins.
 	CompareCandidates(ctx context.Context, in *CompareCandidatesRequest, opts ...grpc.CallOption) (*CompareCandidatesResponse, error)
+	// Computes a calibration report over the submitted scorecards in scope:
+	// agreement per competency, each interviewer's leniency, and the
+	// candidates' calibrated scores. A report over a whole role (no other
+	// scope) is kept, and summaries and comparisons calibrate with it.
+	// Recruiters and admins.
+	ComputeCalibration(ctx context.Context, in *ComputeCalibrationRequest, opts ...grpc.CallOption) (*CalibrationReport, error)
+	// Where an interviewer stands among their peers: their leniency and how
+	// far they sit from their panels, against the peers' distribution, with
+	// no peer named. For the interviewer themself, recruiters and admins.
+	GetUserCalibration(ctx context.Context, in *GetUserCalibrationRequest, opts ...grpc.CallOption) (*UserCalibration, error)
 }
 
 type feedbackServiceClient struct {
@@ -254,6 +266,26 @@ func (c *feedbackServiceClient) CompareCandidates(ctx context.Context, in *Compa
 	return out, nil
 }
 
+func (c *feedbackServiceClient) ComputeCalibration(ctx context.Context, in *ComputeCalibrationRequest, opts ...grpc.CallOption) (*CalibrationReport, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CalibrationReport)
+	err := c.cc.Invoke(ctx, FeedbackService_ComputeCalibration_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *feedbackServiceClient) GetUserCalibration(ctx context.Context, in *GetUserCalibrationRequest, opts ...grpc.CallOption) (*UserCalibration, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UserCalibration)
+	err := c.cc.Invoke(ctx, FeedbackService_GetUserCalibration_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // FeedbackServiceServer is the server API for FeedbackService service.
 // All implementations must embed UnimplementedFeedbackServiceServer
 // for forward compatibility.
@@ -311,6 +343,16 @@ type FeedbackServiceServer interface {
 	// Candidates side by side: competency means and a weighted overall score.
 	// Recruiters and admins.
 	CompareCandidates(context.Context, *CompareCandidatesRequest) (*CompareCandidatesResponse, error)
+	// Computes a calibration report over the submitted scorecards in scope:
+	// agreement per competency, each interviewer's leniency, and the
+	// candidates' calibrated scores. A report over a whole role (no other
+	// scope) is kept, and summaries and comparisons calibrate with it.
+	// Recruiters and admins.
+	ComputeCalibration(context.Context, *ComputeCalibrationRequest) (*CalibrationReport, error)
+	// Where an interviewer stands among their peers: their leniency and how
+	// far they sit from their panels, against the peers' distribution, with
+	// no peer named. For the interviewer themself, recruiters and admins.
+	GetUserCalibration(context.Context, *GetUserCalibrationRequest) (*UserCalibration, error)
 	mustEmbedUnimplementedFeedbackServiceServer()
 }
 
@@ -365,6 +407,12 @@ func (UnimplementedFeedbackServiceServer) SummarizeCandidate(context.Context, *S
 }
 func (UnimplementedFeedbackServiceServer) CompareCandidates(context.Context, *CompareCandidatesRequest) (*CompareCandidatesResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method CompareCandidates not implemented")
+}
+func (UnimplementedFeedbackServiceServer) ComputeCalibration(context.Context, *ComputeCalibrationRequest) (*CalibrationReport, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ComputeCalibration not implemented")
+}
+func (UnimplementedFeedbackServiceServer) GetUserCalibration(context.Context, *GetUserCalibrationRequest) (*UserCalibration, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetUserCalibration not implemented")
 }
 func (UnimplementedFeedbackServiceServer) mustEmbedUnimplementedFeedbackServiceServer() {}
 func (UnimplementedFeedbackServiceServer) testEmbeddedByValue()                         {}
@@ -657,6 +705,42 @@ func _FeedbackService_CompareCandidates_Handler(srv interface{}, ctx context.Con
 	return interceptor(ctx, in, info, handler)
 }
 
+func _FeedbackService_ComputeCalibration_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ComputeCalibrationRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeedbackServiceServer).ComputeCalibration(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeedbackService_ComputeCalibration_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeedbackServiceServer).ComputeCalibration(ctx, req.(*ComputeCalibrationRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FeedbackService_GetUserCalibration_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetUserCalibrationRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeedbackServiceServer).GetUserCalibration(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeedbackService_GetUserCalibration_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeedbackServiceServer).GetUserCalibration(ctx, req.(*GetUserCalibrationRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // FeedbackService_ServiceDesc is the grpc.ServiceDesc for FeedbackService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -723,6 +807,14 @@ var FeedbackService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "CompareCandidates",
 			Handler:    _FeedbackService_CompareCandidates_Handler,
+		},
+		{
+			MethodName: "ComputeCalibration",
+			Handler:    _FeedbackService_ComputeCalibration_Handler,
+		},
+		{
+			MethodName: "GetUserCalibration",
+			Handler:    _FeedbackService_GetUserCalibration_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

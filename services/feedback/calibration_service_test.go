@@ -1,0 +1,80 @@
+package feedback_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"google.golang.org/grpc/codes"
+
+	"github.com/yardstick-dev/yardstick/pkg/principal"
+	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
+)
+
+// A recruiter computes a role's calibration; summaries then show calibrated
+// scores beside raw ones with the effects used; each interviewer sees their
+// own standing and nobody else's.
+func TestCalibrationThroughTheService(t *testing.T) {
+	ctx := context.Background()
+	e := start(t)
+	// ivan is generous, ines harsh; omar sits in between.
+	for i, scores := range [][3]int32{{4, 2, 3}, {4, 1, 3}, {3, 1, 2}, {4, 2, 3}} {
+		_, ivs := e.candidate(t, "c"+string(rune('a'+i)), ivan, ines, omar)
+		for j, who := range []string{ivan, ines, omar} {
+			e.fill(t, who, ivs[j], scores[j], scores[j], true)
+		}
+	}
+	sum, err := e.recruiter.SummarizeCandidate(ctx, &feedbackv1.SummarizeCandidateRequest{Name: "candidates/ca"})
+	if err != nil || sum.GetCalibration().GetApplied() || !strings.Contains(sum.GetCalibration().GetNote(), "calibrations:compute") {
+		t.Fatalf("summary before any calibration = %v, %v, want raw scores and how to calibrate", sum.GetCalibration(), err)
+	}
+	rep, err := e.recruiter.ComputeCalibration(ctx, &feedbackv1.ComputeCalibrationRequest{Scope: &feedbackv1.CalibrationScope{Role: "ic"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.GetScorecards() != 12 || len(rep.GetInterviewers()) != 3 || len(rep.GetCandidates()) != 4 {
+		t.Fatalf("report = %d scorecards, %d interviewers, %d candidates", rep.GetScorecards(), len(rep.GetInterviewers()), len(rep.GetCandidates()))
+	}
+	leniency := map[string]float64{}
+	for _, iv := range rep.GetInterviewers() {
+		leniency[iv.GetInterviewer()] = iv.GetLeniency()
+	}
+	if !(leniency[ivan] > leniency[omar] && leniency[omar] > leniency[ines]) {
+		t.Errorf("leniencies = %v, want ivan > omar > ines", leniency)
+	}
+	craft := rep.GetCompetencies()[0]
+	if craft.GetIcc() == nil || craft.GetKrippendorffAlpha().Interval == nil {
+		t.Errorf("craft agreement = %v, want ICCs (every interviewer scored every candidate) and alpha", craft)
+	}
+	_, err = e.recruiter.ComputeCalibration(ctx, &feedbackv1.ComputeCalibrationRequest{Scope: &feedbackv1.CalibrationScope{Role: "Not A Role"}})
+	wantCode(t, err, codes.InvalidArgument, "scope.role")
+
+	sum, err = e.recruiter.SummarizeCandidate(ctx, &feedbackv1.SummarizeCandidateRequest{Name: "candidates/ca"})
+	if err != nil || !sum.GetCalibration().GetApplied() || len(sum.GetCalibration().GetInterviewerEffects()) != 3 {
+		t.Fatalf("summary after the calibration = %v, %v, want it applied with three effects", sum.GetCalibration(), err)
+	}
+	for _, cs := range sum.GetCompetencies() {
+		if cs.CalibratedMean == nil {
+			t.Errorf("%s has no calibrated mean", cs.GetCompetency())
+		}
+	}
+	cmp, err := e.recruiter.CompareCandidates(ctx, &feedbackv1.CompareCandidatesRequest{Role: "ic"})
+	if err != nil || cmp.GetCandidates()[0].CalibratedOverall == nil || !cmp.GetCalibrations()["ic"].GetApplied() {
+		t.Errorf("comparison after the calibration = %v, %v, want calibrated overalls", cmp, err)
+	}
+
+	// Each interviewer sees their own standing, named by no peer.
+	mine, err := e.as(ivan).GetUserCalibration(ctx, &feedbackv1.GetUserCalibrationRequest{Name: "users/me/calibration"})
+	if err != nil || !mine.GetShown() || mine.GetName() != ivan+"/calibration" || mine.GetLeniency() <= 0 || len(mine.GetPeerLeniencies()) != 2 {
+		t.Errorf("ivan's standing = %v, %v, want a generous leniency among 2 unnamed peers", mine, err)
+	}
+	_, err = e.as(ivan).GetUserCalibration(ctx, &feedbackv1.GetUserCalibrationRequest{Name: ines + "/calibration"})
+	wantCode(t, err, codes.PermissionDenied, "")
+	if theirs, err := e.recruiter.GetUserCalibration(ctx, &feedbackv1.GetUserCalibrationRequest{Name: ines + "/calibration"}); err != nil || theirs.GetLeniency() >= 0 {
+		t.Errorf("ines's standing as rita = %v, %v, want a harsh leniency", theirs, err)
+	}
+	newcomer, err := e.FeedbackAs("users/nina", principal.Interviewer).GetUserCalibration(ctx, &feedbackv1.GetUserCalibrationRequest{Name: "users/me/calibration"})
+	if err != nil || newcomer.GetShown() || newcomer.GetReason() == "" {
+		t.Errorf("a newcomer's standing = %v, %v, want none yet, with the reason", newcomer, err)
+	}
+}
