@@ -33,9 +33,14 @@ type Expect struct {
 	// Exists says whether the resource must exist, must not, or may.
 	Exists Existence
 	// RequestID makes the write idempotent (AIP-155): a write that carries
-	// the id of an earlier successful write by the same actor returns that
-	// write's result and changes nothing. Ids are scoped to the store.
+	// the id of an earlier successful write by the same actor to the same
+	// resource returns that write's result and changes nothing. The id of a
+	// write to another resource is refused (INVALID_ARGUMENT).
 	RequestID string
+	// AnyName lets the replay of RequestID return a write to another
+	// resource: for creates whose name the server chooses, where a retry
+	// may try another name than the first attempt got.
+	AnyName bool
 }
 
 // Apply changes a resource. fn sees the current document: nil when the
@@ -52,7 +57,7 @@ func (s *Store[T]) Apply(ctx context.Context, name, actor string, want Expect, f
 		return nil, err
 	}
 	if want.RequestID != "" {
-		if first, err := s.Replay(ctx, want.RequestID, actor); first != nil || err != nil {
+		if first, err := s.replay(ctx, name, actor, want); first != nil || err != nil {
 			return first, err
 		}
 	}
@@ -96,7 +101,7 @@ func (s *Store[T]) Apply(ctx context.Context, name, actor string, want Expect, f
 			if _, err := s.load(ctx, name); err != nil {
 				return nil, err
 			}
-			if first, err := s.Replay(ctx, want.RequestID, actor); first != nil || err != nil {
+			if first, err := s.replay(ctx, name, actor, want); first != nil || err != nil {
 				return first, err
 			}
 		}
@@ -112,6 +117,19 @@ func (s *Store[T]) Apply(ctx context.Context, name, actor string, want Expect, f
 	}
 	s.unmark(finishCtx, marker)
 	return &after, nil
+}
+
+// replay returns the first result of a request, refusing one that wrote
+// another resource (unless the write allows it).
+func (s *Store[T]) replay(ctx context.Context, name, actor string, want Expect) (*Doc[T], error) {
+	first, err := s.Replay(ctx, want.RequestID, actor)
+	if err != nil || first == nil {
+		return first, err
+	}
+	if first.Name != name && !want.AnyName {
+		return nil, apierr.Invalid("request_id", "was already used for a request on another resource; send a new one (a UUID)")
+	}
+	return first, nil
 }
 
 // finishTimeout bounds finishing a recorded change after its caller left.

@@ -421,3 +421,23 @@ func TestForgetKeepsTheGuardNotTheDocument(t *testing.T) {
 		t.Errorf("Apply(stale) = %v, want a conflict", err)
 	}
 }
+
+// A request ID names one write: replayed on another resource it is refused,
+// unless the write lets the server choose the name (AnyName).
+func TestRequestIDOfAnotherResource(t *testing.T) {
+	ctx := context.Background()
+	s := newNotes(t, versioned.Options[note]{})
+	if _, err := s.Apply(ctx, "notes/a", "u", versioned.Expect{RequestID: "r"}, set("a")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Apply(ctx, "notes/b", "u", versioned.Expect{RequestID: "r"}, set("b")); !isInvalid(err, "request_id") {
+		t.Errorf("Apply(notes/b, the request id of notes/a) = %v, want INVALID_ARGUMENT on request_id", err)
+	}
+	if _, err := s.Get(ctx, "notes/b"); !errors.Is(err, apierr.ErrNotFound) {
+		t.Errorf("Get(notes/b) = %v, want nothing written", err)
+	}
+	doc, err := s.Apply(ctx, "notes/a-2", "u", versioned.Expect{RequestID: "r", AnyName: true}, set("a"))
+	if err != nil || doc.Name != "notes/a" {
+		t.Errorf("Apply(AnyName) = %+v, %v, want the first result, notes/a", doc, err)
+	}
+}

@@ -31,7 +31,7 @@ func (s *Server) CreateCandidate(ctx context.Context, req *feedbackv1.CreateCand
 		if req.GetCandidateId() == "" {
 			id = "c" + randomHex(6) // a candidate's ID must not spell their name
 		}
-		want := versioned.Expect{Exists: versioned.MustNotExist, RequestID: req.GetRequestId()}
+		want := versioned.Expect{Exists: versioned.MustNotExist, RequestID: req.GetRequestId(), AnyName: req.GetCandidateId() == ""}
 		doc, err := s.store.candidates.Apply(ctx, candidatesPrefix+id, principal.Subject(ctx), want, func(*versioned.Doc[candidate]) (versioned.Edit[candidate], error) {
 			return versioned.Edit[candidate]{Kind: kindCreate, Data: c}, nil
 		})

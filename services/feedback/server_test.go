@@ -333,6 +333,12 @@ func TestSubmitIsIdempotentUnderConcurrentRetries(t *testing.T) {
 	if err != nil || len(changes.GetChanges()) != 2 {
 		t.Errorf("changes = %d, %v, want 2 (the save, one submit)", len(changes.GetChanges()), err)
 	}
+	// The same request ID on another scorecard is another request: refused,
+	// never answered with the first scorecard's result.
+	_, other := e.candidate(t, "bea", ivan)
+	otherDraft := e.fill(t, ivan, other[0], 3, 3, false)
+	_, err = c.SubmitScorecard(ctx, &feedbackv1.SubmitScorecardRequest{Name: otherDraft.GetName(), RequestId: "submit-7c1e"})
+	wantCode(t, err, codes.InvalidArgument, "request_id")
 	// Another request ID is another submit: refused, the scorecard is submitted.
 	_, err = c.SubmitScorecard(ctx, &feedbackv1.SubmitScorecardRequest{Name: draft.GetName(), RequestId: "submit-other"})
 	wantCode(t, err, codes.FailedPrecondition, "")

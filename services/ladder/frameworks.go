@@ -90,13 +90,13 @@ func (s *Server) CreateFramework(ctx context.Context, req *ladderv1.CreateFramew
 	}
 	c := contentFromProto(req.GetFramework())
 	if id := req.GetFrameworkId(); id != "" {
-		return s.create(ctx, id, c, publishing.KindCreate, req.GetRequestId())
+		return s.create(ctx, id, c, publishing.KindCreate, req.GetRequestId(), false)
 	}
 	// A server-made ID reads like the title; on a collision it gets a suffix.
 	base := slug(c.Title)
 	id := base
 	for attempt := 0; ; attempt++ {
-		f, err := s.create(ctx, id, c, publishing.KindCreate, req.GetRequestId())
+		f, err := s.create(ctx, id, c, publishing.KindCreate, req.GetRequestId(), true)
 		if !errors.Is(err, apierr.ErrAlreadyExists) || attempt == 3 {
 			return f, err
 		}
@@ -108,8 +108,8 @@ func (s *Server) CreateFramework(ctx context.Context, req *ladderv1.CreateFramew
 // again: its history and its revision numbers continue. With a request ID,
 // the same request again returns the framework it created (whatever ID the
 // server chose for it) and creates nothing.
-func (s *Server) create(ctx context.Context, id string, c content, kind, requestID string) (*ladderv1.Framework, error) {
-	want := versioned.Expect{RequestID: requestID}
+func (s *Server) create(ctx context.Context, id string, c content, kind, requestID string, serverNamed bool) (*ladderv1.Framework, error) {
+	want := versioned.Expect{RequestID: requestID, AnyName: serverNamed}
 	doc, err := s.store.Create(ctx, frameworksPrefix+id, principal.Subject(ctx), kind, want, c, changedFields(content{}, c))
 	if err != nil {
 		return nil, err

@@ -103,7 +103,7 @@ func (s *Server) createWithID(ctx context.Context, id, base string, c content, k
 		id = base
 	}
 	for attempt := 0; ; attempt++ {
-		want := versioned.Expect{RequestID: requestID}
+		want := versioned.Expect{RequestID: requestID, AnyName: !fixed}
 		doc, err := s.store.Create(ctx, rubricsPrefix+id, principal.Subject(ctx), kind, want, c, changedFields(content{}, c))
 		if err == nil {
 			return draftToProto(doc), nil

@@ -1,0 +1,104 @@
+package feedback
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/yardstick-dev/yardstick/pkg/mongodb/mongotest"
+	"github.com/yardstick-dev/yardstick/pkg/versioned"
+	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
+)
+
+// BenchmarkCalibrationReport measures a role's report over 1,000
+// candidates × 5 interviews × 6 competencies, and ten times that: reading
+// the scorecards from the store (a list of the role's candidates, then each
+// scorecard by _id) against computing the statistics from them, in the
+// same run.
+//
+//	go test -run '^$' -bench CalibrationReport -benchtime 3x -timeout 60m ./services/feedback/
+func BenchmarkCalibrationReport(b *testing.B) {
+	for _, candidates := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("candidates=%d", candidates), func(b *testing.B) {
+			ctx := context.Background()
+			db := mongotest.Database(b)
+			store := NewStore(db)
+			if err := store.Init(ctx); err != nil {
+				b.Fatal(err)
+			}
+			mongotest.IndexIDs(b, db)
+			if err := fillPanels(ctx, db, candidates); err != nil {
+				b.Fatal(err)
+			}
+			s := New(store, nil, Options{})
+			scope := &feedbackv1.CalibrationScope{Role: "ic"}
+			var read, compute time.Duration
+			b.ResetTimer()
+			for range b.N {
+				t0 := time.Now()
+				cards, err := s.cardsInScope(ctx, scope)
+				if err != nil {
+					b.Fatal(err)
+				}
+				t1 := time.Now()
+				rep, _ := buildReport(cards, 3, t1)
+				compute += time.Since(t1)
+				read += t1.Sub(t0)
+				if int(rep.GetScorecards()) != candidates*5 {
+					b.Fatalf("report covers %d scorecards, want %d", rep.GetScorecards(), candidates*5)
+				}
+			}
+			b.ReportMetric(float64(read.Milliseconds())/float64(b.N), "read-ms/op")
+			b.ReportMetric(float64(compute.Milliseconds())/float64(b.N), "stats-ms/op")
+			b.ReportMetric(float64(compute)/float64(read), "stats/read")
+		})
+	}
+}
+
+// fillPanels stores candidates with 5 submitted interviews each (of 30
+// interviewers, 6 competencies, scores on 1..4), as the store writes them.
+func fillPanels(ctx context.Context, db *mongo.Database, candidates int) error {
+	r := rand.New(rand.NewPCG(1, 2))
+	comps := []string{"technical-skill", "delivery", "quality", "collaboration", "communication", "leadership"}
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	var cands, cards []any
+	flush := func() error {
+		if len(cands) > 0 {
+			if _, err := db.Collection("candidates").InsertMany(ctx, cands); err != nil {
+				return err
+			}
+		}
+		if len(cards) > 0 {
+			if _, err := db.Collection("scorecards").InsertMany(ctx, cards); err != nil {
+				return err
+			}
+		}
+		cands, cards = cands[:0], cards[:0]
+		return nil
+	}
+	for c := range candidates {
+		name := fmt.Sprintf("candidates/c%06d", c)
+		doc := versioned.Doc[candidate]{Name: name, Version: 1, CreateTime: now, UpdateTime: now,
+			Data: candidate{DisplayName: "C", Role: "ic", Level: "l3", State: 1}}
+		for k, who := range r.Perm(30)[:5] {
+			iv := interview{ID: fmt.Sprint("i", k), Interviewer: fmt.Sprintf("users/u%02d", who), Rubric: "rubrics/r/revisions/1", Focus: comps, CreateTime: now}
+			doc.Data.Interviews = append(doc.Data.Interviews, iv)
+			sc := scorecard{Interviewer: iv.Interviewer, Rubric: iv.Rubric, Recommendation: 3, Submitted: true, SubmitTime: now.Add(time.Hour)}
+			for _, comp := range comps {
+				sc.Ratings = append(sc.Ratings, rating{Competency: comp, Score: int32(1 + r.IntN(4)), Evidence: "Evidence of a realistic length for one competency."})
+			}
+			cards = append(cards, versioned.Doc[scorecard]{Name: scorecardName(name, iv.ID), Version: 2, CreateTime: now, UpdateTime: now, Data: sc})
+		}
+		cands = append(cands, doc)
+		if len(cands) == 200 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
