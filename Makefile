@@ -20,8 +20,10 @@ bench: ## run the benchmarks (ratios against direct gRPC, the raw driver, the ba
 	go test -run '^$$' -bench 'VsRaw|VsLadder' -benchtime 300x ./services/...
 	go test -run '^$$' -bench . -benchtime 10x ./cmd/yardstick/
 
-scale: ## the store at 1k, 10k and 100k documents against the raw driver (about 5 minutes)
+scale: ## the stores at scale against the raw driver, and the calibration report (about 10 minutes)
 	go test -run '^$$' -bench AtScale -benchtime 1s -timeout 60m ./services/ladder/
+	go test -run '^$$' -bench FeedbackAtScale -benchtime 1s -timeout 30m ./services/feedback/
+	go test -run '^$$' -bench CalibrationReport -benchtime 3x -timeout 60m ./services/feedback/
 
 fuzz: ## fuzz every target for FUZZTIME each (default 10s), as CI does
 	./scripts/fuzz.sh
