@@ -97,7 +97,35 @@ func demoCandidates() []struct {
 			{demoIvan, "rubrics/l3-coding/revisions/1", map[string]int32{"technical-skill": 3, "quality": 3, "communication": 2}, yes, true},
 			{demoOmar, "rubrics/l3-coding/revisions/1", map[string]int32{"technical-skill": 3}, feedbackv1.Recommendation_RECOMMENDATION_UNSPECIFIED, false},
 		}},
+		// Coding panels where ivan is generous and ines harsh, enough for
+		// the calibration to tell.
+		coding("demo-hedy", "Hedy L.", [3]int32{4, 2, 3}, [3]int32{4, 3, 3}, [3]int32{3, 1, 2}),
+		coding("demo-alan", "Alan T.", [3]int32{3, 2, 2}, [3]int32{3, 1, 2}, [3]int32{2, 1, 2}),
+		coding("demo-barbara", "Barbara L.", [3]int32{4, 3, 4}, [3]int32{4, 2, 3}, [3]int32{3, 2, 3}),
+		coding("demo-ken", "Ken T.", [3]int32{2, 1, 1}, [3]int32{3, 1, 2}, [3]int32{2, 1, 1}),
 	}
+}
+
+// coding is a demo candidate interviewed by ivan, ines and omar with the
+// l3 coding rubric; each triple is one competency's scores by the three
+// (technical skill, quality, communication).
+func coding(id, name string, skill, quality, communication [3]int32) struct {
+	id, name string
+	cards    []demoScorecard
+} {
+	card := func(who string, i int) demoScorecard {
+		mean := (skill[i] + quality[i] + communication[i]) / 3
+		rec := feedbackv1.Recommendation_RECOMMENDATION_NO
+		if mean >= 3 {
+			rec = feedbackv1.Recommendation_RECOMMENDATION_YES
+		}
+		return demoScorecard{who, "rubrics/l3-coding/revisions/1",
+			map[string]int32{"technical-skill": skill[i], "quality": quality[i], "communication": communication[i]}, rec, true}
+	}
+	return struct {
+		id, name string
+		cards    []demoScorecard
+	}{id, name, []demoScorecard{card(demoIvan, 0), card(demoInes, 1), card(demoOmar, 2)}}
 }
 
 func as(ctx context.Context, subject string, roles ...principal.Role) context.Context {
