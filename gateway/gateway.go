@@ -35,6 +35,9 @@ type Options struct {
 	// Metrics, when set, receives request counts and durations by route
 	// pattern, method and status code.
 	Metrics prometheus.Registerer
+	// App, when set, serves every path that is not the API's or an
+	// operational route: the web app (package web).
+	App http.Handler
 }
 
 // Backend is one service behind the gateway.
@@ -99,9 +102,15 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(openAPI)
 	}))
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	notFound := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, routeNotFound(r))
 	})
+	if opts.App != nil {
+		mux.Handle("/", appHandler{capBody(opts.App, opts.MaxBodyBytes)})
+		mux.Handle("/v1", notFound) // the API's root is the API's: a JSON 404
+	} else {
+		mux.Handle("/", notFound)
+	}
 	g.handler = logRequests(opts.Logger, traced(mux))
 	if opts.Metrics != nil {
 		instrumented, err := instrument(opts.Metrics, g.handler)
@@ -114,6 +123,9 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 	g.handler = withRoute(mux, g.handler)
 	return g, nil
 }
+
+// appHandler marks the web app's handler in the mux, for the metrics' label.
+type appHandler struct{ http.Handler }
 
 // apiPrefix is where the API routes live, below the runtime.ServeMux.
 const apiPrefix = "/v1/"

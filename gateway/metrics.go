@@ -14,6 +14,17 @@ import (
 // hold resource names (and anything a scanner tries), and labels must stay few.
 const unmatchedRoute = "unmatched"
 
+// appRoute labels the web app's pages: one label for all of them, as their
+// paths hold resource names.
+const appRoute = "app"
+
+// routesToApp reports whether the catch-all "/" serves the web app.
+func routesToApp(mux *http.ServeMux, r *http.Request) bool {
+	h, _ := mux.Handler(r)
+	_, ok := h.(appHandler)
+	return ok
+}
+
 // route holds the route pattern a request took, for the metrics and the
 // span around the handler that finds it out. The API's patterns
 // (/v1/{name=frameworks/*}) are only known inside the runtime.ServeMux, once
@@ -40,7 +51,10 @@ func withRoute(mux *http.ServeMux, next http.Handler) http.Handler {
 		if _, path, ok := strings.Cut(pattern, " "); ok {
 			pattern = path // "GET /healthz"
 		}
-		if pattern == "" || pattern == "/" || pattern == apiPrefix {
+		switch {
+		case pattern == "/" && routesToApp(mux, r):
+			pattern = appRoute
+		case pattern == "" || pattern == "/" || pattern == apiPrefix:
 			pattern = unmatchedRoute
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), routeKey{}, &route{pattern: pattern})))

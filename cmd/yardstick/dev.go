@@ -12,6 +12,9 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/yardstick-dev/yardstick/gateway"
+	"github.com/yardstick-dev/yardstick/pkg/auth"
+	"github.com/yardstick-dev/yardstick/pkg/principal"
+	"github.com/yardstick-dev/yardstick/web"
 	"github.com/yardstick-dev/yardstick/internal/services"
 	"github.com/yardstick-dev/yardstick/pkg/grpcserver"
 )
@@ -143,7 +146,11 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 	for i, s := range all {
 		backends[i] = gateway.Backend{Name: s.Name, Conn: cc, Register: s.RegisterGateway}
 	}
-	gw, err := gateway.New(serveCtx, gateway.Options{Logger: log, Backends: backends, Metrics: reg, MaxBodyBytes: grpcserver.GatewayBodyBytes})
+	app, err := c.webApp(serveCtx, log, cc)
+	if err != nil {
+		return stop(err)
+	}
+	gw, err := gateway.New(serveCtx, gateway.Options{Logger: log, Backends: backends, Metrics: reg, MaxBodyBytes: grpcserver.GatewayBodyBytes, App: app})
 	if err != nil {
 		return stop(err)
 	}
@@ -154,6 +161,7 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 	base := "http://" + httpLis.Addr().String()
 	log.Info("yardstick is ready",
 		"startup", time.Since(start).Round(time.Millisecond),
+		"app", base+"/",
 		"frameworks", base+"/v1/frameworks",
 		"rubrics", base+"/v1/rubrics",
 		"openapi", base+"/openapi.json",
@@ -188,4 +196,26 @@ func dialAddr(a net.Addr) string {
 		host = "127.0.0.1"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// webApp is the web app dev mode serves at "/": with a sign-in picker of
+// the demo people, minting tokens with the dev key, unless dev mode trusts
+// an OIDC issuer (then no picker: the gateway command's OIDC sign-in is for
+// that).
+func (c *devCommand) webApp(ctx context.Context, log *slog.Logger, cc *grpc.ClientConn) (*web.App, error) {
+	opts := web.Options{
+		Logger: log,
+		Conns:  map[string]grpc.ClientConnInterface{"ladder": cc, "rubric": cc, "feedback": cc},
+	}
+	if c.oidcIssuer == "" {
+		key, err := auth.ReadDevKey(c.dataDir)
+		if err != nil {
+			return nil, err
+		}
+		opts.DevPeople = web.DemoPeople()
+		opts.DevSignIn = func(subject string, roles []principal.Role) (string, error) {
+			return auth.MintDev(key, subject, roles, 12*time.Hour)
+		}
+	}
+	return web.New(ctx, opts)
 }

@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"strings"
 
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"google.golang.org/grpc"
@@ -15,6 +17,7 @@ import (
 	"github.com/yardstick-dev/yardstick/gateway"
 	"github.com/yardstick-dev/yardstick/internal/services"
 	"github.com/yardstick-dev/yardstick/pkg/grpcserver"
+	"github.com/yardstick-dev/yardstick/web"
 )
 
 // gatewayCommand runs the REST gateway in front of split services.
@@ -23,6 +26,7 @@ type gatewayCommand struct {
 	observability
 	httpAddr string
 	backends []backendFlags // one per service of the table
+	web      web.OIDCConfig // the web app's sign-in; no app without a client ID
 }
 
 // backendFlags say where one service is and how to reach it:
@@ -39,6 +43,10 @@ func parseGateway(args []string, stderr io.Writer) (*gatewayCommand, error) {
 	c.common.register(fs)
 	fs.StringVar(&c.httpAddr, "http-addr", "127.0.0.1:8080", "address of the REST gateway")
 	c.observability.register(fs)
+	fs.StringVar(&c.web.Issuer, "web-oidc-issuer", "", "OpenID Connect issuer the web app signs people in with (the services' --oidc-issuer)")
+	fs.StringVar(&c.web.ClientID, "web-oidc-client-id", "", "the web app's OAuth client ID (the services' --oidc-audience); without it, no web app")
+	fs.StringVar(&c.web.ClientSecret, "web-oidc-client-secret", "", "the web app's OAuth client secret, if the provider gave one")
+	fs.StringVar(&c.web.RedirectURL, "web-oidc-redirect-url", "", "the web app's callback as the provider calls it: https://HOST/signin/callback")
 	all := services.All()
 	c.backends = make([]backendFlags, len(all))
 	for i, s := range all {
@@ -73,7 +81,19 @@ func (c *gatewayCommand) run(ctx context.Context, log *slog.Logger) error {
 		defer func() { _ = conn.Close() }()
 		backends = append(backends, gateway.Backend{Name: b.service.Name, Conn: conn, Register: b.service.RegisterGateway})
 	}
-	gw, err := gateway.New(ctx, gateway.Options{Logger: log, Backends: backends, Metrics: reg, MaxBodyBytes: grpcserver.GatewayBodyBytes})
+	var app http.Handler
+	if c.web.ClientID != "" {
+		conns := map[string]grpc.ClientConnInterface{}
+		for _, b := range backends {
+			conns[b.Name] = b.Conn
+		}
+		webApp, err := web.New(ctx, web.Options{Logger: log, Conns: conns, OIDC: &c.web, SecureCookies: strings.HasPrefix(c.web.RedirectURL, "https://")})
+		if err != nil {
+			return err
+		}
+		app = webApp
+	}
+	gw, err := gateway.New(ctx, gateway.Options{Logger: log, Backends: backends, Metrics: reg, MaxBodyBytes: grpcserver.GatewayBodyBytes, App: app})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,116 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+)
+
+// OIDCConfig says how the app signs people in with an OpenID Connect
+// provider: the authorization-code flow with PKCE. The services must trust
+// the tokens it gets: --oidc-issuer the same, and --oidc-audience the
+// app's client ID (the ID token's audience).
+type OIDCConfig struct {
+	Issuer       string
+	ClientID     string
+	ClientSecret string
+	// RedirectURL is the app's /signin/callback as the provider calls it.
+	RedirectURL string
+}
+
+type oidcFlow struct {
+	cfg      OIDCConfig
+	oauth    oauth2.Config
+	verifier *oidc.IDTokenVerifier
+}
+
+func newOIDCFlow(ctx context.Context, cfg OIDCConfig) (*oidcFlow, error) {
+	provider, err := oidc.NewProvider(ctx, cfg.Issuer)
+	if err != nil {
+		return nil, fmt.Errorf("web sign-in: discover %s: %w", cfg.Issuer, err)
+	}
+	return &oidcFlow{
+		cfg: cfg,
+		oauth: oauth2.Config{
+			ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, RedirectURL: cfg.RedirectURL,
+			Endpoint: provider.Endpoint(), Scopes: []string{oidc.ScopeOpenID, "profile", "email"},
+		},
+		verifier: provider.Verifier(&oidc.Config{ClientID: cfg.ClientID}),
+	}, nil
+}
+
+const (
+	stateCookie    = "ys_oidc_state"
+	verifierCookie = "ys_oidc_verifier"
+	nextCookie     = "ys_oidc_next"
+	flowTTL        = 10 * time.Minute
+)
+
+// oidcStart sends the browser to the provider, with a state (against
+// forged callbacks) and a PKCE challenge (against stolen codes).
+func (a *App) oidcStart(w http.ResponseWriter, r *http.Request) {
+	if a.oidc == nil {
+		http.NotFound(w, r)
+		return
+	}
+	state, verifier := randomToken(), oauth2.GenerateVerifier()
+	a.setCookie(w, stateCookie, state, flowTTL)
+	a.setCookie(w, verifierCookie, verifier, flowTTL)
+	a.setCookie(w, nextCookie, safeNext(r.URL.Query().Get("next")), flowTTL)
+	http.Redirect(w, r, a.oidc.oauth.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier)), http.StatusFound)
+}
+
+// oidcCallback exchanges the code for tokens and signs the user in with
+// the verified ID token.
+func (a *App) oidcCallback(w http.ResponseWriter, r *http.Request) {
+	if a.oidc == nil {
+		http.NotFound(w, r)
+		return
+	}
+	refuse := func(msg string) {
+		a.fail(w, nil, apiError{status: http.StatusBadRequest, message: msg})
+	}
+	state, err := r.Cookie(stateCookie)
+	if err != nil || state.Value == "" || r.URL.Query().Get("state") != state.Value {
+		refuse("the sign-in expired or was not started here: sign in again")
+		return
+	}
+	verifier, err := r.Cookie(verifierCookie)
+	if err != nil {
+		refuse("the sign-in expired: sign in again")
+		return
+	}
+	if e := r.URL.Query().Get("error"); e != "" {
+		refuse("the identity provider refused the sign-in")
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+	defer cancel()
+	tok, err := a.oidc.oauth.Exchange(ctx, r.URL.Query().Get("code"), oauth2.VerifierOption(verifier.Value))
+	if err != nil {
+		a.log.Warn("oidc code exchange failed", "error", err)
+		refuse("the identity provider did not confirm the sign-in: sign in again")
+		return
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	idToken, err := a.oidc.verifier.Verify(ctx, raw)
+	if err != nil {
+		a.log.Warn("oidc id token refused", "error", err)
+		refuse("the identity provider's token could not be verified")
+		return
+	}
+	for _, c := range []string{stateCookie, verifierCookie} {
+		a.setCookie(w, c, "", -1)
+	}
+	next := "/"
+	if c, err := r.Cookie(nextCookie); err == nil {
+		next = safeNext(c.Value)
+	}
+	a.setCookie(w, nextCookie, "", -1)
+	a.startSession(w, raw, time.Until(idToken.Expiry))
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}

@@ -1,0 +1,17 @@
+package web
+
+import "net/http"
+
+// routes registers every page. Each group of pages registers its own.
+func (a *App) routes() {
+	a.routesSignIn()
+	a.mux.HandleFunc("GET /{$}", a.page(a.home))
+	a.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		a.fail(w, a.sessionOf(r), apiError{status: http.StatusNotFound, message: "There is no such page."})
+	})
+}
+
+// home sends each person where their work is.
+func (a *App) home(w http.ResponseWriter, r *http.Request, s *session) {
+	a.render(w, s, http.StatusOK, "home", "Yardstick", nil)
+}

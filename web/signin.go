@@ -1,0 +1,93 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/yardstick-dev/yardstick/pkg/principal"
+)
+
+// devTokenTTL is how long a dev sign-in lasts.
+const devTokenTTL = 12 * time.Hour
+
+func (a *App) routesSignIn() {
+	a.mux.HandleFunc("GET /signin", a.signInPage)
+	a.mux.HandleFunc("POST /signin", a.devSignIn)
+	a.mux.HandleFunc("GET /signin/oidc", a.oidcStart)
+	a.mux.HandleFunc("GET /signin/callback", a.oidcCallback)
+	a.mux.HandleFunc("POST /signout", a.form(func(w http.ResponseWriter, r *http.Request, _ *session) {
+		a.endSession(w)
+		http.Redirect(w, r, "/signin", http.StatusSeeOther)
+	}))
+}
+
+type signInData struct {
+	People []Person
+	OIDC   bool
+	Next   string
+	Issuer string
+}
+
+func (a *App) signInPage(w http.ResponseWriter, r *http.Request) {
+	d := signInData{People: a.opts.DevPeople, OIDC: a.oidc != nil, Next: safeNext(r.URL.Query().Get("next"))}
+	if a.opts.DevSignIn == nil {
+		d.People = nil
+	}
+	if a.oidc != nil {
+		d.Issuer = a.oidc.cfg.Issuer
+	}
+	a.render(w, a.sessionOf(r), http.StatusOK, "signin", "Sign in", d)
+}
+
+// devSignIn signs in as one of the dev people: dev mode only. No CSRF
+// token yet (there is no session); SameSite cookies and the Origin check
+// stand in.
+func (a *App) devSignIn(w http.ResponseWriter, r *http.Request) {
+	if a.opts.DevSignIn == nil {
+		http.NotFound(w, r)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<16)
+	if o := r.Header.Get("Origin"); o != "" && !sameOrigin(o, r) {
+		a.fail(w, nil, apiError{status: http.StatusForbidden, message: "sign-in from another site"})
+		return
+	}
+	subject := r.PostFormValue("subject")
+	i := slices.IndexFunc(a.opts.DevPeople, func(p Person) bool { return p.Subject == subject })
+	if i < 0 {
+		a.fail(w, nil, apiError{status: http.StatusBadRequest, message: "pick one of the people listed"})
+		return
+	}
+	p := a.opts.DevPeople[i]
+	token, err := a.opts.DevSignIn(p.Subject, p.Roles)
+	if err != nil {
+		a.log.Error("dev sign-in", "error", err)
+		a.fail(w, nil, apiError{status: http.StatusInternalServerError, message: "could not sign in"})
+		return
+	}
+	a.startSession(w, token, devTokenTTL)
+	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
+}
+
+// safeNext keeps a redirect target on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+		return "/"
+	}
+	return next
+}
+
+// DemoPeople are the people dev mode seeds (internal/services), offered by
+// the dev sign-in picker.
+func DemoPeople() []Person {
+	return []Person{
+		{Subject: "users/rita", Name: "Rita", Roles: []principal.Role{principal.Recruiter}, About: "recruiter: runs the demo hiring loop"},
+		{Subject: "users/ivan", Name: "Ivan", Roles: []principal.Role{principal.Interviewer}, About: "interviewer (generous)"},
+		{Subject: "users/ines", Name: "Ines", Roles: []principal.Role{principal.Interviewer}, About: "interviewer (harsh)"},
+		{Subject: "users/omar", Name: "Omar", Roles: []principal.Role{principal.Interviewer}, About: "interviewer, with a draft to finish"},
+		{Subject: "users/erin", Name: "Erin", Roles: []principal.Role{principal.Employee}, About: "engineer reading the ladder"},
+		{Subject: "users/adam", Name: "Adam", Roles: []principal.Role{principal.Admin}, About: "admin: ladders and rubrics"},
+	}
+}

@@ -1,0 +1,219 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/yardstick-dev/yardstick/gateway"
+	"github.com/yardstick-dev/yardstick/internal/services"
+	"github.com/yardstick-dev/yardstick/internal/testenv"
+	"github.com/yardstick-dev/yardstick/pkg/auth"
+	"github.com/yardstick-dev/yardstick/pkg/mongodb/mongotest"
+	"github.com/yardstick-dev/yardstick/pkg/principal"
+	"github.com/yardstick-dev/yardstick/web"
+	"google.golang.org/grpc"
+)
+
+func TestMain(m *testing.M) { os.Exit(mongotest.Run(m)) }
+
+// site is the web app served by a real gateway in front of every service,
+// over the demo data dev mode seeds.
+type site struct {
+	URL string
+	env *testenv.Env
+}
+
+func startSite(t testing.TB) *site {
+	t.Helper()
+	ctx := context.Background()
+	e := testenv.Start(t, testenv.Options{})
+	if err := services.SeedAll(ctx, mongotest.Client(t), e.DatabasePrefix, services.All(), slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	app, err := web.New(ctx, web.Options{
+		Logger:    slog.New(slog.DiscardHandler),
+		Conns:     map[string]grpc.ClientConnInterface{"ladder": e.Conn, "rubric": e.Conn, "feedback": e.Conn},
+		DevPeople: web.DemoPeople(),
+		DevSignIn: func(subject string, roles []principal.Role) (string, error) {
+			return auth.MintDev(e.Key, subject, roles, time.Hour)
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw, err := gateway.New(ctx, gateway.Options{Logger: slog.New(slog.DiscardHandler), Backends: e.Backends(), App: app})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(gw)
+	t.Cleanup(srv.Close)
+	return &site{URL: srv.URL, env: e}
+}
+
+// browser is an HTTP client with a cookie jar, like a browser without
+// JavaScript.
+type browser struct {
+	t    testing.TB
+	site *site
+	c    *http.Client
+}
+
+// as signs in through the dev picker as one of the demo people.
+func (s *site) as(t testing.TB, subject string) *browser {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &browser{t: t, site: s, c: &http.Client{Jar: jar}}
+	if subject == "" {
+		return b
+	}
+	code, body := b.post("/signin", url.Values{"subject": {subject}, "next": {"/"}}, false)
+	if code != http.StatusOK || !strings.Contains(body, subject) {
+		t.Fatalf("sign in as %s = %d\n%.500s", subject, code, body)
+	}
+	return b
+}
+
+// get returns a page's status and body.
+func (b *browser) get(path string) (int, string) {
+	b.t.Helper()
+	resp, err := b.c.Get(b.site.URL + path)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return resp.StatusCode, string(body)
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// csrf returns the CSRF token the app puts in its forms.
+func (b *browser) csrf() string {
+	b.t.Helper()
+	_, body := b.get("/")
+	m := csrfField.FindStringSubmatch(body)
+	if m == nil {
+		b.t.Fatal("no CSRF token in the page")
+	}
+	return m[1]
+}
+
+// post submits a form, with the session's CSRF token when withCSRF.
+func (b *browser) post(path string, form url.Values, withCSRF bool) (int, string) {
+	b.t.Helper()
+	if withCSRF {
+		form.Set("csrf", b.csrf())
+	}
+	resp, err := b.c.PostForm(b.site.URL+path, form)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return resp.StatusCode, string(body)
+}
+
+func TestSignInAndOut(t *testing.T) {
+	s := startSite(t)
+	anon := s.as(t, "")
+	code, body := anon.get("/")
+	if code != http.StatusOK || !strings.Contains(body, "Sign in") || !strings.Contains(body, "users/rita") {
+		t.Fatalf("/ signed out = %d, want the sign-in page with the demo people\n%.500s", code, body)
+	}
+	rita := s.as(t, "users/rita")
+	if code, body := rita.get("/"); code != http.StatusOK || !strings.Contains(body, "Candidates") || strings.Contains(body, `href="/admin"`) {
+		t.Errorf("/ as rita = %d, want a recruiter's navigation\n%.800s", code, body)
+	}
+	// Sign-out needs the CSRF token, and ends the session.
+	if code, _ := rita.post("/signout", url.Values{}, false); code != http.StatusForbidden {
+		t.Errorf("sign-out without the CSRF token = %d, want 403", code)
+	}
+	if code, body := rita.post("/signout", url.Values{}, true); code != http.StatusOK || !strings.Contains(body, "Sign in") {
+		t.Errorf("sign-out = %d, want the sign-in page", code)
+	}
+	if code, body := anon.post("/signin", url.Values{"subject": {"users/mallory"}}, false); code != http.StatusBadRequest {
+		t.Errorf("sign in as someone not offered = %d, want 400\n%.300s", code, body)
+	}
+}
+
+func TestSecurityHeadersAndCookies(t *testing.T) {
+	s := startSite(t)
+	resp, err := http.Get(s.URL + "/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	csp := resp.Header.Get("Content-Security-Policy")
+	for _, want := range []string{"default-src 'none'", "script-src 'self'", "frame-ancestors 'none'", "form-action 'self'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("Content-Security-Policy = %q, want %q", csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "http") {
+		t.Errorf("Content-Security-Policy = %q allows inline code or another origin", csp)
+	}
+	form := url.Values{"subject": {"users/ivan"}}
+	resp, err = (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).PostForm(s.URL+"/signin", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, c := range resp.Cookies() {
+		if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode {
+			t.Errorf("cookie %s: HttpOnly %v, SameSite %v; want HttpOnly and Lax", c.Name, c.HttpOnly, c.SameSite)
+		}
+	}
+	// The API stays the API: JSON, bearer tokens, a JSON 404 at its root.
+	for _, path := range []string{"/v1", "/v1/nothing"} {
+		resp, err := http.Get(s.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+			t.Errorf("GET %s = %d %s, want a JSON error", path, resp.StatusCode, ct)
+		}
+	}
+	// Cross-site form posts are refused.
+	req, err := http.NewRequest(http.MethodPost, s.URL+"/signin", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://evil.example")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-site sign-in = %d, want 403", resp.StatusCode)
+	}
+}
+
+func TestUnknownPage(t *testing.T) {
+	s := startSite(t)
+	code, body := s.as(t, "users/erin").get("/no/such/page")
+	if code != http.StatusNotFound || !strings.Contains(body, "There is no such page") {
+		t.Errorf("unknown page = %d\n%.300s", code, body)
+	}
+}

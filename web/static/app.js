@@ -1,0 +1,28 @@
+// Small progressive enhancements; every page works without this file.
+"use strict";
+document.addEventListener("DOMContentLoaded", () => {
+  // Forms marked data-autosave save a draft when the user pauses typing,
+  // through the same form post, and say so; nothing typed is lost on a
+  // conflict: the server answers with the form as sent.
+  for (const form of document.querySelectorAll("form[data-autosave]")) {
+    let timer;
+    const status = form.querySelector("[data-save-status]");
+    form.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        const body = new FormData(form);
+        body.set("action", "save");
+        const resp = await fetch(form.action, { method: "POST", body, headers: { "X-Autosave": "1" } });
+        if (resp.ok) {
+          const etag = resp.headers.get("X-Etag");
+          if (etag) form.querySelector("input[name=etag]").value = etag;
+          if (status) status.textContent = "Draft saved.";
+        } else if (status) {
+          status.textContent = resp.status === 409
+            ? "Someone else saved this draft: reload to compare (your text stays here)."
+            : "Not saved yet: " + (await resp.text()).slice(0, 200);
+        }
+      }, 1500);
+    });
+  }
+});

@@ -1,0 +1,137 @@
+// Package web is the Yardstick web app, served by the gateway at "/": the
+// pages interviewers, recruiters, engineers and admins open every day.
+//
+// It holds no rules of its own. Every page calls the same gRPC APIs as any
+// client, with the signed-in user's token, so roles, "blind until
+// submitted" and private notes are enforced exactly as for the API.
+// Templates are embedded and parsed once at start-up (a broken template
+// fails the start, not a request); pages work without JavaScript, which
+// only enhances them; charts are SVG written by the server.
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/metadata"
+
+	"github.com/yardstick-dev/yardstick/pkg/principal"
+	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
+	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
+	rubricv1 "github.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1"
+)
+
+//go:embed templates static
+var files embed.FS
+
+// Person is someone the dev sign-in offers.
+type Person struct {
+	Subject string
+	Name    string
+	Roles   []principal.Role
+	About   string
+}
+
+// Options configure the app.
+type Options struct {
+	Logger *slog.Logger
+	// Conns reach the services, by name ("ladder", "rubric", "feedback"):
+	// the same client connections the gateway uses.
+	Conns map[string]grpc.ClientConnInterface
+	// DevSignIn, when set, mints a token for a person of DevPeople: dev
+	// mode's sign-in picker. Nil in production.
+	DevSignIn func(subject string, roles []principal.Role) (string, error)
+	DevPeople []Person
+	// OIDC, when set, signs people in with the authorization-code flow and
+	// PKCE against an OpenID Connect provider.
+	OIDC *OIDCConfig
+	// SecureCookies marks cookies Secure: set it whenever the app is served
+	// over HTTPS (always, in production).
+	SecureCookies bool
+}
+
+// App is the web app.
+type App struct {
+	opts     Options
+	log      *slog.Logger
+	pages    map[string]*template.Template
+	mux      *http.ServeMux
+	ladder   ladderv1.LadderServiceClient
+	rubrics  rubricv1.RubricServiceClient
+	feedback feedbackv1.FeedbackServiceClient
+	oidc     *oidcFlow
+}
+
+// New parses the templates and returns the app.
+func New(ctx context.Context, opts Options) (*App, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	for _, name := range []string{"ladder", "rubric", "feedback"} {
+		if opts.Conns[name] == nil {
+			return nil, fmt.Errorf("web app needs a connection to the %s service", name)
+		}
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	a := &App{
+		opts: opts, log: opts.Logger, pages: pages, mux: http.NewServeMux(),
+		ladder:   ladderv1.NewLadderServiceClient(opts.Conns["ladder"]),
+		rubrics:  rubricv1.NewRubricServiceClient(opts.Conns["rubric"]),
+		feedback: feedbackv1.NewFeedbackServiceClient(opts.Conns["feedback"]),
+	}
+	if opts.OIDC != nil {
+		if a.oidc, err = newOIDCFlow(ctx, *opts.OIDC); err != nil {
+			return nil, err
+		}
+	}
+	static, err := fs.Sub(files, "static")
+	if err != nil {
+		return nil, err
+	}
+	a.mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+	a.routes()
+	return a, nil
+}
+
+// ServeHTTP serves the app, with its security headers.
+func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("X-Frame-Options", "DENY")
+	a.mux.ServeHTTP(w, r)
+}
+
+// contentSecurityPolicy allows the app's own files only: no inline script,
+// no external fonts, scripts or styles, no framing.
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"form-action 'self'; base-uri 'none'; frame-ancestors 'none'; connect-src 'self'"
+
+func cacheStatic(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// call is the context a page calls the services in: the signed-in user's
+// token, and a deadline.
+func (a *App) call(r *http.Request, s *session) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+s.token), cancel
+}
+
+// errNoPage is a template that does not exist.
+var errNoPage = errors.New("no such page template")
