@@ -1,0 +1,117 @@
+package web_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// The browser journeys run the app in headless Chromium (Debian's
+// `chromium`, which .ci/run installs). Without it they skip, and say so;
+// in CI (CI set) they fail instead, so a missing browser never passes for
+// a green run.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("no chromium on PATH: .ci/run installs Debian's chromium for the browser journeys")
+	}
+	t.Skip("no chromium on PATH: install Debian's chromium to run the browser journeys (CI always runs them)")
+	return ""
+}
+
+// newTab starts a headless browser for the test, with a phone-friendly
+// but desktop-sized window.
+func newTab(t *testing.T) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.NoSandbox, chromedp.Headless, chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelTab := chromedp.NewContext(alloc)
+	ctx, cancelTime := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTime(); cancelTab(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil { // start the browser now
+		t.Fatal(err)
+	}
+	return ctx
+}
+
+// shoot saves a PNG screenshot of the whole page (quality 100 makes it a
+// PNG): under docs/screenshots when
+// YARDSTICK_SCREENSHOTS names that folder (how the README's pictures are
+// made), else in the test's temporary folder.
+func shoot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := os.Getenv("YARDSTICK_SCREENSHOTS")
+	if dir == "" {
+		dir = t.TempDir()
+	} else if !filepath.IsAbs(dir) {
+		dir = filepath.Join("..", dir) // tests run in web/
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// signInAs signs in through the dev picker, as a person would.
+func signInAs(t *testing.T, ctx context.Context, base, subject string) {
+	t.Helper()
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/signin"),
+		chromedp.Click(chromedp.CSS(`input[name=subject][value="`+subject+`"]`)),
+		chromedp.Click(chromedp.CSS(`form.people button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form.signout`)),
+	)
+	if err != nil {
+		t.Fatalf("sign in as %s: %v", subject, err)
+	}
+}
+
+// bodyText is the visible text of the page.
+func bodyText(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return text
+}
+
+func TestBrowserSignIn(t *testing.T) {
+	ctx := newTab(t)
+	s := startSite(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	shoot(t, ctx, "signin")
+	signInAs(t, ctx, s.URL, "users/rita")
+	if text := bodyText(t, ctx); !strings.Contains(text, "users/rita") {
+		t.Errorf("home after sign-in says %q, want the user", text)
+	}
+}
