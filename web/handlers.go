@@ -5,9 +5,9 @@ import (
 	"net/http"
 	"net/url"
 
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 )
 
 // page serves a GET that needs a signed-in user; signed-out visitors go to
