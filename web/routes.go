@@ -5,6 +5,7 @@ import "net/http"
 // routes registers every page. Each group of pages registers its own.
 func (a *App) routes() {
 	a.routesSignIn()
+	a.routesInterviewer()
 	a.mux.HandleFunc("GET /{$}", a.page(a.home))
 	a.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, a.sessionOf(r), apiError{status: http.StatusNotFound, message: "There is no such page."})

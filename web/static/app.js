@@ -10,7 +10,9 @@ document.addEventListener("DOMContentLoaded", () => {
     form.addEventListener("input", () => {
       clearTimeout(timer);
       timer = setTimeout(async () => {
-        const body = new FormData(form);
+        // URL-encoded, like the form's own post: the server reads the CSRF
+        // token from a urlencoded body, not from multipart.
+        const body = new URLSearchParams(new FormData(form));
         body.set("action", "save");
         const resp = await fetch(form.action, { method: "POST", body, headers: { "X-Autosave": "1" } });
         if (resp.ok) {
