@@ -58,41 +58,36 @@ func validateScope(sc *feedbackv1.CalibrationScope) error {
 }
 
 // cardsInScope reads the submitted scorecards in scope: the candidates of
-// the role (a list, so a scan on the embedded store: a report is an
-// occasional, deliberate read), then each interview's scorecard by _id.
+// the role in one list (one scan on the embedded store — paging would scan
+// once per page — a report is an occasional, deliberate read), then each
+// interview's scorecard by _id.
 func (s *Server) cardsInScope(ctx context.Context, scope *feedbackv1.CalibrationScope) ([]scored, error) {
+	docs, err := s.listCandidates(ctx, "", 0, scope.GetRole()) // 0: no limit
+	if err != nil {
+		return nil, err
+	}
 	var cards []scored
-	after := ""
-	for {
-		docs, err := s.listCandidates(ctx, after, 1000, scope.GetRole())
-		if err != nil {
-			return nil, err
+	for i := range docs {
+		d := &docs[i]
+		if scope.GetLevel() != "" && d.Data.Level != scope.GetLevel() {
+			continue
 		}
-		for i := range docs {
-			d := &docs[i]
-			after = d.Name
-			if scope.GetLevel() != "" && d.Data.Level != scope.GetLevel() {
+		for j := range d.Data.Interviews {
+			iv := &d.Data.Interviews[j]
+			if scope.GetRubric() != "" && !strings.HasPrefix(iv.Rubric, scope.GetRubric()+"/revisions/") {
 				continue
 			}
-			for j := range d.Data.Interviews {
-				iv := &d.Data.Interviews[j]
-				if scope.GetRubric() != "" && !strings.HasPrefix(iv.Rubric, scope.GetRubric()+"/revisions/") {
-					continue
-				}
-				sc, err := s.store.scorecards.Find(ctx, scorecardName(d.Name, iv.ID))
-				if err != nil {
-					return nil, err
-				}
-				if !sc.Live() || !sc.Data.Submitted || !inWindow(sc.Data.SubmitTime, scope) {
-					continue
-				}
-				cards = append(cards, scored{candidate: d.Name, iv: iv, sc: &sc.Data})
+			sc, err := s.store.scorecards.Find(ctx, scorecardName(d.Name, iv.ID))
+			if err != nil {
+				return nil, err
 			}
-		}
-		if len(docs) < 1000 {
-			return cards, nil
+			if !sc.Live() || !sc.Data.Submitted || !inWindow(sc.Data.SubmitTime, scope) {
+				continue
+			}
+			cards = append(cards, scored{candidate: d.Name, iv: iv, sc: &sc.Data})
 		}
 	}
+	return cards, nil
 }
 
 func inWindow(t time.Time, scope *feedbackv1.CalibrationScope) bool {
