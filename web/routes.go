@@ -5,6 +5,8 @@ import "net/http"
 // routes registers every page. Each group of pages registers its own.
 func (a *App) routes() {
 	a.routesSignIn()
+	a.routesLadder()
+	a.routesAdmin()
 	a.routesInterviewer()
 	a.mux.HandleFunc("GET /{$}", a.page(a.home))
 	a.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,224 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
+	rubricv1 "github.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1"
+)
+
+// The admin pages: ladders and rubrics as drafts, their changes against the
+// last published revision, and publishing. Whether someone may use them is
+// the API's answer, not the app's: every admin page reads the change
+// history, which only admins may, so everyone else gets the API's 403.
+
+func (a *App) routesAdmin() {
+	a.mux.HandleFunc("GET /admin", a.page(a.adminIndex))
+	a.mux.HandleFunc("POST /admin/frameworks", a.form(a.adminImportFramework))
+	a.mux.HandleFunc("GET /admin/frameworks/{id}", a.page(a.adminFrameworkPage))
+	a.mux.HandleFunc("POST /admin/frameworks/{id}", a.form(a.adminFrameworkSave))
+	a.mux.HandleFunc("POST /admin/frameworks/{id}/publish", a.form(a.adminFrameworkPublish))
+	a.mux.HandleFunc("GET /admin/rubrics/derive", a.page(a.adminDerivePage))
+	a.mux.HandleFunc("POST /admin/rubrics/derive", a.form(a.adminDerivePost))
+	a.mux.HandleFunc("GET /admin/rubrics/{id}", a.page(a.adminRubricPage))
+	a.mux.HandleFunc("POST /admin/rubrics/{id}", a.form(a.adminRubricSave))
+	a.mux.HandleFunc("POST /admin/rubrics/{id}/publish", a.form(a.adminRubricPublish))
+}
+
+// adminErrors are the errors of a form: the message at the top, and those
+// the API tied to a field, shown at that field.
+type adminErrors struct {
+	Message  string
+	Fields   map[string]string
+	Conflict bool // the draft changed since the form was opened
+}
+
+func adminErrorsOf(err error) (adminErrors, int) {
+	e := explain(err)
+	return adminErrors{Message: e.message, Fields: e.fields, Conflict: e.status == http.StatusConflict}, e.status
+}
+
+// Field is the error of one field, for templates.
+func (e adminErrors) Field(name string) string { return e.Fields[name] }
+
+// adminTime is a time as the admin pages show it, "" when unset.
+func adminTime(ts *timestamppb.Timestamp) string {
+	if ts == nil {
+		return ""
+	}
+	return ts.AsTime().UTC().Format("2 Jan 2006 15:04 UTC")
+}
+
+// adminRedirect answers a successful form post (Post/Redirect/Get), with
+// what happened for the next page to say.
+func adminRedirect(w http.ResponseWriter, r *http.Request, path, flash string) {
+	http.Redirect(w, r, path+"?flash="+url.QueryEscape(flash), http.StatusSeeOther)
+}
+
+// adminChange is one line of a change history.
+type adminChange struct {
+	When, Actor, Kind, Fields, Revision string
+}
+
+// adminChangeKind turns KIND_PUBLISH into "publish".
+func adminChangeKind(kind string) string {
+	return strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(kind, "KIND_")), "_", " ")
+}
+
+func (a *App) frameworkChanges(ctx context.Context, name string, n int32) ([]adminChange, error) {
+	resp, err := a.ladder.ListFrameworkChanges(ctx, &ladderv1.ListFrameworkChangesRequest{Parent: name, PageSize: n})
+	if err != nil {
+		return nil, err
+	}
+	var out []adminChange
+	for _, c := range resp.GetChanges() {
+		out = append(out, adminChange{
+			When: adminTime(c.GetCreateTime()), Actor: c.GetActor(), Kind: adminChangeKind(c.GetKind().String()),
+			Fields: strings.Join(c.GetChangedFields(), ", "), Revision: c.GetRevision(),
+		})
+	}
+	return out, nil
+}
+
+func (a *App) rubricChanges(ctx context.Context, name string, n int32) ([]adminChange, error) {
+	resp, err := a.rubrics.ListRubricChanges(ctx, &rubricv1.ListRubricChangesRequest{Parent: name, PageSize: n})
+	if err != nil {
+		return nil, err
+	}
+	var out []adminChange
+	for _, c := range resp.GetChanges() {
+		out = append(out, adminChange{
+			When: adminTime(c.GetCreateTime()), Actor: c.GetActor(), Kind: adminChangeKind(c.GetKind().String()),
+			Fields: strings.Join(c.GetChangedFields(), ", "), Revision: c.GetRevision(),
+		})
+	}
+	return out, nil
+}
+
+// adminRubrics reads every rubric (drafts, for admins).
+func (a *App) adminRubrics(ctx context.Context) ([]*rubricv1.Rubric, error) {
+	var all []*rubricv1.Rubric
+	token := ""
+	for range ladderMaxListPages {
+		resp, err := a.rubrics.ListRubrics(ctx, &rubricv1.ListRubricsRequest{PageSize: 100, PageToken: token})
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, resp.GetRubrics()...)
+		if token = resp.GetNextPageToken(); token == "" {
+			break
+		}
+	}
+	return all, nil
+}
+
+type adminIndexData struct {
+	Frameworks []adminFrameworkRow
+	Rubrics    []adminRubricRow
+	Import     adminImportForm
+}
+
+type adminFrameworkRow struct {
+	ID, Title, LatestRevision, Updated string
+	Unpublished                        bool
+	LastChange                         *adminChange
+}
+
+type adminRubricRow struct {
+	ID, Title, Role, Level, InterviewType, LatestRevision, Updated string
+	Unpublished                                                    bool
+}
+
+// adminImportForm is the "import a new framework" form, with what was typed.
+type adminImportForm struct {
+	ID, Content   string
+	Errors        adminErrors
+	ContentErrors []string // every error inside the YAML, shown under it
+}
+
+func (a *App) adminIndex(w http.ResponseWriter, r *http.Request, s *session) {
+	a.renderAdminIndex(w, r, s, http.StatusOK, adminImportForm{})
+}
+
+func (a *App) renderAdminIndex(w http.ResponseWriter, r *http.Request, s *session, status int, form adminImportForm) {
+	ctx, cancel := a.call(r, s)
+	defer cancel()
+	fws, err := a.ladderFrameworks(ctx)
+	if err != nil {
+		a.failErr(w, s, err)
+		return
+	}
+	d := adminIndexData{Import: form}
+	for _, f := range fws {
+		// The last change says who touched the draft; reading it is for
+		// admins only, which is what closes this page to everyone else.
+		changes, err := a.frameworkChanges(ctx, f.GetName(), 1)
+		if err != nil {
+			a.failErr(w, s, err)
+			return
+		}
+		row := adminFrameworkRow{
+			ID: ladderFrameworkID(f.GetName()), Title: f.GetTitle(), LatestRevision: f.GetLatestRevision(),
+			Updated: adminTime(f.GetUpdateTime()), Unpublished: f.GetUnpublishedChanges(),
+		}
+		if len(changes) > 0 {
+			row.LastChange = &changes[0]
+		}
+		d.Frameworks = append(d.Frameworks, row)
+	}
+	rubrics, err := a.adminRubrics(ctx)
+	if err != nil {
+		a.failErr(w, s, err)
+		return
+	}
+	for _, rb := range rubrics {
+		d.Rubrics = append(d.Rubrics, adminRubricRow{
+			ID: strings.TrimPrefix(rb.GetName(), "rubrics/"), Title: rb.GetTitle(), Role: rb.GetRole(), Level: rb.GetLevel(),
+			InterviewType: rb.GetInterviewType(), LatestRevision: rb.GetLatestRevision(),
+			Updated: adminTime(rb.GetUpdateTime()), Unpublished: rb.GetUnpublishedChanges(),
+		})
+	}
+	a.render(w, s, status, "admin", "Admin", d)
+}
+
+// adminImportFramework creates a framework from a YAML document.
+func (a *App) adminImportFramework(w http.ResponseWriter, r *http.Request, s *session) {
+	form := adminImportForm{ID: strings.TrimSpace(r.PostFormValue("framework_id")), Content: adminText(r.PostFormValue("content"))}
+	ctx, cancel := a.call(r, s)
+	defer cancel()
+	fw, err := a.ladder.ImportFramework(ctx, &ladderv1.ImportFrameworkRequest{FrameworkId: form.ID, Content: form.Content})
+	if err != nil {
+		var status int
+		form.Errors, status = adminErrorsOf(err)
+		form.ContentErrors = adminFieldsUnder(form.Errors.Fields, "content")
+		a.renderAdminIndex(w, r, s, status, form)
+		return
+	}
+	adminRedirect(w, r, "/admin/frameworks/"+url.PathEscape(ladderFrameworkID(fw.GetName())), "Imported as a draft.")
+}
+
+// adminText is a textarea's text with the line ends browsers send turned
+// into plain ones, so that diffs and stored text do not change by them.
+func adminText(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
+
+// adminFieldsUnder are the field errors whose path starts with one of the
+// prefixes: the errors a single input (a YAML textarea) stands for.
+func adminFieldsUnder(fields map[string]string, prefixes ...string) []string {
+	var out []string
+	for f, msg := range fields {
+		for _, p := range prefixes {
+			if f == p || strings.HasPrefix(f, p+".") || strings.HasPrefix(f, p+"[") {
+				out = append(out, f+": "+msg)
+				break
+			}
+		}
+	}
+	slices.Sort(out) // maps have no order; pages must not flicker
+	return out
+}
