@@ -8,6 +8,7 @@ func (a *App) routes() {
 	a.routesLadder()
 	a.routesAdmin()
 	a.routesInterviewer()
+	a.routesDebrief()
 	a.mux.HandleFunc("GET /{$}", a.page(a.home))
 	a.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, a.sessionOf(r), apiError{status: http.StatusNotFound, message: "There is no such page."})

@@ -1,0 +1,265 @@
+package web_test
+
+import (
+	"encoding/xml"
+	"errors"
+	"html"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// demoCandidates are the seven candidates dev mode seeds, by display name.
+var demoCandidates = []string{"Ada L.", "Grace H.", "Linus T.", "Hedy L.", "Alan T.", "Barbara L.", "Ken T."}
+
+// maxPage is the most a page may weigh: they are read on phones.
+const maxPage = 100 << 10
+
+func wantPage(t *testing.T, path string, code int, body string) {
+	t.Helper()
+	if code != http.StatusOK {
+		t.Fatalf("GET %s = %d\n%.1000s", path, code, body)
+	}
+	if len(body) > maxPage {
+		t.Errorf("%s weighs %d bytes, more than %d", path, len(body), maxPage)
+	}
+}
+
+func TestCandidatesListForRecruiters(t *testing.T) {
+	s := startSite(t)
+	rita := s.as(t, "users/rita")
+	code, body := rita.get("/candidates?role=ic")
+	wantPage(t, "/candidates?role=ic", code, body)
+	for i, name := range demoCandidates {
+		id := "demo-" + strings.ToLower(strings.Fields(name)[0])
+		if !strings.Contains(body, `href="/candidates/`+id+`"`) || !strings.Contains(body, name) {
+			t.Errorf("candidate %d (%s) is not linked from the list", i, name)
+		}
+	}
+	for _, want := range []string{`<th scope="col">Candidate</th>`, "<caption", `action="/compare"`, `name="names"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the list lacks %s", want)
+		}
+	}
+	// Another role: none of the demo candidates.
+	if code, body := rita.get("/candidates?role=manager"); code != http.StatusOK || strings.Contains(body, "demo-ada") {
+		t.Errorf("/candidates?role=manager = %d, want an empty list", code)
+	}
+	// An interviewer does not list candidates: the API says no, the page says so.
+	ivan := s.as(t, "users/ivan")
+	for _, path := range []string{"/candidates", "/compare", "/compare?role=ic", "/calibration", "/calibration?role=ic"} {
+		if code, body := ivan.get(path); code != http.StatusForbidden || !strings.Contains(body, "Your roles do not open this page") {
+			t.Errorf("GET %s as ivan = %d, want the 403 page\n%.300s", path, code, body)
+		}
+	}
+}
+
+func TestDebriefShowsFlagsAndCalibratedMeans(t *testing.T) {
+	s := startSite(t)
+	rita := s.as(t, "users/rita")
+	code, body := rita.get("/candidates/demo-ada")
+	wantPage(t, "/candidates/demo-ada", code, body)
+	for _, want := range []string{"Debrief: Ada L.", "users/ivan", "users/ines", "users/omar", "submitted",
+		"Demo evidence: what the candidate said and did for technical-skill.", "Strong yes", "Interviewer effects used"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("ada's debrief lacks %q", want)
+		}
+	}
+	// technical-skill: 4, 3 and 2, a disagreement; raw mean 3 beside a
+	// calibrated one.
+	row := meansRow(t, body, "technical-skill")
+	if row[1] != "3.00" || !isNumber(row[2]) || !strings.Contains(row[4], `class="flag">disagreement`) {
+		t.Errorf("technical-skill row = %q, want raw 3, a calibrated mean and the disagreement flag", row[1:])
+	}
+	// leadership: only ines assessed it.
+	if row := meansRow(t, body, "leadership"); !strings.Contains(row[4], "low coverage") {
+		t.Errorf("leadership row = %q, want the low coverage flag", row[1:])
+	}
+	if row := meansRow(t, body, "quality"); strings.Contains(row[4], "flag") {
+		t.Errorf("quality (3 and 3) row = %q, want no flag", row[1:])
+	}
+	// (html/template writes "+" as "&#43;".)
+	if !regexp.MustCompile(`<th scope="row">users/ivan</th><td class="num">&#43;\d`).MatchString(body) {
+		t.Error("ivan's effect (generous, so positive) is not listed")
+	}
+	// Nothing private reaches the debrief.
+	if strings.Contains(body, "Demo private note") {
+		t.Error("a private note shows in the debrief")
+	}
+	if code, _ := rita.get("/candidates/no-such-one"); code != http.StatusNotFound {
+		t.Errorf("an unknown candidate = %d, want 404", code)
+	}
+}
+
+// meansRow finds a competency's row in the debrief's means table: raw
+// mean, calibrated mean, change, flags.
+func meansRow(t *testing.T, body, competency string) []string {
+	t.Helper()
+	re := regexp.MustCompile(`(?s)<th scope="row"><a href="#comp-` + competency + `">` + competency + `</a></th>\s*` +
+		`<td class="num">([^<]*)</td>\s*<td class="num">([^<]*)</td>\s*<td class="num">([^<]*)</td>\s*` +
+		`<td class="num">[^<]*</td>\s*<td class="num">[^<]*</td>\s*<td>(.*?)</td>`)
+	m := re.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no row for %s in the means table", competency)
+	}
+	return m
+}
+
+func isNumber(s string) bool {
+	_, err := strconv.ParseFloat(strings.TrimPrefix(s, "+"), 64)
+	return err == nil
+}
+
+func TestCompareHeatMap(t *testing.T) {
+	s := startSite(t)
+	rita := s.as(t, "users/rita")
+	code, body := rita.get("/compare?role=ic")
+	wantPage(t, "/compare?role=ic", code, body)
+	rowRe := regexp.MustCompile(`(?s)<tr>\s*<th scope="row"><a href="/candidates/([a-z-]+)">([^<]+)</a></th>(.*?)</tr>`)
+	rows := rowRe.FindAllStringSubmatch(body, -1)
+	if len(rows) != len(demoCandidates) {
+		t.Fatalf("the heat map has %d rows, want the %d demo candidates\n%.2000s", len(rows), len(demoCandidates), body)
+	}
+	seen := map[string]bool{}
+	cellRe := regexp.MustCompile(`<td class="num (band-\d|band-none)">([^<]+)</td>`)
+	calRe := regexp.MustCompile(`<td class="num overall"><strong>([\d.]+)</strong></td>`)
+	prev := 99.0
+	for _, r := range rows {
+		seen[r[2]] = true
+		cells := cellRe.FindAllStringSubmatch(r[3], -1)
+		if len(cells) == 0 {
+			t.Errorf("%s: no heat map cells", r[2])
+		}
+		for _, c := range cells {
+			if c[1] != "band-none" && !isNumber(c[2]) {
+				t.Errorf("%s: a shaded cell without its number: %q", r[2], c[0])
+			}
+		}
+		// Linus has a scorecard still in draft; every row here has a
+		// submitted one, and a calibrated overall from the kept report.
+		m := calRe.FindStringSubmatch(r[3])
+		if m == nil {
+			t.Errorf("%s: no calibrated overall", r[2])
+			continue
+		}
+		v, err := strconv.ParseFloat(m[1], 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v > prev {
+			t.Errorf("%s (%v) comes after a lower calibrated overall (%v): want best first", r[2], v, prev)
+		}
+		prev = v
+	}
+	for _, name := range demoCandidates {
+		if !seen[name] {
+			t.Errorf("%s is not in the heat map", name)
+		}
+	}
+	for _, want := range []string{"<caption", `<th scope="col">technical-skill</th>`, "Overall (calibrated)", "Shades:", `class="scroll"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the comparison lacks %s", want)
+		}
+	}
+	// By name: just those two.
+	code, body = rita.get("/compare?names=demo-ada&names=candidates/demo-ken")
+	wantPage(t, "/compare?names=...", code, body)
+	if rows := rowRe.FindAllStringSubmatch(body, -1); len(rows) != 2 {
+		t.Errorf("compare by name: %d rows, want 2", len(rows))
+	}
+	// No role, no names: the form, with the roles known.
+	if code, body := rita.get("/compare"); code != http.StatusOK || !strings.Contains(body, `<option value="ic">`) {
+		t.Errorf("/compare = %d, want the form suggesting the role ic", code)
+	}
+}
+
+func TestCalibrationReport(t *testing.T) {
+	s := startSite(t)
+	rita := s.as(t, "users/rita")
+	code, body := rita.get("/calibration?role=ic")
+	wantPage(t, "/calibration?role=ic", code, body)
+	if !strings.Contains(body, `method="post" action="/calibration"`) || !strings.Contains(body, `name="role" value="ic"`) {
+		t.Errorf("GET /calibration lacks the form, filled with the role")
+	}
+	if strings.Contains(body, "Interviewer leniency") {
+		t.Error("GET /calibration computed a report: only the POST may")
+	}
+	// The form needs the CSRF token.
+	if code, _ := rita.post("/calibration", url.Values{"role": {"ic"}}, false); code != http.StatusForbidden {
+		t.Errorf("POST /calibration without the CSRF token = %d, want 403", code)
+	}
+	code, body = rita.post("/calibration", url.Values{"role": {"ic"}}, true)
+	wantPage(t, "POST /calibration", code, body)
+	lenRe := func(who string) float64 {
+		t.Helper()
+		m := regexp.MustCompile(`(?s)<th scope="row">` + who + `</th>.*?<td class="num leniency">((?:&#43;|-)?[\d.]+)</td>`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("no leniency for %s in the report\n%.3000s", who, body)
+		}
+		v, err := strconv.ParseFloat(html.UnescapeString(m[1]), 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if v := lenRe("users/ivan"); v <= 0 {
+		t.Errorf("ivan's leniency = %v, want positive (generous)", v)
+	}
+	if v := lenRe("users/ines"); v >= 0 {
+		t.Errorf("ines's leniency = %v, want negative (harsh)", v)
+	}
+	lenRe("users/omar")
+	for _, want := range []string{"Agreement per competency", "Krippendorff", "nominal", "ordinal", "interval",
+		"it is kept", "Candidates, raw and calibrated", `href="/candidates/demo-ada"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	// The charts are inline SVG images, well formed, with their names.
+	svgs := regexp.MustCompile(`(?s)<svg .*?</svg>`).FindAllString(body, -1)
+	if len(svgs) != 2 {
+		t.Fatalf("%d SVG charts in the report, want 2 (leniency, raw to calibrated)", len(svgs))
+	}
+	for _, svg := range svgs {
+		if !strings.Contains(svg, `role="img"`) || !strings.Contains(svg, "aria-label=") || !strings.Contains(svg, "<title>") || !strings.Contains(svg, "<desc>") {
+			t.Errorf("a chart is not an accessible image: %.300s", svg)
+		}
+		if err := wellFormed(svg); err != nil {
+			t.Errorf("a chart is not well-formed XML: %v", err)
+		}
+	}
+	if !strings.Contains(svgs[0], ">users/ivan<") || !strings.Contains(svgs[0], ">users/ines<") {
+		t.Error("the leniency chart does not label the interviewers")
+	}
+	// A narrower scope is shown, not kept; a scope without a role is
+	// refused on the form, with what was typed kept.
+	if code, body := rita.post("/calibration", url.Values{"role": {"ic"}, "rubric": {"l3-coding"}}, true); code != http.StatusOK || !strings.Contains(body, "not kept") {
+		t.Errorf("a report over one rubric = %d, want one not kept", code)
+	}
+	if code, body := rita.post("/calibration", url.Values{"level": {"l3"}, "start": {"31/12/2026"}}, true); code != http.StatusBadRequest ||
+		!strings.Contains(body, "name the role") || !strings.Contains(body, "a date, as") || !strings.Contains(body, `name="level" value="l3"`) {
+		t.Errorf("a scope without a role = %d, want the form again with what to fix\n%.2000s", code, body)
+	}
+	// An interviewer may not compute one, even with a valid form.
+	if code, _ := s.as(t, "users/ivan").post("/calibration", url.Values{"role": {"ic"}}, true); code != http.StatusForbidden {
+		t.Errorf("POST /calibration as ivan = %d, want 403", code)
+	}
+}
+
+// wellFormed decodes s as XML.
+func wellFormed(s string) error {
+	d := xml.NewDecoder(strings.NewReader(s))
+	for {
+		_, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
