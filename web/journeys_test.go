@@ -42,3 +42,75 @@ func TestJourneyInterviewerSubmitsThenSeesThePanel(t *testing.T) {
 	}
 	shoot(t, ctx, "scorecard-submitted")
 }
+
+// An engineer compares their level with the next.
+func TestJourneyEngineerComparesLevels(t *testing.T) {
+	ctx := newTab(t)
+	s := startSite(t)
+	signInAs(t, ctx, s.URL, "users/erin")
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(s.URL+"/ladder/engineering?track=ic"),
+		chromedp.WaitVisible(chromedp.CSS(`form.compare-form`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shoot(t, ctx, "ladder")
+	err = chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS(`#cmp-from`), "l3"),
+		chromedp.SetValue(chromedp.CSS(`#cmp-to`), "ic/l4"),
+		chromedp.Submit(chromedp.CSS(`form.compare-form`)),
+		chromedp.WaitVisible(chromedp.CSS(`tr.changed`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil || !strings.Contains(loc, "from=l3") || !strings.Contains(loc, "to=l4") {
+		t.Errorf("compare page at %q, %v: want a deep link naming both levels", loc, err)
+	}
+	rows, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSSAll(`tr.changed`)))
+	if err != nil || len(rows) == 0 {
+		t.Errorf("changed rows = %d, %v, want the competencies that change", len(rows), err)
+	}
+	shoot(t, ctx, "ladder-compare")
+}
+
+// An admin derives a rubric from a ladder level, rewrites an anchor and
+// publishes it.
+func TestJourneyAdminDerivesAndPublishes(t *testing.T) {
+	ctx := newTab(t)
+	s := startSite(t)
+	signInAs(t, ctx, s.URL, "users/adam")
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(s.URL+"/admin/rubrics/derive"),
+		chromedp.WaitVisible(chromedp.CSS(`form.derive`)),
+		chromedp.SetValue(chromedp.CSS(`#track`), "ic"),
+		chromedp.SetValue(chromedp.CSS(`#level`), "l4"),
+		chromedp.SendKeys(chromedp.CSS(`#interview_type`), "system-design"),
+		chromedp.SendKeys(chromedp.CSS(`#rubric_id`), "l4-system-design"),
+		chromedp.Submit(chromedp.CSS(`form.derive`)),
+		chromedp.WaitVisible(chromedp.CSS(`form.anchors`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shoot(t, ctx, "admin-rubric")
+	err = chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS(`#anchor-0-3`), "Designs a system others build on, and says what it trades away."),
+		chromedp.Submit(chromedp.CSS(`form.anchors`)),
+		chromedp.WaitVisible(chromedp.CSS(`form.anchors`)),
+		chromedp.Submit(chromedp.CSS(`form[action$="/publish"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`main`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev, err := s.rubricRevision("rubrics/l4-system-design/revisions/1")
+	if err != nil {
+		t.Fatalf("the published revision: %v", err)
+	}
+	if got := rev.GetSnapshot().GetCompetencies()[0].GetAnchors()[2].GetDescription(); got != "Designs a system others build on, and says what it trades away." {
+		t.Errorf("published anchor = %q, want the rewritten one", got)
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/yardstick-dev/yardstick/pkg/auth"
 	"github.com/yardstick-dev/yardstick/pkg/mongodb/mongotest"
 	"github.com/yardstick-dev/yardstick/pkg/principal"
+	rubricv1 "github.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1"
 	"github.com/yardstick-dev/yardstick/web"
 	"google.golang.org/grpc"
 )
@@ -216,4 +217,9 @@ func TestUnknownPage(t *testing.T) {
 	if code != http.StatusNotFound || !strings.Contains(body, "There is no such page") {
 		t.Errorf("unknown page = %d\n%.300s", code, body)
 	}
+}
+
+// rubricRevision reads a rubric revision through the API, as an admin.
+func (s *site) rubricRevision(name string) (*rubricv1.RubricRevision, error) {
+	return s.env.RubricAs("users/adam", principal.Admin).GetRubricRevision(context.Background(), &rubricv1.GetRubricRevisionRequest{Name: name})
 }
