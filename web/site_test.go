@@ -20,6 +20,7 @@ import (
 	"github.com/yardstick-dev/yardstick/pkg/auth"
 	"github.com/yardstick-dev/yardstick/pkg/mongodb/mongotest"
 	"github.com/yardstick-dev/yardstick/pkg/principal"
+	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
 	rubricv1 "github.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1"
 	"github.com/yardstick-dev/yardstick/web"
 	"google.golang.org/grpc"
@@ -222,4 +223,20 @@ func TestUnknownPage(t *testing.T) {
 // rubricRevision reads a rubric revision through the API, as an admin.
 func (s *site) rubricRevision(name string) (*rubricv1.RubricRevision, error) {
 	return s.env.RubricAs("users/adam", principal.Admin).GetRubricRevision(context.Background(), &rubricv1.GetRubricRevisionRequest{Name: name})
+}
+
+// interviewOf returns the ID of who's interview of a demo candidate.
+func (s *site) interviewOf(t testing.TB, candidate, who string) string {
+	t.Helper()
+	list, err := s.env.FeedbackAs("users/rita", principal.Recruiter).ListInterviews(context.Background(), &feedbackv1.ListInterviewsRequest{Parent: "candidates/" + candidate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, iv := range list.GetInterviews() {
+		if iv.GetInterviewer() == who {
+			return iv.GetName()[strings.LastIndex(iv.GetName(), "/")+1:]
+		}
+	}
+	t.Fatalf("%s has no interview of %s", who, candidate)
+	return ""
 }
