@@ -12,11 +12,11 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/yardstick-dev/yardstick/gateway"
+	"github.com/yardstick-dev/yardstick/internal/services"
 	"github.com/yardstick-dev/yardstick/pkg/auth"
+	"github.com/yardstick-dev/yardstick/pkg/grpcserver"
 	"github.com/yardstick-dev/yardstick/pkg/principal"
 	"github.com/yardstick-dev/yardstick/web"
-	"github.com/yardstick-dev/yardstick/internal/services"
-	"github.com/yardstick-dev/yardstick/pkg/grpcserver"
 )
 
 // devCommand runs every service and the gateway in one process. Calls
