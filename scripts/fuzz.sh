@@ -20,6 +20,9 @@ fuzztime=${FUZZTIME:-10s}
 # run; a failing input is still reported and saved, only less minimized.
 minimizetime=${FUZZMINIMIZETIME:-1s}
 
+# count is the number of files in a folder, 0 when it does not exist.
+count() { { ls "$1" 2>/dev/null || true; } | wc -l; }
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 failed=()
@@ -32,11 +35,11 @@ while read -r file name; do
   start=$SECONDS
   ran=$((ran + 1))
   corpus="$pkg/testdata/fuzz/$name"
-  before=$(ls "$corpus" 2>/dev/null | wc -l)
+  before=$(count "$corpus")
   if go test -run '^$' -fuzz "^$name\$" -fuzztime "$fuzztime" -fuzzminimizetime "$minimizetime" "$pkg" </dev/null >"$log" 2>&1; then
     echo "ok   $name ($pkg, $((SECONDS - start))s)"
   elif grep -q "context deadline exceeded" "$log" && ! grep -q -- "--- FAIL: $name/" "$log" &&
-    [ "$(ls "$corpus" 2>/dev/null | wc -l)" -eq "$before" ]; then
+    [ "$(count "$corpus")" -eq "$before" ]; then
     # Go's fuzzing engine sometimes reports its own time running out (while
     # it minimizes a new input) as a failure, with no failing input saved and
     # no test failed: that is the end of the run, not a finding.
