@@ -25,9 +25,22 @@ func (s *Store[T]) Purge(ctx context.Context, name string) (*Doc[T], error) {
 		return nil, apierr.NotFound(name)
 	}
 	meta := options.FindOne().SetProjection(bson.D{{Key: "after", Value: 0}})
-	// Newest first, and the current document last: an interrupted purge
-	// still knows how many versions there are.
-	for v := doc.Version; v >= 1; v-- {
+	// Records a writer added after the load first (callers stop writes
+	// before a purge, but one may be in flight), then newest first, and
+	// the current document last: an interrupted purge still knows how many
+	// versions there are.
+	top := doc.Version
+	for {
+		c, err := s.change(ctx, changeID(name, top+1), meta)
+		if err != nil {
+			return nil, err
+		}
+		if c == nil {
+			break
+		}
+		top++
+	}
+	for v := top; v >= 1; v-- {
 		c, err := s.change(ctx, changeID(name, v), meta)
 		if err != nil {
 			return nil, err
@@ -36,7 +49,7 @@ func (s *Store[T]) Purge(ctx context.Context, name string) (*Doc[T], error) {
 			continue
 		}
 		if c.RequestID != "" {
-			if err := deleteByID(ctx, s.changes, requestKey(c.RequestID)); err != nil {
+			if err := deleteByID(ctx, s.changes, requestKey(c.Actor, c.RequestID)); err != nil {
 				return nil, err
 			}
 		}

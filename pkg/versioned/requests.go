@@ -17,7 +17,8 @@ const MaxRequestIDLength = 128
 
 // requestRecord remembers which change a request made, so that the same
 // request again returns the first result (AIP-155). Its _id is the guard:
-// "request#{id}", in the change collection.
+// "request#{actor}#{id}", in the change collection: request IDs are each
+// caller's own, so nobody can spoil another's retries by guessing their IDs.
 type requestRecord struct {
 	ID       string    `bson:"_id"`
 	Resource string    `bson:"resource"`
@@ -26,25 +27,21 @@ type requestRecord struct {
 	Time     time.Time `bson:"time"`
 }
 
-func requestKey(id string) string { return "request#" + id }
+func requestKey(actor, id string) string { return "request#" + actor + "#" + id }
 
-// Replay returns the result of the earlier write that carried this request
-// id, or nil when there was none. A request id is the actor's own: another
-// actor's id is refused, without saying what it did.
+// Replay returns the result of the actor's earlier write that carried this
+// request id, or nil when there was none.
 func (s *Store[T]) Replay(ctx context.Context, requestID, actor string) (*Doc[T], error) {
 	if len(requestID) > MaxRequestIDLength {
 		return nil, apierr.Invalid("request_id", "must be at most %d characters", MaxRequestIDLength)
 	}
 	var r requestRecord
-	err := s.changes.FindOne(ctx, bson.D{{Key: "_id", Value: requestKey(requestID)}}).Decode(&r)
+	err := s.changes.FindOne(ctx, bson.D{{Key: "_id", Value: requestKey(actor, requestID)}}).Decode(&r)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("find request: %w", err)
-	}
-	if r.Actor != actor {
-		return nil, apierr.Invalid("request_id", "was already used for another request; send a new one (a UUID)")
 	}
 	c, err := s.change(ctx, changeID(r.Resource, r.Version))
 	if err != nil || c == nil { // nil: the resource was purged since
@@ -55,7 +52,7 @@ func (s *Store[T]) Replay(ctx context.Context, requestID, actor string) (*Doc[T]
 
 // rememberRequest writes the request record of a change; it is idempotent.
 func (s *Store[T]) rememberRequest(ctx context.Context, c *Change[T]) error {
-	r := requestRecord{ID: requestKey(c.RequestID), Resource: c.Resource, Version: c.Version, Actor: c.Actor, Time: c.Time}
+	r := requestRecord{ID: requestKey(c.Actor, c.RequestID), Resource: c.Resource, Version: c.Version, Actor: c.Actor, Time: c.Time}
 	if _, err := s.changes.InsertOne(ctx, r); err != nil && !mongo.IsDuplicateKeyError(err) {
 		return fmt.Errorf("record request: %w", err)
 	}

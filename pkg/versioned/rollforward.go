@@ -33,6 +33,14 @@ func (s *Store[T]) load(ctx context.Context, name string) (*Doc[T], error) {
 		if pending == nil {
 			return doc, nil
 		}
+		if pending.After.Name == "" {
+			// Forgotten (Options.Forget): applied once, then superseded, so
+			// the document went back to an older version under a late
+			// write. The newest record still holds its document.
+			if pending, err = s.newest(ctx, name, version+2); err != nil || pending == nil {
+				return doc, err
+			}
+		}
 		if err := s.complete(ctx, pending, doc); err != nil {
 			var derived *derivedError
 			if errors.As(err, &derived) {
@@ -70,10 +78,31 @@ func (s *Store[T]) complete(ctx context.Context, c *Change[T], prev *Doc[T]) err
 	if err := s.put(ctx, &c.After, prev); err != nil {
 		return err
 	}
-	if s.opts.Forget {
-		return s.forget(ctx, c.ID)
+	if s.opts.Forget && c.Version > 1 {
+		// Forget the previous version's document, not this one's: the
+		// newest record must keep its document, so that a late write of an
+		// older version can still be healed from it.
+		return s.forget(ctx, changeID(c.Resource, c.Version-1))
 	}
 	return nil
+}
+
+// newest returns the newest change record of a resource from version on
+// that still holds its document, nil when there is none.
+func (s *Store[T]) newest(ctx context.Context, name string, from int64) (*Change[T], error) {
+	var last *Change[T]
+	for v := from; ; v++ {
+		c, err := s.change(ctx, changeID(name, v))
+		if err != nil {
+			return nil, err
+		}
+		if c == nil {
+			return last, nil
+		}
+		if c.After.Name != "" {
+			last = c
+		}
+	}
 }
 
 // put writes a document over prev.

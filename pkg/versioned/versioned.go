@@ -95,11 +95,12 @@ type Options[T any] struct {
 	AfterRecord func(ctx context.Context, c *Change[T]) error
 	// MaxAttempts bounds the attempts at AfterRecord for one change; 5 when 0.
 	MaxAttempts int
-	// Forget makes change records keep who, when and what kind once their
-	// change is applied, but not the document: for derived documents (an
-	// index) whose content must be erasable with the resources it points
-	// at, and whose history nobody reads. The record itself stays: it is
-	// the guard against a lost update.
+	// Forget makes change records keep who, when and what kind, but not
+	// the document, once the next change is applied: for derived documents
+	// (an index) whose content must be erasable with the resources it
+	// points at, and whose history nobody reads. The records stay: they are
+	// the guard against lost updates; the newest keeps its document, which
+	// heals a late write.
 	Forget bool
 }
 
