@@ -57,8 +57,8 @@ func adminTime(ts *timestamppb.Timestamp) string {
 
 // adminRedirect answers a successful form post (Post/Redirect/Get), with
 // what happened for the next page to say.
-func adminRedirect(w http.ResponseWriter, r *http.Request, path, flash string) {
-	http.Redirect(w, r, path+"?flash="+url.QueryEscape(flash), http.StatusSeeOther)
+func (a *App) adminRedirect(w http.ResponseWriter, r *http.Request, path, flash string) {
+	http.Redirect(w, r, a.flashURL(path, flash), http.StatusSeeOther)
 }
 
 // adminChange is one line of a change history.
@@ -200,7 +200,7 @@ func (a *App) adminImportFramework(w http.ResponseWriter, r *http.Request, s *se
 		a.renderAdminIndex(w, r, s, status, form)
 		return
 	}
-	adminRedirect(w, r, "/admin/frameworks/"+url.PathEscape(ladderFrameworkID(fw.GetName())), "Imported as a draft.")
+	a.adminRedirect(w, r, "/admin/frameworks/"+url.PathEscape(ladderFrameworkID(fw.GetName())), "Imported as a draft.")
 }
 
 // adminText is a textarea's text with the line ends browsers send turned

@@ -64,7 +64,7 @@ func (a *App) adminDerivePost(w http.ResponseWriter, r *http.Request, s *session
 		a.renderDerive(w, r, s, status, d)
 		return
 	}
-	adminRedirect(w, r, "/admin/rubrics/"+url.PathEscape(strings.TrimPrefix(rb.GetName(), "rubrics/")),
+	a.adminRedirect(w, r, "/admin/rubrics/"+url.PathEscape(strings.TrimPrefix(rb.GetName(), "rubrics/")),
 		"Derived from the ladder: edit the anchors, then publish.")
 }
 

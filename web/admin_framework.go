@@ -77,7 +77,7 @@ func (a *App) adminFrameworkSave(w http.ResponseWriter, r *http.Request, s *sess
 	defer cancel()
 	_, err := a.ladder.ImportFramework(ctx, &ladderv1.ImportFrameworkRequest{FrameworkId: id, Content: content, Etag: etag})
 	if err == nil {
-		adminRedirect(w, r, "/admin/frameworks/"+url.PathEscape(id), "Draft saved.")
+		a.adminRedirect(w, r, "/admin/frameworks/"+url.PathEscape(id), "Draft saved.")
 		return
 	}
 	a.renderFrameworkError(w, r, s, id, err, content, etag)
@@ -90,7 +90,7 @@ func (a *App) adminFrameworkPublish(w http.ResponseWriter, r *http.Request, s *s
 	defer cancel()
 	rev, err := a.ladder.PublishFramework(ctx, &ladderv1.PublishFrameworkRequest{Name: "frameworks/" + id, Etag: r.PostFormValue("etag")})
 	if err == nil {
-		adminRedirect(w, r, "/admin/frameworks/"+url.PathEscape(id), "Published "+rev.GetName()+".")
+		a.adminRedirect(w, r, "/admin/frameworks/"+url.PathEscape(id), "Published "+rev.GetName()+".")
 		return
 	}
 	a.renderFrameworkError(w, r, s, id, err, "", r.PostFormValue("etag"))

@@ -193,7 +193,7 @@ func (a *App) adminRubricSave(w http.ResponseWriter, r *http.Request, s *session
 		UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"competencies"}},
 	})
 	if err == nil {
-		adminRedirect(w, r, "/admin/rubrics/"+url.PathEscape(id), "Anchors saved.")
+		a.adminRedirect(w, r, "/admin/rubrics/"+url.PathEscape(id), "Anchors saved.")
 		return
 	}
 	a.renderRubricError(w, r, s, id, err, comps, true)
@@ -205,7 +205,7 @@ func (a *App) adminRubricPublish(w http.ResponseWriter, r *http.Request, s *sess
 	defer cancel()
 	rev, err := a.rubrics.PublishRubric(ctx, &rubricv1.PublishRubricRequest{Name: "rubrics/" + id, Etag: r.PostFormValue("etag")})
 	if err == nil {
-		adminRedirect(w, r, "/admin/rubrics/"+url.PathEscape(id), "Published "+rev.GetName()+".")
+		a.adminRedirect(w, r, "/admin/rubrics/"+url.PathEscape(id), "Published "+rev.GetName()+".")
 		return
 	}
 	a.renderRubricError(w, r, s, id, err, nil, false)

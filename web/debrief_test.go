@@ -13,8 +13,9 @@ import (
 	"testing"
 )
 
-// demoCandidates are the seven candidates dev mode seeds, by display name.
-var demoCandidates = []string{"Ada L.", "Grace H.", "Linus T.", "Hedy L.", "Alan T.", "Barbara L.", "Ken T."}
+// demoCandidates are the candidates dev mode seeds, by display name.
+var demoCandidates = []string{"Ada L.", "Grace H.", "Linus T.", "Hedy L.", "Alan T.", "Barbara L.", "Ken T.",
+	"Mary J.", "John M.", "Radia P.", "Frances A."}
 
 // maxPage is the most a page may weigh: they are read on phones.
 const maxPage = 100 << 10

@@ -37,7 +37,7 @@ func (a *App) form(h func(w http.ResponseWriter, r *http.Request, s *session)) h
 			a.fail(w, s, apiError{status: http.StatusBadRequest, message: "the form could not be read"})
 			return
 		}
-		if !checkCSRF(r, s) {
+		if !a.checkCSRF(r, s) {
 			a.fail(w, s, apiError{status: http.StatusForbidden, message: "this form expired or came from another site: reload the page and try again"})
 			return
 		}

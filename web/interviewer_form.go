@@ -160,7 +160,7 @@ func (a *App) scorecardPost(w http.ResponseWriter, r *http.Request, s *session) 
 		// Perhaps the first of a double click submitted already: its
 		// request ID replays that submission, whatever the etag now.
 		if _, rerr := a.feedback.SubmitScorecard(ctx, &feedbackv1.SubmitScorecardRequest{Name: name, Etag: in.Etag, RequestId: in.RequestID}); rerr == nil {
-			http.Redirect(w, r, r.URL.Path+"?flash="+url.QueryEscape("Scorecard submitted."), http.StatusSeeOther)
+			http.Redirect(w, r, a.flashURL(r.URL.Path, "Scorecard submitted."), http.StatusSeeOther)
 			return
 		}
 	}
@@ -179,7 +179,7 @@ func (a *App) scorecardPost(w http.ResponseWriter, r *http.Request, s *session) 
 	}
 	in.Etag = saved.GetEtag()
 	if action == "save" {
-		http.Redirect(w, r, r.URL.Path+"?flash="+url.QueryEscape("Draft saved."), http.StatusSeeOther)
+		http.Redirect(w, r, a.flashURL(r.URL.Path, "Draft saved."), http.StatusSeeOther)
 		return
 	}
 	_, err = a.feedback.SubmitScorecard(ctx, &feedbackv1.SubmitScorecardRequest{Name: name, Etag: saved.GetEtag(), RequestId: in.RequestID})
@@ -187,7 +187,7 @@ func (a *App) scorecardPost(w http.ResponseWriter, r *http.Request, s *session) 
 		a.scorecardFailed(w, r, s, x, in, order, err)
 		return
 	}
-	http.Redirect(w, r, r.URL.Path+"?flash="+url.QueryEscape("Scorecard submitted: the panel's submitted scorecards are below."), http.StatusSeeOther)
+	http.Redirect(w, r, a.flashURL(r.URL.Path, "Scorecard submitted: the panel's submitted scorecards are below."), http.StatusSeeOther)
 }
 
 // scorecardFailed re-renders the form with what was posted and the

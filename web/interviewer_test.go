@@ -16,8 +16,8 @@ import (
 )
 
 // The interviewer's pages, through a real gateway over the seeded demo
-// loop: ivan, ines and omar interview seven candidates; omar's scorecard
-// for Linus T. is the one draft.
+// loop: ivan, ines, omar (and iris, igor, ida) interview eleven candidates;
+// omar's scorecard for Linus T. is the one draft.
 
 // ivPageLimit is the most a page may weigh: on a phone, on a train.
 const ivPageLimit = 100 << 10

@@ -45,6 +45,7 @@ func newOIDCFlow(ctx context.Context, cfg OIDCConfig) (*oidcFlow, error) {
 
 const (
 	stateCookie    = "ys_oidc_state"
+	nonceCookie    = "ys_oidc_nonce"
 	verifierCookie = "ys_oidc_verifier"
 	nextCookie     = "ys_oidc_next"
 	flowTTL        = 10 * time.Minute
@@ -57,11 +58,12 @@ func (a *App) oidcStart(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	state, verifier := randomToken(), oauth2.GenerateVerifier()
+	state, nonce, verifier := randomToken(), randomToken(), oauth2.GenerateVerifier()
 	a.setCookie(w, stateCookie, state, flowTTL)
+	a.setCookie(w, nonceCookie, nonce, flowTTL)
 	a.setCookie(w, verifierCookie, verifier, flowTTL)
 	a.setCookie(w, nextCookie, safeNext(r.URL.Query().Get("next")), flowTTL)
-	http.Redirect(w, r, a.oidc.oauth.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier)), http.StatusFound)
+	http.Redirect(w, r, a.oidc.oauth.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier), oidc.Nonce(nonce)), http.StatusFound)
 }
 
 // oidcCallback exchanges the code for tokens and signs the user in with
@@ -74,12 +76,12 @@ func (a *App) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	refuse := func(msg string) {
 		a.fail(w, nil, apiError{status: http.StatusBadRequest, message: msg})
 	}
-	state, err := r.Cookie(stateCookie)
+	state, err := a.cookie(r, stateCookie)
 	if err != nil || state.Value == "" || r.URL.Query().Get("state") != state.Value {
 		refuse("the sign-in expired or was not started here: sign in again")
 		return
 	}
-	verifier, err := r.Cookie(verifierCookie)
+	verifier, err := a.cookie(r, verifierCookie)
 	if err != nil {
 		refuse("the sign-in expired: sign in again")
 		return
@@ -103,11 +105,17 @@ func (a *App) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		refuse("the identity provider's token could not be verified")
 		return
 	}
-	for _, c := range []string{stateCookie, verifierCookie} {
+	// The nonce ties the token to this sign-in, whether or not the
+	// provider enforces PKCE.
+	if nonce, err := a.cookie(r, nonceCookie); err != nil || nonce.Value == "" || idToken.Nonce != nonce.Value {
+		refuse("the identity provider's token is not for this sign-in: sign in again")
+		return
+	}
+	for _, c := range []string{stateCookie, verifierCookie, nonceCookie} {
 		a.setCookie(w, c, "", -1)
 	}
 	next := "/"
-	if c, err := r.Cookie(nextCookie); err == nil {
+	if c, err := a.cookie(r, nextCookie); err == nil {
 		next = safeNext(c.Value)
 	}
 	a.setCookie(w, nextCookie, "", -1)

@@ -35,6 +35,7 @@ type provider struct {
 	key       *ecdsa.PrivateKey
 	mu        sync.Mutex
 	challenge map[string]string // code → S256 challenge
+	nonce     map[string]string // code → the app's nonce
 	nonces    int
 }
 
@@ -44,7 +45,7 @@ func newProvider(t *testing.T) *provider {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &provider{key: key, challenge: map[string]string{}}
+	p := &provider{key: key, challenge: map[string]string{}, nonce: map[string]string{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, _ *http.Request) {
 		_ = json.NewEncoder(w).Encode(map[string]any{
@@ -65,6 +66,7 @@ func newProvider(t *testing.T) *provider {
 		p.nonces++
 		code := "code-" + string(rune('a'+p.nonces))
 		p.challenge[code] = q.Get("code_challenge")
+		p.nonce[code] = q.Get("nonce")
 		p.mu.Unlock()
 		back, err := url.Parse(q.Get("redirect_uri"))
 		if err != nil {
@@ -81,6 +83,7 @@ func newProvider(t *testing.T) *provider {
 		}
 		p.mu.Lock()
 		want, ok := p.challenge[r.PostForm.Get("code")]
+		nonce := p.nonce[r.PostForm.Get("code")]
 		delete(p.challenge, r.PostForm.Get("code"))
 		p.mu.Unlock()
 		sum := sha256.Sum256([]byte(r.PostForm.Get("code_verifier")))
@@ -95,7 +98,7 @@ func newProvider(t *testing.T) *provider {
 		}
 		now := time.Now()
 		idToken, err := jwt.Signed(signer).Claims(map[string]any{
-			"iss": p.srv.URL, "aud": "yardstick-web", "sub": "users/olga", "roles": []string{"interviewer"},
+			"iss": p.srv.URL, "aud": "yardstick-web", "sub": "users/olga", "roles": []string{"interviewer"}, "nonce": nonce,
 			"iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
 		}).Serialize()
 		if err != nil {

@@ -1,10 +1,13 @@
 package web
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -40,7 +43,7 @@ type claims struct {
 
 // sessionOf reads the session of a request, nil when signed out or expired.
 func (a *App) sessionOf(r *http.Request) *session {
-	c, err := r.Cookie(sessionCookie)
+	c, err := a.cookie(r, sessionCookie)
 	if err != nil || c.Value == "" {
 		return nil
 	}
@@ -60,11 +63,24 @@ func (a *App) sessionOf(r *http.Request) *session {
 	if !strings.HasPrefix(s.user, "users/") {
 		s.user = "users/" + s.user
 	}
-	if c, err := r.Cookie(csrfCookie); err == nil {
+	if c, err := a.cookie(r, csrfCookie); err == nil {
 		s.csrf = c.Value
 	}
-	s.flash = r.URL.Query().Get("flash")
+	if msg := r.URL.Query().Get("flash"); msg != "" && hmac.Equal([]byte(r.URL.Query().Get("fs")), []byte(a.signFlash(msg))) {
+		s.flash = msg
+	}
 	return s
+}
+
+// flashURL is path with a signed status message for the page to show.
+func (a *App) flashURL(path, msg string) string {
+	return path + "?flash=" + url.QueryEscape(msg) + "&fs=" + a.signFlash(msg)
+}
+
+func (a *App) signFlash(msg string) string {
+	m := hmac.New(sha256.New, a.flashKey)
+	m.Write([]byte(msg))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
 func rolesOf(v any) []principal.Role {
@@ -99,9 +115,23 @@ func (a *App) endSession(w http.ResponseWriter) {
 	a.setCookie(w, csrfCookie, "", -1)
 }
 
+// cookieName prefixes a cookie "__Host-" when cookies are Secure: the
+// browser then takes it only from this host over HTTPS with Path=/, so a
+// sibling subdomain cannot plant a session.
+func (a *App) cookieName(name string) string {
+	if a.opts.SecureCookies {
+		return "__Host-" + name
+	}
+	return name
+}
+
+func (a *App) cookie(r *http.Request, name string) (*http.Cookie, error) {
+	return r.Cookie(a.cookieName(name))
+}
+
 func (a *App) setCookie(w http.ResponseWriter, name, value string, ttl time.Duration) {
 	c := &http.Cookie{
-		Name: name, Value: value, Path: "/", HttpOnly: true, Secure: a.opts.SecureCookies,
+		Name: a.cookieName(name), Value: value, Path: "/", HttpOnly: true, Secure: a.opts.SecureCookies,
 		SameSite: http.SameSiteLaxMode,
 	}
 	if ttl < 0 {
@@ -120,15 +150,19 @@ func randomToken() string {
 
 // checkCSRF refuses a form post whose token is not the session's, or that
 // comes from another origin (double-submit cookie, and Origin when sent).
-func checkCSRF(r *http.Request, s *session) bool {
-	if o := r.Header.Get("Origin"); o != "" && !sameOrigin(o, r) {
+func (a *App) checkCSRF(r *http.Request, s *session) bool {
+	if o := r.Header.Get("Origin"); o != "" && !a.sameOrigin(o, r) {
 		return false
 	}
 	got := r.PostFormValue("csrf")
 	return s != nil && s.csrf != "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.csrf)) == 1
 }
 
-func sameOrigin(origin string, r *http.Request) bool {
-	o := strings.TrimPrefix(strings.TrimPrefix(origin, "https://"), "http://")
-	return o == r.Host
+// sameOrigin compares an Origin header with this site: scheme and host.
+func (a *App) sameOrigin(origin string, r *http.Request) bool {
+	scheme := "http"
+	if a.opts.SecureCookies || r.TLS != nil {
+		scheme = "https"
+	}
+	return origin == scheme+"://"+r.Host
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -50,7 +51,7 @@ func (a *App) devSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<16)
-	if o := r.Header.Get("Origin"); o != "" && !sameOrigin(o, r) {
+	if o := r.Header.Get("Origin"); o != "" && !a.sameOrigin(o, r) {
 		a.fail(w, nil, apiError{status: http.StatusForbidden, message: "sign-in from another site"})
 		return
 	}
@@ -71,9 +72,18 @@ func (a *App) devSignIn(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
 }
 
-// safeNext keeps a redirect target on this site.
+// safeNext keeps a redirect target on this site: a path of this site and
+// nothing a browser could read as another host (browsers drop tabs and
+// newlines, so "/\t/evil" would become "//evil").
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+	for _, c := range next {
+		if c < 0x20 || c == 0x7f || c == '\\' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil ||
+		!strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
 		return "/"
 	}
 	return next

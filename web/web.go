@@ -68,6 +68,9 @@ type App struct {
 	rubrics  rubricv1.RubricServiceClient
 	feedback feedbackv1.FeedbackServiceClient
 	oidc     *oidcFlow
+	// flashKey signs the status messages redirects carry, so that a link
+	// cannot put words of its own on a page.
+	flashKey []byte
 }
 
 // New parses the templates and returns the app.
@@ -89,6 +92,7 @@ func New(ctx context.Context, opts Options) (*App, error) {
 		ladder:   ladderv1.NewLadderServiceClient(opts.Conns["ladder"]),
 		rubrics:  rubricv1.NewRubricServiceClient(opts.Conns["rubric"]),
 		feedback: feedbackv1.NewFeedbackServiceClient(opts.Conns["feedback"]),
+		flashKey: []byte(randomToken()),
 	}
 	if opts.OIDC != nil {
 		if a.oidc, err = newOIDCFlow(ctx, *opts.OIDC); err != nil {

@@ -61,6 +61,11 @@ const (
 	demoIvan      = "users/ivan"
 	demoInes      = "users/ines"
 	demoOmar      = "users/omar"
+	// More interviewers, so that a standing can be shown among enough
+	// unnamed colleagues (five, each with three scorecards).
+	demoIris = "users/iris"
+	demoIgor = "users/igor"
+	demoIda  = "users/ida"
 )
 
 // demoScorecard is one interviewer's scorecard in the demo loop.
@@ -103,6 +108,10 @@ func demoCandidates() []struct {
 		coding("demo-alan", "Alan T.", [3]int32{3, 2, 2}, [3]int32{3, 1, 2}, [3]int32{2, 1, 2}),
 		coding("demo-barbara", "Barbara L.", [3]int32{4, 3, 4}, [3]int32{4, 2, 3}, [3]int32{3, 2, 3}),
 		coding("demo-ken", "Ken T.", [3]int32{2, 1, 1}, [3]int32{3, 1, 2}, [3]int32{2, 1, 1}),
+		panelOf("demo-mary", "Mary J.", [3]string{demoIris, demoIgor, demoInes}, [3][3]int32{{3, 3, 3}, {3, 2, 3}, {2, 2, 2}}),
+		panelOf("demo-john", "John M.", [3]string{demoIgor, demoIda, demoOmar}, [3][3]int32{{2, 2, 3}, {3, 3, 3}, {2, 2, 2}}),
+		panelOf("demo-radia", "Radia P.", [3]string{demoIda, demoIris, demoIvan}, [3][3]int32{{4, 3, 3}, {3, 3, 3}, {4, 4, 4}}),
+		panelOf("demo-frances", "Frances A.", [3]string{demoIris, demoIgor, demoIda}, [3][3]int32{{2, 2, 2}, {2, 1, 2}, {3, 2, 2}}),
 	}
 }
 
@@ -126,6 +135,29 @@ func coding(id, name string, skill, quality, communication [3]int32) struct {
 		id, name string
 		cards    []demoScorecard
 	}{id, name, []demoScorecard{card(demoIvan, 0), card(demoInes, 1), card(demoOmar, 2)}}
+}
+
+// panelOf is a demo candidate interviewed by three with the l3 coding
+// rubric; scores[i] are interviewer i's technical skill, quality and
+// communication.
+func panelOf(id, name string, who [3]string, scores [3][3]int32) struct {
+	id, name string
+	cards    []demoScorecard
+} {
+	out := struct {
+		id, name string
+		cards    []demoScorecard
+	}{id: id, name: name}
+	for i, w := range who {
+		sc := scores[i]
+		rec := feedbackv1.Recommendation_RECOMMENDATION_NO
+		if sc[0]+sc[1]+sc[2] >= 9 {
+			rec = feedbackv1.Recommendation_RECOMMENDATION_YES
+		}
+		out.cards = append(out.cards, demoScorecard{w, "rubrics/l3-coding/revisions/1",
+			map[string]int32{"technical-skill": sc[0], "quality": sc[1], "communication": sc[2]}, rec, true})
+	}
+	return out
 }
 
 func as(ctx context.Context, subject string, roles ...principal.Role) context.Context {

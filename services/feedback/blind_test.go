@@ -113,6 +113,33 @@ func TestBlindUntilSubmitted(t *testing.T) {
 		}
 	}
 
+	// A calibration report leaves out the candidates its caller is blind
+	// on: hana, a hiring manager with her own scorecard for ada pending,
+	// learns nothing of ada's scores from one; and her partial report is
+	// not kept for everyone.
+	rep, err := e.FeedbackAs(hana, principal.Recruiter, principal.Interviewer).ComputeCalibration(ctx, &feedbackv1.ComputeCalibrationRequest{Scope: &feedbackv1.CalibrationScope{Role: "ic"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cand := range rep.GetCandidates() {
+		if cand.GetCandidate() == c.GetName() {
+			t.Errorf("hana's calibration report shows %s, on whose panel she is blind", c.GetName())
+		}
+	}
+	if s, err := e.recruiter.SummarizeCandidate(ctx, &feedbackv1.SummarizeCandidateRequest{Name: c.GetName()}); err != nil || s.GetCalibration().GetApplied() {
+		t.Errorf("summary after hana's partial report = %v, %v, want no kept calibration", s.GetCalibration(), err)
+	}
+	// Nor does the panel's state tell a blind interviewer who submitted.
+	list, err := e.as(omar).ListInterviews(ctx, &feedbackv1.ListInterviewsRequest{Parent: c.GetName()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, iv := range list.GetInterviews() {
+		if iv.GetInterviewer() != omar && iv.GetState() == feedbackv1.Interview_STATE_SUBMITTED {
+			t.Errorf("omar (blind) sees %s's interview as submitted", iv.GetInterviewer())
+		}
+	}
+
 	// Once omar submits, he sees the others; the panel never saw his draft.
 	if _, err := e.as(omar).SubmitScorecard(ctx, &feedbackv1.SubmitScorecardRequest{Name: sc(2)}); err != nil {
 		t.Fatal(err)

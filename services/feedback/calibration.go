@@ -16,6 +16,7 @@ import (
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
 	"github.com/yardstick-dev/yardstick/pkg/stats"
+	"github.com/yardstick-dev/yardstick/pkg/versioned"
 	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
 )
 
@@ -27,14 +28,16 @@ func (s *Server) ComputeCalibration(ctx context.Context, req *feedbackv1.Compute
 	if err := validateScope(scope); err != nil {
 		return nil, err
 	}
-	cards, err := s.cardsInScope(ctx, scope)
+	cards, left, err := s.cardsInScope(ctx, scope, viewerOf(ctx))
 	if err != nil {
 		return nil, err
 	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	rep, eff := buildReport(cards, s.opts.MinScorecards, now)
 	rep.Scope = scope
-	if scope.GetLevel() == "" && scope.GetRubric() == "" && scope.GetStartTime() == nil && scope.GetEndTime() == nil {
+	// Only a report over the whole role, and only one that left nothing
+	// out for its caller, is kept for everyone's summaries.
+	if left == 0 && scope.GetLevel() == "" && scope.GetRubric() == "" && scope.GetStartTime() == nil && scope.GetEndTime() == nil {
 		if err := s.store.saveCalibration(ctx, scope.GetRole(), calibrationDoc{ComputeTime: now, Effects: eff.effect, Used: eff.used, MinScorecards: s.opts.MinScorecards}); err != nil {
 			return nil, err
 		}
@@ -60,16 +63,28 @@ func validateScope(sc *feedbackv1.CalibrationScope) error {
 // cardsInScope reads the submitted scorecards in scope: the candidates of
 // the role in one list (one scan on the embedded store — paging would scan
 // once per page — a report is an occasional, deliberate read), then each
-// interview's scorecard by _id.
-func (s *Server) cardsInScope(ctx context.Context, scope *feedbackv1.CalibrationScope) ([]scored, error) {
+// interview's scorecard by _id. Candidates the viewer is blind on (on the
+// panel, their own scorecard not submitted) are left out: a report must
+// not show a colleague's scores before the viewer's own judgement.
+// It also returns how many candidates it left out so.
+func (s *Server) cardsInScope(ctx context.Context, scope *feedbackv1.CalibrationScope, v viewer) ([]scored, int, error) {
 	docs, err := s.listCandidates(ctx, "", 0, scope.GetRole()) // 0: no limit
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	var cards []scored
+	left := 0
 	for i := range docs {
 		d := &docs[i]
 		if scope.GetLevel() != "" && d.Data.Level != scope.GetLevel() {
+			continue
+		}
+		blind, err := s.blindOn(ctx, v, d)
+		if err != nil {
+			return nil, 0, err
+		}
+		if blind {
+			left++
 			continue
 		}
 		for j := range d.Data.Interviews {
@@ -79,7 +94,7 @@ func (s *Server) cardsInScope(ctx context.Context, scope *feedbackv1.Calibration
 			}
 			sc, err := s.store.scorecards.Find(ctx, scorecardName(d.Name, iv.ID))
 			if err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 			if !sc.Live() || !sc.Data.Submitted || !inWindow(sc.Data.SubmitTime, scope) {
 				continue
@@ -87,7 +102,22 @@ func (s *Server) cardsInScope(ctx context.Context, scope *feedbackv1.Calibration
 			cards = append(cards, scored{candidate: d.Name, iv: iv, sc: &sc.Data})
 		}
 	}
-	return cards, nil
+	return cards, left, nil
+}
+
+// blindOn reports whether v is on a candidate's panel with a scorecard of
+// their own not submitted, reading only v's own scorecards.
+func (s *Server) blindOn(ctx context.Context, v viewer, d *versioned.Doc[candidate]) (bool, error) {
+	for _, id := range v.interviews(&d.Data) {
+		sc, err := s.store.scorecards.Find(ctx, scorecardName(d.Name, id))
+		if err != nil {
+			return false, err
+		}
+		if !sc.Live() || !sc.Data.Submitted {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func inWindow(t time.Time, scope *feedbackv1.CalibrationScope) bool {
@@ -111,12 +141,16 @@ func (s *Server) GetUserCalibration(ctx context.Context, req *feedbackv1.GetUser
 	if user != v.user && !v.hiring {
 		return nil, apierr.New(apierr.ErrPermissionDenied, "an interviewer's standing is theirs, and the recruiters', to read")
 	}
-	cards, err := s.cardsInScope(ctx, &feedbackv1.CalibrationScope{})
+	cards, _, err := s.cardsInScope(ctx, &feedbackv1.CalibrationScope{}, viewer{user: user})
 	if err != nil {
 		return nil, err
 	}
 	return userStanding(user, cards, s.opts.MinScorecards), nil
 }
+
+// minPeers is the fewest colleagues a standing compares with: fewer, and a
+// peer's values could be picked out.
+const minPeers = 5
 
 // userStanding places one interviewer among their peers. Pure.
 func userStanding(user string, cards []scored, minScorecards int) *feedbackv1.UserCalibration {
@@ -136,6 +170,24 @@ func userStanding(user string, cards []scored, minScorecards int) *feedbackv1.Us
 		out.Reason = fmt.Sprintf("a standing needs %d submitted scorecards, and there are %d so far", minScorecards, out.Scorecards)
 		return out
 	}
+	// Peers count only with enough scorecards of their own, and only when
+	// there are enough of them that no single one can be picked out.
+	perPeer := map[string]int{}
+	for _, c := range cards {
+		if c.iv.Interviewer != user {
+			perPeer[c.iv.Interviewer]++
+		}
+	}
+	eligible := map[string]bool{}
+	for who, n := range perPeer {
+		if n >= minScorecards {
+			eligible[who] = true
+		}
+	}
+	if len(eligible) < minPeers {
+		out.Reason = fmt.Sprintf("a standing compares you with at least %d colleagues who have %d submitted scorecards each, and there are %d so far", minPeers, minScorecards, len(eligible))
+		return out
+	}
 	model, err := stats.FitLeniency(ratings, stats.LeniencyOptions{})
 	if err != nil {
 		out.Reason = "not enough overlap with other interviewers yet to compare: " + err.Error()
@@ -146,6 +198,9 @@ func userStanding(user string, cards []scored, minScorecards int) *feedbackv1.Us
 	for _, ie := range model.Interviewers {
 		if ie.Interviewer == user {
 			out.Leniency, out.LeniencyLow, out.LeniencyHigh = ie.Effect, ie.Low, ie.High
+			continue
+		}
+		if !eligible[ie.Interviewer] {
 			continue
 		}
 		out.PeerLeniencies = append(out.PeerLeniencies, ie.Effect)

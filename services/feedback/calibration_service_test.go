@@ -63,15 +63,31 @@ func TestCalibrationThroughTheService(t *testing.T) {
 		t.Errorf("comparison after the calibration = %v, %v, want calibrated overalls", cmp, err)
 	}
 
-	// Each interviewer sees their own standing, named by no peer.
+	// With two colleagues, a standing would give each one's values away:
+	// it waits for five.
 	mine, err := e.as(ivan).GetUserCalibration(ctx, &feedbackv1.GetUserCalibrationRequest{Name: "users/me/calibration"})
-	if err != nil || !mine.GetShown() || mine.GetName() != ivan+"/calibration" || mine.GetLeniency() <= 0 || len(mine.GetPeerLeniencies()) != 2 {
-		t.Errorf("ivan's standing = %v, %v, want a generous leniency among 2 unnamed peers", mine, err)
+	if err != nil || mine.GetShown() || !strings.Contains(mine.GetReason(), "colleagues") || len(mine.GetPeerLeniencies()) != 0 {
+		t.Errorf("ivan's standing among 2 colleagues = %v, %v, want none yet, saying why", mine, err)
 	}
 	_, err = e.as(ivan).GetUserCalibration(ctx, &feedbackv1.GetUserCalibrationRequest{Name: ines + "/calibration"})
 	wantCode(t, err, codes.PermissionDenied, "")
-	if theirs, err := e.recruiter.GetUserCalibration(ctx, &feedbackv1.GetUserCalibrationRequest{Name: ines + "/calibration"}); err != nil || theirs.GetLeniency() >= 0 {
-		t.Errorf("ines's standing as rita = %v, %v, want a harsh leniency", theirs, err)
+	// Three more interviewers with enough scorecards: now it shows.
+	for i, scores := range [][3]int32{{3, 2, 3}, {2, 2, 1}, {4, 3, 3}} {
+		_, ivs := e.candidate(t, "d"+string(rune('a'+i)), "users/iris", "users/igor", "users/ida")
+		for j, who := range []string{"users/iris", "users/igor", "users/ida"} {
+			e.fill(t, who, ivs[j], scores[j], scores[j], true)
+		}
+	}
+	_, ivs := e.candidate(t, "mix", ivan, "users/iris", ines)
+	for j, who := range []string{ivan, "users/iris", ines} {
+		e.fill(t, who, ivs[j], 3, 3, true)
+	}
+	mine, err = e.as(ivan).GetUserCalibration(ctx, &feedbackv1.GetUserCalibrationRequest{Name: "users/me/calibration"})
+	if err != nil || !mine.GetShown() || mine.GetName() != ivan+"/calibration" || len(mine.GetPeerLeniencies()) != 5 {
+		t.Errorf("ivan's standing among 5 colleagues = %v, %v, want it shown among 5 unnamed peers", mine, err)
+	}
+	if theirs, err := e.recruiter.GetUserCalibration(ctx, &feedbackv1.GetUserCalibrationRequest{Name: ines + "/calibration"}); err != nil || !theirs.GetShown() || theirs.GetLeniency() >= mine.GetLeniency() {
+		t.Errorf("ines's standing as rita = %v, %v, want it shown, harsher than ivan", theirs, err)
 	}
 	newcomer, err := e.FeedbackAs("users/nina", principal.Interviewer).GetUserCalibration(ctx, &feedbackv1.GetUserCalibrationRequest{Name: "users/me/calibration"})
 	if err != nil || newcomer.GetShown() || newcomer.GetReason() == "" {

@@ -136,14 +136,7 @@ func (s *Server) UpdateCandidate(ctx context.Context, req *feedbackv1.UpdateCand
 
 // DeleteCandidate erases a candidate and everything under it.
 func (s *Server) DeleteCandidate(ctx context.Context, req *feedbackv1.DeleteCandidateRequest) (*emptypb.Empty, error) {
-	doc, err := s.store.candidates.Find(ctx, req.GetName())
-	if err != nil {
-		return nil, err
-	}
-	if doc == nil {
-		return nil, apierr.NotFound(req.GetName())
-	}
-	if err := s.store.erase(ctx, doc); err != nil {
+	if err := s.store.erase(ctx, req.GetName(), principal.Subject(ctx)); err != nil {
 		return nil, err
 	}
 	return &emptypb.Empty{}, nil

@@ -78,31 +78,20 @@ func (s *Server) CreateInterview(ctx context.Context, req *feedbackv1.CreateInte
 
 // GetInterview returns an interview of a candidate the caller may see.
 func (s *Server) GetInterview(ctx context.Context, req *feedbackv1.GetInterviewRequest) (*feedbackv1.Interview, error) {
-	cand, id := splitInterview(req.GetName())
-	doc, err := s.candidate(ctx, cand)
-	if errors.Is(err, apierr.ErrNotFound) {
-		return nil, apierr.NotFound(req.GetName())
-	}
+	p, iv, err := s.scorecardOf(ctx, req.GetName())
 	if err != nil {
 		return nil, err
 	}
-	iv := interviewByID(&doc.Data, id)
-	if iv == nil {
-		return nil, apierr.NotFound(req.GetName())
-	}
-	sc, err := s.store.scorecards.Find(ctx, scorecardName(cand, id))
-	if err != nil {
-		return nil, err
-	}
-	return interviewToProto(doc, iv, sc.Live() && sc.Data.Submitted), nil
+	return interviewToProto(p.candidate, iv, viewerOf(ctx).seesSubmitted(p, iv)), nil
 }
 
 // ListInterviews lists a candidate's panel, or the caller's own interviews
 // across candidates (`candidates/-`), each read by _id.
 func (s *Server) ListInterviews(ctx context.Context, req *feedbackv1.ListInterviewsRequest) (*feedbackv1.ListInterviewsResponse, error) {
+	v := viewerOf(ctx)
 	var names []string
 	if req.GetParent() == "candidates/-" {
-		own, err := s.store.interviewsOf(ctx, userName(ctx))
+		own, err := s.store.interviewsOf(ctx, v.user)
 		if err != nil {
 			return nil, err
 		}
@@ -117,29 +106,28 @@ func (s *Server) ListInterviews(ctx context.Context, req *feedbackv1.ListIntervi
 		}
 	}
 	resp := &feedbackv1.ListInterviewsResponse{}
-	candidates := map[string]*versioned.Doc[candidate]{}
+	panels := map[string]*panel{}
 	for _, name := range names {
 		cand, id := splitInterview(name)
-		doc, ok := candidates[cand]
+		p, ok := panels[cand]
 		if !ok {
-			d, err := s.store.candidates.Get(ctx, cand)
+			var err error
+			p, err = s.panelOf(ctx, cand)
 			if err != nil && !errors.Is(err, apierr.ErrNotFound) {
 				return nil, err
 			}
-			doc, candidates[cand] = d, d
+			panels[cand] = p
 		}
-		if doc == nil {
+		if p == nil {
 			continue // erased since: the index is being cleaned
 		}
-		iv := interviewByID(&doc.Data, id)
-		if iv == nil {
+		iv := interviewByID(&p.candidate.Data, id)
+		// An index entry names the caller's own interviews only; one that
+		// does not (stale, or an ID reused) is skipped, never shown.
+		if iv == nil || (req.GetParent() == "candidates/-" && iv.Interviewer != v.user) {
 			continue
 		}
-		sc, err := s.store.scorecards.Find(ctx, scorecardName(cand, id))
-		if err != nil {
-			return nil, err
-		}
-		resp.Interviews = append(resp.Interviews, interviewToProto(doc, iv, sc.Live() && sc.Data.Submitted))
+		resp.Interviews = append(resp.Interviews, interviewToProto(p.candidate, iv, v.seesSubmitted(p, iv)))
 	}
 	slices.SortStableFunc(resp.Interviews, func(a, b *feedbackv1.Interview) int {
 		return cmp.Compare(a.GetScheduledTime().AsTime().UnixMilli(), b.GetScheduledTime().AsTime().UnixMilli())

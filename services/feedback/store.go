@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
@@ -34,6 +35,7 @@ const (
 	kindSubmit       = "submit"
 	kindAmend        = "amend"
 	kindIndex        = "index"
+	kindDelete       = "delete"
 )
 
 // NewStore returns a store over db. Call Init before serving.
@@ -137,27 +139,69 @@ func (s *Store) interviewsOf(ctx context.Context, user string) ([]string, error)
 }
 
 // erase removes a candidate with every interview, scorecard, change
-// record, request record and index entry: afterwards nothing of it remains
-// in any collection. It is written to be run again if it stops half-way.
-func (s *Store) erase(ctx context.Context, doc *versioned.Doc[candidate]) error {
-	prefix := doc.Name + "/interviews/"
-	for _, iv := range doc.Data.Interviews {
-		err := s.editIndex(ctx, iv.Interviewer, func(entries []indexEntry) []indexEntry {
-			kept := slices.DeleteFunc(slices.Clone(entries), func(e indexEntry) bool { return strings.HasPrefix(e.Interview, prefix) })
-			if len(kept) == len(entries) {
-				return nil
+// record, request record and index entry, and the role's kept calibration:
+// afterwards nothing of it remains in any collection. It first deletes the
+// candidate (a tombstone), so that every write path — saving a scorecard,
+// adding an interview — refuses from then on; then purges, and purges
+// again what a write already past its check may still have added. It is
+// written to be run again if it stops half-way.
+func (s *Store) erase(ctx context.Context, name, actor string) error {
+	doc, err := s.candidates.Find(ctx, name)
+	if err != nil {
+		return err
+	}
+	if doc == nil {
+		return apierr.NotFound(name)
+	}
+	if doc.Live() { // else: erased half-way before; go on from the tombstone
+		const attempts = 5
+		for attempt := 1; ; attempt++ {
+			doc, err = s.candidates.Apply(ctx, name, actor, versioned.Expect{Exists: versioned.MustExist}, func(cur *versioned.Doc[candidate]) (versioned.Edit[candidate], error) {
+				return versioned.Edit[candidate]{Kind: kindDelete, Delete: true, Data: cur.Data}, nil
+			})
+			if !errors.Is(err, apierr.ErrConflict) || attempt == attempts {
+				break
 			}
-			return append([]indexEntry{}, kept...)
-		})
+		}
 		if err != nil {
 			return err
 		}
-		if _, err := s.scorecards.Purge(ctx, prefix+iv.ID+"/scorecard"); err != nil && !errors.Is(err, apierr.ErrNotFound) {
-			return err
+	}
+	prefix := name + "/interviews/"
+	const rounds = 3
+	for range rounds {
+		again := false
+		for _, iv := range doc.Data.Interviews {
+			err := s.editIndex(ctx, iv.Interviewer, func(entries []indexEntry) []indexEntry {
+				kept := slices.DeleteFunc(slices.Clone(entries), func(e indexEntry) bool { return strings.HasPrefix(e.Interview, prefix) })
+				if len(kept) == len(entries) {
+					return nil
+				}
+				return append([]indexEntry{}, kept...)
+			})
+			if err != nil {
+				return err
+			}
+			card := prefix + iv.ID + "/scorecard"
+			if _, err := s.scorecards.Purge(ctx, card); err != nil && !errors.Is(err, apierr.ErrNotFound) {
+				return err
+			}
+			if left, err := s.scorecards.Find(ctx, card); err != nil {
+				return err
+			} else if left != nil {
+				again = true // a save past its check landed after the purge
+			}
+		}
+		if !again {
+			break
 		}
 	}
-	if _, err := s.candidates.Purge(ctx, doc.Name); err != nil && !errors.Is(err, apierr.ErrNotFound) {
+	if _, err := s.candidates.Purge(ctx, name); err != nil && !errors.Is(err, apierr.ErrNotFound) {
 		return err
+	}
+	// The role's kept calibration was fitted on the erased scores too.
+	if _, err := s.calibrations.DeleteOne(ctx, bson.D{{Key: "_id", Value: calibrationName(doc.Data.Role)}}); err != nil {
+		return fmt.Errorf("drop the calibration of %s: %w", doc.Data.Role, err)
 	}
 	return nil
 }

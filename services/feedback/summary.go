@@ -46,8 +46,7 @@ func (s *Server) SummarizeCandidate(ctx context.Context, req *feedbackv1.Summari
 	}
 	for i := range p.candidate.Data.Interviews {
 		iv := &p.candidate.Data.Interviews[i]
-		sc := p.scorecards[iv.ID]
-		sum.Interviews = append(sum.Interviews, interviewToProto(p.candidate, iv, sc != nil && sc.Data.Submitted))
+		sum.Interviews = append(sum.Interviews, interviewToProto(p.candidate, iv, v.seesSubmitted(p, iv)))
 	}
 	return sum, nil
 }

@@ -103,6 +103,18 @@ func (v viewer) seesHistoryFrom(p *panel, sc *scorecard) (int64, bool) {
 	return 0, false
 }
 
+// seesSubmitted reports whether the viewer may learn that an interview's
+// scorecard is submitted: not while blind on the panel (a colleague's
+// submission is theirs to know of only after the viewer's own), except for
+// their own interviews.
+func (v viewer) seesSubmitted(p *panel, iv *interview) bool {
+	sc := p.scorecards[iv.ID]
+	if sc == nil || !sc.Data.Submitted {
+		return false
+	}
+	return iv.Interviewer == v.user || !v.blind(p)
+}
+
 // writesScorecard reports whether the viewer may write the scorecard of an
 // interview: its interviewer alone.
 func (v viewer) writesScorecard(iv *interview) bool { return iv.Interviewer == v.user }
