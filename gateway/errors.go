@@ -38,7 +38,8 @@ const (
 //
 //   - the gateway's input errors (malformed JSON, unknown fields,
 //     unparsable query or path parameters) become INVALID_ARGUMENT with a
-//     BadRequest naming the field ("body" when no parameter is named);
+//     BadRequest naming the field (the Grpc-Timeout header, a parameter,
+//     or "body" when nothing else is named);
 //   - a body that ran past the cap while being read becomes 413;
 //   - a route called with the wrong method becomes 405 (the runtime says
 //     UNIMPLEMENTED, which would be 501);
@@ -92,6 +93,9 @@ func namedField(st *status.Status) *status.Status {
 		field = sub[1]
 	} else if sub := pathFieldError.FindStringSubmatch(st.Message()); sub != nil {
 		field = sub[1]
+	} else if strings.HasPrefix(st.Message(), "invalid grpc-timeout") {
+		// A header the runtime reads before the body: name the header.
+		field = "Grpc-Timeout"
 	}
 	return invalidField(field, st.Message())
 }

@@ -89,6 +89,14 @@ func TestErrorBodies(t *testing.T) {
 			wantField: "body",
 		},
 		{
+			name:      "unparsable Grpc-Timeout header",
+			err:       status.Error(codes.InvalidArgument, "invalid grpc-timeout: soon"),
+			wantHTTP:  400,
+			wantCode:  codes.InvalidArgument,
+			wantInfo:  info("INVALID_ARGUMENT"),
+			wantField: "Grpc-Timeout",
+		},
+		{
 			name:     "body ran past the cap",
 			err:      status.Error(codes.InvalidArgument, "http: request body too large"),
 			wantHTTP: 413,
