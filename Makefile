@@ -26,7 +26,7 @@ scale: ## the stores at scale against the raw driver, and the calibration report
 	go test -run '^$$' -bench CalibrationReport -benchtime 3x -timeout 60m ./services/feedback/
 
 screenshots: ## take the README's screenshots again (the web app's browser journeys, in Chromium)
-	YARDSTICK_SCREENSHOTS=docs/screenshots go test -count=1 -run 'Browser|Journey' ./web/
+	YARDSTICK_SCREENSHOTS=docs/screenshots go test -count=1 -run 'Browser|Journey|Phone' ./web/
 
 fuzz: ## fuzz every target for FUZZTIME each (default 10s), as CI does
 	./scripts/fuzz.sh

@@ -56,12 +56,22 @@ func newTab(t *testing.T) context.Context {
 }
 
 // shoot saves a PNG screenshot of the whole page (quality 100 makes it a
-// PNG): under docs/screenshots when
-// YARDSTICK_SCREENSHOTS names that folder (how the README's pictures are
-// made), else in the test's temporary folder.
+// PNG), shootScreen one of what the screen shows: under docs/screenshots
+// when YARDSTICK_SCREENSHOTS names that folder (how the README's pictures
+// are made), else in the test's temporary folder.
 func shoot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	savePicture(t, ctx, name, chromedp.FullScreenshot(100))
+}
+
+func shootScreen(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	savePicture(t, ctx, name, chromedp.CaptureScreenshot())
+}
+
+func savePicture(t *testing.T, ctx context.Context, name string, take chromedp.Action[[]byte]) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, take)
 	if err != nil {
 		t.Fatal(err)
 	}
