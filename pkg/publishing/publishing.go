@@ -87,6 +87,15 @@ func SplitName(name string) (parent, revisionID string) {
 	return parent, revisionID
 }
 
+// ChangeRevision names the revision a change published (a publish records
+// the revision's number as its Ref); empty for every other change.
+func ChangeRevision[C any](c *versioned.Change[Draft[C]]) string {
+	if c.Ref == "" {
+		return ""
+	}
+	return c.Resource + revisionsInfix + c.Ref
+}
+
 // LatestRevisionName names a draft's newest revision; empty when it has none.
 func LatestRevisionName[C any](parent string, d *Draft[C]) string {
 	if !d.Published() {

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"slices"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -111,7 +110,7 @@ func (s *Server) UpdateCandidate(ctx context.Context, req *feedbackv1.UpdateCand
 	if in.GetEtag() == "" {
 		return nil, apierr.Invalid("candidate.etag", "required: send the etag of the version you are changing")
 	}
-	paths, err := candidatePaths(req.GetUpdateMask().GetPaths(), in)
+	paths, err := candidateMask.Paths(req.GetUpdateMask().GetPaths(), candidateFieldSet(in))
 	if err != nil {
 		return nil, err
 	}
@@ -142,38 +141,19 @@ func (s *Server) DeleteCandidate(ctx context.Context, req *feedbackv1.DeleteCand
 	return &emptypb.Empty{}, nil
 }
 
-var candidateFields = []string{"display_name", "role", "level", "external_id", "state"}
+// candidateMask is what an update mask of a candidate may name.
+var candidateMask = fieldcheck.UpdateMask{
+	Updatable: []string{"display_name", "role", "level", "external_id", "state"},
+	Ignored:   map[string]bool{"name": true, "etag": true, "create_time": true, "update_time": true},
+}
 
-var ignoredCandidateFields = map[string]bool{"name": true, "etag": true, "create_time": true, "update_time": true}
-
-func candidatePaths(mask []string, in *feedbackv1.Candidate) ([]string, error) {
-	if len(mask) == 0 {
-		set := map[string]bool{
-			"display_name": in.GetDisplayName() != "", "role": in.GetRole() != "", "level": in.GetLevel() != "",
-			"external_id": in.GetExternalId() != "", "state": in.GetState() != 0,
-		}
-		for _, f := range candidateFields {
-			if set[f] {
-				mask = append(mask, f)
-			}
-		}
+// candidateFieldSet says whether a candidate field is set in a request.
+func candidateFieldSet(in *feedbackv1.Candidate) func(string) bool {
+	set := map[string]bool{
+		"display_name": in.GetDisplayName() != "", "role": in.GetRole() != "", "level": in.GetLevel() != "",
+		"external_id": in.GetExternalId() != "", "state": in.GetState() != 0,
 	}
-	var paths []string
-	for _, p := range mask {
-		switch {
-		case p == "*":
-			return candidateFields, nil
-		case slices.Contains(candidateFields, p):
-			paths = append(paths, p)
-		case ignoredCandidateFields[p]:
-		default:
-			return nil, apierr.Invalid("update_mask", "cannot update %q: the mask may name %s, or *", apierr.Clip(p, 100), strings.Join(candidateFields, ", "))
-		}
-	}
-	if len(paths) == 0 {
-		return nil, apierr.Invalid("update_mask", "names no field to update (%s)", strings.Join(candidateFields, ", "))
-	}
-	return paths, nil
+	return func(field string) bool { return set[field] }
 }
 
 func setCandidateField(dst, src *feedbackv1.Candidate, field string) {

@@ -6,10 +6,10 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
+	"github.com/yardstick-dev/yardstick/pkg/fieldcheck"
 	"github.com/yardstick-dev/yardstick/pkg/paging"
 	"github.com/yardstick-dev/yardstick/pkg/principal"
 	"github.com/yardstick-dev/yardstick/pkg/versioned"
@@ -94,7 +94,7 @@ func (s *Server) UpdateScorecard(ctx context.Context, req *feedbackv1.UpdateScor
 	if !scorecardPattern.MatchString(name) {
 		return nil, apierr.Invalid("scorecard.name", "must be candidates/{candidate}/interviews/{interview}/scorecard, with lower-case IDs")
 	}
-	paths, err := scorecardPaths(req.GetUpdateMask().GetPaths(), in)
+	paths, err := scorecardMask.Paths(req.GetUpdateMask().GetPaths(), scorecardFieldSet(in))
 	if err != nil {
 		return nil, err
 	}
@@ -265,42 +265,22 @@ func (s *Server) ListScorecardChanges(ctx context.Context, req *feedbackv1.ListS
 
 var scorecardPattern = regexp.MustCompile(`^candidates/[a-z]([a-z0-9-]{0,61}[a-z0-9])?/interviews/[a-z]([a-z0-9-]{0,61}[a-z0-9])?/scorecard$`)
 
-var scorecardFields = []string{"ratings", "recommendation", "note_to_panel", "private_note"}
-
-var ignoredScorecardFields = map[string]bool{
-	"name": true, "etag": true, "state": true, "submit_time": true, "submitter": true,
-	"interviewer": true, "rubric": true, "update_time": true,
+// scorecardMask is what an update mask of a draft scorecard may name.
+var scorecardMask = fieldcheck.UpdateMask{
+	Updatable: []string{"ratings", "recommendation", "note_to_panel", "private_note"},
+	Ignored: map[string]bool{
+		"name": true, "etag": true, "state": true, "submit_time": true, "submitter": true,
+		"interviewer": true, "rubric": true, "update_time": true,
+	},
 }
 
-// scorecardPaths turns an update mask into the draft fields to replace.
-func scorecardPaths(mask []string, in *feedbackv1.Scorecard) ([]string, error) {
-	if len(mask) == 0 {
-		set := map[string]bool{
-			"ratings": len(in.GetRatings()) > 0, "recommendation": in.GetRecommendation() != 0,
-			"note_to_panel": in.GetNoteToPanel() != "", "private_note": in.GetPrivateNote() != "",
-		}
-		for _, f := range scorecardFields {
-			if set[f] {
-				mask = append(mask, f)
-			}
-		}
+// scorecardFieldSet says whether a scorecard field is set in a request.
+func scorecardFieldSet(in *feedbackv1.Scorecard) func(string) bool {
+	set := map[string]bool{
+		"ratings": len(in.GetRatings()) > 0, "recommendation": in.GetRecommendation() != 0,
+		"note_to_panel": in.GetNoteToPanel() != "", "private_note": in.GetPrivateNote() != "",
 	}
-	var paths []string
-	for _, p := range mask {
-		switch {
-		case p == "*":
-			return scorecardFields, nil
-		case slices.Contains(scorecardFields, p):
-			paths = append(paths, p)
-		case ignoredScorecardFields[p]:
-		default:
-			return nil, apierr.Invalid("update_mask", "cannot update %q: the mask may name %s, or *", apierr.Clip(p, 100), strings.Join(scorecardFields, ", "))
-		}
-	}
-	if len(paths) == 0 {
-		return nil, apierr.Invalid("update_mask", "names no field to update (%s)", strings.Join(scorecardFields, ", "))
-	}
-	return paths, nil
+	return func(field string) bool { return set[field] }
 }
 
 func setScorecardFields(dst *scorecard, src *feedbackv1.Scorecard, paths []string) {

@@ -69,20 +69,8 @@ func changeToProto(c *versioned.Change[draft]) *ladderv1.Change {
 		Actor:         c.Actor,
 		CreateTime:    timestamppb.New(c.Time),
 		ChangedFields: c.Fields,
-		Revision:      changeRevision(c),
+		Revision:      publishing.ChangeRevision(c),
 	}
-}
-
-// changeRevision names the revision a publish created.
-func changeRevision(c *versioned.Change[draft]) string {
-	if c.Ref == "" {
-		return ""
-	}
-	n, err := strconv.ParseInt(c.Ref, 10, 64)
-	if err != nil {
-		return ""
-	}
-	return publishing.RevisionName(c.Resource, n)
 }
 
 func optionalTime(t time.Time) *timestamppb.Timestamp {

@@ -127,7 +127,7 @@ func (s *Server) UpdateFramework(ctx context.Context, req *ladderv1.UpdateFramew
 	if in.GetEtag() == "" {
 		return nil, apierr.Invalid("framework.etag", "required: send the etag of the version you are changing")
 	}
-	paths, err := updatePaths(req.GetUpdateMask().GetPaths(), in)
+	paths, err := contentMask.Paths(req.GetUpdateMask().GetPaths(), func(field string) bool { return isSet(in, field) })
 	if err != nil {
 		return nil, err
 	}
@@ -164,42 +164,14 @@ func (s *Server) DeleteFramework(ctx context.Context, req *ladderv1.DeleteFramew
 	return &emptypb.Empty{}, nil
 }
 
-// contentFields are the fields an update mask may name, in message order.
-var contentFields = []string{"title", "description", "competencies", "tracks"}
-
-// ignoredMaskFields are identity and output-only fields: a mask may name
-// them (the gateway derives the mask from the JSON body, etag included), and
-// they are not updated.
-var ignoredMaskFields = map[string]bool{
-	"name": true, "etag": true, "latest_revision": true, "unpublished_changes": true,
-	"create_time": true, "update_time": true, "publish_time": true,
-}
-
-// updatePaths turns an update mask into the content fields to replace.
-func updatePaths(mask []string, in *ladderv1.Framework) ([]string, error) {
-	if len(mask) == 0 { // AIP-134: no mask means the fields that are set
-		for _, p := range contentFields {
-			if isSet(in, p) {
-				mask = append(mask, p)
-			}
-		}
-	}
-	var paths []string
-	for _, p := range mask {
-		switch {
-		case p == "*":
-			return contentFields, nil
-		case slices.Contains(contentFields, p):
-			paths = append(paths, p)
-		case ignoredMaskFields[p]:
-		default:
-			return nil, apierr.Invalid("update_mask", "cannot update %q: the mask may name %s, or *", p, strings.Join(contentFields, ", "))
-		}
-	}
-	if len(paths) == 0 {
-		return nil, apierr.Invalid("update_mask", "names no field to update (%s)", strings.Join(contentFields, ", "))
-	}
-	return paths, nil
+// contentMask is what an update mask may name: the content fields, in
+// message order, and the identity and output-only fields it skips.
+var contentMask = fieldcheck.UpdateMask{
+	Updatable: []string{"title", "description", "competencies", "tracks"},
+	Ignored: map[string]bool{
+		"name": true, "etag": true, "latest_revision": true, "unpublished_changes": true,
+		"create_time": true, "update_time": true, "publish_time": true,
+	},
 }
 
 func isSet(f *ladderv1.Framework, field string) bool {

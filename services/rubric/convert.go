@@ -62,18 +62,15 @@ func revisionToProto(rev *revision) *rubricv1.RubricRevision {
 }
 
 func changeToProto(c *versioned.Change[draft]) *rubricv1.Change {
-	ch := &rubricv1.Change{
+	return &rubricv1.Change{
 		Name:          c.Resource + "/changes/" + strconv.FormatInt(c.Version, 10),
 		Version:       c.Version,
 		Kind:          changeKinds[c.Kind],
 		Actor:         c.Actor,
 		CreateTime:    timestamppb.New(c.Time),
 		ChangedFields: c.Fields,
+		Revision:      publishing.ChangeRevision(c),
 	}
-	if n, err := strconv.ParseInt(c.Ref, 10, 64); err == nil {
-		ch.Revision = publishing.RevisionName(c.Resource, n)
-	}
-	return ch
 }
 
 func optionalTime(t time.Time) *timestamppb.Timestamp {

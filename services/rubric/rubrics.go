@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"regexp"
-	"slices"
 	"strings"
 
 	"google.golang.org/protobuf/proto"
@@ -125,7 +124,7 @@ func (s *Server) UpdateRubric(ctx context.Context, req *rubricv1.UpdateRubricReq
 	if in.GetEtag() == "" {
 		return nil, apierr.Invalid("rubric.etag", "required: send the etag of the version you are changing")
 	}
-	paths, err := updatePaths(req.GetUpdateMask().GetPaths(), in)
+	paths, err := contentMask.Paths(req.GetUpdateMask().GetPaths(), func(field string) bool { return isSet(in, field) })
 	if err != nil {
 		return nil, err
 	}
@@ -156,42 +155,14 @@ func (s *Server) DeleteRubric(ctx context.Context, req *rubricv1.DeleteRubricReq
 	return &emptypb.Empty{}, nil
 }
 
-// contentFields are the fields an update mask may name, in message order.
-var contentFields = []string{"title", "description", "role", "level", "interview_type", "scale", "competencies"}
-
-// ignoredMaskFields are identity and output-only fields: a mask may name
-// them (the gateway derives the mask from the JSON body, etag included), and
-// they are not updated.
-var ignoredMaskFields = map[string]bool{
-	"name": true, "etag": true, "source": true, "latest_revision": true, "unpublished_changes": true,
-	"create_time": true, "update_time": true, "publish_time": true,
-}
-
-// updatePaths turns an update mask into the content fields to replace.
-func updatePaths(mask []string, in *rubricv1.Rubric) ([]string, error) {
-	if len(mask) == 0 { // AIP-134: no mask means the fields that are set
-		for _, p := range contentFields {
-			if isSet(in, p) {
-				mask = append(mask, p)
-			}
-		}
-	}
-	var paths []string
-	for _, p := range mask {
-		switch {
-		case p == "*":
-			return contentFields, nil
-		case slices.Contains(contentFields, p):
-			paths = append(paths, p)
-		case ignoredMaskFields[p]:
-		default:
-			return nil, apierr.Invalid("update_mask", "cannot update %q: the mask may name %s, or *", apierr.Clip(p, 100), strings.Join(contentFields, ", "))
-		}
-	}
-	if len(paths) == 0 {
-		return nil, apierr.Invalid("update_mask", "names no field to update (%s)", strings.Join(contentFields, ", "))
-	}
-	return paths, nil
+// contentMask is what an update mask may name: the content fields, in
+// message order, and the identity and output-only fields it skips.
+var contentMask = fieldcheck.UpdateMask{
+	Updatable: []string{"title", "description", "role", "level", "interview_type", "scale", "competencies"},
+	Ignored: map[string]bool{
+		"name": true, "etag": true, "source": true, "latest_revision": true, "unpublished_changes": true,
+		"create_time": true, "update_time": true, "publish_time": true,
+	},
 }
 
 func isSet(r *rubricv1.Rubric, field string) bool {
@@ -237,7 +208,7 @@ func setField(dst, src *rubricv1.Rubric, field string) {
 func changedFields(before, after content) []string {
 	b, a := contentToProto(before), contentToProto(after)
 	var fields []string
-	for _, f := range contentFields {
+	for _, f := range contentMask.Updatable {
 		x, y := proto.Clone(b).(*rubricv1.Rubric), proto.Clone(a).(*rubricv1.Rubric)
 		keepOnly(x, f)
 		keepOnly(y, f)
