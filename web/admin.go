@@ -103,19 +103,10 @@ func (a *App) rubricChanges(ctx context.Context, name string, n int32) ([]adminC
 
 // adminRubrics reads every rubric (drafts, for admins).
 func (a *App) adminRubrics(ctx context.Context) ([]*rubricv1.Rubric, error) {
-	var all []*rubricv1.Rubric
-	token := ""
-	for range ladderMaxListPages {
+	return listAll(func(token string) ([]*rubricv1.Rubric, string, error) {
 		resp, err := a.rubrics.ListRubrics(ctx, &rubricv1.ListRubricsRequest{PageSize: 100, PageToken: token})
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, resp.GetRubrics()...)
-		if token = resp.GetNextPageToken(); token == "" {
-			break
-		}
-	}
-	return all, nil
+		return resp.GetRubrics(), resp.GetNextPageToken(), err
+	})
 }
 
 type adminIndexData struct {

@@ -27,15 +27,23 @@ const ladderMaxListPages = 10
 
 // ladderFrameworks reads every framework the user may see.
 func (a *App) ladderFrameworks(ctx context.Context) ([]*ladderv1.Framework, error) {
-	var all []*ladderv1.Framework
+	return listAll(func(token string) ([]*ladderv1.Framework, string, error) {
+		resp, err := a.ladder.ListFrameworks(ctx, &ladderv1.ListFrameworksRequest{PageSize: 100, PageToken: token})
+		return resp.GetFrameworks(), resp.GetNextPageToken(), err
+	})
+}
+
+// listAll reads a list page after page, at most ladderMaxListPages of them.
+func listAll[T any](page func(token string) (items []T, next string, err error)) ([]T, error) {
+	var all []T
 	token := ""
 	for range ladderMaxListPages {
-		resp, err := a.ladder.ListFrameworks(ctx, &ladderv1.ListFrameworksRequest{PageSize: 100, PageToken: token})
+		items, next, err := page(token)
 		if err != nil {
 			return nil, err
 		}
-		all = append(all, resp.GetFrameworks()...)
-		if token = resp.GetNextPageToken(); token == "" {
+		all = append(all, items...)
+		if token = next; token == "" {
 			break
 		}
 	}
