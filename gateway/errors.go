@@ -56,7 +56,7 @@ func namedFieldErrors(ctx context.Context, mux *runtime.ServeMux, m runtime.Mars
 		// Not a status: nothing in it was written for a client.
 		st = status.Convert(grpcerr.Internal())
 	}
-	if !hasErrorInfo(st) {
+	if grpcerr.ErrorInfo(st) == nil {
 		switch {
 		case strings.Contains(st.Message(), "http: request body too large"):
 			// A body without a declared length ran past capBody's cap.
@@ -137,15 +137,6 @@ func clientStatus(st *status.Status) *status.Status {
 		return grpcerr.New(code, grpcerr.ReasonOf(code), msg, nil)
 	}
 	return grpcerr.Complete(st)
-}
-
-func hasErrorInfo(st *status.Status) bool {
-	for _, d := range st.Details() {
-		if _, ok := d.(*errdetails.ErrorInfo); ok {
-			return true
-		}
-	}
-	return false
 }
 
 // requestTooLarge is the status of a body over max bytes (0: unknown).

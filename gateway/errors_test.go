@@ -178,7 +178,7 @@ func TestErrorBodies(t *testing.T) {
 			if tt.wantMsg != "" && st.Message() != tt.wantMsg {
 				t.Errorf("message = %q, want %q", st.Message(), tt.wantMsg)
 			}
-			if diff := cmp.Diff(tt.wantInfo, errorInfo(st), protocmp.Transform()); diff != "" {
+			if diff := cmp.Diff(tt.wantInfo, grpcerr.ErrorInfo(st), protocmp.Transform()); diff != "" {
 				t.Errorf("ErrorInfo mismatch (-want +got):\n%s", diff)
 			}
 			if tt.wantField != "" && !hasField(st, tt.wantField) {
@@ -213,7 +213,7 @@ func TestRoutingErrors(t *testing.T) {
 			if rec.Code != tt.wantHTTP {
 				t.Errorf("%s %s = %d, want %d (body %s)", tt.method, tt.path, rec.Code, tt.wantHTTP, rec.Body)
 			}
-			if diff := cmp.Diff(tt.wantInfo, errorInfo(decodeStatus(t, rec)), protocmp.Transform()); diff != "" {
+			if diff := cmp.Diff(tt.wantInfo, grpcerr.ErrorInfo(decodeStatus(t, rec)), protocmp.Transform()); diff != "" {
 				t.Errorf("%s %s ErrorInfo mismatch (-want +got):\n%s", tt.method, tt.path, diff)
 			}
 		})
@@ -257,15 +257,6 @@ func info(reason string, kv ...string) *errdetails.ErrorInfo {
 		out.Metadata[kv[i]] = kv[i+1]
 	}
 	return out
-}
-
-func errorInfo(st *status.Status) *errdetails.ErrorInfo {
-	for _, d := range st.Details() {
-		if info, ok := d.(*errdetails.ErrorInfo); ok {
-			return info
-		}
-	}
-	return nil
 }
 
 func hasField(st *status.Status, field string) bool {

@@ -23,6 +23,7 @@ import (
 	"google.golang.org/protobuf/types/known/emptypb"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
+	"github.com/yardstick-dev/yardstick/pkg/apierr/grpcerr"
 	"github.com/yardstick-dev/yardstick/pkg/grpcserver"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 )
@@ -267,7 +268,7 @@ func TestEveryErrorHasErrorInfo(t *testing.T) {
 			if tt.wantMsg != "" && st.Message() != tt.wantMsg {
 				t.Errorf("call(%v).Message() = %q, want %q", req, st.Message(), tt.wantMsg)
 			}
-			if diff := cmp.Diff(tt.wantInfo, errorInfo(st), protocmp.Transform()); diff != "" {
+			if diff := cmp.Diff(tt.wantInfo, grpcerr.ErrorInfo(st), protocmp.Transform()); diff != "" {
 				t.Errorf("call(%v) ErrorInfo mismatch (-want +got):\n%s", req, diff)
 			}
 		})
@@ -286,7 +287,7 @@ func TestHealthStatusesPassThrough(t *testing.T) {
 	if st.Code() != codes.NotFound {
 		t.Errorf("Check(unknown service) = %v, want NOT_FOUND", err)
 	}
-	if diff := cmp.Diff(info("NOT_FOUND"), errorInfo(st), protocmp.Transform()); diff != "" {
+	if diff := cmp.Diff(info("NOT_FOUND"), grpcerr.ErrorInfo(st), protocmp.Transform()); diff != "" {
 		t.Errorf("Check(unknown service) ErrorInfo mismatch (-want +got):\n%s", diff)
 	}
 }
@@ -374,7 +375,7 @@ func TestStreamInterceptors(t *testing.T) {
 			if tt.wantMsg != "" && st.Message() != tt.wantMsg {
 				t.Errorf("stream message = %q, want %q", st.Message(), tt.wantMsg)
 			}
-			if diff := cmp.Diff(tt.wantInfo, errorInfo(st), protocmp.Transform()); diff != "" {
+			if diff := cmp.Diff(tt.wantInfo, grpcerr.ErrorInfo(st), protocmp.Transform()); diff != "" {
 				t.Errorf("stream ErrorInfo mismatch (-want +got):\n%s", diff)
 			}
 			var fields []string
@@ -417,7 +418,7 @@ func TestStreamInterceptorRefusesWatch(t *testing.T) {
 	if st.Code() != codes.Unauthenticated || st.Message() != apierr.ErrUnauthenticated.Error() {
 		t.Errorf("Watch().Recv() = %v, want UNAUTHENTICATED", err)
 	}
-	if diff := cmp.Diff(info("UNAUTHENTICATED"), errorInfo(st), protocmp.Transform()); diff != "" {
+	if diff := cmp.Diff(info("UNAUTHENTICATED"), grpcerr.ErrorInfo(st), protocmp.Transform()); diff != "" {
 		t.Errorf("Watch().Recv() ErrorInfo mismatch (-want +got):\n%s", diff)
 	}
 }
@@ -471,13 +472,4 @@ func info(reason string, kv ...string) *errdetails.ErrorInfo {
 		out.Metadata[kv[i]] = kv[i+1]
 	}
 	return out
-}
-
-func errorInfo(st *status.Status) *errdetails.ErrorInfo {
-	for _, d := range st.Details() {
-		if info, ok := d.(*errdetails.ErrorInfo); ok {
-			return info
-		}
-	}
-	return nil
 }

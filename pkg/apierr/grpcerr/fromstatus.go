@@ -41,7 +41,7 @@ func FromStatus(err error) error {
 	msg := apierr.Clip(st.Message(), apierr.MaxMessageBytes)
 	var reason string
 	var metadata map[string]string
-	if info := errorInfo(st); info != nil && info.GetDomain() == Domain {
+	if info := ErrorInfo(st); info != nil && info.GetDomain() == Domain {
 		reason, metadata = info.GetReason(), info.GetMetadata()
 	}
 	domain := func(kind error) error {

@@ -179,7 +179,7 @@ func Complete(st *status.Status) *status.Status {
 		p.Message = apierr.Clip(p.Message, apierr.MaxMessageBytes)
 		st = status.FromProto(p)
 	}
-	if errorInfo(st) != nil {
+	if ErrorInfo(st) != nil {
 		return st
 	}
 	return withDetails(st, &errdetails.ErrorInfo{Reason: ReasonOf(st.Code()), Domain: Domain})
@@ -226,8 +226,8 @@ func withDetails(st *status.Status, details ...protoadapt.MessageV1) *status.Sta
 	return out
 }
 
-// errorInfo returns the ErrorInfo of st, or nil.
-func errorInfo(st *status.Status) *errdetails.ErrorInfo {
+// ErrorInfo returns the ErrorInfo of st, or nil.
+func ErrorInfo(st *status.Status) *errdetails.ErrorInfo {
 	for _, d := range st.Details() {
 		if info, ok := d.(*errdetails.ErrorInfo); ok {
 			return info
