@@ -326,18 +326,32 @@ func TestMetricsOnTheirOwnPort(t *testing.T) {
 		t.Errorf("/metrics on the API port = 200, want it only on --metrics-addr")
 	}
 
-	resp := send(t, http.MethodGet, "http://"+metricsAddr+"/metrics", "", "")
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	for _, want := range []string{
+	wants := []string{
 		`grpc_server_handled_total{grpc_code="OK",grpc_method="ListFrameworks",grpc_service="yardstick.ladder.v1.LadderService",grpc_type="unary"} 1`,
 		`yardstick_gateway_requests_total{code="200",method="get",route="/v1/frameworks"} 1`,
 		`grpc_server_handling_seconds_bucket`,
 		`go_goroutines`,
-	} {
-		if !strings.Contains(string(body), want) {
-			t.Errorf("metrics lack %s", want)
+	}
+	// A request is counted once its handler returns, which can be just after
+	// the client has read the whole response: a scrape is not synchronised
+	// with it, so scrape until the counts appear (or the deadline passes).
+	var missing []string
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		resp := send(t, http.MethodGet, "http://"+metricsAddr+"/metrics", "", "")
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		missing = missing[:0]
+		for _, want := range wants {
+			if !strings.Contains(string(body), want) {
+				missing = append(missing, want)
+			}
 		}
+		if len(missing) == 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	for _, want := range missing {
+		t.Errorf("metrics lack %s", want)
 	}
 }
 
