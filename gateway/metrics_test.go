@@ -3,7 +3,6 @@ package gateway_test
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
@@ -42,15 +41,7 @@ func TestMetricsByRoutePattern(t *testing.T) {
 		"GET /openapi.json 200":                    1,
 		"GET unmatched 404":                        2,
 	}
-	// A request is counted once its handler returns, which can be just after
-	// the client has read the response: gather until the counts settle.
-	var diff string
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if diff = cmp.Diff(want, scrapeRequests(t, reg)); diff == "" || time.Now().After(deadline) {
-			break
-		}
-	}
-	if diff != "" {
+	if diff := settle(func() string { return cmp.Diff(want, scrapeRequests(t, reg)) }); diff != "" {
 		t.Errorf("yardstick_gateway_requests_total by route (-want +got):\n%s", diff)
 	}
 }

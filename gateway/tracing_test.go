@@ -2,9 +2,11 @@ package gateway_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"go.opentelemetry.io/otel"
@@ -39,24 +41,30 @@ func TestTraceCrossesGatewayAndService(t *testing.T) {
 	resp.Body.Close()
 
 	// The HTTP span is named by the route pattern the request matched.
-	want := map[string]bool{"/v1/frameworks": false, "yardstick.ladder.v1.LadderService/ListFrameworks": false}
-	kinds := map[string]int{}
-	for _, s := range recorder.Ended() {
-		if s.SpanContext().TraceID().String() != traceID {
-			continue
+	problem := settle(func() string {
+		want := map[string]bool{"/v1/frameworks": false, "yardstick.ladder.v1.LadderService/ListFrameworks": false}
+		kinds := map[string]int{}
+		for _, s := range recorder.Ended() {
+			if s.SpanContext().TraceID().String() != traceID {
+				continue
+			}
+			if _, ok := want[s.Name()]; ok {
+				want[s.Name()] = true
+				kinds[s.SpanKind().String()]++
+			}
 		}
-		if _, ok := want[s.Name()]; ok {
-			want[s.Name()] = true
-			kinds[s.SpanKind().String()]++
+		for name, seen := range want {
+			if !seen {
+				return fmt.Sprintf("no span %q in the caller's trace", name)
+			}
 		}
-	}
-	for name, seen := range want {
-		if !seen {
-			t.Errorf("no span %q in the caller's trace", name)
+		if kinds["server"] != 2 || kinds["client"] != 1 {
+			return fmt.Sprintf("span kinds in the trace = %v, want 2 server (HTTP, gRPC) and 1 client (gRPC)", kinds)
 		}
-	}
-	if kinds["server"] != 2 || kinds["client"] != 1 {
-		t.Errorf("span kinds in the trace = %v, want 2 server (HTTP, gRPC) and 1 client (gRPC)", kinds)
+		return ""
+	})
+	if problem != "" {
+		t.Error(problem)
 	}
 }
 
@@ -77,14 +85,32 @@ func TestSpansNamedByRoutePattern(t *testing.T) {
 	c.expect(404, "GET", "/v1/no/such/route", "")
 	c.expect(200, "GET", "/healthz", "") // not traced
 
-	var got []string
-	for _, s := range recorder.Ended() {
-		if s.SpanKind().String() == "server" && !strings.HasPrefix(s.Name(), "yardstick.") {
-			got = append(got, s.Name())
-		}
-	}
 	want := []string{"/v1/frameworks", "/v1/{name=frameworks/*}:export", "/v1/{name=frameworks/*}", "/openapi.json", "unmatched"}
-	if diff := cmp.Diff(want, got); diff != "" {
+	diff := settle(func() string {
+		var got []string
+		for _, s := range recorder.Ended() {
+			if s.SpanKind().String() == "server" && !strings.HasPrefix(s.Name(), "yardstick.") {
+				got = append(got, s.Name())
+			}
+		}
+		return cmp.Diff(want, got)
+	})
+	if diff != "" {
 		t.Errorf("HTTP span names (-want +got):\n%s", diff)
+	}
+}
+
+// settle calls check until it reports nothing wrong or five seconds pass,
+// and returns its last report. A request's span ends, and the request is
+// counted, when its handler returns, which can be just after the client
+// has read the whole response.
+func settle(check func() string) string {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		problem := check()
+		if problem == "" || time.Now().After(deadline) {
+			return problem
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
