@@ -226,6 +226,120 @@ func TestFailingDerivedWriteIsBounded(t *testing.T) {
 	}
 }
 
+// scriptedDerivedWrite is an AfterRecord whose calls, in order, do what a
+// test says: fail, succeed, or wait for the test before either.
+type scriptedDerivedWrite struct {
+	mu    sync.Mutex
+	calls int
+	plan  []func() error
+}
+
+func (d *scriptedDerivedWrite) run(context.Context, *versioned.Change[note]) error {
+	d.mu.Lock()
+	i := d.calls
+	d.calls++
+	d.mu.Unlock()
+	if i >= len(d.plan) {
+		return nil
+	}
+	return d.plan[i]()
+}
+
+// The last failing attempt at a derived write races a successful one that a
+// reader has already been served: the success stands. Before the verdict
+// record, the failure abandoned the change afterwards and the data the
+// reader saw (an acknowledged publish, say) silently went back.
+func TestLastFailedAttemptCannotUndoASuccess(t *testing.T) {
+	ctx := context.Background()
+	broken := errors.New("derived store down")
+	entered, release := make(chan struct{}), make(chan struct{})
+	d := &scriptedDerivedWrite{plan: []func() error{
+		func() error { return nil },    // v1
+		func() error { return broken }, // v2, the writer: attempt 1 of 2
+		func() error { // v2, a slow reader: attempt 2, the last, fails late
+			close(entered)
+			<-release
+			return broken
+		},
+		func() error { return nil }, // v2, another reader: succeeds meanwhile
+	}}
+	s := newNotes(t, versioned.Options[note]{MaxAttempts: 2, AfterRecord: d.run})
+	if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{}, set("v1")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{}, set("v2")); !errors.Is(err, broken) {
+		t.Fatalf("Apply() with a failing derived write = %v, want the failure", err)
+	}
+	slow := make(chan error, 1)
+	go func() {
+		_, err := s.Get(ctx, "notes/1")
+		slow <- err
+	}()
+	<-entered
+	seen, err := s.Get(ctx, "notes/1")
+	if err != nil || seen.Version != 2 || seen.Data.Text != "v2" {
+		t.Fatalf("Get() while another attempt is under way = %+v, %v, want version 2 applied", seen, err)
+	}
+	close(release)
+	if err := <-slow; err != nil {
+		t.Fatalf("slow Get() = %v", err)
+	}
+	doc, err := s.Get(ctx, "notes/1")
+	if err != nil || doc.Version != 2 || doc.Data.Text != "v2" {
+		t.Errorf("Get() after the late failure = %+v, %v, want version 2 with v2, as a reader was already served", doc, err)
+	}
+	if changes, err := s.Changes(ctx, "notes/1", 0, 1); err != nil || len(changes) != 1 || changes[0].Failure != "" {
+		t.Errorf("Changes() = %+v, %v, want version 2 recorded as applied", changes, err)
+	}
+}
+
+// The mirror image: an attempt that succeeds late, after another attempt
+// abandoned the change, does not bring the change back.
+func TestLateSuccessCannotUndoAnAbandon(t *testing.T) {
+	ctx := context.Background()
+	broken := errors.New("derived store down")
+	entered, release := make(chan struct{}), make(chan struct{})
+	d := &scriptedDerivedWrite{plan: []func() error{
+		func() error { return nil },    // v1
+		func() error { return broken }, // v2, the writer: attempt 1 of 2
+		func() error { // v2, a slow reader: succeeds, but late
+			close(entered)
+			<-release
+			return nil
+		},
+		func() error { return broken }, // v2, another reader: attempt 2, the last
+	}}
+	s := newNotes(t, versioned.Options[note]{MaxAttempts: 2, AfterRecord: d.run})
+	if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{}, set("v1")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{}, set("v2")); !errors.Is(err, broken) {
+		t.Fatalf("Apply() with a failing derived write = %v, want the failure", err)
+	}
+	slow := make(chan error, 1)
+	go func() {
+		_, err := s.Get(ctx, "notes/1")
+		slow <- err
+	}()
+	<-entered
+	seen, err := s.Get(ctx, "notes/1")
+	if err != nil || seen.Version != 2 || seen.Data.Text != "v1" {
+		t.Fatalf("Get() that abandons the change = %+v, %v, want version 2 carrying v1", seen, err)
+	}
+	close(release)
+	if err := <-slow; err != nil {
+		t.Fatalf("slow Get() = %v", err)
+	}
+	doc, err := s.Get(ctx, "notes/1")
+	if err != nil || doc.Version != 2 || doc.Data.Text != "v1" {
+		t.Errorf("Get() after the late success = %+v, %v, want version 2 still carrying v1", doc, err)
+	}
+	changes, err := s.Changes(ctx, "notes/1", 0, 1)
+	if err != nil || len(changes) != 1 || changes[0].Failure == "" || changes[0].Attempts != 2 {
+		t.Errorf("Changes() = %+v, %v, want version 2 recorded as abandoned after 2 attempts", changes, err)
+	}
+}
+
 func TestFailingDerivedWriteOfACreateAndADelete(t *testing.T) {
 	ctx := context.Background()
 	var failing bool
@@ -262,7 +376,9 @@ func TestFailingDerivedWriteOfACreateAndADelete(t *testing.T) {
 func TestPurgeRemovesEverything(t *testing.T) {
 	ctx := context.Background()
 	db := mongotest.Database(t)
-	s := versioned.New[note](db, "notes", "note_changes", versioned.Options[note]{})
+	// A derived write, so that every change also has a verdict to erase.
+	derive := func(context.Context, *versioned.Change[note]) error { return nil }
+	s := versioned.New[note](db, "notes", "note_changes", versioned.Options[note]{AfterRecord: derive})
 	for i := range 3 {
 		if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{RequestID: fmt.Sprint("r", i)}, set(fmt.Sprint(i))); err != nil {
 			t.Fatal(err)
@@ -275,9 +391,9 @@ func TestPurgeRemovesEverything(t *testing.T) {
 	if err != nil || doc.Version != 3 {
 		t.Fatalf("Purge() = %+v, %v, want the purged version 3", doc, err)
 	}
-	for coll, want := range map[string]int64{"notes": 1, "note_changes": 1} {
+	for coll, want := range map[string]int64{"notes": 1, "note_changes": 2} {
 		if n, err := db.Collection(coll).CountDocuments(ctx, bson.D{}); err != nil || n != want {
-			t.Errorf("%s holds %d documents, %v, want %d (notes/2's only)", coll, n, err, want)
+			t.Errorf("%s holds %d documents, %v, want %d (notes/2's document, change and verdict)", coll, n, err, want)
 		}
 	}
 	// The name starts afresh, and the old request ids are free.

@@ -12,8 +12,9 @@ import (
 )
 
 // Purge erases a resource: its current document, every change record and
-// every request record, each removed by _id. It returns the document as it
-// was (deleted or not), so that the caller can erase what it derived from it.
+// every request and verdict record, each removed by _id. It returns the
+// document as it was (deleted or not), so that the caller can erase what it
+// derived from it.
 // Stop writes first (delete the resource): a write racing with a purge may
 // survive it. A purge that stopped half-way can be run again.
 func (s *Store[T]) Purge(ctx context.Context, name string) (*Doc[T], error) {
@@ -50,6 +51,11 @@ func (s *Store[T]) Purge(ctx context.Context, name string) (*Doc[T], error) {
 		}
 		if c.RequestID != "" {
 			if err := deleteByID(ctx, s.changes, requestKey(c.Actor, c.RequestID)); err != nil {
+				return nil, err
+			}
+		}
+		if s.opts.AfterRecord != nil {
+			if err := deleteByID(ctx, s.changes, verdictID(c.ID)); err != nil {
 				return nil, err
 			}
 		}

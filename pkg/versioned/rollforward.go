@@ -66,8 +66,8 @@ func (s *Store[T]) load(ctx context.Context, name string) (*Doc[T], error) {
 // resource, List may show the older version.
 func (s *Store[T]) complete(ctx context.Context, c *Change[T], prev *Doc[T]) error {
 	if c.Failure == "" && s.opts.AfterRecord != nil {
-		if err := s.opts.AfterRecord(ctx, c); err != nil {
-			return s.derivedFailed(ctx, c, prev, err)
+		if err := s.derive(ctx, c, prev); err != nil {
+			return err
 		}
 	}
 	if c.RequestID != "" && c.Failure == "" {
@@ -126,29 +126,91 @@ type derivedError struct{ err error }
 func (e *derivedError) Error() string { return "derived write: " + e.err.Error() }
 func (e *derivedError) Unwrap() error { return e.err }
 
-// derivedFailed counts a failed attempt at a change's derived write, and
-// abandons the change once the attempts run out.
-func (s *Store[T]) derivedFailed(ctx context.Context, c *Change[T], prev *Doc[T], cause error) error {
-	c.Attempts++
-	if c.Attempts < s.opts.MaxAttempts {
-		update := bson.D{{Key: "$inc", Value: bson.D{{Key: "attempts", Value: 1}}}}
-		if _, err := s.changes.UpdateOne(ctx, bson.D{{Key: "_id", Value: c.ID}}, update); err != nil {
-			return fmt.Errorf("count attempt of %s: %w", c.ID, err)
+// derive runs a change's derived write (AfterRecord) and settles its
+// outcome. Several readers and writers may run it at once; their outcomes
+// can differ (one attempt fails for the last time while another succeeds),
+// and only one may count: the first verdict recorded (see decide). It
+// returns nil when the change is to be applied, and a derivedError when it
+// is not (yet, or ever: abandoned).
+func (s *Store[T]) derive(ctx context.Context, c *Change[T], prev *Doc[T]) error {
+	want := verdict{ID: verdictID(c.ID), Outcome: outcomeApplied}
+	if err := s.opts.AfterRecord(ctx, c); err != nil {
+		if c.Attempts+1 < s.opts.MaxAttempts {
+			return s.countAttempt(ctx, c, err)
 		}
-		return &derivedError{cause}
+		want.Outcome, want.Attempts = outcomeAbandoned, c.Attempts+1
+		want.Reason = fmt.Sprintf("abandoned after %d failed attempts at its derived write: %s", want.Attempts, truncate(err.Error(), 500))
 	}
-	if err := s.abandon(ctx, c, prev, cause); err != nil {
+	got, err := s.decide(ctx, want)
+	if err != nil {
 		return err
+	}
+	if got.Outcome == outcomeApplied {
+		return nil
+	}
+	if err := s.abandon(ctx, c, prev, got); err != nil {
+		return err
+	}
+	return &derivedError{errors.New(got.Reason)}
+}
+
+// countAttempt counts a failed attempt at a change's derived write that
+// leaves attempts to go.
+func (s *Store[T]) countAttempt(ctx context.Context, c *Change[T], cause error) error {
+	c.Attempts++
+	update := bson.D{{Key: "$inc", Value: bson.D{{Key: "attempts", Value: 1}}}}
+	if _, err := s.changes.UpdateOne(ctx, bson.D{{Key: "_id", Value: c.ID}}, update); err != nil {
+		return fmt.Errorf("count attempt of %s: %w", c.ID, err)
 	}
 	return &derivedError{cause}
 }
 
-// abandon gives up a change whose derived write keeps failing. The version
-// it took stays taken (versions have no gaps, and the record is the race
-// guard), but it now carries the data as it was before the change, and the
-// record says why: the history shows the failure, readers see the last
-// complete state, and writers can go on from the next version.
-func (s *Store[T]) abandon(ctx context.Context, c *Change[T], prev *Doc[T], cause error) error {
+// verdict settles whether a change with a derived write was applied or
+// abandoned. Its _id ("{name}#{version}#derived", in the change collection)
+// is the guard, as the change record's is for the change itself: the first
+// verdict inserted is final, so an attempt that fails for the last time
+// cannot undo a success that a reader has already seen, nor a late success
+// bring back a change that was abandoned.
+type verdict struct {
+	ID      string `bson:"_id"`
+	Outcome string `bson:"outcome"`
+	// Reason and Attempts, for an abandoned change, are what its record
+	// will say.
+	Reason   string `bson:"reason,omitempty"`
+	Attempts int    `bson:"attempts,omitempty"`
+}
+
+const (
+	outcomeApplied   = "applied"
+	outcomeAbandoned = "abandoned"
+)
+
+func verdictID(changeID string) string { return changeID + "#derived" }
+
+// decide records want as the verdict on a change, unless there is one
+// already, and returns the verdict that stands.
+func (s *Store[T]) decide(ctx context.Context, want verdict) (verdict, error) {
+	_, err := s.changes.InsertOne(ctx, want)
+	if err == nil {
+		return want, nil
+	}
+	if !mongo.IsDuplicateKeyError(err) {
+		return verdict{}, fmt.Errorf("record the outcome of %s: %w", want.ID, err)
+	}
+	var got verdict
+	if err := s.changes.FindOne(ctx, bson.D{{Key: "_id", Value: want.ID}}).Decode(&got); err != nil {
+		return verdict{}, fmt.Errorf("read the outcome of %s: %w", want.ID, err)
+	}
+	return got, nil
+}
+
+// abandon gives up a change whose derived write kept failing, once that is
+// the verdict. The version it took stays taken (versions have no gaps, and
+// the record is the race guard), but it now carries the data as it was
+// before the change, and the record says why: the history shows the
+// failure, readers see the last complete state, and writers can go on from
+// the next version. It can be run again (by whoever finds the verdict).
+func (s *Store[T]) abandon(ctx context.Context, c *Change[T], prev *Doc[T], v verdict) error {
 	kept := c.After
 	kept.Deleted = true
 	var zero T
@@ -156,8 +218,7 @@ func (s *Store[T]) abandon(ctx context.Context, c *Change[T], prev *Doc[T], caus
 	if prev != nil {
 		kept.Deleted, kept.Data, kept.CreateTime = prev.Deleted, prev.Data, prev.CreateTime
 	}
-	c.Failure = fmt.Sprintf("abandoned after %d failed attempts at its derived write: %s", c.Attempts, truncate(cause.Error(), 500))
-	c.After = kept
+	c.Failure, c.Attempts, c.After = v.Reason, v.Attempts, kept
 	update := bson.D{{Key: "$set", Value: bson.D{
 		{Key: "attempts", Value: c.Attempts},
 		{Key: "failure", Value: c.Failure},

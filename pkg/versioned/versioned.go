@@ -16,7 +16,8 @@
 // filter the embedded store answers from an index: the current document by
 // name, the pending change as "{name}#{version+1}", history as "{name}#N",
 // "{name}#N-1", … (versions have no gaps), request records as
-// "request#{id}". Only List filters on other fields, and so scans.
+// "request#{id}", the verdict on a change's derived write as
+// "{name}#N#derived". Only List filters on other fields, and so scans.
 package versioned
 
 import (
