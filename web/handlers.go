@@ -14,7 +14,7 @@ import (
 // the sign-in page and come back.
 func (a *App) page(h func(w http.ResponseWriter, r *http.Request, s *session)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		s := a.sessionOf(r)
+		s := a.currentSession(w, r)
 		if s == nil {
 			http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
@@ -28,8 +28,14 @@ func (a *App) page(h func(w http.ResponseWriter, r *http.Request, s *session)) h
 func (a *App) form(h func(w http.ResponseWriter, r *http.Request, s *session)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-		s := a.sessionOf(r)
+		s := a.currentSession(w, r)
 		if s == nil {
+			if r.Header.Get("X-Autosave") == "1" {
+				// Not a redirect: fetch would follow it to the sign-in
+				// page and take its 200 for a saved draft.
+				http.Error(w, signedOutWhileTyping, http.StatusUnauthorized)
+				return
+			}
 			http.Redirect(w, r, "/signin", http.StatusSeeOther)
 			return
 		}
@@ -44,6 +50,10 @@ func (a *App) form(h func(w http.ResponseWriter, r *http.Request, s *session)) h
 		h(w, r, s)
 	}
 }
+
+// signedOutWhileTyping is what the autosave says when the session has
+// ended under a form: the text stays in the page.
+const signedOutWhileTyping = "Not saved: your sign-in has expired. Sign in again in another tab; what you typed stays here and saves once you are back."
 
 // apiError is a service error, as a page shows it.
 type apiError struct {

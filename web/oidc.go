@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -26,6 +27,7 @@ type oidcFlow struct {
 	cfg      OIDCConfig
 	oauth    oauth2.Config
 	verifier *oidc.IDTokenVerifier
+	refresh  *refresher
 }
 
 func newOIDCFlow(ctx context.Context, cfg OIDCConfig) (*oidcFlow, error) {
@@ -33,13 +35,27 @@ func newOIDCFlow(ctx context.Context, cfg OIDCConfig) (*oidcFlow, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web sign-in: discover %s: %w", cfg.Issuer, err)
 	}
+	scopes := []string{oidc.ScopeOpenID, "profile", "email"}
+	// A refresh token keeps people signed in past their ID token's
+	// lifetime (refresh.go); ask for one where the provider offers it.
+	var offers struct {
+		Scopes []string `json:"scopes_supported"`
+	}
+	if err := provider.Claims(&offers); err == nil && slices.Contains(offers.Scopes, oidc.ScopeOfflineAccess) {
+		scopes = append(scopes, oidc.ScopeOfflineAccess)
+	}
+	refresh, err := newRefresher()
+	if err != nil {
+		return nil, err
+	}
 	return &oidcFlow{
 		cfg: cfg,
 		oauth: oauth2.Config{
 			ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, RedirectURL: cfg.RedirectURL,
-			Endpoint: provider.Endpoint(), Scopes: []string{oidc.ScopeOpenID, "profile", "email"},
+			Endpoint: provider.Endpoint(), Scopes: scopes,
 		},
 		verifier: provider.Verifier(&oidc.Config{ClientID: cfg.ClientID}),
+		refresh:  refresh,
 	}, nil
 }
 
@@ -119,6 +135,12 @@ func (a *App) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		next = safeNext(c.Value)
 	}
 	a.setCookie(w, nextCookie, "", -1)
-	a.startSession(w, raw, time.Until(idToken.Expiry))
+	ttl := time.Until(idToken.Expiry)
+	if tok.RefreshToken == "" {
+		a.startSession(w, raw, ttl, ttl)
+	} else {
+		a.startSession(w, raw, ttl, refreshTTL)
+		a.keepRefreshToken(w, tok.RefreshToken)
+	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }

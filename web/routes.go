@@ -11,7 +11,7 @@ func (a *App) routes() {
 	a.routesDebrief()
 	a.mux.HandleFunc("GET /{$}", a.page(a.home))
 	a.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		a.fail(w, a.sessionOf(r), apiError{status: http.StatusNotFound, message: "There is no such page."})
+		a.fail(w, a.currentSession(w, r), apiError{status: http.StatusNotFound, message: "There is no such page."})
 	})
 }
 

@@ -28,11 +28,12 @@ const (
 )
 
 type session struct {
-	token string
-	user  string
-	roles []principal.Role
-	csrf  string
-	flash string
+	token  string
+	user   string
+	roles  []principal.Role
+	expiry time.Time // zero when the token does not say
+	csrf   string
+	flash  string
 }
 
 // claims are the parts of a token the pages show.
@@ -42,12 +43,30 @@ type claims struct {
 }
 
 // sessionOf reads the session of a request, nil when signed out or expired.
+// Handlers that may answer with cookies use currentSession, which also
+// renews a session that is about to expire.
 func (a *App) sessionOf(r *http.Request) *session {
 	c, err := a.cookie(r, sessionCookie)
 	if err != nil || c.Value == "" {
 		return nil
 	}
-	tok, err := jwt.ParseSigned(c.Value, []jose.SignatureAlgorithm{jose.ES256, jose.ES384, jose.RS256, jose.RS384, jose.RS512, jose.PS256, jose.EdDSA})
+	s := sessionOfToken(c.Value)
+	if s == nil {
+		return nil
+	}
+	if c, err := a.cookie(r, csrfCookie); err == nil {
+		s.csrf = c.Value
+	}
+	if msg := r.URL.Query().Get("flash"); msg != "" && hmac.Equal([]byte(r.URL.Query().Get("fs")), []byte(a.signFlash(msg))) {
+		s.flash = msg
+	}
+	return s
+}
+
+// sessionOfToken reads what the pages show of a token: nil when it cannot
+// be read or has expired.
+func sessionOfToken(token string) *session {
+	tok, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.ES256, jose.ES384, jose.RS256, jose.RS384, jose.RS512, jose.PS256, jose.EdDSA})
 	if err != nil {
 		return nil
 	}
@@ -56,18 +75,14 @@ func (a *App) sessionOf(r *http.Request) *session {
 	if err := tok.UnsafeClaimsWithoutVerification(&cl); err != nil {
 		return nil
 	}
-	if cl.Expiry != nil && cl.Expiry.Time().Before(time.Now()) {
-		return nil
+	s := &session{token: token, user: cl.Subject, roles: rolesOf(cl.Roles)}
+	if cl.Expiry != nil {
+		if s.expiry = cl.Expiry.Time(); s.expiry.Before(time.Now()) {
+			return nil
+		}
 	}
-	s := &session{token: c.Value, user: cl.Subject, roles: rolesOf(cl.Roles)}
 	if !strings.HasPrefix(s.user, "users/") {
 		s.user = "users/" + s.user
-	}
-	if c, err := a.cookie(r, csrfCookie); err == nil {
-		s.csrf = c.Value
-	}
-	if msg := r.URL.Query().Get("flash"); msg != "" && hmac.Equal([]byte(r.URL.Query().Get("fs")), []byte(a.signFlash(msg))) {
-		s.flash = msg
 	}
 	return s
 }
@@ -104,15 +119,18 @@ func rolesOf(v any) []principal.Role {
 	return roles
 }
 
-// startSession sets the session and a fresh CSRF token.
-func (a *App) startSession(w http.ResponseWriter, token string, ttl time.Duration) {
+// startSession sets the session and a fresh CSRF token, which lasts as
+// long as csrfTTL: the token's lifetime, or longer when the session can be
+// renewed (see refresh.go).
+func (a *App) startSession(w http.ResponseWriter, token string, ttl, csrfTTL time.Duration) {
 	a.setCookie(w, sessionCookie, token, ttl)
-	a.setCookie(w, csrfCookie, randomToken(), ttl)
+	a.setCookie(w, csrfCookie, randomToken(), csrfTTL)
 }
 
 func (a *App) endSession(w http.ResponseWriter) {
 	a.setCookie(w, sessionCookie, "", -1)
 	a.setCookie(w, csrfCookie, "", -1)
+	a.setCookie(w, refreshCookie, "", -1)
 }
 
 // cookieName prefixes a cookie "__Host-" when cookies are Secure: the

@@ -39,7 +39,7 @@ func (a *App) signInPage(w http.ResponseWriter, r *http.Request) {
 	if a.oidc != nil {
 		d.Issuer = a.oidc.cfg.Issuer
 	}
-	a.render(w, a.sessionOf(r), http.StatusOK, "signin", "Sign in", d)
+	a.render(w, a.currentSession(w, r), http.StatusOK, "signin", "Sign in", d)
 }
 
 // devSignIn signs in as one of the dev people: dev mode only. No CSRF
@@ -68,7 +68,7 @@ func (a *App) devSignIn(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, nil, apiError{status: http.StatusInternalServerError, message: "could not sign in"})
 		return
 	}
-	a.startSession(w, token, devTokenTTL)
+	a.startSession(w, token, devTokenTTL, devTokenTTL)
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
 }
 

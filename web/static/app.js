@@ -14,15 +14,18 @@ document.addEventListener("DOMContentLoaded", () => {
         // token from a urlencoded body, not from multipart.
         const body = new URLSearchParams(new FormData(form));
         body.set("action", "save");
-        const resp = await fetch(form.action, { method: "POST", body, headers: { "X-Autosave": "1" } });
-        if (resp.ok) {
+        // A redirect is never a save: the server answers saves directly.
+        const resp = await fetch(form.action, { method: "POST", body, headers: { "X-Autosave": "1" }, redirect: "manual" });
+        if (resp.ok && !resp.redirected) {
           const etag = resp.headers.get("X-Etag");
           if (etag) form.querySelector("input[name=etag]").value = etag;
           if (status) status.textContent = "Draft saved.";
         } else if (status) {
           status.textContent = resp.status === 409
             ? "Someone else saved this draft: reload to compare (your text stays here)."
-            : "Not saved yet: " + (await resp.text()).slice(0, 200);
+            : resp.type === "opaqueredirect"
+              ? "Not saved yet: press Save to see why (your text stays here)."
+              : "Not saved yet: " + (await resp.text()).slice(0, 200);
         }
       }, 1500);
     });
