@@ -128,7 +128,7 @@ func (s *Store[C]) Init(ctx context.Context) error {
 	if err := mongodb.EnsureIndexes(ctx, indexes); err != nil {
 		return err
 	}
-	_, err := s.Drafts.Sweep(ctx, 0)
+	_, err := s.Drafts.Sweep(ctx)
 	return err
 }
 

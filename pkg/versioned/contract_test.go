@@ -480,18 +480,29 @@ func TestSweepFinishesChangesLeftInFlight(t *testing.T) {
 	if docs, err := s.List(ctx, "", 10, nil); err != nil || len(docs) != 1 || docs[0].Version != 1 {
 		t.Fatalf("List() before the sweep = %+v, %v, want version 1", docs, err)
 	}
-	// A sweep beside live writers leaves young markers alone.
-	if n, err := s.Sweep(ctx, time.Hour); err != nil || n != 0 {
-		t.Fatalf("Sweep(grace 1h) = %d, %v, want 0 cleared", n, err)
+	// Beside it, two markers of changes that are not recorded: a live
+	// writer about to record version 3 (young: left to it), and a writer
+	// that died before recording anything (old: cleared, nothing to do).
+	for _, m := range []bson.D{
+		{{Key: "_id", Value: "notes/1#3@live"}, {Key: "resource", Value: "notes/1"}, {Key: "time", Value: now}},
+		{{Key: "_id", Value: "notes/1#3@dead"}, {Key: "resource", Value: "notes/1"}, {Key: "time", Value: now.Add(-time.Hour)}},
+	} {
+		if _, err := inFlight.InsertOne(ctx, m); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if n, err := s.Sweep(ctx, 0); err != nil || n != 1 {
-		t.Fatalf("Sweep() = %d, %v, want 1 cleared", n, err)
+	if n, err := s.Sweep(ctx); err != nil || n != 2 {
+		t.Fatalf("Sweep() = %d, %v, want 2 cleared (the recorded change, the dead writer's marker)", n, err)
 	}
 	if docs, err := s.List(ctx, "", 10, nil); err != nil || len(docs) != 1 || docs[0].Version != 2 || docs[0].Data.Text != "v2" {
 		t.Errorf("List() after the sweep = %+v, %v, want version 2", docs, err)
 	}
-	if n, err := inFlight.CountDocuments(ctx, bson.D{}); err != nil || n != 0 {
-		t.Errorf("markers after the sweep = %d, %v, want 0", n, err)
+	var left []bson.M
+	if cur, err := inFlight.Find(ctx, bson.D{}); err != nil || cur.All(ctx, &left) != nil || len(left) != 1 || left[0]["_id"] != "notes/1#3@live" {
+		t.Errorf("markers after the sweep = %v, %v, want only the live writer's", left, err)
+	}
+	if _, err := inFlight.DeleteOne(ctx, bson.D{{Key: "_id", Value: "notes/1#3@live"}}); err != nil {
+		t.Fatal(err)
 	}
 	// Losers of a race remove their own markers, never the winner's.
 	var wg sync.WaitGroup

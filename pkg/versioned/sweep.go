@@ -5,9 +5,11 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // inFlight marks a change between the moment it is decided and the moment
@@ -42,11 +44,13 @@ func (s *Store[T]) unmark(ctx context.Context, id string) {
 }
 
 // Sweep finishes every change that was decided but not applied, so that
-// lists agree with reads: run it at start-up. Markers younger than grace are
-// left to the writers still finishing them (0 at start-up of a single
-// process; a sweep beside running writers should wait out finishTimeout).
-// It returns how many markers it cleared.
-func (s *Store[T]) Sweep(ctx context.Context, grace time.Duration) (int, error) {
+// lists agree with reads: run it at start-up. It is safe beside running
+// writers (other replicas): a marked change that is recorded is finished at
+// once (finishing is idempotent), and a marker whose change is not recorded
+// is cleared only once it is older than a writer may take to record it
+// (finishTimeout), as its writer may be about to. It returns how many
+// markers it cleared.
+func (s *Store[T]) Sweep(ctx context.Context) (int, error) {
 	cur, err := s.inflight.Find(ctx, bson.D{})
 	if err != nil {
 		return 0, fmt.Errorf("list changes in flight: %w", err)
@@ -55,13 +59,21 @@ func (s *Store[T]) Sweep(ctx context.Context, grace time.Duration) (int, error) 
 	if err := cur.All(ctx, &marks); err != nil {
 		return 0, fmt.Errorf("list changes in flight: %w", err)
 	}
+	meta := options.FindOne().SetProjection(bson.D{{Key: "after", Value: 0}})
 	cleared := 0
 	for _, m := range marks {
-		if time.Since(m.Time) < grace {
+		changeID, _, _ := strings.Cut(m.ID, "@")
+		recorded, err := s.change(ctx, changeID, meta)
+		if err != nil {
+			return cleared, err
+		}
+		if recorded == nil && time.Since(m.Time) < finishTimeout {
 			continue
 		}
-		if _, err := s.load(ctx, m.Resource); err != nil {
-			return cleared, err
+		if recorded != nil {
+			if _, err := s.load(ctx, m.Resource); err != nil {
+				return cleared, err
+			}
 		}
 		s.unmark(ctx, m.ID)
 		cleared++

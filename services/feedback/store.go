@@ -66,9 +66,9 @@ func (s *Store) Init(ctx context.Context) error {
 		return err
 	}
 	for _, sweep := range []func(context.Context) error{
-		func(ctx context.Context) error { _, err := s.index.Sweep(ctx, 0); return err },
-		func(ctx context.Context) error { _, err := s.candidates.Sweep(ctx, 0); return err },
-		func(ctx context.Context) error { _, err := s.scorecards.Sweep(ctx, 0); return err },
+		func(ctx context.Context) error { _, err := s.index.Sweep(ctx); return err },
+		func(ctx context.Context) error { _, err := s.candidates.Sweep(ctx); return err },
+		func(ctx context.Context) error { _, err := s.scorecards.Sweep(ctx); return err },
 	} {
 		if err := sweep(ctx); err != nil {
 			return err
