@@ -245,50 +245,66 @@ func (d *scriptedDerivedWrite) run(context.Context, *versioned.Change[note]) err
 	return d.plan[i]()
 }
 
-// The last failing attempt at a derived write races a successful one that a
-// reader has already been served: the success stands. Before the verdict
-// record, the failure abandoned the change afterwards and the data the
-// reader saw (an acknowledged publish, say) silently went back.
-func TestLastFailedAttemptCannotUndoASuccess(t *testing.T) {
+// raceDerivedWrites sets up a note whose version 2 has a derived write
+// that failed once (MaxAttempts 2), then races two readers over it: a slow
+// one whose attempt ends with slow, started first, and a fast one whose
+// attempt ends with fast while the slow one is under way. It returns the
+// store, what the fast reader was served, and the note once both are done.
+func raceDerivedWrites(t *testing.T, slow, fast error) (s *versioned.Store[note], served, after *versioned.Doc[note]) {
+	t.Helper()
 	ctx := context.Background()
 	broken := errors.New("derived store down")
 	entered, release := make(chan struct{}), make(chan struct{})
 	d := &scriptedDerivedWrite{plan: []func() error{
 		func() error { return nil },    // v1
 		func() error { return broken }, // v2, the writer: attempt 1 of 2
-		func() error { // v2, a slow reader: attempt 2, the last, fails late
+		func() error { // v2, the slow reader
 			close(entered)
 			<-release
-			return broken
+			return slow
 		},
-		func() error { return nil }, // v2, another reader: succeeds meanwhile
+		func() error { return fast }, // v2, the fast reader, meanwhile
 	}}
-	s := newNotes(t, versioned.Options[note]{MaxAttempts: 2, AfterRecord: d.run})
+	s = newNotes(t, versioned.Options[note]{MaxAttempts: 2, AfterRecord: d.run})
 	if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{}, set("v1")); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{}, set("v2")); !errors.Is(err, broken) {
 		t.Fatalf("Apply() with a failing derived write = %v, want the failure", err)
 	}
-	slow := make(chan error, 1)
+	slowDone := make(chan error, 1)
 	go func() {
 		_, err := s.Get(ctx, "notes/1")
-		slow <- err
+		slowDone <- err
 	}()
 	<-entered
-	seen, err := s.Get(ctx, "notes/1")
-	if err != nil || seen.Version != 2 || seen.Data.Text != "v2" {
-		t.Fatalf("Get() while another attempt is under way = %+v, %v, want version 2 applied", seen, err)
+	served, err := s.Get(ctx, "notes/1")
+	if err != nil {
+		t.Fatalf("fast Get() = %v", err)
 	}
 	close(release)
-	if err := <-slow; err != nil {
+	if err := <-slowDone; err != nil {
 		t.Fatalf("slow Get() = %v", err)
 	}
-	doc, err := s.Get(ctx, "notes/1")
-	if err != nil || doc.Version != 2 || doc.Data.Text != "v2" {
-		t.Errorf("Get() after the late failure = %+v, %v, want version 2 with v2, as a reader was already served", doc, err)
+	if after, err = s.Get(ctx, "notes/1"); err != nil {
+		t.Fatal(err)
 	}
-	if changes, err := s.Changes(ctx, "notes/1", 0, 1); err != nil || len(changes) != 1 || changes[0].Failure != "" {
+	return s, served, after
+}
+
+// The last failing attempt at a derived write races a successful one that a
+// reader has already been served: the success stands. Before the verdict
+// record, the failure abandoned the change afterwards and the data the
+// reader saw (an acknowledged publish, say) silently went back.
+func TestLastFailedAttemptCannotUndoASuccess(t *testing.T) {
+	s, served, after := raceDerivedWrites(t, errors.New("down, late"), nil)
+	if served.Version != 2 || served.Data.Text != "v2" {
+		t.Fatalf("Get() while another attempt is under way = %+v, want version 2 applied", served)
+	}
+	if after.Version != 2 || after.Data.Text != "v2" {
+		t.Errorf("Get() after the late failure = %+v, want version 2 with v2, as a reader was already served", after)
+	}
+	if changes, err := s.Changes(context.Background(), "notes/1", 0, 1); err != nil || len(changes) != 1 || changes[0].Failure != "" {
 		t.Errorf("Changes() = %+v, %v, want version 2 recorded as applied", changes, err)
 	}
 }
@@ -296,45 +312,14 @@ func TestLastFailedAttemptCannotUndoASuccess(t *testing.T) {
 // The mirror image: an attempt that succeeds late, after another attempt
 // abandoned the change, does not bring the change back.
 func TestLateSuccessCannotUndoAnAbandon(t *testing.T) {
-	ctx := context.Background()
-	broken := errors.New("derived store down")
-	entered, release := make(chan struct{}), make(chan struct{})
-	d := &scriptedDerivedWrite{plan: []func() error{
-		func() error { return nil },    // v1
-		func() error { return broken }, // v2, the writer: attempt 1 of 2
-		func() error { // v2, a slow reader: succeeds, but late
-			close(entered)
-			<-release
-			return nil
-		},
-		func() error { return broken }, // v2, another reader: attempt 2, the last
-	}}
-	s := newNotes(t, versioned.Options[note]{MaxAttempts: 2, AfterRecord: d.run})
-	if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{}, set("v1")); err != nil {
-		t.Fatal(err)
+	s, served, after := raceDerivedWrites(t, nil, errors.New("down, for the last time"))
+	if served.Version != 2 || served.Data.Text != "v1" {
+		t.Fatalf("Get() that abandons the change = %+v, want version 2 carrying v1", served)
 	}
-	if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{}, set("v2")); !errors.Is(err, broken) {
-		t.Fatalf("Apply() with a failing derived write = %v, want the failure", err)
+	if after.Version != 2 || after.Data.Text != "v1" {
+		t.Errorf("Get() after the late success = %+v, want version 2 still carrying v1", after)
 	}
-	slow := make(chan error, 1)
-	go func() {
-		_, err := s.Get(ctx, "notes/1")
-		slow <- err
-	}()
-	<-entered
-	seen, err := s.Get(ctx, "notes/1")
-	if err != nil || seen.Version != 2 || seen.Data.Text != "v1" {
-		t.Fatalf("Get() that abandons the change = %+v, %v, want version 2 carrying v1", seen, err)
-	}
-	close(release)
-	if err := <-slow; err != nil {
-		t.Fatalf("slow Get() = %v", err)
-	}
-	doc, err := s.Get(ctx, "notes/1")
-	if err != nil || doc.Version != 2 || doc.Data.Text != "v1" {
-		t.Errorf("Get() after the late success = %+v, %v, want version 2 still carrying v1", doc, err)
-	}
-	changes, err := s.Changes(ctx, "notes/1", 0, 1)
+	changes, err := s.Changes(context.Background(), "notes/1", 0, 1)
 	if err != nil || len(changes) != 1 || changes[0].Failure == "" || changes[0].Attempts != 2 {
 		t.Errorf("Changes() = %+v, %v, want version 2 recorded as abandoned after 2 attempts", changes, err)
 	}
