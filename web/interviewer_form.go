@@ -190,6 +190,24 @@ func (a *App) scorecardPost(w http.ResponseWriter, r *http.Request, s *session) 
 	http.Redirect(w, r, a.flashURL(r.URL.Path, "Scorecard submitted: the panel's submitted scorecards are below."), http.StatusSeeOther)
 }
 
+// unsent lists the texts of a form that could not be saved, titled as on
+// the form.
+func (x *interviewRubric) unsent(in scorecardInput) []unsentText {
+	var out []unsentText
+	for _, c := range x.focus() {
+		if e := strings.TrimSpace(in.Ratings[c.GetId()].Evidence); e != "" {
+			out = append(out, unsentText{"Evidence for " + c.GetTitle(), e})
+		}
+	}
+	if n := strings.TrimSpace(in.NoteToPanel); n != "" {
+		out = append(out, unsentText{"Note to the panel", n})
+	}
+	if n := strings.TrimSpace(in.PrivateNote); n != "" {
+		out = append(out, unsentText{"Private note", n})
+	}
+	return out
+}
+
 // scorecardFailed re-renders the form with what was posted and the
 // service's objections at their fields; errors that are not about the
 // input get the error page.
@@ -208,6 +226,13 @@ func (a *App) scorecardFailed(w http.ResponseWriter, r *http.Request, s *session
 		cur, gerr := a.feedback.GetScorecard(ctx, &feedbackv1.GetScorecardRequest{Name: x.iv.GetName() + "/scorecard"})
 		if gerr != nil {
 			a.failErr(w, s, gerr)
+			return
+		}
+		if cur.GetState() == feedbackv1.Scorecard_STATE_SUBMITTED {
+			// Submitted meanwhile, from another tab: this form can no longer
+			// save. Show the submitted scorecard, and what was typed here.
+			v.Submitted, v.Own, v.Unsent = true, submittedCard(cur, x.rev), x.unsent(in)
+			a.renderScorecard(w, r, s, http.StatusConflict, v)
 			return
 		}
 		in.Etag = cur.GetEtag()

@@ -37,8 +37,14 @@ type scorecardView struct {
 
 	Submitted bool
 	Own       scorecardCard // the user's scorecard, read-only, once submitted
-	Panel     []scorecardCard
+	// Unsent is what a form posted after the scorecard was submitted from
+	// elsewhere (another tab): shown back, as it was not saved.
+	Unsent []unsentText
+	Panel  []scorecardCard
 }
+
+// unsentText is one text of a form that arrived too late to be saved.
+type unsentText struct{ Field, Text string }
 
 // competencyView is one focus competency of the form.
 type competencyView struct {

@@ -279,6 +279,32 @@ func TestScorecardStaleEtagConflict(t *testing.T) {
 	}
 }
 
+// Two tabs on one draft: the first submits; the second's submit cannot be
+// saved any more. It shows the submitted scorecard, read-only, says why,
+// and gives back what was typed in the second tab — never an editable form
+// whose save would fail again.
+func TestScorecardSubmittedFromAnotherTab(t *testing.T) {
+	s := startSite(t)
+	omar := s.as(t, "users/omar")
+	path := ivLinus(t, omar)
+	tabA, tabB := ivGet(t, omar, path), ivGet(t, omar, path)
+	if resp, body := ivPost(t, omar, path, ivForm(t, tabA, "submit"), nil); resp.StatusCode != http.StatusOK || !strings.Contains(body, "Scorecard submitted") {
+		t.Fatalf("submit from tab A = %d\n%.1000s", resp.StatusCode, body)
+	}
+	resp, body := ivPost(t, omar, path, ivFormWith(ivForm(t, tabB, "submit"), "note_to_panel", "Typed in tab B 6161."), nil)
+	if resp.StatusCode != http.StatusConflict {
+		t.Fatalf("submit from tab B = %d, want 409\n%.2000s", resp.StatusCode, body)
+	}
+	for _, want := range []string{"submitted meanwhile", "Typed in tab B 6161.", "Your scorecard", "Omar&#39;s note: strong on data structures 7731."} {
+		if !strings.Contains(body, want) {
+			t.Errorf("tab B's answer lacks %q\n%.3000s", want, body)
+		}
+	}
+	if strings.Contains(body, "data-autosave") {
+		t.Errorf("tab B's answer is a form again, whose save would fail")
+	}
+}
+
 func ivFormWith(form url.Values, key, value string) url.Values {
 	form.Set(key, value)
 	return form
