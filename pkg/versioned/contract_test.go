@@ -510,6 +510,36 @@ func TestSweepFinishesChangesLeftInFlight(t *testing.T) {
 	}
 }
 
+// Names may hold an "@" (users/a@b.example/interviews): the sweep still
+// finds the change a marker stands for.
+func TestSweepFindsChangesOfNamesWithAnAt(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Database(t)
+	s := versioned.New[note](db, "notes", "note_changes", versioned.Options[note]{})
+	const name = "users/a@b.example/notes"
+	if _, err := s.Apply(ctx, name, "a", versioned.Expect{}, set("v1")); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	crashed := versioned.Change[note]{
+		ID: name + "#2", Resource: name, Version: 2, Kind: "set", Actor: "b", Time: now,
+		After: versioned.Doc[note]{Name: name, Version: 2, CreateTime: now, UpdateTime: now, Data: note{Text: "v2"}},
+	}
+	if _, err := db.Collection("note_changes").InsertOne(ctx, crashed); err != nil {
+		t.Fatal(err)
+	}
+	marker := bson.D{{Key: "_id", Value: name + "#2@x"}, {Key: "resource", Value: name}, {Key: "time", Value: now}}
+	if _, err := db.Collection("note_changes_in_flight").InsertOne(ctx, marker); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Sweep(ctx); err != nil || n != 1 {
+		t.Fatalf("Sweep() = %d, %v, want 1 cleared", n, err)
+	}
+	if docs, err := s.List(ctx, "", 10, nil); err != nil || len(docs) != 1 || docs[0].Version != 2 {
+		t.Errorf("List() after the sweep = %+v, %v, want version 2", docs, err)
+	}
+}
+
 // With Forget, a superseded change's record keeps who and when but not the
 // document, and still guards against lost updates; the newest keeps its
 // document, which heals a late write of an older version.

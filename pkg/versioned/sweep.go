@@ -47,9 +47,12 @@ func (s *Store[T]) unmark(ctx context.Context, id string) {
 // lists agree with reads: run it at start-up. It is safe beside running
 // writers (other replicas): a marked change that is recorded is finished at
 // once (finishing is idempotent), and a marker whose change is not recorded
-// is cleared only once it is older than a writer may take to record it
-// (finishTimeout), as its writer may be about to. It returns how many
-// markers it cleared.
+// is cleared only once it is older than finishTimeout, as its writer may
+// be about to record it: marking and recording are two writes in a row, so
+// a writer that has not recorded its change after that long has, in all
+// likelihood, died (a stall longer than that could leave the change to be
+// finished by its next read instead). It returns how many markers it
+// cleared.
 func (s *Store[T]) Sweep(ctx context.Context) (int, error) {
 	cur, err := s.inflight.Find(ctx, bson.D{})
 	if err != nil {
@@ -62,7 +65,8 @@ func (s *Store[T]) Sweep(ctx context.Context) (int, error) {
 	meta := options.FindOne().SetProjection(bson.D{{Key: "after", Value: 0}})
 	cleared := 0
 	for _, m := range marks {
-		changeID, _, _ := strings.Cut(m.ID, "@")
+		// The suffix follows the last "@": names may hold one (users/a@b.c).
+		changeID := m.ID[:max(strings.LastIndex(m.ID, "@"), 0)]
 		recorded, err := s.change(ctx, changeID, meta)
 		if err != nil {
 			return cleared, err
