@@ -66,6 +66,10 @@ type Revision[C any] struct {
 	CreateTime  time.Time `bson:"create_time"` // of the resource
 	PublishTime time.Time `bson:"publish_time"`
 	Publisher   string    `bson:"publisher"`
+	// Change is the publish that stored the revision ("{name}#{version}"):
+	// a publish that was abandoned after its revision landed leaves a
+	// revision the next publish may take over (see storeRevision).
+	Change string `bson:"change,omitempty"`
 }
 
 // ETag is the revision's etag: it never changes.
@@ -115,7 +119,11 @@ type Store[C any] struct {
 // and revisions. Call Init before serving.
 func New[C any](db *mongo.Database, drafts, changes, revisions string) *Store[C] {
 	s := &Store[C]{revisions: db.Collection(revisions)}
-	s.Drafts = versioned.New(db, drafts, changes, versioned.Options[Draft[C]]{AfterRecord: s.storeRevision})
+	s.Drafts = versioned.New(db, drafts, changes, versioned.Options[Draft[C]]{
+		AfterRecord: s.storeRevision,
+		Derives:     func(c *versioned.Change[Draft[C]]) bool { return c.Kind == KindPublish },
+		Undo:        s.unstoreRevision,
+	})
 	return s
 }
 
@@ -134,14 +142,50 @@ func (s *Store[C]) Init(ctx context.Context) error {
 
 // storeRevision writes the revision a publish created. It runs after the
 // publish's change record is written, and again if the change is rolled
-// forward, so an existing revision is success.
+// forward, so the publish's own revision already there is success. The
+// revision of a publish that was abandoned holds the number the next
+// publish takes again (the draft went back): that one is replaced. Any
+// other revision of that number stays as it is: revisions never change.
 func (s *Store[C]) storeRevision(ctx context.Context, c *versioned.Change[Draft[C]]) error {
-	if c.Kind != KindPublish {
-		return nil
-	}
 	r := latestRevisionOf(&c.After, c.Actor)
-	if _, err := s.revisions.InsertOne(ctx, r); err != nil && !mongo.IsDuplicateKeyError(err) {
-		return fmt.Errorf("store revision: %w", err)
+	r.Change = c.ID
+	_, err := s.revisions.InsertOne(ctx, r)
+	if err == nil || !mongo.IsDuplicateKeyError(err) {
+		return wrapIf(err, "store revision")
+	}
+	var there Revision[C]
+	if err := s.revisions.FindOne(ctx, bson.D{{Key: "_id", Value: r.Name}}).Decode(&there); err != nil {
+		return fmt.Errorf("read revision %s: %w", r.Name, err)
+	}
+	if there.Change == "" || there.Change == c.ID {
+		return nil // stored before revisions named their publish, or by this one
+	}
+	abandoned, err := s.Drafts.Abandoned(ctx, there.Change)
+	if err != nil {
+		return err
+	}
+	if !abandoned {
+		return fmt.Errorf("revision %s was stored by another publish (%s)", r.Name, there.Change)
+	}
+	if _, err := s.revisions.ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.Name}}, r); err != nil {
+		return fmt.Errorf("replace the revision of abandoned %s: %w", there.Change, err)
+	}
+	return nil
+}
+
+// unstoreRevision takes back the revision of a publish that was abandoned
+// after its revision landed, unless a later publish has taken its number
+// over. The filter names the publish, so it is not a point lookup: this
+// runs only on that rare path.
+func (s *Store[C]) unstoreRevision(ctx context.Context, c *versioned.Change[Draft[C]]) error {
+	name := LatestRevisionName(c.After.Name, &c.After.Data)
+	_, err := s.revisions.DeleteOne(ctx, bson.D{{Key: "_id", Value: name}, {Key: "change", Value: c.ID}})
+	return wrapIf(err, "take back revision "+name)
+}
+
+func wrapIf(err error, what string) error {
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
 }

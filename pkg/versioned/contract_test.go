@@ -229,9 +229,17 @@ func TestFailingDerivedWriteIsBounded(t *testing.T) {
 // scriptedDerivedWrite is an AfterRecord whose calls, in order, do what a
 // test says: fail, succeed, or wait for the test before either.
 type scriptedDerivedWrite struct {
-	mu    sync.Mutex
-	calls int
-	plan  []func() error
+	mu     sync.Mutex
+	calls  int
+	plan   []func() error
+	undone []int64 // the versions whose derived write was taken back
+}
+
+func (d *scriptedDerivedWrite) undo(_ context.Context, c *versioned.Change[note]) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.undone = append(d.undone, c.Version)
+	return nil
 }
 
 func (d *scriptedDerivedWrite) run(context.Context, *versioned.Change[note]) error {
@@ -250,12 +258,12 @@ func (d *scriptedDerivedWrite) run(context.Context, *versioned.Change[note]) err
 // one whose attempt ends with slow, started first, and a fast one whose
 // attempt ends with fast while the slow one is under way. It returns the
 // store, what the fast reader was served, and the note once both are done.
-func raceDerivedWrites(t *testing.T, slow, fast error) (s *versioned.Store[note], served, after *versioned.Doc[note]) {
+func raceDerivedWrites(t *testing.T, slow, fast error) (s *versioned.Store[note], d *scriptedDerivedWrite, served, after *versioned.Doc[note]) {
 	t.Helper()
 	ctx := context.Background()
 	broken := errors.New("derived store down")
 	entered, release := make(chan struct{}), make(chan struct{})
-	d := &scriptedDerivedWrite{plan: []func() error{
+	d = &scriptedDerivedWrite{plan: []func() error{
 		func() error { return nil },    // v1
 		func() error { return broken }, // v2, the writer: attempt 1 of 2
 		func() error { // v2, the slow reader
@@ -265,7 +273,7 @@ func raceDerivedWrites(t *testing.T, slow, fast error) (s *versioned.Store[note]
 		},
 		func() error { return fast }, // v2, the fast reader, meanwhile
 	}}
-	s = newNotes(t, versioned.Options[note]{MaxAttempts: 2, AfterRecord: d.run})
+	s = newNotes(t, versioned.Options[note]{MaxAttempts: 2, AfterRecord: d.run, Undo: d.undo})
 	if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{}, set("v1")); err != nil {
 		t.Fatal(err)
 	}
@@ -289,7 +297,11 @@ func raceDerivedWrites(t *testing.T, slow, fast error) (s *versioned.Store[note]
 	if after, err = s.Get(ctx, "notes/1"); err != nil {
 		t.Fatal(err)
 	}
-	return s, served, after
+	// The outcome is settled: nobody attempts the derived write again.
+	if _, err := s.Get(ctx, "notes/1"); err != nil || d.calls != 4 {
+		t.Errorf("after the verdict, Get() = %v and AfterRecord ran %d times, want 4", err, d.calls)
+	}
+	return s, d, served, after
 }
 
 // The last failing attempt at a derived write races a successful one that a
@@ -297,7 +309,10 @@ func raceDerivedWrites(t *testing.T, slow, fast error) (s *versioned.Store[note]
 // record, the failure abandoned the change afterwards and the data the
 // reader saw (an acknowledged publish, say) silently went back.
 func TestLastFailedAttemptCannotUndoASuccess(t *testing.T) {
-	s, served, after := raceDerivedWrites(t, errors.New("down, late"), nil)
+	s, d, served, after := raceDerivedWrites(t, errors.New("down, late"), nil)
+	if len(d.undone) != 0 {
+		t.Errorf("derived writes taken back for versions %v, want none", d.undone)
+	}
 	if served.Version != 2 || served.Data.Text != "v2" {
 		t.Fatalf("Get() while another attempt is under way = %+v, want version 2 applied", served)
 	}
@@ -312,7 +327,11 @@ func TestLastFailedAttemptCannotUndoASuccess(t *testing.T) {
 // The mirror image: an attempt that succeeds late, after another attempt
 // abandoned the change, does not bring the change back.
 func TestLateSuccessCannotUndoAnAbandon(t *testing.T) {
-	s, served, after := raceDerivedWrites(t, nil, errors.New("down, for the last time"))
+	s, d, served, after := raceDerivedWrites(t, nil, errors.New("down, for the last time"))
+	// The late success landed its derived write: it is taken back.
+	if fmt.Sprint(d.undone) != "[2]" {
+		t.Errorf("derived writes taken back for versions %v, want [2]", d.undone)
+	}
 	if served.Version != 2 || served.Data.Text != "v1" {
 		t.Fatalf("Get() that abandons the change = %+v, want version 2 carrying v1", served)
 	}

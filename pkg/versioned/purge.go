@@ -54,7 +54,7 @@ func (s *Store[T]) Purge(ctx context.Context, name string) (*Doc[T], error) {
 				return nil, err
 			}
 		}
-		if s.opts.AfterRecord != nil {
+		if s.derives(c) {
 			if err := deleteByID(ctx, s.changes, verdictID(c.ID)); err != nil {
 				return nil, err
 			}

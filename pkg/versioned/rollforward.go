@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -65,7 +66,7 @@ func (s *Store[T]) load(ctx context.Context, name string) (*Doc[T], error) {
 // is then "pending" again and is rolled forward; until someone reads the
 // resource, List may show the older version.
 func (s *Store[T]) complete(ctx context.Context, c *Change[T], prev *Doc[T]) error {
-	if c.Failure == "" && s.opts.AfterRecord != nil {
+	if c.Failure == "" && s.derives(c) {
 		if err := s.derive(ctx, c, prev); err != nil {
 			return err
 		}
@@ -126,29 +127,48 @@ type derivedError struct{ err error }
 func (e *derivedError) Error() string { return "derived write: " + e.err.Error() }
 func (e *derivedError) Unwrap() error { return e.err }
 
+// derives reports whether a change has a derived write.
+func (s *Store[T]) derives(c *Change[T]) bool {
+	return s.opts.AfterRecord != nil && (s.opts.Derives == nil || s.opts.Derives(c))
+}
+
 // derive runs a change's derived write (AfterRecord) and settles its
 // outcome. Several readers and writers may run it at once; their outcomes
 // can differ (one attempt fails for the last time while another succeeds),
-// and only one may count: the first verdict recorded (see decide). It
-// returns nil when the change is to be applied, and a derivedError when it
-// is not (yet, or ever: abandoned).
+// and only one may count: the first verdict recorded (see decide). A change
+// with a verdict already is not derived again. It returns nil when the
+// change is to be applied, and a derivedError when it is not (yet, or
+// ever: abandoned).
 func (s *Store[T]) derive(ctx context.Context, c *Change[T], prev *Doc[T]) error {
-	want := verdict{ID: verdictID(c.ID), Outcome: outcomeApplied}
-	if err := s.opts.AfterRecord(ctx, c); err != nil {
-		if c.Attempts+1 < s.opts.MaxAttempts {
-			return s.countAttempt(ctx, c, err)
-		}
-		want.Outcome, want.Attempts = outcomeAbandoned, c.Attempts+1
-		want.Reason = fmt.Sprintf("abandoned after %d failed attempts at its derived write: %s", want.Attempts, truncate(err.Error(), 500))
-	}
-	got, err := s.decide(ctx, want)
+	got, err := s.verdictOn(ctx, c.ID)
 	if err != nil {
 		return err
+	}
+	if got == nil {
+		want := verdict{ID: verdictID(c.ID), Outcome: outcomeApplied}
+		derived := s.opts.AfterRecord(ctx, c)
+		if derived != nil {
+			if c.Attempts+1 < s.opts.MaxAttempts {
+				return s.countAttempt(ctx, c, derived)
+			}
+			want.Outcome, want.Attempts = outcomeAbandoned, c.Attempts+1
+			want.Reason = fmt.Sprintf("abandoned after %d failed attempts at its derived write: %s", want.Attempts, truncate(derived.Error(), 500))
+		}
+		if got, err = s.decide(ctx, want); err != nil {
+			return err
+		}
+		if derived == nil && got.Outcome == outcomeAbandoned && s.opts.Undo != nil {
+			// This attempt's derived write landed after another gave the
+			// change up: take it back.
+			if err := s.opts.Undo(ctx, c); err != nil {
+				return fmt.Errorf("undo the derived write of abandoned %s: %w", c.ID, err)
+			}
+		}
 	}
 	if got.Outcome == outcomeApplied {
 		return nil
 	}
-	if err := s.abandon(ctx, c, prev, got); err != nil {
+	if err := s.abandon(ctx, c, prev, *got); err != nil {
 		return err
 	}
 	return &derivedError{errors.New(got.Reason)}
@@ -185,23 +205,46 @@ const (
 	outcomeAbandoned = "abandoned"
 )
 
-func verdictID(changeID string) string { return changeID + "#derived" }
+const verdictSuffix = "#derived"
+
+func verdictID(changeID string) string { return changeID + verdictSuffix }
 
 // decide records want as the verdict on a change, unless there is one
 // already, and returns the verdict that stands.
-func (s *Store[T]) decide(ctx context.Context, want verdict) (verdict, error) {
+func (s *Store[T]) decide(ctx context.Context, want verdict) (*verdict, error) {
 	_, err := s.changes.InsertOne(ctx, want)
 	if err == nil {
-		return want, nil
+		return &want, nil
 	}
 	if !mongo.IsDuplicateKeyError(err) {
-		return verdict{}, fmt.Errorf("record the outcome of %s: %w", want.ID, err)
+		return nil, fmt.Errorf("record the outcome of %s: %w", want.ID, err)
 	}
-	var got verdict
-	if err := s.changes.FindOne(ctx, bson.D{{Key: "_id", Value: want.ID}}).Decode(&got); err != nil {
-		return verdict{}, fmt.Errorf("read the outcome of %s: %w", want.ID, err)
+	got, err := s.verdictOn(ctx, strings.TrimSuffix(want.ID, verdictSuffix))
+	if err == nil && got == nil {
+		err = fmt.Errorf("the outcome of %s is recorded and cannot be read", want.ID)
 	}
-	return got, nil
+	return got, err
+}
+
+// verdictOn reads the verdict on a change; nil when there is none yet.
+func (s *Store[T]) verdictOn(ctx context.Context, changeID string) (*verdict, error) {
+	var v verdict
+	err := s.changes.FindOne(ctx, bson.D{{Key: "_id", Value: verdictID(changeID)}}).Decode(&v)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read the outcome of %s: %w", changeID, err)
+	}
+	return &v, nil
+}
+
+// Abandoned reports whether a change (by its ID, "{name}#{version}") was
+// abandoned: for a derived document to tell whether the change that wrote
+// it counts.
+func (s *Store[T]) Abandoned(ctx context.Context, changeID string) (bool, error) {
+	v, err := s.verdictOn(ctx, changeID)
+	return v != nil && v.Outcome == outcomeAbandoned, err
 }
 
 // abandon gives up a change whose derived write kept failing, once that is

@@ -94,6 +94,17 @@ type Options[T any] struct {
 	// storing a published revision. When it has failed MaxAttempts times the
 	// change is abandoned (see Change.Failure).
 	AfterRecord func(ctx context.Context, c *Change[T]) error
+	// Derives says which changes have a derived write: only those run
+	// AfterRecord and get a verdict (see derive). Nil: every change. It
+	// must decide from the record's fields other than After (a purge reads
+	// records without their documents).
+	Derives func(c *Change[T]) bool
+	// Undo reverses what AfterRecord wrote for a change that was abandoned
+	// after all: an attempt whose derived write succeeded late, once
+	// another attempt had given the change up. It must be idempotent, and
+	// leave alone what a later change derived. Nil: nothing to reverse (the
+	// derived documents are checked against the resource when read).
+	Undo func(ctx context.Context, c *Change[T]) error
 	// MaxAttempts bounds the attempts at AfterRecord for one change; 5 when 0.
 	MaxAttempts int
 	// Forget makes change records keep who, when and what kind, but not

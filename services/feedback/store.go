@@ -46,7 +46,13 @@ func NewStore(db *mongo.Database) *Store {
 		// points at: its change records keep no copies.
 		Forget: true,
 	})
-	s.candidates = versioned.New(db, "candidates", "candidate_changes", versioned.Options[candidate]{AfterRecord: s.indexInterview})
+	// Only adding an interview derives a write (the interviewer's index).
+	// An index entry of an add that was abandoned needs no undo: "my
+	// interviews" skips entries the panel does not hold.
+	s.candidates = versioned.New(db, "candidates", "candidate_changes", versioned.Options[candidate]{
+		AfterRecord: s.indexInterview,
+		Derives:     func(c *versioned.Change[candidate]) bool { return c.Kind == kindAddInterview },
+	})
 	s.scorecards = versioned.New(db, "scorecards", "scorecard_changes", versioned.Options[scorecard]{})
 	return s
 }
