@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/yardstick-dev/yardstick/gateway"
 	"github.com/yardstick-dev/yardstick/internal/testenv"
@@ -95,6 +96,21 @@ const tiny = `{"title":"Engineering","competencies":[{"id":"craft","title":"Craf
 "tracks":[{"id":"ic","title":"IC","levels":[
  {"id":"l1","title":"Engineer","expectations":[{"competency":"craft","description":"Writes code."}]},
  {"id":"l2","title":"Senior","expectations":[{"competency":"craft","description":"Designs components."},{"competency":"impact","description":"Leads projects."}]}]}]}`
+
+// settle calls check until it reports nothing wrong or five seconds pass,
+// and returns its last report. A request's span ends, and the request is
+// counted, when its handler returns, which can be just after the client
+// has read the whole response.
+func settle(check func() string) string {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		problem := check()
+		if problem == "" || time.Now().After(deadline) {
+			return problem
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
 
 func TestRESTWalkthrough(t *testing.T) {
 	c := startGateway(t, gateway.Options{})

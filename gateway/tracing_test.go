@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"go.opentelemetry.io/otel"
@@ -97,20 +96,5 @@ func TestSpansNamedByRoutePattern(t *testing.T) {
 	})
 	if diff != "" {
 		t.Errorf("HTTP span names (-want +got):\n%s", diff)
-	}
-}
-
-// settle calls check until it reports nothing wrong or five seconds pass,
-// and returns its last report. A request's span ends, and the request is
-// counted, when its handler returns, which can be just after the client
-// has read the whole response.
-func settle(check func() string) string {
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		problem := check()
-		if problem == "" || time.Now().After(deadline) {
-			return problem
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }

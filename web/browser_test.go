@@ -103,6 +103,52 @@ func signInAs(t *testing.T, ctx context.Context, base, subject string) {
 	}
 }
 
+// sitePage is a page of the app and the person it is for.
+type sitePage struct{ who, path string }
+
+// eachPage signs in as each person in turn, opens each of their pages, and
+// calls check with the page loaded.
+func eachPage(t *testing.T, ctx context.Context, s *site, scorecard string, check func(sitePage)) {
+	t.Helper()
+	pages := []sitePage{
+		{"users/erin", "/"},
+		{"users/erin", "/ladder"},
+		{"users/erin", "/ladder/engineering?track=ic"},
+		{"users/erin", "/ladder/engineering/compare?track=ic&from=l3&to=l4"},
+		{"users/omar", "/interviews"},
+		{"users/omar", scorecard},
+		{"users/ivan", "/me/calibration"},
+		{"users/rita", "/candidates"},
+		{"users/rita", "/candidates/demo-ada"},
+		{"users/rita", "/compare?role=ic"},
+		{"users/rita", "/calibration"},
+		{"users/adam", "/admin"},
+		{"users/adam", "/admin/frameworks/engineering"},
+		{"users/adam", "/admin/rubrics/l3-coding"},
+		{"users/adam", "/admin/rubrics/derive"},
+	}
+	signedIn := ""
+	for _, p := range pages {
+		if p.who != signedIn {
+			if signedIn != "" {
+				// Sign out first: on the sign-in page of a signed-in person
+				// the sign-out form is already there, and signInAs would
+				// not wait for the new session.
+				err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form.signout button`)), chromedp.WaitVisible(chromedp.CSS(`form.people`)))
+				if err != nil {
+					t.Fatalf("sign out %s: %v", signedIn, err)
+				}
+			}
+			signInAs(t, ctx, s.URL, p.who)
+			signedIn = p.who
+		}
+		if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+p.path), chromedp.WaitVisible(chromedp.CSS(`main`))); err != nil {
+			t.Fatalf("%s as %s: %v", p.path, p.who, err)
+		}
+		check(p)
+	}
+}
+
 // bodyText is the visible text of the page.
 func bodyText(t *testing.T, ctx context.Context) string {
 	t.Helper()

@@ -28,6 +28,9 @@ type oidcFlow struct {
 	oauth    oauth2.Config
 	verifier *oidc.IDTokenVerifier
 	refresh  *refresher
+	// revocationURL is the provider's token revocation endpoint (RFC
+	// 7009), "" when it has none.
+	revocationURL string
 }
 
 func newOIDCFlow(ctx context.Context, cfg OIDCConfig) (*oidcFlow, error) {
@@ -39,12 +42,13 @@ func newOIDCFlow(ctx context.Context, cfg OIDCConfig) (*oidcFlow, error) {
 	// A refresh token keeps people signed in past their ID token's
 	// lifetime (refresh.go); ask for one where the provider offers it.
 	var offers struct {
-		Scopes []string `json:"scopes_supported"`
+		Scopes     []string `json:"scopes_supported"`
+		Revocation string   `json:"revocation_endpoint"`
 	}
 	if err := provider.Claims(&offers); err == nil && slices.Contains(offers.Scopes, oidc.ScopeOfflineAccess) {
 		scopes = append(scopes, oidc.ScopeOfflineAccess)
 	}
-	refresh, err := newRefresher()
+	refresh, err := newRefresher(cfg.ClientSecret)
 	if err != nil {
 		return nil, err
 	}
@@ -54,8 +58,9 @@ func newOIDCFlow(ctx context.Context, cfg OIDCConfig) (*oidcFlow, error) {
 			ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, RedirectURL: cfg.RedirectURL,
 			Endpoint: provider.Endpoint(), Scopes: scopes,
 		},
-		verifier: provider.Verifier(&oidc.Config{ClientID: cfg.ClientID}),
-		refresh:  refresh,
+		verifier:      provider.Verifier(&oidc.Config{ClientID: cfg.ClientID}),
+		refresh:       refresh,
+		revocationURL: offers.Revocation,
 	}, nil
 }
 
@@ -135,12 +140,10 @@ func (a *App) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		next = safeNext(c.Value)
 	}
 	a.setCookie(w, nextCookie, "", -1)
-	ttl := time.Until(idToken.Expiry)
-	if tok.RefreshToken == "" {
-		a.startSession(w, raw, ttl, ttl)
-	} else {
-		a.startSession(w, raw, ttl, refreshTTL)
-		a.keepRefreshToken(w, tok.RefreshToken)
+	var refresh *kept
+	if tok.RefreshToken != "" {
+		refresh = &kept{Subject: idToken.Subject, Token: tok.RefreshToken, Until: time.Now().Add(sessionMaxAge).Unix()}
 	}
+	a.startSession(w, raw, time.Until(idToken.Expiry), refresh)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }

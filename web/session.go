@@ -119,12 +119,17 @@ func rolesOf(v any) []principal.Role {
 	return roles
 }
 
-// startSession sets the session and a fresh CSRF token, which lasts as
-// long as csrfTTL: the token's lifetime, or longer when the session can be
-// renewed (see refresh.go).
-func (a *App) startSession(w http.ResponseWriter, token string, ttl, csrfTTL time.Duration) {
+// startSession sets the session, a fresh CSRF token, and the refresh
+// token to keep (refresh.go); nil keeps none, and removes one an earlier
+// sign-in in this browser kept.
+func (a *App) startSession(w http.ResponseWriter, token string, ttl time.Duration, refresh *kept) {
 	a.setCookie(w, sessionCookie, token, ttl)
+	csrfTTL := ttl
+	if refresh != nil {
+		csrfTTL = time.Until(time.Unix(refresh.Until, 0))
+	}
 	a.setCookie(w, csrfCookie, randomToken(), csrfTTL)
+	a.keepRefreshToken(w, refresh)
 }
 
 func (a *App) endSession(w http.ResponseWriter) {

@@ -19,6 +19,7 @@ func (a *App) routesSignIn() {
 	a.mux.HandleFunc("GET /signin/oidc", a.oidcStart)
 	a.mux.HandleFunc("GET /signin/callback", a.oidcCallback)
 	a.mux.HandleFunc("POST /signout", a.form(func(w http.ResponseWriter, r *http.Request, _ *session) {
+		a.revokeRefreshToken(r)
 		a.endSession(w)
 		http.Redirect(w, r, "/signin", http.StatusSeeOther)
 	}))
@@ -68,7 +69,7 @@ func (a *App) devSignIn(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, nil, apiError{status: http.StatusInternalServerError, message: "could not sign in"})
 		return
 	}
-	a.startSession(w, token, devTokenTTL, devTokenTTL)
+	a.startSession(w, token, devTokenTTL, nil)
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
 }
 

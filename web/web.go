@@ -98,6 +98,9 @@ func New(ctx context.Context, opts Options) (*App, error) {
 		if a.oidc, err = newOIDCFlow(ctx, *opts.OIDC); err != nil {
 			return nil, err
 		}
+		if !a.oidc.refresh.shared {
+			a.log.Info("web sign-in without a client secret: a session renews only on this gateway process, until it restarts")
+		}
 	}
 	static, err := fs.Sub(files, "static")
 	if err != nil {

@@ -338,8 +338,11 @@ func TestMetricsOnTheirOwnPort(t *testing.T) {
 	var missing []string
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		resp := send(t, http.MethodGet, "http://"+metricsAddr+"/metrics", "", "")
-		body, _ := io.ReadAll(resp.Body)
+		body, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
 		missing = missing[:0]
 		for _, want := range wants {
 			if !strings.Contains(string(body), want) {

@@ -14,9 +14,10 @@ document.addEventListener("DOMContentLoaded", () => {
         // token from a urlencoded body, not from multipart.
         const body = new URLSearchParams(new FormData(form));
         body.set("action", "save");
-        // A redirect is never a save: the server answers saves directly.
+        // A redirect is never a save (the server answers saves directly):
+        // not followed, it shows as an "opaqueredirect" response, not ok.
         const resp = await fetch(form.action, { method: "POST", body, headers: { "X-Autosave": "1" }, redirect: "manual" });
-        if (resp.ok && !resp.redirected) {
+        if (resp.ok) {
           const etag = resp.headers.get("X-Etag");
           if (etag) form.querySelector("input[name=etag]").value = etag;
           if (status) status.textContent = "Draft saved.";
