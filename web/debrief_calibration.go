@@ -108,7 +108,7 @@ func (a *App) calibrationPost(w http.ResponseWriter, r *http.Request, s *session
 	d := calibrationData{Form: f}
 	scope, errs := calibrationScope(f)
 	if len(errs) == 0 {
-		ctx, cancel := a.call(r, s)
+		ctx, cancel := a.callReport(r, s)
 		defer cancel()
 		rep, err := a.feedback.ComputeCalibration(ctx, &feedbackv1.ComputeCalibrationRequest{Scope: scope})
 		if err == nil {

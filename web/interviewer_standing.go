@@ -30,7 +30,7 @@ type standingRow struct {
 
 // standing shows where the signed-in interviewer stands among their peers.
 func (a *App) standing(w http.ResponseWriter, r *http.Request, s *session) {
-	ctx, cancel := a.call(r, s)
+	ctx, cancel := a.callReport(r, s)
 	defer cancel()
 	uc, err := a.feedback.GetUserCalibration(ctx, &feedbackv1.GetUserCalibrationRequest{Name: "users/me/calibration"})
 	if err != nil {

@@ -136,7 +136,23 @@ func cacheStatic(next http.Handler) http.Handler {
 // call is the context a page calls the services in: the signed-in user's
 // token, and a deadline.
 func (a *App) call(r *http.Request, s *session) (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+	return a.callWithin(r, s, pageTimeout)
+}
+
+// callReport is call for the pages that compute a calibration over many
+// scorecards, asked for deliberately: they may take longer
+// (docs/benchmarks.md), up to the services' own default deadline.
+func (a *App) callReport(r *http.Request, s *session) (context.Context, context.CancelFunc) {
+	return a.callWithin(r, s, reportTimeout)
+}
+
+const (
+	pageTimeout   = 10 * time.Second
+	reportTimeout = 30 * time.Second
+)
+
+func (a *App) callWithin(r *http.Request, s *session, d time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(r.Context(), d)
 	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+s.token), cancel
 }
 
