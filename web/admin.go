@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
@@ -41,7 +42,7 @@ type adminErrors struct {
 
 func adminErrorsOf(err error) (adminErrors, int) {
 	e := explain(err)
-	return adminErrors{Message: e.message, Fields: e.fields, Conflict: e.status == http.StatusConflict}, e.status
+	return adminErrors{Message: e.message, Fields: e.fields, Conflict: e.code == codes.Aborted}, e.status
 }
 
 // Field is the error of one field, for templates.

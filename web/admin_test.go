@@ -217,4 +217,9 @@ func TestAdminImportFramework(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(body, "Imported as a draft") || !strings.Contains(body, "Never published") {
 		t.Errorf("import = %d, want the new draft\n%.1500s", code, body)
 	}
+	// An ID that is taken: the form again, saying so (it once was a 500).
+	code, body = adam.post("/admin/frameworks", url.Values{"framework_id": {"design"}, "content": {content}}, true)
+	if code != http.StatusConflict || !strings.Contains(body, "already exists: choose another ID") || !strings.Contains(body, `value="design"`) {
+		t.Errorf("import under a taken ID = %d, want 409 with the form and the reason\n%.2500s", code, body)
+	}
 }

@@ -43,6 +43,10 @@ func (a *App) form(h func(w http.ResponseWriter, r *http.Request, s *session)) h
 			a.fail(w, s, apiError{status: http.StatusBadRequest, message: "the form could not be read"})
 			return
 		}
+		if name := notUTF8(r.PostForm); name != "" {
+			a.refuseNotUTF8(w, r, "the form's field "+name)
+			return
+		}
 		if !a.checkCSRF(r, s) {
 			a.fail(w, s, apiError{status: http.StatusForbidden, message: "this form expired or came from another site: reload the page and try again"})
 			return
@@ -57,6 +61,7 @@ const signedOutWhileTyping = "Not saved: your sign-in has expired. Sign in again
 
 // apiError is a service error, as a page shows it.
 type apiError struct {
+	code    codes.Code // the service's, when it came from one
 	status  int
 	message string
 	fields  map[string]string // BadRequest field → description
@@ -65,7 +70,7 @@ type apiError struct {
 // explain turns a service error into what a page says.
 func explain(err error) apiError {
 	st := status.Convert(err)
-	e := apiError{message: st.Message(), fields: map[string]string{}}
+	e := apiError{code: st.Code(), message: st.Message(), fields: map[string]string{}}
 	for _, d := range st.Details() {
 		if br, ok := d.(*errdetails.BadRequest); ok {
 			for _, v := range br.GetFieldViolations() {
@@ -74,8 +79,10 @@ func explain(err error) apiError {
 		}
 	}
 	switch st.Code() {
-	case codes.InvalidArgument, codes.FailedPrecondition:
+	case codes.InvalidArgument, codes.FailedPrecondition, codes.OutOfRange:
 		e.status = http.StatusBadRequest
+	case codes.AlreadyExists:
+		e.status, e.message = http.StatusConflict, st.Message()+": choose another ID."
 	case codes.NotFound:
 		e.status, e.message = http.StatusNotFound, "There is nothing here, or nothing you may see."
 	case codes.PermissionDenied:

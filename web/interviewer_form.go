@@ -169,7 +169,7 @@ func (a *App) scorecardPost(w http.ResponseWriter, r *http.Request, s *session) 
 			autosaveFailed(w, err)
 			return
 		}
-		a.scorecardFailed(w, r, s, x, in, order, err)
+		a.scorecardFailed(w, r, s, x, in, order, err, false)
 		return
 	}
 	if autosave {
@@ -184,7 +184,7 @@ func (a *App) scorecardPost(w http.ResponseWriter, r *http.Request, s *session) 
 	}
 	_, err = a.feedback.SubmitScorecard(ctx, &feedbackv1.SubmitScorecardRequest{Name: name, Etag: saved.GetEtag(), RequestId: in.RequestID})
 	if err != nil {
-		a.scorecardFailed(w, r, s, x, in, order, err)
+		a.scorecardFailed(w, r, s, x, in, order, err, true) // the draft was saved on the way
 		return
 	}
 	http.Redirect(w, r, a.flashURL(r.URL.Path, "Scorecard submitted: the panel's submitted scorecards are below."), http.StatusSeeOther)
@@ -210,15 +210,16 @@ func (x *interviewRubric) unsent(in scorecardInput) []unsentText {
 
 // scorecardFailed re-renders the form with what was posted and the
 // service's objections at their fields; errors that are not about the
-// input get the error page.
-func (a *App) scorecardFailed(w http.ResponseWriter, r *http.Request, s *session, x *interviewRubric, in scorecardInput, order []string, err error) {
+// input get the error page. draftSaved says the input was saved as the
+// draft before the refusal (a submit's).
+func (a *App) scorecardFailed(w http.ResponseWriter, r *http.Request, s *session, x *interviewRubric, in scorecardInput, order []string, err error, draftSaved bool) {
 	e := explain(err)
-	if e.status != http.StatusBadRequest && e.status != http.StatusConflict {
+	if e.status != http.StatusBadRequest && e.code != codes.Aborted {
 		a.failErr(w, s, err)
 		return
 	}
 	v := x.view(r)
-	if e.status == http.StatusConflict {
+	if e.code == codes.Aborted {
 		// The form's etag is stale: carry the current one, so that saving
 		// again keeps this input over the other save, knowingly.
 		ctx, cancel := a.call(r, s)
@@ -243,6 +244,7 @@ func (a *App) scorecardFailed(w http.ResponseWriter, r *http.Request, s *session
 		return
 	}
 	x.fill(&v, in)
+	v.DraftSaved = draftSaved
 	v.markViolations(fieldViolationsOf(err), order, e.message)
 	a.renderScorecard(w, r, s, http.StatusBadRequest, v)
 }
@@ -344,7 +346,7 @@ func autosaveFailed(w http.ResponseWriter, err error) {
 	e := explain(err)
 	msg := e.message
 	switch {
-	case e.status == http.StatusConflict:
+	case e.code == codes.Aborted:
 		msg = "someone — probably you in another tab — saved this draft: reload to compare (your text stays here)"
 	case e.status == http.StatusBadRequest:
 		if vs := fieldViolationsOf(err); len(vs) > 0 {

@@ -32,8 +32,9 @@ type scorecardView struct {
 	PrivateNote     string
 	PrivateError    string
 
-	Errors   []scorecardError // the summary at the top, each linked to its field
-	Conflict bool
+	Errors     []scorecardError // the summary at the top, each linked to its field
+	Conflict   bool
+	DraftSaved bool // a submit was refused, but its draft was saved
 
 	Submitted bool
 	Own       scorecardCard // the user's scorecard, read-only, once submitted

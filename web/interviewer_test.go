@@ -215,6 +215,9 @@ func TestScorecardSaveSubmitAndPanel(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("submit without evidence = %d, want 400\n%.2000s", resp.StatusCode, body)
 	}
+	if !strings.Contains(body, "Not submitted yet (your draft is saved)") {
+		t.Errorf("the refused submit does not say the draft was saved on the way")
+	}
 	if !regexp.MustCompile(`<textarea id="evidence-quality" name="evidence-quality" aria-describedby="evidence-quality-hint evidence-quality-error" aria-required="true" aria-invalid="true">`).MatchString(body) ||
 		!regexp.MustCompile(`<p class="field-error" id="evidence-quality-error">[^<]*requires evidence[^<]*</p>`).MatchString(body) {
 		t.Errorf("the missing evidence is not reported at its field\n%.6000s", body)

@@ -240,3 +240,42 @@ func (s *site) interviewOf(t testing.TB, candidate, who string) string {
 	t.Fatalf("%s has no interview of %s", who, candidate)
 	return ""
 }
+
+// Text that is not UTF-8, in the path, a query parameter or a form field,
+// is a 400 naming where it was, on every kind of route (it once failed to
+// marshal into the call and read as a 500); the static files are served,
+// never listed.
+func TestNotUTF8IsRefusedAtTheDoor(t *testing.T) {
+	s := startSite(t)
+	rita, omar := s.as(t, "users/rita"), s.as(t, "users/omar")
+	for _, tt := range []struct {
+		path, where string
+	}{
+		{"/candidates?role=%ff", "the parameter role"},
+		{"/candidates/%ff", "the path"},
+		{"/compare?names=%ff", "the parameter names"},
+		{"/ladder/engineering/compare?track=ic&from=l3&to=%ff", "the parameter to"},
+		{"/static/%ff", "the path"},
+	} {
+		code, body := rita.get(tt.path)
+		if code != http.StatusBadRequest || !strings.Contains(body, tt.where+" holds text that is not valid UTF-8") {
+			t.Errorf("GET %s = %d, want 400 naming %s\n%.800s", tt.path, code, tt.where, body)
+		}
+	}
+	code, body := rita.post("/calibration", url.Values{"role": {"\xff"}}, true)
+	if code != http.StatusBadRequest || !strings.Contains(body, "field role holds text that is not valid UTF-8") {
+		t.Errorf("POST /calibration with role \\xff = %d, want 400 naming the field\n%.800s", code, body)
+	}
+	path := ivLinus(t, omar)
+	form := ivFormWith(ivForm(t, ivGet(t, omar, path), "save"), "note_to_panel", "bad \xff byte")
+	resp, text := ivPost(t, omar, path, form, http.Header{"X-Autosave": {"1"}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(text, "note_to_panel") {
+		t.Errorf("autosave with a note that is not UTF-8 = %d %q, want 400 naming the field", resp.StatusCode, text)
+	}
+	if code, _ := rita.get("/static/"); code != http.StatusNotFound {
+		t.Errorf("GET /static/ = %d, want 404, not a listing", code)
+	}
+	if code, _ := rita.get("/static/app.css"); code != http.StatusOK {
+		t.Errorf("GET /static/app.css = %d, want 200", code)
+	}
+}

@@ -1,0 +1,54 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"unicode/utf8"
+)
+
+// Text that is not UTF-8 cannot go into a protobuf string: a call carrying
+// it fails to marshal, which would read as an error on our side. Browsers
+// only send UTF-8, so such input comes from other clients, and is refused
+// at the door with the place it was found.
+
+// notUTF8InAddress names the part of the request's address (the path, or
+// a query parameter) that is not valid UTF-8; "" when all of it is.
+func notUTF8InAddress(r *http.Request) string {
+	if !utf8.ValidString(r.URL.Path) {
+		return "the path"
+	}
+	query, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return "the query"
+	}
+	if name := notUTF8(query); name != "" {
+		return "the parameter " + name
+	}
+	return ""
+}
+
+// notUTF8 names a key of values whose name or value is not valid UTF-8.
+func notUTF8(values url.Values) string {
+	for name, vs := range values {
+		if !utf8.ValidString(name) {
+			return "with a name that is not UTF-8"
+		}
+		for _, v := range vs {
+			if !utf8.ValidString(v) {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+// refuseNotUTF8 answers a request that holds text that is not UTF-8: 400,
+// a short text for the autosave, the error page for the rest.
+func (a *App) refuseNotUTF8(w http.ResponseWriter, r *http.Request, where string) {
+	msg := where + " holds text that is not valid UTF-8: send UTF-8 text"
+	if r.Header.Get("X-Autosave") == "1" {
+		http.Error(w, "Not saved: "+msg, http.StatusBadRequest)
+		return
+	}
+	a.fail(w, a.sessionOf(r), apiError{status: http.StatusBadRequest, message: msg})
+}
