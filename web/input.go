@@ -17,29 +17,40 @@ func notUTF8InAddress(r *http.Request) string {
 	if !utf8.ValidString(r.URL.Path) {
 		return "the path"
 	}
-	query, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		return "the query"
-	}
+	// A query that does not parse (a bad %-escape) is left to the pages,
+	// which read what they can of it, as before.
+	query, _ := url.ParseQuery(r.URL.RawQuery)
 	if name := notUTF8(query); name != "" {
 		return "the parameter " + name
 	}
 	return ""
 }
 
-// notUTF8 names a key of values whose name or value is not valid UTF-8.
+// notUTF8 names a key of values whose name or value is not valid UTF-8,
+// clipped: the name is the client's, of any size.
 func notUTF8(values url.Values) string {
 	for name, vs := range values {
 		if !utf8.ValidString(name) {
-			return "with a name that is not UTF-8"
+			return "whose name is not UTF-8"
 		}
 		for _, v := range vs {
 			if !utf8.ValidString(v) {
-				return name
+				return clip(name, 64)
 			}
 		}
 	}
 	return ""
+}
+
+// clip shortens s to at most n bytes, on a rune boundary, marking the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // refuseNotUTF8 answers a request that holds text that is not UTF-8: 400,
