@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -79,10 +80,7 @@ func (a *App) frameworkChanges(ctx context.Context, name string, n int32) ([]adm
 	}
 	var out []adminChange
 	for _, c := range resp.GetChanges() {
-		out = append(out, adminChange{
-			When: adminTime(c.GetCreateTime()), Actor: c.GetActor(), Kind: adminChangeKind(c.GetKind().String()),
-			Fields: strings.Join(c.GetChangedFields(), ", "), Revision: c.GetRevision(),
-		})
+		out = append(out, adminChangeOf(c, c.GetKind()))
 	}
 	return out, nil
 }
@@ -94,12 +92,25 @@ func (a *App) rubricChanges(ctx context.Context, name string, n int32) ([]adminC
 	}
 	var out []adminChange
 	for _, c := range resp.GetChanges() {
-		out = append(out, adminChange{
-			When: adminTime(c.GetCreateTime()), Actor: c.GetActor(), Kind: adminChangeKind(c.GetKind().String()),
-			Fields: strings.Join(c.GetChangedFields(), ", "), Revision: c.GetRevision(),
-		})
+		out = append(out, adminChangeOf(c, c.GetKind()))
 	}
 	return out, nil
+}
+
+// changeRecord is what the ladder's and the rubric service's change records
+// share (their kinds are enums of their own: passed apart).
+type changeRecord interface {
+	GetCreateTime() *timestamppb.Timestamp
+	GetActor() string
+	GetChangedFields() []string
+	GetRevision() string
+}
+
+func adminChangeOf(c changeRecord, kind fmt.Stringer) adminChange {
+	return adminChange{
+		When: adminTime(c.GetCreateTime()), Actor: c.GetActor(), Kind: adminChangeKind(kind.String()),
+		Fields: strings.Join(c.GetChangedFields(), ", "), Revision: c.GetRevision(),
+	}
 }
 
 // adminRubrics reads every rubric (drafts, for admins).
