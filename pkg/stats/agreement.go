@@ -55,3 +55,18 @@ func AgreementAlpha(v float64) string {
 	}
 	return ReadingUnreliable
 }
+
+// AgreementICCInterval reads the confidence interval of an intraclass
+// correlation, as Koo & Li ask: "the 95 % confident interval of the ICC
+// estimate" is what their thresholds grade, not the point estimate. An
+// interval that spans several grades reads as the range, "poor to good".
+func AgreementICCInterval(low, high float64) string {
+	lo, hi := AgreementICC(low), AgreementICC(high)
+	if lo == hi {
+		return lo
+	}
+	if lo == ReadingUndefined || hi == ReadingUndefined {
+		return ReadingUndefined
+	}
+	return lo + " to " + hi
+}

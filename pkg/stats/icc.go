@@ -25,7 +25,17 @@ type ICCs struct {
 
 	ICC1, ICC2, ICC3    float64 // ICC(1,1), ICC(2,1), ICC(3,1)
 	ICC1K, ICC2K, ICC3K float64 // ICC(1,k), ICC(2,k), ICC(3,k)
+
+	// The 95 % confidence interval of each correlation (see ICC).
+	CI1, CI2, CI3    Bounds
+	CI1K, CI2K, CI3K Bounds
 }
+
+// Bounds is a two-sided confidence interval.
+type Bounds struct{ Low, High float64 }
+
+// iccLevel is the confidence of the intervals ICC gives.
+const iccLevel = 0.95
 
 // ICC computes the six intraclass correlations of a complete design:
 // scores[i][j] is judge j's score for target i. Every row must have the same
@@ -111,5 +121,46 @@ func ICC(scores [][]float64) (ICCs, error) {
 		}
 		*q.dst = q.num / q.den
 	}
+	r.intervals(iccLevel)
 	return r, nil
+}
+
+// intervals sets the confidence intervals of the six correlations: the
+// F-based bounds of McGraw & Wong ("Forming inferences about some intraclass
+// correlation coefficients", Psychological Methods 1(1):30–46, 1996, Table 7),
+// as R's psych::ICC computes them. ICC(1,1) and ICC(3,1) come from exact F
+// ratios; ICC(2,1), whose ratio mixes three mean squares, from
+// Satterthwaite's approximate degrees of freedom. The k-judge intervals are
+// the single-judge bounds stepped up by Spearman–Brown, k·x/(1+(k−1)·x),
+// which for ICC(1,k) and ICC(3,k) equals McGraw & Wong's 1 − 1/F bounds.
+func (r *ICCs) intervals(level float64) {
+	q := 1 - (1-level)/2
+	n, k := float64(r.Targets), float64(r.Judges)
+	b, w, j, e := r.BMS, r.WMS, r.JMS, r.EMS
+	up := func(x float64) float64 { return k * x / (1 + (k-1)*x) }
+
+	// One-way: F = BMS/WMS on (n−1, n(k−1)) degrees of freedom.
+	f1 := b / w
+	f1L, f1U := f1/FQuantile(q, n-1, n*(k-1)), f1*FQuantile(q, n*(k-1), n-1)
+	r.CI1 = Bounds{(f1L - 1) / (f1L + k - 1), (f1U - 1) / (f1U + k - 1)}
+
+	// Consistency: F = BMS/EMS on (n−1, (n−1)(k−1)).
+	f3 := b / e
+	f3L, f3U := f3/FQuantile(q, n-1, (n-1)*(k-1)), f3*FQuantile(q, (n-1)*(k-1), n-1)
+	r.CI3 = Bounds{(f3L - 1) / (f3L + k - 1), (f3U - 1) / (f3U + k - 1)}
+
+	// Absolute agreement: Satterthwaite's degrees of freedom v for the
+	// denominator mixing judges' and residual mean squares.
+	fj, icc := j/e, r.ICC2
+	a := n*(1+(k-1)*icc) - k*icc
+	v := (k - 1) * (n - 1) * (k*icc*fj + a) * (k*icc*fj + a) / ((n-1)*k*k*icc*icc*fj*fj + a*a)
+	fU, fL := FQuantile(q, n-1, v), FQuantile(q, v, n-1)
+	r.CI2 = Bounds{
+		n * (b - fU*e) / (fU*(k*j+(k*n-k-n)*e) + n*b),
+		n * (fL*b - e) / (k*j + (k*n-k-n)*e + n*fL*b),
+	}
+
+	r.CI1K = Bounds{up(r.CI1.Low), up(r.CI1.High)}
+	r.CI2K = Bounds{up(r.CI2.Low), up(r.CI2.High)}
+	r.CI3K = Bounds{up(r.CI3.Low), up(r.CI3.High)}
 }
