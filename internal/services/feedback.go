@@ -108,10 +108,13 @@ func demoCandidates() []struct {
 		coding("demo-alan", "Alan T.", [3]int32{3, 2, 2}, [3]int32{3, 1, 2}, [3]int32{2, 1, 2}),
 		coding("demo-barbara", "Barbara L.", [3]int32{4, 3, 4}, [3]int32{4, 2, 3}, [3]int32{3, 2, 3}),
 		coding("demo-ken", "Ken T.", [3]int32{2, 1, 1}, [3]int32{3, 1, 2}, [3]int32{2, 1, 1}),
-		panelOf("demo-mary", "Mary J.", [3]string{demoIris, demoIgor, demoInes}, [3][3]int32{{3, 3, 3}, {3, 2, 3}, {2, 2, 2}}),
-		panelOf("demo-john", "John M.", [3]string{demoIgor, demoIda, demoOmar}, [3][3]int32{{2, 2, 3}, {3, 3, 3}, {2, 2, 2}}),
-		panelOf("demo-radia", "Radia P.", [3]string{demoIda, demoIris, demoIvan}, [3][3]int32{{4, 3, 3}, {3, 3, 3}, {4, 4, 4}}),
-		panelOf("demo-frances", "Frances A.", [3]string{demoIris, demoIgor, demoIda}, [3][3]int32{{2, 2, 2}, {2, 1, 2}, {3, 2, 2}}),
+		// Ivan sits with iris, igor and ida three times each: a standing is
+		// built from the panels its reader sat on, and his shows among five
+		// peers.
+		panelOf("demo-mary", "Mary J.", []string{demoIris, demoIgor, demoIvan}, [][3]int32{{3, 3, 3}, {3, 2, 3}, {4, 3, 3}}),
+		panelOf("demo-john", "John M.", []string{demoIgor, demoIda, demoIvan}, [][3]int32{{2, 2, 3}, {3, 3, 3}, {3, 3, 4}}),
+		panelOf("demo-radia", "Radia P.", []string{demoIda, demoIris, demoIvan}, [][3]int32{{4, 3, 3}, {3, 3, 3}, {4, 4, 4}}),
+		panelOf("demo-frances", "Frances A.", []string{demoIris, demoIgor, demoIda, demoIvan}, [][3]int32{{2, 2, 2}, {2, 1, 2}, {3, 2, 2}, {3, 3, 3}}),
 	}
 }
 
@@ -137,10 +140,10 @@ func coding(id, name string, skill, quality, communication [3]int32) struct {
 	}{id, name, []demoScorecard{card(demoIvan, 0), card(demoInes, 1), card(demoOmar, 2)}}
 }
 
-// panelOf is a demo candidate interviewed by three with the l3 coding
-// rubric; scores[i] are interviewer i's technical skill, quality and
+// panelOf is a demo candidate interviewed by several with the l3 coding
+// rubric; scores[i] are interviewer who[i]'s technical skill, quality and
 // communication.
-func panelOf(id, name string, who [3]string, scores [3][3]int32) struct {
+func panelOf(id, name string, who []string, scores [][3]int32) struct {
 	id, name string
 	cards    []demoScorecard
 } {
