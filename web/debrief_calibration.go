@@ -214,8 +214,8 @@ func newCalibrationReport(rep *feedbackv1.CalibrationReport) *calibrationReport 
 		}
 		if icc := c.GetIcc(); icc != nil {
 			ag.HasICC = true
-			ag.ICC11, ag.ICC21, ag.ICC31 = chartNum(icc.GetIcc1_1()), chartNum(icc.GetIcc2_1()), chartNum(icc.GetIcc3_1())
-			ag.ICC1k, ag.ICC2k, ag.ICC3k = chartNum(icc.GetIcc1K()), chartNum(icc.GetIcc2K()), chartNum(icc.GetIcc3K())
+			ag.ICC11, ag.ICC21, ag.ICC31 = iccCell(icc.GetIcc1_1(), icc.GetIcc1_1Interval()), iccCell(icc.GetIcc2_1(), icc.GetIcc2_1Interval()), iccCell(icc.GetIcc3_1(), icc.GetIcc3_1Interval())
+			ag.ICC1k, ag.ICC2k, ag.ICC3k = iccCell(icc.GetIcc1K(), icc.GetIcc1KInterval()), iccCell(icc.GetIcc2K(), icc.GetIcc2KInterval()), iccCell(icc.GetIcc3K(), icc.GetIcc3KInterval())
 		}
 		out.Agreement = append(out.Agreement, ag)
 	}
@@ -292,4 +292,13 @@ func calOptNum(v *float64) string {
 		return "—"
 	}
 	return chartNum(*v)
+}
+
+// iccCell is an intraclass correlation with its 95 % confidence interval,
+// as a report prints it: "0.29 (0.02 to 0.76)".
+func iccCell(v float64, ci *feedbackv1.ConfidenceInterval) string {
+	if ci == nil {
+		return chartNum(v)
+	}
+	return fmt.Sprintf("%s (%s to %s)", chartNum(v), chartNum(ci.GetLow()), chartNum(ci.GetHigh()))
 }

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"math"
 	"net/http"
+	"strconv"
 
 	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
 )
@@ -17,6 +18,7 @@ type standingView struct {
 	Reason        string
 	Scorecards    int32
 	MinScorecards int32
+	Scale         string
 	Chart         template.HTML
 	Sentences     []string
 	Rows          []standingRow
@@ -43,7 +45,7 @@ func (a *App) standing(w http.ResponseWriter, r *http.Request, s *session) {
 func standingOf(uc *feedbackv1.UserCalibration) standingView {
 	v := standingView{
 		Shown: uc.GetShown(), Reason: uc.GetReason(),
-		Scorecards: uc.GetScorecards(), MinScorecards: uc.GetMinScorecards(),
+		Scorecards: uc.GetScorecards(), MinScorecards: uc.GetMinScorecards(), Scale: uc.GetScale(),
 	}
 	if !v.Shown {
 		return v
@@ -55,9 +57,13 @@ func standingOf(uc *feedbackv1.UserCalibration) standingView {
 		less := int(math.Round(uc.GetLeniencyPercentile() * float64(n)))
 		v.Sentences = append(v.Sentences, fmt.Sprintf("%d of your %d peers (%.0f%%) score less generously than you.", less, n, uc.GetLeniencyPercentile()*100))
 	}
-	v.Sentences = append(v.Sentences, fmt.Sprintf(
-		"On average your scores sit %.2f points from the rest of each panel you were on; the median peer's sit %.2f points away.",
-		uc.GetPanelDistance(), uc.GetPeerPanelDistanceMedian()))
+	distance := fmt.Sprintf("On average your scores sit %.2f points from the rest of each panel you were on", uc.GetPanelDistance())
+	if uc.PeerPanelDistanceMiddle != nil {
+		distance += fmt.Sprintf("; a typical peer's sit about %.1f points away.", uc.GetPeerPanelDistanceMiddle())
+	} else {
+		distance += "."
+	}
+	v.Sentences = append(v.Sentences, distance)
 	v.Chart = standingChart{
 		Mine: mine, Low: low, High: high, Peers: peers,
 		Label: fmt.Sprintf("Your leniency %s points (95%% interval %s to %s) among %d peers' leniencies from %s to %s.",
@@ -65,7 +71,7 @@ func standingOf(uc *feedbackv1.UserCalibration) standingView {
 	}.svg()
 	v.Rows = append(v.Rows, standingRow{Who: "You", Leniency: standingPoints(mine), Interval: standingPoints(low) + " to " + standingPoints(high), Mine: true})
 	for i, p := range peers {
-		v.Rows = append(v.Rows, standingRow{Who: fmt.Sprintf("A peer (%d of %d, harshest first)", i+1, len(peers)), Leniency: standingPoints(p), Interval: "not shown"})
+		v.Rows = append(v.Rows, standingRow{Who: fmt.Sprintf("A peer (%d of %d, harshest first)", i+1, len(peers)), Leniency: standingPeerPoints(p), Interval: "not shown"})
 	}
 	return v
 }
@@ -90,7 +96,16 @@ func standingRangeEnd(sorted []float64, last bool) string {
 		return "none"
 	}
 	if last {
-		return standingPoints(sorted[len(sorted)-1])
+		return standingPeerPoints(sorted[len(sorted)-1])
 	}
-	return standingPoints(sorted[0])
+	return standingPeerPoints(sorted[0])
+}
+
+// standingPeerPoints is a peer's leniency as the service gives it, rounded
+// to a tenth of a point: shown as such, never with more digits.
+func standingPeerPoints(v float64) string {
+	if v > 0 {
+		return "+" + strconv.FormatFloat(v, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64)
 }

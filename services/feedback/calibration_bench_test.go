@@ -50,7 +50,7 @@ func BenchmarkCalibrationReport(b *testing.B) {
 					b.Fatal(err)
 				}
 				t1 := time.Now()
-				rep, _ := buildReport(cards, 3, t1)
+				rep, _ := buildReport(cards, nil, 3, t1)
 				compute += time.Since(t1)
 				read += t1.Sub(t0)
 				if int(rep.GetScorecards()) != candidates*5 {

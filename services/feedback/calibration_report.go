@@ -24,15 +24,36 @@ type scored struct {
 // says why.
 const modelText = "score = level of the candidate on the competency + leniency of the interviewer + noise; " +
 	"leniencies are random effects (REML), each the empirical-Bayes posterior mean, shrunk towards 0 when the " +
-	"interviewer has little data; calibrated score = raw score - leniency"
+	"interviewer has little data; calibrated score = raw score - leniency; " +
+	"every rating is first put on one scale (the fraction of its rubric's range, stretched onto %s), " +
+	"so rubrics with different scales pool"
 
-const agreementBasis = "%s, read on Koo & Li (2016): below 0.5 poor, 0.5-0.75 moderate, 0.75-0.9 good, above 0.9 excellent"
+// The words of a competency's agreement, and where they come from.
+const (
+	basisICC = "the 95 % confidence interval of ICC(2,1) (McGraw & Wong 1996), read on Koo & Li (2016): " +
+		"below 0.5 poor, 0.5-0.75 moderate, 0.75-0.9 good, above 0.9 excellent; an interval spanning grades reads as the range"
+	basisAlpha = "Krippendorff's ordinal alpha (the anchored scale points are ordered categories), read on " +
+		"Krippendorff's standard (2004): at least .800 reliable, .667 to .800 tentative, below .667 unreliable"
+	basisNone = "too few candidates scored by two or more interviewers"
+)
 
-// effects are the interviewer leniencies a report found, and which of them
-// are used (the interviewer has enough scorecards in scope).
+// effects are the interviewer leniencies a report found, in points of its
+// scale, and which of them are used (the interviewer has enough scorecards
+// in scope).
 type effects struct {
 	effect map[string]float64
 	used   map[string]bool
+	scale  ratingScale
+}
+
+// fractions are the effects as fractions of the scale's range: what a
+// role's kept report stores (calibration_scale.go).
+func (e effects) fractions() map[string]float64 {
+	out := make(map[string]float64, len(e.effect))
+	for who, v := range e.effect {
+		out[who] = v / e.scale.span()
+	}
+	return out
 }
 
 // removed is the leniency to remove from an interviewer's score.
@@ -43,27 +64,28 @@ func (e effects) removed(interviewer string) float64 {
 	return 0
 }
 
-// buildReport computes a calibration report from the scorecards in scope.
-// Pure: every number comes from pkg/stats, tested against published
-// examples.
-func buildReport(cards []scored, minScorecards int, now time.Time) (*feedbackv1.CalibrationReport, effects) {
-	rep := &feedbackv1.CalibrationReport{
-		ComputeTime: timestamppb.New(now), Scorecards: int32(len(cards)), MinScorecards: int32(minScorecards), Model: modelText,
+// buildReport computes a calibration report from the scorecards in scope,
+// every rating put on the scale most of them use. Pure: every number comes
+// from pkg/stats, tested against published examples.
+func buildReport(cards []scored, sc scales, minScorecards int, now time.Time) (*feedbackv1.CalibrationReport, effects) {
+	var used []string
+	for _, c := range cards {
+		used = append(used, c.iv.Rubric)
 	}
-	var ratings []stats.Rating
+	common := sc.common(used)
+	rep := &feedbackv1.CalibrationReport{
+		ComputeTime: timestamppb.New(now), Scorecards: int32(len(cards)), MinScorecards: int32(minScorecards),
+		Model: fmt.Sprintf(modelText, common.words()), Scale: common.words(),
+	}
+	ratings := ratingsOn(cards, sc, common)
 	perInterviewer := map[string][]scored{}
 	candidates := map[string]bool{}
 	for _, c := range cards {
 		perInterviewer[c.iv.Interviewer] = append(perInterviewer[c.iv.Interviewer], c)
 		candidates[c.candidate] = true
-		for _, r := range c.sc.Ratings {
-			if !r.NotAssessed {
-				ratings = append(ratings, stats.Rating{Candidate: c.candidate, Interviewer: c.iv.Interviewer, Competency: r.Competency, Score: float64(r.Score)})
-			}
-		}
 	}
 	rep.CandidatesCount, rep.InterviewersCount = int32(len(candidates)), int32(len(perInterviewer))
-	eff := effects{effect: map[string]float64{}, used: map[string]bool{}}
+	eff := effects{effect: map[string]float64{}, used: map[string]bool{}, scale: common}
 	intervals := map[string][2]float64{}
 	if model, err := stats.FitLeniency(ratings, stats.LeniencyOptions{}); err == nil {
 		rep.ResidualVariance, rep.InterviewerVariance = model.Sigma2, model.Tau2
@@ -78,10 +100,26 @@ func buildReport(cards []scored, minScorecards int, now time.Time) (*feedbackv1.
 
 	rep.Competencies = agreementByCompetency(ratings)
 	for _, who := range sortedKeys(perInterviewer) {
-		rep.Interviewers = append(rep.Interviewers, interviewerRow(who, perInterviewer[who], eff, intervals[who]))
+		rep.Interviewers = append(rep.Interviewers, interviewerRow(who, perInterviewer[who], sc, eff, intervals[who]))
 	}
 	rep.Candidates = candidateRows(ratings, eff)
 	return rep, eff
+}
+
+// ratingsOn lists the assessed ratings of cards, each put on scale to.
+func ratingsOn(cards []scored, sc scales, to ratingScale) []stats.Rating {
+	var ratings []stats.Rating
+	for _, c := range cards {
+		for _, r := range c.sc.Ratings {
+			if !r.NotAssessed {
+				ratings = append(ratings, stats.Rating{
+					Candidate: c.candidate, Interviewer: c.iv.Interviewer, Competency: r.Competency,
+					Score: sc.convert(c.iv.Rubric, float64(r.Score), to),
+				})
+			}
+		}
+	}
+	return ratings
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -141,22 +179,41 @@ func agreementByCompetency(ratings []stats.Rating) []*feedbackv1.CompetencyAgree
 		}
 		if complete {
 			if icc, err := stats.ICC(matrix); err == nil {
-				a.Icc = &feedbackv1.IntraclassCorrelations{
-					Icc1_1: icc.ICC1, Icc2_1: icc.ICC2, Icc3_1: icc.ICC3, Icc1K: icc.ICC1K, Icc2K: icc.ICC2K, Icc3K: icc.ICC3K,
-				}
+				a.Icc = iccToProto(icc)
 			}
 		}
-		switch {
-		case a.Icc != nil:
-			a.Agreement, a.AgreementBasis = stats.AgreementICC(a.Icc.Icc2_1), fmt.Sprintf(agreementBasis, "ICC(2,1)")
-		case alpha.Interval != nil:
-			a.Agreement, a.AgreementBasis = stats.AgreementICC(*alpha.Interval), fmt.Sprintf(agreementBasis, "Krippendorff's interval alpha")
-		default:
-			a.Agreement, a.AgreementBasis = "unknown", "too few candidates scored by two or more interviewers"
-		}
+		a.Agreement, a.AgreementBasis = reading(a.Icc, alpha.Ordinal)
 		out = append(out, a)
 	}
 	return out
+}
+
+// reading puts a competency's agreement into words, each statistic on its
+// own standard: Koo & Li grade the confidence interval of an ICC, not its
+// point estimate; Krippendorff set his own thresholds for alpha. The ICC
+// wins where there is one (a complete design); alpha is read on its ordinal
+// form, as anchored scale points are ordered categories whose distances are
+// not known to be equal.
+func reading(icc *feedbackv1.IntraclassCorrelations, ordinal *float64) (words, basis string) {
+	switch {
+	case icc != nil:
+		ci := icc.GetIcc2_1Interval()
+		return stats.AgreementICCInterval(ci.GetLow(), ci.GetHigh()), basisICC
+	case ordinal != nil:
+		return stats.AgreementAlpha(*ordinal), basisAlpha
+	}
+	return "unknown", basisNone
+}
+
+func iccToProto(icc stats.ICCs) *feedbackv1.IntraclassCorrelations {
+	ci := func(b stats.Bounds) *feedbackv1.ConfidenceInterval {
+		return &feedbackv1.ConfidenceInterval{Low: b.Low, High: b.High}
+	}
+	return &feedbackv1.IntraclassCorrelations{
+		Icc1_1: icc.ICC1, Icc2_1: icc.ICC2, Icc3_1: icc.ICC3, Icc1K: icc.ICC1K, Icc2K: icc.ICC2K, Icc3K: icc.ICC3K,
+		Icc1_1Interval: ci(icc.CI1), Icc2_1Interval: ci(icc.CI2), Icc3_1Interval: ci(icc.CI3),
+		Icc1KInterval: ci(icc.CI1K), Icc2KInterval: ci(icc.CI2K), Icc3KInterval: ci(icc.CI3K),
+	}
 }
 
 // indexOf numbers the distinct keys of rs in sorted order.
@@ -171,7 +228,7 @@ func indexOf(rs []stats.Rating, key func(stats.Rating) string) map[string]int {
 	return seen
 }
 
-func interviewerRow(who string, cs []scored, eff effects, interval [2]float64) *feedbackv1.InterviewerCalibration {
+func interviewerRow(who string, cs []scored, sc scales, eff effects, interval [2]float64) *feedbackv1.InterviewerCalibration {
 	row := &feedbackv1.InterviewerCalibration{
 		Interviewer: who, Scorecards: int32(len(cs)), Leniency: eff.effect[who],
 		LeniencyLow: interval[0], LeniencyHigh: interval[1], Used: eff.used[who],
@@ -181,7 +238,7 @@ func interviewerRow(who string, cs []scored, eff effects, interval [2]float64) *
 	for _, c := range cs {
 		for _, r := range c.sc.Ratings {
 			if !r.NotAssessed {
-				scores = append(scores, float64(r.Score))
+				scores = append(scores, sc.convert(c.iv.Rubric, float64(r.Score), eff.scale))
 			}
 		}
 		tally[feedbackv1.Recommendation(c.sc.Recommendation)]++

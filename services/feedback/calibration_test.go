@@ -37,7 +37,7 @@ func synthetic(candidates int, seed uint64) (cards []scored, lenient map[string]
 
 func TestReportRecoversPlantedLeniency(t *testing.T) {
 	cards, lenient, _ := synthetic(120, 1)
-	rep, eff := buildReport(cards, 3, time.Now())
+	rep, eff := buildReport(cards, nil, 3, time.Now())
 	if rep.GetScorecards() != 480 || rep.GetCandidatesCount() != 120 || rep.GetInterviewersCount() != 15 {
 		t.Fatalf("report counts = %d scorecards, %d candidates, %d interviewers", rep.GetScorecards(), rep.GetCandidatesCount(), rep.GetInterviewersCount())
 	}
@@ -65,7 +65,7 @@ func TestReportRecoversPlantedLeniency(t *testing.T) {
 func TestCalibratedScoresRankCloserToAbility(t *testing.T) {
 	for seed := range uint64(5) {
 		cards, _, ability := synthetic(120, seed+10)
-		rep, _ := buildReport(cards, 3, time.Now())
+		rep, _ := buildReport(cards, nil, 3, time.Now())
 		var truth, raw, cal []float64
 		for _, c := range rep.GetCandidates() {
 			truth = append(truth, ability[c.GetCandidate()])
@@ -91,7 +91,7 @@ func TestReportCompleteDesignAndMinimum(t *testing.T) {
 				sc: &scorecard{Submitted: true, Ratings: []rating{{Competency: "craft", Score: s}}}})
 		}
 	}
-	rep, eff := buildReport(cards, 5, time.Now())
+	rep, eff := buildReport(cards, nil, 5, time.Now())
 	comp := rep.GetCompetencies()[0]
 	if comp.GetIcc() == nil || comp.GetIcc().GetIcc3_1() <= comp.GetIcc().GetIcc1_1()-1 || comp.GetAgreementBasis() == "" {
 		t.Errorf("complete design: icc %v, basis %q; want the six ICCs", comp.GetIcc(), comp.GetAgreementBasis())
@@ -113,11 +113,11 @@ func TestReportCompleteDesignAndMinimum(t *testing.T) {
 
 func TestUserStanding(t *testing.T) {
 	cards, _, _ := synthetic(120, 3)
-	st := userStanding("users/i04", cards, 3) // planted +0.8: the most generous
+	st := userStanding("users/i04", cards, nil, 3) // planted +0.8: the most generous
 	if !st.GetShown() || st.GetLeniency() <= 0 || st.GetLeniencyPercentile() < 0.7 || len(st.GetPeerLeniencies()) != 14 || st.GetPanelDistance() <= 0 {
 		t.Errorf("standing of a generous interviewer = %v", st)
 	}
-	none := userStanding("users/nobody", cards, 3)
+	none := userStanding("users/nobody", cards, nil, 3)
 	if none.GetShown() || none.GetReason() == "" || len(none.GetPeerLeniencies()) != 0 {
 		t.Errorf("standing without scorecards = %v, want hidden with a reason", none)
 	}

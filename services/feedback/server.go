@@ -1,7 +1,3 @@
-// Package feedback is the feedback service: candidates, their interviews,
-// and the interviewers' structured scorecards, judged independently — no
-// interviewer sees a colleague's scorecard for a candidate before
-// submitting their own — and the debrief views built from them.
 package feedback
 
 import (

@@ -3,7 +3,9 @@ package feedback
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"time"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
 	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
@@ -31,14 +33,12 @@ func (s *Server) SummarizeCandidate(ctx context.Context, req *feedbackv1.Summari
 	}
 	sum := summarize(cards, s.opts.MinCoverage)
 	sum.Candidate, sum.DisplayName = p.candidate.Name, p.candidate.Data.DisplayName
-	// Calibrated scores beside the raw ones, from the role's kept report:
-	// one read by _id.
-	kept, err := s.store.calibration(ctx, p.candidate.Data.Role)
-	if err != nil {
+	// Calibrated scores beside the raw ones, from the role's kept report
+	// (one read by _id), for those who may see them (keptCalibration).
+	var means map[string]float64
+	if sum.Calibration, means, err = s.panelCalibration(ctx, v, p.candidate.Data.Role, cards); err != nil {
 		return nil, err
 	}
-	var means map[string]float64
-	sum.Calibration, means = calibrate(kept, p.candidate.Data.Role, cards)
 	for _, cs := range sum.Competencies {
 		if m, ok := means[cs.Competency]; ok {
 			cs.CalibratedMean = &m
@@ -121,19 +121,29 @@ func (s *Server) CompareCandidates(ctx context.Context, req *feedbackv1.CompareC
 		}
 	}
 	resp := &feedbackv1.CompareCandidatesResponse{Calibrations: map[string]*feedbackv1.Calibration{}}
-	kept := map[string]*calibrationDoc{}
+	v := viewerOf(ctx)
+	type keptOf struct {
+		doc      *calibrationDoc
+		withheld *feedbackv1.Calibration
+	}
+	kept := map[string]keptOf{}
 	for _, name := range names {
 		p, err := s.panelOf(ctx, name)
 		if err != nil {
 			return nil, err
 		}
 		role := p.candidate.Data.Role
-		if _, ok := kept[role]; !ok {
-			if kept[role], err = s.store.calibration(ctx, role); err != nil {
+		k, ok := kept[role]
+		if !ok {
+			if k.doc, k.withheld, err = s.keptCalibration(ctx, v, role); err != nil {
 				return nil, err
 			}
+			kept[role] = k
+			if k.doc == nil {
+				resp.Calibrations[role] = k.withheld
+			}
 		}
-		row, comps, err := s.compareRow(ctx, p, kept[role], resp.Calibrations)
+		row, comps, err := s.compareRow(ctx, p, k.doc, resp.Calibrations)
 		if err != nil {
 			return nil, err
 		}
@@ -177,9 +187,25 @@ func (s *Server) compareRow(ctx context.Context, p *panel, kept *calibrationDoc,
 		Candidate: p.candidate.Name, DisplayName: p.candidate.Data.DisplayName,
 		CompetencyMeans: map[string]float64{}, Scorecards: sum.Scorecards,
 	}
-	cal, calibrated := calibrate(kept, p.candidate.Data.Role, cards)
-	if notes[p.candidate.Data.Role] == nil {
-		notes[p.candidate.Data.Role] = &feedbackv1.Calibration{Applied: cal.Applied, Note: cal.Note, ComputeTime: cal.ComputeTime}
+	cal, calibrated := &feedbackv1.Calibration{}, map[string]float64{}
+	if kept != nil {
+		var rubrics []string
+		for _, c := range cards {
+			rubrics = append(rubrics, c.interview.Rubric)
+		}
+		sc, err := s.scalesOf(ctx, rubrics)
+		if err != nil {
+			return nil, nil, err
+		}
+		cal, calibrated = calibrate(kept, p.candidate.Data.Role, cards, sc)
+		if notes[p.candidate.Data.Role] == nil {
+			// The role's note: when and over how many scorecards, not one
+			// panel's effects.
+			notes[p.candidate.Data.Role] = &feedbackv1.Calibration{
+				Applied: true, ComputeTime: cal.ComputeTime, ReportScorecards: cal.ReportScorecards,
+				Note: fmt.Sprintf("calibrated with the report of role %s computed at %s over %d scorecards", p.candidate.Data.Role, kept.ComputeTime.Format(time.RFC3339), kept.Scorecards),
+			}
+		}
 	}
 	var comps []string
 	var weighted, calWeighted, total float64

@@ -131,12 +131,18 @@ type CalibrationReport struct {
 	Candidates []*CandidateCalibration `protobuf:"bytes,9,rep,name=candidates,proto3" json:"candidates,omitempty"`
 	// The model fitted, in words.
 	Model string `protobuf:"bytes,10,opt,name=model,proto3" json:"model,omitempty"`
-	// The residual and between-interviewer variances of the fit.
+	// The residual variance of the fit (σ²), in the report's scale squared.
 	ResidualVariance float64 `protobuf:"fixed64,11,opt,name=residual_variance,json=residualVariance,proto3" json:"residual_variance,omitempty"`
-	// The between-interviewer variance of the fit (τ²).
+	// The between-interviewer variance of the fit (τ²), in the report's scale
+	// squared.
 	InterviewerVariance float64 `protobuf:"fixed64,12,opt,name=interviewer_variance,json=interviewerVariance,proto3" json:"interviewer_variance,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// The scale leniencies and calibrated scores are given in, in words: the
+	// scale of the rubrics in scope, or, when they differ, the one most of the
+	// scorecards in scope use (every rating is first put on the fraction of
+	// its own rubric's range).
+	Scale         string `protobuf:"bytes,13,opt,name=scale,proto3" json:"scale,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CalibrationReport) Reset() {
@@ -253,6 +259,13 @@ func (x *CalibrationReport) GetInterviewerVariance() float64 {
 	return 0
 }
 
+func (x *CalibrationReport) GetScale() string {
+	if x != nil {
+		return x.Scale
+	}
+	return ""
+}
+
 // How far interviewers agree on one competency.
 type CompetencyAgreement struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -270,7 +283,12 @@ type CompetencyAgreement struct {
 	// The six intraclass correlations of Shrout & Fleiss (1979); present only
 	// for a complete design, where every interviewer scored every candidate.
 	Icc *IntraclassCorrelations `protobuf:"bytes,6,opt,name=icc,proto3" json:"icc,omitempty"`
-	// The agreement in words: poor, moderate, good or excellent.
+	// The agreement in words. With ICCs (a complete design): Koo & Li's
+	// grade of the 95 % confidence interval of ICC(2,1) — poor, moderate,
+	// good or excellent, or a range such as "poor to good" when the interval
+	// spans grades. Otherwise Krippendorff's reading of the ordinal alpha:
+	// reliable (α ≥ .800), tentative (.667 ≤ α < .800) or unreliable;
+	// "unknown" when neither can be computed.
 	Agreement string `protobuf:"bytes,7,opt,name=agreement,proto3" json:"agreement,omitempty"`
 	// Which statistic and thresholds the words come from.
 	AgreementBasis string `protobuf:"bytes,8,opt,name=agreement_basis,json=agreementBasis,proto3" json:"agreement_basis,omitempty"`
@@ -442,7 +460,20 @@ type IntraclassCorrelations struct {
 	// ICC(2,k): two-way random, mean of k raters.
 	Icc2K float64 `protobuf:"fixed64,5,opt,name=icc2_k,json=icc2K,proto3" json:"icc2_k,omitempty"`
 	// ICC(3,k): two-way mixed, mean of k raters.
-	Icc3K         float64 `protobuf:"fixed64,6,opt,name=icc3_k,json=icc3K,proto3" json:"icc3_k,omitempty"`
+	Icc3K float64 `protobuf:"fixed64,6,opt,name=icc3_k,json=icc3K,proto3" json:"icc3_k,omitempty"`
+	// The 95 % confidence interval of ICC(1,1) (McGraw & Wong 1996, F-based).
+	Icc1_1Interval *ConfidenceInterval `protobuf:"bytes,7,opt,name=icc1_1_interval,json=icc11Interval,proto3" json:"icc1_1_interval,omitempty"`
+	// The 95 % confidence interval of ICC(2,1) (Satterthwaite's degrees of
+	// freedom).
+	Icc2_1Interval *ConfidenceInterval `protobuf:"bytes,8,opt,name=icc2_1_interval,json=icc21Interval,proto3" json:"icc2_1_interval,omitempty"`
+	// The 95 % confidence interval of ICC(3,1).
+	Icc3_1Interval *ConfidenceInterval `protobuf:"bytes,9,opt,name=icc3_1_interval,json=icc31Interval,proto3" json:"icc3_1_interval,omitempty"`
+	// The 95 % confidence interval of ICC(1,k).
+	Icc1KInterval *ConfidenceInterval `protobuf:"bytes,10,opt,name=icc1_k_interval,json=icc1KInterval,proto3" json:"icc1_k_interval,omitempty"`
+	// The 95 % confidence interval of ICC(2,k).
+	Icc2KInterval *ConfidenceInterval `protobuf:"bytes,11,opt,name=icc2_k_interval,json=icc2KInterval,proto3" json:"icc2_k_interval,omitempty"`
+	// The 95 % confidence interval of ICC(3,k).
+	Icc3KInterval *ConfidenceInterval `protobuf:"bytes,12,opt,name=icc3_k_interval,json=icc3KInterval,proto3" json:"icc3_k_interval,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -519,6 +550,103 @@ func (x *IntraclassCorrelations) GetIcc3K() float64 {
 	return 0
 }
 
+func (x *IntraclassCorrelations) GetIcc1_1Interval() *ConfidenceInterval {
+	if x != nil {
+		return x.Icc1_1Interval
+	}
+	return nil
+}
+
+func (x *IntraclassCorrelations) GetIcc2_1Interval() *ConfidenceInterval {
+	if x != nil {
+		return x.Icc2_1Interval
+	}
+	return nil
+}
+
+func (x *IntraclassCorrelations) GetIcc3_1Interval() *ConfidenceInterval {
+	if x != nil {
+		return x.Icc3_1Interval
+	}
+	return nil
+}
+
+func (x *IntraclassCorrelations) GetIcc1KInterval() *ConfidenceInterval {
+	if x != nil {
+		return x.Icc1KInterval
+	}
+	return nil
+}
+
+func (x *IntraclassCorrelations) GetIcc2KInterval() *ConfidenceInterval {
+	if x != nil {
+		return x.Icc2KInterval
+	}
+	return nil
+}
+
+func (x *IntraclassCorrelations) GetIcc3KInterval() *ConfidenceInterval {
+	if x != nil {
+		return x.Icc3KInterval
+	}
+	return nil
+}
+
+// A two-sided 95 % confidence interval.
+type ConfidenceInterval struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The lower bound.
+	Low float64 `protobuf:"fixed64,1,opt,name=low,proto3" json:"low,omitempty"`
+	// The upper bound.
+	High          float64 `protobuf:"fixed64,2,opt,name=high,proto3" json:"high,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConfidenceInterval) Reset() {
+	*x = ConfidenceInterval{}
+	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConfidenceInterval) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConfidenceInterval) ProtoMessage() {}
+
+func (x *ConfidenceInterval) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConfidenceInterval.ProtoReflect.Descriptor instead.
+func (*ConfidenceInterval) Descriptor() ([]byte, []int) {
+	return file_yardstick_feedback_v1_calibration_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ConfidenceInterval) GetLow() float64 {
+	if x != nil {
+		return x.Low
+	}
+	return 0
+}
+
+func (x *ConfidenceInterval) GetHigh() float64 {
+	if x != nil {
+		return x.High
+	}
+	return 0
+}
+
 // One interviewer in a calibration report.
 type InterviewerCalibration struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -549,7 +677,7 @@ type InterviewerCalibration struct {
 
 func (x *InterviewerCalibration) Reset() {
 	*x = InterviewerCalibration{}
-	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[5]
+	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -561,7 +689,7 @@ func (x *InterviewerCalibration) String() string {
 func (*InterviewerCalibration) ProtoMessage() {}
 
 func (x *InterviewerCalibration) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[5]
+	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -574,7 +702,7 @@ func (x *InterviewerCalibration) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InterviewerCalibration.ProtoReflect.Descriptor instead.
 func (*InterviewerCalibration) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_calibration_proto_rawDescGZIP(), []int{5}
+	return file_yardstick_feedback_v1_calibration_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *InterviewerCalibration) GetInterviewer() string {
@@ -658,7 +786,7 @@ type CandidateCalibration struct {
 
 func (x *CandidateCalibration) Reset() {
 	*x = CandidateCalibration{}
-	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[6]
+	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -670,7 +798,7 @@ func (x *CandidateCalibration) String() string {
 func (*CandidateCalibration) ProtoMessage() {}
 
 func (x *CandidateCalibration) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[6]
+	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -683,7 +811,7 @@ func (x *CandidateCalibration) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CandidateCalibration.ProtoReflect.Descriptor instead.
 func (*CandidateCalibration) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_calibration_proto_rawDescGZIP(), []int{6}
+	return file_yardstick_feedback_v1_calibration_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *CandidateCalibration) GetCandidate() string {
@@ -729,7 +857,7 @@ type CompetencyCalibration struct {
 
 func (x *CompetencyCalibration) Reset() {
 	*x = CompetencyCalibration{}
-	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[7]
+	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -741,7 +869,7 @@ func (x *CompetencyCalibration) String() string {
 func (*CompetencyCalibration) ProtoMessage() {}
 
 func (x *CompetencyCalibration) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[7]
+	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -754,7 +882,7 @@ func (x *CompetencyCalibration) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompetencyCalibration.ProtoReflect.Descriptor instead.
 func (*CompetencyCalibration) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_calibration_proto_rawDescGZIP(), []int{7}
+	return file_yardstick_feedback_v1_calibration_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *CompetencyCalibration) GetCompetency() string {
@@ -778,7 +906,12 @@ func (x *CompetencyCalibration) GetCalibratedScore() float64 {
 	return 0
 }
 
-// Where one interviewer stands among their peers, with no peer named.
+// Where one interviewer stands among their peers, with no peer named. It is
+// built only from the panels its reader may see — those the interviewer is
+// on and has submitted every scorecard of their own for (and, when a
+// recruiter reads it, that the recruiter is not blind on) — so nothing in it
+// moves when a colleague submits on a panel the reader has not judged yet.
+// Peer figures are coarse: no figure is one peer's exact value.
 type UserCalibration struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The resource name.
@@ -801,22 +934,31 @@ type UserCalibration struct {
 	LeniencyHigh float64 `protobuf:"fixed64,8,opt,name=leniency_high,json=leniencyHigh,proto3" json:"leniency_high,omitempty"`
 	// The share of their peers who are less lenient, 0 to 1.
 	LeniencyPercentile float64 `protobuf:"fixed64,9,opt,name=leniency_percentile,json=leniencyPercentile,proto3" json:"leniency_percentile,omitempty"`
-	// The peers' leniencies, sorted, with no name: the distribution to
-	// compare with.
+	// The peers' leniencies, each rounded to 0.1 point, sorted, with no name:
+	// the distribution to compare with.
 	PeerLeniencies []float64 `protobuf:"fixed64,10,rep,packed,name=peer_leniencies,json=peerLeniencies,proto3" json:"peer_leniencies,omitempty"`
 	// How far their scores sit from the rest of each panel on average, in
-	// scale points (mean absolute difference from the other interviewers'
-	// mean score of the same candidate and competency).
+	// points of `scale` (mean absolute difference from the other
+	// interviewers' mean score of the same candidate and competency).
 	PanelDistance float64 `protobuf:"fixed64,11,opt,name=panel_distance,json=panelDistance,proto3" json:"panel_distance,omitempty"`
-	// The median of the peers' panel distances.
-	PeerPanelDistanceMedian float64 `protobuf:"fixed64,12,opt,name=peer_panel_distance_median,json=peerPanelDistanceMedian,proto3" json:"peer_panel_distance_median,omitempty"`
-	unknownFields           protoimpl.UnknownFields
-	sizeCache               protoimpl.SizeCache
+	// The middle of the peers' panel distances, rounded to 0.1 point: the
+	// mean of the middle two of an even number of peers, of the middle three
+	// of an odd number, so that it is never one peer's own value. Absent with
+	// fewer than seven peers.
+	PeerPanelDistanceMiddle *float64 `protobuf:"fixed64,13,opt,name=peer_panel_distance_middle,json=peerPanelDistanceMiddle,proto3,oneof" json:"peer_panel_distance_middle,omitempty"`
+	// The scale the figures are given in, in words: the scale of most of the
+	// interviewer's own scorecards (every rating is first put on the fraction
+	// of its own rubric's range, so rubrics with different scales pool).
+	Scale string `protobuf:"bytes,14,opt,name=scale,proto3" json:"scale,omitempty"`
+	// The model fitted, in words.
+	Model         string `protobuf:"bytes,15,opt,name=model,proto3" json:"model,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *UserCalibration) Reset() {
 	*x = UserCalibration{}
-	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[8]
+	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -828,7 +970,7 @@ func (x *UserCalibration) String() string {
 func (*UserCalibration) ProtoMessage() {}
 
 func (x *UserCalibration) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[8]
+	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -841,7 +983,7 @@ func (x *UserCalibration) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UserCalibration.ProtoReflect.Descriptor instead.
 func (*UserCalibration) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_calibration_proto_rawDescGZIP(), []int{8}
+	return file_yardstick_feedback_v1_calibration_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *UserCalibration) GetName() string {
@@ -921,11 +1063,25 @@ func (x *UserCalibration) GetPanelDistance() float64 {
 	return 0
 }
 
-func (x *UserCalibration) GetPeerPanelDistanceMedian() float64 {
-	if x != nil {
-		return x.PeerPanelDistanceMedian
+func (x *UserCalibration) GetPeerPanelDistanceMiddle() float64 {
+	if x != nil && x.PeerPanelDistanceMiddle != nil {
+		return *x.PeerPanelDistanceMiddle
 	}
 	return 0
+}
+
+func (x *UserCalibration) GetScale() string {
+	if x != nil {
+		return x.Scale
+	}
+	return ""
+}
+
+func (x *UserCalibration) GetModel() string {
+	if x != nil {
+		return x.Model
+	}
+	return ""
 }
 
 var File_yardstick_feedback_v1_calibration_proto protoreflect.FileDescriptor
@@ -939,7 +1095,7 @@ const file_yardstick_feedback_v1_calibration_proto_rawDesc = "" +
 	"\x06rubric\x18\x03 \x01(\tR\x06rubric\x129\n" +
 	"\n" +
 	"start_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x125\n" +
-	"\bend_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\aendTime\"\x98\x05\n" +
+	"\bend_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\aendTime\"\xae\x05\n" +
 	"\x11CalibrationReport\x12=\n" +
 	"\x05scope\x18\x01 \x01(\v2'.yardstick.feedback.v1.CalibrationScopeR\x05scope\x12=\n" +
 	"\fcompute_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\vcomputeTime\x12\x1e\n" +
@@ -957,7 +1113,8 @@ const file_yardstick_feedback_v1_calibration_proto_rawDesc = "" +
 	"\x05model\x18\n" +
 	" \x01(\tR\x05model\x12+\n" +
 	"\x11residual_variance\x18\v \x01(\x01R\x10residualVariance\x121\n" +
-	"\x14interviewer_variance\x18\f \x01(\x01R\x13interviewerVariance\"\xf4\x02\n" +
+	"\x14interviewer_variance\x18\f \x01(\x01R\x13interviewerVariance\x12\x14\n" +
+	"\x05scale\x18\r \x01(\tR\x05scale\"\xf4\x02\n" +
 	"\x13CompetencyAgreement\x12\x1e\n" +
 	"\n" +
 	"competency\x18\x01 \x01(\tR\n" +
@@ -979,14 +1136,24 @@ const file_yardstick_feedback_v1_calibration_proto_rawDesc = "" +
 	"\b_nominalB\n" +
 	"\n" +
 	"\b_ordinalB\v\n" +
-	"\t_interval\"\xa2\x01\n" +
+	"\t_interval\"\x94\x05\n" +
 	"\x16IntraclassCorrelations\x12\x15\n" +
 	"\x06icc1_1\x18\x01 \x01(\x01R\x05icc11\x12\x15\n" +
 	"\x06icc2_1\x18\x02 \x01(\x01R\x05icc21\x12\x15\n" +
 	"\x06icc3_1\x18\x03 \x01(\x01R\x05icc31\x12\x15\n" +
 	"\x06icc1_k\x18\x04 \x01(\x01R\x05icc1K\x12\x15\n" +
 	"\x06icc2_k\x18\x05 \x01(\x01R\x05icc2K\x12\x15\n" +
-	"\x06icc3_k\x18\x06 \x01(\x01R\x05icc3K\"\x95\x03\n" +
+	"\x06icc3_k\x18\x06 \x01(\x01R\x05icc3K\x12Q\n" +
+	"\x0ficc1_1_interval\x18\a \x01(\v2).yardstick.feedback.v1.ConfidenceIntervalR\ricc11Interval\x12Q\n" +
+	"\x0ficc2_1_interval\x18\b \x01(\v2).yardstick.feedback.v1.ConfidenceIntervalR\ricc21Interval\x12Q\n" +
+	"\x0ficc3_1_interval\x18\t \x01(\v2).yardstick.feedback.v1.ConfidenceIntervalR\ricc31Interval\x12Q\n" +
+	"\x0ficc1_k_interval\x18\n" +
+	" \x01(\v2).yardstick.feedback.v1.ConfidenceIntervalR\ricc1KInterval\x12Q\n" +
+	"\x0ficc2_k_interval\x18\v \x01(\v2).yardstick.feedback.v1.ConfidenceIntervalR\ricc2KInterval\x12Q\n" +
+	"\x0ficc3_k_interval\x18\f \x01(\v2).yardstick.feedback.v1.ConfidenceIntervalR\ricc3KInterval\":\n" +
+	"\x12ConfidenceInterval\x12\x10\n" +
+	"\x03low\x18\x01 \x01(\x01R\x03low\x12\x12\n" +
+	"\x04high\x18\x02 \x01(\x01R\x04high\"\x95\x03\n" +
 	"\x16InterviewerCalibration\x12 \n" +
 	"\vinterviewer\x18\x01 \x01(\tR\vinterviewer\x12\x1e\n" +
 	"\n" +
@@ -1010,7 +1177,7 @@ const file_yardstick_feedback_v1_calibration_proto_rawDesc = "" +
 	"competency\x18\x01 \x01(\tR\n" +
 	"competency\x12\x1b\n" +
 	"\traw_score\x18\x02 \x01(\x01R\brawScore\x12)\n" +
-	"\x10calibrated_score\x18\x03 \x01(\x01R\x0fcalibratedScore\"\xbc\x03\n" +
+	"\x10calibrated_score\x18\x03 \x01(\x01R\x0fcalibratedScore\"\xae\x04\n" +
 	"\x0fUserCalibration\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1e\n" +
 	"\n" +
@@ -1025,8 +1192,11 @@ const file_yardstick_feedback_v1_calibration_proto_rawDesc = "" +
 	"\x13leniency_percentile\x18\t \x01(\x01R\x12leniencyPercentile\x12'\n" +
 	"\x0fpeer_leniencies\x18\n" +
 	" \x03(\x01R\x0epeerLeniencies\x12%\n" +
-	"\x0epanel_distance\x18\v \x01(\x01R\rpanelDistance\x12;\n" +
-	"\x1apeer_panel_distance_median\x18\f \x01(\x01R\x17peerPanelDistanceMedianBKZIgithub.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1;feedbackv1b\x06proto3"
+	"\x0epanel_distance\x18\v \x01(\x01R\rpanelDistance\x12@\n" +
+	"\x1apeer_panel_distance_middle\x18\r \x01(\x01H\x00R\x17peerPanelDistanceMiddle\x88\x01\x01\x12\x14\n" +
+	"\x05scale\x18\x0e \x01(\tR\x05scale\x12\x14\n" +
+	"\x05model\x18\x0f \x01(\tR\x05modelB\x1d\n" +
+	"\x1b_peer_panel_distance_middleJ\x04\b\f\x10\rR\x1apeer_panel_distance_medianBKZIgithub.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1;feedbackv1b\x06proto3"
 
 var (
 	file_yardstick_feedback_v1_calibration_proto_rawDescOnce sync.Once
@@ -1040,39 +1210,46 @@ func file_yardstick_feedback_v1_calibration_proto_rawDescGZIP() []byte {
 	return file_yardstick_feedback_v1_calibration_proto_rawDescData
 }
 
-var file_yardstick_feedback_v1_calibration_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_yardstick_feedback_v1_calibration_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_yardstick_feedback_v1_calibration_proto_goTypes = []any{
 	(*CalibrationScope)(nil),       // 0: yardstick.feedback.v1.CalibrationScope
 	(*CalibrationReport)(nil),      // 1: yardstick.feedback.v1.CalibrationReport
 	(*CompetencyAgreement)(nil),    // 2: yardstick.feedback.v1.CompetencyAgreement
 	(*KrippendorffAlpha)(nil),      // 3: yardstick.feedback.v1.KrippendorffAlpha
 	(*IntraclassCorrelations)(nil), // 4: yardstick.feedback.v1.IntraclassCorrelations
-	(*InterviewerCalibration)(nil), // 5: yardstick.feedback.v1.InterviewerCalibration
-	(*CandidateCalibration)(nil),   // 6: yardstick.feedback.v1.CandidateCalibration
-	(*CompetencyCalibration)(nil),  // 7: yardstick.feedback.v1.CompetencyCalibration
-	(*UserCalibration)(nil),        // 8: yardstick.feedback.v1.UserCalibration
-	(*timestamppb.Timestamp)(nil),  // 9: google.protobuf.Timestamp
-	(*RecommendationCount)(nil),    // 10: yardstick.feedback.v1.RecommendationCount
-	(*durationpb.Duration)(nil),    // 11: google.protobuf.Duration
+	(*ConfidenceInterval)(nil),     // 5: yardstick.feedback.v1.ConfidenceInterval
+	(*InterviewerCalibration)(nil), // 6: yardstick.feedback.v1.InterviewerCalibration
+	(*CandidateCalibration)(nil),   // 7: yardstick.feedback.v1.CandidateCalibration
+	(*CompetencyCalibration)(nil),  // 8: yardstick.feedback.v1.CompetencyCalibration
+	(*UserCalibration)(nil),        // 9: yardstick.feedback.v1.UserCalibration
+	(*timestamppb.Timestamp)(nil),  // 10: google.protobuf.Timestamp
+	(*RecommendationCount)(nil),    // 11: yardstick.feedback.v1.RecommendationCount
+	(*durationpb.Duration)(nil),    // 12: google.protobuf.Duration
 }
 var file_yardstick_feedback_v1_calibration_proto_depIdxs = []int32{
-	9,  // 0: yardstick.feedback.v1.CalibrationScope.start_time:type_name -> google.protobuf.Timestamp
-	9,  // 1: yardstick.feedback.v1.CalibrationScope.end_time:type_name -> google.protobuf.Timestamp
+	10, // 0: yardstick.feedback.v1.CalibrationScope.start_time:type_name -> google.protobuf.Timestamp
+	10, // 1: yardstick.feedback.v1.CalibrationScope.end_time:type_name -> google.protobuf.Timestamp
 	0,  // 2: yardstick.feedback.v1.CalibrationReport.scope:type_name -> yardstick.feedback.v1.CalibrationScope
-	9,  // 3: yardstick.feedback.v1.CalibrationReport.compute_time:type_name -> google.protobuf.Timestamp
+	10, // 3: yardstick.feedback.v1.CalibrationReport.compute_time:type_name -> google.protobuf.Timestamp
 	2,  // 4: yardstick.feedback.v1.CalibrationReport.competencies:type_name -> yardstick.feedback.v1.CompetencyAgreement
-	5,  // 5: yardstick.feedback.v1.CalibrationReport.interviewers:type_name -> yardstick.feedback.v1.InterviewerCalibration
-	6,  // 6: yardstick.feedback.v1.CalibrationReport.candidates:type_name -> yardstick.feedback.v1.CandidateCalibration
+	6,  // 5: yardstick.feedback.v1.CalibrationReport.interviewers:type_name -> yardstick.feedback.v1.InterviewerCalibration
+	7,  // 6: yardstick.feedback.v1.CalibrationReport.candidates:type_name -> yardstick.feedback.v1.CandidateCalibration
 	3,  // 7: yardstick.feedback.v1.CompetencyAgreement.krippendorff_alpha:type_name -> yardstick.feedback.v1.KrippendorffAlpha
 	4,  // 8: yardstick.feedback.v1.CompetencyAgreement.icc:type_name -> yardstick.feedback.v1.IntraclassCorrelations
-	10, // 9: yardstick.feedback.v1.InterviewerCalibration.recommendations:type_name -> yardstick.feedback.v1.RecommendationCount
-	11, // 10: yardstick.feedback.v1.InterviewerCalibration.median_time_to_submit:type_name -> google.protobuf.Duration
-	7,  // 11: yardstick.feedback.v1.CandidateCalibration.competencies:type_name -> yardstick.feedback.v1.CompetencyCalibration
-	12, // [12:12] is the sub-list for method output_type
-	12, // [12:12] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	5,  // 9: yardstick.feedback.v1.IntraclassCorrelations.icc1_1_interval:type_name -> yardstick.feedback.v1.ConfidenceInterval
+	5,  // 10: yardstick.feedback.v1.IntraclassCorrelations.icc2_1_interval:type_name -> yardstick.feedback.v1.ConfidenceInterval
+	5,  // 11: yardstick.feedback.v1.IntraclassCorrelations.icc3_1_interval:type_name -> yardstick.feedback.v1.ConfidenceInterval
+	5,  // 12: yardstick.feedback.v1.IntraclassCorrelations.icc1_k_interval:type_name -> yardstick.feedback.v1.ConfidenceInterval
+	5,  // 13: yardstick.feedback.v1.IntraclassCorrelations.icc2_k_interval:type_name -> yardstick.feedback.v1.ConfidenceInterval
+	5,  // 14: yardstick.feedback.v1.IntraclassCorrelations.icc3_k_interval:type_name -> yardstick.feedback.v1.ConfidenceInterval
+	11, // 15: yardstick.feedback.v1.InterviewerCalibration.recommendations:type_name -> yardstick.feedback.v1.RecommendationCount
+	12, // 16: yardstick.feedback.v1.InterviewerCalibration.median_time_to_submit:type_name -> google.protobuf.Duration
+	8,  // 17: yardstick.feedback.v1.CandidateCalibration.competencies:type_name -> yardstick.feedback.v1.CompetencyCalibration
+	18, // [18:18] is the sub-list for method output_type
+	18, // [18:18] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_yardstick_feedback_v1_calibration_proto_init() }
@@ -1082,13 +1259,14 @@ func file_yardstick_feedback_v1_calibration_proto_init() {
 	}
 	file_yardstick_feedback_v1_feedback_proto_init()
 	file_yardstick_feedback_v1_calibration_proto_msgTypes[3].OneofWrappers = []any{}
+	file_yardstick_feedback_v1_calibration_proto_msgTypes[9].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_yardstick_feedback_v1_calibration_proto_rawDesc), len(file_yardstick_feedback_v1_calibration_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   9,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -1338,11 +1338,19 @@ type Calibration struct {
 	Note string `protobuf:"bytes,2,opt,name=note,proto3" json:"note,omitempty"`
 	// When the report used was computed.
 	ComputeTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=compute_time,json=computeTime,proto3" json:"compute_time,omitempty"`
-	// The leniency removed per interviewer of this panel (0 for those with
-	// too few scorecards, whose raw scores stand).
+	// The leniency removed per interviewer of this panel, in points of that
+	// interviewer's rubric (0 for those with too few scorecards, whose raw
+	// scores stand). Named interviewer effects are for recruiters and admins:
+	// an interviewer's summary has no calibration at all, as calibrated means
+	// beside the scores they see would give their colleagues' effects away.
 	InterviewerEffects map[string]float64 `protobuf:"bytes,4,rep,name=interviewer_effects,json=interviewerEffects,proto3" json:"interviewer_effects,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"fixed64,2,opt,name=value"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// How many submitted scorecards the report used was fitted on.
+	ReportScorecards int32 `protobuf:"varint,5,opt,name=report_scorecards,json=reportScorecards,proto3" json:"report_scorecards,omitempty"`
+	// How many of this panel's submitted scorecards were submitted after the
+	// report was computed (their interviewers' effects come from the rest).
+	PanelScorecardsSince int32 `protobuf:"varint,6,opt,name=panel_scorecards_since,json=panelScorecardsSince,proto3" json:"panel_scorecards_since,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *Calibration) Reset() {
@@ -1401,6 +1409,20 @@ func (x *Calibration) GetInterviewerEffects() map[string]float64 {
 		return x.InterviewerEffects
 	}
 	return nil
+}
+
+func (x *Calibration) GetReportScorecards() int32 {
+	if x != nil {
+		return x.ReportScorecards
+	}
+	return 0
+}
+
+func (x *Calibration) GetPanelScorecardsSince() int32 {
+	if x != nil {
+		return x.PanelScorecardsSince
+	}
+	return 0
 }
 
 var File_yardstick_feedback_v1_feedback_proto protoreflect.FileDescriptor
@@ -1529,12 +1551,14 @@ const file_yardstick_feedback_v1_feedback_proto_rawDesc = "" +
 	"\x14CompetencyMeansEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01B\x15\n" +
-	"\x13_calibrated_overall\"\xae\x02\n" +
+	"\x13_calibrated_overall\"\x91\x03\n" +
 	"\vCalibration\x12\x18\n" +
 	"\aapplied\x18\x01 \x01(\bR\aapplied\x12\x12\n" +
 	"\x04note\x18\x02 \x01(\tR\x04note\x12=\n" +
 	"\fcompute_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\vcomputeTime\x12k\n" +
-	"\x13interviewer_effects\x18\x04 \x03(\v2:.yardstick.feedback.v1.Calibration.InterviewerEffectsEntryR\x12interviewerEffects\x1aE\n" +
+	"\x13interviewer_effects\x18\x04 \x03(\v2:.yardstick.feedback.v1.Calibration.InterviewerEffectsEntryR\x12interviewerEffects\x12+\n" +
+	"\x11report_scorecards\x18\x05 \x01(\x05R\x10reportScorecards\x124\n" +
+	"\x16panel_scorecards_since\x18\x06 \x01(\x05R\x14panelScorecardsSince\x1aE\n" +
 	"\x17InterviewerEffectsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01*\x9c\x01\n" +
