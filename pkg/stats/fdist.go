@@ -71,45 +71,34 @@ func regIncBeta(a, b, x float64) float64 {
 
 // betaFraction evaluates the continued fraction of regIncBeta.
 func betaFraction(a, b, x float64) float64 {
-	const (
-		tiny    = 1e-300
-		epsilon = 1e-16
-	)
-	c, d := 1.0, 1-(a+b)*x/(a+1)
-	if math.Abs(d) < tiny {
-		d = tiny
-	}
+	const epsilon = 1e-16
+	c, d := 1.0, lentzGuard(1-(a+b)*x/(a+1))
 	d = 1 / d
 	h := d
+	// step applies one term num of the fraction and returns its factor.
+	step := func(num float64) float64 {
+		d = 1 / lentzGuard(1+num*d)
+		c = lentzGuard(1 + num/c)
+		return d * c
+	}
 	for m := 1; m <= 10000; m++ {
 		mf := float64(m)
-		// The even step, then the odd one.
-		num := mf * (b - mf) * x / ((a + 2*mf - 1) * (a + 2*mf))
-		d = 1 + num*d
-		if math.Abs(d) < tiny {
-			d = tiny
-		}
-		c = 1 + num/c
-		if math.Abs(c) < tiny {
-			c = tiny
-		}
-		d = 1 / d
-		h *= d * c
-		num = -(a + mf) * (a + b + mf) * x / ((a + 2*mf) * (a + 2*mf + 1))
-		d = 1 + num*d
-		if math.Abs(d) < tiny {
-			d = tiny
-		}
-		c = 1 + num/c
-		if math.Abs(c) < tiny {
-			c = tiny
-		}
-		d = 1 / d
-		step := d * c
-		h *= step
-		if math.Abs(step-1) < epsilon {
+		// The even term, then the odd one.
+		h *= step(mf * (b - mf) * x / ((a + 2*mf - 1) * (a + 2*mf)))
+		last := step(-(a + mf) * (a + b + mf) * x / ((a + 2*mf) * (a + 2*mf + 1)))
+		h *= last
+		if math.Abs(last-1) < epsilon {
 			break
 		}
 	}
 	return h
+}
+
+// lentzGuard keeps a denominator of the modified Lentz method off zero.
+func lentzGuard(v float64) float64 {
+	const tiny = 1e-300
+	if math.Abs(v) < tiny {
+		return tiny
+	}
+	return v
 }

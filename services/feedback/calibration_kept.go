@@ -181,14 +181,19 @@ func (s *Server) panelCalibration(ctx context.Context, v viewer, role string, ca
 	if err != nil || doc == nil {
 		return withheld, nil, err
 	}
-	var rubrics []string
-	for _, c := range cards {
-		rubrics = append(rubrics, c.interview.Rubric)
-	}
-	sc, err := s.scalesOf(ctx, rubrics)
+	sc, err := s.scalesOf(ctx, cardRubrics(cards))
 	if err != nil {
 		return nil, nil, err
 	}
 	cal, means := calibrate(doc, role, cards, sc)
 	return cal, means, nil
+}
+
+// cardRubrics lists the rubric revision of each card.
+func cardRubrics(cards []card) []string {
+	out := make([]string, len(cards))
+	for i, c := range cards {
+		out[i] = c.interview.Rubric
+	}
+	return out
 }

@@ -189,11 +189,7 @@ func (s *Server) compareRow(ctx context.Context, p *panel, kept *calibrationDoc,
 	}
 	cal, calibrated := &feedbackv1.Calibration{}, map[string]float64{}
 	if kept != nil {
-		var rubrics []string
-		for _, c := range cards {
-			rubrics = append(rubrics, c.interview.Rubric)
-		}
-		sc, err := s.scalesOf(ctx, rubrics)
+		sc, err := s.scalesOf(ctx, cardRubrics(cards))
 		if err != nil {
 			return nil, nil, err
 		}
