@@ -42,7 +42,7 @@ func indexIDs(ctx context.Context, dir, database string) (int, error) {
 	}
 	// mode=rw: open, never create. The pragmas are FerretDB's own, so the two
 	// connections share the file politely.
-	q := url.Values{"mode": {"rw"}, "_pragma": {"busy_timeout(10000)", "journal_mode(wal)"}}
+	q := url.Values{"mode": {"rw"}, "_pragma": {"busy_timeout(10000)", "journal_mode(wal)", secureDelete}}
 	dsn := "file:" + file + "?" + q.Encode()
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {

@@ -3,7 +3,11 @@ package mongodb
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -47,5 +51,70 @@ func TestOpenEmbeddedKeepsData(t *testing.T) {
 	n, err := again.Client.Database("d").Collection("c").CountDocuments(ctx, map[string]string{})
 	if err != nil || n != 1 {
 		t.Errorf("documents after reopening = %d, %v; want 1", n, err)
+	}
+}
+
+// What is deleted is gone from the files too, not only from the answers:
+// erasure (GDPR art. 17) depends on it. Without secure_delete, SQLite keeps
+// deleted rows, and the old copies of replaced ones, in free space. Here
+// half the documents are edited three times and then deleted while their
+// neighbours on the same pages live on, as an erased candidate's
+// scorecards are.
+func TestDeletedContentLeavesTheFiles(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	conn, err := Open(ctx, Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	coll := conn.Client.Database("d").Collection("c")
+	erased := func(i, version int) string { return fmt.Sprintf("Zelda-%03d-v%d ", i, version) }
+	text := func(i, version int) string {
+		if i%2 == 1 {
+			return strings.Repeat(erased(i, version), 10+version*7)
+		}
+		return strings.Repeat(fmt.Sprintf("kept-%03d ", i), 10+version*9)
+	}
+	for i := range 200 {
+		if _, err := coll.InsertOne(ctx, map[string]any{"_id": fmt.Sprint("x", i), "text": text(i, 0)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := conn.IndexIDs(ctx, "d"); err != nil {
+		t.Fatal(err)
+	}
+	for version := 1; version <= 3; version++ {
+		for i := range 200 {
+			if _, err := coll.ReplaceOne(ctx, map[string]string{"_id": fmt.Sprint("x", i)}, map[string]string{"text": text(i, version)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for i := 1; i < 200; i += 2 {
+		if _, err := coll.DeleteOne(ctx, map[string]string{"_id": fmt.Sprint("x", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := conn.Close(ctx); err != nil {
+		t.Logf("close: %v", err)
+	}
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if n := bytes.Count(b, []byte("Zelda-")); n > 0 {
+			t.Errorf("%s holds %d pieces of deleted content", filepath.Base(path), n)
+		}
+		if n := bytes.Count(b, []byte("kept-198 ")); n == 0 {
+			t.Errorf("%s lost content that was not deleted", filepath.Base(path))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
