@@ -1,18 +1,23 @@
 // Package publishing stores resources that are edited as a draft and
 // published as immutable revisions (AIP-162): frameworks, rubrics. The draft
 // is a versioned document (pkg/versioned: etags, history, request ids); each
-// publish writes a revision named "{resource}/revisions/{n}", numbered from 1,
+// publish makes a revision named "{resource}/revisions/{n}", numbered from 1,
 // that never changes and outlives the draft, because other resources (a
 // rubric's source, a scorecard's rubric) point at it for years.
 //
-// Every read is a point lookup by _id: the draft by name, a revision by
-// name, and the revision list by counting down from the draft's count.
+// A revision is not a document of its own: it is the publish's change
+// record, which holds the draft as the publish left it and, like every
+// change record, is written once and never changed. The draft lists the
+// version of each publish, so revision n is two point lookups (the draft,
+// then the record "{resource}#{version}") and a publish is one change with
+// nothing derived to write, finish or take back after a crash.
 package publishing
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -52,6 +57,12 @@ type Draft[C any] struct {
 	// first publish.
 	LatestRevision string    `bson:"latest_revision,omitempty"`
 	PublishTime    time.Time `bson:"publish_time,omitempty"`
+	// PublishVersions are the versions of the publishes of the last
+	// len(PublishVersions) revisions, oldest first: revision n is the
+	// change record of version PublishVersions[n-1-legacy], where legacy
+	// (Revisions-len) counts the revisions published before revisions were
+	// read from change records (see legacyRevision).
+	PublishVersions []int64 `bson:"publish_versions,omitempty"`
 }
 
 // Published reports whether the resource has a revision.
@@ -66,10 +77,6 @@ type Revision[C any] struct {
 	CreateTime  time.Time `bson:"create_time"` // of the resource
 	PublishTime time.Time `bson:"publish_time"`
 	Publisher   string    `bson:"publisher"`
-	// Change is the publish that stored the revision ("{name}#{version}"):
-	// a publish that was abandoned after its revision landed leaves a
-	// revision the next publish may take over (see storeRevision).
-	Change string `bson:"change,omitempty"`
 }
 
 // ETag is the revision's etag: it never changes.
@@ -111,87 +118,77 @@ func LatestRevisionName[C any](parent string, d *Draft[C]) string {
 // Store keeps one kind of publishable resource.
 type Store[C any] struct {
 	// Drafts are the current documents with their change history.
-	Drafts    *versioned.Store[Draft[C]]
-	revisions *mongo.Collection
+	Drafts *versioned.Store[Draft[C]]
+	// legacy holds the revisions published before revisions were read from
+	// change records, one document each; nothing writes it any more.
+	legacy *mongo.Collection
 }
 
 // New returns a store over three collections of db: drafts, their changes,
-// and revisions. Call Init before serving.
-func New[C any](db *mongo.Database, drafts, changes, revisions string) *Store[C] {
-	s := &Store[C]{revisions: db.Collection(revisions)}
-	s.Drafts = versioned.New(db, drafts, changes, versioned.Options[Draft[C]]{
-		AfterRecord: s.storeRevision,
-		Derives:     func(c *versioned.Change[Draft[C]]) bool { return c.Kind == KindPublish },
-		Undo:        s.unstoreRevision,
-	})
-	return s
+// and the revisions published by earlier versions of this package. Call
+// Init before serving.
+func New[C any](db *mongo.Database, drafts, changes, legacyRevisions string) *Store[C] {
+	return &Store[C]{
+		Drafts: versioned.New(db, drafts, changes, versioned.Options[Draft[C]]{}),
+		legacy: db.Collection(legacyRevisions),
+	}
 }
 
-// Init creates the collections and indexes (revisions are read by name
-// only, so they need no index beyond _id), and finishes the changes a crash
+// Init creates the collections and indexes, and finishes the changes a crash
 // left half-written, so that lists agree with reads from the start.
 func (s *Store[C]) Init(ctx context.Context) error {
-	indexes := s.Drafts.Indexes()
-	indexes[s.revisions] = nil
-	if err := mongodb.EnsureIndexes(ctx, indexes); err != nil {
+	if err := mongodb.EnsureIndexes(ctx, s.Drafts.Indexes()); err != nil {
 		return err
 	}
 	_, err := s.Drafts.Sweep(ctx)
 	return err
 }
 
-// storeRevision writes the revision a publish created. It runs after the
-// publish's change record is written, and again if the change is rolled
-// forward, so the publish's own revision already there is success. The
-// revision of a publish that was abandoned holds the number the next
-// publish takes again (the draft went back): that one is replaced. Any
-// other revision of that number stays as it is: revisions never change.
-func (s *Store[C]) storeRevision(ctx context.Context, c *versioned.Change[Draft[C]]) error {
-	r := latestRevisionOf(&c.After, c.Actor)
-	r.Change = c.ID
-	_, err := s.revisions.InsertOne(ctx, r)
-	if err == nil || !mongo.IsDuplicateKeyError(err) {
-		return wrapIf(err, "store revision")
-	}
-	var there Revision[C]
-	if err := s.revisions.FindOne(ctx, bson.D{{Key: "_id", Value: r.Name}}).Decode(&there); err != nil {
-		return fmt.Errorf("read revision %s: %w", r.Name, err)
-	}
-	if there.Change == "" || there.Change == c.ID {
-		return nil // stored before revisions named their publish, or by this one
-	}
-	abandoned, err := s.Drafts.Abandoned(ctx, there.Change)
+// Revision returns a revision by its full name; the ID Latest names the
+// newest revision of a live resource. A resource that is missing or was
+// never published has no latest revision, with the same answer for both.
+// Numbered revisions outlive a deleted resource.
+func (s *Store[C]) Revision(ctx context.Context, name string) (*Revision[C], error) {
+	parent, id := SplitName(name)
+	doc, err := s.Drafts.Find(ctx, parent)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if !abandoned {
-		return fmt.Errorf("revision %s was stored by another publish (%s)", r.Name, there.Change)
+	if id == Latest {
+		if !doc.Live() || !doc.Data.Published() {
+			return nil, apierr.NotFound(name)
+		}
+		id = doc.Data.LatestRevision
 	}
-	if _, err := s.revisions.ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.Name}}, r); err != nil {
-		return fmt.Errorf("replace the revision of abandoned %s: %w", there.Change, err)
+	n, err := strconv.ParseInt(id, 10, 64)
+	if doc == nil || err != nil {
+		return nil, apierr.NotFound(name)
 	}
-	return nil
+	return s.revisionIn(ctx, doc, n)
 }
 
-// unstoreRevision takes back the revision of a publish that was abandoned
-// after its revision landed, unless a later publish has taken its number
-// over. The filter names the publish, so it is not a point lookup: this
-// runs only on that rare path.
-func (s *Store[C]) unstoreRevision(ctx context.Context, c *versioned.Change[Draft[C]]) error {
-	name := LatestRevisionName(c.After.Name, &c.After.Data)
-	_, err := s.revisions.DeleteOne(ctx, bson.D{{Key: "_id", Value: name}, {Key: "change", Value: c.ID}})
-	return wrapIf(err, "take back revision "+name)
-}
-
-func wrapIf(err error, what string) error {
+// revisionIn returns revision n of a draft (live or deleted).
+func (s *Store[C]) revisionIn(ctx context.Context, doc *versioned.Doc[Draft[C]], n int64) (*Revision[C], error) {
+	name := RevisionName(doc.Name, n)
+	if n < 1 || n > doc.Data.Revisions {
+		return nil, apierr.NotFound(name)
+	}
+	legacy := doc.Data.Revisions - int64(len(doc.Data.PublishVersions))
+	if n <= legacy {
+		return s.legacyRevision(ctx, name)
+	}
+	c, err := s.Drafts.Record(ctx, doc.Name, doc.Data.PublishVersions[n-legacy-1])
 	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
+		return nil, err
 	}
-	return nil
+	if c == nil {
+		return nil, apierr.NotFound(name)
+	}
+	return revisionOf(&c.After, c.Actor), nil
 }
 
-// latestRevisionOf is the revision that the publish which produced doc created.
-func latestRevisionOf[C any](doc *versioned.Doc[Draft[C]], publisher string) *Revision[C] {
+// revisionOf is the revision that the publish which produced doc created.
+func revisionOf[C any](doc *versioned.Doc[Draft[C]], publisher string) *Revision[C] {
 	return &Revision[C]{
 		Name:        LatestRevisionName(doc.Name, &doc.Data),
 		Parent:      doc.Name,
@@ -203,23 +200,10 @@ func latestRevisionOf[C any](doc *versioned.Doc[Draft[C]], publisher string) *Re
 	}
 }
 
-// Revision returns a revision by its full name; the ID Latest names the
-// newest revision of a live resource. A resource that is missing or was
-// never published has no latest revision, with the same answer for both.
-func (s *Store[C]) Revision(ctx context.Context, name string) (*Revision[C], error) {
-	parent, id := SplitName(name)
-	if id == Latest {
-		doc, err := s.Drafts.Get(ctx, parent)
-		if errors.Is(err, apierr.ErrNotFound) || (err == nil && !doc.Data.Published()) {
-			return nil, apierr.NotFound(name)
-		}
-		if err != nil {
-			return nil, err
-		}
-		name = LatestRevisionName(parent, &doc.Data)
-	}
+// legacyRevision reads a revision stored as a document of its own.
+func (s *Store[C]) legacyRevision(ctx context.Context, name string) (*Revision[C], error) {
 	var r Revision[C]
-	err := s.revisions.FindOne(ctx, bson.D{{Key: "_id", Value: name}}).Decode(&r)
+	err := s.legacy.FindOne(ctx, bson.D{{Key: "_id", Value: name}}).Decode(&r)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, apierr.NotFound(name)
 	}
@@ -231,8 +215,8 @@ func (s *Store[C]) Revision(ctx context.Context, name string) (*Revision[C], err
 
 // Revisions returns up to limit revisions of a draft numbered below before
 // (all when before is 0), newest first, each read by its name. A number
-// whose revision was never stored (its publish was abandoned) is skipped.
-// more reports whether older revisions remain.
+// without a revision (a publish an earlier version of this package
+// abandoned) is skipped. more reports whether older revisions remain.
 func (s *Store[C]) Revisions(ctx context.Context, doc *versioned.Doc[Draft[C]], before int64, limit int) (revs []*Revision[C], more bool, err error) {
 	top := doc.Data.Revisions
 	if before > 0 && before-1 < top {
@@ -242,7 +226,7 @@ func (s *Store[C]) Revisions(ctx context.Context, doc *versioned.Doc[Draft[C]], 
 		if len(revs) == limit {
 			return revs, true, nil
 		}
-		r, err := s.Revision(ctx, RevisionName(doc.Name, n))
+		r, err := s.revisionIn(ctx, doc, n)
 		if errors.Is(err, apierr.ErrNotFound) {
 			continue
 		}
@@ -261,8 +245,9 @@ func (s *Store[C]) Create(ctx context.Context, name, actor, kind string, want ve
 	want.Exists = versioned.MustNotExist
 	doc, err := s.Drafts.Apply(ctx, name, actor, want, func(cur *versioned.Doc[Draft[C]]) (versioned.Edit[Draft[C]], error) {
 		d := Draft[C]{Content: c, Unpublished: true}
-		if cur != nil { // deleted: keep counting revisions
+		if cur != nil { // deleted: keep counting revisions, and serving them
 			d.Revisions, d.LatestRevision, d.PublishTime = cur.Data.Revisions, cur.Data.LatestRevision, cur.Data.PublishTime
+			d.PublishVersions = cur.Data.PublishVersions
 		}
 		return versioned.Edit[Draft[C]]{Kind: kind, Fields: fields, Data: d}, nil
 	})
@@ -301,9 +286,8 @@ func (s *Store[C]) Delete(ctx context.Context, name, actor string, want versione
 }
 
 // Publish freezes a live draft as its next revision, after publishable
-// says the content may be published. The revision is written by
-// storeRevision, after the change record that guards against concurrent
-// publishes; a retry with the same request id returns the same revision.
+// says the content may be published. The publish's change record is the
+// revision; a retry with the same request id returns the same revision.
 func (s *Store[C]) Publish(ctx context.Context, name, actor string, want versioned.Expect, publishable func(C) error) (*Revision[C], error) {
 	want.Exists = versioned.MustExist
 	doc, err := s.Drafts.Apply(ctx, name, actor, want, func(cur *versioned.Doc[Draft[C]]) (versioned.Edit[Draft[C]], error) {
@@ -318,12 +302,13 @@ func (s *Store[C]) Publish(ctx context.Context, name, actor string, want version
 		d.LatestRevision = strconv.FormatInt(d.Revisions, 10)
 		d.PublishTime = time.Now().UTC().Truncate(time.Millisecond)
 		d.Unpublished = false
+		d.PublishVersions = append(slices.Clone(d.PublishVersions), cur.Version+1) // this change's version
 		return versioned.Edit[Draft[C]]{Kind: KindPublish, Ref: d.LatestRevision, Data: d}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return latestRevisionOf(doc, actor), nil
+	return revisionOf(doc, actor), nil
 }
 
 // LatestOf returns the newest revision of a live draft, or NotFound (under
@@ -332,7 +317,7 @@ func (s *Store[C]) LatestOf(ctx context.Context, doc *versioned.Doc[Draft[C]]) (
 	if !doc.Data.Published() {
 		return nil, apierr.NotFound(doc.Name)
 	}
-	r, err := s.Revision(ctx, LatestRevisionName(doc.Name, &doc.Data))
+	r, err := s.revisionIn(ctx, doc, doc.Data.Revisions)
 	if errors.Is(err, apierr.ErrNotFound) {
 		return nil, apierr.NotFound(doc.Name)
 	}

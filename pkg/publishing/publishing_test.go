@@ -91,11 +91,10 @@ func TestPublishDeleteAndRecreate(t *testing.T) {
 	}
 }
 
-// A publish that was abandoned after its revision landed leaves that
-// revision behind, under the number the draft gives out again: the next
-// publish takes it over. A revision stored by a publish that counts is
-// never overwritten.
-func TestARevisionLeftByAnAbandonedPublishIsTakenOver(t *testing.T) {
+// Revisions published before revisions were read from change records are
+// documents of their own: they are still served, and publishing goes on
+// from their count.
+func TestRevisionsPublishedAsDocumentsStayReadable(t *testing.T) {
 	ctx := context.Background()
 	db := mongotest.Database(t)
 	s := publishing.New[doc](db, "docs", "doc_changes", "doc_revisions")
@@ -105,42 +104,31 @@ func TestARevisionLeftByAnAbandonedPublishIsTakenOver(t *testing.T) {
 	if _, err := s.Create(ctx, "docs/a", "u", publishing.KindCreate, versioned.Expect{}, doc{Text: "one"}, []string{"text"}); err != nil {
 		t.Fatal(err)
 	}
+	// Revision 1 as an earlier version of the package stored it: a document,
+	// and a draft that counts it without a publish version.
+	old := bson.D{{Key: "_id", Value: "docs/a/revisions/1"}, {Key: "parent", Value: "docs/a"}, {Key: "number", Value: 1},
+		{Key: "content", Value: bson.D{{Key: "text", Value: "one"}}}, {Key: "publisher", Value: "u"}}
+	if _, err := db.Collection("doc_revisions").InsertOne(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	counted := bson.D{{Key: "$set", Value: bson.D{{Key: "data.revisions", Value: 1}, {Key: "data.latest_revision", Value: "1"}}}}
+	if _, err := db.Collection("docs").UpdateOne(ctx, bson.D{{Key: "_id", Value: "docs/a"}}, counted); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.Edit(ctx, "docs/a", "u", publishing.KindUpdate, versioned.Expect{}, setText("two")); err != nil {
 		t.Fatal(err)
 	}
-	// Revision 1 as an abandoned publish (version 9) left it, with the
-	// verdict versioned records on such a change.
-	stray := bson.D{{Key: "_id", Value: "docs/a/revisions/1"}, {Key: "parent", Value: "docs/a"}, {Key: "number", Value: 1},
-		{Key: "content", Value: bson.D{{Key: "text", Value: "abandoned"}}}, {Key: "change", Value: "docs/a#9"}}
-	verdict := bson.D{{Key: "_id", Value: "docs/a#9#derived"}, {Key: "outcome", Value: "abandoned"}}
-	if _, err := db.Collection("doc_revisions").InsertOne(ctx, stray); err != nil {
-		t.Fatal(err)
+	r2, err := s.Publish(ctx, "docs/a", "u", versioned.Expect{}, anything)
+	if err != nil || r2.Name != "docs/a/revisions/2" || r2.Content.Text != "two" {
+		t.Fatalf("Publish() = %+v, %v, want revision 2 with two", r2, err)
 	}
-	if _, err := db.Collection("doc_changes").InsertOne(ctx, verdict); err != nil {
-		t.Fatal(err)
+	for name, want := range map[string]string{"docs/a/revisions/1": "one", "docs/a/revisions/2": "two", "docs/a/revisions/latest": "two"} {
+		if r, err := s.Revision(ctx, name); err != nil || r.Content.Text != want {
+			t.Errorf("Revision(%s) = %+v, %v, want %q", name, r, err, want)
+		}
 	}
-	r1, err := s.Publish(ctx, "docs/a", "u", versioned.Expect{}, anything)
-	if err != nil || r1.Name != "docs/a/revisions/1" || r1.Content.Text != "two" {
-		t.Fatalf("Publish() over an abandoned revision = %+v, %v, want revision 1 with two", r1, err)
-	}
-	if r, err := s.Revision(ctx, "docs/a/revisions/1"); err != nil || r.Content.Text != "two" {
-		t.Errorf("Revision(1) = %+v, %v, want the new publish's content", r, err)
-	}
-
-	// Revision 2 stored by a publish that was not abandoned stays.
-	if _, err := s.Edit(ctx, "docs/a", "u", publishing.KindUpdate, versioned.Expect{}, setText("three")); err != nil {
-		t.Fatal(err)
-	}
-	kept := bson.D{{Key: "_id", Value: "docs/a/revisions/2"}, {Key: "parent", Value: "docs/a"}, {Key: "number", Value: 2},
-		{Key: "content", Value: bson.D{{Key: "text", Value: "kept"}}}, {Key: "change", Value: "docs/a#7"}}
-	if _, err := db.Collection("doc_revisions").InsertOne(ctx, kept); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Publish(ctx, "docs/a", "u", versioned.Expect{}, anything); err == nil {
-		t.Errorf("Publish() over another publish's revision succeeded")
-	}
-	if r, err := s.Revision(ctx, "docs/a/revisions/2"); err != nil || r.Content.Text != "kept" {
-		t.Errorf("Revision(2) = %+v, %v, want it unchanged", r, err)
+	if _, err := s.Revision(ctx, "docs/a/revisions/3"); !errors.Is(err, apierr.ErrNotFound) {
+		t.Errorf("Revision(3) = %v, want NotFound", err)
 	}
 }
 

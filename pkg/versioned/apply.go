@@ -34,8 +34,9 @@ type Expect struct {
 	Exists Existence
 	// RequestID makes the write idempotent (AIP-155): a write that carries
 	// the id of an earlier successful write by the same actor to the same
-	// resource returns that write's result and changes nothing. The id of a
-	// write to another resource is refused (INVALID_ARGUMENT).
+	// resource returns that write's result and changes nothing, also when
+	// the two run at once (see requestClaim). The id of a write to another
+	// resource is refused (INVALID_ARGUMENT).
 	RequestID string
 	// AnyName lets the replay of RequestID return a write to another
 	// resource: for creates whose name the server chooses, where a retry
@@ -49,17 +50,29 @@ type Expect struct {
 // to make, or an error that Apply returns as it is. When another writer
 // changed the resource between the read and the write, Apply returns
 // apierr.ErrConflict and changes nothing.
-func (s *Store[T]) Apply(ctx context.Context, name, actor string, want Expect, fn func(cur *Doc[T]) (Edit[T], error)) (*Doc[T], error) {
-	// Loading first rolls forward a change whose writer crashed, which also
-	// writes that change's request record: a retry of it is then recognised.
+func (s *Store[T]) Apply(ctx context.Context, name, actor string, want Expect, fn func(cur *Doc[T]) (Edit[T], error)) (doc *Doc[T], err error) {
+	var claimed *requestClaim
+	if want.RequestID != "" {
+		// The claim comes before anything is read or written: a concurrent
+		// attempt of the same request waits for this one and returns its
+		// result, so one request makes one change, whatever name it picked.
+		var first *Doc[T]
+		if first, claimed, err = s.claim(ctx, name, actor, want); first != nil || err != nil {
+			return first, err
+		}
+		defer func() {
+			switch {
+			case claimed.recorded:
+			case err != nil:
+				s.release(ctx, claimed)
+			case doc.Version > 0: // nothing to change: the result is the current version
+				err = s.settleAt(ctx, claimed.ID, doc.Version)
+			}
+		}()
+	}
 	cur, err := s.load(ctx, name)
 	if err != nil {
 		return nil, err
-	}
-	if want.RequestID != "" {
-		if first, err := s.replay(ctx, name, actor, want); first != nil || err != nil {
-			return first, err
-		}
 	}
 	if err := check(name, cur, want); err != nil {
 		return nil, err
@@ -71,21 +84,7 @@ func (s *Store[T]) Apply(ctx context.Context, name, actor string, want Expect, f
 	if edit.Unchanged && cur.Live() {
 		return cur, nil
 	}
-	now := time.Now().UTC().Truncate(time.Millisecond) // BSON dates hold milliseconds
-	var version int64
-	after := Doc[T]{Name: name, Deleted: edit.Delete, CreateTime: now, UpdateTime: now, Data: edit.Data}
-	if cur != nil {
-		version = cur.Version
-		if cur.Live() {
-			after.CreateTime = cur.CreateTime
-		}
-	}
-	after.Version = version + 1
-	change := &Change[T]{
-		ID: changeID(name, after.Version), Resource: name, Version: after.Version,
-		Kind: edit.Kind, Actor: actor, Time: now, Fields: edit.Fields, Ref: edit.Ref,
-		RequestID: want.RequestID, After: after,
-	}
+	change := s.next(name, actor, want, cur, edit)
 	marker, err := s.mark(ctx, change)
 	if err != nil {
 		return nil, err
@@ -95,17 +94,10 @@ func (s *Store[T]) Apply(ctx context.Context, name, actor string, want Expect, f
 		if !mongo.IsDuplicateKeyError(err) {
 			return nil, fmt.Errorf("record change: %w", err)
 		}
-		// Lost the race. If the winner was this same request (a client
-		// retrying before the first attempt answered), its result is ours.
-		if want.RequestID != "" {
-			if _, err := s.load(ctx, name); err != nil {
-				return nil, err
-			}
-			if first, err := s.replay(ctx, name, actor, want); first != nil || err != nil {
-				return first, err
-			}
-		}
 		return nil, apierr.Conflict("%s was changed concurrently", name)
+	}
+	if claimed != nil {
+		claimed.recorded = true // from here on the claim is this change's
 	}
 	// The change is decided: finish it even if the caller has gone away, so
 	// that readers see it at once. If this fails, the next reader or writer
@@ -116,20 +108,24 @@ func (s *Store[T]) Apply(ctx context.Context, name, actor string, want Expect, f
 		return nil, err // the marker stays: the sweep finishes the change
 	}
 	s.unmark(finishCtx, marker)
-	return &after, nil
+	return &change.After, nil
 }
 
-// replay returns the first result of a request, refusing one that wrote
-// another resource (unless the write allows it).
-func (s *Store[T]) replay(ctx context.Context, name, actor string, want Expect) (*Doc[T], error) {
-	first, err := s.Replay(ctx, want.RequestID, actor)
-	if err != nil || first == nil {
-		return first, err
+// next is the change record an edit of cur makes.
+func (s *Store[T]) next(name, actor string, want Expect, cur *Doc[T], edit Edit[T]) *Change[T] {
+	now := time.Now().UTC().Truncate(time.Millisecond) // BSON dates hold milliseconds
+	after := Doc[T]{Name: name, Version: 1, Deleted: edit.Delete, CreateTime: now, UpdateTime: now, Data: edit.Data}
+	if cur != nil {
+		after.Version = cur.Version + 1
+		if cur.Live() {
+			after.CreateTime = cur.CreateTime
+		}
 	}
-	if first.Name != name && !want.AnyName {
-		return nil, apierr.Invalid("request_id", "was already used for a request on another resource; send a new one (a UUID)")
+	return &Change[T]{
+		ID: changeID(name, after.Version), Resource: name, Version: after.Version,
+		Kind: edit.Kind, Actor: actor, Time: now, Fields: edit.Fields, Ref: edit.Ref,
+		RequestID: want.RequestID, After: after,
 	}
-	return first, nil
 }
 
 // finishTimeout bounds finishing a recorded change after its caller left.

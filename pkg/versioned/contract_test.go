@@ -99,9 +99,9 @@ func TestConcurrentRetriesOfOneRequest(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			ready.Done()
+			ready.Wait() // all attempts start together
 			docs[i], errs[i] = s.Apply(ctx, "notes/1", "a", versioned.Expect{RequestID: "same"}, func(*versioned.Doc[note]) (versioned.Edit[note], error) {
-				ready.Done()
-				ready.Wait()
 				return versioned.Edit[note]{Kind: "set", Data: note{Text: fmt.Sprint("attempt ", i)}}, nil
 			})
 		}()
@@ -180,209 +180,10 @@ func TestLateReplaceIsHealedByTheNextRead(t *testing.T) {
 	}
 }
 
-// A derived write that keeps failing does not make the resource unreadable:
-// readers get the last complete document, and after MaxAttempts the change
-// is abandoned, recorded as such, and writers go on.
-func TestFailingDerivedWriteIsBounded(t *testing.T) {
-	ctx := context.Background()
-	broken := errors.New("derived store down")
-	var failing bool
-	var calls int
-	s := newNotes(t, versioned.Options[note]{MaxAttempts: 3, AfterRecord: func(context.Context, *versioned.Change[note]) error {
-		calls++
-		if failing {
-			return broken
-		}
-		return nil
-	}})
-	if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{}, set("v1")); err != nil {
-		t.Fatal(err)
-	}
-	failing = true
-	if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{RequestID: "r"}, set("v2")); !errors.Is(err, broken) {
-		t.Fatalf("Apply() with a failing derived write = %v, want the failure", err)
-	}
-	// Attempt 2 (a reader): it still fails; the reader gets version 1.
-	if doc, err := s.Get(ctx, "notes/1"); err != nil || doc.Version != 1 || doc.Data.Text != "v1" {
-		t.Fatalf("Get() while the derived write fails = %+v, %v, want the last complete version 1", doc, err)
-	}
-	// Attempt 3 abandons the change: version 2 now holds v1's data.
-	doc, err := s.Get(ctx, "notes/1")
-	if err != nil || doc.Version != 2 || doc.Data.Text != "v1" {
-		t.Fatalf("Get() after the last attempt = %+v, %v, want version 2 carrying v1", doc, err)
-	}
-	if calls != 4 {
-		t.Errorf("AfterRecord ran %d times, want 4 (v1, then 3 attempts at v2)", calls)
-	}
-	changes, err := s.Changes(ctx, "notes/1", 0, 10)
-	if err != nil || len(changes) != 2 || changes[0].Failure == "" || changes[0].Attempts != 3 {
-		t.Fatalf("Changes() = %+v, %v, want version 2 recorded as abandoned after 3 attempts", changes, err)
-	}
-	// The abandoned request is not remembered: a retry really runs.
-	failing = false
-	doc, err = s.Apply(ctx, "notes/1", "a", versioned.Expect{RequestID: "r", ETag: "2"}, set("v2 again"))
-	if err != nil || doc.Version != 3 || doc.Data.Text != "v2 again" {
-		t.Errorf("retry after the abandon = %+v, %v, want version 3", doc, err)
-	}
-}
-
-// scriptedDerivedWrite is an AfterRecord whose calls, in order, do what a
-// test says: fail, succeed, or wait for the test before either.
-type scriptedDerivedWrite struct {
-	mu     sync.Mutex
-	calls  int
-	plan   []func() error
-	undone []int64 // the versions whose derived write was taken back
-}
-
-func (d *scriptedDerivedWrite) undo(_ context.Context, c *versioned.Change[note]) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.undone = append(d.undone, c.Version)
-	return nil
-}
-
-func (d *scriptedDerivedWrite) run(context.Context, *versioned.Change[note]) error {
-	d.mu.Lock()
-	i := d.calls
-	d.calls++
-	d.mu.Unlock()
-	if i >= len(d.plan) {
-		return nil
-	}
-	return d.plan[i]()
-}
-
-// raceDerivedWrites sets up a note whose version 2 has a derived write
-// that failed once (MaxAttempts 2), then races two readers over it: a slow
-// one whose attempt ends with slow, started first, and a fast one whose
-// attempt ends with fast while the slow one is under way. It returns the
-// store, what the fast reader was served, and the note once both are done.
-func raceDerivedWrites(t *testing.T, slow, fast error) (s *versioned.Store[note], d *scriptedDerivedWrite, served, after *versioned.Doc[note]) {
-	t.Helper()
-	ctx := context.Background()
-	broken := errors.New("derived store down")
-	entered, release := make(chan struct{}), make(chan struct{})
-	d = &scriptedDerivedWrite{plan: []func() error{
-		func() error { return nil },    // v1
-		func() error { return broken }, // v2, the writer: attempt 1 of 2
-		func() error { // v2, the slow reader
-			close(entered)
-			<-release
-			return slow
-		},
-		func() error { return fast }, // v2, the fast reader, meanwhile
-	}}
-	s = newNotes(t, versioned.Options[note]{MaxAttempts: 2, AfterRecord: d.run, Undo: d.undo})
-	if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{}, set("v1")); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{}, set("v2")); !errors.Is(err, broken) {
-		t.Fatalf("Apply() with a failing derived write = %v, want the failure", err)
-	}
-	slowDone := make(chan error, 1)
-	go func() {
-		_, err := s.Get(ctx, "notes/1")
-		slowDone <- err
-	}()
-	<-entered
-	served, err := s.Get(ctx, "notes/1")
-	if err != nil {
-		t.Fatalf("fast Get() = %v", err)
-	}
-	close(release)
-	if err := <-slowDone; err != nil {
-		t.Fatalf("slow Get() = %v", err)
-	}
-	if after, err = s.Get(ctx, "notes/1"); err != nil {
-		t.Fatal(err)
-	}
-	// The outcome is settled: nobody attempts the derived write again.
-	if _, err := s.Get(ctx, "notes/1"); err != nil || d.calls != 4 {
-		t.Errorf("after the verdict, Get() = %v and AfterRecord ran %d times, want 4", err, d.calls)
-	}
-	return s, d, served, after
-}
-
-// The last failing attempt at a derived write races a successful one that a
-// reader has already been served: the success stands. Before the verdict
-// record, the failure abandoned the change afterwards and the data the
-// reader saw (an acknowledged publish, say) silently went back.
-func TestLastFailedAttemptCannotUndoASuccess(t *testing.T) {
-	s, d, served, after := raceDerivedWrites(t, errors.New("down, late"), nil)
-	if len(d.undone) != 0 {
-		t.Errorf("derived writes taken back for versions %v, want none", d.undone)
-	}
-	if served.Version != 2 || served.Data.Text != "v2" {
-		t.Fatalf("Get() while another attempt is under way = %+v, want version 2 applied", served)
-	}
-	if after.Version != 2 || after.Data.Text != "v2" {
-		t.Errorf("Get() after the late failure = %+v, want version 2 with v2, as a reader was already served", after)
-	}
-	if changes, err := s.Changes(context.Background(), "notes/1", 0, 1); err != nil || len(changes) != 1 || changes[0].Failure != "" {
-		t.Errorf("Changes() = %+v, %v, want version 2 recorded as applied", changes, err)
-	}
-}
-
-// The mirror image: an attempt that succeeds late, after another attempt
-// abandoned the change, does not bring the change back.
-func TestLateSuccessCannotUndoAnAbandon(t *testing.T) {
-	s, d, served, after := raceDerivedWrites(t, nil, errors.New("down, for the last time"))
-	// The late success landed its derived write: it is taken back.
-	if fmt.Sprint(d.undone) != "[2]" {
-		t.Errorf("derived writes taken back for versions %v, want [2]", d.undone)
-	}
-	if served.Version != 2 || served.Data.Text != "v1" {
-		t.Fatalf("Get() that abandons the change = %+v, want version 2 carrying v1", served)
-	}
-	if after.Version != 2 || after.Data.Text != "v1" {
-		t.Errorf("Get() after the late success = %+v, want version 2 still carrying v1", after)
-	}
-	changes, err := s.Changes(context.Background(), "notes/1", 0, 1)
-	if err != nil || len(changes) != 1 || changes[0].Failure == "" || changes[0].Attempts != 2 {
-		t.Errorf("Changes() = %+v, %v, want version 2 recorded as abandoned after 2 attempts", changes, err)
-	}
-}
-
-func TestFailingDerivedWriteOfACreateAndADelete(t *testing.T) {
-	ctx := context.Background()
-	var failing bool
-	s := newNotes(t, versioned.Options[note]{MaxAttempts: 1, AfterRecord: func(context.Context, *versioned.Change[note]) error {
-		if failing {
-			return errors.New("down")
-		}
-		return nil
-	}})
-	failing = true
-	if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{}, set("never")); err == nil {
-		t.Fatal("Apply(create) with a failing derived write succeeded")
-	}
-	// The create was abandoned at once (MaxAttempts 1): the note does not exist.
-	if _, err := s.Get(ctx, "notes/1"); !errors.Is(err, apierr.ErrNotFound) {
-		t.Fatalf("Get() after an abandoned create = %v, want NotFound", err)
-	}
-	failing = false
-	if doc, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{Exists: versioned.MustNotExist}, set("v2")); err != nil || doc.Version != 2 {
-		t.Fatalf("create after the abandoned one = %+v, %v, want version 2", doc, err)
-	}
-	failing = true
-	_, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{}, func(cur *versioned.Doc[note]) (versioned.Edit[note], error) {
-		return versioned.Edit[note]{Kind: "delete", Delete: true, Data: cur.Data}, nil
-	})
-	if err == nil {
-		t.Fatal("Apply(delete) with a failing derived write succeeded")
-	}
-	if doc, err := s.Get(ctx, "notes/1"); err != nil || doc.Version != 3 || doc.Data.Text != "v2" {
-		t.Errorf("Get() after an abandoned delete = %+v, %v, want version 3 still carrying v2", doc, err)
-	}
-}
-
 func TestPurgeRemovesEverything(t *testing.T) {
 	ctx := context.Background()
 	db := mongotest.Database(t)
-	// A derived write, so that every change also has a verdict to erase.
-	derive := func(context.Context, *versioned.Change[note]) error { return nil }
-	s := versioned.New[note](db, "notes", "note_changes", versioned.Options[note]{AfterRecord: derive})
+	s := versioned.New[note](db, "notes", "note_changes", versioned.Options[note]{})
 	for i := range 3 {
 		if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{RequestID: fmt.Sprint("r", i)}, set(fmt.Sprint(i))); err != nil {
 			t.Fatal(err)
@@ -395,9 +196,9 @@ func TestPurgeRemovesEverything(t *testing.T) {
 	if err != nil || doc.Version != 3 {
 		t.Fatalf("Purge() = %+v, %v, want the purged version 3", doc, err)
 	}
-	for coll, want := range map[string]int64{"notes": 1, "note_changes": 2} {
+	for coll, want := range map[string]int64{"notes": 1, "note_changes": 1} {
 		if n, err := db.Collection(coll).CountDocuments(ctx, bson.D{}); err != nil || n != want {
-			t.Errorf("%s holds %d documents, %v, want %d (notes/2's document, change and verdict)", coll, n, err, want)
+			t.Errorf("%s holds %d documents, %v, want %d (notes/2's document and change)", coll, n, err, want)
 		}
 	}
 	// The name starts afresh, and the old request ids are free.
@@ -420,11 +221,7 @@ func isInvalid(err error, field string) bool {
 func TestRollForwardOfACreateAndADelete(t *testing.T) {
 	ctx := context.Background()
 	db := mongotest.Database(t)
-	var derived []int64
-	s := versioned.New[note](db, "notes", "note_changes", versioned.Options[note]{AfterRecord: func(_ context.Context, c *versioned.Change[note]) error {
-		derived = append(derived, c.Version)
-		return nil
-	}})
+	s := versioned.New[note](db, "notes", "note_changes", versioned.Options[note]{})
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	record := func(version int64, deleted bool, text string) {
 		t.Helper()
@@ -446,9 +243,6 @@ func TestRollForwardOfACreateAndADelete(t *testing.T) {
 	}
 	if docs, err := s.List(ctx, "", 10, nil); err != nil || len(docs) != 0 {
 		t.Errorf("List() after the delete was rolled forward = %+v, %v, want nothing", docs, err)
-	}
-	if fmt.Sprint(derived) != "[1 2]" {
-		t.Errorf("derived writes ran for versions %v, want [1 2]", derived)
 	}
 }
 
@@ -614,5 +408,115 @@ func TestRequestIDOfAnotherResource(t *testing.T) {
 	doc, err := s.Apply(ctx, "notes/a-2", "u", versioned.Expect{RequestID: "r", AnyName: true}, set("a"))
 	if err != nil || doc.Name != "notes/a" {
 		t.Errorf("Apply(AnyName) = %+v, %v, want the first result, notes/a", doc, err)
+	}
+}
+
+// Finding 1 of the store review: concurrent attempts of one create whose
+// name the server picks (each attempt picks its own) made one resource
+// each. The request claim makes them one.
+func TestConcurrentCreatesOfOneRequestMakeOneResource(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Database(t)
+	s := versioned.New[note](db, "notes", "note_changes", versioned.Options[note]{})
+	const attempts = 5
+	var wg sync.WaitGroup
+	names := make([]string, attempts)
+	errs := make([]error, attempts)
+	for i := range attempts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			want := versioned.Expect{Exists: versioned.MustNotExist, RequestID: "create-once", AnyName: true}
+			doc, err := s.Apply(ctx, fmt.Sprint("notes/n", i), "a", want, set("made"))
+			errs[i] = err
+			if err == nil {
+				names[i] = doc.Name
+			}
+		}()
+	}
+	wg.Wait()
+	for i := range attempts {
+		if errs[i] != nil || names[i] != names[0] {
+			t.Errorf("attempt %d = %q, %v, want the first attempt's %q", i, names[i], errs[i], names[0])
+		}
+	}
+	if n, err := db.Collection("notes").CountDocuments(ctx, bson.D{}); err != nil || n != 1 {
+		t.Errorf("notes holds %d documents, %v, want 1", n, err)
+	}
+}
+
+// Only successes are replayed: an attempt that fails gives its claim back,
+// and the retry runs the request.
+func TestFailedAttemptReleasesItsRequest(t *testing.T) {
+	ctx := context.Background()
+	s := newNotes(t, versioned.Options[note]{})
+	refuse := func(*versioned.Doc[note]) (versioned.Edit[note], error) {
+		return versioned.Edit[note]{}, apierr.FailedPrecondition("not yet")
+	}
+	if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{RequestID: "r"}, refuse); !errors.Is(err, apierr.ErrFailedPrecondition) {
+		t.Fatalf("Apply(refused) = %v", err)
+	}
+	doc, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{RequestID: "r"}, set("second"))
+	if err != nil || doc.Data.Text != "second" {
+		t.Fatalf("retry = %+v, %v, want the request run", doc, err)
+	}
+	// A request that changed nothing replays as the version it saw.
+	same := func(*versioned.Doc[note]) (versioned.Edit[note], error) {
+		return versioned.Edit[note]{Unchanged: true}, nil
+	}
+	if doc, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{RequestID: "noop"}, same); err != nil || doc.Version != 1 {
+		t.Fatalf("Apply(unchanged) = %+v, %v", doc, err)
+	}
+	if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{}, set("third")); err != nil {
+		t.Fatal(err)
+	}
+	if doc, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{RequestID: "noop"}, same); err != nil || doc.Version != 1 {
+		t.Errorf("replay of the unchanged request = %+v, %v, want version 1 again", doc, err)
+	}
+}
+
+// A fenced resource cannot outlive its fence: whoever applies a change to
+// it — its writer, or a reader rolling forward what a crashed writer
+// recorded — purges it instead and answers the fence's error.
+func TestFenceRemovesWhatLandsBehindIt(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Database(t)
+	var fenced sync.Map
+	s := versioned.New[note](db, "notes", "note_changes", versioned.Options[note]{
+		Fence: func(_ context.Context, c *versioned.Change[note]) error {
+			if _, ok := fenced.Load(c.Resource); ok {
+				return apierr.NotFound(c.Resource)
+			}
+			return nil
+		},
+	})
+	if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{RequestID: "r1"}, set("v1")); err != nil {
+		t.Fatal(err)
+	}
+	fenced.Store("notes/1", true)
+	if _, err := s.Apply(ctx, "notes/1", "a", versioned.Expect{}, set("late")); !errors.Is(err, apierr.ErrNotFound) {
+		t.Errorf("Apply() behind the fence = %v, want NotFound", err)
+	}
+	// A writer that recorded its change before the fence and died: the
+	// roll-forward purges instead of applying.
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	if _, err := s.Apply(ctx, "notes/2", "a", versioned.Expect{}, set("v1")); err != nil {
+		t.Fatal(err)
+	}
+	crashed := versioned.Change[note]{
+		ID: "notes/2#2", Resource: "notes/2", Version: 2, Kind: "set", Actor: "a", Time: now,
+		After: versioned.Doc[note]{Name: "notes/2", Version: 2, CreateTime: now, UpdateTime: now, Data: note{Text: "secret"}},
+	}
+	if _, err := db.Collection("note_changes").InsertOne(ctx, crashed); err != nil {
+		t.Fatal(err)
+	}
+	fenced.Store("notes/2", true)
+	if _, err := s.Get(ctx, "notes/2"); !errors.Is(err, apierr.ErrNotFound) {
+		t.Errorf("Get() of a fenced resource = %v, want NotFound", err)
+	}
+	for _, coll := range []string{"notes", "note_changes"} {
+		if n, err := db.Collection(coll).CountDocuments(ctx, bson.D{}); err != nil || n != 0 {
+			t.Errorf("%s holds %d documents, %v, want none", coll, n, err)
+		}
 	}
 }

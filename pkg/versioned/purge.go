@@ -12,11 +12,11 @@ import (
 )
 
 // Purge erases a resource: its current document, every change record and
-// every request and verdict record, each removed by _id. It returns the
-// document as it was (deleted or not), so that the caller can erase what it
-// derived from it.
-// Stop writes first (delete the resource): a write racing with a purge may
-// survive it. A purge that stopped half-way can be run again.
+// every request claim, each removed by _id. It returns the document as it
+// was (deleted or not), so that the caller can erase what it derived from
+// it. A write racing with a purge may survive it, unless the store has a
+// Fence that the purge's caller raised first (docs/storage.md, "Erasure").
+// A purge that stopped half-way can be run again.
 func (s *Store[T]) Purge(ctx context.Context, name string) (*Doc[T], error) {
 	doc, err := s.load(ctx, name)
 	if err != nil {
@@ -51,11 +51,6 @@ func (s *Store[T]) Purge(ctx context.Context, name string) (*Doc[T], error) {
 		}
 		if c.RequestID != "" {
 			if err := deleteByID(ctx, s.changes, requestKey(c.Actor, c.RequestID)); err != nil {
-				return nil, err
-			}
-		}
-		if s.derives(c) {
-			if err := deleteByID(ctx, s.changes, verdictID(c.ID)); err != nil {
 				return nil, err
 			}
 		}

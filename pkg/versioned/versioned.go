@@ -1,6 +1,8 @@
 // Package versioned stores mutable resources in MongoDB without losing
 // updates, on MongoDB and on FerretDB alike, and owns the whole write
 // contract: expected etag, must exist or must not, and idempotent requests.
+// docs/storage.md states the invariants this package keeps and why; read it
+// before changing the order of any two writes here.
 //
 // FerretDB 1.x does not make a conditional update atomic, but inserting a
 // document with a given _id is: exactly one of several concurrent writers
@@ -10,14 +12,14 @@
 // The writer whose insert fails lost the race. A writer or reader that finds
 // a change record newer than the current document (a crash between the two
 // writes) rolls it forward first. The change records double as the audit
-// history.
+// history, and are never changed once written (Options.Forget aside).
 //
 // Every operation on a hot path is a point lookup by _id alone, the only
 // filter the embedded store answers from an index: the current document by
 // name, the pending change as "{name}#{version+1}", history as "{name}#N",
-// "{name}#N-1", … (versions have no gaps), request records as
-// "request#{id}", the verdict on a change's derived write as
-// "{name}#N#derived". Only List filters on other fields, and so scans.
+// "{name}#N-1", … (versions have no gaps), request claims as
+// "request#{actor}#{id}". Only List and Scan filter on other fields, and so
+// scan.
 package versioned
 
 import (
@@ -66,12 +68,6 @@ type Change[T any] struct {
 	// After is the document the change produced; it lets any writer finish a
 	// change whose author crashed half-way.
 	After Doc[T] `bson:"after"`
-	// Attempts counts failed attempts at the derived write (AfterRecord).
-	Attempts int `bson:"attempts,omitempty"`
-	// Failure, when set, says why the change was abandoned: its derived
-	// write kept failing, so the version it holds carries the data as it was
-	// before the change (see abandon).
-	Failure string `bson:"failure,omitempty"`
 }
 
 // Edit is what a change function decides: the new data and how to record it.
@@ -88,25 +84,13 @@ type Edit[T any] struct {
 
 // Options configure a Store.
 type Options[T any] struct {
-	// AfterRecord runs after a change record is written and before the
-	// current document is replaced, and again if a later writer rolls the
-	// change forward: it must be idempotent. Used for derived writes such as
-	// storing a published revision. When it has failed MaxAttempts times the
-	// change is abandoned (see Change.Failure).
-	AfterRecord func(ctx context.Context, c *Change[T]) error
-	// Derives says which changes have a derived write: only those run
-	// AfterRecord and get a verdict (see derive). Nil: every change. It
-	// must decide from the record's fields other than After (a purge reads
-	// records without their documents).
-	Derives func(c *Change[T]) bool
-	// Undo reverses what AfterRecord wrote for a change that was abandoned
-	// after all: an attempt whose derived write succeeded late, once
-	// another attempt had given the change up. It must be idempotent, and
-	// leave alone what a later change derived. Nil: nothing to reverse (the
-	// derived documents are checked against the resource when read).
-	Undo func(ctx context.Context, c *Change[T]) error
-	// MaxAttempts bounds the attempts at AfterRecord for one change; 5 when 0.
-	MaxAttempts int
+	// Fence, when set, runs after a change is applied (by its writer or by
+	// a roll-forward) and says whether the resource may exist at all: a
+	// scorecard may not once its candidate is being erased. On an error the
+	// store purges the resource and returns that error. Checking after the
+	// write, not before, is what closes the race with an eraser that fences
+	// first and purges second: see docs/storage.md, "Erasure".
+	Fence func(ctx context.Context, c *Change[T]) error
 	// Forget makes change records keep who, when and what kind, but not
 	// the document, once the next change is applied: for derived documents
 	// (an index) whose content must be erasable with the resources it
@@ -123,14 +107,17 @@ type Store[T any] struct {
 	changes  *mongo.Collection
 	inflight *mongo.Collection // see sweep.go
 	opts     Options[T]
+	// claimPoll is how often a request waits for a concurrent attempt of
+	// the same request to finish (see claim).
+	claimPoll time.Duration
 }
 
 // New returns a store over the two named collections of db.
 func New[T any](db *mongo.Database, docs, changes string, opts Options[T]) *Store[T] {
-	if opts.MaxAttempts <= 0 {
-		opts.MaxAttempts = 5
+	return &Store[T]{
+		docs: db.Collection(docs), changes: db.Collection(changes), inflight: db.Collection(changes + "_in_flight"),
+		opts: opts, claimPoll: 20 * time.Millisecond,
 	}
-	return &Store[T]{docs: db.Collection(docs), changes: db.Collection(changes), inflight: db.Collection(changes + "_in_flight"), opts: opts}
 }
 
 // ETag formats a version as an etag.
@@ -246,6 +233,12 @@ func (s *Store[T]) history(ctx context.Context, name string, before int64, limit
 		}
 	}
 	return out, nil
+}
+
+// Record returns the change that made a version of a resource, with the
+// document it produced; nil when there is none.
+func (s *Store[T]) Record(ctx context.Context, name string, version int64) (*Change[T], error) {
+	return s.change(ctx, changeID(name, version))
 }
 
 // change reads one change record by its _id; nil when there is none.

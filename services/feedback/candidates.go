@@ -30,14 +30,29 @@ func (s *Server) CreateCandidate(ctx context.Context, req *feedbackv1.CreateCand
 		if req.GetCandidateId() == "" {
 			id = "c" + randomHex(6) // a candidate's ID must not spell their name
 		}
+		name := candidatesPrefix + id
+		// An erased name is never used again (see erasure.go): refused here,
+		// and by the fence after the write for a create that raced the erasure.
+		if erased, err := s.store.erased(ctx, name); err != nil || erased {
+			if err == nil {
+				err = errErased(name)
+			}
+			if req.GetCandidateId() == "" && attempt < 3 {
+				continue
+			}
+			return nil, err
+		}
 		want := versioned.Expect{Exists: versioned.MustNotExist, RequestID: req.GetRequestId(), AnyName: req.GetCandidateId() == ""}
-		doc, err := s.store.candidates.Apply(ctx, candidatesPrefix+id, principal.Subject(ctx), want, func(*versioned.Doc[candidate]) (versioned.Edit[candidate], error) {
+		doc, err := s.store.candidates.Apply(ctx, name, principal.Subject(ctx), want, func(cur *versioned.Doc[candidate]) (versioned.Edit[candidate], error) {
+			if cur != nil { // a tombstone: the candidate is being erased
+				return versioned.Edit[candidate]{}, errErased(name)
+			}
 			return versioned.Edit[candidate]{Kind: kindCreate, Data: c}, nil
 		})
 		if errors.Is(err, apierr.ErrConflict) {
-			err = apierr.AlreadyExists(candidatesPrefix + id)
+			err = apierr.AlreadyExists(name)
 		}
-		if errors.Is(err, apierr.ErrAlreadyExists) && req.GetCandidateId() == "" && attempt < 3 {
+		if (errors.Is(err, apierr.ErrAlreadyExists) || errors.Is(err, apierr.ErrFailedPrecondition)) && req.GetCandidateId() == "" && attempt < 3 {
 			continue
 		}
 		if err != nil {

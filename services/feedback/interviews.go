@@ -40,6 +40,25 @@ func (s *Server) CreateInterview(ctx context.Context, req *feedbackv1.CreateInte
 	if t := in.GetScheduledTime(); t != nil {
 		iv.ScheduledTime = t.AsTime().UTC().Truncate(time.Millisecond)
 	}
+	// The index entry comes first, so that the index never misses an
+	// interview; an add that fails takes it out again, and one that crashed
+	// leaves an entry to nothing, which readers skip.
+	name := interviewName(req.GetParent(), iv.ID)
+	added, err := s.store.indexInterview(ctx, iv.Interviewer, name, true)
+	if err != nil {
+		return nil, err
+	}
+	created, err := s.addInterview(ctx, req, iv)
+	if added && (err != nil || created.GetName() != name) { // failed, or a replay of an earlier attempt's add
+		if _, err := s.store.indexInterview(context.WithoutCancel(ctx), iv.Interviewer, name, false); err != nil {
+			return nil, err
+		}
+	}
+	return created, err
+}
+
+// addInterview adds an interview to a candidate's panel.
+func (s *Server) addInterview(ctx context.Context, req *feedbackv1.CreateInterviewRequest, iv interview) (*feedbackv1.Interview, error) {
 	// Adding interviews commutes: a writer that lost a race to another
 	// change of the candidate tries again on the new version.
 	const attempts = 5

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
@@ -18,10 +16,21 @@ import (
 // Store keeps candidates (with their interviews), scorecards, and each
 // interviewer's index of interviews, every document keyed by resource name
 // and read by _id.
+//
+// What holds between them, and why (docs/storage.md has the whole story):
+//   - An index entry may name an interview that does not exist (an add that
+//     failed or crashed after writing it, see CreateInterview): readers skip
+//     it. It never misses one that does: the entry is written first.
+//   - A scorecard exists only under a live candidate: the scorecard store's
+//     fence purges one whose candidate is gone, whoever applies it.
+//   - An erased candidate's ID is never live again (see erasure.go).
 type Store struct {
 	candidates *versioned.Store[candidate]
 	scorecards *versioned.Store[scorecard]
 	index      *versioned.Store[interviewerIndex]
+	// erasures fence erased candidates, keyed by a hash of their name;
+	// erasingNow names those whose erasure has not finished (erasure.go).
+	erasures, erasingNow *mongo.Collection
 	// calibrations keeps each role's last report's interviewer effects
 	// (see calibration.go); derived, replaced whole.
 	calibrations *mongo.Collection
@@ -40,25 +49,22 @@ const (
 
 // NewStore returns a store over db. Call Init before serving.
 func NewStore(db *mongo.Database) *Store {
-	s := &Store{calibrations: db.Collection("calibrations")}
+	s := &Store{
+		erasures: db.Collection("erasures"), erasingNow: db.Collection("erasures_in_flight"),
+		calibrations: db.Collection("calibrations"),
+	}
 	s.index = versioned.New(db, "interviewer_index", "interviewer_index_changes", versioned.Options[interviewerIndex]{
 		// The index is derived and must be erasable with the candidates it
 		// points at: its change records keep no copies.
 		Forget: true,
 	})
-	// Only adding an interview derives a write (the interviewer's index).
-	// An index entry of an add that was abandoned needs no undo: "my
-	// interviews" skips entries the panel does not hold.
-	s.candidates = versioned.New(db, "candidates", "candidate_changes", versioned.Options[candidate]{
-		AfterRecord: s.indexInterview,
-		Derives:     func(c *versioned.Change[candidate]) bool { return c.Kind == kindAddInterview },
-	})
-	s.scorecards = versioned.New(db, "scorecards", "scorecard_changes", versioned.Options[scorecard]{})
+	s.candidates = versioned.New(db, "candidates", "candidate_changes", versioned.Options[candidate]{Fence: s.createFence})
+	s.scorecards = versioned.New(db, "scorecards", "scorecard_changes", versioned.Options[scorecard]{Fence: s.scorecardFence})
 	return s
 }
 
-// Init creates the collections and indexes, and finishes the changes a crash
-// left half-written.
+// Init creates the collections and indexes, finishes the changes a crash
+// left half-written, and then the erasures it interrupted.
 func (s *Store) Init(ctx context.Context) error {
 	indexes := s.candidates.Indexes()
 	for coll, models := range s.scorecards.Indexes() {
@@ -67,6 +73,8 @@ func (s *Store) Init(ctx context.Context) error {
 	for coll, models := range s.index.Indexes() {
 		indexes[coll] = models
 	}
+	indexes[s.erasures] = nil
+	indexes[s.erasingNow] = nil
 	indexes[s.calibrations] = nil
 	if err := mongodb.EnsureIndexes(ctx, indexes); err != nil {
 		return err
@@ -75,6 +83,7 @@ func (s *Store) Init(ctx context.Context) error {
 		func(ctx context.Context) error { _, err := s.index.Sweep(ctx); return err },
 		func(ctx context.Context) error { _, err := s.candidates.Sweep(ctx); return err },
 		func(ctx context.Context) error { _, err := s.scorecards.Sweep(ctx); return err },
+		s.finishErasures,
 	} {
 		if err := sweep(ctx); err != nil {
 			return err
@@ -86,25 +95,23 @@ func (s *Store) Init(ctx context.Context) error {
 // indexName is the name of an interviewer's index document.
 func indexName(user string) string { return user + "/interviews" }
 
-// indexInterview adds the interview a change added to its interviewer's
-// index. It runs after the change is recorded, and again if the change is
-// rolled forward: an entry already there is success.
-func (s *Store) indexInterview(ctx context.Context, c *versioned.Change[candidate]) error {
-	if c.Kind != kindAddInterview {
-		return nil
-	}
-	i := slices.IndexFunc(c.After.Data.Interviews, func(iv interview) bool { return iv.ID == c.Ref })
-	if i < 0 {
-		return nil
-	}
-	iv := c.After.Data.Interviews[i]
-	entry := indexEntry{Interview: c.Resource + "/interviews/" + iv.ID}
-	return s.editIndex(ctx, iv.Interviewer, func(entries []indexEntry) []indexEntry {
-		if slices.Contains(entries, entry) {
-			return nil
+// indexInterview adds an interview to its interviewer's index, or (add
+// false) takes it out, and says whether the index changed: done twice, it
+// is done once.
+func (s *Store) indexInterview(ctx context.Context, interviewer, interview string, add bool) (changed bool, err error) {
+	entry := indexEntry{Interview: interview}
+	err = s.editIndex(ctx, interviewer, func(entries []indexEntry) []indexEntry {
+		has := slices.Contains(entries, entry)
+		changed = add != has
+		switch {
+		case add && !has:
+			return append(entries, entry)
+		case !add && has:
+			return append([]indexEntry{}, slices.DeleteFunc(slices.Clone(entries), func(e indexEntry) bool { return e == entry })...)
 		}
-		return append(entries, entry)
+		return nil
 	})
+	return changed, err
 }
 
 // editIndex changes an interviewer's index, retrying when another writer
@@ -142,72 +149,4 @@ func (s *Store) interviewsOf(ctx context.Context, user string) ([]string, error)
 		names[i] = e.Interview
 	}
 	return names, nil
-}
-
-// erase removes a candidate with every interview, scorecard, change
-// record, request record and index entry, and the role's kept calibration:
-// afterwards nothing of it remains in any collection. It first deletes the
-// candidate (a tombstone), so that every write path — saving a scorecard,
-// adding an interview — refuses from then on; then purges, and purges
-// again what a write already past its check may still have added. It is
-// written to be run again if it stops half-way.
-func (s *Store) erase(ctx context.Context, name, actor string) error {
-	doc, err := s.candidates.Find(ctx, name)
-	if err != nil {
-		return err
-	}
-	if doc == nil {
-		return apierr.NotFound(name)
-	}
-	if doc.Live() { // else: erased half-way before; go on from the tombstone
-		const attempts = 5
-		for attempt := 1; ; attempt++ {
-			doc, err = s.candidates.Apply(ctx, name, actor, versioned.Expect{Exists: versioned.MustExist}, func(cur *versioned.Doc[candidate]) (versioned.Edit[candidate], error) {
-				return versioned.Edit[candidate]{Kind: kindDelete, Delete: true, Data: cur.Data}, nil
-			})
-			if !errors.Is(err, apierr.ErrConflict) || attempt == attempts {
-				break
-			}
-		}
-		if err != nil {
-			return err
-		}
-	}
-	prefix := name + "/interviews/"
-	const rounds = 3
-	for range rounds {
-		again := false
-		for _, iv := range doc.Data.Interviews {
-			err := s.editIndex(ctx, iv.Interviewer, func(entries []indexEntry) []indexEntry {
-				kept := slices.DeleteFunc(slices.Clone(entries), func(e indexEntry) bool { return strings.HasPrefix(e.Interview, prefix) })
-				if len(kept) == len(entries) {
-					return nil
-				}
-				return append([]indexEntry{}, kept...)
-			})
-			if err != nil {
-				return err
-			}
-			card := prefix + iv.ID + "/scorecard"
-			if _, err := s.scorecards.Purge(ctx, card); err != nil && !errors.Is(err, apierr.ErrNotFound) {
-				return err
-			}
-			if left, err := s.scorecards.Find(ctx, card); err != nil {
-				return err
-			} else if left != nil {
-				again = true // a save past its check landed after the purge
-			}
-		}
-		if !again {
-			break
-		}
-	}
-	if _, err := s.candidates.Purge(ctx, name); err != nil && !errors.Is(err, apierr.ErrNotFound) {
-		return err
-	}
-	// The role's kept calibration was fitted on the erased scores too.
-	if _, err := s.calibrations.DeleteOne(ctx, bson.D{{Key: "_id", Value: calibrationName(doc.Data.Role)}}); err != nil {
-		return fmt.Errorf("drop the calibration of %s: %w", doc.Data.Role, err)
-	}
-	return nil
 }
