@@ -250,15 +250,38 @@ func native(method string) bool {
 // mapHandlerErrors turns what a handler returned into a status error
 // (grpcerr.ToStatus): a status error of the handler's own, most likely
 // passed through from a call to another service, becomes INTERNAL.
+//
+// The handler gets less time than the caller gave (see reserve): when what
+// it waits for — the database, most likely — does not answer, the caller
+// gets UNAVAILABLE, which says retry, before its deadline, rather than
+// DEADLINE_EXCEEDED at it.
 func mapHandlerErrors(log *slog.Logger) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-		resp, err := handler(ctx, req)
+		handlerCtx, cancel := reserve(ctx)
+		defer cancel()
+		resp, err := handler(handlerCtx, req)
 		if err != nil {
+			if handlerCtx.Err() != nil && ctx.Err() == nil {
+				err = apierr.Unavailable("the database did not answer in time; retry")
+			}
 			return nil, handlerStatus(ctx, log, info.FullMethod, err)
 		}
 		return resp, nil
 	}
 }
+
+// reserve returns ctx with its deadline brought forward by a fifth of the
+// time left, at most maxReserve: the time kept to answer.
+func reserve(ctx context.Context) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithDeadline(ctx, deadline.Add(-min(time.Until(deadline)/5, maxReserve)))
+}
+
+// maxReserve bounds the time reserve keeps back from a handler.
+const maxReserve = 500 * time.Millisecond
 
 func mapHandlerStreamErrors(log *slog.Logger) grpc.StreamServerInterceptor {
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {

@@ -147,6 +147,23 @@ func TestInterceptors(t *testing.T) {
 	}
 }
 
+// A handler stuck on a database that does not answer: the caller gets
+// UNAVAILABLE (retry) before its deadline, not DEADLINE_EXCEEDED at it.
+func TestStuckHandlerAnswersUnavailableBeforeTheDeadline(t *testing.T) {
+	p, conn, _, _ := start(t, slog.New(slog.DiscardHandler), time.Minute)
+	p.do = func(ctx context.Context, _ *ladderv1.ListFrameworksRequest) error {
+		<-ctx.Done()
+		return fmt.Errorf("server selection: %w", ctx.Err())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	start := time.Now()
+	err := conn.Invoke(ctx, "/test.Probe/Do", &ladderv1.ListFrameworksRequest{}, &emptypb.Empty{})
+	if took := time.Since(start); status.Code(err) != codes.Unavailable || took >= time.Second {
+		t.Errorf("call = %v after %v, want UNAVAILABLE within the 1s deadline", err, took)
+	}
+}
+
 func TestGracefulStopFinishesInFlightCalls(t *testing.T) {
 	p, conn, _, stop := start(t, slog.New(slog.DiscardHandler), 5*time.Second)
 	started := make(chan struct{})
