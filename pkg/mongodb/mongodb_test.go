@@ -10,6 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
 // The embedded server's log keeps warnings but never a wire message, which
@@ -116,5 +119,29 @@ func TestDeletedContentLeavesTheFiles(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Every start declares the same indexes again: creating them is a no-op,
+// also with several on one collection.
+func TestEnsureIndexesTwice(t *testing.T) {
+	ctx := context.Background()
+	conn, err := Open(ctx, Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	coll := conn.Client.Database("d").Collection("c")
+	models := []mongo.IndexModel{
+		{Keys: bson.D{{Key: "deleted", Value: 1}, {Key: "_id", Value: 1}}},
+		{Keys: bson.D{{Key: "deleted", Value: 1}, {Key: "data.role", Value: 1}, {Key: "_id", Value: 1}}},
+	}
+	for i := range 2 {
+		if err := EnsureIndexes(ctx, map[*mongo.Collection][]mongo.IndexModel{coll: models}); err != nil {
+			t.Fatalf("start %d: %v", i+1, err)
+		}
+	}
+	if err := conn.Client.Ping(ctx, nil); err != nil {
+		t.Errorf("the connection after declaring the indexes twice: %v", err)
 	}
 }

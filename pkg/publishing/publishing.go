@@ -115,6 +115,12 @@ func LatestRevisionName[C any](parent string, d *Draft[C]) string {
 	return parent + revisionsInfix + d.LatestRevision
 }
 
+// PublishedFilter narrows a List to the drafts that have a revision; the
+// store declares its index.
+func PublishedFilter() bson.D {
+	return bson.D{{Key: "data.latest_revision", Value: bson.D{{Key: "$exists", Value: true}}}}
+}
+
 // Store keeps one kind of publishable resource.
 type Store[C any] struct {
 	// Drafts are the current documents with their change history.
@@ -129,7 +135,10 @@ type Store[C any] struct {
 // Init before serving.
 func New[C any](db *mongo.Database, drafts, changes, legacyRevisions string) *Store[C] {
 	return &Store[C]{
-		Drafts: versioned.New(db, drafts, changes, versioned.Options[Draft[C]]{}),
+		Drafts: versioned.New(db, drafts, changes, versioned.Options[Draft[C]]{
+			// Lists of the published drafts only (PublishedFilter).
+			Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "deleted", Value: 1}, {Key: "data.latest_revision", Value: 1}, {Key: "_id", Value: 1}}}},
+		}),
 		legacy: db.Collection(legacyRevisions),
 	}
 }

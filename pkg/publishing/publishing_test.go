@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -184,5 +185,28 @@ func TestNames(t *testing.T) {
 	}
 	if got := publishing.RevisionName("docs/a", 12); got != "docs/a/revisions/12" {
 		t.Errorf("RevisionName(docs/a, 12) = %q", got)
+	}
+}
+
+// Lists of drafts, of the published ones, and a purge's markers each have
+// their index, declared at start-up and read back here.
+func TestStartUpDeclaresTheListIndexes(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Database(t)
+	for range 2 { // every start declares them again
+		if err := publishing.New[doc](db, "docs", "doc_changes", "doc_revisions").Init(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for coll, want := range map[string][]string{
+		"docs":                  {"deleted:1,_id:1", "deleted:1,data.latest_revision:1,_id:1"},
+		"doc_changes_in_flight": {"resource:1"},
+	} {
+		got := mongotest.IndexKeys(t, db.Collection(coll))
+		for _, key := range want {
+			if !slices.Contains(got, key) {
+				t.Errorf("%s has indexes %v, want %s among them", coll, got, key)
+			}
+		}
 	}
 }

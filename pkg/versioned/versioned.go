@@ -98,6 +98,10 @@ type Options[T any] struct {
 	// the guard against lost updates; the newest keeps its document, which
 	// heals a late write.
 	Forget bool
+	// Indexes are the indexes on the current documents that the filters a
+	// service passes to List and Scan need, so that a real MongoDB answers
+	// them from an index; the store adds its own (see Store.Indexes).
+	Indexes []mongo.IndexModel
 }
 
 // Store keeps one kind of resource: current documents in one collection,
@@ -123,13 +127,17 @@ func New[T any](db *mongo.Database, docs, changes string, opts Options[T]) *Stor
 // ETag formats a version as an etag.
 func ETag(version int64) string { return strconv.FormatInt(version, 10) }
 
-// Indexes returns the indexes the store needs; create them at start-up. Every
-// lookup is by _id; the one secondary index serves List on a real MongoDB.
+// Indexes returns the indexes the store needs; create them at start-up
+// (mongodb.EnsureIndexes; creating one that exists is a no-op). Every
+// lookup is by _id; the secondary indexes serve, on a real MongoDB, the
+// filters: List's live documents in name order, the service's own
+// (Options.Indexes), and Purge's markers of one resource.
 func (s *Store[T]) Indexes() map[*mongo.Collection][]mongo.IndexModel {
+	docs := append([]mongo.IndexModel{{Keys: bson.D{{Key: "deleted", Value: 1}, {Key: "_id", Value: 1}}}}, s.opts.Indexes...)
 	return map[*mongo.Collection][]mongo.IndexModel{
-		s.docs:     {{Keys: bson.D{{Key: "deleted", Value: 1}, {Key: "_id", Value: 1}}}},
+		s.docs:     docs,
 		s.changes:  nil,
-		s.inflight: nil,
+		s.inflight: {{Keys: bson.D{{Key: "resource", Value: 1}}}},
 	}
 }
 

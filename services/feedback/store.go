@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
@@ -58,8 +59,16 @@ func NewStore(db *mongo.Database) *Store {
 		// points at: its change records keep no copies.
 		Forget: true,
 	})
-	s.candidates = versioned.New(db, "candidates", "candidate_changes", versioned.Options[candidate]{Fence: s.createFence})
-	s.scorecards = versioned.New(db, "scorecards", "scorecard_changes", versioned.Options[scorecard]{Fence: s.scorecardFence})
+	s.candidates = versioned.New(db, "candidates", "candidate_changes", versioned.Options[candidate]{
+		Fence: s.createFence,
+		// ListCandidates of a role.
+		Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "deleted", Value: 1}, {Key: "data.role", Value: 1}, {Key: "_id", Value: 1}}}},
+	})
+	s.scorecards = versioned.New(db, "scorecards", "scorecard_changes", versioned.Options[scorecard]{
+		Fence: s.scorecardFence,
+		// The calibration's scan of the submitted scorecards.
+		Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "deleted", Value: 1}, {Key: "data.submitted", Value: 1}}}},
+	})
 	return s
 }
 

@@ -45,7 +45,7 @@ func (s *Server) ListFrameworks(ctx context.Context, req *ladderv1.ListFramework
 	if !admin {
 		// Never published frameworks do not exist for non-admins: they must
 		// not even surface as the key of a page token.
-		where = bson.D{{Key: "data.latest_revision", Value: bson.D{{Key: "$exists", Value: true}}}}
+		where = publishing.PublishedFilter()
 	}
 	docs, err := s.store.Drafts.List(ctx, after, size+1, where)
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -118,4 +120,31 @@ func start() {
 			_ = os.RemoveAll(dir)
 		}
 	})
+}
+
+// IndexKeys returns the key patterns of a collection's indexes, each as
+// "field:1,field:1", for tests that read back what start-up declared.
+func IndexKeys(t testing.TB, coll *mongo.Collection) []string {
+	t.Helper()
+	specs, err := coll.Indexes().ListSpecifications(context.Background())
+	if err != nil {
+		t.Fatalf("list the indexes of %s: %v", coll.Name(), err)
+	}
+	var keys []string
+	for _, spec := range specs {
+		elems, err := spec.KeysDocument.Elements()
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts := make([]string, len(elems))
+		for i, e := range elems {
+			v := e.Value().String()
+			if n, ok := e.Value().AsInt64OK(); ok {
+				v = strconv.FormatInt(n, 10)
+			}
+			parts[i] = e.Key() + ":" + v
+		}
+		keys = append(keys, strings.Join(parts, ","))
+	}
+	return keys
 }
