@@ -4,7 +4,7 @@
 # The one test command: CI runs exactly this (through .ci/run).
 TEST := go test -race ./...
 
-.PHONY: help run test bench scale robustness screenshots fuzz generate lint breaking fmt
+.PHONY: help run test test-postgresql bench scale robustness screenshots fuzz generate lint breaking fmt
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -14,6 +14,9 @@ run: ## run every service and the REST gateway on the embedded database
 
 test: ## run every test (embedded database; YARDSTICK_TEST_MONGO_URI for a real MongoDB)
 	$(TEST)
+
+test-postgresql: ## the store's and services' tests, and a database outage, on FerretDB over PostgreSQL (installs postgresql if missing)
+	./scripts/postgresql-backend.sh bash -c 'go test -count=1 ./pkg/... ./services/... && go test -count=1 -run TestDatabaseOutage -v ./cmd/yardstick/'
 
 bench: ## run the benchmarks (ratios against direct gRPC, the raw driver, the bare database)
 	go test -run '^$$' -bench . -benchtime 300x ./gateway/
