@@ -514,7 +514,29 @@ func TestFenceRemovesWhatLandsBehindIt(t *testing.T) {
 	if _, err := s.Get(ctx, "notes/2"); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("Get() of a fenced resource = %v, want NotFound", err)
 	}
-	for _, coll := range []string{"notes", "note_changes"} {
+	// A writer whose record lands after the purge (no document, no older
+	// record: a gap below it), and which dies: the sweep finds its marker,
+	// and applying the record there runs the fence.
+	if _, err := s.Apply(ctx, "notes/3", "a", versioned.Expect{}, set("v1")); err != nil {
+		t.Fatal(err)
+	}
+	fenced.Store("notes/3", true)
+	if _, err := s.Purge(ctx, "notes/3"); err != nil {
+		t.Fatal(err)
+	}
+	late := crashed
+	late.ID, late.Resource, late.After.Name = "notes/3#2", "notes/3", "notes/3"
+	if _, err := db.Collection("note_changes").InsertOne(ctx, late); err != nil {
+		t.Fatal(err)
+	}
+	marker := bson.D{{Key: "_id", Value: "notes/3#2@dead"}, {Key: "resource", Value: "notes/3"}, {Key: "time", Value: now}}
+	if _, err := db.Collection("note_changes_in_flight").InsertOne(ctx, marker); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, coll := range []string{"notes", "note_changes", "note_changes_in_flight"} {
 		if n, err := db.Collection(coll).CountDocuments(ctx, bson.D{}); err != nil || n != 0 {
 			t.Errorf("%s holds %d documents, %v, want none", coll, n, err)
 		}

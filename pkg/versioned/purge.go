@@ -25,16 +25,27 @@ func (s *Store[T]) Purge(ctx context.Context, name string) (*Doc[T], error) {
 	if doc == nil {
 		return nil, apierr.NotFound(name)
 	}
+	if err := s.purgeFrom(ctx, name, doc.Version); err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
+// purgeFrom removes a resource's change records from version top (and any
+// a writer added above it) down to 1, with their request claims, then its
+// document and its markers. It does not need the document: a fenced writer
+// whose record landed after a purge (so that no document or older record is
+// left) knows its own version.
+func (s *Store[T]) purgeFrom(ctx context.Context, name string, top int64) error {
 	meta := options.FindOne().SetProjection(bson.D{{Key: "after", Value: 0}})
 	// Records a writer added after the load first (callers stop writes
 	// before a purge, but one may be in flight), then newest first, and
 	// the current document last: an interrupted purge still knows how many
 	// versions there are.
-	top := doc.Version
 	for {
 		c, err := s.change(ctx, changeID(name, top+1), meta)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if c == nil {
 			break
@@ -44,29 +55,29 @@ func (s *Store[T]) Purge(ctx context.Context, name string) (*Doc[T], error) {
 	for v := top; v >= 1; v-- {
 		c, err := s.change(ctx, changeID(name, v), meta)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if c == nil {
 			continue
 		}
 		if c.RequestID != "" {
 			if err := deleteByID(ctx, s.changes, requestKey(c.Actor, c.RequestID)); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		if err := deleteByID(ctx, s.changes, c.ID); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if err := deleteByID(ctx, s.docs, name); err != nil {
-		return nil, err
+		return err
 	}
 	// Markers a crash left behind name the resource too. Their collection
 	// holds only the changes in flight, so this filter reads a few documents.
 	if _, err := s.inflight.DeleteMany(ctx, bson.D{{Key: "resource", Value: name}}); err != nil {
-		return nil, fmt.Errorf("purge markers of %s: %w", name, err)
+		return fmt.Errorf("purge markers of %s: %w", name, err)
 	}
-	return doc, nil
+	return nil
 }
 
 // forget drops the document from an applied change's record (Options.Forget).

@@ -2,7 +2,6 @@ package versioned
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -77,7 +76,9 @@ func (s *Store[T]) complete(ctx context.Context, c *Change[T], prev *Doc[T]) err
 	}
 	if s.opts.Fence != nil {
 		if fenced := s.opts.Fence(ctx, c); fenced != nil {
-			if _, err := s.Purge(ctx, c.Resource); err != nil && !errors.Is(err, apierr.ErrNotFound) {
+			// From this change's version: a purge may have removed the
+			// document and the older records before this record landed.
+			if err := s.purgeFrom(ctx, c.Resource, c.Version); err != nil {
 				return err
 			}
 			return fenced

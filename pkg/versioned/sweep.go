@@ -4,12 +4,15 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/yardstick-dev/yardstick/pkg/apierr"
 )
 
 // inFlight marks a change between the moment it is decided and the moment
@@ -75,7 +78,7 @@ func (s *Store[T]) Sweep(ctx context.Context) (int, error) {
 			continue
 		}
 		if recorded != nil {
-			if _, err := s.load(ctx, m.Resource); err != nil {
+			if err := s.finish(ctx, recorded); err != nil {
 				return cleared, err
 			}
 		}
@@ -83,4 +86,28 @@ func (s *Store[T]) Sweep(ctx context.Context) (int, error) {
 		cleared++
 	}
 	return cleared, nil
+}
+
+// finish applies a recorded change. Loading the resource does, unless the
+// record sits above a gap — a purge removed the document and the older
+// records before this one landed (its writer then died) — which only the
+// record's own version finds: applying it there runs the store's fence,
+// which purges it.
+func (s *Store[T]) finish(ctx context.Context, recorded *Change[T]) error {
+	doc, err := s.load(ctx, recorded.Resource)
+	if err != nil && !errors.Is(err, apierr.ErrNotFound) {
+		return err
+	}
+	if doc != nil && doc.Version >= recorded.Version {
+		return nil
+	}
+	full, err := s.change(ctx, recorded.ID)
+	if err != nil || full == nil || full.After.Name == "" {
+		return err
+	}
+	err = s.complete(ctx, full, doc)
+	if errors.Is(err, apierr.ErrNotFound) || errors.Is(err, apierr.ErrFailedPrecondition) {
+		return nil // the fence's answer: the record is purged
+	}
+	return err
 }
