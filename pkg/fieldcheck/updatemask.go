@@ -4,6 +4,9 @@ import (
 	"slices"
 	"strings"
 
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
 )
 
@@ -45,4 +48,23 @@ func (u UpdateMask) Paths(mask []string, isSet func(field string) bool) ([]strin
 		return nil, apierr.Invalid("update_mask", "names no field to update (%s)", strings.Join(u.Updatable, ", "))
 	}
 	return paths, nil
+}
+
+// ChangedFields names the fields among names (top-level fields of one
+// message type) whose values differ between before and after, in the order
+// of names: what a change record says a change touched.
+func ChangedFields(before, after proto.Message, names []string) []string {
+	b, a := before.ProtoReflect(), after.ProtoReflect()
+	fields := b.Descriptor().Fields()
+	var changed []string
+	for _, name := range names {
+		fd := fields.ByName(protoreflect.Name(name))
+		if fd == nil {
+			panic("ChangedFields: no field " + name + " in " + string(b.Descriptor().FullName()))
+		}
+		if !b.Get(fd).Equal(a.Get(fd)) {
+			changed = append(changed, name)
+		}
+	}
+	return changed
 }

@@ -2,12 +2,14 @@ package fieldcheck
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
+	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 )
 
 func TestUpdateMaskPaths(t *testing.T) {
@@ -51,5 +53,17 @@ func TestUpdateMaskPaths(t *testing.T) {
 				t.Errorf("violations (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestChangedFields(t *testing.T) {
+	before := &ladderv1.Framework{Title: "Eng", Competencies: []*ladderv1.Competency{{Id: "craft", Title: "Craft"}}}
+	after := &ladderv1.Framework{Title: "Eng", Description: "New.", Competencies: []*ladderv1.Competency{{Id: "craft", Title: "Craft!"}}}
+	got := ChangedFields(before, after, []string{"title", "description", "competencies", "tracks"})
+	if !slices.Equal(got, []string{"description", "competencies"}) {
+		t.Errorf("ChangedFields() = %v, want description and competencies", got)
+	}
+	if got := ChangedFields(before, before, []string{"title", "competencies"}); got != nil {
+		t.Errorf("ChangedFields(same) = %v, want none", got)
 	}
 }

@@ -6,6 +6,7 @@ package principal
 import (
 	"context"
 	"slices"
+	"strings"
 )
 
 // Role is what a person may do. A person may hold several.
@@ -71,6 +72,20 @@ func Subject(ctx context.Context) string {
 	}
 	return Anonymous
 }
+
+// User returns the caller as a resource name, "users/{subject}" (a subject
+// that is one already is kept as it is): who every service records as the
+// actor of a change, and compares with an interview's interviewer, so that
+// histories agree whoever wrote them.
+func User(ctx context.Context) string {
+	s := Subject(ctx)
+	if strings.HasPrefix(s, usersPrefix) {
+		return s
+	}
+	return usersPrefix + s
+}
+
+const usersPrefix = "users/"
 
 // Has reports whether the caller holds the role.
 func Has(ctx context.Context, r Role) bool {

@@ -43,7 +43,7 @@ func (s *Server) CreateCandidate(ctx context.Context, req *feedbackv1.CreateCand
 			return nil, err
 		}
 		want := versioned.Expect{Exists: versioned.MustNotExist, RequestID: req.GetRequestId(), AnyName: req.GetCandidateId() == ""}
-		doc, err := s.store.candidates.Apply(ctx, name, principal.Subject(ctx), want, func(cur *versioned.Doc[candidate]) (versioned.Edit[candidate], error) {
+		doc, err := s.store.candidates.Apply(ctx, name, principal.User(ctx), want, func(cur *versioned.Doc[candidate]) (versioned.Edit[candidate], error) {
 			if cur != nil { // a tombstone: the candidate is being erased
 				return versioned.Edit[candidate]{}, errErased(name)
 			}
@@ -130,7 +130,7 @@ func (s *Server) UpdateCandidate(ctx context.Context, req *feedbackv1.UpdateCand
 		return nil, err
 	}
 	want := versioned.Expect{ETag: in.GetEtag(), Exists: versioned.MustExist}
-	doc, err := s.store.candidates.Apply(ctx, name, principal.Subject(ctx), want, func(cur *versioned.Doc[candidate]) (versioned.Edit[candidate], error) {
+	doc, err := s.store.candidates.Apply(ctx, name, principal.User(ctx), want, func(cur *versioned.Doc[candidate]) (versioned.Edit[candidate], error) {
 		next := candidateToProto(cur)
 		for _, p := range paths {
 			setCandidateField(next, in, p)
@@ -150,7 +150,7 @@ func (s *Server) UpdateCandidate(ctx context.Context, req *feedbackv1.UpdateCand
 
 // DeleteCandidate erases a candidate and everything under it.
 func (s *Server) DeleteCandidate(ctx context.Context, req *feedbackv1.DeleteCandidateRequest) (*emptypb.Empty, error) {
-	if err := s.store.erase(ctx, req.GetName(), principal.Subject(ctx)); err != nil {
+	if err := s.store.erase(ctx, req.GetName(), principal.User(ctx)); err != nil {
 		return nil, err
 	}
 	return &emptypb.Empty{}, nil

@@ -3,10 +3,10 @@ package feedback
 import (
 	"strconv"
 	"strings"
-	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/yardstick-dev/yardstick/pkg/protoconv"
 	"github.com/yardstick-dev/yardstick/pkg/versioned"
 	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
 )
@@ -52,7 +52,7 @@ func interviewToProto(c *versioned.Doc[candidate], iv *interview, submitted bool
 	}
 	return &feedbackv1.Interview{
 		Name: interviewName(c.Name, iv.ID), Interviewer: iv.Interviewer, Rubric: iv.Rubric,
-		FocusCompetencies: iv.Focus, ScheduledTime: optionalTime(iv.ScheduledTime), State: state,
+		FocusCompetencies: iv.Focus, ScheduledTime: protoconv.OptionalTime(iv.ScheduledTime), State: state,
 		CandidateDisplayName: c.Data.DisplayName, CreateTime: timestamppb.New(iv.CreateTime),
 	}
 }
@@ -118,13 +118,6 @@ func changeToProto(c *versioned.Change[scorecard], iv *interview, access scoreca
 		ChangedFields: c.Fields,
 		Scorecard:     scorecardToProto(c.Resource, iv, &after, access),
 	}
-}
-
-func optionalTime(t time.Time) *timestamppb.Timestamp {
-	if t.IsZero() {
-		return nil
-	}
-	return timestamppb.New(t)
 }
 
 // reasonOf is the reason an amendment gave; other changes have none.

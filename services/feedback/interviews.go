@@ -64,7 +64,7 @@ func (s *Server) addInterview(ctx context.Context, req *feedbackv1.CreateIntervi
 	const attempts = 5
 	for attempt := 1; ; attempt++ {
 		want := versioned.Expect{Exists: versioned.MustExist, RequestID: req.GetRequestId()}
-		doc, err := s.store.candidates.Apply(ctx, req.GetParent(), principal.Subject(ctx), want, func(cur *versioned.Doc[candidate]) (versioned.Edit[candidate], error) {
+		doc, err := s.store.candidates.Apply(ctx, req.GetParent(), principal.User(ctx), want, func(cur *versioned.Doc[candidate]) (versioned.Edit[candidate], error) {
 			if interviewByID(&cur.Data, iv.ID) != nil {
 				return versioned.Edit[candidate]{}, apierr.AlreadyExists(interviewName(cur.Name, iv.ID))
 			}

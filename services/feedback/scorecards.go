@@ -112,7 +112,7 @@ func (s *Server) UpdateScorecard(ctx context.Context, req *feedbackv1.UpdateScor
 	if err != nil {
 		return nil, err
 	}
-	doc, err := s.store.scorecards.Apply(ctx, name, principal.Subject(ctx), want, func(cur *versioned.Doc[scorecard]) (versioned.Edit[scorecard], error) {
+	doc, err := s.store.scorecards.Apply(ctx, name, principal.User(ctx), want, func(cur *versioned.Doc[scorecard]) (versioned.Edit[scorecard], error) {
 		next := scorecard{Interviewer: iv.Interviewer, Rubric: iv.Rubric}
 		if cur.Live() {
 			if cur.Data.Submitted {
@@ -147,7 +147,7 @@ func (s *Server) SubmitScorecard(ctx context.Context, req *feedbackv1.SubmitScor
 		return nil, err
 	}
 	want := versioned.Expect{ETag: req.GetEtag(), Exists: versioned.MustExist, RequestID: req.GetRequestId()}
-	doc, err := s.store.scorecards.Apply(ctx, req.GetName(), principal.Subject(ctx), want, func(cur *versioned.Doc[scorecard]) (versioned.Edit[scorecard], error) {
+	doc, err := s.store.scorecards.Apply(ctx, req.GetName(), principal.User(ctx), want, func(cur *versioned.Doc[scorecard]) (versioned.Edit[scorecard], error) {
 		if cur.Data.Submitted {
 			return versioned.Edit[scorecard]{}, apierr.FailedPrecondition("the scorecard is submitted already: amend it, with a reason")
 		}
@@ -157,7 +157,7 @@ func (s *Server) SubmitScorecard(ctx context.Context, req *feedbackv1.SubmitScor
 		}
 		next.Submitted = true
 		next.SubmitTime = time.Now().UTC().Truncate(time.Millisecond)
-		next.Submitter = userName(ctx)
+		next.Submitter = principal.User(ctx)
 		next.SubmitVersion = cur.Version + 1
 		return versioned.Edit[scorecard]{Kind: kindSubmit, Data: next}, nil
 	})
@@ -188,7 +188,7 @@ func (s *Server) AmendScorecard(ctx context.Context, req *feedbackv1.AmendScorec
 		return nil, err
 	}
 	want := versioned.Expect{ETag: req.GetEtag(), Exists: versioned.MustExist, RequestID: req.GetRequestId()}
-	doc, err := s.store.scorecards.Apply(ctx, req.GetName(), principal.Subject(ctx), want, func(cur *versioned.Doc[scorecard]) (versioned.Edit[scorecard], error) {
+	doc, err := s.store.scorecards.Apply(ctx, req.GetName(), principal.User(ctx), want, func(cur *versioned.Doc[scorecard]) (versioned.Edit[scorecard], error) {
 		if !cur.Data.Submitted {
 			return versioned.Edit[scorecard]{}, apierr.FailedPrecondition("the scorecard is a draft: update it instead")
 		}

@@ -2,11 +2,9 @@ package feedback
 
 import (
 	"context"
-	"strings"
 
 	"google.golang.org/grpc"
 
-	"github.com/yardstick-dev/yardstick/pkg/principal"
 	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
 	rubricv1 "github.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1"
 )
@@ -51,15 +49,4 @@ func New(store *Store, rubrics RubricReader, opts Options) *Server {
 		opts.MinScorecards = 3
 	}
 	return &Server{store: store, rubrics: newRubricCache(rubrics), opts: opts}
-}
-
-// userName is the caller as a user resource name: the token's subject, which
-// is `users/{user}` for dev tokens, prefixed when an identity provider's
-// subjects are bare.
-func userName(ctx context.Context) string {
-	s := principal.Subject(ctx)
-	if strings.HasPrefix(s, "users/") {
-		return s
-	}
-	return "users/" + s
 }

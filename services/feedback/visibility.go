@@ -31,7 +31,7 @@ type viewer struct {
 }
 
 func viewerOf(ctx context.Context) viewer {
-	return viewer{user: userName(ctx), hiring: principal.Has(ctx, principal.Recruiter) || principal.Has(ctx, principal.Admin)}
+	return viewer{user: principal.User(ctx), hiring: principal.Has(ctx, principal.Recruiter) || principal.Has(ctx, principal.Admin)}
 }
 
 // interviews returns the IDs of the viewer's own interviews of c.

@@ -2,10 +2,10 @@ package ladder
 
 import (
 	"strconv"
-	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/yardstick-dev/yardstick/pkg/protoconv"
 	"github.com/yardstick-dev/yardstick/pkg/publishing"
 	"github.com/yardstick-dev/yardstick/pkg/versioned"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
@@ -30,7 +30,7 @@ func draftToProto(doc *versioned.Doc[draft]) *ladderv1.Framework {
 	f.LatestRevision = publishing.LatestRevisionName(doc.Name, &doc.Data)
 	f.CreateTime = timestamppb.New(doc.CreateTime)
 	f.UpdateTime = timestamppb.New(doc.UpdateTime)
-	f.PublishTime = optionalTime(doc.Data.PublishTime)
+	f.PublishTime = protoconv.OptionalTime(doc.Data.PublishTime)
 	return f
 }
 
@@ -71,13 +71,6 @@ func changeToProto(c *versioned.Change[draft]) *ladderv1.Change {
 		ChangedFields: c.Fields,
 		Revision:      publishing.ChangeRevision(c),
 	}
-}
-
-func optionalTime(t time.Time) *timestamppb.Timestamp {
-	if t.IsZero() {
-		return nil
-	}
-	return timestamppb.New(t)
 }
 
 func contentToProto(c content) *ladderv1.Framework {

@@ -31,7 +31,7 @@ func (s *Server) ImportFramework(ctx context.Context, req *ladderv1.ImportFramew
 		return nil, err
 	}
 	if req.GetEtag() == "" {
-		return s.create(ctx, req.GetFrameworkId(), contentFromProto(in), kindImport, req.GetRequestId(), false)
+		return s.create(ctx, req.GetFrameworkId(), contentFromProto(in), kindImport, req.GetRequestId())
 	}
 	want := versioned.Expect{ETag: req.GetEtag(), Exists: versioned.MustExist, RequestID: req.GetRequestId()}
 	return s.replaceContent(ctx, "frameworks/"+req.GetFrameworkId(), want, kindImport,

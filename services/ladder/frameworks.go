@@ -2,15 +2,10 @@ package ladder
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"regexp"
-	"slices"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/emptypb"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
@@ -47,41 +42,25 @@ func (s *Server) ListFrameworks(ctx context.Context, req *ladderv1.ListFramework
 		// not even surface as the key of a page token.
 		where = publishing.PublishedFilter()
 	}
-	docs, err := s.store.Drafts.List(ctx, after, size+1, where)
+	page, err := publishing.List(ctx, s.store, after, size, where, func(d *versioned.Doc[publishing.Draft[content]]) (*ladderv1.Framework, bool, error) {
+		v, err := s.viewFramework(ctx, d)
+		if errors.Is(err, apierr.ErrNotFound) {
+			return nil, false, nil // its revision is not there: as good as unpublished
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		return v.message, true, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	views := make([]*ladderv1.Framework, len(docs))
-	for i := range docs {
-		v, err := s.viewFramework(ctx, &docs[i])
-		if errors.Is(err, apierr.ErrNotFound) {
-			continue // its revision is not there: as good as unpublished
-		}
-		if err != nil {
-			return nil, err
-		}
-		views[i] = v.message
-	}
-	resp := &ladderv1.ListFrameworksResponse{}
-	bytes := 0
-	for i := range docs {
-		// A page ends at the requested size, or early when it would grow
-		// past what a client accepts in one message.
-		if i == size || (i > 0 && bytes+proto.Size(views[i]) > maxPageBytes) {
-			resp.NextPageToken = paging.Token(docs[i-1].Name, query)
-			break
-		}
-		if views[i] != nil {
-			bytes += proto.Size(views[i])
-			resp.Frameworks = append(resp.Frameworks, views[i])
-		}
+	resp := &ladderv1.ListFrameworksResponse{Frameworks: page.Items}
+	if page.Last != "" {
+		resp.NextPageToken = paging.Token(page.Last, query)
 	}
 	return resp, nil
 }
-
-// maxPageBytes keeps a page of full frameworks under gRPC's default 4 MiB
-// message limit.
-const maxPageBytes = 3 << 20
 
 // CreateFramework creates a draft, with the client's ID or one derived from the title.
 func (s *Server) CreateFramework(ctx context.Context, req *ladderv1.CreateFrameworkRequest) (*ladderv1.Framework, error) {
@@ -89,28 +68,16 @@ func (s *Server) CreateFramework(ctx context.Context, req *ladderv1.CreateFramew
 		return nil, err
 	}
 	c := contentFromProto(req.GetFramework())
-	if id := req.GetFrameworkId(); id != "" {
-		return s.create(ctx, id, c, publishing.KindCreate, req.GetRequestId(), false)
-	}
-	// A server-made ID reads like the title; on a collision it gets a suffix.
-	base := slug(c.Title)
-	id := base
-	for attempt := 0; ; attempt++ {
-		f, err := s.create(ctx, id, c, publishing.KindCreate, req.GetRequestId(), true)
-		if !errors.Is(err, apierr.ErrAlreadyExists) || attempt == 3 {
-			return f, err
-		}
-		id = base + "-" + randomSuffix()
-	}
+	return s.create(ctx, req.GetFrameworkId(), c, publishing.KindCreate, req.GetRequestId())
 }
 
-// create stores a new draft. An ID whose framework was deleted can be used
-// again: its history and its revision numbers continue. With a request ID,
-// the same request again returns the framework it created (whatever ID the
-// server chose for it) and creates nothing.
-func (s *Server) create(ctx context.Context, id string, c content, kind, requestID string, serverNamed bool) (*ladderv1.Framework, error) {
-	want := versioned.Expect{RequestID: requestID, AnyName: serverNamed}
-	doc, err := s.store.Create(ctx, frameworksPrefix+id, principal.Subject(ctx), kind, want, c, changedFields(content{}, c))
+// create stores a new draft under id, or under an ID derived from the title
+// when id is empty. An ID whose framework was deleted can be used again:
+// its history and its revision numbers continue. With a request ID, the
+// same request again returns the framework it created and creates nothing.
+func (s *Server) create(ctx context.Context, id string, c content, kind, requestID string) (*ladderv1.Framework, error) {
+	want := versioned.Expect{RequestID: requestID}
+	doc, err := s.store.CreateNamed(ctx, frameworksPrefix, id, publishing.Slug(c.Title, "framework"), principal.User(ctx), kind, want, c, changedFields(content{}, c))
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +109,7 @@ func (s *Server) UpdateFramework(ctx context.Context, req *ladderv1.UpdateFramew
 // replaceContent changes a draft's content with edit, which gets the
 // current content and returns the new one (or a validation error).
 func (s *Server) replaceContent(ctx context.Context, name string, want versioned.Expect, kind string, edit func(cur *ladderv1.Framework) (*ladderv1.Framework, error)) (*ladderv1.Framework, error) {
-	doc, err := s.store.Edit(ctx, name, principal.Subject(ctx), kind, want, func(cur content) (content, []string, error) {
+	doc, err := s.store.Edit(ctx, name, principal.User(ctx), kind, want, func(cur content) (content, []string, error) {
 		next, err := edit(contentToProto(cur))
 		if err != nil {
 			return content{}, nil, err
@@ -158,7 +125,7 @@ func (s *Server) replaceContent(ctx context.Context, name string, want versioned
 
 // DeleteFramework deletes a draft; published revisions stay readable.
 func (s *Server) DeleteFramework(ctx context.Context, req *ladderv1.DeleteFrameworkRequest) (*emptypb.Empty, error) {
-	if err := s.store.Delete(ctx, req.GetName(), principal.Subject(ctx), versioned.Expect{ETag: req.GetEtag()}); err != nil {
+	if err := s.store.Delete(ctx, req.GetName(), principal.User(ctx), versioned.Expect{ETag: req.GetEtag()}); err != nil {
 		return nil, err
 	}
 	return &emptypb.Empty{}, nil
@@ -203,43 +170,5 @@ func setField(dst, src *ladderv1.Framework, field string) {
 
 // changedFields names the content fields that differ.
 func changedFields(before, after content) []string {
-	b, a := contentToProto(before), contentToProto(after)
-	var fields []string
-	if b.GetTitle() != a.GetTitle() {
-		fields = append(fields, "title")
-	}
-	if b.GetDescription() != a.GetDescription() {
-		fields = append(fields, "description")
-	}
-	if !equalMessages(b.GetCompetencies(), a.GetCompetencies()) {
-		fields = append(fields, "competencies")
-	}
-	if !equalMessages(b.GetTracks(), a.GetTracks()) {
-		fields = append(fields, "tracks")
-	}
-	return fields
-}
-
-func equalMessages[M proto.Message](x, y []M) bool {
-	return slices.EqualFunc(x, y, func(a, b M) bool { return proto.Equal(a, b) })
-}
-
-var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
-
-// slug derives an ID from a title: "Engineering (EU)" becomes "engineering-eu".
-func slug(title string) string {
-	s := strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(title), "-"), "-")
-	if s == "" || s[0] < 'a' || s[0] > 'z' {
-		s = "framework-" + s
-	}
-	if len(s) > 50 {
-		s = strings.TrimRight(s[:50], "-")
-	}
-	return strings.TrimRight(s, "-")
-}
-
-func randomSuffix() string {
-	b := make([]byte, 3)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
+	return fieldcheck.ChangedFields(contentToProto(before), contentToProto(after), contentMask.Updatable)
 }

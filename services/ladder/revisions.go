@@ -9,6 +9,7 @@ import (
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
 	"github.com/yardstick-dev/yardstick/pkg/paging"
 	"github.com/yardstick-dev/yardstick/pkg/principal"
+	"github.com/yardstick-dev/yardstick/pkg/publishing"
 	"github.com/yardstick-dev/yardstick/pkg/versioned"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 )
@@ -16,7 +17,7 @@ import (
 // PublishFramework freezes the current draft as the next revision.
 func (s *Server) PublishFramework(ctx context.Context, req *ladderv1.PublishFrameworkRequest) (*ladderv1.FrameworkRevision, error) {
 	want := versioned.Expect{ETag: req.GetEtag(), RequestID: req.GetRequestId()}
-	r, err := s.store.Publish(ctx, req.GetName(), principal.Subject(ctx), want, publishable)
+	r, err := s.store.Publish(ctx, req.GetName(), principal.User(ctx), want, publishable)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +75,7 @@ func (s *Server) ListFrameworkRevisions(ctx context.Context, req *ladderv1.ListF
 	for i, r := range revs {
 		m := revisionToProto(r)
 		// A page ends early when it would grow past what a client accepts.
-		if i > 0 && bytes+proto.Size(m) > maxPageBytes {
+		if i > 0 && bytes+proto.Size(m) > publishing.MaxPageBytes {
 			more = true
 			break
 		}

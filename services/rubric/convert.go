@@ -2,10 +2,10 @@ package rubric
 
 import (
 	"strconv"
-	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/yardstick-dev/yardstick/pkg/protoconv"
 	"github.com/yardstick-dev/yardstick/pkg/publishing"
 	"github.com/yardstick-dev/yardstick/pkg/versioned"
 	rubricv1 "github.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1"
@@ -30,7 +30,7 @@ func draftToProto(doc *versioned.Doc[draft]) *rubricv1.Rubric {
 	r.LatestRevision = publishing.LatestRevisionName(doc.Name, &doc.Data)
 	r.CreateTime = timestamppb.New(doc.CreateTime)
 	r.UpdateTime = timestamppb.New(doc.UpdateTime)
-	r.PublishTime = optionalTime(doc.Data.PublishTime)
+	r.PublishTime = protoconv.OptionalTime(doc.Data.PublishTime)
 	return r
 }
 
@@ -71,13 +71,6 @@ func changeToProto(c *versioned.Change[draft]) *rubricv1.Change {
 		ChangedFields: c.Fields,
 		Revision:      publishing.ChangeRevision(c),
 	}
-}
-
-func optionalTime(t time.Time) *timestamppb.Timestamp {
-	if t.IsZero() {
-		return nil
-	}
-	return timestamppb.New(t)
 }
 
 func contentToProto(c content) *rubricv1.Rubric {

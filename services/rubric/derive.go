@@ -30,8 +30,8 @@ func (s *Server) DeriveRubric(ctx context.Context, req *rubricv1.DeriveRubricReq
 	if err != nil {
 		return nil, err
 	}
-	base := idFromTitle(req.GetLevel() + "-" + req.GetInterviewType())
-	return s.createWithID(ctx, req.GetRubricId(), base, c, kindDerive, req.GetRequestId())
+	base := publishing.Slug(req.GetLevel()+"-"+req.GetInterviewType(), "rubric")
+	return s.create(ctx, req.GetRubricId(), base, c, kindDerive, req.GetRequestId())
 }
 
 // ladderError turns the ladder service's answer into this service's error,

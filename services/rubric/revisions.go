@@ -9,6 +9,7 @@ import (
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
 	"github.com/yardstick-dev/yardstick/pkg/paging"
 	"github.com/yardstick-dev/yardstick/pkg/principal"
+	"github.com/yardstick-dev/yardstick/pkg/publishing"
 	"github.com/yardstick-dev/yardstick/pkg/versioned"
 	rubricv1 "github.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1"
 )
@@ -17,7 +18,7 @@ import (
 // a competency and every anchor.
 func (s *Server) PublishRubric(ctx context.Context, req *rubricv1.PublishRubricRequest) (*rubricv1.RubricRevision, error) {
 	want := versioned.Expect{ETag: req.GetEtag(), RequestID: req.GetRequestId()}
-	r, err := s.store.Publish(ctx, req.GetName(), principal.Subject(ctx), want, publishable)
+	r, err := s.store.Publish(ctx, req.GetName(), principal.User(ctx), want, publishable)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +58,7 @@ func (s *Server) ListRubricRevisions(ctx context.Context, req *rubricv1.ListRubr
 	bytes := 0
 	for i, r := range revs {
 		m := revisionToProto(r)
-		if i > 0 && bytes+proto.Size(m) > maxPageBytes {
+		if i > 0 && bytes+proto.Size(m) > publishing.MaxPageBytes {
 			more = true
 			break
 		}

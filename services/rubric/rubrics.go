@@ -2,13 +2,9 @@ package rubric
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"regexp"
 	"strings"
 
-	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/emptypb"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
@@ -21,9 +17,6 @@ import (
 )
 
 const rubricsPrefix = "rubrics/"
-
-// maxPageBytes keeps a page of full rubrics under gRPC's 4 MiB message limit.
-const maxPageBytes = 3 << 20
 
 // GetRubric returns a rubric as the caller may see it (visibility.go).
 func (s *Server) GetRubric(ctx context.Context, req *rubricv1.GetRubricRequest) (*rubricv1.Rubric, error) {
@@ -50,38 +43,24 @@ func (s *Server) ListRubrics(ctx context.Context, req *rubricv1.ListRubricsReque
 			(req.GetLevel() == "" || c.Level == req.GetLevel()) &&
 			(req.GetInterviewType() == "" || c.InterviewType == req.GetInterviewType())
 	}
-	resp := &rubricv1.ListRubricsResponse{}
-	bytes := 0
-	for {
-		docs, err := s.store.Drafts.List(ctx, after, size+1, nil)
-		if err != nil {
-			return nil, err
+	page, err := publishing.List(ctx, s.store, after, size, nil, func(d *versioned.Doc[publishing.Draft[content]]) (*rubricv1.Rubric, bool, error) {
+		v, err := s.viewRubric(ctx, d)
+		switch {
+		case errors.Is(err, apierr.ErrNotFound): // never published: not there for this caller
+			return nil, false, nil
+		case err != nil:
+			return nil, false, err
 		}
-		for i := range docs {
-			if len(resp.Rubrics) == size {
-				resp.NextPageToken = paging.Token(after, query)
-				return resp, nil
-			}
-			v, err := s.viewRubric(ctx, &docs[i])
-			switch {
-			case errors.Is(err, apierr.ErrNotFound): // never published: not there for this caller
-			case err != nil:
-				return nil, err
-			case matches(v.content):
-				// A page ends early when it would grow past what a client accepts.
-				if len(resp.Rubrics) > 0 && bytes+proto.Size(v.message) > maxPageBytes {
-					resp.NextPageToken = paging.Token(after, query)
-					return resp, nil
-				}
-				bytes += proto.Size(v.message)
-				resp.Rubrics = append(resp.Rubrics, v.message)
-			}
-			after = docs[i].Name
-		}
-		if len(docs) <= size {
-			return resp, nil
-		}
+		return v.message, matches(v.content), nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	resp := &rubricv1.ListRubricsResponse{Rubrics: page.Items}
+	if page.Last != "" {
+		resp.NextPageToken = paging.Token(page.Last, query)
+	}
+	return resp, nil
 }
 
 // CreateRubric creates a draft, with the client's ID or one derived from the title.
@@ -90,28 +69,19 @@ func (s *Server) CreateRubric(ctx context.Context, req *rubricv1.CreateRubricReq
 		return nil, err
 	}
 	c := contentFromProto(req.GetRubric())
-	return s.createWithID(ctx, req.GetRubricId(), idFromTitle(c.Title), c, publishing.KindCreate, req.GetRequestId())
+	return s.create(ctx, req.GetRubricId(), publishing.Slug(c.Title, "rubric"), c, publishing.KindCreate, req.GetRequestId())
 }
 
-// createWithID stores a new draft under id, or when id is empty under base,
-// with a random suffix on a collision. With a request ID, the same request
-// again returns the rubric it created, whatever ID it got.
-func (s *Server) createWithID(ctx context.Context, id, base string, c content, kind, requestID string) (*rubricv1.Rubric, error) {
-	fixed := id != ""
-	if !fixed {
-		id = base
+// create stores a new draft under id, or when id is empty under base, with
+// a random suffix on a collision. With a request ID, the same request again
+// returns the rubric it created, whatever ID it got.
+func (s *Server) create(ctx context.Context, id, base string, c content, kind, requestID string) (*rubricv1.Rubric, error) {
+	want := versioned.Expect{RequestID: requestID}
+	doc, err := s.store.CreateNamed(ctx, rubricsPrefix, id, base, principal.User(ctx), kind, want, c, changedFields(content{}, c))
+	if err != nil {
+		return nil, err
 	}
-	for attempt := 0; ; attempt++ {
-		want := versioned.Expect{RequestID: requestID, AnyName: !fixed}
-		doc, err := s.store.Create(ctx, rubricsPrefix+id, principal.Subject(ctx), kind, want, c, changedFields(content{}, c))
-		if err == nil {
-			return draftToProto(doc), nil
-		}
-		if fixed || !errors.Is(err, apierr.ErrAlreadyExists) || attempt == 3 {
-			return nil, err
-		}
-		id = base + "-" + randomSuffix()
-	}
+	return draftToProto(doc), nil
 }
 
 // UpdateRubric changes the fields named in the update mask.
@@ -129,7 +99,7 @@ func (s *Server) UpdateRubric(ctx context.Context, req *rubricv1.UpdateRubricReq
 		return nil, err
 	}
 	want := versioned.Expect{ETag: in.GetEtag()}
-	doc, err := s.store.Edit(ctx, name, principal.Subject(ctx), publishing.KindUpdate, want, func(cur content) (content, []string, error) {
+	doc, err := s.store.Edit(ctx, name, principal.User(ctx), publishing.KindUpdate, want, func(cur content) (content, []string, error) {
 		next := contentToProto(cur)
 		for _, p := range paths {
 			setField(next, in, p)
@@ -149,7 +119,7 @@ func (s *Server) UpdateRubric(ctx context.Context, req *rubricv1.UpdateRubricReq
 
 // DeleteRubric deletes a draft; published revisions stay readable.
 func (s *Server) DeleteRubric(ctx context.Context, req *rubricv1.DeleteRubricRequest) (*emptypb.Empty, error) {
-	if err := s.store.Delete(ctx, req.GetName(), principal.Subject(ctx), versioned.Expect{ETag: req.GetEtag()}); err != nil {
+	if err := s.store.Delete(ctx, req.GetName(), principal.User(ctx), versioned.Expect{ETag: req.GetEtag()}); err != nil {
 		return nil, err
 	}
 	return &emptypb.Empty{}, nil
@@ -206,43 +176,5 @@ func setField(dst, src *rubricv1.Rubric, field string) {
 
 // changedFields names the content fields that differ.
 func changedFields(before, after content) []string {
-	b, a := contentToProto(before), contentToProto(after)
-	var fields []string
-	for _, f := range contentMask.Updatable {
-		x, y := proto.Clone(b).(*rubricv1.Rubric), proto.Clone(a).(*rubricv1.Rubric)
-		keepOnly(x, f)
-		keepOnly(y, f)
-		if !proto.Equal(x, y) {
-			fields = append(fields, f)
-		}
-	}
-	return fields
-}
-
-// keepOnly clears every content field of r but one.
-func keepOnly(r *rubricv1.Rubric, field string) {
-	only := &rubricv1.Rubric{}
-	setField(only, r, field)
-	proto.Reset(r)
-	proto.Merge(r, only)
-}
-
-var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
-
-// idFromTitle derives an ID from a title: "System design (L3)" becomes "system-design-l3".
-func idFromTitle(title string) string {
-	s := strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(title), "-"), "-")
-	if s == "" || s[0] < 'a' || s[0] > 'z' {
-		s = "rubric-" + s
-	}
-	if len(s) > 50 {
-		s = s[:50]
-	}
-	return strings.TrimRight(s, "-")
-}
-
-func randomSuffix() string {
-	b := make([]byte, 3)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
+	return fieldcheck.ChangedFields(contentToProto(before), contentToProto(after), contentMask.Updatable)
 }
