@@ -28,7 +28,7 @@ scale: ## the stores at scale against the raw driver, and the calibration report
 	go test -run '^$$' -bench FeedbackAtScale -benchtime 1s -timeout 30m ./services/feedback/
 	go test -run '^$$' -bench CalibrationReport -benchtime 3x -timeout 60m ./services/feedback/
 
-robustness: ## random clients and kill -9 against the real binary for about 2 minutes (YARDSTICK_ROBUSTNESS_SEED to replay)
+robustness: ## random clients and kill -9 against the real binary, twelve rounds (about a minute) (YARDSTICK_ROBUSTNESS_SEED to replay)
 	YARDSTICK_ROBUSTNESS=long go test -count=1 -run TestRobustness -timeout 30m -v ./cmd/yardstick/
 
 screenshots: ## take the README's screenshots again (the web app's browser journeys, in Chromium)

@@ -11,12 +11,13 @@ import (
 	"github.com/anishathalye/porcupine"
 )
 
-// The sequential specification of one scorecard, as its interviewer sees
-// it through the API, for the robustness test's linearizability check
-// (github.com/anishathalye/porcupine, as etcd's robustness tests use).
-// The history is partitioned by scorecard: scorecards are independent,
-// except that erasing a candidate ends both of its scorecards, so an erase
-// is recorded once in each.
+// The sequential specification of the resources the robustness test
+// writes, as their writers see them through the API, for its
+// linearizability check (github.com/anishathalye/porcupine, as etcd's
+// robustness tests use): each scorecard, as its interviewer sees it, and a
+// framework, as an admin edits and publishes it. The history is partitioned
+// by resource: they are independent, except that erasing a candidate ends
+// both of its scorecards, so an erase is recorded once in each.
 
 // Operation kinds.
 const (
@@ -25,6 +26,12 @@ const (
 	opSubmit = "submit"
 	opAmend  = "amend"
 	opErase  = "erase"
+	// The framework's: its creation (recorded once, at the start), reads,
+	// title edits and publishes.
+	opFrameworkCreate  = "framework-create"
+	opFrameworkGet     = "framework-get"
+	opFrameworkUpdate  = "framework-update"
+	opFrameworkPublish = "framework-publish"
 )
 
 // Outcomes: the status code's meaning, or unknown when the call's effect
@@ -41,10 +48,11 @@ const (
 
 type scInput struct {
 	Op        string
-	Scorecard string
+	Scorecard string // the resource: a scorecard's name, or the framework's
 	ETag      string // the etag the client sent (update, submit, amend)
 	Score     int32  // the score it wrote (update, amend)
-	RequestID string // submit and amend may carry one
+	Title     string // the title it wrote (framework-update)
+	RequestID string // submit, amend and publish may carry one
 }
 
 type scOutput struct {
@@ -52,15 +60,21 @@ type scOutput struct {
 	ETag      string
 	Score     int32
 	Submitted bool
+	Title     string
+	Revision  string // the revision a publish made, the latest a read shows
 }
 
-// scState is one scorecard. Requests lists "id=version" of the requests
-// that succeeded with an id, sorted: a replay returns that version.
+// scState is one scorecard, or the framework (Title, Unpublished,
+// Revisions). Requests lists "id=version" of the requests that succeeded
+// with an id, sorted: a replay returns that version.
 type scState struct {
 	Erased, Exists, Submitted bool
 	Version                   int64
 	Score                     int32
 	Requests                  string
+	Title                     string
+	Unpublished               bool
+	Revisions                 int
 }
 
 func (s scState) etag() string { return strconv.FormatInt(s.Version, 10) }
@@ -102,6 +116,15 @@ func step(s scState, in scInput) []outcome {
 		return []outcome{{out: scOutput{Code: outNotFound}, next: s}}
 	}
 	same := func(code string) []outcome { return []outcome{{out: scOutput{Code: code}, next: s}} }
+	switch in.Op {
+	case opFrameworkCreate:
+		n := scState{Exists: true, Version: 1, Title: in.Title, Unpublished: true}
+		return []outcome{{out: scOutput{Code: outOK, ETag: n.etag(), Title: in.Title}, next: n}}
+	case opFrameworkGet:
+		return []outcome{{out: scOutput{Code: outOK, ETag: s.etag(), Title: s.Title, Revision: s.latest()}, next: s}}
+	case opFrameworkUpdate, opFrameworkPublish:
+		return append(frameworkStep(s, in, same), same(outConflict)...)
+	}
 	if in.Op == opGet {
 		if !s.Exists {
 			return []outcome{{out: scOutput{Code: outOK}, next: s}}
@@ -164,6 +187,49 @@ func writeStep(s scState, in scInput, same func(code string) []outcome) []outcom
 	panic("unknown operation " + in.Op)
 }
 
+// frameworkStep is step for a framework's edits and publishes.
+func frameworkStep(s scState, in scInput, same func(code string) []outcome) []outcome {
+	if in.Op == opFrameworkUpdate {
+		switch {
+		case in.ETag == "":
+			return same(outInvalid) // an edit names the version it changes
+		case in.ETag != s.etag():
+			return same(outConflict)
+		case in.Title == s.Title: // nothing to change: the current version
+			return []outcome{{out: scOutput{Code: outOK, ETag: s.etag(), Title: s.Title, Revision: s.latest()}, next: s}}
+		}
+		n := s
+		n.Version, n.Title, n.Unpublished = s.Version+1, in.Title, true
+		return []outcome{{out: scOutput{Code: outOK, ETag: n.etag(), Title: n.Title, Revision: n.latest()}, next: n}}
+	}
+	if v, ok := s.replayed(in.RequestID); ok {
+		return []outcome{{out: scOutput{Code: outOK, Revision: v}, next: s}}
+	}
+	switch {
+	case in.ETag != "" && in.ETag != s.etag():
+		return same(outConflict)
+	case !s.Unpublished:
+		return same(outPrecondition)
+	}
+	n := s
+	n.Version, n.Unpublished, n.Revisions = s.Version+1, false, s.Revisions+1
+	if in.RequestID != "" {
+		reqs := slices.DeleteFunc(append(strings.Split(s.Requests, ","), in.RequestID+"="+n.latest()), func(r string) bool { return r == "" })
+		slices.Sort(reqs)
+		n.Requests = strings.Join(reqs, ",")
+	}
+	return []outcome{{out: scOutput{Code: outOK, Revision: n.latest()}, next: n}}
+}
+
+// latest names the framework's newest revision by number; empty before the
+// first publish.
+func (s scState) latest() string {
+	if s.Revisions == 0 {
+		return ""
+	}
+	return strconv.Itoa(s.Revisions)
+}
+
 type outcome struct {
 	out    scOutput
 	next   scState
@@ -213,8 +279,8 @@ var scorecardModel = porcupine.NondeterministicModel{
 	},
 	DescribeOperation: func(input, output any) string {
 		in, out := input.(scInput), output.(scOutput)
-		return fmt.Sprintf("%s(etag %q, score %d, request %q) → %s etag %q score %d submitted %v",
-			in.Op, in.ETag, in.Score, in.RequestID, out.Code, out.ETag, out.Score, out.Submitted)
+		return fmt.Sprintf("%s(etag %q, score %d, title %q, request %q) → %s etag %q score %d submitted %v title %q revision %q",
+			in.Op, in.ETag, in.Score, in.Title, in.RequestID, out.Code, out.ETag, out.Score, out.Submitted, out.Title, out.Revision)
 	},
 	DescribeState: func(state any) string { return fmt.Sprintf("%+v", state.(scState)) },
 }
@@ -238,6 +304,11 @@ func TestScorecardModelRefusesWhatTheStoreMustNotDo(t *testing.T) {
 			op(1, 20, 30, scInput{Op: opSubmit, Scorecard: sc, ETag: "1", RequestID: "r"}, scOutput{Code: outOK, ETag: "2", Score: 2, Submitted: true}),
 			op(1, 40, 50, scInput{Op: opAmend, Scorecard: sc, ETag: "2", Score: 4, RequestID: "s"}, scOutput{Code: outOK, ETag: "3", Score: 4, Submitted: true}),
 			op(1, 60, 70, scInput{Op: opSubmit, Scorecard: sc, ETag: "1", RequestID: "r"}, scOutput{Code: outPrecondition}),
+		},
+		"one draft published twice": {
+			op(0, 0, 10, scInput{Op: opFrameworkCreate, Scorecard: "frameworks/f", Title: "T0"}, scOutput{Code: outOK, ETag: "1", Title: "T0"}),
+			op(1, 20, 30, scInput{Op: opFrameworkPublish, Scorecard: "frameworks/f"}, scOutput{Code: outOK, Revision: "1"}),
+			op(2, 20, 30, scInput{Op: opFrameworkPublish, Scorecard: "frameworks/f"}, scOutput{Code: outOK, Revision: "2"}),
 		},
 		"a scorecard readable after its erasure": {
 			created,

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -25,10 +26,12 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	"github.com/yardstick-dev/yardstick/pkg/auth"
 	"github.com/yardstick-dev/yardstick/pkg/principal"
 	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
+	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 )
 
 // TestRobustness runs random concurrent clients against the real binary —
@@ -77,6 +80,8 @@ func TestRobustness(t *testing.T) {
 	for _, sc := range run.scorecards {
 		run.get(context.Background(), 0, sc)
 	}
+	run.frameworkGet(0)
+	run.checkRevisions(t)
 	run.checkErased(t)
 	run.checkCreates(t)
 	run.close()
@@ -91,8 +96,8 @@ func TestRobustness(t *testing.T) {
 	for _, failure := range run.failures {
 		t.Error(failure)
 	}
-	t.Logf("robustness: %d operations over %d rounds, %d erased candidates, %d unknown outcomes (replay with YARDSTICK_ROBUSTNESS_SEED=%d)",
-		len(run.history), cfg.rounds, len(run.erased), run.unknown, cfg.seed)
+	t.Logf("robustness: %d operations over %d rounds, %d erased candidates, %d revisions published, %d unknown outcomes (replay with YARDSTICK_ROBUSTNESS_SEED=%d)",
+		len(run.history), cfg.rounds, len(run.erased), run.revisions, run.unknown, cfg.seed)
 }
 
 func tail(b []byte, n int) []byte { return b[max(0, len(b)-n):] }
@@ -190,16 +195,18 @@ type robustRun struct {
 	t          *testing.T
 	conns      []*grpc.ClientConn
 	recruiter  feedbackv1.FeedbackServiceClient
+	admin      ladderv1.LadderServiceClient
 	writers    map[string]feedbackv1.FeedbackServiceClient // interviewer → client
 	scorecards []robustScorecard
 
-	mu       sync.Mutex
-	history  []porcupine.Operation
-	creates  map[string][]string // request id → names its OK answers gave
-	erasing  map[int]string      // candidate number → the erase's outcome
-	erased   []int               // the candidates gone after the last start
-	unknown  int
-	failures []string
+	mu        sync.Mutex
+	history   []porcupine.Operation
+	creates   map[string][]string // request id → names its OK answers gave
+	erasing   map[int]string      // candidate number → the erase's outcome
+	erased    []int               // the candidates gone after the last start
+	revisions int                 // the framework's, after the last start
+	unknown   int
+	failures  []string
 }
 
 type robustScorecard struct {
@@ -235,6 +242,16 @@ func (r *robustRun) connect(t *testing.T, dir, grpcAddr string) {
 		return feedbackv1.NewFeedbackServiceClient(cc)
 	}
 	r.recruiter = as("users/rb-rita", principal.Recruiter)
+	tok, err := auth.MintDev(key, "users/rb-ada", []principal.Role{principal.Admin}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc, err := grpc.NewClient(grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()), grpc.WithPerRPCCredentials(auth.Bearer(tok)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.conns = append(r.conns, cc)
+	r.admin = ladderv1.NewLadderServiceClient(cc)
 	r.writers = map[string]feedbackv1.FeedbackServiceClient{}
 	for _, who := range robustInterviewers {
 		r.writers[who] = as(who, principal.Interviewer)
@@ -255,6 +272,17 @@ func (r *robustRun) close() {
 func (r *robustRun) setup(t *testing.T) {
 	t.Helper()
 	ctx := context.Background()
+	in := scInput{Op: opFrameworkCreate, Scorecard: robustFramework, Title: "T0"}
+	r.call(0, in, func(ctx context.Context) (scOutput, error) {
+		f, err := r.admin.CreateFramework(ctx, &ladderv1.CreateFrameworkRequest{FrameworkId: "rb-fw", Framework: &ladderv1.Framework{
+			Title:        in.Title,
+			Competencies: []*ladderv1.Competency{{Id: "craft", Title: "Craft"}},
+			Tracks: []*ladderv1.Track{{Id: "ic", Title: "IC", Levels: []*ladderv1.Level{
+				{Id: "l1", Title: "Engineer", Expectations: []*ladderv1.Expectation{{Competency: "craft", Description: "Builds."}}},
+			}}},
+		}})
+		return frameworkOutput(f), err
+	})
 	for k := range r.cfg.candidates {
 		c, err := r.recruiter.CreateCandidate(ctx, &feedbackv1.CreateCandidateRequest{CandidateId: fmt.Sprintf("rb%d", k), Candidate: &feedbackv1.Candidate{
 			DisplayName: "Person " + robustTrace(k), Role: "ic", Level: "l3", ExternalId: "ext-" + robustTrace(k),
@@ -301,6 +329,7 @@ func (r *robustRun) round(n int, p *process) {
 		time.Sleep(r.cfg.roundTime / 3)
 	} else {
 		time.Sleep(time.Duration(rng.Int64N(int64(20 * time.Millisecond))))
+		cancel() // no new calls: those in flight meet the kill
 		p.kill()
 	}
 	cancel()
@@ -313,10 +342,6 @@ func (r *robustRun) round(n int, p *process) {
 func (r *robustRun) client(ctx context.Context, round, id int) {
 	rng := rand.New(rand.NewPCG(r.cfg.seed, uint64(1000+round*100+id)))
 	etags := map[string]string{}
-	type pending struct {
-		in scInput
-		sc robustScorecard
-	}
 	var retry []pending
 	seq := 0
 	for ctx.Err() == nil {
@@ -324,7 +349,17 @@ func (r *robustRun) client(ctx context.Context, round, id int) {
 		if len(retry) > 0 && rng.IntN(2) == 0 {
 			p := retry[0]
 			retry = retry[1:]
-			if out := r.write(ctx, id, p.sc, p.in); out.Code == outUnknown {
+			write := r.write
+			if p.in.Scorecard == robustFramework {
+				write = r.frameworkWrite
+			}
+			if out := write(ctx, id, p.sc, p.in); out.Code == outUnknown {
+				retry = append(retry, p)
+			}
+			continue
+		}
+		if rng.IntN(100) < 15 {
+			if p, retryLater := r.frameworkCall(ctx, id, round, seq, rng, etags); retryLater {
 				retry = append(retry, p)
 			}
 			continue
@@ -360,6 +395,90 @@ func (r *robustRun) client(ctx context.Context, round, id int) {
 			r.create(ctx, fmt.Sprintf("c%d-%d-%d", round, id, seq), rng)
 		}
 	}
+}
+
+// pending is a write whose outcome a client did not learn, to retry with
+// its request id.
+type pending struct {
+	in scInput
+	sc robustScorecard
+}
+
+// robustFramework is the framework the admin edits and publishes.
+const robustFramework = "frameworks/rb-fw"
+
+// frameworkCall reads, retitles or publishes the framework; it returns a
+// publish to retry when its outcome is unknown.
+func (r *robustRun) frameworkCall(ctx context.Context, client, round, seq int, rng *rand.Rand, etags map[string]string) (pending, bool) {
+	in := scInput{Scorecard: robustFramework, ETag: etags[robustFramework]}
+	switch x := rng.IntN(10); {
+	case x < 4:
+		if out := r.frameworkGet(client); out.Code == outOK {
+			etags[robustFramework] = out.ETag
+		}
+		return pending{}, false
+	case x < 7:
+		in.Op, in.Title = opFrameworkUpdate, fmt.Sprint("T", rng.IntN(4))
+	default:
+		in.Op = opFrameworkPublish
+		if rng.IntN(2) == 0 {
+			in.RequestID = fmt.Sprintf("p%d-%d-%d", round, client, seq)
+		}
+	}
+	out := r.frameworkWrite(ctx, client, robustScorecard{}, in)
+	if out.Code == outOK && out.ETag != "" {
+		etags[robustFramework] = out.ETag
+	}
+	return pending{in: in}, out.Code == outUnknown && in.RequestID != ""
+}
+
+func (r *robustRun) frameworkGet(client int) scOutput {
+	return r.call(client, scInput{Op: opFrameworkGet, Scorecard: robustFramework}, func(ctx context.Context) (scOutput, error) {
+		f, err := r.admin.GetFramework(ctx, &ladderv1.GetFrameworkRequest{Name: robustFramework})
+		return frameworkOutput(f), err
+	})
+}
+
+func (r *robustRun) frameworkWrite(_ context.Context, client int, _ robustScorecard, in scInput) scOutput {
+	return r.call(client, in, func(ctx context.Context) (scOutput, error) {
+		if in.Op == opFrameworkUpdate {
+			f, err := r.admin.UpdateFramework(ctx, &ladderv1.UpdateFrameworkRequest{Framework: &ladderv1.Framework{
+				Name: robustFramework, Etag: in.ETag, Title: in.Title}, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"title"}}})
+			return frameworkOutput(f), err
+		}
+		rev, err := r.admin.PublishFramework(ctx, &ladderv1.PublishFrameworkRequest{Name: robustFramework, Etag: in.ETag, RequestId: in.RequestID})
+		if err != nil {
+			return scOutput{}, err
+		}
+		return scOutput{Code: outOK, Revision: path.Base(rev.GetName())}, nil
+	})
+}
+
+// frameworkOutput is what the model follows of a framework.
+func frameworkOutput(f *ladderv1.Framework) scOutput {
+	out := scOutput{Code: outOK, ETag: f.GetEtag(), Title: f.GetTitle()}
+	if f.GetLatestRevision() != "" {
+		out.Revision = path.Base(f.GetLatestRevision())
+	}
+	return out
+}
+
+// checkRevisions reads every revision the framework has: each publish made
+// one, and a kill cannot leave a number without its revision.
+func (r *robustRun) checkRevisions(t *testing.T) {
+	t.Helper()
+	f, err := r.admin.GetFramework(context.Background(), &ladderv1.GetFrameworkRequest{Name: robustFramework})
+	if err != nil {
+		t.Fatal(err)
+	}
+	latest, _ := strconv.Atoi(path.Base(f.GetLatestRevision()))
+	for n := 1; n <= latest; n++ {
+		name := fmt.Sprintf("%s/revisions/%d", robustFramework, n)
+		if _, err := r.admin.GetFrameworkRevision(context.Background(), &ladderv1.GetFrameworkRevisionRequest{Name: name}); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	r.revisions = latest
 }
 
 // call runs one recorded operation, and records it.
