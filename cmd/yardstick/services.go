@@ -85,7 +85,7 @@ func startGRPC(ctx context.Context, log *slog.Logger, conn *mongodb.Conn, prefix
 	if err != nil {
 		return nil, err
 	}
-	if err := services.StartAll(ctx, conn.Client, prefix, list, srv, peers); err != nil {
+	if err := services.StartAll(ctx, conn.Client, prefix, list, srv, peers, log); err != nil {
 		return nil, err
 	}
 	// The stores have created their collections: on the embedded database,

@@ -19,6 +19,10 @@ import (
 	"github.com/yardstick-dev/yardstick/services/rubric"
 )
 
+// erasureSweepInterval is how often a running feedback service looks for
+// erasures another replica left unfinished.
+const erasureSweepInterval = time.Minute
+
 // feedbackService is the entry of the feedback service: candidates,
 // interviews and scorecards, checked against rubric revisions read through
 // the rubric's gRPC client.
@@ -27,11 +31,14 @@ func feedbackService() Service {
 		Name:     "feedback",
 		Database: "feedback",
 		Calls:    []string{"rubric"},
-		Start: func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar, peers Peers) error {
+		Start: func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar, peers Peers, log *slog.Logger) error {
 			store := feedback.NewStore(db)
 			if err := store.Init(ctx); err != nil {
 				return err
 			}
+			// Init finished this process's interrupted erasures; this, those
+			// of another replica that died.
+			go store.FinishErasuresEvery(ctx, erasureSweepInterval, log)
 			feedbackv1.RegisterFeedbackServiceServer(reg, feedback.New(store, rubricv1.NewRubricServiceClient(peers["rubric"]), feedback.Options{}))
 			return nil
 		},

@@ -19,7 +19,7 @@ func ladderService() Service {
 	return Service{
 		Name:     "ladder",
 		Database: "ladder",
-		Start: func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar, _ Peers) error {
+		Start: func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar, _ Peers, _ *slog.Logger) error {
 			store := ladder.NewStore(db)
 			if err := store.Init(ctx); err != nil {
 				return err

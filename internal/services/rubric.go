@@ -22,7 +22,7 @@ func rubricService() Service {
 		Name:     "rubric",
 		Database: "rubric",
 		Calls:    []string{"ladder"},
-		Start: func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar, peers Peers) error {
+		Start: func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar, peers Peers, _ *slog.Logger) error {
 			store := rubric.NewStore(db)
 			if err := store.Init(ctx); err != nil {
 				return err

@@ -39,7 +39,7 @@ type Service struct {
 	// here) and registers its gRPC server on reg.
 	// Its calls to other services go through peers, client connections that
 	// forward the caller's credentials (see Calls).
-	Start func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar, peers Peers) error
+	Start func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar, peers Peers, log *slog.Logger) error
 	// Calls names the services this one calls through their gRPC clients:
 	// `serve` takes --NAME-addr (and --NAME-ca) for each, and the start order
 	// of All puts them first.
@@ -107,14 +107,14 @@ func Rules() (map[string][]principal.Role, error) {
 
 // StartAll starts every service of list over the databases under prefix
 // and registers them on reg; peers reach the services they call.
-func StartAll(ctx context.Context, client *mongo.Client, prefix string, list []Service, reg grpc.ServiceRegistrar, peers Peers) error {
+func StartAll(ctx context.Context, client *mongo.Client, prefix string, list []Service, reg grpc.ServiceRegistrar, peers Peers, log *slog.Logger) error {
 	for _, s := range list {
 		for _, name := range s.Calls {
 			if peers[name] == nil {
 				return fmt.Errorf("start %s service: it calls the %s service, and no connection to it was given", s.Name, name)
 			}
 		}
-		if err := s.Start(ctx, client.Database(s.DatabaseName(prefix)), reg, peers); err != nil {
+		if err := s.Start(ctx, client.Database(s.DatabaseName(prefix)), reg, peers, log); err != nil {
 			return fmt.Errorf("start %s service: %w", s.Name, err)
 		}
 	}

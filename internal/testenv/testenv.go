@@ -115,7 +115,7 @@ func Start(t testing.TB, opts Options) *Env {
 	for _, s := range services.All() {
 		peers[s.Name] = self
 	}
-	if err := services.StartAll(ctx, mongotest.Client(t), prefix, services.All(), srv, peers); err != nil {
+	if err := services.StartAll(ctx, mongotest.Client(t), prefix, services.All(), srv, peers, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range services.All() { // as production does at start-up

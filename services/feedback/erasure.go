@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -35,9 +36,11 @@ import (
 //  4. The in-flight record is deleted.
 //
 // Whoever comes next finishes an erasure that stopped half-way: the
-// start-up sweep (Init), or another DeleteCandidate of that name. Reads
-// answer NOT_FOUND from step 2 on; a crash before it leaves the candidate
-// readable until the next start-up finishes the erasure.
+// start-up sweep (Init), a running replica's sweep (FinishErasuresEvery,
+// every minute), or another DeleteCandidate of that name. Reads answer
+// NOT_FOUND from step 2 on; a crash before it leaves the candidate readable
+// until one of those finishes the erasure. Reads never finish it: they do
+// not write.
 //
 // Deleted rows leave the embedded store's files too (secure_delete, see
 // pkg/mongodb): every document of the candidate is deleted, never only
@@ -196,4 +199,22 @@ func (s *Store) finishErasures(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// FinishErasuresEvery finishes, every interval until ctx ends, the erasures
+// left unfinished: Init covers this process's own crashes, this those of
+// another replica that died. Each round reads only the unfinished ones.
+func (s *Store) FinishErasuresEvery(ctx context.Context, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.finishErasures(ctx); err != nil && ctx.Err() == nil {
+				log.WarnContext(ctx, "finishing erasures; will retry", "error", err)
+			}
+		}
+	}
 }

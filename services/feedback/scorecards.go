@@ -74,6 +74,12 @@ func (s *Server) GetScorecard(ctx context.Context, req *feedbackv1.GetScorecardR
 	return scorecardToProto(req.GetName(), iv, doc, access), nil
 }
 
+// live reports whether a candidate exists and is not being erased.
+func (s *Server) live(ctx context.Context, candidate string) bool {
+	doc, err := s.store.candidates.Find(ctx, candidate)
+	return err == nil && doc.Live()
+}
+
 // ownScorecard checks that the caller writes this scorecard and returns its
 // interview and current document (nil before the first save).
 func (s *Server) ownScorecard(ctx context.Context, name string) (*interview, *versioned.Doc[scorecard], error) {
@@ -162,6 +168,9 @@ func (s *Server) SubmitScorecard(ctx context.Context, req *feedbackv1.SubmitScor
 		return versioned.Edit[scorecard]{Kind: kindSubmit, Data: next}, nil
 	})
 	if errors.Is(err, apierr.ErrNotFound) {
+		if cand, _ := splitInterview(req.GetName()); !s.live(ctx, cand) {
+			return nil, apierr.NotFound(req.GetName()) // erased while it was submitted
+		}
 		return nil, apierr.FailedPrecondition("nothing to submit: save the scorecard's ratings first")
 	}
 	if err != nil {

@@ -3,6 +3,7 @@ package feedback_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -116,6 +117,36 @@ func TestStartUpFinishesAnInterruptedErasure(t *testing.T) {
 	assertNoTrace(t, e, "candidates/halfway")
 	_, err = e.recruiter.CreateCandidate(ctx, &feedbackv1.CreateCandidateRequest{CandidateId: "halfway", Candidate: &feedbackv1.Candidate{DisplayName: "New", Role: "ic", Level: "l2"}})
 	wantCode(t, err, codes.FailedPrecondition, "")
+}
+
+// Another replica that died in the middle of an erasure leaves it to the
+// running ones: each looks for unfinished erasures now and then.
+func TestARunningServiceFinishesAnotherReplicasErasure(t *testing.T) {
+	ctx := context.Background()
+	e := start(t)
+	cand, ivs := e.candidate(t, "elsewhere", ivan)
+	e.fill(t, ivan, ivs[0], 3, 3, true)
+	db := mongotest.Client(t).Database(e.DatabasePrefix + "feedback")
+	inFlight := bson.D{{Key: "_id", Value: cand.GetName()}, {Key: "time", Value: time.Now()}, {Key: "role", Value: "ic"}}
+	if _, err := db.Collection("erasures_in_flight").InsertOne(ctx, inFlight); err != nil {
+		t.Fatal(err)
+	}
+	sweepCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	go feedback.NewStore(db).FinishErasuresEvery(sweepCtx, 20*time.Millisecond, slog.New(slog.DiscardHandler))
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		open, err := db.Collection("erasures_in_flight").CountDocuments(ctx, bson.D{})
+		if err == nil && open == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d erasures still open 5 s after one was left to the others (%v)", open, err)
+		}
+	}
+	stop()
+	_, err := e.recruiter.GetCandidate(ctx, &feedbackv1.GetCandidateRequest{Name: cand.GetName()})
+	wantCode(t, err, codes.NotFound, "")
+	assertNoTrace(t, e, "candidates/elsewhere")
 }
 
 // assertNoTrace reads every document of the feedback database, raw, and
