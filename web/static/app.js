@@ -16,11 +16,15 @@ document.addEventListener("DOMContentLoaded", () => {
         body.set("action", "save");
         // A redirect is never a save (the server answers saves directly):
         // not followed, it shows as an "opaqueredirect" response, not ok.
-        const resp = await fetch(form.action, { method: "POST", body, headers: { "X-Autosave": "1" }, redirect: "manual" });
+        // The attribute, not form.action: the submit buttons are named
+        // "action", and a form's named controls shadow its properties.
+        const url = form.getAttribute("action") || window.location.href;
+        const resp = await fetch(url, { method: "POST", body, headers: { "X-Autosave": "1" }, redirect: "manual" });
         if (resp.ok) {
           const etag = resp.headers.get("X-Etag");
           if (etag) form.querySelector("input[name=etag]").value = etag;
-          if (status) status.textContent = "Draft saved.";
+          const at = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+          if (status) status.textContent = "Saved at " + at + ".";
         } else if (status) {
           status.textContent = resp.status === 409
             ? "Someone else saved this draft: reload to compare (your text stays here)."
