@@ -52,9 +52,6 @@ import (
 // machine's, so a replay repeats the choices, not the interleaving. CI runs
 // a short run; `make robustness` a longer one (YARDSTICK_ROBUSTNESS=long).
 func TestRobustness(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the robustness test runs the real binary for tens of seconds")
-	}
 	cfg := robustnessConfigOf(t)
 	bin := buildYardstick(t)
 	dir := t.TempDir()
