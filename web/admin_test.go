@@ -62,16 +62,16 @@ func TestAdminIsForAdmins(t *testing.T) {
 			mustGet(t, b, path, http.StatusForbidden, "Your roles do not open this page")
 		}
 		if code, _ := b.post("/admin/rubrics/derive", url.Values{"framework": {"frameworks/engineering"}, "track": {"ic"},
-			"level": {"l4"}, "interview_type": {"coding"}}, true); code != http.StatusForbidden {
+			"level": {"l4"}, "interview_type": {"coding"}}); code != http.StatusForbidden {
 			t.Errorf("derive as %s = %d, want 403", who, code)
 		}
 	}
-	// Forms need the session's CSRF token.
-	if code, _ := adam.post("/admin/frameworks/engineering/publish", url.Values{}, false); code != http.StatusForbidden {
-		t.Errorf("publish without the CSRF token = %d, want 403", code)
+	// Forms posted from another site are refused, even an admin's.
+	if code, _ := adam.postWith("/admin/frameworks/engineering/publish", url.Values{}, http.Header{"Sec-Fetch-Site": {"cross-site"}}); code != http.StatusForbidden {
+		t.Errorf("publish from another site = %d, want 403", code)
 	}
-	if code, _ := adam.post("/admin/rubrics/derive", url.Values{"framework": {"frameworks/engineering"}}, false); code != http.StatusForbidden {
-		t.Errorf("derive without the CSRF token = %d, want 403", code)
+	if code, _ := adam.postWith("/admin/rubrics/derive", url.Values{"framework": {"frameworks/engineering"}}, http.Header{"Origin": {"https://evil.example"}}); code != http.StatusForbidden {
+		t.Errorf("derive from another site = %d, want 403", code)
 	}
 }
 
@@ -83,13 +83,13 @@ func TestAdminRubricJourney(t *testing.T) {
 
 	// A bad interview type is shown at its field, the input kept.
 	code, body := adam.post("/admin/rubrics/derive", url.Values{"framework": {"frameworks/engineering"}, "track": {"ic"},
-		"level": {"l4"}, "interview_type": {"Not A Slug"}, "rubric_id": {"l4-coding"}}, true)
+		"level": {"l4"}, "interview_type": {"Not A Slug"}, "rubric_id": {"l4-coding"}})
 	if code != http.StatusBadRequest || !strings.Contains(body, `id="interview_type-error"`) || !strings.Contains(body, `value="Not A Slug"`) {
 		t.Fatalf("derive with a bad interview type = %d, want 400 with the error at the field\n%.3000s", code, body)
 	}
 
 	code, body = adam.post("/admin/rubrics/derive", url.Values{"framework": {"frameworks/engineering"}, "track": {"ic"},
-		"level": {"l4"}, "interview_type": {"coding"}, "rubric_id": {"l4-coding"}}, true)
+		"level": {"l4"}, "interview_type": {"coding"}, "rubric_id": {"l4-coding"}})
 	if code != http.StatusOK || !strings.Contains(body, "Derived from the ladder") || !strings.Contains(body, "Rubric draft") {
 		t.Fatalf("derive = %d, want the new draft\n%.1500s", code, body)
 	}
@@ -114,7 +114,7 @@ func TestAdminRubricJourney(t *testing.T) {
 		bad[k] = v
 	}
 	bad.Set(html.UnescapeString(anchors[2][2]), "  ")
-	code, body = adam.post("/admin/rubrics/l4-coding", bad, true)
+	code, body = adam.post("/admin/rubrics/l4-coding", bad)
 	if code != http.StatusBadRequest || !strings.Contains(body, text) {
 		t.Fatalf("save with an empty anchor = %d, want 400 keeping the input\n%.3000s", code, body)
 	}
@@ -124,11 +124,11 @@ func TestAdminRubricJourney(t *testing.T) {
 		t.Errorf("the error at the empty anchor is %q", msg)
 	}
 
-	code, body = adam.post("/admin/rubrics/l4-coding", form, true)
+	code, body = adam.post("/admin/rubrics/l4-coding", form)
 	if code != http.StatusOK || !strings.Contains(body, "Anchors saved") || !strings.Contains(body, text) {
 		t.Fatalf("save = %d, want the draft with the edit\n%.1500s", code, body)
 	}
-	code, body = adam.post("/admin/rubrics/l4-coding/publish", url.Values{"etag": {submatch(t, etagField, body)}}, true)
+	code, body = adam.post("/admin/rubrics/l4-coding/publish", url.Values{"etag": {submatch(t, etagField, body)}})
 	if code != http.StatusOK || !strings.Contains(body, "Published rubrics/l4-coding/revisions/1") {
 		t.Fatalf("publish = %d\n%.1500s", code, body)
 	}
@@ -163,7 +163,7 @@ func TestAdminFrameworkDraft(t *testing.T) {
 	// Save a new title: the diff shows it, admins see the draft, others
 	// still the published ladder.
 	edited := strings.Replace(content, "title: Engineering\n", "title: Engineering (2026)\n", 1)
-	code, body := adam.post("/admin/frameworks/engineering", url.Values{"etag": {etag}, "content": {edited}}, true)
+	code, body := adam.post("/admin/frameworks/engineering", url.Values{"etag": {etag}, "content": {edited}})
 	if code != http.StatusOK || !strings.Contains(body, "Draft saved") {
 		t.Fatalf("save = %d\n%.1500s", code, body)
 	}
@@ -181,7 +181,7 @@ func TestAdminFrameworkDraft(t *testing.T) {
 	// A save with the etag the page was opened with is stale now: refused,
 	// said so, and the text typed is kept.
 	mine := strings.Replace(content, "title: Engineering\n", "title: Engineering (mine)\n", 1)
-	code, body = adam.post("/admin/frameworks/engineering", url.Values{"etag": {etag}, "content": {mine}}, true)
+	code, body = adam.post("/admin/frameworks/engineering", url.Values{"etag": {etag}, "content": {mine}})
 	if code != http.StatusConflict || !strings.Contains(body, "Someone changed this") || submatch(t, contentArea, body) != mine {
 		t.Fatalf("stale save = %d, want 409 keeping the text\n%.1500s", code, body)
 	}
@@ -190,14 +190,14 @@ func TestAdminFrameworkDraft(t *testing.T) {
 	}
 
 	// Invalid YAML is refused with the text kept.
-	code, body = adam.post("/admin/frameworks/engineering", url.Values{"etag": {submatch(t, etagField, body)}, "content": {"title: [unclosed"}}, true)
+	code, body = adam.post("/admin/frameworks/engineering", url.Values{"etag": {submatch(t, etagField, body)}, "content": {"title: [unclosed"}})
 	if code != http.StatusBadRequest || !strings.Contains(body, "title: [unclosed") || !strings.Contains(body, `id="content-errors"`) {
 		t.Errorf("invalid YAML = %d, want 400 with the errors under the text\n%.2500s", code, body)
 	}
 
 	// Publish: everyone reads the new title.
 	body = mustGet(t, adam, "/admin/frameworks/engineering", http.StatusOK)
-	code, body = adam.post("/admin/frameworks/engineering/publish", url.Values{"etag": {submatch(t, etagField, body)}}, true)
+	code, body = adam.post("/admin/frameworks/engineering/publish", url.Values{"etag": {submatch(t, etagField, body)}})
 	if code != http.StatusOK || !strings.Contains(body, "Published frameworks/engineering/revisions/2") {
 		t.Fatalf("publish = %d\n%.1500s", code, body)
 	}
@@ -209,16 +209,16 @@ func TestAdminImportFramework(t *testing.T) {
 	adam := s.as(t, "users/adam")
 	content := submatch(t, contentArea, mustGet(t, adam, "/admin/frameworks/engineering", http.StatusOK))
 
-	code, body := adam.post("/admin/frameworks", url.Values{"framework_id": {"Bad ID"}, "content": {content}}, true)
+	code, body := adam.post("/admin/frameworks", url.Values{"framework_id": {"Bad ID"}, "content": {content}})
 	if code != http.StatusBadRequest || !strings.Contains(body, `value="Bad ID"`) || !strings.Contains(body, `id="import-id-error"`) {
 		t.Errorf("import with a bad ID = %d, want 400 with the error at the ID\n%.2500s", code, body)
 	}
-	code, body = adam.post("/admin/frameworks", url.Values{"framework_id": {"design"}, "content": {content}}, true)
+	code, body = adam.post("/admin/frameworks", url.Values{"framework_id": {"design"}, "content": {content}})
 	if code != http.StatusOK || !strings.Contains(body, "Imported as a draft") || !strings.Contains(body, "Never published") {
 		t.Errorf("import = %d, want the new draft\n%.1500s", code, body)
 	}
 	// An ID that is taken: the form again, saying so (it once was a 500).
-	code, body = adam.post("/admin/frameworks", url.Values{"framework_id": {"design"}, "content": {content}}, true)
+	code, body = adam.post("/admin/frameworks", url.Values{"framework_id": {"design"}, "content": {content}})
 	if code != http.StatusConflict || !strings.Contains(body, "already exists: choose another ID") || !strings.Contains(body, `value="design"`) {
 		t.Errorf("import under a taken ID = %d, want 409 with the form and the reason\n%.2500s", code, body)
 	}

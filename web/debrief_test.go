@@ -189,11 +189,11 @@ func TestCalibrationReport(t *testing.T) {
 	if strings.Contains(body, "Interviewer leniency") {
 		t.Error("GET /calibration computed a report: only the POST may")
 	}
-	// The form needs the CSRF token.
-	if code, _ := rita.post("/calibration", url.Values{"role": {"ic"}}, false); code != http.StatusForbidden {
-		t.Errorf("POST /calibration without the CSRF token = %d, want 403", code)
+	// The form is refused when posted from another site.
+	if code, _ := rita.postWith("/calibration", url.Values{"role": {"ic"}}, http.Header{"Sec-Fetch-Site": {"cross-site"}}); code != http.StatusForbidden {
+		t.Errorf("POST /calibration from another site = %d, want 403", code)
 	}
-	code, body = rita.post("/calibration", url.Values{"role": {"ic"}}, true)
+	code, body = rita.post("/calibration", url.Values{"role": {"ic"}})
 	wantPage(t, "POST /calibration", code, body)
 	lenRe := func(who string) float64 {
 		t.Helper()
@@ -238,15 +238,15 @@ func TestCalibrationReport(t *testing.T) {
 	}
 	// A narrower scope is shown, not kept; a scope without a role is
 	// refused on the form, with what was typed kept.
-	if code, body := rita.post("/calibration", url.Values{"role": {"ic"}, "rubric": {"l3-coding"}}, true); code != http.StatusOK || !strings.Contains(body, "not kept") {
+	if code, body := rita.post("/calibration", url.Values{"role": {"ic"}, "rubric": {"l3-coding"}}); code != http.StatusOK || !strings.Contains(body, "not kept") {
 		t.Errorf("a report over one rubric = %d, want one not kept", code)
 	}
-	if code, body := rita.post("/calibration", url.Values{"level": {"l3"}, "start": {"31/12/2026"}}, true); code != http.StatusBadRequest ||
+	if code, body := rita.post("/calibration", url.Values{"level": {"l3"}, "start": {"31/12/2026"}}); code != http.StatusBadRequest ||
 		!strings.Contains(body, "name the role") || !strings.Contains(body, "a date, as") || !strings.Contains(body, `name="level" value="l3"`) {
 		t.Errorf("a scope without a role = %d, want the form again with what to fix\n%.2000s", code, body)
 	}
 	// An interviewer may not compute one, even with a valid form.
-	if code, _ := s.as(t, "users/ivan").post("/calibration", url.Values{"role": {"ic"}}, true); code != http.StatusForbidden {
+	if code, _ := s.as(t, "users/ivan").post("/calibration", url.Values{"role": {"ic"}}); code != http.StatusForbidden {
 		t.Errorf("POST /calibration as ivan = %d, want 403", code)
 	}
 }

@@ -77,7 +77,7 @@ func ivField(t *testing.T, body, name string) string {
 func ivForm(t *testing.T, page, action string) url.Values {
 	t.Helper()
 	return url.Values{
-		"csrf": {ivField(t, page, "csrf")}, "etag": {ivField(t, page, "etag")}, "request_id": {ivField(t, page, "request_id")},
+		"etag": {ivField(t, page, "etag")}, "request_id": {ivField(t, page, "request_id")},
 		"action":                   {action},
 		"score-technical-skill":    {"3"},
 		"evidence-technical-skill": {"Wrote a working trie, explained its trade-offs."},
@@ -90,7 +90,7 @@ func ivForm(t *testing.T, page, action string) url.Values {
 	}
 }
 
-// ivPost posts a form as is (its csrf included), with extra headers.
+// ivPost posts a form as is, with extra headers.
 func ivPost(t *testing.T, b *browser, path string, form url.Values, header http.Header) (*http.Response, string) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, b.site.URL+path, strings.NewReader(form.Encode()))
@@ -344,23 +344,25 @@ func TestScorecardAutosave(t *testing.T) {
 	}
 }
 
-func TestScorecardPostNeedsCSRF(t *testing.T) {
+func TestScorecardPostFromAnotherSite(t *testing.T) {
 	s := startSite(t)
 	omar := s.as(t, "users/omar")
 	path := ivLinus(t, omar)
 	form := ivForm(t, ivGet(t, omar, path), "save")
-	form.Del("csrf")
-	if resp, _ := ivPost(t, omar, path, form, nil); resp.StatusCode != http.StatusForbidden {
-		t.Errorf("save without the CSRF token = %d, want 403", resp.StatusCode)
-	}
-	form = ivForm(t, ivGet(t, omar, path), "save")
-	if resp, _ := ivPost(t, omar, path, form, http.Header{"Origin": {"https://evil.example"}}); resp.StatusCode != http.StatusForbidden {
+	if resp, _ := ivPost(t, omar, path, form, http.Header{"Sec-Fetch-Site": {"cross-site"}}); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("save from another site = %d, want 403", resp.StatusCode)
+	}
+	if resp, text := ivPost(t, omar, path, form, http.Header{"Origin": {"https://evil.example"}, "X-Autosave": {"1"}}); resp.StatusCode != http.StatusForbidden ||
+		!strings.Contains(text, "another site") {
+		t.Errorf("autosave from another site = %d %q, want 403 saying why", resp.StatusCode, text)
+	}
+	// The page's own autosave: a same-origin fetch.
+	if resp, text := ivPost(t, omar, path, form, http.Header{"Sec-Fetch-Site": {"same-origin"}, "Origin": {s.URL}, "X-Autosave": {"1"}}); resp.StatusCode/100 != 2 {
+		t.Errorf("autosave from the page = %d %q, want it saved", resp.StatusCode, text)
 	}
 	// Nobody else writes omar's scorecard.
 	ivan := s.as(t, "users/ivan")
 	form = ivForm(t, ivGet(t, omar, path), "save")
-	form.Set("csrf", ivan.csrf())
 	if resp, body := ivPost(t, ivan, path, form, nil); resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusSeeOther {
 		t.Errorf("ivan saving omar's scorecard = %d\n%.500s", resp.StatusCode, body)
 	}

@@ -193,18 +193,11 @@ func (a *App) renewSession(w http.ResponseWriter, r *http.Request) *session {
 		}
 	}
 	a.keepRefreshToken(w, &got.kept)
-	s := sessionOfToken(got.idToken)
+	s := a.sessionOfToken(got.idToken)
 	if s == nil { // no ID token in the answer: the session goes on as it is
 		return nil
 	}
 	a.setCookie(w, sessionCookie, got.idToken, time.Until(got.expiry))
-	// The CSRF token stays, so that forms open in other tabs still post.
-	if c, err := a.cookie(r, csrfCookie); err == nil && c.Value != "" {
-		s.csrf = c.Value
-	} else {
-		s.csrf = randomToken()
-	}
-	a.setCookie(w, csrfCookie, s.csrf, time.Until(time.Unix(k.Until, 0)))
 	return s
 }
 

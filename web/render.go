@@ -45,12 +45,11 @@ var funcs = template.FuncMap{
 	"svg": func(s string) template.HTML { return template.HTML(s) }, // #nosec: only for SVG the server built from numbers and escaped text
 }
 
-// view is what every page template gets: who is signed in, the CSRF token
-// for its forms, the page's title and data.
+// view is what every page template gets: who is signed in, the page's
+// title and data.
 type view struct {
 	User   string
 	Roles  []principal.Role
-	CSRF   string
 	Title  string
 	Flash  string
 	Data   any
@@ -82,7 +81,7 @@ func (a *App) render(w http.ResponseWriter, s *session, status int, page, title 
 	}
 	v := view{Title: title, Data: data, Active: page}
 	if s != nil {
-		v.User, v.Roles, v.CSRF, v.Flash = s.user, s.roles, s.csrf, s.flash
+		v.User, v.Roles, v.Flash = s.user, s.roles, s.flash
 		v.Nav = navFor(s.roles)
 	}
 	var buf bytes.Buffer

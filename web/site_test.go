@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -81,7 +80,7 @@ func (s *site) as(t testing.TB, subject string) *browser {
 	if subject == "" {
 		return b
 	}
-	code, body := b.post("/signin", url.Values{"subject": {subject}, "next": {"/"}}, false)
+	code, body := b.post("/signin", url.Values{"subject": {subject}, "next": {"/"}})
 	if code != http.StatusOK || !strings.Contains(body, subject) {
 		t.Fatalf("sign in as %s = %d\n%.500s", subject, code, body)
 	}
@@ -103,26 +102,26 @@ func (b *browser) get(path string) (int, string) {
 	return resp.StatusCode, string(body)
 }
 
-var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
-// csrf returns the CSRF token the app puts in its forms.
-func (b *browser) csrf() string {
+// post submits a form, as a client that is not a browser does: without
+// Sec-Fetch-Site or Origin.
+func (b *browser) post(path string, form url.Values) (int, string) {
 	b.t.Helper()
-	_, body := b.get("/")
-	m := csrfField.FindStringSubmatch(body)
-	if m == nil {
-		b.t.Fatal("no CSRF token in the page")
-	}
-	return m[1]
+	return b.postWith(path, form, nil)
 }
 
-// post submits a form, with the session's CSRF token when withCSRF.
-func (b *browser) post(path string, form url.Values, withCSRF bool) (int, string) {
+// postWith submits a form with extra headers: the ones a browser adds to
+// say where the form came from (Sec-Fetch-Site, Origin).
+func (b *browser) postWith(path string, form url.Values, header http.Header) (int, string) {
 	b.t.Helper()
-	if withCSRF {
-		form.Set("csrf", b.csrf())
+	req, err := http.NewRequest(http.MethodPost, b.site.URL+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		b.t.Fatal(err)
 	}
-	resp, err := b.c.PostForm(b.site.URL+path, form)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := b.c.Do(req)
 	if err != nil {
 		b.t.Fatal(err)
 	}
@@ -145,14 +144,18 @@ func TestSignInAndOut(t *testing.T) {
 	if code, body := rita.get("/"); code != http.StatusOK || !strings.Contains(body, "Candidates") || strings.Contains(body, `href="/admin"`) {
 		t.Errorf("/ as rita = %d, want a recruiter's navigation\n%.800s", code, body)
 	}
-	// Sign-out needs the CSRF token, and ends the session.
-	if code, _ := rita.post("/signout", url.Values{}, false); code != http.StatusForbidden {
-		t.Errorf("sign-out without the CSRF token = %d, want 403", code)
+	// Another site cannot sign rita out; she can, and that ends the session.
+	if code, body := rita.postWith("/signout", url.Values{}, http.Header{"Sec-Fetch-Site": {"cross-site"}}); code != http.StatusForbidden ||
+		!strings.Contains(body, "sent from another site") {
+		t.Errorf("sign-out from another site = %d, want 403\n%.500s", code, body)
 	}
-	if code, body := rita.post("/signout", url.Values{}, true); code != http.StatusOK || !strings.Contains(body, "Sign in") {
+	if code, body := rita.get("/"); code != http.StatusOK || !strings.Contains(body, "Candidates") {
+		t.Errorf("/ after a sign-out from another site = %d, want rita still signed in", code)
+	}
+	if code, body := rita.postWith("/signout", url.Values{}, http.Header{"Sec-Fetch-Site": {"same-origin"}}); code != http.StatusOK || !strings.Contains(body, "Sign in") {
 		t.Errorf("sign-out = %d, want the sign-in page", code)
 	}
-	if code, body := anon.post("/signin", url.Values{"subject": {"users/mallory"}}, false); code != http.StatusBadRequest {
+	if code, body := anon.post("/signin", url.Values{"subject": {"users/mallory"}}); code != http.StatusBadRequest {
 		t.Errorf("sign in as someone not offered = %d, want 400\n%.300s", code, body)
 	}
 }
@@ -195,20 +198,34 @@ func TestSecurityHeadersAndCookies(t *testing.T) {
 			t.Errorf("GET %s = %d %s, want a JSON error", path, resp.StatusCode, ct)
 		}
 	}
-	// Cross-site form posts are refused.
-	req, err := http.NewRequest(http.MethodPost, s.URL+"/signin", strings.NewReader(form.Encode()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", "https://evil.example")
-	resp, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusForbidden {
-		t.Errorf("cross-site sign-in = %d, want 403", resp.StatusCode)
+	// Form posts from another origin are refused, whether the browser says
+	// so with Sec-Fetch-Site or only with Origin; same-origin ones pass.
+	for _, tt := range []struct {
+		header http.Header
+		want   int
+	}{
+		{http.Header{"Origin": {"https://evil.example"}}, http.StatusForbidden},
+		{http.Header{"Sec-Fetch-Site": {"cross-site"}}, http.StatusForbidden},
+		{http.Header{"Sec-Fetch-Site": {"same-site"}, "Origin": {"https://sub.example"}}, http.StatusForbidden},
+		{http.Header{"Origin": {s.URL}}, http.StatusSeeOther},
+		{http.Header{"Sec-Fetch-Site": {"same-origin"}, "Origin": {s.URL}}, http.StatusSeeOther},
+	} {
+		req, err := http.NewRequest(http.MethodPost, s.URL+"/signin", strings.NewReader(form.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range tt.header {
+			req.Header[k] = v
+		}
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.want {
+			t.Errorf("sign-in posted with %v = %d, want %d", tt.header, resp.StatusCode, tt.want)
+		}
 	}
 }
 
@@ -262,7 +279,7 @@ func TestNotUTF8IsRefusedAtTheDoor(t *testing.T) {
 			t.Errorf("GET %s = %d, want 400 naming %s\n%.800s", tt.path, code, tt.where, body)
 		}
 	}
-	code, body := rita.post("/calibration", url.Values{"role": {"\xff"}}, true)
+	code, body := rita.post("/calibration", url.Values{"role": {"\xff"}})
 	if code != http.StatusBadRequest || !strings.Contains(body, "field role holds text that is not valid UTF-8") {
 		t.Errorf("POST /calibration with role \\xff = %d, want 400 naming the field\n%.800s", code, body)
 	}

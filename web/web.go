@@ -11,6 +11,9 @@ package web
 
 import (
 	"context"
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
 	"embed"
 	"errors"
 	"fmt"
@@ -57,6 +60,15 @@ type Options struct {
 	// SecureCookies marks cookies Secure: set it whenever the app is served
 	// over HTTPS (always, in production).
 	SecureCookies bool
+	// RolesClaim is the token claim that lists a person's roles: the same
+	// as the services' (--roles-claim), so that the pages offer what the
+	// API allows. principal.DefaultRolesClaim when empty.
+	RolesClaim string
+	// Secret keys what the app signs for itself (the status messages
+	// redirects carry). Every replica of the app must have the same one, so
+	// that any of them accepts what another signed. When empty, a key of
+	// this process: fine for one process (dev mode, tests), not for more.
+	Secret []byte
 }
 
 // App is the web app.
@@ -72,6 +84,20 @@ type App struct {
 	// flashKey signs the status messages redirects carry, so that a link
 	// cannot put words of its own on a page.
 	flashKey []byte
+	// handler is mux behind http.CrossOriginProtection: a form posted
+	// from another site is refused, whoever is signed in.
+	handler http.Handler
+}
+
+// flashKeyFrom derives the key that signs flash messages from the app's
+// secret, or makes one for this process when there is none.
+func flashKeyFrom(secret []byte) ([]byte, error) {
+	if len(secret) == 0 {
+		key := make([]byte, 32)
+		_, err := rand.Read(key)
+		return key, err
+	}
+	return hkdf.Key(sha256.New, secret, nil, "yardstick web: flash messages", 32)
 }
 
 // New parses the templates and returns the app.
@@ -93,7 +119,9 @@ func New(ctx context.Context, opts Options) (*App, error) {
 		ladder:   ladderv1.NewLadderServiceClient(opts.Conns["ladder"]),
 		rubrics:  rubricv1.NewRubricServiceClient(opts.Conns["rubric"]),
 		feedback: feedbackv1.NewFeedbackServiceClient(opts.Conns["feedback"]),
-		flashKey: []byte(randomToken()),
+	}
+	if a.flashKey, err = flashKeyFrom(opts.Secret); err != nil {
+		return nil, err
 	}
 	if opts.OIDC != nil {
 		if a.oidc, err = newOIDCFlow(ctx, *opts.OIDC); err != nil {
@@ -109,7 +137,25 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	}
 	a.mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(noListing(http.FileServerFS(static)))))
 	a.routes()
+	// Browsers say where a request comes from (Sec-Fetch-Site, or Origin);
+	// unsafe methods from another origin are refused. That replaces CSRF
+	// tokens. A request with neither header does not come from a browser,
+	// so no other site can have made a browser send it (and the session
+	// cookie is SameSite=Lax besides).
+	crossOrigin := http.NewCrossOriginProtection()
+	crossOrigin.SetDenyHandler(http.HandlerFunc(a.refuseCrossOrigin))
+	a.handler = crossOrigin.Handler(a.mux)
 	return a, nil
+}
+
+// refuseCrossOrigin answers a form posted from another site.
+func (a *App) refuseCrossOrigin(w http.ResponseWriter, r *http.Request) {
+	const msg = "This form was sent from another site, so nothing was done. To do it, open the page on Yardstick and send the form from there."
+	if r.Header.Get("X-Autosave") == "1" {
+		http.Error(w, msg, http.StatusForbidden)
+		return
+	}
+	a.fail(w, a.sessionOf(r), apiError{status: http.StatusForbidden, message: msg})
 }
 
 // ServeHTTP serves the app, with its security headers.
@@ -123,7 +169,7 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.refuseNotUTF8(w, r, where)
 		return
 	}
-	a.mux.ServeHTTP(w, r)
+	a.handler.ServeHTTP(w, r)
 }
 
 // contentSecurityPolicy allows the app's own files only: no inline script,

@@ -201,11 +201,13 @@ func dialAddr(a net.Addr) string {
 // webApp is the web app dev mode serves at "/": with a sign-in picker of
 // the demo people, minting tokens with the dev key, unless dev mode trusts
 // an OIDC issuer (then no picker: the gateway command's OIDC sign-in is for
-// that).
+// that). It reads roles from the claim the services read. Dev mode is one
+// process, so no secret: the app makes a key of its own.
 func (c *devCommand) webApp(ctx context.Context, log *slog.Logger, cc *grpc.ClientConn) (*web.App, error) {
 	opts := web.Options{
-		Logger: log,
-		Conns:  map[string]grpc.ClientConnInterface{"ladder": cc, "rubric": cc, "feedback": cc},
+		Logger:     log,
+		Conns:      map[string]grpc.ClientConnInterface{"ladder": cc, "rubric": cc, "feedback": cc},
+		RolesClaim: c.security.tokenRolesClaim(),
 	}
 	if c.oidcIssuer == "" {
 		key, err := auth.ReadDevKey(c.dataDir)

@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
@@ -16,9 +18,18 @@ import (
 
 	"github.com/yardstick-dev/yardstick/gateway"
 	"github.com/yardstick-dev/yardstick/internal/services"
+	"github.com/yardstick-dev/yardstick/pkg/auth"
 	"github.com/yardstick-dev/yardstick/pkg/grpcserver"
 	"github.com/yardstick-dev/yardstick/web"
 )
+
+// webSecretEnv holds the web app's secret when --web-secret is not given:
+// a flag's value shows in the process list.
+const webSecretEnv = "YARDSTICK_WEB_SECRET"
+
+// minWebSecret is the shortest secret accepted, in bytes: 32 random bytes
+// in base64 (openssl rand -base64 32) are 44.
+const minWebSecret = 32
 
 // gatewayCommand runs the REST gateway in front of split services.
 type gatewayCommand struct {
@@ -27,6 +38,11 @@ type gatewayCommand struct {
 	httpAddr string
 	backends []backendFlags // one per service of the table
 	web      web.OIDCConfig // the web app's sign-in; no app without a client ID
+	// webSecret keys what the web app signs; the same on every replica.
+	webSecret string
+	// rolesClaim is the services' --roles-claim: the web app shows what
+	// the roles the services read allow.
+	rolesClaim string
 }
 
 // backendFlags say where one service is and how to reach it:
@@ -47,6 +63,8 @@ func parseGateway(args []string, stderr io.Writer) (*gatewayCommand, error) {
 	fs.StringVar(&c.web.ClientID, "web-oidc-client-id", "", "the web app's OAuth client ID (the services' --oidc-audience); without it, no web app")
 	fs.StringVar(&c.web.ClientSecret, "web-oidc-client-secret", "", "the web app's OAuth client secret, if the provider gave one")
 	fs.StringVar(&c.web.RedirectURL, "web-oidc-redirect-url", "", "the web app's callback as the provider calls it: https://HOST/signin/callback")
+	fs.StringVar(&c.webSecret, "web-secret", "", "secret the web app keys what it signs with, the same on every gateway replica (required with the web app; or $"+webSecretEnv+")")
+	fs.StringVar(&c.rolesClaim, "roles-claim", auth.DefaultRolesClaim, "token claim that lists the caller's roles: the services' --roles-claim")
 	all := services.All()
 	c.backends = make([]backendFlags, len(all))
 	for i, s := range all {
@@ -62,6 +80,12 @@ func parseGateway(args []string, stderr io.Writer) (*gatewayCommand, error) {
 		if b.addr == "" {
 			return nil, fmt.Errorf("gateway needs --%s-addr", b.service.Name)
 		}
+	}
+	if c.webSecret == "" {
+		c.webSecret = os.Getenv(webSecretEnv)
+	}
+	if c.web.ClientID != "" && len(c.webSecret) < minWebSecret {
+		return nil, errors.New("the web app needs --web-secret (or $" + webSecretEnv + "), the same on every gateway replica, of at least 32 characters: openssl rand -base64 32")
 	}
 	return c, nil
 }
@@ -87,7 +111,10 @@ func (c *gatewayCommand) run(ctx context.Context, log *slog.Logger) error {
 		for _, b := range backends {
 			conns[b.Name] = b.Conn
 		}
-		webApp, err := web.New(ctx, web.Options{Logger: log, Conns: conns, OIDC: &c.web, SecureCookies: strings.HasPrefix(c.web.RedirectURL, "https://")})
+		webApp, err := web.New(ctx, web.Options{
+			Logger: log, Conns: conns, OIDC: &c.web, SecureCookies: strings.HasPrefix(c.web.RedirectURL, "https://"),
+			RolesClaim: c.rolesClaim, Secret: []byte(c.webSecret),
+		})
 		if err != nil {
 			return err
 		}

@@ -63,6 +63,16 @@ func (s *security) verifier(ctx context.Context, dataDir string, log *slog.Logge
 	return auth.NewDev(key), nil
 }
 
+// tokenRolesClaim is the roles claim of the tokens verifier trusts:
+// --roles-claim for an OIDC issuer's, the default for the dev key's (which
+// it mints).
+func (s *security) tokenRolesClaim() string {
+	if s.oidcIssuer != "" || s.oidcAudience != "" {
+		return s.rolesClaim
+	}
+	return auth.DefaultRolesClaim
+}
+
 // serverOptions builds the security half of the gRPC server's options.
 func (s *security) serverOptions(ctx context.Context, dataDir string, log *slog.Logger) (grpcserver.Options, error) {
 	var opts grpcserver.Options

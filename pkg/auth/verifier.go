@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -26,7 +25,7 @@ import (
 var SigningAlgorithms = []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose.RS512, jose.PS256, jose.ES256, jose.ES384, jose.EdDSA}
 
 // DefaultRolesClaim is the claim that lists a token's roles.
-const DefaultRolesClaim = "roles"
+const DefaultRolesClaim = principal.DefaultRolesClaim
 
 // Verifier turns a bearer token into a principal.
 type Verifier struct {
@@ -127,31 +126,9 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (principal.Principal,
 	if err := tok.Claims(&claims); err != nil {
 		return principal.Principal{}, err
 	}
-	if tok.Subject == "" {
+	p := principal.FromClaims(claims, v.rolesClaim)
+	if p.Subject == "" {
 		return principal.Principal{}, errors.New("token has no subject")
 	}
-	return principal.Principal{Subject: tok.Subject, Roles: rolesFrom(claims[v.rolesClaim])}, nil
-}
-
-// rolesFrom reads a roles claim: a list of strings, or one string of roles
-// separated by spaces or commas. Roles Yardstick does not know are ignored.
-func rolesFrom(claim any) []principal.Role {
-	var names []string
-	switch c := claim.(type) {
-	case string:
-		names = strings.FieldsFunc(c, func(r rune) bool { return r == ' ' || r == ',' })
-	case []any:
-		for _, x := range c {
-			if s, ok := x.(string); ok {
-				names = append(names, s)
-			}
-		}
-	}
-	var roles []principal.Role
-	for _, n := range names {
-		if r := principal.Role(n); r.Known() && !slices.Contains(roles, r) {
-			roles = append(roles, r)
-		}
-	}
-	return roles
+	return p, nil
 }

@@ -52,6 +52,56 @@ type Principal struct {
 // Has reports whether the principal holds the role.
 func (p Principal) Has(r Role) bool { return slices.Contains(p.Roles, r) }
 
+// User returns the principal as a resource name, "users/{subject}" (a
+// subject that is one already is kept as it is; no subject is Anonymous).
+func (p Principal) User() string {
+	s := p.Subject
+	if s == "" {
+		s = Anonymous
+	}
+	if strings.HasPrefix(s, usersPrefix) {
+		return s
+	}
+	return usersPrefix + s
+}
+
+// DefaultRolesClaim is the token claim that lists the roles, unless the
+// deployment names another (--roles-claim).
+const DefaultRolesClaim = "roles"
+
+// FromClaims reads who a token's claims name: the subject ("sub") and the
+// roles of the claim rolesClaim (DefaultRolesClaim when empty), a list of
+// strings or one string of roles separated by spaces or commas. Roles
+// Yardstick does not know are ignored, and each is listed once. It checks
+// nothing: the services pass it the claims of a verified token, the web app
+// those of its session, to choose what to show.
+func FromClaims(claims map[string]any, rolesClaim string) Principal {
+	if rolesClaim == "" {
+		rolesClaim = DefaultRolesClaim
+	}
+	var names []string
+	switch c := claims[rolesClaim].(type) {
+	case string:
+		names = strings.FieldsFunc(c, func(r rune) bool { return r == ' ' || r == ',' })
+	case []string:
+		names = c
+	case []any:
+		for _, x := range c {
+			if s, ok := x.(string); ok {
+				names = append(names, s)
+			}
+		}
+	}
+	var p Principal
+	p.Subject, _ = claims["sub"].(string)
+	for _, n := range names {
+		if r := Role(n); r.Known() && !slices.Contains(p.Roles, r) {
+			p.Roles = append(p.Roles, r)
+		}
+	}
+	return p
+}
+
 type key struct{}
 
 // NewContext returns a context that carries the caller.
@@ -78,11 +128,8 @@ func Subject(ctx context.Context) string {
 // actor of a change, and compares with an interview's interviewer, so that
 // histories agree whoever wrote them.
 func User(ctx context.Context) string {
-	s := Subject(ctx)
-	if strings.HasPrefix(s, usersPrefix) {
-		return s
-	}
-	return usersPrefix + s
+	p, _ := FromContext(ctx)
+	return p.User()
 }
 
 const usersPrefix = "users/"

@@ -10,8 +10,9 @@ document.addEventListener("DOMContentLoaded", () => {
     form.addEventListener("input", () => {
       clearTimeout(timer);
       timer = setTimeout(async () => {
-        // URL-encoded, like the form's own post: the server reads the CSRF
-        // token from a urlencoded body, not from multipart.
+        // URL-encoded, like the form's own post: the server reads a
+        // urlencoded body, not multipart. A same-origin fetch, which the
+        // browser marks Sec-Fetch-Site: same-origin: no token needed.
         const body = new URLSearchParams(new FormData(form));
         body.set("action", "save");
         // A redirect is never a save (the server answers saves directly):
