@@ -1,12 +1,13 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
@@ -45,7 +46,7 @@ func inputOf(sc *feedbackv1.Scorecard) scorecardInput {
 	}
 	for _, rt := range sc.GetRatings() {
 		in.Ratings[rt.GetCompetency()] = ratingInput{
-			Score: rt.GetScore(), Scored: !rt.GetNotAssessed(), Evidence: rt.GetEvidence(), NotAssessed: rt.GetNotAssessed(),
+			Score: rt.GetScore(), Scored: rt.Score != nil && !rt.GetNotAssessed(), Evidence: rt.GetEvidence(), NotAssessed: rt.GetNotAssessed(),
 		}
 	}
 	return in
@@ -86,27 +87,24 @@ func postedInput(form url.Values, x *interviewRubric) scorecardInput {
 
 // scorecard is the input as the API's scorecard, with the competency of
 // each rating in the order sent (field violations name ratings by index).
-// A rating can only be saved with a score or marked not assessed: evidence
-// typed before either is returned in pending, for the page to ask for a
-// score rather than drop the text.
-func (in scorecardInput) scorecard(name string, x *interviewRubric) (sc *feedbackv1.Scorecard, order []string, pending []pendingRating) {
+// Every focus competency is sent, scored or not: a draft keeps evidence
+// written before its score, and a submit's objections then name each
+// competency's own field.
+func (in scorecardInput) scorecard(name string, x *interviewRubric) (sc *feedbackv1.Scorecard, order []string) {
 	sc = &feedbackv1.Scorecard{
 		Name: name, Recommendation: in.Recommendation,
 		NoteToPanel: in.NoteToPanel, PrivateNote: in.PrivateNote, Etag: in.Etag,
 	}
 	for _, c := range x.focus() {
 		rt := in.Ratings[c.GetId()]
-		switch {
-		case rt.Scored || rt.NotAssessed:
-			sc.Ratings = append(sc.Ratings, &feedbackv1.Rating{
-				Competency: c.GetId(), Score: rt.Score, Evidence: rt.Evidence, NotAssessed: rt.NotAssessed,
-			})
-			order = append(order, c.GetId())
-		case strings.TrimSpace(rt.Evidence) != "":
-			pending = append(pending, pendingRating{c.GetId(), fmt.Sprintf("Choose a score for %s, or mark it not assessed, so that its evidence can be saved.", c.GetTitle())})
+		r := &feedbackv1.Rating{Competency: c.GetId(), Evidence: rt.Evidence, NotAssessed: rt.NotAssessed}
+		if rt.Scored && !rt.NotAssessed {
+			r.Score = &rt.Score
 		}
+		sc.Ratings = append(sc.Ratings, r)
+		order = append(order, c.GetId())
 	}
-	return sc, order, pending
+	return sc, order
 }
 
 // scorecardConflictMessage explains an ABORTED save: the etag the form carried is
@@ -141,18 +139,7 @@ func (a *App) scorecardPost(w http.ResponseWriter, r *http.Request, s *session) 
 	}
 	name := x.iv.GetName() + "/scorecard"
 	in := postedInput(r.PostForm, x)
-	card, order, pending := in.scorecard(name, x)
-	if len(pending) > 0 {
-		if autosave {
-			http.Error(w, pending[0].message, http.StatusBadRequest)
-			return
-		}
-		v := x.view(r)
-		x.fill(&v, in)
-		v.markPending(pending)
-		a.renderScorecard(w, r, s, http.StatusBadRequest, v)
-		return
-	}
+	card, order := in.scorecard(name, x)
 	saved, err := a.feedback.UpdateScorecard(ctx, &feedbackv1.UpdateScorecardRequest{
 		Scorecard: card, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"*"}},
 	})
@@ -280,8 +267,10 @@ func fieldViolationsOf(err error) []fieldViolation {
 var ratingFieldPattern = regexp.MustCompile(`^scorecard\.ratings\[(\d+)\]\.(\w+)$`)
 
 // markViolations puts each violation at its field, and lists all of them
-// at the top, linked to the fields. order maps a rating's index, as sent,
-// to its competency.
+// at the top, linked to the fields (the error-summary pattern of the GOV.UK
+// Design System: the page opens focused on the list). The service's words
+// name the competency by its title already; order maps a rating's index,
+// as sent, to its competency.
 func (v *scorecardView) markViolations(vs []fieldViolation, order []string, message string) {
 	comp := func(id string) *competencyView {
 		for i := range v.Competencies {
@@ -296,12 +285,16 @@ func (v *scorecardView) markViolations(vs []fieldViolation, order []string, mess
 			i, err := strconv.Atoi(m[1])
 			if err == nil && i < len(order) {
 				if c := comp(order[i]); c != nil {
+					text := sentence(fv.description)
+					if !strings.Contains(text, c.Title) {
+						text = c.Title + ": " + fv.description
+					}
 					if m[2] == "evidence" {
-						c.EvidenceError = fv.description
-						v.Errors = append(v.Errors, scorecardError{Text: c.Title + ", evidence: " + fv.description, Href: "#" + evidenceField(c.ID)})
+						c.EvidenceError = text
+						v.Errors = append(v.Errors, scorecardError{Text: text, Href: "#" + evidenceField(c.ID)})
 					} else {
-						c.ScoreError = fv.description
-						v.Errors = append(v.Errors, scorecardError{Text: c.Title + ", score: " + fv.description, Href: "#" + scoreField(c.ID) + "-legend"})
+						c.ScoreError = text
+						v.Errors = append(v.Errors, scorecardError{Text: text, Href: "#" + scoreField(c.ID) + "-" + firstChoice(c)})
 					}
 					continue
 				}
@@ -309,36 +302,41 @@ func (v *scorecardView) markViolations(vs []fieldViolation, order []string, mess
 		}
 		switch fv.field {
 		case "scorecard.recommendation":
-			v.RecError = fv.description
-			v.Errors = append(v.Errors, scorecardError{Text: "Recommendation: " + fv.description, Href: "#recommendation-legend"})
+			v.RecError = sentence(fv.description)
+			v.Errors = append(v.Errors, scorecardError{Text: v.RecError, Href: "#recommendation-" + strconv.Itoa(int(recommendationChoices[0].value))})
 		case "scorecard.note_to_panel":
-			v.NoteError = fv.description
-			v.Errors = append(v.Errors, scorecardError{Text: "Note to the panel: " + fv.description, Href: "#note_to_panel"})
+			v.NoteError = "Note to the panel: " + fv.description
+			v.Errors = append(v.Errors, scorecardError{Text: v.NoteError, Href: "#note_to_panel"})
 		case "scorecard.private_note":
-			v.PrivateError = fv.description
-			v.Errors = append(v.Errors, scorecardError{Text: "Private note: " + fv.description, Href: "#private_note"})
-		default: // missing ratings, the etag: about the scorecard as a whole
-			v.Errors = append(v.Errors, scorecardError{Text: fv.description})
+			v.PrivateError = "Private note: " + fv.description
+			v.Errors = append(v.Errors, scorecardError{Text: v.PrivateError, Href: "#private_note"})
+		default: // the etag, a rating missing: about the scorecard as a whole
+			v.Errors = append(v.Errors, scorecardError{Text: sentence(fv.description)})
 		}
 	}
 	if len(v.Errors) == 0 {
-		v.Errors = append(v.Errors, scorecardError{Text: message})
+		v.Errors = append(v.Errors, scorecardError{Text: sentence(message)})
 	}
 }
 
-// pendingRating is evidence typed for a competency with no score yet.
-type pendingRating struct{ competency, message string }
-
-// markPending asks for a score where evidence was typed without one.
-func (v *scorecardView) markPending(pending []pendingRating) {
-	for _, p := range pending {
-		for i := range v.Competencies {
-			if c := &v.Competencies[i]; c.ID == p.competency {
-				c.ScoreError = p.message
-				v.Errors = append(v.Errors, scorecardError{Text: p.message, Href: "#" + scoreField(c.ID) + "-legend"})
-			}
-		}
+// firstChoice is the value of a competency's first score choice: an error
+// links to the first radio button of the group, which takes the focus (a
+// legend cannot).
+func firstChoice(c *competencyView) string {
+	if len(c.Choices) == 0 {
+		return "legend"
 	}
+	return strconv.Itoa(int(c.Choices[0].Value))
+}
+
+// sentence starts a service's message with a capital letter, as a line of
+// its own on the page.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // autosaveFailed answers the autosave in a few words.

@@ -219,7 +219,7 @@ func TestScorecardSaveSubmitAndPanel(t *testing.T) {
 		t.Errorf("the refused submit does not say the draft was saved on the way")
 	}
 	if !regexp.MustCompile(`<textarea id="evidence-quality" name="evidence-quality" aria-describedby="evidence-quality-hint evidence-quality-error" aria-required="true" aria-invalid="true">`).MatchString(body) ||
-		!regexp.MustCompile(`<p class="field-error" id="evidence-quality-error">[^<]*requires evidence[^<]*</p>`).MatchString(body) {
+		!regexp.MustCompile(`<p class="field-error" id="evidence-quality-error">Quality and operations needs evidence[^<]*</p>`).MatchString(body) {
 		t.Errorf("the missing evidence is not reported at its field\n%.6000s", body)
 	}
 	for _, kept := range []string{"Typed since the save 9090.", "strong on data structures 7731", "Wrote a working trie", `id="score-technical-skill-3" name="score-technical-skill" value="3" checked`} {
@@ -331,16 +331,21 @@ func TestScorecardAutosave(t *testing.T) {
 	if resp.StatusCode != http.StatusConflict || resp.Header.Get("Location") != "" {
 		t.Errorf("autosave with a stale etag = %d, want 409", resp.StatusCode)
 	}
-	// Evidence with no score yet: a short reason, nothing saved.
+	// Evidence with no score yet is saved too: notes first, scores later.
 	form.Set("etag", etag)
 	form.Del("score-quality")
+	form.Set("evidence-quality", "Named every test after a behaviour 5150.")
 	resp, body = ivPost(t, omar, path, form, autosave)
-	if resp.StatusCode != http.StatusBadRequest || strings.Contains(body, "<html") || !strings.Contains(body, "Choose a score") {
-		t.Errorf("autosave of evidence without a score = %d %q, want 400 with a short reason", resp.StatusCode, body)
+	if etag = resp.Header.Get("X-Etag"); resp.StatusCode != http.StatusNoContent || etag == "" {
+		t.Fatalf("autosave of evidence without a score = %d %q, want 204", resp.StatusCode, body)
 	}
-	// A saved draft shows on the page.
-	if page := ivGet(t, omar, path); !strings.Contains(page, "strong on data structures 7731") || ivField(t, page, "etag") != etag {
+	// A saved draft shows on the page, the unscored competency unscored.
+	page = ivGet(t, omar, path)
+	if !strings.Contains(page, "strong on data structures 7731") || !strings.Contains(page, "Named every test after a behaviour 5150.") || ivField(t, page, "etag") != etag {
 		t.Errorf("the autosaved draft is not the page's")
+	}
+	if regexp.MustCompile(`name="score-quality" value="\d+" checked`).MatchString(page) {
+		t.Errorf("quality has a score on the page, want none chosen")
 	}
 }
 

@@ -26,6 +26,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	"github.com/yardstick-dev/yardstick/pkg/auth"
@@ -542,9 +543,9 @@ func (r *robustRun) get(_ context.Context, client int, sc robustScorecard) scOut
 func ratings(score int32, sc robustScorecard) []*feedbackv1.Rating {
 	evidence := fmt.Sprintf("Evidence %s: explained the trade-offs (%d).", robustTrace(sc.candidate), score)
 	return []*feedbackv1.Rating{
-		{Competency: "technical-skill", Score: score, Evidence: evidence},
-		{Competency: "quality", Score: 3, Evidence: evidence},
-		{Competency: "communication", Score: 2, Evidence: evidence},
+		{Competency: "technical-skill", Score: &score, Evidence: evidence},
+		{Competency: "quality", Score: proto.Int32(3), Evidence: evidence},
+		{Competency: "communication", Score: proto.Int32(2), Evidence: evidence},
 	}
 }
 

@@ -220,9 +220,12 @@ func seedFeedback(ctx context.Context, log *slog.Logger, service feedbackv1.Feed
 }
 
 func seedScorecard(ctx context.Context, service feedbackv1.FeedbackServiceServer, name string, sc demoScorecard) error {
+	if sc.scores == nil && !sc.submit {
+		return nil // an interview still ahead
+	}
 	var ratings []*feedbackv1.Rating
 	for comp, score := range sc.scores {
-		r := &feedbackv1.Rating{Competency: comp, Score: score, Evidence: "Demo evidence: what the candidate said and did for " + comp + "."}
+		r := &feedbackv1.Rating{Competency: comp, Score: &score, Evidence: "Demo evidence: what the candidate said and did for " + comp + "."}
 		if score == 0 {
 			r = &feedbackv1.Rating{Competency: comp, NotAssessed: true}
 		}

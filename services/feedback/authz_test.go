@@ -75,7 +75,7 @@ var matrix = []testenv.MatrixCase[fixture]{
 		return &feedbackv1.SubmitScorecardRequest{Name: f.scorecard()}
 	}, Want: panel(codes.PermissionDenied, codes.FailedPrecondition)},
 	{RPC: "AmendScorecard", What: "a rating", Req: func(f fixture) proto.Message {
-		return &feedbackv1.AmendScorecardRequest{Name: f.scorecard(), Reason: "r", Ratings: []*feedbackv1.Rating{{Competency: "impact", Score: 1}}}
+		return &feedbackv1.AmendScorecardRequest{Name: f.scorecard(), Reason: "r", Ratings: []*feedbackv1.Rating{{Competency: "impact", Score: proto.Int32(1)}}}
 	}, Want: panel(codes.PermissionDenied, codes.OK)},
 	{RPC: "ListScorecardChanges", What: "the history", Req: func(f fixture) proto.Message {
 		return &feedbackv1.ListScorecardChangesRequest{Parent: f.scorecard()}

@@ -230,7 +230,7 @@ func benchDraft(rev *rubricv1.RubricRevision) *feedbackv1.Scorecard {
 	scale := rev.GetSnapshot().GetScale()
 	for i, c := range rev.GetSnapshot().GetCompetencies() {
 		score := scale.GetMin() + int32(i)%(scale.GetMax()-scale.GetMin()+1)
-		sc.Ratings = append(sc.Ratings, &feedbackv1.Rating{Competency: c.GetId(), Score: score, Evidence: benchText("Evidence for "+c.GetId(), 300)})
+		sc.Ratings = append(sc.Ratings, &feedbackv1.Rating{Competency: c.GetId(), Score: &score, Evidence: benchText("Evidence for "+c.GetId(), 300)})
 	}
 	return sc
 }

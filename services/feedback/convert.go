@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/yardstick-dev/yardstick/pkg/protoconv"
@@ -84,7 +85,10 @@ func scorecardToProto(name string, iv *interview, doc *versioned.Doc[scorecard],
 func ratingsToProto(rs []rating) []*feedbackv1.Rating {
 	out := make([]*feedbackv1.Rating, len(rs))
 	for i, r := range rs {
-		out[i] = &feedbackv1.Rating{Competency: r.Competency, Score: r.Score, Evidence: r.Evidence, NotAssessed: r.NotAssessed}
+		out[i] = &feedbackv1.Rating{Competency: r.Competency, Evidence: r.Evidence, NotAssessed: r.NotAssessed}
+		if !r.Unscored && !r.NotAssessed {
+			out[i].Score = proto.Int32(r.Score)
+		}
 	}
 	return out
 }
@@ -93,8 +97,11 @@ func ratingsFromProto(ps []*feedbackv1.Rating) []rating {
 	out := make([]rating, len(ps))
 	for i, p := range ps {
 		out[i] = rating{Competency: p.GetCompetency(), Score: p.GetScore(), Evidence: p.GetEvidence(), NotAssessed: p.GetNotAssessed()}
-		if out[i].NotAssessed {
+		switch {
+		case out[i].NotAssessed:
 			out[i].Score = 0
+		case p.Score == nil:
+			out[i].Unscored = true
 		}
 	}
 	return out

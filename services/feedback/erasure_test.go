@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/proto"
 
 	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
 )
@@ -33,7 +34,7 @@ func TestEraseLeavesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := e.as(ivan).AmendScorecard(ctx, &feedbackv1.AmendScorecardRequest{Name: draft.GetName(), Reason: "Erin's reason",
-		Ratings: []*feedbackv1.Rating{{Competency: "impact", Score: 4}}}); err != nil {
+		Ratings: []*feedbackv1.Rating{{Competency: "impact", Score: proto.Int32(4)}}}); err != nil {
 		t.Fatal(err)
 	}
 	// Another candidate of the same interviewer stays.

@@ -46,8 +46,12 @@ type scorecard struct {
 }
 
 type rating struct {
-	Competency  string `bson:"competency"`
-	Score       int32  `bson:"score"`
+	Competency string `bson:"competency"`
+	Score      int32  `bson:"score"`
+	// Unscored marks a draft's rating whose evidence was written before a
+	// score was chosen. Submitted ratings never have it (validateComplete):
+	// the calibration readers may take Score as chosen.
+	Unscored    bool   `bson:"unscored,omitempty"`
 	Evidence    string `bson:"evidence,omitempty"`
 	NotAssessed bool   `bson:"not_assessed,omitempty"`
 }

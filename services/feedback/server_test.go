@@ -10,6 +10,7 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	"github.com/yardstick-dev/yardstick/internal/testenv"
@@ -99,8 +100,8 @@ func complete(name string, craft, impact int32) *feedbackv1.Scorecard {
 	return &feedbackv1.Scorecard{
 		Name: name,
 		Ratings: []*feedbackv1.Rating{
-			{Competency: "craft", Score: craft, Evidence: "Built a rate limiter and explained the trade-offs."},
-			{Competency: "impact", Score: impact},
+			{Competency: "craft", Score: &craft, Evidence: "Built a rate limiter and explained the trade-offs."},
+			{Competency: "impact", Score: &impact},
 		},
 		Recommendation: feedbackv1.Recommendation_RECOMMENDATION_YES,
 		NoteToPanel:    "Strong on design.",
@@ -227,6 +228,7 @@ func TestSubmitRules(t *testing.T) {
 	}{
 		{"a competency not rated", func(sc *feedbackv1.Scorecard) { sc.Ratings = sc.Ratings[:1] }, "scorecard.ratings"},
 		{"no evidence where required", func(sc *feedbackv1.Scorecard) { sc.Ratings[0].Evidence = " " }, "scorecard.ratings[0].evidence"},
+		{"evidence written, no score chosen", func(sc *feedbackv1.Scorecard) { sc.Ratings[1].Score = nil }, "scorecard.ratings[1].score"},
 		{"no recommendation", func(sc *feedbackv1.Scorecard) { sc.Recommendation = 0 }, "scorecard.recommendation"},
 	} {
 		t.Run(tt.what, func(t *testing.T) {
@@ -255,8 +257,8 @@ func TestSubmitRules(t *testing.T) {
 		edit  func(sc *feedbackv1.Scorecard)
 		field string
 	}{
-		{"score off the scale", func(sc *feedbackv1.Scorecard) { sc.Ratings[0].Score = 5 }, "scorecard.ratings[0].score"},
-		{"score at the end of int32", func(sc *feedbackv1.Scorecard) { sc.Ratings[1].Score = 2147483647 }, "scorecard.ratings[1].score"},
+		{"score off the scale", func(sc *feedbackv1.Scorecard) { sc.Ratings[0].Score = proto.Int32(5) }, "scorecard.ratings[0].score"},
+		{"score at the end of int32", func(sc *feedbackv1.Scorecard) { sc.Ratings[1].Score = proto.Int32(2147483647) }, "scorecard.ratings[1].score"},
 		{"competency not in focus", func(sc *feedbackv1.Scorecard) { sc.Ratings[0].Competency = "people" }, "scorecard.ratings[0].competency"},
 		{"competency rated twice", func(sc *feedbackv1.Scorecard) { sc.Ratings[1].Competency = "craft" }, "scorecard.ratings[1].competency"},
 		{"unknown recommendation", func(sc *feedbackv1.Scorecard) { sc.Recommendation = 9 }, "scorecard.recommendation"},
@@ -298,6 +300,43 @@ func TestSubmitRules(t *testing.T) {
 	wantCode(t, err, codes.NotFound, "") // ines is not on this panel: the candidate does not exist for her
 	_, err = e.recruiter.UpdateScorecard(ctx, &feedbackv1.UpdateScorecardRequest{Scorecard: complete(name, 1, 1)})
 	wantCode(t, err, codes.PermissionDenied, "")
+}
+
+// A draft keeps evidence written before its score, and tells an unset
+// score from a 0: interviewers write notes first and score later.
+func TestDraftKeepsEvidenceWithoutScore(t *testing.T) {
+	ctx := context.Background()
+	e := start(t)
+	_, ivs := e.candidate(t, "ada", ivan)
+	name := ivs[0].GetName() + "/scorecard"
+	c := e.as(ivan)
+	cur, err := c.GetScorecard(ctx, &feedbackv1.GetScorecardRequest{Name: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := c.UpdateScorecard(ctx, &feedbackv1.UpdateScorecardRequest{Scorecard: &feedbackv1.Scorecard{
+		Name: name, Etag: cur.GetEtag(),
+		Ratings: []*feedbackv1.Rating{
+			{Competency: "craft", Evidence: "Sketched the queue before coding."},
+			{Competency: "impact", Score: proto.Int32(3)},
+		},
+	}})
+	if err != nil {
+		t.Fatalf("saving evidence without a score = %v, want it kept", err)
+	}
+	got, err := c.GetScorecard(ctx, &feedbackv1.GetScorecardRequest{Name: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	craft, impact := got.GetRatings()[0], got.GetRatings()[1]
+	if craft.Score != nil || craft.GetEvidence() != "Sketched the queue before coding." || impact.Score == nil || impact.GetScore() != 3 {
+		t.Errorf("draft read back = %v, want craft's evidence with no score, impact scored 3", got.GetRatings())
+	}
+	_, err = c.SubmitScorecard(ctx, &feedbackv1.SubmitScorecardRequest{Name: name, Etag: saved.GetEtag()})
+	wantCode(t, err, codes.InvalidArgument, "scorecard.ratings[0].score")
+	if !strings.Contains(err.Error(), "has no score yet") {
+		t.Errorf("submit without craft's score = %v, want it to say so", err)
+	}
 }
 
 // Submit is idempotent on request_id, also when retried concurrently: one
@@ -352,16 +391,16 @@ func TestAmendHistory(t *testing.T) {
 	_, ivs := e.candidate(t, "ada", ivan)
 	sc := e.fill(t, ivan, ivs[0], 3, 3, true)
 	c := e.as(ivan)
-	_, err := c.AmendScorecard(ctx, &feedbackv1.AmendScorecardRequest{Name: sc.GetName(), Ratings: []*feedbackv1.Rating{{Competency: "craft", Score: 4, Evidence: "Re-read my notes."}}})
+	_, err := c.AmendScorecard(ctx, &feedbackv1.AmendScorecardRequest{Name: sc.GetName(), Ratings: []*feedbackv1.Rating{{Competency: "craft", Score: proto.Int32(4), Evidence: "Re-read my notes."}}})
 	wantCode(t, err, codes.InvalidArgument, "reason")
 	amended, err := c.AmendScorecard(ctx, &feedbackv1.AmendScorecardRequest{
 		Name: sc.GetName(), Etag: sc.GetEtag(), Reason: "Misread my notes on the design question.",
-		Ratings: []*feedbackv1.Rating{{Competency: "craft", Score: 4, Evidence: "Designed the queue end to end."}},
+		Ratings: []*feedbackv1.Rating{{Competency: "craft", Score: proto.Int32(4), Evidence: "Designed the queue end to end."}},
 	})
 	if err != nil || amended.GetRatings()[0].GetScore() != 4 || amended.GetRatings()[1].GetScore() != 3 {
 		t.Fatalf("AmendScorecard() = %v, %v, want craft 4 and impact kept", amended, err)
 	}
-	_, err = c.AmendScorecard(ctx, &feedbackv1.AmendScorecardRequest{Name: sc.GetName(), Etag: sc.GetEtag(), Reason: "stale", Ratings: []*feedbackv1.Rating{{Competency: "impact", Score: 1}}})
+	_, err = c.AmendScorecard(ctx, &feedbackv1.AmendScorecardRequest{Name: sc.GetName(), Etag: sc.GetEtag(), Reason: "stale", Ratings: []*feedbackv1.Rating{{Competency: "impact", Score: proto.Int32(1)}}})
 	wantCode(t, err, codes.Aborted, "")
 
 	mine, err := c.ListScorecardChanges(ctx, &feedbackv1.ListScorecardChangesRequest{Parent: sc.GetName()})

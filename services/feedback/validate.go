@@ -115,8 +115,9 @@ func validateDraft(ratings []*feedbackv1.Rating, rec feedbackv1.Recommendation, 
 		default:
 			seen[c] = true
 		}
-		if !rt.GetNotAssessed() && (rt.GetScore() < sc.GetMin() || rt.GetScore() > sc.GetMax()) {
-			v.Add(f+".score", "%d is off the scale %d to %d (or set not_assessed)", rt.GetScore(), sc.GetMin(), sc.GetMax())
+		// An unset score is a draft's evidence written before its score.
+		if !rt.GetNotAssessed() && rt.Score != nil && (rt.GetScore() < sc.GetMin() || rt.GetScore() > sc.GetMax()) {
+			v.Add(f+".score", "%d is off the scale %d to %d: choose a point of the scale, or mark it not assessed", rt.GetScore(), sc.GetMin(), sc.GetMax())
 		}
 		fieldcheck.Text(&v, f+".evidence", rt.GetEvidence(), maxTextLen, false)
 	}
@@ -135,21 +136,25 @@ func validateDraft(ratings []*feedbackv1.Rating, rec feedbackv1.Recommendation, 
 // the scorecard ("scorecard").
 func validateComplete(sc *scorecard, iv *interview, r *rubricv1.RubricRevision, prefix string) error {
 	var v apierr.Violations
-	required := map[string]bool{}
+	required, titles := map[string]bool{}, map[string]string{}
 	for _, c := range r.GetSnapshot().GetCompetencies() {
-		required[c.GetId()] = c.GetEvidenceRequired()
+		required[c.GetId()], titles[c.GetId()] = c.GetEvidenceRequired(), c.GetTitle()
 	}
+	// Messages name the competency by its title, as the interviewer reads
+	// it on the form; the field path names the rating.
 	for _, c := range iv.Focus {
 		i := slices.IndexFunc(sc.Ratings, func(rt rating) bool { return rt.Competency == c })
 		switch {
 		case i < 0:
-			v.Add(prefix+".ratings", "no rating for %q: score it, or mark it not_assessed", c)
+			v.Add(prefix+".ratings", "%s has no rating: choose a score, or mark it not assessed (competency %q)", titles[c], c)
+		case sc.Ratings[i].Unscored:
+			v.Add(fmt.Sprintf("%s.ratings[%d].score", prefix, i), "%s has no score yet: choose one, or mark it not assessed", titles[c])
 		case !sc.Ratings[i].NotAssessed && required[c] && strings.TrimSpace(sc.Ratings[i].Evidence) == "":
-			v.Add(fmt.Sprintf("%s.ratings[%d].evidence", prefix, i), "the rubric requires evidence for %q: what did the candidate say or do?", c)
+			v.Add(fmt.Sprintf("%s.ratings[%d].evidence", prefix, i), "%s needs evidence: write what the candidate said or did that supports the score", titles[c])
 		}
 	}
 	if sc.Recommendation == int32(feedbackv1.Recommendation_RECOMMENDATION_UNSPECIFIED) {
-		v.Add(prefix+".recommendation", "required: choose one of STRONG_NO, NO, YES, STRONG_YES")
+		v.Add(prefix+".recommendation", "choose a recommendation: strong no hire, no hire, hire or strong hire")
 	}
 	return v.Err()
 }

@@ -36,4 +36,9 @@ document.addEventListener("DOMContentLoaded", () => {
       }, 1500);
     });
   }
+  // A page that comes back with errors opens on their summary, so that a
+  // screen reader reads it first and the keyboard reaches its links next
+  // (the GOV.UK error-summary pattern).
+  const summary = document.querySelector("[data-error-summary]");
+  if (summary) summary.focus();
 });

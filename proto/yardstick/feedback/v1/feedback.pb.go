@@ -707,8 +707,12 @@ type Rating struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The competency, one of the interview's focus competencies.
 	Competency string `protobuf:"bytes,1,opt,name=competency,proto3" json:"competency,omitempty"`
-	// The score, on the rubric's scale. Ignored when `not_assessed`.
-	Score int32 `protobuf:"varint,2,opt,name=score,proto3" json:"score,omitempty"`
+	// The score, on the rubric's scale. Ignored when `not_assessed`. Unset
+	// while the interviewer has not chosen one yet: a draft may hold evidence
+	// written before its score (notes first, scores later, is how interviews
+	// are written up); submit needs a score or `not_assessed` for every focus
+	// competency. Presence matters because 0 may be a point of the scale.
+	Score *int32 `protobuf:"varint,2,opt,name=score,proto3,oneof" json:"score,omitempty"`
 	// What the candidate said or did that supports the score. Required by
 	// submit when the rubric requires evidence. At most 4000 characters.
 	Evidence string `protobuf:"bytes,3,opt,name=evidence,proto3" json:"evidence,omitempty"`
@@ -756,8 +760,8 @@ func (x *Rating) GetCompetency() string {
 }
 
 func (x *Rating) GetScore() int32 {
-	if x != nil {
-		return x.Score
+	if x != nil && x.Score != nil {
+		return *x.Score
 	}
 	return 0
 }
@@ -1482,14 +1486,15 @@ const file_yardstick_feedback_v1_feedback_proto_rawDesc = "" +
 	"\x05State\x12\x15\n" +
 	"\x11STATE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vSTATE_DRAFT\x10\x01\x12\x13\n" +
-	"\x0fSTATE_SUBMITTED\x10\x02\"}\n" +
+	"\x0fSTATE_SUBMITTED\x10\x02\"\x8c\x01\n" +
 	"\x06Rating\x12\x1e\n" +
 	"\n" +
 	"competency\x18\x01 \x01(\tR\n" +
-	"competency\x12\x14\n" +
-	"\x05score\x18\x02 \x01(\x05R\x05score\x12\x1a\n" +
+	"competency\x12\x19\n" +
+	"\x05score\x18\x02 \x01(\x05H\x00R\x05score\x88\x01\x01\x12\x1a\n" +
 	"\bevidence\x18\x03 \x01(\tR\bevidence\x12!\n" +
-	"\fnot_assessed\x18\x04 \x01(\bR\vnotAssessed\"\xda\x03\n" +
+	"\fnot_assessed\x18\x04 \x01(\bR\vnotAssessedB\b\n" +
+	"\x06_score\"\xda\x03\n" +
 	"\x0fScorecardChange\x12\x19\n" +
 	"\x04name\x18\x01 \x01(\tB\x05\x92A\x02@\x01R\x04name\x12\x1f\n" +
 	"\aversion\x18\x02 \x01(\x03B\x05\x92A\x02@\x01R\aversion\x12F\n" +
@@ -1640,6 +1645,7 @@ func file_yardstick_feedback_v1_feedback_proto_init() {
 	if File_yardstick_feedback_v1_feedback_proto != nil {
 		return
 	}
+	file_yardstick_feedback_v1_feedback_proto_msgTypes[3].OneofWrappers = []any{}
 	file_yardstick_feedback_v1_feedback_proto_msgTypes[6].OneofWrappers = []any{}
 	file_yardstick_feedback_v1_feedback_proto_msgTypes[9].OneofWrappers = []any{}
 	type x struct{}
