@@ -113,6 +113,10 @@ func TestEveryServedRPCHasARule(t *testing.T) {
 var emptyRequestCodes = map[string]codes.Code{
 	ladderv1.LadderService_GetFramework_FullMethodName:             codes.InvalidArgument,
 	ladderv1.LadderService_ListFrameworks_FullMethodName:           codes.OK,
+	ladderv1.LadderService_GetUser_FullMethodName:                  codes.InvalidArgument,
+	ladderv1.LadderService_BatchGetUsers_FullMethodName:            codes.OK,
+	ladderv1.LadderService_ListUsers_FullMethodName:                codes.OK,
+	ladderv1.LadderService_UpdateUser_FullMethodName:               codes.InvalidArgument,
 	ladderv1.LadderService_CreateFramework_FullMethodName:          codes.InvalidArgument,
 	ladderv1.LadderService_UpdateFramework_FullMethodName:          codes.InvalidArgument,
 	ladderv1.LadderService_DeleteFramework_FullMethodName:          codes.InvalidArgument,

@@ -45,7 +45,7 @@ func feedbackService() Service {
 		Seed: func(ctx context.Context, dbs func(string) *mongo.Database, log *slog.Logger) error {
 			// In-process, rubrics are read through the rubric's server: the
 			// seed has no token to forward over the network.
-			frameworks := inProcessLadder{ladder.New(ladder.NewStore(dbs("ladder")))}
+			frameworks := inProcessLadder{ladder.New(ladder.NewStore(dbs("ladder")), ladder.NewUsers(dbs("ladder")))}
 			rubrics := inProcessRubric{rubric.New(rubric.NewStore(dbs("rubric")), frameworks)}
 			return seedFeedback(ctx, log, feedback.New(feedback.NewStore(dbs("feedback")), rubrics, feedback.Options{}))
 		},

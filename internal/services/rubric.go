@@ -33,7 +33,7 @@ func rubricService() Service {
 		Seed: func(ctx context.Context, dbs func(string) *mongo.Database, log *slog.Logger) error {
 			// In-process, the ladder is read through its server directly: the
 			// seed has no token to forward over the network.
-			frameworks := inProcessLadder{ladder.New(ladder.NewStore(dbs("ladder")))}
+			frameworks := inProcessLadder{ladder.New(ladder.NewStore(dbs("ladder")), ladder.NewUsers(dbs("ladder")))}
 			return seedRubrics(ctx, log, rubric.New(rubric.NewStore(dbs("rubric")), frameworks))
 		},
 		RegisterGateway: rubricv1.RegisterRubricServiceHandler,

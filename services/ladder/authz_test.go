@@ -109,6 +109,18 @@ var matrix = []testenv.MatrixCase[fixture]{
 	{RPC: "ExportFramework", What: "a draft never published", Req: func(f fixture) proto.Message {
 		return &ladderv1.ExportFrameworkRequest{Name: f.unpublished.GetName()}
 	}, Want: testenv.AdminElse(codes.OK, codes.NotFound)},
+	{RPC: "GetUser", What: "someone not in the directory", Req: func(f fixture) proto.Message {
+		return &ladderv1.GetUserRequest{Name: "users/" + f.newID}
+	}, Want: testenv.Everyone(codes.NotFound)},
+	{RPC: "BatchGetUsers", What: "people not in the directory", Req: func(f fixture) proto.Message {
+		return &ladderv1.BatchGetUsersRequest{Names: []string{"users/" + f.newID}}
+	}, Want: testenv.Everyone(codes.OK)},
+	{RPC: "ListUsers", What: "the directory", Req: func(fixture) proto.Message {
+		return &ladderv1.ListUsersRequest{}
+	}, Want: testenv.Everyone(codes.OK)},
+	{RPC: "UpdateUser", What: "another person's title", Req: func(f fixture) proto.Message {
+		return &ladderv1.UpdateUserRequest{User: &ladderv1.User{Name: "users/" + f.newID, Title: "Engineer"}, AllowMissing: true}
+	}, Want: testenv.AdminElse(codes.OK, codes.PermissionDenied)},
 	{RPC: "ImportFramework", What: "the sample framework", Req: func(f fixture) proto.Message {
 		return &ladderv1.ImportFrameworkRequest{FrameworkId: f.newID, Content: ladder.SampleFramework}
 	}, Want: testenv.AdminOnly(codes.OK)},

@@ -13,11 +13,13 @@ import (
 type Server struct {
 	ladderv1.UnsafeLadderServiceServer
 	store *Store
+	users *Users
 }
 
 var _ ladderv1.LadderServiceServer = (*Server)(nil)
 
-// New returns a server over an initialised store.
-func New(store *Store) *Server {
-	return &Server{store: store}
+// New returns a server over an initialised store of frameworks and an
+// initialised directory (InitUsers).
+func New(store *Store, users *Users) *Server {
+	return &Server{store: store, users: users}
 }

@@ -1277,7 +1277,7 @@ var File_yardstick_ladder_v1_ladder_service_proto protoreflect.FileDescriptor
 
 const file_yardstick_ladder_v1_ladder_service_proto_rawDesc = "" +
 	"\n" +
-	"(yardstick/ladder/v1/ladder_service.proto\x12\x13yardstick.ladder.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a#yardstick/ladder/v1/framework.proto\x1a\x1dyardstick/type/v1/names.proto\"4\n" +
+	"(yardstick/ladder/v1/ladder_service.proto\x12\x13yardstick.ladder.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a#yardstick/ladder/v1/framework.proto\x1a\x1eyardstick/ladder/v1/user.proto\x1a\x1dyardstick/type/v1/names.proto\"4\n" +
 	"\x13GetFrameworkRequest\x12\x1d\n" +
 	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x90\x88'\x01R\x04name\"\\\n" +
 	"\x15ListFrameworksRequest\x12$\n" +
@@ -1368,7 +1368,7 @@ const file_yardstick_ladder_v1_ladder_service_proto_rawDesc = "" +
 	"\acontent\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\acontent\x12\x12\n" +
 	"\x04etag\x18\x03 \x01(\tR\x04etag\x12+\n" +
 	"\n" +
-	"request_id\x18\x04 \x01(\tB\f\xbaH\t\xd8\x01\x01r\x04\xa8\x88'\x01R\trequestId2\x80\x1d\n" +
+	"request_id\x18\x04 \x01(\tB\f\xbaH\t\xd8\x01\x01r\x04\xa8\x88'\x01R\trequestId2\xdf\"\n" +
 	"\rLadderService\x12\xde\x01\n" +
 	"\fGetFramework\x12(.yardstick.ladder.v1.GetFrameworkRequest\x1a\x1e.yardstick.ladder.v1.Framework\"\x83\x01\x92AaJ_\n" +
 	"\x03404\x12X\n" +
@@ -1438,7 +1438,21 @@ const file_yardstick_ladder_v1_ladder_service_proto_rawDesc = "" +
 	"\x14\x1a\x12.google.rpc.StatusJU\n" +
 	"\x03413\x12N\n" +
 	"4The request body is larger than the gateway accepts.\x12\x16\n" +
-	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02\x1a:\x01*\"\x15/v1/frameworks:importB\xbe\x06\x92A\xf3\x05\x12\x8f\x01\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02\x1a:\x01*\"\x15/v1/frameworks:import\x12\xa9\x01\n" +
+	"\aGetUser\x12#.yardstick.ladder.v1.GetUserRequest\x1a\x19.yardstick.ladder.v1.User\"^\x92AAJ?\n" +
+	"\x03404\x128\n" +
+	"\x1eNo such user in the directory.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/{name=users/*}\x12\x82\x01\n" +
+	"\rBatchGetUsers\x12).yardstick.ladder.v1.BatchGetUsersRequest\x1a*.yardstick.ladder.v1.BatchGetUsersResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/users:batchGet\x12m\n" +
+	"\tListUsers\x12%.yardstick.ladder.v1.ListUsersRequest\x1a&.yardstick.ladder.v1.ListUsersResponse\"\x11\x82\xd3\xe4\x93\x02\v\x12\t/v1/users\x12\xbc\x02\n" +
+	"\n" +
+	"UpdateUser\x12&.yardstick.ladder.v1.UpdateUserRequest\x1a\x19.yardstick.ladder.v1.User\"\xea\x01\x92A\xc1\x01J^\n" +
+	"\x03404\x12W\n" +
+	"=No such user in the directory (set allow_missing to add one).\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.StatusJ_\n" +
+	"\x03409\x12X\n" +
+	">The etag is stale: read the user again and reapply the change.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02\x1f:\x04user2\x17/v1/{user.name=users/*}B\xbe\x06\x92A\xf3\x05\x12\x8f\x01\n" +
 	"\rYardstick API\x12zHire and grow people against one explicit standard. Every call needs a bearer token: send `Authorization: Bearer <token>`.2\x02v1R\x83\x01\n" +
 	"\x03400\x12|\n" +
 	"bInvalid input. The details hold a BadRequest naming each field (the first 20, then how many more).\x12\x16\n" +
@@ -1498,7 +1512,14 @@ var file_yardstick_ladder_v1_ladder_service_proto_goTypes = []any{
 	(*FrameworkRevision)(nil),              // 22: yardstick.ladder.v1.FrameworkRevision
 	(*Change)(nil),                         // 23: yardstick.ladder.v1.Change
 	(*Expectation)(nil),                    // 24: yardstick.ladder.v1.Expectation
-	(*emptypb.Empty)(nil),                  // 25: google.protobuf.Empty
+	(*GetUserRequest)(nil),                 // 25: yardstick.ladder.v1.GetUserRequest
+	(*BatchGetUsersRequest)(nil),           // 26: yardstick.ladder.v1.BatchGetUsersRequest
+	(*ListUsersRequest)(nil),               // 27: yardstick.ladder.v1.ListUsersRequest
+	(*UpdateUserRequest)(nil),              // 28: yardstick.ladder.v1.UpdateUserRequest
+	(*emptypb.Empty)(nil),                  // 29: google.protobuf.Empty
+	(*User)(nil),                           // 30: yardstick.ladder.v1.User
+	(*BatchGetUsersResponse)(nil),          // 31: yardstick.ladder.v1.BatchGetUsersResponse
+	(*ListUsersResponse)(nil),              // 32: yardstick.ladder.v1.ListUsersResponse
 }
 var file_yardstick_ladder_v1_ladder_service_proto_depIdxs = []int32{
 	20, // 0: yardstick.ladder.v1.ListFrameworksResponse.frameworks:type_name -> yardstick.ladder.v1.Framework
@@ -1525,20 +1546,28 @@ var file_yardstick_ladder_v1_ladder_service_proto_depIdxs = []int32{
 	13, // 21: yardstick.ladder.v1.LadderService.CompareLevels:input_type -> yardstick.ladder.v1.CompareLevelsRequest
 	17, // 22: yardstick.ladder.v1.LadderService.ExportFramework:input_type -> yardstick.ladder.v1.ExportFrameworkRequest
 	19, // 23: yardstick.ladder.v1.LadderService.ImportFramework:input_type -> yardstick.ladder.v1.ImportFrameworkRequest
-	20, // 24: yardstick.ladder.v1.LadderService.GetFramework:output_type -> yardstick.ladder.v1.Framework
-	3,  // 25: yardstick.ladder.v1.LadderService.ListFrameworks:output_type -> yardstick.ladder.v1.ListFrameworksResponse
-	20, // 26: yardstick.ladder.v1.LadderService.CreateFramework:output_type -> yardstick.ladder.v1.Framework
-	20, // 27: yardstick.ladder.v1.LadderService.UpdateFramework:output_type -> yardstick.ladder.v1.Framework
-	25, // 28: yardstick.ladder.v1.LadderService.DeleteFramework:output_type -> google.protobuf.Empty
-	22, // 29: yardstick.ladder.v1.LadderService.PublishFramework:output_type -> yardstick.ladder.v1.FrameworkRevision
-	22, // 30: yardstick.ladder.v1.LadderService.GetFrameworkRevision:output_type -> yardstick.ladder.v1.FrameworkRevision
-	10, // 31: yardstick.ladder.v1.LadderService.ListFrameworkRevisions:output_type -> yardstick.ladder.v1.ListFrameworkRevisionsResponse
-	12, // 32: yardstick.ladder.v1.LadderService.ListFrameworkChanges:output_type -> yardstick.ladder.v1.ListFrameworkChangesResponse
-	14, // 33: yardstick.ladder.v1.LadderService.CompareLevels:output_type -> yardstick.ladder.v1.CompareLevelsResponse
-	18, // 34: yardstick.ladder.v1.LadderService.ExportFramework:output_type -> yardstick.ladder.v1.ExportFrameworkResponse
-	20, // 35: yardstick.ladder.v1.LadderService.ImportFramework:output_type -> yardstick.ladder.v1.Framework
-	24, // [24:36] is the sub-list for method output_type
-	12, // [12:24] is the sub-list for method input_type
+	25, // 24: yardstick.ladder.v1.LadderService.GetUser:input_type -> yardstick.ladder.v1.GetUserRequest
+	26, // 25: yardstick.ladder.v1.LadderService.BatchGetUsers:input_type -> yardstick.ladder.v1.BatchGetUsersRequest
+	27, // 26: yardstick.ladder.v1.LadderService.ListUsers:input_type -> yardstick.ladder.v1.ListUsersRequest
+	28, // 27: yardstick.ladder.v1.LadderService.UpdateUser:input_type -> yardstick.ladder.v1.UpdateUserRequest
+	20, // 28: yardstick.ladder.v1.LadderService.GetFramework:output_type -> yardstick.ladder.v1.Framework
+	3,  // 29: yardstick.ladder.v1.LadderService.ListFrameworks:output_type -> yardstick.ladder.v1.ListFrameworksResponse
+	20, // 30: yardstick.ladder.v1.LadderService.CreateFramework:output_type -> yardstick.ladder.v1.Framework
+	20, // 31: yardstick.ladder.v1.LadderService.UpdateFramework:output_type -> yardstick.ladder.v1.Framework
+	29, // 32: yardstick.ladder.v1.LadderService.DeleteFramework:output_type -> google.protobuf.Empty
+	22, // 33: yardstick.ladder.v1.LadderService.PublishFramework:output_type -> yardstick.ladder.v1.FrameworkRevision
+	22, // 34: yardstick.ladder.v1.LadderService.GetFrameworkRevision:output_type -> yardstick.ladder.v1.FrameworkRevision
+	10, // 35: yardstick.ladder.v1.LadderService.ListFrameworkRevisions:output_type -> yardstick.ladder.v1.ListFrameworkRevisionsResponse
+	12, // 36: yardstick.ladder.v1.LadderService.ListFrameworkChanges:output_type -> yardstick.ladder.v1.ListFrameworkChangesResponse
+	14, // 37: yardstick.ladder.v1.LadderService.CompareLevels:output_type -> yardstick.ladder.v1.CompareLevelsResponse
+	18, // 38: yardstick.ladder.v1.LadderService.ExportFramework:output_type -> yardstick.ladder.v1.ExportFrameworkResponse
+	20, // 39: yardstick.ladder.v1.LadderService.ImportFramework:output_type -> yardstick.ladder.v1.Framework
+	30, // 40: yardstick.ladder.v1.LadderService.GetUser:output_type -> yardstick.ladder.v1.User
+	31, // 41: yardstick.ladder.v1.LadderService.BatchGetUsers:output_type -> yardstick.ladder.v1.BatchGetUsersResponse
+	32, // 42: yardstick.ladder.v1.LadderService.ListUsers:output_type -> yardstick.ladder.v1.ListUsersResponse
+	30, // 43: yardstick.ladder.v1.LadderService.UpdateUser:output_type -> yardstick.ladder.v1.User
+	28, // [28:44] is the sub-list for method output_type
+	12, // [12:28] is the sub-list for method input_type
 	12, // [12:12] is the sub-list for extension type_name
 	12, // [12:12] is the sub-list for extension extendee
 	0,  // [0:12] is the sub-list for field type_name
@@ -1550,6 +1579,7 @@ func file_yardstick_ladder_v1_ladder_service_proto_init() {
 		return
 	}
 	file_yardstick_ladder_v1_framework_proto_init()
+	file_yardstick_ladder_v1_user_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

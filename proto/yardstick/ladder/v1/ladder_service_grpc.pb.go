@@ -32,6 +32,10 @@ const (
 	LadderService_CompareLevels_FullMethodName          = "/yardstick.ladder.v1.LadderService/CompareLevels"
 	LadderService_ExportFramework_FullMethodName        = "/yardstick.ladder.v1.LadderService/ExportFramework"
 	LadderService_ImportFramework_FullMethodName        = "/yardstick.ladder.v1.LadderService/ImportFramework"
+	LadderService_GetUser_FullMethodName                = "/yardstick.ladder.v1.LadderService/GetUser"
+	LadderService_BatchGetUsers_FullMethodName          = "/yardstick.ladder.v1.LadderService/BatchGetUsers"
+	LadderService_ListUsers_FullMethodName              = "/yardstick.ladder.v1.LadderService/ListUsers"
+	LadderService_UpdateUser_FullMethodName             = "/yardstick.ladder.v1.LadderService/UpdateUser"
 )
 
 // LadderServiceClient is the client API for LadderService service.
@@ -80,6 +84,18 @@ type LadderServiceClient interface {
 	// Creates a framework from a YAML interchange document, or, when `etag` is
 	// given, replaces the content of an existing framework's draft with it.
 	ImportFramework(ctx context.Context, in *ImportFrameworkRequest, opts ...grpc.CallOption) (*Framework, error)
+	// Reads a person of the directory.
+	GetUser(ctx context.Context, in *GetUserRequest, opts ...grpc.CallOption) (*User, error)
+	// Reads several people at once, for a page that shows many references
+	// by name: one call instead of one per person.
+	BatchGetUsers(ctx context.Context, in *BatchGetUsersRequest, opts ...grpc.CallOption) (*BatchGetUsersResponse, error)
+	// Lists the directory, ordered by name.
+	ListUsers(ctx context.Context, in *ListUsersRequest, opts ...grpc.CallOption) (*ListUsersResponse, error)
+	// Updates a person's entry. Admins change every field; a person changes
+	// their own `display_name` and `email` (sign-in copies them from the
+	// identity provider's ID token). With `allow_missing`, a person not in
+	// the directory yet is added.
+	UpdateUser(ctx context.Context, in *UpdateUserRequest, opts ...grpc.CallOption) (*User, error)
 }
 
 type ladderServiceClient struct {
@@ -210,6 +226,46 @@ func (c *ladderServiceClient) ImportFramework(ctx context.Context, in *ImportFra
 	return out, nil
 }
 
+func (c *ladderServiceClient) GetUser(ctx context.Context, in *GetUserRequest, opts ...grpc.CallOption) (*User, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(User)
+	err := c.cc.Invoke(ctx, LadderService_GetUser_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *ladderServiceClient) BatchGetUsers(ctx context.Context, in *BatchGetUsersRequest, opts ...grpc.CallOption) (*BatchGetUsersResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(BatchGetUsersResponse)
+	err := c.cc.Invoke(ctx, LadderService_BatchGetUsers_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *ladderServiceClient) ListUsers(ctx context.Context, in *ListUsersRequest, opts ...grpc.CallOption) (*ListUsersResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListUsersResponse)
+	err := c.cc.Invoke(ctx, LadderService_ListUsers_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *ladderServiceClient) UpdateUser(ctx context.Context, in *UpdateUserRequest, opts ...grpc.CallOption) (*User, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(User)
+	err := c.cc.Invoke(ctx, LadderService_UpdateUser_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // LadderServiceServer is the server API for LadderService service.
 // All implementations must embed UnimplementedLadderServiceServer
 // for forward compatibility.
@@ -256,6 +312,18 @@ type LadderServiceServer interface {
 	// Creates a framework from a YAML interchange document, or, when `etag` is
 	// given, replaces the content of an existing framework's draft with it.
 	ImportFramework(context.Context, *ImportFrameworkRequest) (*Framework, error)
+	// Reads a person of the directory.
+	GetUser(context.Context, *GetUserRequest) (*User, error)
+	// Reads several people at once, for a page that shows many references
+	// by name: one call instead of one per person.
+	BatchGetUsers(context.Context, *BatchGetUsersRequest) (*BatchGetUsersResponse, error)
+	// Lists the directory, ordered by name.
+	ListUsers(context.Context, *ListUsersRequest) (*ListUsersResponse, error)
+	// Updates a person's entry. Admins change every field; a person changes
+	// their own `display_name` and `email` (sign-in copies them from the
+	// identity provider's ID token). With `allow_missing`, a person not in
+	// the directory yet is added.
+	UpdateUser(context.Context, *UpdateUserRequest) (*User, error)
 	mustEmbedUnimplementedLadderServiceServer()
 }
 
@@ -301,6 +369,18 @@ func (UnimplementedLadderServiceServer) ExportFramework(context.Context, *Export
 }
 func (UnimplementedLadderServiceServer) ImportFramework(context.Context, *ImportFrameworkRequest) (*Framework, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ImportFramework not implemented")
+}
+func (UnimplementedLadderServiceServer) GetUser(context.Context, *GetUserRequest) (*User, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetUser not implemented")
+}
+func (UnimplementedLadderServiceServer) BatchGetUsers(context.Context, *BatchGetUsersRequest) (*BatchGetUsersResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method BatchGetUsers not implemented")
+}
+func (UnimplementedLadderServiceServer) ListUsers(context.Context, *ListUsersRequest) (*ListUsersResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ListUsers not implemented")
+}
+func (UnimplementedLadderServiceServer) UpdateUser(context.Context, *UpdateUserRequest) (*User, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method UpdateUser not implemented")
 }
 func (UnimplementedLadderServiceServer) mustEmbedUnimplementedLadderServiceServer() {}
 func (UnimplementedLadderServiceServer) testEmbeddedByValue()                       {}
@@ -539,6 +619,78 @@ func _LadderService_ImportFramework_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _LadderService_GetUser_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetUserRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LadderServiceServer).GetUser(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LadderService_GetUser_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LadderServiceServer).GetUser(ctx, req.(*GetUserRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _LadderService_BatchGetUsers_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(BatchGetUsersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LadderServiceServer).BatchGetUsers(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LadderService_BatchGetUsers_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LadderServiceServer).BatchGetUsers(ctx, req.(*BatchGetUsersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _LadderService_ListUsers_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListUsersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LadderServiceServer).ListUsers(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LadderService_ListUsers_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LadderServiceServer).ListUsers(ctx, req.(*ListUsersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _LadderService_UpdateUser_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateUserRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LadderServiceServer).UpdateUser(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LadderService_UpdateUser_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LadderServiceServer).UpdateUser(ctx, req.(*UpdateUserRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // LadderService_ServiceDesc is the grpc.ServiceDesc for LadderService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -593,6 +745,22 @@ var LadderService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ImportFramework",
 			Handler:    _LadderService_ImportFramework_Handler,
+		},
+		{
+			MethodName: "GetUser",
+			Handler:    _LadderService_GetUser_Handler,
+		},
+		{
+			MethodName: "BatchGetUsers",
+			Handler:    _LadderService_BatchGetUsers_Handler,
+		},
+		{
+			MethodName: "ListUsers",
+			Handler:    _LadderService_ListUsers_Handler,
+		},
+		{
+			MethodName: "UpdateUser",
+			Handler:    _LadderService_UpdateUser_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
