@@ -97,7 +97,7 @@ func (s *Server) cardsInScope(ctx context.Context, scope *feedbackv1.Calibration
 			if scope.GetRubric() != "" && !strings.HasPrefix(iv.Rubric, scope.GetRubric()+"/revisions/") {
 				continue
 			}
-			wanted = append(wanted, scored{candidate: d.Name, iv: iv})
+			wanted = append(wanted, scored{candidate: d.Name, displayName: d.Data.DisplayName, iv: iv})
 			names = append(names, scorecardName(d.Name, iv.ID))
 		}
 	}

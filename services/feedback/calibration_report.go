@@ -15,9 +15,10 @@ import (
 
 // scored is one submitted scorecard in a calibration's scope.
 type scored struct {
-	candidate string
-	iv        *interview
-	sc        *scorecard
+	candidate   string
+	displayName string // the candidate's
+	iv          *interview
+	sc          *scorecard
 }
 
 // modelText says which model a report fits; pkg/stats's package comment
@@ -103,6 +104,13 @@ func buildReport(cards []scored, sc scales, minScorecards int, now time.Time) (*
 		rep.Interviewers = append(rep.Interviewers, interviewerRow(who, perInterviewer[who], sc, eff, intervals[who]))
 	}
 	rep.Candidates = candidateRows(ratings, eff)
+	displayNames := map[string]string{}
+	for _, c := range cards {
+		displayNames[c.candidate] = c.displayName
+	}
+	for _, row := range rep.Candidates {
+		row.DisplayName = displayNames[row.GetCandidate()]
+	}
 	return rep, eff
 }
 

@@ -425,3 +425,47 @@ func TestAmendHistory(t *testing.T) {
 		}
 	}
 }
+
+// A comparison ranks on what the candidates share: one assessed on craft
+// alone and one on craft and impact are compared on craft.
+func TestCompareOnSharedCompetencies(t *testing.T) {
+	ctx := context.Background()
+	e := start(t)
+	_, ivs := e.candidate(t, "ada", ivan)
+	e.fill(t, ivan, ivs[0], 4, 1, true)
+	bob, err := e.recruiter.CreateCandidate(ctx, &feedbackv1.CreateCandidateRequest{CandidateId: "bob", Candidate: &feedbackv1.Candidate{DisplayName: "Bob K.", Role: "ic", Level: "l2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	iv, err := e.recruiter.CreateInterview(ctx, &feedbackv1.CreateInterviewRequest{Parent: bob.GetName(), Interview: &feedbackv1.Interview{
+		Interviewer: ivan, Rubric: "rubrics/coding/revisions/latest", FocusCompetencies: []string{"craft"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := e.as(ivan)
+	draft, err := c.UpdateScorecard(ctx, &feedbackv1.UpdateScorecardRequest{Scorecard: &feedbackv1.Scorecard{
+		Name:           iv.GetName() + "/scorecard",
+		Ratings:        []*feedbackv1.Rating{{Competency: "craft", Score: proto.Int32(3), Evidence: "Clean code."}},
+		Recommendation: feedbackv1.Recommendation_RECOMMENDATION_YES,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SubmitScorecard(ctx, &feedbackv1.SubmitScorecardRequest{Name: draft.GetName(), Etag: draft.GetEtag()}); err != nil {
+		t.Fatal(err)
+	}
+	cmp, err := e.recruiter.CompareCandidates(ctx, &feedbackv1.CompareCandidatesRequest{Role: "ic"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cmp.GetSharedCompetencies(); len(got) != 1 || got[0] != "craft" {
+		t.Fatalf("shared competencies = %v, want [craft]", got)
+	}
+	for _, row := range cmp.GetCandidates() {
+		want := map[string]float64{"candidates/ada": 4, "candidates/bob": 3}[row.GetCandidate()]
+		if row.SharedOverall == nil || row.GetSharedOverall() != want {
+			t.Errorf("%s: shared overall = %v, want %v (craft alone); overall %v", row.GetCandidate(), row.SharedOverall, want, row.GetOverall())
+		}
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"time"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
 	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
 	rubricv1 "github.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1"
@@ -127,6 +129,7 @@ func (s *Server) CompareCandidates(ctx context.Context, req *feedbackv1.CompareC
 		withheld *feedbackv1.Calibration
 	}
 	kept := map[string]keptOf{}
+	var rowParts []overallParts
 	for _, name := range names {
 		p, err := s.panelOf(ctx, name)
 		if err != nil {
@@ -143,10 +146,11 @@ func (s *Server) CompareCandidates(ctx context.Context, req *feedbackv1.CompareC
 				resp.Calibrations[role] = k.withheld
 			}
 		}
-		row, comps, err := s.compareRow(ctx, p, k.doc, resp.Calibrations)
+		row, comps, parts, err := s.compareRow(ctx, p, k.doc, resp.Calibrations)
 		if err != nil {
 			return nil, err
 		}
+		rowParts = append(rowParts, parts)
 		for _, c := range comps {
 			if !slices.Contains(resp.Competencies, c) {
 				resp.Competencies = append(resp.Competencies, c)
@@ -154,12 +158,66 @@ func (s *Server) CompareCandidates(ctx context.Context, req *feedbackv1.CompareC
 		}
 		resp.Candidates = append(resp.Candidates, row)
 	}
+	shareOverall(resp, rowParts)
 	return resp, nil
+}
+
+// overallParts are what a row's overall score is made of, per competency:
+// its weight and its calibrated mean (when calibrated).
+type overallParts struct {
+	weight, calibrated map[string]float64
+	applied            bool
+}
+
+// shareOverall finds the competencies every candidate with a submitted
+// scorecard was assessed on, and scores each row over those only.
+func shareOverall(resp *feedbackv1.CompareCandidatesResponse, parts []overallParts) {
+	var shared []string
+	for _, c := range resp.Competencies {
+		all, some := true, false
+		for _, row := range resp.Candidates {
+			if row.GetScorecards() == 0 {
+				continue
+			}
+			some = true
+			if _, ok := row.GetCompetencyMeans()[c]; !ok {
+				all = false
+				break
+			}
+		}
+		if all && some {
+			shared = append(shared, c)
+		}
+	}
+	resp.SharedCompetencies = shared
+	if len(shared) == 0 {
+		return
+	}
+	for i, row := range resp.Candidates {
+		if row.GetScorecards() == 0 {
+			continue
+		}
+		var raw, cal, total float64
+		for _, c := range shared {
+			w := parts[i].weight[c]
+			raw += w * row.GetCompetencyMeans()[c]
+			cal += w * parts[i].calibrated[c]
+			total += w
+		}
+		if total == 0 {
+			continue
+		}
+		row.SharedOverall = proto.Float64(raw / total)
+		if parts[i].applied {
+			row.CalibratedSharedOverall = proto.Float64(cal / total)
+		}
+	}
 }
 
 // compareRow is one candidate's row: the means of the submitted scorecards
 // the caller may see, and their mean weighted by the rubrics' weights.
-func (s *Server) compareRow(ctx context.Context, p *panel, kept *calibrationDoc, notes map[string]*feedbackv1.Calibration) (*feedbackv1.CandidateComparison, []string, error) {
+func (s *Server) compareRow(ctx context.Context, p *panel, kept *calibrationDoc, notes map[string]*feedbackv1.Calibration) (*feedbackv1.CandidateComparison, []string, overallParts, error) {
+	parts := overallParts{weight: map[string]float64{}}
 	v := viewerOf(ctx)
 	var cards []card
 	weights := map[string][]float64{}
@@ -176,7 +234,7 @@ func (s *Server) compareRow(ctx context.Context, p *panel, kept *calibrationDoc,
 			continue // the revision is gone from the rubric service: weigh 1
 		}
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, parts, err
 		}
 		for _, c := range rev.GetSnapshot().GetCompetencies() {
 			weights[c.GetId()] = append(weights[c.GetId()], weightOf(c))
@@ -191,7 +249,7 @@ func (s *Server) compareRow(ctx context.Context, p *panel, kept *calibrationDoc,
 	if kept != nil {
 		sc, err := s.scalesOf(ctx, cardRubrics(cards))
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, parts, err
 		}
 		cal, calibrated = calibrate(kept, p.candidate.Data.Role, cards, sc)
 		if notes[p.candidate.Data.Role] == nil {
@@ -212,6 +270,7 @@ func (s *Server) compareRow(ctx context.Context, p *panel, kept *calibrationDoc,
 		}
 		row.CompetencyMeans[cs.Competency] = cs.Mean
 		w := mean(weights[cs.Competency], 1)
+		parts.weight[cs.Competency] = w
 		weighted += w * cs.Mean
 		calWeighted += w * calibrated[cs.Competency]
 		total += w
@@ -223,7 +282,8 @@ func (s *Server) compareRow(ctx context.Context, p *panel, kept *calibrationDoc,
 			row.CalibratedOverall = &v
 		}
 	}
-	return row, comps, nil
+	parts.calibrated, parts.applied = calibrated, cal.Applied
+	return row, comps, parts, nil
 }
 
 func weightOf(c *rubricv1.Competency) float64 {

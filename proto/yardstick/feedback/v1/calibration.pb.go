@@ -779,7 +779,10 @@ type CandidateCalibration struct {
 	// The mean with each interviewer's leniency removed.
 	CalibratedScore float64 `protobuf:"fixed64,3,opt,name=calibrated_score,json=calibratedScore,proto3" json:"calibrated_score,omitempty"`
 	// Per competency.
-	Competencies  []*CompetencyCalibration `protobuf:"bytes,4,rep,name=competencies,proto3" json:"competencies,omitempty"`
+	Competencies []*CompetencyCalibration `protobuf:"bytes,4,rep,name=competencies,proto3" json:"competencies,omitempty"`
+	// The candidate's display name, so that a report names people without a
+	// read per candidate.
+	DisplayName   string `protobuf:"bytes,5,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -840,6 +843,13 @@ func (x *CandidateCalibration) GetCompetencies() []*CompetencyCalibration {
 		return x.Competencies
 	}
 	return nil
+}
+
+func (x *CandidateCalibration) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
 }
 
 // One competency of a candidate, raw and calibrated.
@@ -1166,12 +1176,13 @@ const file_yardstick_feedback_v1_calibration_proto_rawDesc = "" +
 	"\rleniency_high\x18\x06 \x01(\x01R\fleniencyHigh\x12\x12\n" +
 	"\x04used\x18\a \x01(\bR\x04used\x12T\n" +
 	"\x0frecommendations\x18\b \x03(\v2*.yardstick.feedback.v1.RecommendationCountR\x0frecommendations\x12L\n" +
-	"\x15median_time_to_submit\x18\t \x01(\v2\x19.google.protobuf.DurationR\x12medianTimeToSubmit\"\xce\x01\n" +
+	"\x15median_time_to_submit\x18\t \x01(\v2\x19.google.protobuf.DurationR\x12medianTimeToSubmit\"\xf1\x01\n" +
 	"\x14CandidateCalibration\x12\x1c\n" +
 	"\tcandidate\x18\x01 \x01(\tR\tcandidate\x12\x1b\n" +
 	"\traw_score\x18\x02 \x01(\x01R\brawScore\x12)\n" +
 	"\x10calibrated_score\x18\x03 \x01(\x01R\x0fcalibratedScore\x12P\n" +
-	"\fcompetencies\x18\x04 \x03(\v2,.yardstick.feedback.v1.CompetencyCalibrationR\fcompetencies\"\x7f\n" +
+	"\fcompetencies\x18\x04 \x03(\v2,.yardstick.feedback.v1.CompetencyCalibrationR\fcompetencies\x12!\n" +
+	"\fdisplay_name\x18\x05 \x01(\tR\vdisplayName\"\x7f\n" +
 	"\x15CompetencyCalibration\x12\x1e\n" +
 	"\n" +
 	"competency\x18\x01 \x01(\tR\n" +

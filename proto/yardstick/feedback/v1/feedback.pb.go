@@ -1256,8 +1256,15 @@ type CandidateComparison struct {
 	// The overall score with interviewer leniency removed, when a calibration
 	// of the role exists (see Calibration).
 	CalibratedOverall *float64 `protobuf:"fixed64,6,opt,name=calibrated_overall,json=calibratedOverall,proto3,oneof" json:"calibrated_overall,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// The overall score over the comparison's shared competencies only
+	// (CompareCandidatesResponse.shared_competencies), weighted as `overall`;
+	// unset when the candidates share none.
+	SharedOverall *float64 `protobuf:"fixed64,7,opt,name=shared_overall,json=sharedOverall,proto3,oneof" json:"shared_overall,omitempty"`
+	// shared_overall with interviewer leniency removed, when a calibration of
+	// the role exists.
+	CalibratedSharedOverall *float64 `protobuf:"fixed64,8,opt,name=calibrated_shared_overall,json=calibratedSharedOverall,proto3,oneof" json:"calibrated_shared_overall,omitempty"`
+	unknownFields           protoimpl.UnknownFields
+	sizeCache               protoimpl.SizeCache
 }
 
 func (x *CandidateComparison) Reset() {
@@ -1328,6 +1335,20 @@ func (x *CandidateComparison) GetScorecards() int32 {
 func (x *CandidateComparison) GetCalibratedOverall() float64 {
 	if x != nil && x.CalibratedOverall != nil {
 		return *x.CalibratedOverall
+	}
+	return 0
+}
+
+func (x *CandidateComparison) GetSharedOverall() float64 {
+	if x != nil && x.SharedOverall != nil {
+		return *x.SharedOverall
+	}
+	return 0
+}
+
+func (x *CandidateComparison) GetCalibratedSharedOverall() float64 {
+	if x != nil && x.CalibratedSharedOverall != nil {
+		return *x.CalibratedSharedOverall
 	}
 	return 0
 }
@@ -1543,7 +1564,7 @@ const file_yardstick_feedback_v1_feedback_proto_rawDesc = "" +
 	"\bevidence\x18\x04 \x01(\tR\bevidence\"z\n" +
 	"\x13RecommendationCount\x12M\n" +
 	"\x0erecommendation\x18\x01 \x01(\x0e2%.yardstick.feedback.v1.RecommendationR\x0erecommendation\x12\x14\n" +
-	"\x05count\x18\x02 \x01(\x05R\x05count\"\x8b\x03\n" +
+	"\x05count\x18\x02 \x01(\x05R\x05count\"\xa9\x04\n" +
 	"\x13CandidateComparison\x12\x1c\n" +
 	"\tcandidate\x18\x01 \x01(\tR\tcandidate\x12!\n" +
 	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x12j\n" +
@@ -1552,11 +1573,15 @@ const file_yardstick_feedback_v1_feedback_proto_rawDesc = "" +
 	"\n" +
 	"scorecards\x18\x05 \x01(\x05R\n" +
 	"scorecards\x122\n" +
-	"\x12calibrated_overall\x18\x06 \x01(\x01H\x00R\x11calibratedOverall\x88\x01\x01\x1aB\n" +
+	"\x12calibrated_overall\x18\x06 \x01(\x01H\x00R\x11calibratedOverall\x88\x01\x01\x12*\n" +
+	"\x0eshared_overall\x18\a \x01(\x01H\x01R\rsharedOverall\x88\x01\x01\x12?\n" +
+	"\x19calibrated_shared_overall\x18\b \x01(\x01H\x02R\x17calibratedSharedOverall\x88\x01\x01\x1aB\n" +
 	"\x14CompetencyMeansEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01B\x15\n" +
-	"\x13_calibrated_overall\"\x91\x03\n" +
+	"\x13_calibrated_overallB\x11\n" +
+	"\x0f_shared_overallB\x1c\n" +
+	"\x1a_calibrated_shared_overall\"\x91\x03\n" +
 	"\vCalibration\x12\x18\n" +
 	"\aapplied\x18\x01 \x01(\bR\aapplied\x12\x12\n" +
 	"\x04note\x18\x02 \x01(\tR\x04note\x12=\n" +

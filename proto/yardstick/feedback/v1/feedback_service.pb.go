@@ -1152,9 +1152,13 @@ type CompareCandidatesResponse struct {
 	// The competencies the rows have means for, in rubric order.
 	Competencies []string `protobuf:"bytes,2,rep,name=competencies,proto3" json:"competencies,omitempty"`
 	// How the calibrated overall scores were made, per role compared.
-	Calibrations  map[string]*Calibration `protobuf:"bytes,3,rep,name=calibrations,proto3" json:"calibrations,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Calibrations map[string]*Calibration `protobuf:"bytes,3,rep,name=calibrations,proto3" json:"calibrations,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// The competencies every candidate with a submitted scorecard has a mean
+	// for: the fair basis of a ranking, since an overall score over six
+	// competencies and one over three are not comparable.
+	SharedCompetencies []string `protobuf:"bytes,4,rep,name=shared_competencies,json=sharedCompetencies,proto3" json:"shared_competencies,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *CompareCandidatesResponse) Reset() {
@@ -1204,6 +1208,13 @@ func (x *CompareCandidatesResponse) GetCompetencies() []string {
 func (x *CompareCandidatesResponse) GetCalibrations() map[string]*Calibration {
 	if x != nil {
 		return x.Calibrations
+	}
+	return nil
+}
+
+func (x *CompareCandidatesResponse) GetSharedCompetencies() []string {
+	if x != nil {
+		return x.SharedCompetencies
 	}
 	return nil
 }
@@ -1288,13 +1299,14 @@ const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04Ȉ'\x01R\x04name\"f\n" +
 	"\x18CompareCandidatesRequest\x12(\n" +
 	"\x05names\x18\x01 \x03(\tB\x12\xbaH\x0f\x92\x01\f\x102\x18\x01\"\x06r\x04Ȉ'\x01R\x05names\x12 \n" +
-	"\x04role\x18\x02 \x01(\tB\f\xbaH\t\xd8\x01\x01r\x04\xc0\x88'\x01R\x04role\"\xd8\x02\n" +
+	"\x04role\x18\x02 \x01(\tB\f\xbaH\t\xd8\x01\x01r\x04\xc0\x88'\x01R\x04role\"\x89\x03\n" +
 	"\x19CompareCandidatesResponse\x12J\n" +
 	"\n" +
 	"candidates\x18\x01 \x03(\v2*.yardstick.feedback.v1.CandidateComparisonR\n" +
 	"candidates\x12\"\n" +
 	"\fcompetencies\x18\x02 \x03(\tR\fcompetencies\x12f\n" +
-	"\fcalibrations\x18\x03 \x03(\v2B.yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntryR\fcalibrations\x1ac\n" +
+	"\fcalibrations\x18\x03 \x03(\v2B.yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntryR\fcalibrations\x12/\n" +
+	"\x13shared_competencies\x18\x04 \x03(\tR\x12sharedCompetencies\x1ac\n" +
 	"\x11CalibrationsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x128\n" +
 	"\x05value\x18\x02 \x01(\v2\".yardstick.feedback.v1.CalibrationR\x05value:\x028\x012\xf1\x1b\n" +
