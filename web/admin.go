@@ -82,6 +82,7 @@ func (a *App) frameworkChanges(ctx context.Context, name string, n int32) ([]adm
 	for _, c := range resp.GetChanges() {
 		out = append(out, adminChangeOf(c, c.GetKind()))
 	}
+	a.nameActors(ctx, out)
 	return out, nil
 }
 
@@ -94,6 +95,7 @@ func (a *App) rubricChanges(ctx context.Context, name string, n int32) ([]adminC
 	for _, c := range resp.GetChanges() {
 		out = append(out, adminChangeOf(c, c.GetKind()))
 	}
+	a.nameActors(ctx, out)
 	return out, nil
 }
 
@@ -104,6 +106,24 @@ type changeRecord interface {
 	GetActor() string
 	GetChangedFields() []string
 	GetRevision() string
+}
+
+// nameActors puts the directory's names on changes (their actors are
+// users/{user} references, or the seed).
+func (a *App) nameActors(ctx context.Context, changes []adminChange) {
+	var refs []string
+	for _, c := range changes {
+		refs = append(refs, c.Actor)
+	}
+	names := a.people.lookup(ctx, refs...)
+	for i, c := range changes {
+		switch {
+		case strings.TrimPrefix(c.Actor, "users/") == "system/seed":
+			changes[i].Actor = "the sample data"
+		case strings.HasPrefix(c.Actor, "users/"):
+			changes[i].Actor = names.of(c.Actor)
+		}
+	}
 }
 
 func adminChangeOf(c changeRecord, kind fmt.Stringer) adminChange {

@@ -167,7 +167,7 @@ func TestBrowserSignIn(t *testing.T) {
 	}
 	shoot(t, ctx, "signin")
 	signInAs(t, ctx, s.URL, "users/rita")
-	if text := bodyText(t, ctx); !strings.Contains(text, "users/rita") {
+	if text := bodyText(t, ctx); !strings.Contains(text, "Rita Okafor") || strings.Contains(text, "users/") {
 		t.Errorf("home after sign-in says %q, want the user", text)
 	}
 }

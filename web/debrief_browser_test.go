@@ -56,7 +56,7 @@ func TestDebriefPagesInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	shoot(t, ctx, "calibration")
-	if text := bodyText(t, ctx); !strings.Contains(text, "users/ines") || !strings.Contains(text, "Agreement per competency") {
+	if text := bodyText(t, ctx); !strings.Contains(text, "Ines Duarte") || !strings.Contains(text, "Agreement per competency") {
 		t.Errorf("the calibration report says %.500q", text)
 	}
 }

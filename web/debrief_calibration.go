@@ -51,6 +51,7 @@ type calibrationReport struct {
 
 type calibrationInterviewer struct {
 	Interviewer     string
+	Words           string // the leniency, and how sure it is, in plain words
 	Scorecards      int
 	MeanScore       float64
 	Leniency        float64
@@ -68,10 +69,11 @@ type calibrationAgreement struct {
 	ICC11, ICC21, ICC31               string
 	ICC1k, ICC2k, ICC3k               string
 	Agreement, Basis                  string
+	Advice                            string // what to do about it
 }
 
 type calibrationCandidate struct {
-	ID              string
+	ID, Name        string
 	Raw, Calibrated float64
 	Shift           float64
 	Competencies    []calibrationCompetency
@@ -112,7 +114,7 @@ func (a *App) calibrationPost(w http.ResponseWriter, r *http.Request, s *session
 		defer cancel()
 		rep, err := a.feedback.ComputeCalibration(ctx, &feedbackv1.ComputeCalibrationRequest{Scope: scope})
 		if err == nil {
-			d.Report = newCalibrationReport(rep)
+			d.Report = newCalibrationReport(rep, a.titlesFor(ctx, calibrationPeople(rep), nil))
 			a.render(w, s, http.StatusOK, "calibration", "Calibration: "+f.Role, d)
 			return
 		}
@@ -170,7 +172,16 @@ func calibrationScope(f calibrationForm) (*feedbackv1.CalibrationScope, map[stri
 	return scope, nil
 }
 
-func newCalibrationReport(rep *feedbackv1.CalibrationReport) *calibrationReport {
+// calibrationPeople are the interviewers a report names.
+func calibrationPeople(rep *feedbackv1.CalibrationReport) []string {
+	var out []string
+	for _, iv := range rep.GetInterviewers() {
+		out = append(out, iv.GetInterviewer())
+	}
+	return out
+}
+
+func newCalibrationReport(rep *feedbackv1.CalibrationReport, t titles) *calibrationReport {
 	sc := rep.GetScope()
 	out := &calibrationReport{
 		Scope:    calScopeText(sc),
@@ -183,9 +194,13 @@ func newCalibrationReport(rep *feedbackv1.CalibrationReport) *calibrationReport 
 	var rows []intervalRow
 	for _, iv := range rep.GetInterviewers() {
 		ci := calibrationInterviewer{
-			Interviewer: iv.GetInterviewer(), Scorecards: int(iv.GetScorecards()), MeanScore: iv.GetMeanScore(),
+			Interviewer: t.people.of(iv.GetInterviewer()), Scorecards: int(iv.GetScorecards()), MeanScore: iv.GetMeanScore(),
 			Leniency: iv.GetLeniency(), Low: iv.GetLeniencyLow(), High: iv.GetLeniencyHigh(), Used: iv.GetUsed(),
 			Recommendations: calRecMix(iv.GetRecommendations()),
+		}
+		ci.Words = leniencyWords(ci.Leniency) + "; " + certaintyWords(ci.Low, ci.High)
+		if !ci.Used {
+			ci.Words = leniencyWords(ci.Leniency) + "; too few scorecards to calibrate with yet"
 		}
 		if d := iv.GetMedianTimeToSubmit(); d != nil {
 			ci.MedianToSubmit = calDuration(d.AsDuration())
@@ -205,10 +220,11 @@ func newCalibrationReport(rep *feedbackv1.CalibrationReport) *calibrationReport 
 	}, rows)
 	for _, c := range rep.GetCompetencies() {
 		ag := calibrationAgreement{
-			Competency: c.GetCompetency(), Ratings: int(c.GetRatings()), Candidates: int(c.GetCandidates()),
+			Competency: t.competency(c.GetCompetency()), Ratings: int(c.GetRatings()), Candidates: int(c.GetCandidates()),
 			Interviewers: int(c.GetInterviewers()), Agreement: c.GetAgreement(), Basis: c.GetAgreementBasis(),
 			Nominal: "—", Ordinal: "—", Interval: "—",
 		}
+		ag.Advice = agreementAdvice(ag.Agreement)
 		if ka := c.GetKrippendorffAlpha(); ka != nil { // absent where undefined
 			ag.Nominal, ag.Ordinal, ag.Interval = calOptNum(ka.Nominal), calOptNum(ka.Ordinal), calOptNum(ka.Interval)
 		}
@@ -221,11 +237,14 @@ func newCalibrationReport(rep *feedbackv1.CalibrationReport) *calibrationReport 
 	}
 	var shifts []shiftRow
 	for _, c := range rep.GetCandidates() {
-		cc := calibrationCandidate{ID: debriefID(c.GetCandidate()), Raw: c.GetRawScore(), Calibrated: c.GetCalibratedScore()}
+		cc := calibrationCandidate{ID: debriefID(c.GetCandidate()), Name: c.GetDisplayName(), Raw: c.GetRawScore(), Calibrated: c.GetCalibratedScore()}
+		if cc.Name == "" { // a report kept before reports carried names
+			cc.Name = cc.ID
+		}
 		cc.Shift = cc.Calibrated - cc.Raw
 		for _, comp := range c.GetCompetencies() {
 			cc.Competencies = append(cc.Competencies, calibrationCompetency{
-				Competency: comp.GetCompetency(), Raw: comp.GetRawScore(), Calibrated: comp.GetCalibratedScore(),
+				Competency: t.competency(comp.GetCompetency()), Raw: comp.GetRawScore(), Calibrated: comp.GetCalibratedScore(),
 				Shift: comp.GetCalibratedScore() - comp.GetRawScore(),
 			})
 		}
@@ -234,7 +253,7 @@ func newCalibrationReport(rep *feedbackv1.CalibrationReport) *calibrationReport 
 	// Best calibrated first: the order a debrief would read them in.
 	sort.SliceStable(out.CandidateRows, func(i, j int) bool { return out.CandidateRows[i].Calibrated > out.CandidateRows[j].Calibrated })
 	for _, cc := range out.CandidateRows {
-		shifts = append(shifts, shiftRow{Label: cc.ID, From: cc.Raw, To: cc.Calibrated})
+		shifts = append(shifts, shiftRow{Label: cc.Name, From: cc.Raw, To: cc.Calibrated})
 	}
 	out.ShiftChart = shiftChart(chartText{
 		Title: "Candidates' raw and calibrated scores",
@@ -265,7 +284,7 @@ func calRecMix(rcs []*feedbackv1.RecommendationCount) string {
 	var parts []string
 	for _, rc := range rcs {
 		if rc.GetCount() > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", rc.GetCount(), strings.ToLower(debriefRecLabel(rc.GetRecommendation()))))
+			parts = append(parts, fmt.Sprintf("%d %s", rc.GetCount(), strings.ToLower(recommendationWords(rc.GetRecommendation()))))
 		}
 	}
 	if len(parts) == 0 {

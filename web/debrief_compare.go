@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
@@ -18,7 +19,8 @@ type compareData struct {
 	Names        string // the candidates asked for, as typed
 	Roles        []string
 	Asked        bool // a comparison was asked for (else: the form only)
-	Competencies []string
+	Competencies []compareColumn
+	Shared       string // the shared competencies' titles, when the ranking rests on fewer than all
 	Rows         []compareRow
 	Calibrated   bool // some row has a calibrated overall: the sort key
 	Calibrations []compareCalibration
@@ -28,11 +30,25 @@ type compareData struct {
 type compareRow struct {
 	ID, DisplayName string
 	Scorecards      int
+	Thin            bool // fewer scorecards than a ranking should rest on
 	Cells           []compareCell
 	Overall         compareCell
 	Calibrated      compareCell
 	HasCal          bool
+	// Rank is the score the row is ranked by: over the shared
+	// competencies, calibrated where the role has a report.
+	Rank compareCell
 }
+
+// compareColumn is one competency of the heat map.
+type compareColumn struct {
+	Title  string
+	Shared bool // every candidate was assessed on it: part of the ranking
+}
+
+// thinEvidence is how few scorecards mark a candidate's row: a ranking
+// resting on one interviewer's view is one opinion.
+const thinEvidence = 2
 
 type compareCell struct {
 	Text  string
@@ -89,7 +105,7 @@ func (a *App) comparePage(w http.ResponseWriter, r *http.Request, s *session) {
 		a.failErr(w, s, err)
 		return
 	}
-	fillCompare(&d, resp)
+	fillCompare(&d, resp, a.titlesFor(ctx, nil, nil))
 	title := "Compare candidates"
 	if len(names) == 0 {
 		title += ": " + d.Role
@@ -97,8 +113,14 @@ func (a *App) comparePage(w http.ResponseWriter, r *http.Request, s *session) {
 	a.render(w, s, http.StatusOK, "compare", title, d)
 }
 
-func fillCompare(d *compareData, resp *feedbackv1.CompareCandidatesResponse) {
-	d.Competencies = resp.GetCompetencies()
+func fillCompare(d *compareData, resp *feedbackv1.CompareCandidatesResponse, t titles) {
+	shared := resp.GetSharedCompetencies()
+	for _, c := range resp.GetCompetencies() {
+		d.Competencies = append(d.Competencies, compareColumn{Title: t.competency(c), Shared: slices.Contains(shared, c)})
+	}
+	if len(shared) < len(resp.GetCompetencies()) && len(shared) > 0 {
+		d.Shared = t.competencyList(shared)
+	}
 	// The bands split the range of the means shown: the shades say higher
 	// or lower among these candidates, whatever the rubrics' scales.
 	lo, hi := math.Inf(1), math.Inf(-1)
@@ -132,7 +154,8 @@ func fillCompare(d *compareData, resp *feedbackv1.CompareCandidatesResponse) {
 	}
 	for _, c := range resp.GetCandidates() {
 		row := compareRow{ID: debriefID(c.GetCandidate()), DisplayName: c.GetDisplayName(), Scorecards: int(c.GetScorecards())}
-		for _, comp := range d.Competencies {
+		row.Thin = row.Scorecards > 0 && row.Scorecards < thinEvidence
+		for _, comp := range resp.GetCompetencies() {
 			m, ok := c.GetCompetencyMeans()[comp]
 			row.Cells = append(row.Cells, cell(m, ok))
 		}
@@ -144,9 +167,19 @@ func fillCompare(d *compareData, resp *feedbackv1.CompareCandidatesResponse) {
 		} else {
 			row.Calibrated = compareCell{Text: "—", Value: math.NaN()}
 		}
+		switch {
+		case c.CalibratedSharedOverall != nil:
+			row.Rank = compareCell{Text: chartNum(c.GetCalibratedSharedOverall()), Value: c.GetCalibratedSharedOverall()}
+		case c.SharedOverall != nil:
+			row.Rank = compareCell{Text: chartNum(c.GetSharedOverall()), Value: c.GetSharedOverall()}
+		case row.HasCal:
+			row.Rank = row.Calibrated
+		default:
+			row.Rank = row.Overall
+		}
 		d.Rows = append(d.Rows, row)
 	}
-	sortCompare(d.Rows, d.Calibrated)
+	sortCompare(d.Rows)
 	for role, cal := range resp.GetCalibrations() {
 		d.Calibrations = append(d.Calibrations, compareCalibration{
 			Role: role, Applied: cal.GetApplied(), Note: cal.GetNote(), Computed: debriefTimeOf(cal.GetComputeTime()),
@@ -155,21 +188,19 @@ func fillCompare(d *compareData, resp *feedbackv1.CompareCandidatesResponse) {
 	sort.Slice(d.Calibrations, func(i, j int) bool { return d.Calibrations[i].Role < d.Calibrations[j].Role })
 }
 
-// sortCompare puts the best first: by calibrated overall when the
-// comparison has one (rows without one follow, by raw overall), else by
-// raw overall; candidates with no scorecards last; ties by name, so that
-// the order is stable.
-func sortCompare(rows []compareRow, calibrated bool) {
+// sortCompare puts the best first, by each row's Rank (the shared
+// competencies' score, calibrated where it can be); candidates with thin
+// evidence after the others, and with no scorecards last; ties by name,
+// so that the order is stable.
+func sortCompare(rows []compareRow) {
 	key := func(r compareRow) (int, float64) {
 		switch {
 		case r.Scorecards == 0:
 			return 2, 0
-		case calibrated && r.HasCal:
-			return 0, r.Calibrated.Value
-		case calibrated:
-			return 1, r.Overall.Value
+		case r.Thin:
+			return 1, r.Rank.Value
 		}
-		return 0, r.Overall.Value
+		return 0, r.Rank.Value
 	}
 	sort.SliceStable(rows, func(i, j int) bool {
 		gi, vi := key(rows[i])

@@ -32,7 +32,8 @@ type debriefInterview struct {
 }
 
 type debriefCompetency struct {
-	Competency   string
+	Competency   string // the ID, for anchors
+	Title        string
 	Scores       []debriefScore
 	Mean         float64
 	Calibrated   float64
@@ -65,6 +66,7 @@ type debriefCalibration struct {
 type debriefEffect struct {
 	Interviewer string
 	Effect      float64
+	Words       string // the effect in plain words
 }
 
 // debriefTime is a time as a page shows it, with its machine-readable form
@@ -90,7 +92,7 @@ func (a *App) debriefPage(w http.ResponseWriter, r *http.Request, s *session) {
 		a.failErr(w, s, err)
 		return
 	}
-	d := newDebrief(sum)
+	d := newDebrief(sum, a.titlesFor(ctx, debriefPeople(sum), debriefRubrics(sum)))
 	title := d.DisplayName
 	if title == "" {
 		title = d.ID
@@ -98,7 +100,28 @@ func (a *App) debriefPage(w http.ResponseWriter, r *http.Request, s *session) {
 	a.render(w, s, http.StatusOK, "candidate", "Debrief: "+title, d)
 }
 
-func newDebrief(sum *feedbackv1.CandidateSummary) debriefData {
+// debriefPeople are the people a summary names.
+func debriefPeople(sum *feedbackv1.CandidateSummary) []string {
+	var out []string
+	for _, iv := range sum.GetInterviews() {
+		out = append(out, iv.GetInterviewer())
+	}
+	for who := range sum.GetCalibration().GetInterviewerEffects() {
+		out = append(out, who)
+	}
+	return out
+}
+
+// debriefRubrics are the rubric revisions a summary's interviews use.
+func debriefRubrics(sum *feedbackv1.CandidateSummary) []string {
+	var out []string
+	for _, iv := range sum.GetInterviews() {
+		out = append(out, iv.GetRubric())
+	}
+	return out
+}
+
+func newDebrief(sum *feedbackv1.CandidateSummary, t titles) debriefData {
 	d := debriefData{
 		ID: debriefID(sum.GetCandidate()), Name: sum.GetCandidate(), DisplayName: sum.GetDisplayName(),
 		Scorecards: int(sum.GetScorecards()), MinCoverage: int(sum.GetMinCoverage()),
@@ -106,24 +129,27 @@ func newDebrief(sum *feedbackv1.CandidateSummary) debriefData {
 	for _, iv := range sum.GetInterviews() {
 		name := iv.GetName()
 		d.Interviews = append(d.Interviews, debriefInterview{
-			ID: name[strings.LastIndex(name, "/")+1:], Interviewer: iv.GetInterviewer(), Rubric: iv.GetRubric(),
-			Focus: strings.Join(iv.GetFocusCompetencies(), ", "), Scheduled: debriefTimeOf(iv.GetScheduledTime()),
+			ID: name[strings.LastIndex(name, "/")+1:], Interviewer: t.people.of(iv.GetInterviewer()), Rubric: t.rubric(iv.GetRubric()),
+			Focus: t.competencyList(iv.GetFocusCompetencies()), Scheduled: debriefTimeOf(iv.GetScheduledTime()),
 			Submitted: iv.GetState() == feedbackv1.Interview_STATE_SUBMITTED,
 		})
 	}
 	for _, c := range sum.GetCompetencies() {
 		dc := debriefCompetency{
-			Competency: c.GetCompetency(), Mean: c.GetMean(), Spread: int(c.GetSpread()), Assessed: int(c.GetAssessed()),
+			Competency: c.GetCompetency(), Title: t.competency(c.GetCompetency()), Mean: c.GetMean(), Spread: int(c.GetSpread()), Assessed: int(c.GetAssessed()),
 			LowCoverage: c.GetLowCoverage(), Disagreement: c.GetDisagreement(),
 		}
 		if c.CalibratedMean != nil {
 			dc.HasCal, dc.Calibrated = true, c.GetCalibratedMean()
 			dc.Shift = dc.Calibrated - dc.Mean
 		}
+		rubricOf := map[string]string{}
+		for _, iv := range sum.GetInterviews() {
+			rubricOf[iv.GetName()] = t.rubric(iv.GetRubric())
+		}
 		for _, sc := range c.GetScores() {
-			iv := sc.GetInterview()
 			dc.Scores = append(dc.Scores, debriefScore{
-				Interviewer: sc.GetInterviewer(), Interview: iv[strings.LastIndex(iv, "/")+1:],
+				Interviewer: t.people.of(sc.GetInterviewer()), Interview: rubricOf[sc.GetInterview()],
 				Evidence: sc.GetEvidence(), Score: int(sc.GetScore()),
 			})
 		}
@@ -133,30 +159,16 @@ func newDebrief(sum *feedbackv1.CandidateSummary) debriefData {
 		d.Competencies = append(d.Competencies, dc)
 	}
 	for _, rc := range sum.GetRecommendations() {
-		d.Recommendations = append(d.Recommendations, debriefRecommendation{Label: debriefRecLabel(rc.GetRecommendation()), Count: int(rc.GetCount())})
+		d.Recommendations = append(d.Recommendations, debriefRecommendation{Label: recommendationWords(rc.GetRecommendation()), Count: int(rc.GetCount())})
 	}
 	if cal := sum.GetCalibration(); cal != nil {
 		d.Calibration = debriefCalibration{Present: true, Applied: cal.GetApplied(), Note: cal.GetNote(), Computed: debriefTimeOf(cal.GetComputeTime())}
 		for who, e := range cal.GetInterviewerEffects() {
-			d.Calibration.Effects = append(d.Calibration.Effects, debriefEffect{Interviewer: who, Effect: e})
+			d.Calibration.Effects = append(d.Calibration.Effects, debriefEffect{Interviewer: t.people.of(who), Effect: e, Words: leniencyWords(e)})
 		}
 		sort.Slice(d.Calibration.Effects, func(i, j int) bool {
 			return d.Calibration.Effects[i].Interviewer < d.Calibration.Effects[j].Interviewer
 		})
 	}
 	return d
-}
-
-func debriefRecLabel(r feedbackv1.Recommendation) string {
-	switch r {
-	case feedbackv1.Recommendation_RECOMMENDATION_STRONG_NO:
-		return "Strong no"
-	case feedbackv1.Recommendation_RECOMMENDATION_NO:
-		return "No"
-	case feedbackv1.Recommendation_RECOMMENDATION_YES:
-		return "Yes"
-	case feedbackv1.Recommendation_RECOMMENDATION_STRONG_YES:
-		return "Strong yes"
-	}
-	return "None given"
 }

@@ -15,7 +15,7 @@ import (
 
 // demoCandidates are the candidates dev mode seeds, by display name.
 var demoCandidates = []string{"Ada L.", "Grace H.", "Linus T.", "Hedy L.", "Alan T.", "Barbara L.", "Ken T.",
-	"Mary J.", "John M.", "Radia P.", "Frances A."}
+	"Mary J.", "John M.", "Radia P.", "Frances A.", "Margaret H."}
 
 // maxPage is the most a page may weigh: they are read on phones.
 const maxPage = 100 << 10
@@ -64,27 +64,38 @@ func TestDebriefShowsFlagsAndCalibratedMeans(t *testing.T) {
 	rita := s.as(t, "users/rita")
 	code, body := rita.get("/candidates/demo-ada")
 	wantPage(t, "/candidates/demo-ada", code, body)
-	for _, want := range []string{"Debrief: Ada L.", "users/ivan", "users/ines", "users/omar", "submitted",
-		"Demo evidence: what the candidate said and did for technical-skill.", "Strong yes", "Interviewer effects used"} {
+	for _, want := range []string{"Debrief: Ada L.", "Ivan Petrov", "Ines Duarte", "Omar Haddad", "submitted",
+		"Demo evidence: what the candidate said and did for technical-skill.", "Strong hire", "Interviewer effects used",
+		"Senior Engineer: coding", "scores "} {
 		if !strings.Contains(body, want) {
 			t.Errorf("ada's debrief lacks %q", want)
 		}
 	}
+	// People, competencies, rubrics and interviews by name, never by ID.
+	for _, id := range []string{"users/", "rubrics/", "<code>", ">technical-skill<", "candidates/demo-ada<"} {
+		if strings.Contains(body, id) {
+			t.Errorf("ada's debrief shows %q where a name exists", id)
+		}
+	}
+	// The recommendations come first: what a debrief opens with.
+	if strings.Index(body, `id="recs-title"`) > strings.Index(body, `id="panel-title"`) {
+		t.Error("the recommendations are not at the top of the debrief")
+	}
 	// technical-skill: 4, 3 and 2, a disagreement; raw mean 3 beside a
 	// calibrated one.
-	row := meansRow(t, body, "technical-skill")
+	row := meansRow(t, body, "technical-skill", "Technical skill")
 	if row[1] != "3.00" || !isNumber(row[2]) || !strings.Contains(row[4], `class="flag">disagreement`) {
 		t.Errorf("technical-skill row = %q, want raw 3, a calibrated mean and the disagreement flag", row[1:])
 	}
 	// leadership: only ines assessed it.
-	if row := meansRow(t, body, "leadership"); !strings.Contains(row[4], "low coverage") {
+	if row := meansRow(t, body, "leadership", "Leadership"); !strings.Contains(row[4], "low coverage") {
 		t.Errorf("leadership row = %q, want the low coverage flag", row[1:])
 	}
-	if row := meansRow(t, body, "quality"); strings.Contains(row[4], "flag") {
+	if row := meansRow(t, body, "quality", "Quality and operations"); strings.Contains(row[4], "flag") {
 		t.Errorf("quality (3 and 3) row = %q, want no flag", row[1:])
 	}
 	// (html/template writes "+" as "&#43;".)
-	if !regexp.MustCompile(`<th scope="row">users/ivan</th><td class="num">&#43;\d`).MatchString(body) {
+	if !regexp.MustCompile(`<th scope="row">Ivan Petrov</th><td>scores [^<]* above colleagues</td><td class="num">&#43;\d`).MatchString(body) {
 		t.Error("ivan's effect (generous, so positive) is not listed")
 	}
 	// Nothing private reaches the debrief.
@@ -98,9 +109,9 @@ func TestDebriefShowsFlagsAndCalibratedMeans(t *testing.T) {
 
 // meansRow finds a competency's row in the debrief's means table: raw
 // mean, calibrated mean, change, flags.
-func meansRow(t *testing.T, body, competency string) []string {
+func meansRow(t *testing.T, body, competency, title string) []string {
 	t.Helper()
-	re := regexp.MustCompile(`(?s)<th scope="row"><a href="#comp-` + competency + `">` + competency + `</a></th>\s*` +
+	re := regexp.MustCompile(`(?s)<th scope="row"><a href="#comp-` + competency + `">` + title + `</a></th>\s*` +
 		`<td class="num">([^<]*)</td>\s*<td class="num">([^<]*)</td>\s*<td class="num">([^<]*)</td>\s*` +
 		`<td class="num">[^<]*</td>\s*<td class="num">[^<]*</td>\s*<td>(.*?)</td>`)
 	m := re.FindStringSubmatch(body)
@@ -120,18 +131,18 @@ func TestCompareHeatMap(t *testing.T) {
 	rita := s.as(t, "users/rita")
 	code, body := rita.get("/compare?role=ic")
 	wantPage(t, "/compare?role=ic", code, body)
-	rowRe := regexp.MustCompile(`(?s)<tr>\s*<th scope="row"><a href="/candidates/([a-z-]+)">([^<]+)</a></th>(.*?)</tr>`)
+	rowRe := regexp.MustCompile(`(?s)<tr>\s*<th scope="row"><a href="/candidates/([a-z-]+)">([^<]+)</a>(\s*<span class="flag[^"]*">[^<]*</span>)?</th>(.*?)</tr>`)
 	rows := rowRe.FindAllStringSubmatch(body, -1)
 	if len(rows) != len(demoCandidates) {
 		t.Fatalf("the heat map has %d rows, want the %d demo candidates\n%.2000s", len(rows), len(demoCandidates), body)
 	}
 	seen := map[string]bool{}
 	cellRe := regexp.MustCompile(`<td class="num (band-\d|band-none)">([^<]+)</td>`)
-	calRe := regexp.MustCompile(`<td class="num overall"><strong>([\d.]+)</strong></td>`)
-	prev := 99.0
+	rankRe := regexp.MustCompile(`<td class="num overall"><strong>([\d.]+|—)</strong></td>`)
+	prev, thin := 99.0, false
 	for _, r := range rows {
 		seen[r[2]] = true
-		cells := cellRe.FindAllStringSubmatch(r[3], -1)
+		cells := cellRe.FindAllStringSubmatch(r[4], -1)
 		if len(cells) == 0 {
 			t.Errorf("%s: no heat map cells", r[2])
 		}
@@ -140,11 +151,24 @@ func TestCompareHeatMap(t *testing.T) {
 				t.Errorf("%s: a shaded cell without its number: %q", r[2], c[0])
 			}
 		}
-		// Linus has a scorecard still in draft; every row here has a
-		// submitted one, and a calibrated overall from the kept report.
-		m := calRe.FindStringSubmatch(r[3])
+		// The ranking score comes first; Linus rests on one submitted
+		// scorecard (the other is a draft): marked, and ranked after the
+		// others; Margaret's interviews are ahead: last, with no score.
+		m := rankRe.FindStringSubmatch(r[4])
 		if m == nil {
-			t.Errorf("%s: no calibrated overall", r[2])
+			t.Errorf("%s: no ranking score", r[2])
+			continue
+		}
+		if r[2] == "Linus T." && !strings.Contains(r[3], "thin evidence") {
+			t.Errorf("Linus T. rests on one scorecard, and is not marked so: %q", r[3])
+		}
+		if r[3] != "" && !thin {
+			thin, prev = true, 99
+		}
+		if m[1] == "—" {
+			if r[2] != "Margaret H." {
+				t.Errorf("%s: no ranking score", r[2])
+			}
 			continue
 		}
 		v, err := strconv.ParseFloat(m[1], 64)
@@ -152,7 +176,7 @@ func TestCompareHeatMap(t *testing.T) {
 			t.Fatal(err)
 		}
 		if v > prev {
-			t.Errorf("%s (%v) comes after a lower calibrated overall (%v): want best first", r[2], v, prev)
+			t.Errorf("%s (%v) comes after a lower ranking score (%v): want best first", r[2], v, prev)
 		}
 		prev = v
 	}
@@ -161,7 +185,7 @@ func TestCompareHeatMap(t *testing.T) {
 			t.Errorf("%s is not in the heat map", name)
 		}
 	}
-	for _, want := range []string{"<caption", `<th scope="col">technical-skill</th>`, "Overall (calibrated)", "Shades:", `class="scroll"`} {
+	for _, want := range []string{"<caption", `<th scope="col">Technical skill`, "Ranking score", "Overall (calibrated)", "Shades:", `class="scroll"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the comparison lacks %s", want)
 		}
@@ -197,7 +221,7 @@ func TestCalibrationReport(t *testing.T) {
 	wantPage(t, "POST /calibration", code, body)
 	lenRe := func(who string) float64 {
 		t.Helper()
-		m := regexp.MustCompile(`(?s)<th scope="row">` + who + `</th>.*?<td class="num leniency">((?:&#43;|-)?[\d.]+)</td>`).FindStringSubmatch(body)
+		m := regexp.MustCompile(`<th scope="row">` + who + `</th><td class="num">\d+</td><td class="num">[\d.]+</td>\s*<td class="num leniency">((?:&#43;|-)?[\d.]+)</td>`).FindStringSubmatch(body)
 		if m == nil {
 			t.Fatalf("no leniency for %s in the report\n%.3000s", who, body)
 		}
@@ -207,13 +231,13 @@ func TestCalibrationReport(t *testing.T) {
 		}
 		return v
 	}
-	if v := lenRe("users/ivan"); v <= 0 {
+	if v := lenRe("Ivan Petrov"); v <= 0 {
 		t.Errorf("ivan's leniency = %v, want positive (generous)", v)
 	}
-	if v := lenRe("users/ines"); v >= 0 {
+	if v := lenRe("Ines Duarte"); v >= 0 {
 		t.Errorf("ines's leniency = %v, want negative (harsh)", v)
 	}
-	lenRe("users/omar")
+	lenRe("Omar Haddad")
 	for _, want := range []string{"Agreement per competency", "Krippendorff", "nominal", "ordinal", "interval",
 		"it is kept", "Candidates, raw and calibrated", `href="/candidates/demo-ada"`} {
 		if !strings.Contains(body, want) {
@@ -233,7 +257,7 @@ func TestCalibrationReport(t *testing.T) {
 			t.Errorf("a chart is not well-formed XML: %v", err)
 		}
 	}
-	if !strings.Contains(svgs[0], ">users/ivan<") || !strings.Contains(svgs[0], ">users/ines<") {
+	if !strings.Contains(svgs[0], ">Ivan Petrov<") || !strings.Contains(svgs[0], ">Ines Duarte<") {
 		t.Error("the leniency chart does not label the interviewers")
 	}
 	// A narrower scope is shown, not kept; a scope without a role is

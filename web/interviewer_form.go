@@ -219,7 +219,7 @@ func (a *App) scorecardFailed(w http.ResponseWriter, r *http.Request, s *session
 		if cur.GetState() == feedbackv1.Scorecard_STATE_SUBMITTED {
 			// Submitted meanwhile, from another tab: this form can no longer
 			// save. Show the submitted scorecard, and what was typed here.
-			v.Submitted, v.Own, v.Unsent = true, submittedCard(cur, x.rev), x.unsent(in)
+			v.Submitted, v.Own, v.OwnTitle, v.Unsent = true, submittedCard(cur, x.rev), "Your scorecard", x.unsent(in)
 			a.renderScorecard(w, r, s, http.StatusConflict, v)
 			return
 		}

@@ -50,5 +50,13 @@ func (a *App) addPanel(ctx context.Context, v *scorecardView, interview string) 
 		card.PrivateNote = "" // this section shows what the panel sees
 		v.Panel = append(v.Panel, card)
 	}
+	var who []string
+	for _, c := range v.Panel {
+		who = append(who, c.Interviewer)
+	}
+	names := a.people.lookup(ctx, who...)
+	for i := range v.Panel {
+		v.Panel[i].Interviewer = names.of(v.Panel[i].Interviewer)
+	}
 	return nil
 }

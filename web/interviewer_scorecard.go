@@ -37,7 +37,10 @@ type scorecardView struct {
 	DraftSaved bool // a submit was refused, but its draft was saved
 
 	Submitted bool
-	Own       scorecardCard // the user's scorecard, read-only, once submitted
+	Own       scorecardCard // the interview's scorecard, read-only, once submitted
+	// OwnTitle heads it: "Your scorecard", or whose it is when the reader
+	// is a colleague on the panel.
+	OwnTitle string
 	// Unsent is what a form posted after the scorecard was submitted from
 	// elsewhere (another tab): shown back, as it was not saved.
 	Unsent []unsentText
@@ -166,6 +169,11 @@ func (a *App) scorecardPage(w http.ResponseWriter, r *http.Request, s *session) 
 	if sc.GetState() == feedbackv1.Scorecard_STATE_SUBMITTED {
 		v.Submitted = true
 		v.Own = submittedCard(sc, x.rev)
+		v.OwnTitle = "Your scorecard"
+		if who := x.iv.GetInterviewer(); who != s.user {
+			v.OwnTitle = a.people.lookup(ctx, who).of(who) + "'s scorecard"
+			v.Own.Interviewer = a.people.lookup(ctx, who).of(who)
+		}
 	} else {
 		x.fill(&v, inputOf(sc))
 		v.RequestID = randomToken()
@@ -262,7 +270,7 @@ func submittedCard(sc *feedbackv1.Scorecard, rev *rubricv1.RubricRevision) score
 		comps[comp.GetId()] = comp
 	}
 	for _, rt := range sc.GetRatings() {
-		line := scorecardLine{Title: rt.GetCompetency(), Evidence: rt.GetEvidence(), NotAssessed: rt.GetNotAssessed()}
+		line := scorecardLine{Title: readableID(rt.GetCompetency()), Evidence: rt.GetEvidence(), NotAssessed: rt.GetNotAssessed()}
 		if comp := comps[rt.GetCompetency()]; comp != nil {
 			line.Title = comp.GetTitle()
 			if !rt.GetNotAssessed() {

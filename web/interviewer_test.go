@@ -186,7 +186,7 @@ func TestScorecardFormShowsEveryAnchor(t *testing.T) {
 	}
 	// Blind until submitted: omar's draft is open, so nothing of the
 	// panel's scorecards shows.
-	if strings.Contains(body, "users/ivan") || strings.Contains(body, `id="panel-cards"`) {
+	if strings.Contains(body, "Ivan Petrov") || strings.Contains(body, `id="panel-cards"`) {
 		t.Errorf("omar sees the panel's scorecards before submitting his own")
 	}
 }
@@ -202,7 +202,7 @@ func TestScorecardSaveSubmitAndPanel(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Draft saved.") || !strings.Contains(body, "strong on data structures 7731") {
 		t.Fatalf("save = %d, want the page with the saved draft\n%.2000s", resp.StatusCode, body)
 	}
-	if strings.Contains(body, "users/ivan") {
+	if strings.Contains(body, "Ivan Petrov") {
 		t.Errorf("after a save, omar's scorecard is still a draft: ivan's must not show")
 	}
 
@@ -227,7 +227,7 @@ func TestScorecardSaveSubmitAndPanel(t *testing.T) {
 			t.Errorf("the input %q is lost after the refused submit", kept)
 		}
 	}
-	if strings.Contains(body, "users/ivan") {
+	if strings.Contains(body, "Ivan Petrov") {
 		t.Errorf("the refused submit left omar's a draft: ivan's must not show")
 	}
 
@@ -241,7 +241,7 @@ func TestScorecardSaveSubmitAndPanel(t *testing.T) {
 		t.Errorf("a submitted scorecard is shown as a form")
 	}
 	panel := ivSection(t, body, "panel-cards", "")
-	if !strings.Contains(panel, "users/ivan") || !strings.Contains(panel, "Hire") {
+	if !strings.Contains(panel, "Ivan Petrov") || strings.Contains(panel, "users/ivan") || !strings.Contains(panel, "Hire") {
 		t.Errorf("after submitting, ivan's scorecard for Linus should show\n%.3000s", panel)
 	}
 	if strings.Contains(panel, "Demo private note") {

@@ -22,7 +22,7 @@ func TestJourneyInterviewerSubmitsThenSeesThePanel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if text := bodyText(t, ctx); strings.Contains(text, "The panel's submitted scorecards") || strings.Contains(text, "users/ivan") {
+	if text := bodyText(t, ctx); strings.Contains(text, "The panel's submitted scorecards") || strings.Contains(text, "Ivan Petrov") {
 		t.Fatalf("the draft's page shows the panel before submitting:\n%s", text)
 	}
 	shoot(t, ctx, "scorecard")
@@ -38,7 +38,7 @@ func TestJourneyInterviewerSubmitsThenSeesThePanel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if text := bodyText(t, ctx); !strings.Contains(text, "users/ivan") || !strings.Contains(text, "Your scorecard") {
+	if text := bodyText(t, ctx); !strings.Contains(text, "Ivan Petrov") || !strings.Contains(text, "Your scorecard") {
 		t.Errorf("after submitting, the page does not show the panel:\n%s", text)
 	}
 	shoot(t, ctx, "scorecard-submitted")

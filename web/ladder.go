@@ -73,6 +73,14 @@ func (a *App) ladderIndex(w http.ResponseWriter, r *http.Request, s *session) {
 	}
 	ctx, cancel := a.call(r, s)
 	defer cancel()
+	// An engineer with a place on a ladder opens it at their own level,
+	// beside the next one; ?all lists every framework.
+	if r.URL.Query().Get("all") == "" {
+		if me := a.people.lookup(ctx, s.user).user(s.user); me.GetFramework() != "" && me.GetTrack() != "" && me.GetLevel() != "" {
+			http.Redirect(w, r, ladderCompareURL(ladderFrameworkID(me.GetFramework()), me.GetTrack(), me.GetLevel(), "", ""), http.StatusSeeOther)
+			return
+		}
+	}
 	fws, err := a.ladderFrameworks(ctx)
 	if err != nil {
 		a.failErr(w, s, err)

@@ -32,7 +32,10 @@ func TestLadderExplorer(t *testing.T) {
 		return body
 	}
 
-	get("/ladder", http.StatusOK, "<h1>Career ladder</h1>", "Engineering", `href="/ladder/engineering?track=ic"`,
+	// Erin is an Engineer II in the directory: the ladder opens at her
+	// level, beside the next one; ?all lists every framework.
+	get("/ladder", http.StatusOK, "<h1>From Engineer II to Senior Engineer</h1>")
+	get("/ladder?all=1", http.StatusOK, "<h1>Career ladder</h1>", "Engineering", `href="/ladder/engineering?track=ic"`,
 		`<label for="show">`, `value="engineering/manager"`)
 
 	// The picker's GET lands on the grid's own URL: the URL is the state.

@@ -9,6 +9,11 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
+
+	"github.com/yardstick-dev/yardstick/pkg/principal"
+	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 )
 
 // OIDCConfig says how the app signs people in with an OpenID Connect
@@ -145,5 +150,39 @@ func (a *App) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		refresh = &kept{Subject: idToken.Subject, Token: tok.RefreshToken, Until: time.Now().Add(sessionMaxAge).Unix()}
 	}
 	a.startSession(w, raw, time.Until(idToken.Expiry), refresh)
+	a.syncDirectory(ctx, raw, idToken)
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// syncDirectory copies what the identity provider says about the person
+// (the ID token's name and email) into their directory entry, adding it
+// on the first sign-in, so that every page names them. A directory that
+// cannot be written does not stop the sign-in: pages then show the
+// subject until the next one.
+func (a *App) syncDirectory(ctx context.Context, raw string, idToken *oidc.IDToken) {
+	var claims struct {
+		Name  string `json:"name"`
+		Email string `json:"email"`
+	}
+	if err := idToken.Claims(&claims); err != nil || (claims.Name == "" && claims.Email == "") {
+		return
+	}
+	ref := principal.Principal{Subject: idToken.Subject}.User()
+	if !userRef.MatchString(ref) {
+		return
+	}
+	ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+raw)
+	u := &ladderv1.User{Name: ref, DisplayName: claims.Name, Email: claims.Email}
+	var paths []string
+	if claims.Name != "" {
+		paths = append(paths, "display_name")
+	}
+	if claims.Email != "" {
+		paths = append(paths, "email")
+	}
+	if _, err := a.ladder.UpdateUser(ctx, &ladderv1.UpdateUserRequest{User: u, UpdateMask: &fieldmaskpb.FieldMask{Paths: paths}, AllowMissing: true}); err != nil {
+		a.log.Warn("directory entry not updated at sign-in", "user", ref, "error", err)
+		return
+	}
+	a.people.forget(ref)
 }

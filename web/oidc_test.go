@@ -11,8 +11,9 @@ import (
 	"testing"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
+	"github.com/yardstick-dev/yardstick/internal/testenv"
+	"github.com/yardstick-dev/yardstick/pkg/auth"
 	"github.com/yardstick-dev/yardstick/web"
 )
 
@@ -31,8 +32,9 @@ func TestOIDCSignIn(t *testing.T) {
 	if _, err := io.Copy(body, resp.Body); err != nil {
 		t.Fatal(err)
 	}
-	if resp.StatusCode != http.StatusOK || !strings.Contains(body.String(), "users/olga") {
-		t.Fatalf("home after the OIDC sign-in = %d\n%.600s", resp.StatusCode, body)
+	// The ID token's name went into the directory: pages say who, by name.
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body.String(), "Olga Lind") || strings.Contains(body.String(), "users/olga") {
+		t.Fatalf("home after the OIDC sign-in = %d, want it to name Olga Lind\n%.600s", resp.StatusCode, body)
 	}
 	// A callback the app did not start (no state cookie) is refused.
 	forged, err := http.Get(site + "/signin/callback?code=code-x&state=forged")
@@ -52,15 +54,16 @@ func signInWithOIDC(t *testing.T, p *provider) (string, *http.Client) {
 	var app *web.App
 	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { app.ServeHTTP(w, r) }))
 	t.Cleanup(site.Close)
-	// The sign-in calls no service: connections to nowhere will do.
-	dead, err := grpc.NewClient("127.0.0.1:1", grpc.WithTransportCredentials(insecure.NewCredentials()))
+	// The services trust the provider, as in production: the sign-in
+	// writes the person's directory entry with their own token.
+	verifier, err := auth.NewOIDC(context.Background(), auth.OIDCConfig{Issuer: p.srv.URL, Audience: "yardstick-web"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = dead.Close() })
+	env := testenv.Start(t, testenv.Options{Verifier: verifier})
 	app, err = web.New(context.Background(), web.Options{
 		Logger: slog.New(slog.DiscardHandler),
-		Conns:  map[string]grpc.ClientConnInterface{"ladder": dead, "rubric": dead, "feedback": dead},
+		Conns:  map[string]grpc.ClientConnInterface{"ladder": env.Conn, "rubric": env.Conn, "feedback": env.Conn},
 		OIDC:   &web.OIDCConfig{Issuer: p.srv.URL, ClientID: "yardstick-web", ClientSecret: "s3cret", RedirectURL: site.URL + "/signin/callback"},
 	})
 	if err != nil {

@@ -2,12 +2,16 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"path"
 	"strings"
+	"time"
+
+	"google.golang.org/grpc/metadata"
 
 	"github.com/yardstick-dev/yardstick/pkg/principal"
 )
@@ -81,7 +85,7 @@ func (a *App) render(w http.ResponseWriter, s *session, status int, page, title 
 	}
 	v := view{Title: title, Data: data, Active: page}
 	if s != nil {
-		v.User, v.Roles, v.Flash = s.user, s.roles, s.flash
+		v.User, v.Roles, v.Flash = a.displayName(s), s.roles, s.flash
 		v.Nav = navFor(s.roles)
 	}
 	var buf bytes.Buffer
@@ -117,4 +121,13 @@ func navFor(roles []principal.Role) []navLink {
 		links = append(links, navLink{"/admin", "Admin"})
 	}
 	return links
+}
+
+// displayName is the signed-in person's name from the directory (cached:
+// see people), or their subject.
+func (a *App) displayName(s *session) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+s.token)
+	return a.people.lookup(ctx, s.user).of(s.user)
 }

@@ -89,11 +89,11 @@ func safeNext(next string) string {
 // the dev sign-in picker.
 func DemoPeople() []Person {
 	return []Person{
-		{Subject: "users/rita", Name: "Rita", Roles: []principal.Role{principal.Recruiter}, About: "recruiter: runs the demo hiring loop"},
-		{Subject: "users/ivan", Name: "Ivan", Roles: []principal.Role{principal.Interviewer}, About: "interviewer (generous)"},
-		{Subject: "users/ines", Name: "Ines", Roles: []principal.Role{principal.Interviewer}, About: "interviewer (harsh)"},
-		{Subject: "users/omar", Name: "Omar", Roles: []principal.Role{principal.Interviewer}, About: "interviewer, with a draft to finish"},
-		{Subject: "users/erin", Name: "Erin", Roles: []principal.Role{principal.Employee}, About: "engineer reading the ladder"},
-		{Subject: "users/adam", Name: "Adam", Roles: []principal.Role{principal.Admin}, About: "admin: ladders and rubrics"},
+		{Subject: "users/rita", Name: "Rita Okafor", Roles: []principal.Role{principal.Recruiter}, About: "recruiter: runs the demo hiring loop"},
+		{Subject: "users/ivan", Name: "Ivan Petrov", Roles: []principal.Role{principal.Interviewer}, About: "interviewer (generous)"},
+		{Subject: "users/ines", Name: "Ines Duarte", Roles: []principal.Role{principal.Interviewer}, About: "interviewer (harsh)"},
+		{Subject: "users/omar", Name: "Omar Haddad", Roles: []principal.Role{principal.Interviewer}, About: "interviewer, with a draft to finish"},
+		{Subject: "users/erin", Name: "Erin Walsh", Roles: []principal.Role{principal.Employee}, About: "engineer reading the ladder"},
+		{Subject: "users/adam", Name: "Adam Novak", Roles: []principal.Role{principal.Admin}, About: "admin: ladders and rubrics"},
 	}
 }

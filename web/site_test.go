@@ -81,7 +81,7 @@ func (s *site) as(t testing.TB, subject string) *browser {
 		return b
 	}
 	code, body := b.post("/signin", url.Values{"subject": {subject}, "next": {"/"}})
-	if code != http.StatusOK || !strings.Contains(body, subject) {
+	if code != http.StatusOK || !strings.Contains(body, "Sign out") {
 		t.Fatalf("sign in as %s = %d\n%.500s", subject, code, body)
 	}
 	return b

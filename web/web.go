@@ -80,7 +80,11 @@ type App struct {
 	ladder   ladderv1.LadderServiceClient
 	rubrics  rubricv1.RubricServiceClient
 	feedback feedbackv1.FeedbackServiceClient
-	oidc     *oidcFlow
+	people   *people
+	// competencyTitles names competencies on pages that have no rubric at
+	// hand (comparisons, calibration).
+	competencyTitles *competencyTitles
+	oidc             *oidcFlow
 	// flashKey signs the status messages redirects carry, so that a link
 	// cannot put words of its own on a page.
 	flashKey []byte
@@ -120,6 +124,7 @@ func New(ctx context.Context, opts Options) (*App, error) {
 		rubrics:  rubricv1.NewRubricServiceClient(opts.Conns["rubric"]),
 		feedback: feedbackv1.NewFeedbackServiceClient(opts.Conns["feedback"]),
 	}
+	a.people, a.competencyTitles = newPeople(a.ladder), &competencyTitles{ladder: a.ladder}
 	if a.flashKey, err = flashKeyFrom(opts.Secret); err != nil {
 		return nil, err
 	}

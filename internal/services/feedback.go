@@ -122,6 +122,11 @@ func demoCandidates() []struct {
 		panelOf("demo-john", "John M.", []string{demoIgor, demoIda, demoIvan}, [][3]int32{{2, 2, 3}, {3, 3, 3}, {3, 3, 4}}),
 		panelOf("demo-radia", "Radia P.", []string{demoIda, demoIris, demoIvan}, [][3]int32{{4, 3, 3}, {3, 3, 3}, {4, 4, 4}}),
 		panelOf("demo-frances", "Frances A.", []string{demoIris, demoIgor, demoIda, demoIvan}, [][3]int32{{2, 2, 2}, {2, 1, 2}, {3, 2, 2}, {3, 3, 3}}),
+		// Interviews still ahead: no scorecard yet.
+		{"demo-margaret", "Margaret H.", []demoScorecard{
+			{demoIvan, "rubrics/l3-coding/revisions/1", nil, feedbackv1.Recommendation_RECOMMENDATION_UNSPECIFIED, false},
+			{demoOmar, "rubrics/l3-system-design/revisions/1", nil, feedbackv1.Recommendation_RECOMMENDATION_UNSPECIFIED, false},
+		}},
 	}
 }
 
@@ -192,9 +197,18 @@ func seedFeedback(ctx context.Context, log *slog.Logger, service feedbackv1.Feed
 			return err
 		}
 		for ii, sc := range c.cards {
+			// Submitted loops took place on the days before today, one
+			// candidate a day; a draft's, hours ago; a panel with no
+			// scorecard yet is tomorrow's.
+			at := day.Add(time.Duration(ci-len(demo))*24*time.Hour + time.Duration(9+2*ii)*time.Hour)
+			switch {
+			case !sc.submit && sc.scores == nil:
+				at = day.Add(24*time.Hour + time.Duration(9+2*ii)*time.Hour)
+			case !sc.submit:
+				at = time.Now().UTC().Truncate(time.Hour).Add(time.Duration(ii-3) * time.Hour)
+			}
 			iv, err := service.CreateInterview(recruiter, &feedbackv1.CreateInterviewRequest{Parent: cand.GetName(), Interview: &feedbackv1.Interview{
-				Interviewer: sc.interviewer, Rubric: sc.rubric,
-				ScheduledTime: timestamppb.New(day.Add(time.Duration(-3+ci)*24*time.Hour + time.Duration(9+2*ii)*time.Hour)),
+				Interviewer: sc.interviewer, Rubric: sc.rubric, ScheduledTime: timestamppb.New(at),
 			}})
 			var missing *apierr.InvalidArgumentError
 			if errors.As(err, &missing) {

@@ -63,6 +63,9 @@ type Options struct {
 	Interceptors []grpc.UnaryServerInterceptor
 	// Logger receives the server's logs; discarded when nil.
 	Logger *slog.Logger
+	// Verifier, when set, checks the callers' tokens instead of the
+	// environment's dev key: for example an OpenID provider's.
+	Verifier *auth.Verifier
 }
 
 // StartLadder serves the services on a loopback port over fresh databases
@@ -95,7 +98,11 @@ func Start(t testing.TB, opts Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	guard := auth.NewGuard(auth.NewDev(key), rules, log)
+	verifier := opts.Verifier
+	if verifier == nil {
+		verifier = auth.NewDev(key)
+	}
+	guard := auth.NewGuard(verifier, rules, log)
 	srv, err := grpcserver.New(grpcserver.Options{
 		Logger:             log,
 		Interceptors:       append([]grpc.UnaryServerInterceptor{guard.Unary()}, opts.Interceptors...),
