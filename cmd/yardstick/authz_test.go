@@ -113,6 +113,11 @@ func TestEveryServedRPCHasARule(t *testing.T) {
 var emptyRequestCodes = map[string]codes.Code{
 	ladderv1.LadderService_GetFramework_FullMethodName:             codes.InvalidArgument,
 	ladderv1.LadderService_ListFrameworks_FullMethodName:           codes.OK,
+	feedbackv1.FeedbackService_CreateRole_FullMethodName:           codes.InvalidArgument,
+	feedbackv1.FeedbackService_GetRole_FullMethodName:              codes.InvalidArgument,
+	feedbackv1.FeedbackService_ListRoles_FullMethodName:            codes.OK,
+	feedbackv1.FeedbackService_UpdateRole_FullMethodName:           codes.InvalidArgument,
+	feedbackv1.FeedbackService_DeleteRole_FullMethodName:           codes.InvalidArgument,
 	ladderv1.LadderService_GetUser_FullMethodName:                  codes.InvalidArgument,
 	ladderv1.LadderService_BatchGetUsers_FullMethodName:            codes.OK,
 	ladderv1.LadderService_ListUsers_FullMethodName:                codes.OK,

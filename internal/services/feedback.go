@@ -183,6 +183,9 @@ func as(ctx context.Context, subject string, roles ...principal.Role) context.Co
 // when its first candidate has never existed.
 func seedFeedback(ctx context.Context, log *slog.Logger, service feedbackv1.FeedbackServiceServer) error {
 	recruiter := as(ctx, demoRecruiter, principal.Recruiter)
+	if err := seedRole(recruiter, log, service); err != nil {
+		return err
+	}
 	demo := demoCandidates()
 	_, err := service.GetCandidate(recruiter, &feedbackv1.GetCandidateRequest{Name: "candidates/" + demo[0].id})
 	if !errors.Is(err, apierr.ErrNotFound) {
@@ -231,6 +234,34 @@ func seedFeedback(ctx context.Context, log *slog.Logger, service feedbackv1.Feed
 	}
 	log.Info("seeded a calibration", "role", "ic", "scorecards", rep.GetScorecards())
 	return nil
+}
+
+// seedRole defines the demo candidates' role, "ic", once: a senior
+// engineer's opening with a coding and a system design interview, whose
+// plan shows the competencies only one of them assesses.
+func seedRole(ctx context.Context, log *slog.Logger, service feedbackv1.FeedbackServiceServer) error {
+	_, err := service.GetRole(ctx, &feedbackv1.GetRoleRequest{Name: "roles/ic"})
+	if !errors.Is(err, apierr.ErrNotFound) {
+		return err // nil: seeded before
+	}
+	_, err = service.CreateRole(ctx, &feedbackv1.CreateRoleRequest{RoleId: "ic", Role: &feedbackv1.Role{
+		Title: "Senior Software Engineer", Framework: "frameworks/engineering", Track: "ic", Level: "l3",
+		HiringTeam: []string{"users/adam", demoRecruiter, demoIvan, demoInes, demoOmar},
+		InterviewPlan: []*feedbackv1.PlannedInterview{
+			{Title: "Coding", Rubric: "rubrics/l3-coding"},
+			{Title: "System design", Rubric: "rubrics/l3-system-design"},
+			{Title: "Coding, second opinion", Rubric: "rubrics/l3-coding", FocusCompetencies: []string{"technical-skill", "quality"}},
+		},
+	}})
+	var invalid *apierr.InvalidArgumentError
+	if errors.As(err, &invalid) {
+		log.Warn("no demo role: the sample rubrics are gone", "error", err)
+		return nil
+	}
+	if err == nil {
+		log.Info("seeded a demo role", "name", "roles/ic")
+	}
+	return err
 }
 
 func seedScorecard(ctx context.Context, service feedbackv1.FeedbackServiceServer, name string, sc demoScorecard) error {

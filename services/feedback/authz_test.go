@@ -41,6 +41,22 @@ var matrix = []testenv.MatrixCase[fixture]{
 	{RPC: "CreateCandidate", What: "a new candidate", Req: func(f fixture) proto.Message {
 		return &feedbackv1.CreateCandidateRequest{CandidateId: f.newID, Candidate: &feedbackv1.Candidate{DisplayName: "N", Role: "ic", Level: "l2"}}
 	}, Want: hiring(codes.OK)},
+	{RPC: "CreateRole", What: "a new role", Req: func(f fixture) proto.Message {
+		return &feedbackv1.CreateRoleRequest{RoleId: f.newID, Role: &feedbackv1.Role{Title: "Backend engineer",
+			InterviewPlan: []*feedbackv1.PlannedInterview{{Title: "Coding", Rubric: "rubrics/coding"}}}}
+	}, Want: hiring(codes.OK)},
+	{RPC: "GetRole", What: "a role nobody defined", Req: func(f fixture) proto.Message {
+		return &feedbackv1.GetRoleRequest{Name: "roles/" + f.newID}
+	}, Want: panel(codes.NotFound, codes.NotFound)},
+	{RPC: "ListRoles", What: "the first page", Req: func(fixture) proto.Message {
+		return &feedbackv1.ListRolesRequest{}
+	}, Want: panel(codes.OK, codes.OK)},
+	{RPC: "UpdateRole", What: "a role nobody defined", Req: func(f fixture) proto.Message {
+		return &feedbackv1.UpdateRoleRequest{Role: &feedbackv1.Role{Name: "roles/" + f.newID, Etag: "1", Title: "T"}}
+	}, Want: hiring(codes.NotFound)},
+	{RPC: "DeleteRole", What: "a role nobody defined", Req: func(f fixture) proto.Message {
+		return &feedbackv1.DeleteRoleRequest{Name: "roles/" + f.newID}
+	}, Want: hiring(codes.NotFound)},
 	{RPC: "GetCandidate", What: "the candidate", Req: func(f fixture) proto.Message {
 		return &feedbackv1.GetCandidateRequest{Name: f.candidate.GetName()}
 	}, Want: panel(codes.OK, codes.OK)},

@@ -21,6 +21,12 @@ func Rules() map[string][]principal.Role {
 		feedbackv1.FeedbackService_CreateInterview_FullMethodName:    hiring,
 		feedbackv1.FeedbackService_CompareCandidates_FullMethodName:  hiring,
 		feedbackv1.FeedbackService_ComputeCalibration_FullMethodName: hiring,
+		// Roles are the hiring team's to define; the panel reads them.
+		feedbackv1.FeedbackService_CreateRole_FullMethodName: hiring,
+		feedbackv1.FeedbackService_UpdateRole_FullMethodName: hiring,
+		feedbackv1.FeedbackService_DeleteRole_FullMethodName: hiring,
+		feedbackv1.FeedbackService_GetRole_FullMethodName:    panel,
+		feedbackv1.FeedbackService_ListRoles_FullMethodName:  panel,
 		// An interviewer's own standing: the handler lets interviewers read
 		// their own only.
 		feedbackv1.FeedbackService_GetUserCalibration_FullMethodName:   panel,

@@ -29,6 +29,7 @@ type Store struct {
 	candidates *versioned.Store[candidate]
 	scorecards *versioned.Store[scorecard]
 	index      *versioned.Store[interviewerIndex]
+	roles      *versioned.Store[role]
 	// erasures fence erased candidates, keyed by a hash of their name;
 	// erasingNow names those whose erasure has not finished (erasure.go).
 	erasures, erasingNow *mongo.Collection
@@ -59,6 +60,7 @@ func NewStore(db *mongo.Database) *Store {
 		// points at: its change records keep no copies.
 		Forget: true,
 	})
+	s.roles = versioned.New(db, "roles", "role_changes", versioned.Options[role]{})
 	s.candidates = versioned.New(db, "candidates", "candidate_changes", versioned.Options[candidate]{
 		Fence: s.createFence,
 		// ListCandidates of a role.
@@ -82,6 +84,9 @@ func (s *Store) Init(ctx context.Context) error {
 	for coll, models := range s.index.Indexes() {
 		indexes[coll] = models
 	}
+	for coll, models := range s.roles.Indexes() {
+		indexes[coll] = models
+	}
 	indexes[s.erasures] = nil
 	indexes[s.erasingNow] = nil
 	indexes[s.calibrations] = nil
@@ -92,6 +97,7 @@ func (s *Store) Init(ctx context.Context) error {
 		func(ctx context.Context) error { _, err := s.index.Sweep(ctx); return err },
 		func(ctx context.Context) error { _, err := s.candidates.Sweep(ctx); return err },
 		func(ctx context.Context) error { _, err := s.scorecards.Sweep(ctx); return err },
+		func(ctx context.Context) error { _, err := s.roles.Sweep(ctx); return err },
 		s.finishErasures,
 	} {
 		if err := sweep(ctx); err != nil {

@@ -1223,7 +1223,7 @@ var File_yardstick_feedback_v1_feedback_service_proto protoreflect.FileDescripto
 
 const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"\n" +
-	",yardstick/feedback/v1/feedback_service.proto\x12\x15yardstick.feedback.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a'yardstick/feedback/v1/calibration.proto\x1a$yardstick/feedback/v1/feedback.proto\x1a\x1dyardstick/type/v1/names.proto\"b\n" +
+	",yardstick/feedback/v1/feedback_service.proto\x12\x15yardstick.feedback.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a'yardstick/feedback/v1/calibration.proto\x1a$yardstick/feedback/v1/feedback.proto\x1a yardstick/feedback/v1/role.proto\x1a\x1dyardstick/type/v1/names.proto\"b\n" +
 	"\x19ComputeCalibrationRequest\x12E\n" +
 	"\x05scope\x18\x01 \x01(\v2'.yardstick.feedback.v1.CalibrationScopeB\x06\xbaH\x03\xc8\x01\x01R\x05scope\"\xb0\x01\n" +
 	"\x19GetUserCalibrationRequest\x12\x92\x01\n" +
@@ -1309,7 +1309,7 @@ const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"\x13shared_competencies\x18\x04 \x03(\tR\x12sharedCompetencies\x1ac\n" +
 	"\x11CalibrationsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x128\n" +
-	"\x05value\x18\x02 \x01(\v2\".yardstick.feedback.v1.CalibrationR\x05value:\x028\x012\xf1\x1b\n" +
+	"\x05value\x18\x02 \x01(\v2\".yardstick.feedback.v1.CalibrationR\x05value:\x028\x012\xee\"\n" +
 	"\x0fFeedbackService\x12\xd3\x01\n" +
 	"\x0fCreateCandidate\x12-.yardstick.feedback.v1.CreateCandidateRequest\x1a .yardstick.feedback.v1.Candidate\"o\x92AKJI\n" +
 	"\x03409\x12B\n" +
@@ -1363,7 +1363,30 @@ const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"\x12SummarizeCandidate\x120.yardstick.feedback.v1.SummarizeCandidateRequest\x1a'.yardstick.feedback.v1.CandidateSummary\")\x82\xd3\xe4\x93\x02#\x12!/v1/{name=candidates/*}:summarize\x12\x96\x01\n" +
 	"\x11CompareCandidates\x12/.yardstick.feedback.v1.CompareCandidatesRequest\x1a0.yardstick.feedback.v1.CompareCandidatesResponse\"\x1e\x82\xd3\xe4\x93\x02\x18\x12\x16/v1/candidates:compare\x12\x95\x01\n" +
 	"\x12ComputeCalibration\x120.yardstick.feedback.v1.ComputeCalibrationRequest\x1a(.yardstick.feedback.v1.CalibrationReport\"#\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/calibrations:compute\x12\x96\x01\n" +
-	"\x12GetUserCalibration\x120.yardstick.feedback.v1.GetUserCalibrationRequest\x1a&.yardstick.feedback.v1.UserCalibration\"&\x82\xd3\xe4\x93\x02 \x12\x1e/v1/{name=users/*/calibration}BKZIgithub.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1;feedbackv1b\x06proto3"
+	"\x12GetUserCalibration\x120.yardstick.feedback.v1.GetUserCalibrationRequest\x1a&.yardstick.feedback.v1.UserCalibration\"&\x82\xd3\xe4\x93\x02 \x12\x1e/v1/{name=users/*/calibration}\x12\xb5\x01\n" +
+	"\n" +
+	"CreateRole\x12(.yardstick.feedback.v1.CreateRoleRequest\x1a\x1b.yardstick.feedback.v1.Role\"`\x92AFJD\n" +
+	"\x03409\x12=\n" +
+	"#A role with this ID exists already.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02\x11:\x04role\"\t/v1/roles\x12\x9c\x01\n" +
+	"\aGetRole\x12%.yardstick.feedback.v1.GetRoleRequest\x1a\x1b.yardstick.feedback.v1.Role\"M\x92A0J.\n" +
+	"\x03404\x12'\n" +
+	"\rNo such role.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/{name=roles/*}\x12q\n" +
+	"\tListRoles\x12'.yardstick.feedback.v1.ListRolesRequest\x1a(.yardstick.feedback.v1.ListRolesResponse\"\x11\x82\xd3\xe4\x93\x02\v\x12\t/v1/roles\x12\x90\x02\n" +
+	"\n" +
+	"UpdateRole\x12(.yardstick.feedback.v1.UpdateRoleRequest\x1a\x1b.yardstick.feedback.v1.Role\"\xba\x01\x92A\x91\x01J.\n" +
+	"\x03404\x12'\n" +
+	"\rNo such role.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.StatusJ_\n" +
+	"\x03409\x12X\n" +
+	">The etag is stale: read the role again and reapply the change.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02\x1f:\x04role2\x17/v1/{role.name=roles/*}\x12\x9d\x01\n" +
+	"\n" +
+	"DeleteRole\x12(.yardstick.feedback.v1.DeleteRoleRequest\x1a\x16.google.protobuf.Empty\"M\x92A0J.\n" +
+	"\x03404\x12'\n" +
+	"\rNo such role.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02\x14*\x12/v1/{name=roles/*}BKZIgithub.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1;feedbackv1b\x06proto3"
 
 var (
 	file_yardstick_feedback_v1_feedback_service_proto_rawDescOnce sync.Once
@@ -1411,10 +1434,17 @@ var file_yardstick_feedback_v1_feedback_service_proto_goTypes = []any{
 	(*ScorecardChange)(nil),              // 29: yardstick.feedback.v1.ScorecardChange
 	(*CandidateComparison)(nil),          // 30: yardstick.feedback.v1.CandidateComparison
 	(*Calibration)(nil),                  // 31: yardstick.feedback.v1.Calibration
-	(*emptypb.Empty)(nil),                // 32: google.protobuf.Empty
-	(*CandidateSummary)(nil),             // 33: yardstick.feedback.v1.CandidateSummary
-	(*CalibrationReport)(nil),            // 34: yardstick.feedback.v1.CalibrationReport
-	(*UserCalibration)(nil),              // 35: yardstick.feedback.v1.UserCalibration
+	(*CreateRoleRequest)(nil),            // 32: yardstick.feedback.v1.CreateRoleRequest
+	(*GetRoleRequest)(nil),               // 33: yardstick.feedback.v1.GetRoleRequest
+	(*ListRolesRequest)(nil),             // 34: yardstick.feedback.v1.ListRolesRequest
+	(*UpdateRoleRequest)(nil),            // 35: yardstick.feedback.v1.UpdateRoleRequest
+	(*DeleteRoleRequest)(nil),            // 36: yardstick.feedback.v1.DeleteRoleRequest
+	(*emptypb.Empty)(nil),                // 37: google.protobuf.Empty
+	(*CandidateSummary)(nil),             // 38: yardstick.feedback.v1.CandidateSummary
+	(*CalibrationReport)(nil),            // 39: yardstick.feedback.v1.CalibrationReport
+	(*UserCalibration)(nil),              // 40: yardstick.feedback.v1.UserCalibration
+	(*Role)(nil),                         // 41: yardstick.feedback.v1.Role
+	(*ListRolesResponse)(nil),            // 42: yardstick.feedback.v1.ListRolesResponse
 }
 var file_yardstick_feedback_v1_feedback_service_proto_depIdxs = []int32{
 	22, // 0: yardstick.feedback.v1.ComputeCalibrationRequest.scope:type_name -> yardstick.feedback.v1.CalibrationScope
@@ -1449,25 +1479,35 @@ var file_yardstick_feedback_v1_feedback_service_proto_depIdxs = []int32{
 	19, // 29: yardstick.feedback.v1.FeedbackService.CompareCandidates:input_type -> yardstick.feedback.v1.CompareCandidatesRequest
 	0,  // 30: yardstick.feedback.v1.FeedbackService.ComputeCalibration:input_type -> yardstick.feedback.v1.ComputeCalibrationRequest
 	1,  // 31: yardstick.feedback.v1.FeedbackService.GetUserCalibration:input_type -> yardstick.feedback.v1.GetUserCalibrationRequest
-	23, // 32: yardstick.feedback.v1.FeedbackService.CreateCandidate:output_type -> yardstick.feedback.v1.Candidate
-	23, // 33: yardstick.feedback.v1.FeedbackService.GetCandidate:output_type -> yardstick.feedback.v1.Candidate
-	5,  // 34: yardstick.feedback.v1.FeedbackService.ListCandidates:output_type -> yardstick.feedback.v1.ListCandidatesResponse
-	23, // 35: yardstick.feedback.v1.FeedbackService.UpdateCandidate:output_type -> yardstick.feedback.v1.Candidate
-	32, // 36: yardstick.feedback.v1.FeedbackService.DeleteCandidate:output_type -> google.protobuf.Empty
-	25, // 37: yardstick.feedback.v1.FeedbackService.CreateInterview:output_type -> yardstick.feedback.v1.Interview
-	25, // 38: yardstick.feedback.v1.FeedbackService.GetInterview:output_type -> yardstick.feedback.v1.Interview
-	11, // 39: yardstick.feedback.v1.FeedbackService.ListInterviews:output_type -> yardstick.feedback.v1.ListInterviewsResponse
-	26, // 40: yardstick.feedback.v1.FeedbackService.GetScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	26, // 41: yardstick.feedback.v1.FeedbackService.UpdateScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	26, // 42: yardstick.feedback.v1.FeedbackService.SubmitScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	26, // 43: yardstick.feedback.v1.FeedbackService.AmendScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	17, // 44: yardstick.feedback.v1.FeedbackService.ListScorecardChanges:output_type -> yardstick.feedback.v1.ListScorecardChangesResponse
-	33, // 45: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:output_type -> yardstick.feedback.v1.CandidateSummary
-	20, // 46: yardstick.feedback.v1.FeedbackService.CompareCandidates:output_type -> yardstick.feedback.v1.CompareCandidatesResponse
-	34, // 47: yardstick.feedback.v1.FeedbackService.ComputeCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
-	35, // 48: yardstick.feedback.v1.FeedbackService.GetUserCalibration:output_type -> yardstick.feedback.v1.UserCalibration
-	32, // [32:49] is the sub-list for method output_type
-	15, // [15:32] is the sub-list for method input_type
+	32, // 32: yardstick.feedback.v1.FeedbackService.CreateRole:input_type -> yardstick.feedback.v1.CreateRoleRequest
+	33, // 33: yardstick.feedback.v1.FeedbackService.GetRole:input_type -> yardstick.feedback.v1.GetRoleRequest
+	34, // 34: yardstick.feedback.v1.FeedbackService.ListRoles:input_type -> yardstick.feedback.v1.ListRolesRequest
+	35, // 35: yardstick.feedback.v1.FeedbackService.UpdateRole:input_type -> yardstick.feedback.v1.UpdateRoleRequest
+	36, // 36: yardstick.feedback.v1.FeedbackService.DeleteRole:input_type -> yardstick.feedback.v1.DeleteRoleRequest
+	23, // 37: yardstick.feedback.v1.FeedbackService.CreateCandidate:output_type -> yardstick.feedback.v1.Candidate
+	23, // 38: yardstick.feedback.v1.FeedbackService.GetCandidate:output_type -> yardstick.feedback.v1.Candidate
+	5,  // 39: yardstick.feedback.v1.FeedbackService.ListCandidates:output_type -> yardstick.feedback.v1.ListCandidatesResponse
+	23, // 40: yardstick.feedback.v1.FeedbackService.UpdateCandidate:output_type -> yardstick.feedback.v1.Candidate
+	37, // 41: yardstick.feedback.v1.FeedbackService.DeleteCandidate:output_type -> google.protobuf.Empty
+	25, // 42: yardstick.feedback.v1.FeedbackService.CreateInterview:output_type -> yardstick.feedback.v1.Interview
+	25, // 43: yardstick.feedback.v1.FeedbackService.GetInterview:output_type -> yardstick.feedback.v1.Interview
+	11, // 44: yardstick.feedback.v1.FeedbackService.ListInterviews:output_type -> yardstick.feedback.v1.ListInterviewsResponse
+	26, // 45: yardstick.feedback.v1.FeedbackService.GetScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	26, // 46: yardstick.feedback.v1.FeedbackService.UpdateScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	26, // 47: yardstick.feedback.v1.FeedbackService.SubmitScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	26, // 48: yardstick.feedback.v1.FeedbackService.AmendScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	17, // 49: yardstick.feedback.v1.FeedbackService.ListScorecardChanges:output_type -> yardstick.feedback.v1.ListScorecardChangesResponse
+	38, // 50: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:output_type -> yardstick.feedback.v1.CandidateSummary
+	20, // 51: yardstick.feedback.v1.FeedbackService.CompareCandidates:output_type -> yardstick.feedback.v1.CompareCandidatesResponse
+	39, // 52: yardstick.feedback.v1.FeedbackService.ComputeCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
+	40, // 53: yardstick.feedback.v1.FeedbackService.GetUserCalibration:output_type -> yardstick.feedback.v1.UserCalibration
+	41, // 54: yardstick.feedback.v1.FeedbackService.CreateRole:output_type -> yardstick.feedback.v1.Role
+	41, // 55: yardstick.feedback.v1.FeedbackService.GetRole:output_type -> yardstick.feedback.v1.Role
+	42, // 56: yardstick.feedback.v1.FeedbackService.ListRoles:output_type -> yardstick.feedback.v1.ListRolesResponse
+	41, // 57: yardstick.feedback.v1.FeedbackService.UpdateRole:output_type -> yardstick.feedback.v1.Role
+	37, // 58: yardstick.feedback.v1.FeedbackService.DeleteRole:output_type -> google.protobuf.Empty
+	37, // [37:59] is the sub-list for method output_type
+	15, // [15:37] is the sub-list for method input_type
 	15, // [15:15] is the sub-list for extension type_name
 	15, // [15:15] is the sub-list for extension extendee
 	0,  // [0:15] is the sub-list for field type_name
@@ -1480,6 +1520,7 @@ func file_yardstick_feedback_v1_feedback_service_proto_init() {
 	}
 	file_yardstick_feedback_v1_calibration_proto_init()
 	file_yardstick_feedback_v1_feedback_proto_init()
+	file_yardstick_feedback_v1_role_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

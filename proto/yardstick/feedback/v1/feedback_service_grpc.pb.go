@@ -37,6 +37,11 @@ const (
 	FeedbackService_CompareCandidates_FullMethodName    = "/yardstick.feedback.v1.FeedbackService/CompareCandidates"
 	FeedbackService_ComputeCalibration_FullMethodName   = "/yardstick.feedback.v1.FeedbackService/ComputeCalibration"
 	FeedbackService_GetUserCalibration_FullMethodName   = "/yardstick.feedback.v1.FeedbackService/GetUserCalibration"
+	FeedbackService_CreateRole_FullMethodName           = "/yardstick.feedback.v1.FeedbackService/CreateRole"
+	FeedbackService_GetRole_FullMethodName              = "/yardstick.feedback.v1.FeedbackService/GetRole"
+	FeedbackService_ListRoles_FullMethodName            = "/yardstick.feedback.v1.FeedbackService/ListRoles"
+	FeedbackService_UpdateRole_FullMethodName           = "/yardstick.feedback.v1.FeedbackService/UpdateRole"
+	FeedbackService_DeleteRole_FullMethodName           = "/yardstick.feedback.v1.FeedbackService/DeleteRole"
 )
 
 // FeedbackServiceClient is the client API for FeedbackService service.
@@ -106,6 +111,19 @@ type FeedbackServiceClient interface {
 	// far they sit from their panels, against the peers' distribution, with
 	// no peer named. For the interviewer themself, recruiters and admins.
 	GetUserCalibration(ctx context.Context, in *GetUserCalibrationRequest, opts ...grpc.CallOption) (*UserCalibration, error)
+	// Creates a role: an opening, with its hiring team and interview plan.
+	CreateRole(ctx context.Context, in *CreateRoleRequest, opts ...grpc.CallOption) (*Role, error)
+	// Reads a role, with how well its plan covers each competency.
+	GetRole(ctx context.Context, in *GetRoleRequest, opts ...grpc.CallOption) (*Role, error)
+	// Lists the roles, ordered by name: what every form that asks for a
+	// role offers.
+	ListRoles(ctx context.Context, in *ListRolesRequest, opts ...grpc.CallOption) (*ListRolesResponse, error)
+	// Updates the fields named in `update_mask` of a role. The `etag` is
+	// required: a stale one is refused with ABORTED.
+	UpdateRole(ctx context.Context, in *UpdateRoleRequest, opts ...grpc.CallOption) (*Role, error)
+	// Deletes a role. Its candidates keep their role ID, and show it until
+	// a role of that ID is defined again.
+	DeleteRole(ctx context.Context, in *DeleteRoleRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
 }
 
 type feedbackServiceClient struct {
@@ -286,6 +304,56 @@ func (c *feedbackServiceClient) GetUserCalibration(ctx context.Context, in *GetU
 	return out, nil
 }
 
+func (c *feedbackServiceClient) CreateRole(ctx context.Context, in *CreateRoleRequest, opts ...grpc.CallOption) (*Role, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Role)
+	err := c.cc.Invoke(ctx, FeedbackService_CreateRole_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *feedbackServiceClient) GetRole(ctx context.Context, in *GetRoleRequest, opts ...grpc.CallOption) (*Role, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Role)
+	err := c.cc.Invoke(ctx, FeedbackService_GetRole_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *feedbackServiceClient) ListRoles(ctx context.Context, in *ListRolesRequest, opts ...grpc.CallOption) (*ListRolesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListRolesResponse)
+	err := c.cc.Invoke(ctx, FeedbackService_ListRoles_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *feedbackServiceClient) UpdateRole(ctx context.Context, in *UpdateRoleRequest, opts ...grpc.CallOption) (*Role, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Role)
+	err := c.cc.Invoke(ctx, FeedbackService_UpdateRole_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *feedbackServiceClient) DeleteRole(ctx context.Context, in *DeleteRoleRequest, opts ...grpc.CallOption) (*emptypb.Empty, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(emptypb.Empty)
+	err := c.cc.Invoke(ctx, FeedbackService_DeleteRole_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // FeedbackServiceServer is the server API for FeedbackService service.
 // All implementations must embed UnimplementedFeedbackServiceServer
 // for forward compatibility.
@@ -353,6 +421,19 @@ type FeedbackServiceServer interface {
 	// far they sit from their panels, against the peers' distribution, with
 	// no peer named. For the interviewer themself, recruiters and admins.
 	GetUserCalibration(context.Context, *GetUserCalibrationRequest) (*UserCalibration, error)
+	// Creates a role: an opening, with its hiring team and interview plan.
+	CreateRole(context.Context, *CreateRoleRequest) (*Role, error)
+	// Reads a role, with how well its plan covers each competency.
+	GetRole(context.Context, *GetRoleRequest) (*Role, error)
+	// Lists the roles, ordered by name: what every form that asks for a
+	// role offers.
+	ListRoles(context.Context, *ListRolesRequest) (*ListRolesResponse, error)
+	// Updates the fields named in `update_mask` of a role. The `etag` is
+	// required: a stale one is refused with ABORTED.
+	UpdateRole(context.Context, *UpdateRoleRequest) (*Role, error)
+	// Deletes a role. Its candidates keep their role ID, and show it until
+	// a role of that ID is defined again.
+	DeleteRole(context.Context, *DeleteRoleRequest) (*emptypb.Empty, error)
 	mustEmbedUnimplementedFeedbackServiceServer()
 }
 
@@ -413,6 +494,21 @@ func (UnimplementedFeedbackServiceServer) ComputeCalibration(context.Context, *C
 }
 func (UnimplementedFeedbackServiceServer) GetUserCalibration(context.Context, *GetUserCalibrationRequest) (*UserCalibration, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method GetUserCalibration not implemented")
+}
+func (UnimplementedFeedbackServiceServer) CreateRole(context.Context, *CreateRoleRequest) (*Role, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method CreateRole not implemented")
+}
+func (UnimplementedFeedbackServiceServer) GetRole(context.Context, *GetRoleRequest) (*Role, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetRole not implemented")
+}
+func (UnimplementedFeedbackServiceServer) ListRoles(context.Context, *ListRolesRequest) (*ListRolesResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ListRoles not implemented")
+}
+func (UnimplementedFeedbackServiceServer) UpdateRole(context.Context, *UpdateRoleRequest) (*Role, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method UpdateRole not implemented")
+}
+func (UnimplementedFeedbackServiceServer) DeleteRole(context.Context, *DeleteRoleRequest) (*emptypb.Empty, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method DeleteRole not implemented")
 }
 func (UnimplementedFeedbackServiceServer) mustEmbedUnimplementedFeedbackServiceServer() {}
 func (UnimplementedFeedbackServiceServer) testEmbeddedByValue()                         {}
@@ -741,6 +837,96 @@ func _FeedbackService_GetUserCalibration_Handler(srv interface{}, ctx context.Co
 	return interceptor(ctx, in, info, handler)
 }
 
+func _FeedbackService_CreateRole_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateRoleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeedbackServiceServer).CreateRole(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeedbackService_CreateRole_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeedbackServiceServer).CreateRole(ctx, req.(*CreateRoleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FeedbackService_GetRole_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetRoleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeedbackServiceServer).GetRole(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeedbackService_GetRole_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeedbackServiceServer).GetRole(ctx, req.(*GetRoleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FeedbackService_ListRoles_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListRolesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeedbackServiceServer).ListRoles(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeedbackService_ListRoles_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeedbackServiceServer).ListRoles(ctx, req.(*ListRolesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FeedbackService_UpdateRole_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateRoleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeedbackServiceServer).UpdateRole(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeedbackService_UpdateRole_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeedbackServiceServer).UpdateRole(ctx, req.(*UpdateRoleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FeedbackService_DeleteRole_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteRoleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeedbackServiceServer).DeleteRole(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeedbackService_DeleteRole_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeedbackServiceServer).DeleteRole(ctx, req.(*DeleteRoleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // FeedbackService_ServiceDesc is the grpc.ServiceDesc for FeedbackService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -815,6 +1001,26 @@ var FeedbackService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetUserCalibration",
 			Handler:    _FeedbackService_GetUserCalibration_Handler,
+		},
+		{
+			MethodName: "CreateRole",
+			Handler:    _FeedbackService_CreateRole_Handler,
+		},
+		{
+			MethodName: "GetRole",
+			Handler:    _FeedbackService_GetRole_Handler,
+		},
+		{
+			MethodName: "ListRoles",
+			Handler:    _FeedbackService_ListRoles_Handler,
+		},
+		{
+			MethodName: "UpdateRole",
+			Handler:    _FeedbackService_UpdateRole_Handler,
+		},
+		{
+			MethodName: "DeleteRole",
+			Handler:    _FeedbackService_DeleteRole_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -130,6 +130,14 @@ var file_yardstick_type_v1_names_proto_extTypes = []protoimpl.ExtensionInfo{
 		Tag:           "varint,80013,opt,name=user_name",
 		Filename:      "yardstick/type/v1/names.proto",
 	},
+	{
+		ExtendedType:  (*validate.StringRules)(nil),
+		ExtensionType: (*bool)(nil),
+		Field:         80014,
+		Name:          "yardstick.type.v1.role_name",
+		Tag:           "varint,80014,opt,name=role_name",
+		Filename:      "yardstick/type/v1/names.proto",
+	},
 }
 
 // Extension fields to validate.StringRules.
@@ -193,6 +201,10 @@ var (
 	//
 	// optional bool user_name = 80013;
 	E_UserName = &file_yardstick_type_v1_names_proto_extTypes[12]
+	// A role's name. Format: `roles/{role}`.
+	//
+	// optional bool role_name = 80014;
+	E_RoleName = &file_yardstick_type_v1_names_proto_extTypes[13]
 )
 
 var File_yardstick_type_v1_names_proto protoreflect.FileDescriptor
@@ -241,7 +253,10 @@ const file_yardstick_type_v1_names_proto_rawDesc = "" +
 	" string.rubric_revision_or_latest\x12Wmust be rubrics/{rubric}/revisions/{revision}, where the revision is a number or latest\x1af!rule || this.matches('^rubrics/[a-z]([a-z0-9-]{0,61}[a-z0-9])?/revisions/([1-9][0-9]{0,17}|latest)$')R\x16rubricRevisionOrLatest:\xe2\x01\n" +
 	"\tuser_name\x12\x19.buf.validate.StringRules\x18\x8d\xf1\x04 \x01(\bB\xa7\x01\xc2H\xa3\x01\n" +
 	"\xa0\x01\n" +
-	"\x10string.user_name\x12Pmust be users/{user}: 1-128 letters, digits, '.', '_', '@', '+', '|', ':' or '-'\x1a:!rule || this.matches('^users/[A-Za-z0-9._@+|:-]{1,128}$')R\buserNameBCZAgithub.com/yardstick-dev/yardstick/proto/yardstick/type/v1;typev1"
+	"\x10string.user_name\x12Pmust be users/{user}: 1-128 letters, digits, '.', '_', '@', '+', '|', ':' or '-'\x1a:!rule || this.matches('^users/[A-Za-z0-9._@+|:-]{1,128}$')R\buserName:\xc2\x01\n" +
+	"\trole_name\x12\x19.buf.validate.StringRules\x18\x8e\xf1\x04 \x01(\bB\x87\x01\xc2H\x83\x01\n" +
+	"\x80\x01\n" +
+	"\x10string.role_name\x12*must be roles/{role}, with a lower-case ID\x1a@!rule || this.matches('^roles/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$')R\broleNameBCZAgithub.com/yardstick-dev/yardstick/proto/yardstick/type/v1;typev1"
 
 var file_yardstick_type_v1_names_proto_goTypes = []any{
 	(*validate.StringRules)(nil), // 0: buf.validate.StringRules
@@ -260,10 +275,11 @@ var file_yardstick_type_v1_names_proto_depIdxs = []int32{
 	0,  // 10: yardstick.type.v1.scorecard_name:extendee -> buf.validate.StringRules
 	0,  // 11: yardstick.type.v1.rubric_revision_or_latest:extendee -> buf.validate.StringRules
 	0,  // 12: yardstick.type.v1.user_name:extendee -> buf.validate.StringRules
-	13, // [13:13] is the sub-list for method output_type
-	13, // [13:13] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	0,  // [0:13] is the sub-list for extension extendee
+	0,  // 13: yardstick.type.v1.role_name:extendee -> buf.validate.StringRules
+	14, // [14:14] is the sub-list for method output_type
+	14, // [14:14] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	0,  // [0:14] is the sub-list for extension extendee
 	0,  // [0:0] is the sub-list for field type_name
 }
 
@@ -279,7 +295,7 @@ func file_yardstick_type_v1_names_proto_init() {
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_yardstick_type_v1_names_proto_rawDesc), len(file_yardstick_type_v1_names_proto_rawDesc)),
 			NumEnums:      0,
 			NumMessages:   0,
-			NumExtensions: 13,
+			NumExtensions: 14,
 			NumServices:   0,
 		},
 		GoTypes:           file_yardstick_type_v1_names_proto_goTypes,
