@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 
 	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
@@ -26,11 +25,12 @@ func (a *App) routesDebrief() {
 const candidatesPageSize = 50
 
 type candidatesData struct {
-	Role       string
+	Role       string // the role's ID, "" for every role
+	RoleTitle  string
 	Candidates []candidateRow
 	Next       string // the next page's URL, empty on the last page
 	First      string // the first page's URL, when not on it
-	Roles      []string
+	Roles      []roleOption
 }
 
 type candidateRow struct {
@@ -51,19 +51,18 @@ func (a *App) candidatesPage(w http.ResponseWriter, r *http.Request, s *session)
 		a.failErr(w, s, err)
 		return
 	}
-	d := candidatesData{Role: role}
-	roles := map[string]bool{}
+	titles, err := a.roles(ctx)
+	if err != nil {
+		a.failErr(w, s, err)
+		return
+	}
+	d := candidatesData{Role: role, RoleTitle: titles.of(role), Roles: titles.options(role)}
 	for _, c := range resp.GetCandidates() {
 		d.Candidates = append(d.Candidates, candidateRow{
 			ID: debriefID(c.GetName()), Name: c.GetName(), DisplayName: c.GetDisplayName(),
-			Role: c.GetRole(), Level: c.GetLevel(), State: debriefState(c.GetState()), ExternalID: c.GetExternalId(),
+			Role: titles.of(c.GetRole()), Level: c.GetLevel(), State: debriefState(c.GetState()), ExternalID: c.GetExternalId(),
 		})
-		roles[c.GetRole()] = true
 	}
-	for role := range roles {
-		d.Roles = append(d.Roles, role)
-	}
-	sort.Strings(d.Roles)
 	if t := resp.GetNextPageToken(); t != "" {
 		d.Next = debriefListURL(role, t)
 	}
@@ -114,26 +113,4 @@ func debriefState(s feedbackv1.Candidate_State) string {
 		return "withdrawn"
 	}
 	return "unknown"
-}
-
-// debriefRoles is the roles of the first candidates listed: suggestions for
-// a form's role field. It is also the page's permission check: the
-// listing is for recruiters and admins, as the pages that ask are.
-func (a *App) debriefRoles(r *http.Request, s *session) ([]string, error) {
-	ctx, cancel := a.call(r, s)
-	defer cancel()
-	resp, err := a.feedback.ListCandidates(ctx, &feedbackv1.ListCandidatesRequest{PageSize: 200})
-	if err != nil {
-		return nil, err
-	}
-	seen := map[string]bool{}
-	var roles []string
-	for _, c := range resp.GetCandidates() {
-		if role := c.GetRole(); role != "" && !seen[role] {
-			seen[role] = true
-			roles = append(roles, role)
-		}
-	}
-	sort.Strings(roles)
-	return roles, nil
 }

@@ -23,7 +23,7 @@ import (
 
 type calibrationData struct {
 	Form   calibrationForm
-	Roles  []string
+	Roles  []roleOption
 	Errors map[string]string // by form field
 	Report *calibrationReport
 }
@@ -91,12 +91,14 @@ func (a *App) calibrationPage(w http.ResponseWriter, r *http.Request, s *session
 	d := calibrationData{Form: calibrationForm{
 		Role: strings.TrimSpace(q.Get("role")), Level: strings.TrimSpace(q.Get("level")), Rubric: strings.TrimSpace(q.Get("rubric")),
 	}}
-	roles, err := a.debriefRoles(r, s)
+	ctx, cancel := a.call(r, s)
+	defer cancel()
+	titles, err := a.roles(ctx)
 	if err != nil {
 		a.failErr(w, s, err)
 		return
 	}
-	d.Roles = roles
+	d.Roles = titles.options(d.Form.Role)
 	a.render(w, s, http.StatusOK, "calibration", "Calibration", d)
 }
 
@@ -108,6 +110,14 @@ func (a *App) calibrationPost(w http.ResponseWriter, r *http.Request, s *session
 		End: strings.TrimSpace(r.PostFormValue("end")),
 	}
 	d := calibrationData{Form: f}
+	ctx, cancel := a.call(r, s)
+	defer cancel()
+	titles, err := a.roles(ctx)
+	if err != nil {
+		a.failErr(w, s, err)
+		return
+	}
+	d.Roles = titles.options(f.Role)
 	scope, errs := calibrationScope(f)
 	if len(errs) == 0 {
 		ctx, cancel := a.callReport(r, s)
@@ -115,7 +125,8 @@ func (a *App) calibrationPost(w http.ResponseWriter, r *http.Request, s *session
 		rep, err := a.feedback.ComputeCalibration(ctx, &feedbackv1.ComputeCalibrationRequest{Scope: scope})
 		if err == nil {
 			d.Report = newCalibrationReport(rep, a.titlesFor(ctx, calibrationPeople(rep), nil))
-			a.render(w, s, http.StatusOK, "calibration", "Calibration: "+f.Role, d)
+			d.Report.Scope = strings.Replace(d.Report.Scope, "role "+f.Role, titles.of(f.Role), 1)
+			a.render(w, s, http.StatusOK, "calibration", "Calibration: "+titles.of(f.Role), d)
 			return
 		}
 		e := explain(err)
@@ -130,12 +141,6 @@ func (a *App) calibrationPost(w http.ResponseWriter, r *http.Request, s *session
 	}
 	// The form again, as typed, with what to fix.
 	d.Errors = errs
-	roles, err := a.debriefRoles(r, s)
-	if err != nil {
-		a.failErr(w, s, err)
-		return
-	}
-	d.Roles = roles
 	a.render(w, s, http.StatusBadRequest, "calibration", "Calibration", d)
 }
 

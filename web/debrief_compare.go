@@ -16,8 +16,9 @@ import (
 // there, so the shade is never the only carrier of the value).
 type compareData struct {
 	Role         string
+	RoleTitle    string
 	Names        string // the candidates asked for, as typed
-	Roles        []string
+	Roles        []roleOption
 	Asked        bool // a comparison was asked for (else: the form only)
 	Competencies []compareColumn
 	Shared       string // the shared competencies' titles, when the ranking rests on fewer than all
@@ -83,19 +84,19 @@ func (a *App) comparePage(w http.ResponseWriter, r *http.Request, s *session) {
 			names = append(names, debriefName(n))
 		}
 	}
+	ctx, cancel := a.call(r, s)
+	defer cancel()
+	titles, err := a.roles(ctx)
+	if err != nil {
+		a.failErr(w, s, err)
+		return
+	}
+	d.Roles, d.RoleTitle = titles.options(d.Role), titles.of(d.Role)
 	if len(names) == 0 && d.Role == "" {
-		roles, err := a.debriefRoles(r, s)
-		if err != nil {
-			a.failErr(w, s, err)
-			return
-		}
-		d.Roles = roles
 		a.render(w, s, http.StatusOK, "compare", "Compare candidates", d)
 		return
 	}
 	d.Asked = true
-	ctx, cancel := a.call(r, s)
-	defer cancel()
 	req := &feedbackv1.CompareCandidatesRequest{Names: names}
 	if len(names) == 0 {
 		req.Role = d.Role
@@ -105,15 +106,15 @@ func (a *App) comparePage(w http.ResponseWriter, r *http.Request, s *session) {
 		a.failErr(w, s, err)
 		return
 	}
-	fillCompare(&d, resp, a.titlesFor(ctx, nil, nil))
+	fillCompare(&d, resp, a.titlesFor(ctx, nil, nil), titles)
 	title := "Compare candidates"
 	if len(names) == 0 {
-		title += ": " + d.Role
+		title += ": " + d.RoleTitle
 	}
 	a.render(w, s, http.StatusOK, "compare", title, d)
 }
 
-func fillCompare(d *compareData, resp *feedbackv1.CompareCandidatesResponse, t titles) {
+func fillCompare(d *compareData, resp *feedbackv1.CompareCandidatesResponse, t titles, roles roleTitles) {
 	shared := resp.GetSharedCompetencies()
 	for _, c := range resp.GetCompetencies() {
 		d.Competencies = append(d.Competencies, compareColumn{Title: t.competency(c), Shared: slices.Contains(shared, c)})
@@ -182,7 +183,7 @@ func fillCompare(d *compareData, resp *feedbackv1.CompareCandidatesResponse, t t
 	sortCompare(d.Rows)
 	for role, cal := range resp.GetCalibrations() {
 		d.Calibrations = append(d.Calibrations, compareCalibration{
-			Role: role, Applied: cal.GetApplied(), Note: cal.GetNote(), Computed: debriefTimeOf(cal.GetComputeTime()),
+			Role: roles.of(role), Applied: cal.GetApplied(), Note: cal.GetNote(), Computed: debriefTimeOf(cal.GetComputeTime()),
 		})
 	}
 	sort.Slice(d.Calibrations, func(i, j int) bool { return d.Calibrations[i].Role < d.Calibrations[j].Role })

@@ -197,7 +197,7 @@ func TestCompareHeatMap(t *testing.T) {
 		t.Errorf("compare by name: %d rows, want 2", len(rows))
 	}
 	// No role, no names: the form, with the roles known.
-	if code, body := rita.get("/compare"); code != http.StatusOK || !strings.Contains(body, `<option value="ic">`) {
+	if code, body := rita.get("/compare"); code != http.StatusOK || !strings.Contains(body, `<option value="ic">Senior Software Engineer</option>`) {
 		t.Errorf("/compare = %d, want the form suggesting the role ic", code)
 	}
 }
@@ -207,7 +207,7 @@ func TestCalibrationReport(t *testing.T) {
 	rita := s.as(t, "users/rita")
 	code, body := rita.get("/calibration?role=ic")
 	wantPage(t, "/calibration?role=ic", code, body)
-	if !strings.Contains(body, `method="post" action="/calibration"`) || !strings.Contains(body, `name="role" value="ic"`) {
+	if !strings.Contains(body, `method="post" action="/calibration"`) || !strings.Contains(body, `<option value="ic" selected>Senior Software Engineer</option>`) {
 		t.Errorf("GET /calibration lacks the form, filled with the role")
 	}
 	if strings.Contains(body, "Interviewer leniency") {
@@ -286,5 +286,34 @@ func wellFormed(s string) error {
 		if err != nil {
 			return err
 		}
+	}
+}
+
+// Roles are resources: a list, and each role's plan with the competencies
+// it assesses only once, before any interview.
+func TestRolesPages(t *testing.T) {
+	s := startSite(t)
+	rita := s.as(t, "users/rita")
+	code, body := rita.get("/roles")
+	wantPage(t, "/roles", code, body)
+	for _, want := range []string{`<a href="/roles/ic">Senior Software Engineer</a>`, "Senior Engineer", "Communication"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/roles lacks %q", want)
+		}
+	}
+	code, body = rita.get("/roles/ic")
+	wantPage(t, "/roles/ic", code, body)
+	for _, want := range []string{"<h1>Senior Software Engineer</h1>", "Coding, second opinion", "Senior Engineer: coding",
+		"Technical skill, Quality and operations", "Assessed by only one interview:", "Leadership", "Ivan Petrov", "Adam Novak"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/roles/ic lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "users/") || strings.Contains(body, "rubrics/") {
+		t.Error("/roles/ic shows resource names where names exist")
+	}
+	// Every role field is a choice: the candidates' filter offers the roles.
+	if _, body := rita.get("/candidates"); !strings.Contains(body, `<select id="filter-role" name="role">`) || !strings.Contains(body, `>Senior Software Engineer</option>`) {
+		t.Error("/candidates does not offer the roles as a choice")
 	}
 }

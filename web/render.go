@@ -115,7 +115,7 @@ func navFor(roles []principal.Role) []navLink {
 		links = append(links, navLink{"/interviews", "My interviews"})
 	}
 	if has(principal.Recruiter) || has(principal.Admin) {
-		links = append(links, navLink{"/candidates", "Candidates"}, navLink{"/calibration", "Calibration"})
+		links = append(links, navLink{"/candidates", "Candidates"}, navLink{"/roles", "Roles"}, navLink{"/calibration", "Calibration"})
 	}
 	if has(principal.Admin) {
 		links = append(links, navLink{"/admin", "Admin"})

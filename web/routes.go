@@ -9,6 +9,7 @@ func (a *App) routes() {
 	a.routesAdmin()
 	a.routesInterviewer()
 	a.routesDebrief()
+	a.routesRoles()
 	a.mux.HandleFunc("GET /{$}", a.page(a.home))
 	a.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, a.currentSession(w, r), apiError{status: http.StatusNotFound, message: "There is no such page."})
