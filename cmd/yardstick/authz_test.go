@@ -114,6 +114,7 @@ var emptyRequestCodes = map[string]codes.Code{
 	ladderv1.LadderService_GetFramework_FullMethodName:             codes.InvalidArgument,
 	ladderv1.LadderService_ListFrameworks_FullMethodName:           codes.OK,
 	feedbackv1.FeedbackService_CreateRole_FullMethodName:           codes.InvalidArgument,
+	feedbackv1.FeedbackService_GetRoleCalibration_FullMethodName:   codes.InvalidArgument,
 	feedbackv1.FeedbackService_GetRole_FullMethodName:              codes.InvalidArgument,
 	feedbackv1.FeedbackService_ListRoles_FullMethodName:            codes.OK,
 	feedbackv1.FeedbackService_UpdateRole_FullMethodName:           codes.InvalidArgument,

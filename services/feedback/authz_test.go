@@ -41,6 +41,9 @@ var matrix = []testenv.MatrixCase[fixture]{
 	{RPC: "CreateCandidate", What: "a new candidate", Req: func(f fixture) proto.Message {
 		return &feedbackv1.CreateCandidateRequest{CandidateId: f.newID, Candidate: &feedbackv1.Candidate{DisplayName: "N", Role: "ic", Level: "l2"}}
 	}, Want: hiring(codes.OK)},
+	{RPC: "GetRoleCalibration", What: "a role never calibrated", Req: func(f fixture) proto.Message {
+		return &feedbackv1.GetRoleCalibrationRequest{Name: "roles/" + f.newID + "/calibration"}
+	}, Want: hiring(codes.NotFound)},
 	{RPC: "CreateRole", What: "a new role", Req: func(f fixture) proto.Message {
 		return &feedbackv1.CreateRoleRequest{RoleId: f.newID, Role: &feedbackv1.Role{Title: "Backend engineer",
 			InterviewPlan: []*feedbackv1.PlannedInterview{{Title: "Coding", Rubric: "rubrics/coding"}}}}

@@ -2,10 +2,12 @@ package feedback
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
 	"github.com/yardstick-dev/yardstick/pkg/versioned"
@@ -34,9 +36,14 @@ func (s *Server) ComputeCalibration(ctx context.Context, req *feedbackv1.Compute
 	// Only a report over the whole role, and only one that left nothing
 	// out for its caller, is kept for everyone's summaries.
 	if left == 0 && scope.GetLevel() == "" && scope.GetRubric() == "" && scope.GetStartTime() == nil && scope.GetEndTime() == nil {
+		kept, err := proto.Marshal(rep)
+		if err != nil {
+			return nil, fmt.Errorf("keep the report: %w", err)
+		}
 		doc := calibrationDoc{
 			Format: calibrationFormat, ComputeTime: now, Fractions: eff.fractions(), Used: eff.used,
 			ScaleMin: eff.scale.min, ScaleMax: eff.scale.max, MinScorecards: s.opts.MinScorecards, Scorecards: len(cards),
+			Report: kept,
 		}
 		if err := s.store.saveCalibration(ctx, scope.GetRole(), doc); err != nil {
 			return nil, err

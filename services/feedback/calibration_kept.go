@@ -11,15 +11,18 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/yardstick-dev/yardstick/pkg/apierr"
 	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
 )
 
 // calibrationDoc keeps the interviewer effects of a role's last report,
-// keyed "calibrations/{role}". It names interviewers, never candidates, so
-// an erasure leaves nothing of a candidate in it (the erasure drops it all
-// the same: it was fitted on the erased scores).
+// keyed "calibrations/{role}", and the report itself, so that the report
+// page opens on it. The report names the role's candidates: an erasure of
+// any of them drops the whole document (erasure.go), as it must anyway,
+// since the effects were fitted on the erased scores.
 type calibrationDoc struct {
 	// Format is calibrationFormat; a document of another format was kept by
 	// an earlier version (effects in points, not fractions) and is not used.
@@ -36,6 +39,9 @@ type calibrationDoc struct {
 	MinScorecards int   `bson:"min_scorecards"`
 	// Scorecards is how many submitted scorecards the report was fitted on.
 	Scorecards int `bson:"scorecards"`
+	// Report is the report as computed (protobuf wire format); empty in a
+	// document kept before reports were.
+	Report []byte `bson:"report,omitempty"`
 }
 
 // calibrationFormat is the format of the kept documents this version writes.
@@ -196,4 +202,25 @@ func cardRubrics(cards []card) []string {
 		out[i] = c.interview.Rubric
 	}
 	return out
+}
+
+// GetRoleCalibration returns a role's kept report, to the recruiters and
+// admins keptCalibration shows calibrations to.
+func (s *Server) GetRoleCalibration(ctx context.Context, req *feedbackv1.GetRoleCalibrationRequest) (*feedbackv1.CalibrationReport, error) {
+	role := strings.TrimSuffix(strings.TrimPrefix(req.GetName(), "roles/"), "/calibration")
+	doc, withheld, err := s.keptCalibration(ctx, viewerOf(ctx), role)
+	if err != nil {
+		return nil, err
+	}
+	if doc == nil && strings.HasPrefix(withheld.GetNote(), "no calibrated scores while") {
+		return nil, apierr.FailedPrecondition("%s", withheld.GetNote())
+	}
+	if doc == nil || len(doc.Report) == 0 {
+		return nil, apierr.New(apierr.ErrNotFound, "no report of role "+role+" is kept yet: compute one over the whole role (POST /v1/calibrations:compute with scope.role "+role+")")
+	}
+	rep := &feedbackv1.CalibrationReport{}
+	if err := proto.Unmarshal(doc.Report, rep); err != nil {
+		return nil, fmt.Errorf("read the kept report of %s: %w", role, err)
+	}
+	return rep, nil
 }

@@ -242,6 +242,8 @@ func TestRecruiterBlindOnARoleSeesNoCalibration(t *testing.T) {
 	if err != nil || cmp.GetCalibrations()["ic"].GetApplied() || cmp.GetCandidates()[0].CalibratedOverall != nil {
 		t.Errorf("rita's comparison while blind = %v, %v; want no calibration", cmp.GetCalibrations(), err)
 	}
+	_, err = e.recruiter.GetRoleCalibration(ctx, &feedbackv1.GetRoleCalibrationRequest{Name: "roles/ic/calibration"})
+	wantCode(t, err, codes.FailedPrecondition, "")
 	ritaAsInterviewer := e.FeedbackAs(rita, principal.Recruiter, principal.Interviewer)
 	sc, err := ritaAsInterviewer.UpdateScorecard(ctx, &feedbackv1.UpdateScorecardRequest{Scorecard: complete(ivs[0].GetName()+"/scorecard", 2, 2)})
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/yardstick-dev/yardstick/pkg/principal"
 	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
@@ -28,10 +29,19 @@ func TestCalibrationThroughTheService(t *testing.T) {
 	if err != nil || sum.GetCalibration().GetApplied() || !strings.Contains(sum.GetCalibration().GetNote(), "calibrations:compute") {
 		t.Fatalf("summary before any calibration = %v, %v, want raw scores and how to calibrate", sum.GetCalibration(), err)
 	}
+	_, err = e.recruiter.GetRoleCalibration(ctx, &feedbackv1.GetRoleCalibrationRequest{Name: "roles/ic/calibration"})
+	wantCode(t, err, codes.NotFound, "")
 	rep, err := e.recruiter.ComputeCalibration(ctx, &feedbackv1.ComputeCalibrationRequest{Scope: &feedbackv1.CalibrationScope{Role: "ic"}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The report over the whole role is kept, and reads back as computed.
+	kept, err := e.recruiter.GetRoleCalibration(ctx, &feedbackv1.GetRoleCalibrationRequest{Name: "roles/ic/calibration"})
+	if err != nil || !proto.Equal(kept, rep) {
+		t.Errorf("kept report = %v, want the report as computed", err)
+	}
+	_, err = e.recruiter.GetRoleCalibration(ctx, &feedbackv1.GetRoleCalibrationRequest{Name: "ic"})
+	wantCode(t, err, codes.InvalidArgument, "name")
 	if rep.GetScorecards() != 12 || len(rep.GetInterviewers()) != 3 || len(rep.GetCandidates()) != 4 {
 		t.Fatalf("report = %d scorecards, %d interviewers, %d candidates", rep.GetScorecards(), len(rep.GetInterviewers()), len(rep.GetCandidates()))
 	}

@@ -21,6 +21,7 @@ func Rules() map[string][]principal.Role {
 		feedbackv1.FeedbackService_CreateInterview_FullMethodName:    hiring,
 		feedbackv1.FeedbackService_CompareCandidates_FullMethodName:  hiring,
 		feedbackv1.FeedbackService_ComputeCalibration_FullMethodName: hiring,
+		feedbackv1.FeedbackService_GetRoleCalibration_FullMethodName: hiring,
 		// Roles are the hiring team's to define; the panel reads them.
 		feedbackv1.FeedbackService_CreateRole_FullMethodName: hiring,
 		feedbackv1.FeedbackService_UpdateRole_FullMethodName: hiring,

@@ -73,6 +73,53 @@ func (x *ComputeCalibrationRequest) GetScope() *CalibrationScope {
 	return nil
 }
 
+// Request for GetRoleCalibration.
+type GetRoleCalibrationRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The role's kept calibration.
+	// Format: `roles/{role}/calibration`.
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetRoleCalibrationRequest) Reset() {
+	*x = GetRoleCalibrationRequest{}
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetRoleCalibrationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetRoleCalibrationRequest) ProtoMessage() {}
+
+func (x *GetRoleCalibrationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetRoleCalibrationRequest.ProtoReflect.Descriptor instead.
+func (*GetRoleCalibrationRequest) Descriptor() ([]byte, []int) {
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *GetRoleCalibrationRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
 // Request for GetUserCalibration.
 type GetUserCalibrationRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -85,7 +132,7 @@ type GetUserCalibrationRequest struct {
 
 func (x *GetUserCalibrationRequest) Reset() {
 	*x = GetUserCalibrationRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[1]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -97,7 +144,7 @@ func (x *GetUserCalibrationRequest) String() string {
 func (*GetUserCalibrationRequest) ProtoMessage() {}
 
 func (x *GetUserCalibrationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[1]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -110,7 +157,7 @@ func (x *GetUserCalibrationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUserCalibrationRequest.ProtoReflect.Descriptor instead.
 func (*GetUserCalibrationRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{1}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *GetUserCalibrationRequest) GetName() string {
@@ -136,7 +183,7 @@ type CreateCandidateRequest struct {
 
 func (x *CreateCandidateRequest) Reset() {
 	*x = CreateCandidateRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[2]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -148,7 +195,7 @@ func (x *CreateCandidateRequest) String() string {
 func (*CreateCandidateRequest) ProtoMessage() {}
 
 func (x *CreateCandidateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[2]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -161,7 +208,7 @@ func (x *CreateCandidateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateCandidateRequest.ProtoReflect.Descriptor instead.
 func (*CreateCandidateRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{2}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *CreateCandidateRequest) GetCandidateId() string {
@@ -196,7 +243,7 @@ type GetCandidateRequest struct {
 
 func (x *GetCandidateRequest) Reset() {
 	*x = GetCandidateRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[3]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -208,7 +255,7 @@ func (x *GetCandidateRequest) String() string {
 func (*GetCandidateRequest) ProtoMessage() {}
 
 func (x *GetCandidateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[3]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -221,7 +268,7 @@ func (x *GetCandidateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCandidateRequest.ProtoReflect.Descriptor instead.
 func (*GetCandidateRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{3}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *GetCandidateRequest) GetName() string {
@@ -246,7 +293,7 @@ type ListCandidatesRequest struct {
 
 func (x *ListCandidatesRequest) Reset() {
 	*x = ListCandidatesRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[4]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -258,7 +305,7 @@ func (x *ListCandidatesRequest) String() string {
 func (*ListCandidatesRequest) ProtoMessage() {}
 
 func (x *ListCandidatesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[4]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -271,7 +318,7 @@ func (x *ListCandidatesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCandidatesRequest.ProtoReflect.Descriptor instead.
 func (*ListCandidatesRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{4}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ListCandidatesRequest) GetPageSize() int32 {
@@ -308,7 +355,7 @@ type ListCandidatesResponse struct {
 
 func (x *ListCandidatesResponse) Reset() {
 	*x = ListCandidatesResponse{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[5]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -320,7 +367,7 @@ func (x *ListCandidatesResponse) String() string {
 func (*ListCandidatesResponse) ProtoMessage() {}
 
 func (x *ListCandidatesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[5]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -333,7 +380,7 @@ func (x *ListCandidatesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCandidatesResponse.ProtoReflect.Descriptor instead.
 func (*ListCandidatesResponse) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{5}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ListCandidatesResponse) GetCandidates() []*Candidate {
@@ -364,7 +411,7 @@ type UpdateCandidateRequest struct {
 
 func (x *UpdateCandidateRequest) Reset() {
 	*x = UpdateCandidateRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[6]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -376,7 +423,7 @@ func (x *UpdateCandidateRequest) String() string {
 func (*UpdateCandidateRequest) ProtoMessage() {}
 
 func (x *UpdateCandidateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[6]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -389,7 +436,7 @@ func (x *UpdateCandidateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateCandidateRequest.ProtoReflect.Descriptor instead.
 func (*UpdateCandidateRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{6}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *UpdateCandidateRequest) GetCandidate() *Candidate {
@@ -417,7 +464,7 @@ type DeleteCandidateRequest struct {
 
 func (x *DeleteCandidateRequest) Reset() {
 	*x = DeleteCandidateRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[7]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -429,7 +476,7 @@ func (x *DeleteCandidateRequest) String() string {
 func (*DeleteCandidateRequest) ProtoMessage() {}
 
 func (x *DeleteCandidateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[7]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -442,7 +489,7 @@ func (x *DeleteCandidateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteCandidateRequest.ProtoReflect.Descriptor instead.
 func (*DeleteCandidateRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{7}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *DeleteCandidateRequest) GetName() string {
@@ -469,7 +516,7 @@ type CreateInterviewRequest struct {
 
 func (x *CreateInterviewRequest) Reset() {
 	*x = CreateInterviewRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[8]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -481,7 +528,7 @@ func (x *CreateInterviewRequest) String() string {
 func (*CreateInterviewRequest) ProtoMessage() {}
 
 func (x *CreateInterviewRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[8]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -494,7 +541,7 @@ func (x *CreateInterviewRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateInterviewRequest.ProtoReflect.Descriptor instead.
 func (*CreateInterviewRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{8}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *CreateInterviewRequest) GetParent() string {
@@ -536,7 +583,7 @@ type GetInterviewRequest struct {
 
 func (x *GetInterviewRequest) Reset() {
 	*x = GetInterviewRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[9]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -548,7 +595,7 @@ func (x *GetInterviewRequest) String() string {
 func (*GetInterviewRequest) ProtoMessage() {}
 
 func (x *GetInterviewRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[9]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -561,7 +608,7 @@ func (x *GetInterviewRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetInterviewRequest.ProtoReflect.Descriptor instead.
 func (*GetInterviewRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{9}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *GetInterviewRequest) GetName() string {
@@ -582,7 +629,7 @@ type ListInterviewsRequest struct {
 
 func (x *ListInterviewsRequest) Reset() {
 	*x = ListInterviewsRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[10]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -594,7 +641,7 @@ func (x *ListInterviewsRequest) String() string {
 func (*ListInterviewsRequest) ProtoMessage() {}
 
 func (x *ListInterviewsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[10]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -607,7 +654,7 @@ func (x *ListInterviewsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListInterviewsRequest.ProtoReflect.Descriptor instead.
 func (*ListInterviewsRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{10}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ListInterviewsRequest) GetParent() string {
@@ -628,7 +675,7 @@ type ListInterviewsResponse struct {
 
 func (x *ListInterviewsResponse) Reset() {
 	*x = ListInterviewsResponse{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[11]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -640,7 +687,7 @@ func (x *ListInterviewsResponse) String() string {
 func (*ListInterviewsResponse) ProtoMessage() {}
 
 func (x *ListInterviewsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[11]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -653,7 +700,7 @@ func (x *ListInterviewsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListInterviewsResponse.ProtoReflect.Descriptor instead.
 func (*ListInterviewsResponse) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{11}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ListInterviewsResponse) GetInterviews() []*Interview {
@@ -674,7 +721,7 @@ type GetScorecardRequest struct {
 
 func (x *GetScorecardRequest) Reset() {
 	*x = GetScorecardRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[12]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -686,7 +733,7 @@ func (x *GetScorecardRequest) String() string {
 func (*GetScorecardRequest) ProtoMessage() {}
 
 func (x *GetScorecardRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[12]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -699,7 +746,7 @@ func (x *GetScorecardRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetScorecardRequest.ProtoReflect.Descriptor instead.
 func (*GetScorecardRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{12}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetScorecardRequest) GetName() string {
@@ -724,7 +771,7 @@ type UpdateScorecardRequest struct {
 
 func (x *UpdateScorecardRequest) Reset() {
 	*x = UpdateScorecardRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[13]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -736,7 +783,7 @@ func (x *UpdateScorecardRequest) String() string {
 func (*UpdateScorecardRequest) ProtoMessage() {}
 
 func (x *UpdateScorecardRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[13]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -749,7 +796,7 @@ func (x *UpdateScorecardRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateScorecardRequest.ProtoReflect.Descriptor instead.
 func (*UpdateScorecardRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{13}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *UpdateScorecardRequest) GetScorecard() *Scorecard {
@@ -782,7 +829,7 @@ type SubmitScorecardRequest struct {
 
 func (x *SubmitScorecardRequest) Reset() {
 	*x = SubmitScorecardRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[14]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -794,7 +841,7 @@ func (x *SubmitScorecardRequest) String() string {
 func (*SubmitScorecardRequest) ProtoMessage() {}
 
 func (x *SubmitScorecardRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[14]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -807,7 +854,7 @@ func (x *SubmitScorecardRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitScorecardRequest.ProtoReflect.Descriptor instead.
 func (*SubmitScorecardRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{14}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *SubmitScorecardRequest) GetName() string {
@@ -853,7 +900,7 @@ type AmendScorecardRequest struct {
 
 func (x *AmendScorecardRequest) Reset() {
 	*x = AmendScorecardRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[15]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -865,7 +912,7 @@ func (x *AmendScorecardRequest) String() string {
 func (*AmendScorecardRequest) ProtoMessage() {}
 
 func (x *AmendScorecardRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[15]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -878,7 +925,7 @@ func (x *AmendScorecardRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AmendScorecardRequest.ProtoReflect.Descriptor instead.
 func (*AmendScorecardRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{15}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *AmendScorecardRequest) GetName() string {
@@ -938,7 +985,7 @@ type ListScorecardChangesRequest struct {
 
 func (x *ListScorecardChangesRequest) Reset() {
 	*x = ListScorecardChangesRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[16]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -950,7 +997,7 @@ func (x *ListScorecardChangesRequest) String() string {
 func (*ListScorecardChangesRequest) ProtoMessage() {}
 
 func (x *ListScorecardChangesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[16]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -963,7 +1010,7 @@ func (x *ListScorecardChangesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListScorecardChangesRequest.ProtoReflect.Descriptor instead.
 func (*ListScorecardChangesRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{16}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ListScorecardChangesRequest) GetParent() string {
@@ -1000,7 +1047,7 @@ type ListScorecardChangesResponse struct {
 
 func (x *ListScorecardChangesResponse) Reset() {
 	*x = ListScorecardChangesResponse{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[17]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1012,7 +1059,7 @@ func (x *ListScorecardChangesResponse) String() string {
 func (*ListScorecardChangesResponse) ProtoMessage() {}
 
 func (x *ListScorecardChangesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[17]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1025,7 +1072,7 @@ func (x *ListScorecardChangesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListScorecardChangesResponse.ProtoReflect.Descriptor instead.
 func (*ListScorecardChangesResponse) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{17}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ListScorecardChangesResponse) GetChanges() []*ScorecardChange {
@@ -1053,7 +1100,7 @@ type SummarizeCandidateRequest struct {
 
 func (x *SummarizeCandidateRequest) Reset() {
 	*x = SummarizeCandidateRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[18]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1065,7 +1112,7 @@ func (x *SummarizeCandidateRequest) String() string {
 func (*SummarizeCandidateRequest) ProtoMessage() {}
 
 func (x *SummarizeCandidateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[18]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1078,7 +1125,7 @@ func (x *SummarizeCandidateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SummarizeCandidateRequest.ProtoReflect.Descriptor instead.
 func (*SummarizeCandidateRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{18}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *SummarizeCandidateRequest) GetName() string {
@@ -1102,7 +1149,7 @@ type CompareCandidatesRequest struct {
 
 func (x *CompareCandidatesRequest) Reset() {
 	*x = CompareCandidatesRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[19]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1114,7 +1161,7 @@ func (x *CompareCandidatesRequest) String() string {
 func (*CompareCandidatesRequest) ProtoMessage() {}
 
 func (x *CompareCandidatesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[19]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1127,7 +1174,7 @@ func (x *CompareCandidatesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompareCandidatesRequest.ProtoReflect.Descriptor instead.
 func (*CompareCandidatesRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{19}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *CompareCandidatesRequest) GetNames() []string {
@@ -1163,7 +1210,7 @@ type CompareCandidatesResponse struct {
 
 func (x *CompareCandidatesResponse) Reset() {
 	*x = CompareCandidatesResponse{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[20]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1175,7 +1222,7 @@ func (x *CompareCandidatesResponse) String() string {
 func (*CompareCandidatesResponse) ProtoMessage() {}
 
 func (x *CompareCandidatesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[20]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1188,7 +1235,7 @@ func (x *CompareCandidatesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompareCandidatesResponse.ProtoReflect.Descriptor instead.
 func (*CompareCandidatesResponse) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{20}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *CompareCandidatesResponse) GetCandidates() []*CandidateComparison {
@@ -1225,7 +1272,9 @@ const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"\n" +
 	",yardstick/feedback/v1/feedback_service.proto\x12\x15yardstick.feedback.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a'yardstick/feedback/v1/calibration.proto\x1a$yardstick/feedback/v1/feedback.proto\x1a yardstick/feedback/v1/role.proto\x1a\x1dyardstick/type/v1/names.proto\"b\n" +
 	"\x19ComputeCalibrationRequest\x12E\n" +
-	"\x05scope\x18\x01 \x01(\v2'.yardstick.feedback.v1.CalibrationScopeB\x06\xbaH\x03\xc8\x01\x01R\x05scope\"\xb0\x01\n" +
+	"\x05scope\x18\x01 \x01(\v2'.yardstick.feedback.v1.CalibrationScopeB\x06\xbaH\x03\xc8\x01\x01R\x05scope\"k\n" +
+	"\x19GetRoleCalibrationRequest\x12N\n" +
+	"\x04name\x18\x01 \x01(\tB:\xbaH7r523^roles/[a-z]([a-z0-9-]{0,61}[a-z0-9])?/calibration$R\x04name\"\xb0\x01\n" +
 	"\x19GetUserCalibrationRequest\x12\x92\x01\n" +
 	"\x04name\x18\x01 \x01(\tB~\xbaH{\xba\x01x\n" +
 	"\x15user_calibration_name\x12 must be users/{user}/calibration\x1a=this.matches('^users/[A-Za-z0-9._@+|:-]{1,128}/calibration$')R\x04name\"\xbe\x01\n" +
@@ -1309,7 +1358,7 @@ const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"\x13shared_competencies\x18\x04 \x03(\tR\x12sharedCompetencies\x1ac\n" +
 	"\x11CalibrationsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x128\n" +
-	"\x05value\x18\x02 \x01(\v2\".yardstick.feedback.v1.CalibrationR\x05value:\x028\x012\xee\"\n" +
+	"\x05value\x18\x02 \x01(\v2\".yardstick.feedback.v1.CalibrationR\x05value:\x028\x012\x89$\n" +
 	"\x0fFeedbackService\x12\xd3\x01\n" +
 	"\x0fCreateCandidate\x12-.yardstick.feedback.v1.CreateCandidateRequest\x1a .yardstick.feedback.v1.Candidate\"o\x92AKJI\n" +
 	"\x03409\x12B\n" +
@@ -1362,7 +1411,8 @@ const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"\x14ListScorecardChanges\x122.yardstick.feedback.v1.ListScorecardChangesRequest\x1a3.yardstick.feedback.v1.ListScorecardChangesResponse\"@\x82\xd3\xe4\x93\x02:\x128/v1/{parent=candidates/*/interviews/*/scorecard}/changes\x12\x9a\x01\n" +
 	"\x12SummarizeCandidate\x120.yardstick.feedback.v1.SummarizeCandidateRequest\x1a'.yardstick.feedback.v1.CandidateSummary\")\x82\xd3\xe4\x93\x02#\x12!/v1/{name=candidates/*}:summarize\x12\x96\x01\n" +
 	"\x11CompareCandidates\x12/.yardstick.feedback.v1.CompareCandidatesRequest\x1a0.yardstick.feedback.v1.CompareCandidatesResponse\"\x1e\x82\xd3\xe4\x93\x02\x18\x12\x16/v1/candidates:compare\x12\x95\x01\n" +
-	"\x12ComputeCalibration\x120.yardstick.feedback.v1.ComputeCalibrationRequest\x1a(.yardstick.feedback.v1.CalibrationReport\"#\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/calibrations:compute\x12\x96\x01\n" +
+	"\x12ComputeCalibration\x120.yardstick.feedback.v1.ComputeCalibrationRequest\x1a(.yardstick.feedback.v1.CalibrationReport\"#\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/calibrations:compute\x12\x98\x01\n" +
+	"\x12GetRoleCalibration\x120.yardstick.feedback.v1.GetRoleCalibrationRequest\x1a(.yardstick.feedback.v1.CalibrationReport\"&\x82\xd3\xe4\x93\x02 \x12\x1e/v1/{name=roles/*/calibration}\x12\x96\x01\n" +
 	"\x12GetUserCalibration\x120.yardstick.feedback.v1.GetUserCalibrationRequest\x1a&.yardstick.feedback.v1.UserCalibration\"&\x82\xd3\xe4\x93\x02 \x12\x1e/v1/{name=users/*/calibration}\x12\xb5\x01\n" +
 	"\n" +
 	"CreateRole\x12(.yardstick.feedback.v1.CreateRoleRequest\x1a\x1b.yardstick.feedback.v1.Role\"`\x92AFJD\n" +
@@ -1400,114 +1450,117 @@ func file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP() []byte {
 	return file_yardstick_feedback_v1_feedback_service_proto_rawDescData
 }
 
-var file_yardstick_feedback_v1_feedback_service_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_yardstick_feedback_v1_feedback_service_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_yardstick_feedback_v1_feedback_service_proto_goTypes = []any{
 	(*ComputeCalibrationRequest)(nil),    // 0: yardstick.feedback.v1.ComputeCalibrationRequest
-	(*GetUserCalibrationRequest)(nil),    // 1: yardstick.feedback.v1.GetUserCalibrationRequest
-	(*CreateCandidateRequest)(nil),       // 2: yardstick.feedback.v1.CreateCandidateRequest
-	(*GetCandidateRequest)(nil),          // 3: yardstick.feedback.v1.GetCandidateRequest
-	(*ListCandidatesRequest)(nil),        // 4: yardstick.feedback.v1.ListCandidatesRequest
-	(*ListCandidatesResponse)(nil),       // 5: yardstick.feedback.v1.ListCandidatesResponse
-	(*UpdateCandidateRequest)(nil),       // 6: yardstick.feedback.v1.UpdateCandidateRequest
-	(*DeleteCandidateRequest)(nil),       // 7: yardstick.feedback.v1.DeleteCandidateRequest
-	(*CreateInterviewRequest)(nil),       // 8: yardstick.feedback.v1.CreateInterviewRequest
-	(*GetInterviewRequest)(nil),          // 9: yardstick.feedback.v1.GetInterviewRequest
-	(*ListInterviewsRequest)(nil),        // 10: yardstick.feedback.v1.ListInterviewsRequest
-	(*ListInterviewsResponse)(nil),       // 11: yardstick.feedback.v1.ListInterviewsResponse
-	(*GetScorecardRequest)(nil),          // 12: yardstick.feedback.v1.GetScorecardRequest
-	(*UpdateScorecardRequest)(nil),       // 13: yardstick.feedback.v1.UpdateScorecardRequest
-	(*SubmitScorecardRequest)(nil),       // 14: yardstick.feedback.v1.SubmitScorecardRequest
-	(*AmendScorecardRequest)(nil),        // 15: yardstick.feedback.v1.AmendScorecardRequest
-	(*ListScorecardChangesRequest)(nil),  // 16: yardstick.feedback.v1.ListScorecardChangesRequest
-	(*ListScorecardChangesResponse)(nil), // 17: yardstick.feedback.v1.ListScorecardChangesResponse
-	(*SummarizeCandidateRequest)(nil),    // 18: yardstick.feedback.v1.SummarizeCandidateRequest
-	(*CompareCandidatesRequest)(nil),     // 19: yardstick.feedback.v1.CompareCandidatesRequest
-	(*CompareCandidatesResponse)(nil),    // 20: yardstick.feedback.v1.CompareCandidatesResponse
-	nil,                                  // 21: yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry
-	(*CalibrationScope)(nil),             // 22: yardstick.feedback.v1.CalibrationScope
-	(*Candidate)(nil),                    // 23: yardstick.feedback.v1.Candidate
-	(*fieldmaskpb.FieldMask)(nil),        // 24: google.protobuf.FieldMask
-	(*Interview)(nil),                    // 25: yardstick.feedback.v1.Interview
-	(*Scorecard)(nil),                    // 26: yardstick.feedback.v1.Scorecard
-	(*Rating)(nil),                       // 27: yardstick.feedback.v1.Rating
-	(Recommendation)(0),                  // 28: yardstick.feedback.v1.Recommendation
-	(*ScorecardChange)(nil),              // 29: yardstick.feedback.v1.ScorecardChange
-	(*CandidateComparison)(nil),          // 30: yardstick.feedback.v1.CandidateComparison
-	(*Calibration)(nil),                  // 31: yardstick.feedback.v1.Calibration
-	(*CreateRoleRequest)(nil),            // 32: yardstick.feedback.v1.CreateRoleRequest
-	(*GetRoleRequest)(nil),               // 33: yardstick.feedback.v1.GetRoleRequest
-	(*ListRolesRequest)(nil),             // 34: yardstick.feedback.v1.ListRolesRequest
-	(*UpdateRoleRequest)(nil),            // 35: yardstick.feedback.v1.UpdateRoleRequest
-	(*DeleteRoleRequest)(nil),            // 36: yardstick.feedback.v1.DeleteRoleRequest
-	(*emptypb.Empty)(nil),                // 37: google.protobuf.Empty
-	(*CandidateSummary)(nil),             // 38: yardstick.feedback.v1.CandidateSummary
-	(*CalibrationReport)(nil),            // 39: yardstick.feedback.v1.CalibrationReport
-	(*UserCalibration)(nil),              // 40: yardstick.feedback.v1.UserCalibration
-	(*Role)(nil),                         // 41: yardstick.feedback.v1.Role
-	(*ListRolesResponse)(nil),            // 42: yardstick.feedback.v1.ListRolesResponse
+	(*GetRoleCalibrationRequest)(nil),    // 1: yardstick.feedback.v1.GetRoleCalibrationRequest
+	(*GetUserCalibrationRequest)(nil),    // 2: yardstick.feedback.v1.GetUserCalibrationRequest
+	(*CreateCandidateRequest)(nil),       // 3: yardstick.feedback.v1.CreateCandidateRequest
+	(*GetCandidateRequest)(nil),          // 4: yardstick.feedback.v1.GetCandidateRequest
+	(*ListCandidatesRequest)(nil),        // 5: yardstick.feedback.v1.ListCandidatesRequest
+	(*ListCandidatesResponse)(nil),       // 6: yardstick.feedback.v1.ListCandidatesResponse
+	(*UpdateCandidateRequest)(nil),       // 7: yardstick.feedback.v1.UpdateCandidateRequest
+	(*DeleteCandidateRequest)(nil),       // 8: yardstick.feedback.v1.DeleteCandidateRequest
+	(*CreateInterviewRequest)(nil),       // 9: yardstick.feedback.v1.CreateInterviewRequest
+	(*GetInterviewRequest)(nil),          // 10: yardstick.feedback.v1.GetInterviewRequest
+	(*ListInterviewsRequest)(nil),        // 11: yardstick.feedback.v1.ListInterviewsRequest
+	(*ListInterviewsResponse)(nil),       // 12: yardstick.feedback.v1.ListInterviewsResponse
+	(*GetScorecardRequest)(nil),          // 13: yardstick.feedback.v1.GetScorecardRequest
+	(*UpdateScorecardRequest)(nil),       // 14: yardstick.feedback.v1.UpdateScorecardRequest
+	(*SubmitScorecardRequest)(nil),       // 15: yardstick.feedback.v1.SubmitScorecardRequest
+	(*AmendScorecardRequest)(nil),        // 16: yardstick.feedback.v1.AmendScorecardRequest
+	(*ListScorecardChangesRequest)(nil),  // 17: yardstick.feedback.v1.ListScorecardChangesRequest
+	(*ListScorecardChangesResponse)(nil), // 18: yardstick.feedback.v1.ListScorecardChangesResponse
+	(*SummarizeCandidateRequest)(nil),    // 19: yardstick.feedback.v1.SummarizeCandidateRequest
+	(*CompareCandidatesRequest)(nil),     // 20: yardstick.feedback.v1.CompareCandidatesRequest
+	(*CompareCandidatesResponse)(nil),    // 21: yardstick.feedback.v1.CompareCandidatesResponse
+	nil,                                  // 22: yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry
+	(*CalibrationScope)(nil),             // 23: yardstick.feedback.v1.CalibrationScope
+	(*Candidate)(nil),                    // 24: yardstick.feedback.v1.Candidate
+	(*fieldmaskpb.FieldMask)(nil),        // 25: google.protobuf.FieldMask
+	(*Interview)(nil),                    // 26: yardstick.feedback.v1.Interview
+	(*Scorecard)(nil),                    // 27: yardstick.feedback.v1.Scorecard
+	(*Rating)(nil),                       // 28: yardstick.feedback.v1.Rating
+	(Recommendation)(0),                  // 29: yardstick.feedback.v1.Recommendation
+	(*ScorecardChange)(nil),              // 30: yardstick.feedback.v1.ScorecardChange
+	(*CandidateComparison)(nil),          // 31: yardstick.feedback.v1.CandidateComparison
+	(*Calibration)(nil),                  // 32: yardstick.feedback.v1.Calibration
+	(*CreateRoleRequest)(nil),            // 33: yardstick.feedback.v1.CreateRoleRequest
+	(*GetRoleRequest)(nil),               // 34: yardstick.feedback.v1.GetRoleRequest
+	(*ListRolesRequest)(nil),             // 35: yardstick.feedback.v1.ListRolesRequest
+	(*UpdateRoleRequest)(nil),            // 36: yardstick.feedback.v1.UpdateRoleRequest
+	(*DeleteRoleRequest)(nil),            // 37: yardstick.feedback.v1.DeleteRoleRequest
+	(*emptypb.Empty)(nil),                // 38: google.protobuf.Empty
+	(*CandidateSummary)(nil),             // 39: yardstick.feedback.v1.CandidateSummary
+	(*CalibrationReport)(nil),            // 40: yardstick.feedback.v1.CalibrationReport
+	(*UserCalibration)(nil),              // 41: yardstick.feedback.v1.UserCalibration
+	(*Role)(nil),                         // 42: yardstick.feedback.v1.Role
+	(*ListRolesResponse)(nil),            // 43: yardstick.feedback.v1.ListRolesResponse
 }
 var file_yardstick_feedback_v1_feedback_service_proto_depIdxs = []int32{
-	22, // 0: yardstick.feedback.v1.ComputeCalibrationRequest.scope:type_name -> yardstick.feedback.v1.CalibrationScope
-	23, // 1: yardstick.feedback.v1.CreateCandidateRequest.candidate:type_name -> yardstick.feedback.v1.Candidate
-	23, // 2: yardstick.feedback.v1.ListCandidatesResponse.candidates:type_name -> yardstick.feedback.v1.Candidate
-	23, // 3: yardstick.feedback.v1.UpdateCandidateRequest.candidate:type_name -> yardstick.feedback.v1.Candidate
-	24, // 4: yardstick.feedback.v1.UpdateCandidateRequest.update_mask:type_name -> google.protobuf.FieldMask
-	25, // 5: yardstick.feedback.v1.CreateInterviewRequest.interview:type_name -> yardstick.feedback.v1.Interview
-	25, // 6: yardstick.feedback.v1.ListInterviewsResponse.interviews:type_name -> yardstick.feedback.v1.Interview
-	26, // 7: yardstick.feedback.v1.UpdateScorecardRequest.scorecard:type_name -> yardstick.feedback.v1.Scorecard
-	24, // 8: yardstick.feedback.v1.UpdateScorecardRequest.update_mask:type_name -> google.protobuf.FieldMask
-	27, // 9: yardstick.feedback.v1.AmendScorecardRequest.ratings:type_name -> yardstick.feedback.v1.Rating
-	28, // 10: yardstick.feedback.v1.AmendScorecardRequest.recommendation:type_name -> yardstick.feedback.v1.Recommendation
-	29, // 11: yardstick.feedback.v1.ListScorecardChangesResponse.changes:type_name -> yardstick.feedback.v1.ScorecardChange
-	30, // 12: yardstick.feedback.v1.CompareCandidatesResponse.candidates:type_name -> yardstick.feedback.v1.CandidateComparison
-	21, // 13: yardstick.feedback.v1.CompareCandidatesResponse.calibrations:type_name -> yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry
-	31, // 14: yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry.value:type_name -> yardstick.feedback.v1.Calibration
-	2,  // 15: yardstick.feedback.v1.FeedbackService.CreateCandidate:input_type -> yardstick.feedback.v1.CreateCandidateRequest
-	3,  // 16: yardstick.feedback.v1.FeedbackService.GetCandidate:input_type -> yardstick.feedback.v1.GetCandidateRequest
-	4,  // 17: yardstick.feedback.v1.FeedbackService.ListCandidates:input_type -> yardstick.feedback.v1.ListCandidatesRequest
-	6,  // 18: yardstick.feedback.v1.FeedbackService.UpdateCandidate:input_type -> yardstick.feedback.v1.UpdateCandidateRequest
-	7,  // 19: yardstick.feedback.v1.FeedbackService.DeleteCandidate:input_type -> yardstick.feedback.v1.DeleteCandidateRequest
-	8,  // 20: yardstick.feedback.v1.FeedbackService.CreateInterview:input_type -> yardstick.feedback.v1.CreateInterviewRequest
-	9,  // 21: yardstick.feedback.v1.FeedbackService.GetInterview:input_type -> yardstick.feedback.v1.GetInterviewRequest
-	10, // 22: yardstick.feedback.v1.FeedbackService.ListInterviews:input_type -> yardstick.feedback.v1.ListInterviewsRequest
-	12, // 23: yardstick.feedback.v1.FeedbackService.GetScorecard:input_type -> yardstick.feedback.v1.GetScorecardRequest
-	13, // 24: yardstick.feedback.v1.FeedbackService.UpdateScorecard:input_type -> yardstick.feedback.v1.UpdateScorecardRequest
-	14, // 25: yardstick.feedback.v1.FeedbackService.SubmitScorecard:input_type -> yardstick.feedback.v1.SubmitScorecardRequest
-	15, // 26: yardstick.feedback.v1.FeedbackService.AmendScorecard:input_type -> yardstick.feedback.v1.AmendScorecardRequest
-	16, // 27: yardstick.feedback.v1.FeedbackService.ListScorecardChanges:input_type -> yardstick.feedback.v1.ListScorecardChangesRequest
-	18, // 28: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:input_type -> yardstick.feedback.v1.SummarizeCandidateRequest
-	19, // 29: yardstick.feedback.v1.FeedbackService.CompareCandidates:input_type -> yardstick.feedback.v1.CompareCandidatesRequest
+	23, // 0: yardstick.feedback.v1.ComputeCalibrationRequest.scope:type_name -> yardstick.feedback.v1.CalibrationScope
+	24, // 1: yardstick.feedback.v1.CreateCandidateRequest.candidate:type_name -> yardstick.feedback.v1.Candidate
+	24, // 2: yardstick.feedback.v1.ListCandidatesResponse.candidates:type_name -> yardstick.feedback.v1.Candidate
+	24, // 3: yardstick.feedback.v1.UpdateCandidateRequest.candidate:type_name -> yardstick.feedback.v1.Candidate
+	25, // 4: yardstick.feedback.v1.UpdateCandidateRequest.update_mask:type_name -> google.protobuf.FieldMask
+	26, // 5: yardstick.feedback.v1.CreateInterviewRequest.interview:type_name -> yardstick.feedback.v1.Interview
+	26, // 6: yardstick.feedback.v1.ListInterviewsResponse.interviews:type_name -> yardstick.feedback.v1.Interview
+	27, // 7: yardstick.feedback.v1.UpdateScorecardRequest.scorecard:type_name -> yardstick.feedback.v1.Scorecard
+	25, // 8: yardstick.feedback.v1.UpdateScorecardRequest.update_mask:type_name -> google.protobuf.FieldMask
+	28, // 9: yardstick.feedback.v1.AmendScorecardRequest.ratings:type_name -> yardstick.feedback.v1.Rating
+	29, // 10: yardstick.feedback.v1.AmendScorecardRequest.recommendation:type_name -> yardstick.feedback.v1.Recommendation
+	30, // 11: yardstick.feedback.v1.ListScorecardChangesResponse.changes:type_name -> yardstick.feedback.v1.ScorecardChange
+	31, // 12: yardstick.feedback.v1.CompareCandidatesResponse.candidates:type_name -> yardstick.feedback.v1.CandidateComparison
+	22, // 13: yardstick.feedback.v1.CompareCandidatesResponse.calibrations:type_name -> yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry
+	32, // 14: yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry.value:type_name -> yardstick.feedback.v1.Calibration
+	3,  // 15: yardstick.feedback.v1.FeedbackService.CreateCandidate:input_type -> yardstick.feedback.v1.CreateCandidateRequest
+	4,  // 16: yardstick.feedback.v1.FeedbackService.GetCandidate:input_type -> yardstick.feedback.v1.GetCandidateRequest
+	5,  // 17: yardstick.feedback.v1.FeedbackService.ListCandidates:input_type -> yardstick.feedback.v1.ListCandidatesRequest
+	7,  // 18: yardstick.feedback.v1.FeedbackService.UpdateCandidate:input_type -> yardstick.feedback.v1.UpdateCandidateRequest
+	8,  // 19: yardstick.feedback.v1.FeedbackService.DeleteCandidate:input_type -> yardstick.feedback.v1.DeleteCandidateRequest
+	9,  // 20: yardstick.feedback.v1.FeedbackService.CreateInterview:input_type -> yardstick.feedback.v1.CreateInterviewRequest
+	10, // 21: yardstick.feedback.v1.FeedbackService.GetInterview:input_type -> yardstick.feedback.v1.GetInterviewRequest
+	11, // 22: yardstick.feedback.v1.FeedbackService.ListInterviews:input_type -> yardstick.feedback.v1.ListInterviewsRequest
+	13, // 23: yardstick.feedback.v1.FeedbackService.GetScorecard:input_type -> yardstick.feedback.v1.GetScorecardRequest
+	14, // 24: yardstick.feedback.v1.FeedbackService.UpdateScorecard:input_type -> yardstick.feedback.v1.UpdateScorecardRequest
+	15, // 25: yardstick.feedback.v1.FeedbackService.SubmitScorecard:input_type -> yardstick.feedback.v1.SubmitScorecardRequest
+	16, // 26: yardstick.feedback.v1.FeedbackService.AmendScorecard:input_type -> yardstick.feedback.v1.AmendScorecardRequest
+	17, // 27: yardstick.feedback.v1.FeedbackService.ListScorecardChanges:input_type -> yardstick.feedback.v1.ListScorecardChangesRequest
+	19, // 28: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:input_type -> yardstick.feedback.v1.SummarizeCandidateRequest
+	20, // 29: yardstick.feedback.v1.FeedbackService.CompareCandidates:input_type -> yardstick.feedback.v1.CompareCandidatesRequest
 	0,  // 30: yardstick.feedback.v1.FeedbackService.ComputeCalibration:input_type -> yardstick.feedback.v1.ComputeCalibrationRequest
-	1,  // 31: yardstick.feedback.v1.FeedbackService.GetUserCalibration:input_type -> yardstick.feedback.v1.GetUserCalibrationRequest
-	32, // 32: yardstick.feedback.v1.FeedbackService.CreateRole:input_type -> yardstick.feedback.v1.CreateRoleRequest
-	33, // 33: yardstick.feedback.v1.FeedbackService.GetRole:input_type -> yardstick.feedback.v1.GetRoleRequest
-	34, // 34: yardstick.feedback.v1.FeedbackService.ListRoles:input_type -> yardstick.feedback.v1.ListRolesRequest
-	35, // 35: yardstick.feedback.v1.FeedbackService.UpdateRole:input_type -> yardstick.feedback.v1.UpdateRoleRequest
-	36, // 36: yardstick.feedback.v1.FeedbackService.DeleteRole:input_type -> yardstick.feedback.v1.DeleteRoleRequest
-	23, // 37: yardstick.feedback.v1.FeedbackService.CreateCandidate:output_type -> yardstick.feedback.v1.Candidate
-	23, // 38: yardstick.feedback.v1.FeedbackService.GetCandidate:output_type -> yardstick.feedback.v1.Candidate
-	5,  // 39: yardstick.feedback.v1.FeedbackService.ListCandidates:output_type -> yardstick.feedback.v1.ListCandidatesResponse
-	23, // 40: yardstick.feedback.v1.FeedbackService.UpdateCandidate:output_type -> yardstick.feedback.v1.Candidate
-	37, // 41: yardstick.feedback.v1.FeedbackService.DeleteCandidate:output_type -> google.protobuf.Empty
-	25, // 42: yardstick.feedback.v1.FeedbackService.CreateInterview:output_type -> yardstick.feedback.v1.Interview
-	25, // 43: yardstick.feedback.v1.FeedbackService.GetInterview:output_type -> yardstick.feedback.v1.Interview
-	11, // 44: yardstick.feedback.v1.FeedbackService.ListInterviews:output_type -> yardstick.feedback.v1.ListInterviewsResponse
-	26, // 45: yardstick.feedback.v1.FeedbackService.GetScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	26, // 46: yardstick.feedback.v1.FeedbackService.UpdateScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	26, // 47: yardstick.feedback.v1.FeedbackService.SubmitScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	26, // 48: yardstick.feedback.v1.FeedbackService.AmendScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	17, // 49: yardstick.feedback.v1.FeedbackService.ListScorecardChanges:output_type -> yardstick.feedback.v1.ListScorecardChangesResponse
-	38, // 50: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:output_type -> yardstick.feedback.v1.CandidateSummary
-	20, // 51: yardstick.feedback.v1.FeedbackService.CompareCandidates:output_type -> yardstick.feedback.v1.CompareCandidatesResponse
-	39, // 52: yardstick.feedback.v1.FeedbackService.ComputeCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
-	40, // 53: yardstick.feedback.v1.FeedbackService.GetUserCalibration:output_type -> yardstick.feedback.v1.UserCalibration
-	41, // 54: yardstick.feedback.v1.FeedbackService.CreateRole:output_type -> yardstick.feedback.v1.Role
-	41, // 55: yardstick.feedback.v1.FeedbackService.GetRole:output_type -> yardstick.feedback.v1.Role
-	42, // 56: yardstick.feedback.v1.FeedbackService.ListRoles:output_type -> yardstick.feedback.v1.ListRolesResponse
-	41, // 57: yardstick.feedback.v1.FeedbackService.UpdateRole:output_type -> yardstick.feedback.v1.Role
-	37, // 58: yardstick.feedback.v1.FeedbackService.DeleteRole:output_type -> google.protobuf.Empty
-	37, // [37:59] is the sub-list for method output_type
-	15, // [15:37] is the sub-list for method input_type
+	1,  // 31: yardstick.feedback.v1.FeedbackService.GetRoleCalibration:input_type -> yardstick.feedback.v1.GetRoleCalibrationRequest
+	2,  // 32: yardstick.feedback.v1.FeedbackService.GetUserCalibration:input_type -> yardstick.feedback.v1.GetUserCalibrationRequest
+	33, // 33: yardstick.feedback.v1.FeedbackService.CreateRole:input_type -> yardstick.feedback.v1.CreateRoleRequest
+	34, // 34: yardstick.feedback.v1.FeedbackService.GetRole:input_type -> yardstick.feedback.v1.GetRoleRequest
+	35, // 35: yardstick.feedback.v1.FeedbackService.ListRoles:input_type -> yardstick.feedback.v1.ListRolesRequest
+	36, // 36: yardstick.feedback.v1.FeedbackService.UpdateRole:input_type -> yardstick.feedback.v1.UpdateRoleRequest
+	37, // 37: yardstick.feedback.v1.FeedbackService.DeleteRole:input_type -> yardstick.feedback.v1.DeleteRoleRequest
+	24, // 38: yardstick.feedback.v1.FeedbackService.CreateCandidate:output_type -> yardstick.feedback.v1.Candidate
+	24, // 39: yardstick.feedback.v1.FeedbackService.GetCandidate:output_type -> yardstick.feedback.v1.Candidate
+	6,  // 40: yardstick.feedback.v1.FeedbackService.ListCandidates:output_type -> yardstick.feedback.v1.ListCandidatesResponse
+	24, // 41: yardstick.feedback.v1.FeedbackService.UpdateCandidate:output_type -> yardstick.feedback.v1.Candidate
+	38, // 42: yardstick.feedback.v1.FeedbackService.DeleteCandidate:output_type -> google.protobuf.Empty
+	26, // 43: yardstick.feedback.v1.FeedbackService.CreateInterview:output_type -> yardstick.feedback.v1.Interview
+	26, // 44: yardstick.feedback.v1.FeedbackService.GetInterview:output_type -> yardstick.feedback.v1.Interview
+	12, // 45: yardstick.feedback.v1.FeedbackService.ListInterviews:output_type -> yardstick.feedback.v1.ListInterviewsResponse
+	27, // 46: yardstick.feedback.v1.FeedbackService.GetScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	27, // 47: yardstick.feedback.v1.FeedbackService.UpdateScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	27, // 48: yardstick.feedback.v1.FeedbackService.SubmitScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	27, // 49: yardstick.feedback.v1.FeedbackService.AmendScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	18, // 50: yardstick.feedback.v1.FeedbackService.ListScorecardChanges:output_type -> yardstick.feedback.v1.ListScorecardChangesResponse
+	39, // 51: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:output_type -> yardstick.feedback.v1.CandidateSummary
+	21, // 52: yardstick.feedback.v1.FeedbackService.CompareCandidates:output_type -> yardstick.feedback.v1.CompareCandidatesResponse
+	40, // 53: yardstick.feedback.v1.FeedbackService.ComputeCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
+	40, // 54: yardstick.feedback.v1.FeedbackService.GetRoleCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
+	41, // 55: yardstick.feedback.v1.FeedbackService.GetUserCalibration:output_type -> yardstick.feedback.v1.UserCalibration
+	42, // 56: yardstick.feedback.v1.FeedbackService.CreateRole:output_type -> yardstick.feedback.v1.Role
+	42, // 57: yardstick.feedback.v1.FeedbackService.GetRole:output_type -> yardstick.feedback.v1.Role
+	43, // 58: yardstick.feedback.v1.FeedbackService.ListRoles:output_type -> yardstick.feedback.v1.ListRolesResponse
+	42, // 59: yardstick.feedback.v1.FeedbackService.UpdateRole:output_type -> yardstick.feedback.v1.Role
+	38, // 60: yardstick.feedback.v1.FeedbackService.DeleteRole:output_type -> google.protobuf.Empty
+	38, // [38:61] is the sub-list for method output_type
+	15, // [15:38] is the sub-list for method input_type
 	15, // [15:15] is the sub-list for extension type_name
 	15, // [15:15] is the sub-list for extension extendee
 	0,  // [0:15] is the sub-list for field type_name
@@ -1527,7 +1580,7 @@ func file_yardstick_feedback_v1_feedback_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_yardstick_feedback_v1_feedback_service_proto_rawDesc), len(file_yardstick_feedback_v1_feedback_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   22,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

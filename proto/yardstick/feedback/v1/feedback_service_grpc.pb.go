@@ -36,6 +36,7 @@ const (
 	FeedbackService_SummarizeCandidate_FullMethodName   = "/yardstick.feedback.v1.FeedbackService/SummarizeCandidate"
 	FeedbackService_CompareCandidates_FullMethodName    = "/yardstick.feedback.v1.FeedbackService/CompareCandidates"
 	FeedbackService_ComputeCalibration_FullMethodName   = "/yardstick.feedback.v1.FeedbackService/ComputeCalibration"
+	FeedbackService_GetRoleCalibration_FullMethodName   = "/yardstick.feedback.v1.FeedbackService/GetRoleCalibration"
 	FeedbackService_GetUserCalibration_FullMethodName   = "/yardstick.feedback.v1.FeedbackService/GetUserCalibration"
 	FeedbackService_CreateRole_FullMethodName           = "/yardstick.feedback.v1.FeedbackService/CreateRole"
 	FeedbackService_GetRole_FullMethodName              = "/yardstick.feedback.v1.FeedbackService/GetRole"
@@ -107,6 +108,12 @@ type FeedbackServiceClient interface {
 	// scope) is kept, and summaries and comparisons calibrate with it.
 	// Recruiters and admins.
 	ComputeCalibration(ctx context.Context, in *ComputeCalibrationRequest, opts ...grpc.CallOption) (*CalibrationReport, error)
+	// The kept calibration report of a role: the last one computed over the
+	// whole role, as it was computed (its compute_time says how old it is),
+	// so that a report page opens on it without computing again.
+	// Recruiters and admins, and not while they have a scorecard of the role
+	// to submit (FAILED_PRECONDITION says so). NOT_FOUND until one is kept.
+	GetRoleCalibration(ctx context.Context, in *GetRoleCalibrationRequest, opts ...grpc.CallOption) (*CalibrationReport, error)
 	// Where an interviewer stands among their peers: their leniency and how
 	// far they sit from their panels, against the peers' distribution, with
 	// no peer named. For the interviewer themself, recruiters and admins.
@@ -294,6 +301,16 @@ func (c *feedbackServiceClient) ComputeCalibration(ctx context.Context, in *Comp
 	return out, nil
 }
 
+func (c *feedbackServiceClient) GetRoleCalibration(ctx context.Context, in *GetRoleCalibrationRequest, opts ...grpc.CallOption) (*CalibrationReport, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CalibrationReport)
+	err := c.cc.Invoke(ctx, FeedbackService_GetRoleCalibration_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *feedbackServiceClient) GetUserCalibration(ctx context.Context, in *GetUserCalibrationRequest, opts ...grpc.CallOption) (*UserCalibration, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(UserCalibration)
@@ -417,6 +434,12 @@ type FeedbackServiceServer interface {
 	// scope) is kept, and summaries and comparisons calibrate with it.
 	// Recruiters and admins.
 	ComputeCalibration(context.Context, *ComputeCalibrationRequest) (*CalibrationReport, error)
+	// The kept calibration report of a role: the last one computed over the
+	// whole role, as it was computed (its compute_time says how old it is),
+	// so that a report page opens on it without computing again.
+	// Recruiters and admins, and not while they have a scorecard of the role
+	// to submit (FAILED_PRECONDITION says so). NOT_FOUND until one is kept.
+	GetRoleCalibration(context.Context, *GetRoleCalibrationRequest) (*CalibrationReport, error)
 	// Where an interviewer stands among their peers: their leniency and how
 	// far they sit from their panels, against the peers' distribution, with
 	// no peer named. For the interviewer themself, recruiters and admins.
@@ -491,6 +514,9 @@ func (UnimplementedFeedbackServiceServer) CompareCandidates(context.Context, *Co
 }
 func (UnimplementedFeedbackServiceServer) ComputeCalibration(context.Context, *ComputeCalibrationRequest) (*CalibrationReport, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ComputeCalibration not implemented")
+}
+func (UnimplementedFeedbackServiceServer) GetRoleCalibration(context.Context, *GetRoleCalibrationRequest) (*CalibrationReport, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetRoleCalibration not implemented")
 }
 func (UnimplementedFeedbackServiceServer) GetUserCalibration(context.Context, *GetUserCalibrationRequest) (*UserCalibration, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method GetUserCalibration not implemented")
@@ -819,6 +845,24 @@ func _FeedbackService_ComputeCalibration_Handler(srv interface{}, ctx context.Co
 	return interceptor(ctx, in, info, handler)
 }
 
+func _FeedbackService_GetRoleCalibration_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetRoleCalibrationRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeedbackServiceServer).GetRoleCalibration(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeedbackService_GetRoleCalibration_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeedbackServiceServer).GetRoleCalibration(ctx, req.(*GetRoleCalibrationRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _FeedbackService_GetUserCalibration_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(GetUserCalibrationRequest)
 	if err := dec(in); err != nil {
@@ -997,6 +1041,10 @@ var FeedbackService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ComputeCalibration",
 			Handler:    _FeedbackService_ComputeCalibration_Handler,
+		},
+		{
+			MethodName: "GetRoleCalibration",
+			Handler:    _FeedbackService_GetRoleCalibration_Handler,
 		},
 		{
 			MethodName: "GetUserCalibration",
