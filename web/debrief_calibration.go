@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
@@ -26,6 +27,9 @@ type calibrationData struct {
 	Roles  []roleOption
 	Errors map[string]string // by form field
 	Report *calibrationReport
+	// KeptNote says why no kept report shows: none computed yet, or the
+	// reader has a scorecard of the role to submit.
+	KeptNote string
 }
 
 // calibrationForm is the scope as typed, kept on an error.
@@ -36,6 +40,7 @@ type calibrationForm struct {
 type calibrationReport struct {
 	Scope                                     string
 	Kept                                      bool
+	Age                                       string // set when the page shows the kept report, not one just computed
 	Computed                                  debriefTime
 	Scorecards, Candidates, InterviewersCount int
 	MinScorecards                             int
@@ -98,8 +103,45 @@ func (a *App) calibrationPage(w http.ResponseWriter, r *http.Request, s *session
 		a.failErr(w, s, err)
 		return
 	}
+	if d.Form.Role == "" && len(titles) == 1 {
+		for id := range titles {
+			d.Form.Role = id // one role: nothing to choose
+		}
+	}
 	d.Roles = titles.options(d.Form.Role)
-	a.render(w, s, http.StatusOK, "calibration", "Calibration", d)
+	title := "Calibration"
+	if d.Form.Role != "" {
+		// The role's kept report, as it was computed: the page opens on it
+		// without computing again.
+		rep, err := a.feedback.GetRoleCalibration(ctx, &feedbackv1.GetRoleCalibrationRequest{Name: "roles/" + d.Form.Role + "/calibration"})
+		switch e := explain(err); {
+		case err == nil:
+			d.Report = newCalibrationReport(rep, a.titlesFor(ctx, calibrationPeople(rep), nil))
+			d.Report.Scope = strings.Replace(d.Report.Scope, "role "+d.Form.Role, titles.of(d.Form.Role), 1)
+			d.Report.Age = ageWords(rep.GetComputeTime().AsTime(), time.Now())
+			title += ": " + titles.of(d.Form.Role)
+		case e.status == http.StatusNotFound || e.code == codes.FailedPrecondition || e.status == http.StatusBadRequest:
+			d.KeptNote = sentence(e.message)
+		default:
+			a.failErr(w, s, err)
+			return
+		}
+	}
+	a.render(w, s, http.StatusOK, "calibration", title, d)
+}
+
+// ageWords says how long ago t was, in the largest unit that matters.
+func ageWords(t, now time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < 2*time.Minute:
+		return "just now"
+	case d < 2*time.Hour:
+		return fmt.Sprintf("%d minutes ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d hours ago", int(d.Hours()))
+	}
+	return fmt.Sprintf("%d days ago", int(d.Hours()/24))
 }
 
 // calibrationPost computes a report over the scope posted, and shows it.
