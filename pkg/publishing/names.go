@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
@@ -13,9 +14,11 @@ import (
 )
 
 // CreateNamed stores a new draft named prefix+id (Create), or, when id is
-// empty, under a name the server chooses: prefix+base, with a random suffix
-// after a collision. A request ID's replay returns the draft the first
-// attempt made, whatever name it got.
+// empty, under a name the server chooses: prefix+base, else the first of
+// base-2, base-3… that is free. A chosen id that is taken is refused
+// (ALREADY_EXISTS) with a free one suggested, never renamed silently. A
+// request ID's replay returns the draft the first attempt made, whatever
+// name it got.
 func (s *Store[C]) CreateNamed(ctx context.Context, prefix, id, base, actor, kind string, want versioned.Expect, c C, fields []string) (*versioned.Doc[Draft[C]], error) {
 	fixed := id != ""
 	if !fixed {
@@ -24,11 +27,34 @@ func (s *Store[C]) CreateNamed(ctx context.Context, prefix, id, base, actor, kin
 	want.AnyName = !fixed
 	for attempt := 0; ; attempt++ {
 		doc, err := s.Create(ctx, prefix+id, actor, kind, want, c, fields)
-		if fixed || !errors.Is(err, apierr.ErrAlreadyExists) || attempt == 3 {
+		if !errors.Is(err, apierr.ErrAlreadyExists) {
 			return doc, err
 		}
-		id = base + "-" + randomSuffix()
+		free, ferr := s.FreeID(ctx, prefix, strings.TrimRight(id[:min(len(id), 58)], "-"))
+		if ferr != nil {
+			return nil, ferr
+		}
+		if fixed || attempt == 3 {
+			return nil, apierr.New(apierr.ErrAlreadyExists, prefix+id+" exists already: choose another ID, for example "+free)
+		}
+		id = free
 	}
+}
+
+// FreeID returns the first of base-2, base-3… that names no live draft,
+// or base with a random suffix after a hundred.
+func (s *Store[C]) FreeID(ctx context.Context, prefix, base string) (string, error) {
+	for n := 2; n < 100; n++ {
+		id := base + "-" + strconv.Itoa(n)
+		doc, err := s.Drafts.Find(ctx, prefix+id)
+		if err != nil {
+			return "", err
+		}
+		if !doc.Live() {
+			return id, nil
+		}
+	}
+	return base + "-" + randomSuffix(), nil
 }
 
 var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)

@@ -3,6 +3,7 @@ package rubric_test
 import (
 	"context"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 
@@ -160,11 +161,18 @@ func TestDeriveErrors(t *testing.T) {
 	if err != nil || again.GetName() != first.GetName() || again.GetEtag() != first.GetEtag() {
 		t.Errorf("DeriveRubric(same request id) = %v, %v, want %s again", again.GetName(), err, first.GetName())
 	}
-	// Without the ID, the same derive makes a second rubric with a suffixed ID.
+	// Without the ID, the same derive makes a second rubric, numbered.
 	req.RequestId = ""
 	second, err := e.admin.DeriveRubric(ctx, req)
-	if err != nil || second.GetName() == first.GetName() {
-		t.Errorf("DeriveRubric(again, no request id) = %v, %v, want a new rubric", second.GetName(), err)
+	if err != nil || second.GetName() != first.GetName()+"-2" {
+		t.Errorf("DeriveRubric(again, no request id) = %v, %v, want %s-2", second.GetName(), err, first.GetName())
+	}
+	// An ID that is taken is refused, with one that is free: never renamed.
+	req.RubricId = strings.TrimPrefix(first.GetName(), "rubrics/")
+	_, err = e.admin.DeriveRubric(ctx, req)
+	wantCode(t, err, codes.AlreadyExists, "")
+	if !strings.Contains(err.Error(), "for example "+req.RubricId+"-3") {
+		t.Errorf("a taken ID = %v, want the suggestion %s-3", err, req.RubricId)
 	}
 }
 
