@@ -6,12 +6,14 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TestPagesNameEverythingForScreenReaders opens every page and checks, in
-// the browser's own DOM, what a screen reader needs and a sighted tester
-// misses: a language, a title, one h1 and one main landmark, headings that
-// do not skip a level, a name for every form control, button and link,
-// radio buttons grouped under a legend (the score choices), charts with a
-// text alternative, and unique ids (labels point at them).
+// TestPagesNameEverythingForScreenReaders opens every page state and
+// checks, in the browser's own DOM, what a screen reader needs and a
+// sighted tester misses: a language, a title and a description of its own,
+// one h1 and one main landmark, headings that do not skip a level, a name
+// for every form control, button and link, radio buttons grouped under a
+// legend (the score choices), charts with a text alternative, and unique
+// ids (labels point at them). axe-core checks the rest
+// (axe_browser_test.go).
 func TestPagesNameEverythingForScreenReaders(t *testing.T) {
 	ctx := newTab(t)
 	s := startSite(t)
@@ -32,7 +34,7 @@ func TestPagesNameEverythingForScreenReaders(t *testing.T) {
 		audit(sitePage{"nobody", path})
 	}
 	scorecard := "/interviews/demo-linus/" + s.interviewOf(t, "demo-linus", "users/omar")
-	eachPage(t, ctx, s, scorecard, audit)
+	eachPageState(t, ctx, s, scorecard, audit)
 }
 
 // accessibilityAudit lists what a page lacks for a screen reader.
@@ -48,7 +50,10 @@ const accessibilityAudit = `(() => {
 		(el.getAttribute('aria-labelledby') || '').split(/\s+/).some((id) => id && document.getElementById(id)) ||
 		(el.getAttribute('title') || '').trim() !== '';
 	if (!document.documentElement.lang) problems.push('no lang on <html>');
-	if (!document.title.trim()) problems.push('no <title>');
+	if (!document.title.trim() || /^(Yardstick|Error)?\s*·/.test(document.title)) problems.push('no <title> of its own: ' + document.title);
+	const description = document.querySelector('meta[name="description"]');
+	if (!description || !description.content.trim()) problems.push('no <meta name="description">');
+	if (!document.querySelector('link[rel="icon"]')) problems.push('no <link rel="icon">');
 	const h1 = document.querySelectorAll('h1').length;
 	if (h1 !== 1) problems.push(h1 + ' <h1> elements, want 1');
 	const mains = document.querySelectorAll('main').length;

@@ -120,6 +120,9 @@ func adminSplitLines(s string) []string {
 // adminDiffView is a diff as a page shows it: the lines, and whether anything
 // changed at all.
 type adminDiffView struct {
+	// Name names the box the lines scroll in, for a screen reader: unique
+	// on its page, and not the heading's (a landmark each).
+	Name    string
 	Lines   []adminDiffLine
 	Changed bool
 	Added   int

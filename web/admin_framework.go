@@ -51,6 +51,7 @@ func (a *App) loadFramework(ctx context.Context, id string) (adminFrameworkData,
 		published = rev.GetContent()
 	}
 	d.Diff = newAdminDiffView(published, d.Content)
+	d.Diff.Name = "The draft against the latest revision, line by line"
 	if d.Changes, err = a.frameworkChanges(ctx, name, 10); err != nil {
 		return d, err
 	}
@@ -65,7 +66,7 @@ func (a *App) adminFrameworkPage(w http.ResponseWriter, r *http.Request, s *sess
 		a.failErr(w, s, err)
 		return
 	}
-	a.render(w, s, http.StatusOK, "admin_framework", "Framework "+d.ID, d)
+	a.render(w, s, http.StatusOK, "admin_framework", "Framework draft: "+d.Framework.GetTitle(), d)
 }
 
 // adminFrameworkSave replaces the draft with the YAML sent, if the draft is
@@ -114,11 +115,12 @@ func (a *App) renderFrameworkError(w http.ResponseWriter, r *http.Request, s *se
 	if content != "" {
 		if errs.Conflict {
 			theirs := newAdminDiffView(d.Content, content)
+			theirs.Name = "The saved draft against your text, line by line"
 			d.Theirs = &theirs
 		} else {
 			d.Etag = etag
 		}
 		d.Content = content
 	}
-	a.render(w, s, status, "admin_framework", "Framework "+id, d)
+	a.render(w, s, status, "admin_framework", "Framework draft: "+d.Framework.GetTitle(), d)
 }

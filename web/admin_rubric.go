@@ -107,6 +107,7 @@ func (a *App) loadRubric(ctx context.Context, id string) (adminRubricData, error
 		published = rubricText(rev.GetSnapshot())
 	}
 	d.Diff = newAdminDiffView(published, rubricText(rb))
+	d.Diff.Name = "The draft against the latest revision, line by line"
 	return d, nil
 }
 
@@ -150,7 +151,7 @@ func (a *App) adminRubricPage(w http.ResponseWriter, r *http.Request, s *session
 		a.failErr(w, s, err)
 		return
 	}
-	a.render(w, s, http.StatusOK, "admin_rubric", d.Rubric.GetTitle(), d)
+	a.render(w, s, http.StatusOK, "admin_rubric", "Rubric draft: "+d.Rubric.GetTitle(), d)
 }
 
 // adminRubricSave saves the anchors of every competency at once, against
@@ -280,5 +281,5 @@ func (a *App) renderRubricError(w http.ResponseWriter, r *http.Request, s *sessi
 		}
 	}
 	slices.Sort(d.Other) // maps have no order; pages must not flicker
-	a.render(w, s, status, "admin_rubric", d.Rubric.GetTitle(), d)
+	a.render(w, s, status, "admin_rubric", "Rubric draft: "+d.Rubric.GetTitle(), d)
 }

@@ -99,7 +99,7 @@ func explain(err error) apiError {
 
 // fail renders the error page.
 func (a *App) fail(w http.ResponseWriter, s *session, e apiError) {
-	a.render(w, s, e.status, "error", "Error", e)
+	a.render(w, s, e.status, "error", e.Heading(), e)
 }
 
 // failErr renders a service error.
@@ -116,3 +116,17 @@ func (e apiError) Error() string { return e.message }
 // Status and Message are for the error template.
 func (e apiError) Status() int     { return e.status }
 func (e apiError) Message() string { return e.message }
+
+// Heading says what went wrong in a few words: the error page's title and
+// heading.
+func (e apiError) Heading() string {
+	switch e.status {
+	case http.StatusNotFound:
+		return "Not found"
+	case http.StatusForbidden:
+		return "Not for you"
+	case http.StatusUnauthorized:
+		return "Sign in again"
+	}
+	return "Something is not right"
+}

@@ -18,5 +18,5 @@ func (a *App) routes() {
 
 // home sends each person where their work is.
 func (a *App) home(w http.ResponseWriter, r *http.Request, s *session) {
-	a.render(w, s, http.StatusOK, "home", "Yardstick", nil)
+	a.render(w, s, http.StatusOK, "home", "Home", nil)
 }

@@ -19,12 +19,14 @@ type standingChart struct {
 	Label           string // what the chart shows, in words, for screen readers
 }
 
-// Chart geometry, in SVG user units (the chart scales to its box).
+// Chart geometry. Like the debrief charts (svg.go) it reflows rather than
+// scales: no viewBox, so its text keeps its size on a phone; heights are in
+// pixels, positions across it in % of its width.
 const (
-	standingWidth        = 640
 	standingHeight       = 160
-	standingLeft         = 70 // room for the row labels
-	standingRight        = 30
+	standingLeft         = 18.0 // % of the width: room for the row labels
+	standingRight        = 95.0 // % of the width: where the axis ends
+	standingSlot         = 3.0  // % of the width within which peers' dots stack
 	standingPeersRow     = 50
 	standingMineRow      = 88
 	standingAxisRow      = 118
@@ -37,43 +39,43 @@ const (
 func (c standingChart) svg() template.HTML {
 	lo, hi := c.domain()
 	x := func(v float64) float64 {
-		return standingLeft + (v-lo)/(hi-lo)*(standingWidth-standingLeft-standingRight)
+		return standingLeft + (v-lo)/(hi-lo)*(standingRight-standingLeft)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="standing-chart" role="img" aria-label="%s" viewBox="0 0 %d %d" width="100%%" preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">`,
-		html.EscapeString(c.Label), standingWidth, standingHeight)
+	fmt.Fprintf(&b, `<svg class="standing-chart" role="img" aria-label="%s" width="100%%" height="%d" xmlns="http://www.w3.org/2000/svg">`,
+		html.EscapeString(c.Label), standingHeight)
 	b.WriteString(`<title>Your leniency among your peers'</title>`)
 	fmt.Fprintf(&b, `<desc>%s</desc>`, html.EscapeString(c.Label))
 
 	// The axis, its ticks, and zero: a typical interviewer.
-	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#5b6775" stroke-width="1"/>`, standingLeft, standingAxisRow, standingWidth-standingRight, standingAxisRow)
+	fmt.Fprintf(&b, `<line x1="%g%%" y1="%d" x2="%g%%" y2="%d" stroke="#5b6775" stroke-width="1"/>`, standingLeft, standingAxisRow, standingRight, standingAxisRow)
 	step := 0.5
 	if hi-lo > 4 {
 		step = 1
 	}
 	for v := lo; v <= hi+1e-9; v += step {
-		fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#5b6775"/>`, x(v), standingAxisRow, x(v), standingAxisRow+5)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle" font-size="12" fill="#1d2733">%s</text>`, x(v), standingAxisRow+19, standingTick(v))
+		fmt.Fprintf(&b, `<line x1="%.2f%%" y1="%d" x2="%.2f%%" y2="%d" stroke="#5b6775"/>`, x(v), standingAxisRow, x(v), standingAxisRow+5)
+		fmt.Fprintf(&b, `<text x="%.2f%%" y="%d" text-anchor="middle" font-size="12" fill="#1d2733">%s</text>`, x(v), standingAxisRow+19, standingTick(v))
 	}
-	fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#5b6775" stroke-dasharray="4 3"/>`, x(0), standingPeersRow-22, x(0), standingAxisRow)
-	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" fill="#5b6775">← harsher</text>`, standingLeft, standingHeight-4)
-	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" font-size="12" fill="#5b6775">more generous →</text>`, standingWidth-standingRight, standingHeight-4)
+	fmt.Fprintf(&b, `<line x1="%.2f%%" y1="%d" x2="%.2f%%" y2="%d" stroke="#5b6775" stroke-dasharray="4 3"/>`, x(0), standingPeersRow-22, x(0), standingAxisRow)
+	fmt.Fprintf(&b, `<text x="%g%%" y="%d" font-size="12" fill="#5b6775">← harsher</text>`, standingLeft, standingHeight-4)
+	fmt.Fprintf(&b, `<text x="%g%%" y="%d" text-anchor="end" font-size="12" fill="#5b6775">more generous →</text>`, standingRight, standingHeight-4)
 
 	// The peers: one dot each, stacked upwards where they would overlap.
 	fmt.Fprintf(&b, `<text x="4" y="%d" font-size="13" fill="#1d2733">Peers</text>`, standingPeersRow+4)
 	taken := map[int]int{}
 	for _, p := range c.Peers {
-		slot := int(math.Round(x(p) / (2 * standingDotRadius)))
-		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%d" r="%d" fill="#8a96a3"/>`, x(p), standingPeersRow-taken[slot]*(2*standingDotRadius+1), standingDotRadius)
+		slot := int(math.Round(x(p) / standingSlot))
+		fmt.Fprintf(&b, `<circle cx="%.2f%%" cy="%d" r="%d" fill="#8a96a3"/>`, x(p), standingPeersRow-taken[slot]*(2*standingDotRadius+1), standingDotRadius)
 		taken[slot]++
 	}
 
 	// The interviewer: the interval as a bar, the estimate as a marker.
 	fmt.Fprintf(&b, `<text x="4" y="%d" font-size="13" font-weight="700" fill="#1b5fad">You</text>`, standingMineRow+4)
-	fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#1b5fad" stroke-opacity="0.35" stroke-width="8" stroke-linecap="round"/>`,
+	fmt.Fprintf(&b, `<line x1="%.2f%%" y1="%d" x2="%.2f%%" y2="%d" stroke="#1b5fad" stroke-opacity="0.35" stroke-width="8" stroke-linecap="round"/>`,
 		x(c.Low), standingMineRow, x(c.High), standingMineRow)
-	fmt.Fprintf(&b, `<circle cx="%.1f" cy="%d" r="%d" fill="#1b5fad" stroke="#fff" stroke-width="2"/>`, x(c.Mine), standingMineRow, standingMarkerRadius)
-	fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle" font-size="12" font-weight="700" fill="#1b5fad">%s</text>`,
+	fmt.Fprintf(&b, `<circle cx="%.2f%%" cy="%d" r="%d" fill="#1b5fad" stroke="#fff" stroke-width="2"/>`, x(c.Mine), standingMineRow, standingMarkerRadius)
+	fmt.Fprintf(&b, `<text x="%.2f%%" y="%d" text-anchor="middle" font-size="12" font-weight="700" fill="#1b5fad">%s</text>`,
 		x(c.Mine), standingMineRow-standingMarkerRadius-5, standingPoints(c.Mine))
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) // #nosec G203: numbers and escaped fixed text only

@@ -40,14 +40,19 @@ type shiftRow struct {
 	From, To float64
 }
 
-// Layout, in SVG user units: a label column on the left, the plot, and an
-// axis below. The SVG scales to its container (viewBox, width 100%).
+// Layout. The chart reflows rather than scales: it has no viewBox, so a
+// user unit is a CSS pixel and its text keeps its size (13 px, legible on a
+// 390-pixel phone as on a desktop); it is as wide as its box (width 100%),
+// and positions across it are percentages of that width. Each row is a
+// line of text (the label on the left, the value on the right) above its
+// plot line; the axis is below the rows. Heights are in pixels.
 const (
-	chartWidth  = 640
-	chartLabelW = 170 // the label column
-	chartRight  = 110 // room for the value text after the plot
-	chartRowH   = 28
-	chartTop    = 12
+	chartPlotLo = 3.0  // where the plot starts, in % of the width
+	chartPlotHi = 97.0 // and where it ends: room for the marks' ends
+	chartRowH   = 40   // a row: its text line, then its plot line
+	chartTextY  = 14   // the baseline of a row's text, from the row's top
+	chartPlotY  = 29   // the row's plot line, from the row's top
+	chartTop    = 4
 	chartAxisH  = 46 // tick labels and the axis title
 	chartFont   = `font-family="system-ui, -apple-system, sans-serif" font-size="13"`
 	inkColour   = "#1d2733"
@@ -74,12 +79,20 @@ func intervalChart(t chartText, rows []intervalRow) string {
 	height := chartOpen(&b, t, len(rows))
 	chartAxis(&b, d, height, true, t.Axis)
 	for i, r := range rows {
-		y := chartTop + i*chartRowH + chartRowH/2
+		top := chartTop + i*chartRowH
+		y := top + chartPlotY
 		colour, dash := mainColour, ""
 		if r.Muted {
 			colour, dash = mutedColour, ` stroke-dasharray="4 3"`
 		}
-		chartLabel(&b, r.Label, y)
+		text := r.ValueText
+		if text == "" {
+			text = chartSigned(r.Value)
+		}
+		if r.Detail != "" {
+			text += " " + r.Detail
+		}
+		chartRowText(&b, r.Label, text, top)
 		lo, hi := d.x(chartFinite(r.Low)), d.x(chartFinite(r.High))
 		b.WriteString(`<line x1="` + chartCoord(lo) + `" y1="` + strconv.Itoa(y) + `" x2="` + chartCoord(hi) + `" y2="` + strconv.Itoa(y) +
 			`" stroke="` + colour + `" stroke-width="2"` + dash + `/>`)
@@ -88,14 +101,6 @@ func intervalChart(t chartText, rows []intervalRow) string {
 				`" stroke="` + colour + `" stroke-width="2"/>`)
 		}
 		b.WriteString(`<circle cx="` + chartCoord(d.x(chartFinite(r.Value))) + `" cy="` + strconv.Itoa(y) + `" r="5" fill="` + colour + `"/>`)
-		text := r.ValueText
-		if text == "" {
-			text = chartSigned(r.Value)
-		}
-		if r.Detail != "" {
-			text += " " + r.Detail
-		}
-		b.WriteString(`<text x="` + strconv.Itoa(chartWidth-chartRight+6) + `" y="` + strconv.Itoa(y+4) + `" fill="` + inkColour + `">` + chartEsc(text) + `</text>`)
 	}
 	b.WriteString(`</svg>`)
 	return b.String()
@@ -119,18 +124,17 @@ func shiftChart(t chartText, rows []shiftRow) string {
 		`<path d="M0,0 L10,5 L0,10 z" fill="` + mainColour + `"/></marker></defs>`)
 	chartAxis(&b, d, height, false, t.Axis)
 	for i, r := range rows {
-		y := strconv.Itoa(chartTop + i*chartRowH + chartRowH/2)
-		chartLabel(&b, r.Label, chartTop+i*chartRowH+chartRowH/2)
+		top := chartTop + i*chartRowH
+		y := strconv.Itoa(top + chartPlotY)
+		chartRowText(&b, r.Label, chartNum(r.From)+" → "+chartNum(r.To), top)
 		from, to := d.x(chartFinite(r.From)), d.x(chartFinite(r.To))
 		b.WriteString(`<circle cx="` + chartCoord(from) + `" cy="` + y + `" r="4" fill="#fff" stroke="` + warnColour + `" stroke-width="2"/>`)
-		if math.Abs(to-from) >= 1 { // an arrow shorter than a unit has no room for its head
+		if math.Abs(to-from) >= 0.2 { // an arrow shorter than a pixel or so has no room for its head
 			b.WriteString(`<line x1="` + chartCoord(from) + `" y1="` + y + `" x2="` + chartCoord(to) + `" y2="` + y +
 				`" stroke="` + mainColour + `" stroke-width="2" marker-end="url(#shift-arrow)"/>`)
 		} else {
 			b.WriteString(`<circle cx="` + chartCoord(to) + `" cy="` + y + `" r="3" fill="` + mainColour + `"/>`)
 		}
-		b.WriteString(`<text x="` + strconv.Itoa(chartWidth-chartRight+6) + `" y="` + strconv.Itoa(chartTop+i*chartRowH+chartRowH/2+4) +
-			`" fill="` + inkColour + `">` + chartEsc(chartNum(r.From)+" → "+chartNum(r.To)) + `</text>`)
 	}
 	b.WriteString(`</svg>`)
 	return b.String()
@@ -140,8 +144,8 @@ func shiftChart(t chartText, rows []shiftRow) string {
 // description, and returns the chart's height.
 func chartOpen(b *strings.Builder, t chartText, rows int) int {
 	height := chartTop + rows*chartRowH + chartAxisH
-	b.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 ` + strconv.Itoa(chartWidth) + ` ` + strconv.Itoa(height) +
-		`" width="100%" preserveAspectRatio="xMinYMin meet" aria-label="` + chartEsc(t.Title) + `" ` + chartFont + `>`)
+	b.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="100%" height="` + strconv.Itoa(height) +
+		`" aria-label="` + chartEsc(t.Title) + `" ` + chartFont + `>`)
 	b.WriteString(`<title>` + chartEsc(t.Title) + `</title><desc>` + chartEsc(t.Desc) + `</desc>`)
 	return height
 }
@@ -150,26 +154,38 @@ func chartOpen(b *strings.Builder, t chartText, rows int) int {
 // zero line when asked and in range.
 func chartAxis(b *strings.Builder, d chartDomain, height int, zero bool, title string) {
 	bottom := height - chartAxisH
-	for _, v := range d.ticks() {
+	ticks := d.ticks()
+	for i, v := range ticks {
 		x := chartCoord(d.x(v))
+		// The end ticks' labels start or end at the tick, inside the chart.
+		anchor := "middle"
+		switch i {
+		case 0:
+			anchor = "start"
+		case len(ticks) - 1:
+			anchor = "end"
+		}
 		b.WriteString(`<line x1="` + x + `" y1="` + strconv.Itoa(chartTop) + `" x2="` + x + `" y2="` + strconv.Itoa(bottom) + `" stroke="` + lineColour + `"/>`)
-		b.WriteString(`<text x="` + x + `" y="` + strconv.Itoa(bottom+16) + `" text-anchor="middle" fill="` + inkColour + `">` + chartEsc(chartTick(v, d.step)) + `</text>`)
+		b.WriteString(`<text x="` + x + `" y="` + strconv.Itoa(bottom+16) + `" text-anchor="` + anchor + `" fill="` + inkColour + `">` + chartEsc(chartTick(v, d.step)) + `</text>`)
 	}
 	if zero && d.lo <= 0 && d.hi >= 0 {
 		x := chartCoord(d.x(0))
 		b.WriteString(`<line x1="` + x + `" y1="` + strconv.Itoa(chartTop-4) + `" x2="` + x + `" y2="` + strconv.Itoa(bottom) +
 			`" stroke="` + inkColour + `" stroke-width="1.5" stroke-dasharray="3 3"/>`)
 	}
-	b.WriteString(`<text x="` + strconv.Itoa((chartLabelW+chartWidth-chartRight)/2) + `" y="` + strconv.Itoa(bottom+36) + `" text-anchor="middle" fill="` + inkColour + `">` +
+	b.WriteString(`<text x="50%" y="` + strconv.Itoa(bottom+36) + `" text-anchor="middle" fill="` + inkColour + `">` +
 		chartEsc(title) + `</text>`)
 }
 
-// chartLabel writes a row's label, cut to fit the label column.
-func chartLabel(b *strings.Builder, label string, y int) {
+// chartRowText writes a row's line of text: its label on the left, cut to
+// leave room on a phone, and its value on the right.
+func chartRowText(b *strings.Builder, label, value string, top int) {
 	if r := []rune(label); len(r) > 22 {
 		label = string(r[:21]) + "…"
 	}
-	b.WriteString(`<text x="` + strconv.Itoa(chartLabelW-10) + `" y="` + strconv.Itoa(y+4) + `" text-anchor="end" fill="` + inkColour + `">` + chartEsc(label) + `</text>`)
+	y := strconv.Itoa(top + chartTextY)
+	b.WriteString(`<text x="0" y="` + y + `" fill="` + inkColour + `">` + chartEsc(label) + `</text>`)
+	b.WriteString(`<text x="100%" y="` + y + `" text-anchor="end" fill="` + inkColour + `">` + chartEsc(value) + `</text>`)
 }
 
 // chartDomain is the horizontal axis: from lo to hi, with ticks every step.
@@ -204,9 +220,9 @@ func chartNiceDomain(vals ...float64) chartDomain {
 	return chartDomain{lo: math.Floor(lo/step) * step, hi: math.Ceil(hi/step) * step, step: step}
 }
 
-// x is where a value sits across the plot.
+// x is where a value sits across the plot, in % of the chart's width.
 func (d chartDomain) x(v float64) float64 {
-	return chartLabelW + (v-d.lo)/(d.hi-d.lo)*float64(chartWidth-chartRight-chartLabelW)
+	return chartPlotLo + (v-d.lo)/(d.hi-d.lo)*(chartPlotHi-chartPlotLo)
 }
 
 func (d chartDomain) ticks() []float64 {
@@ -232,7 +248,8 @@ func chartTick(v, step float64) string {
 	return s
 }
 
-func chartCoord(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+// chartCoord writes a position across the chart, in % of its width.
+func chartCoord(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) + "%" }
 
 func chartFinite(v float64) float64 {
 	if math.IsNaN(v) || math.IsInf(v, 0) {

@@ -12,12 +12,14 @@ import (
 
 // svgTree decodes a chart as XML, failing the test when it is not well
 // formed, and returns its root element's attributes, the text of its title
-// and desc, every text element's content, and every circle's cx.
+// and desc, every text element's content, every circle's cx (in % of the
+// chart's width), and every font-size.
 type svgTree struct {
 	root        xml.StartElement
 	title, desc string
 	texts       []string
 	cx          []float64
+	fontSizes   []string
 }
 
 func decodeSVG(t *testing.T, s string) svgTree {
@@ -40,12 +42,16 @@ func decodeSVG(t *testing.T, s string) svgTree {
 				tree.root = e
 			}
 			stack = append(stack, e.Name.Local)
+			if v := attr(e, "font-size"); v != "" {
+				tree.fontSizes = append(tree.fontSizes, v)
+			}
 			if e.Name.Local == "circle" {
 				for _, a := range e.Attr {
 					if a.Name.Local == "cx" {
-						v, err := strconv.ParseFloat(a.Value, 64)
-						if err != nil {
-							t.Fatalf("circle cx %q: %v", a.Value, err)
+						pct, ok := strings.CutSuffix(a.Value, "%")
+						v, err := strconv.ParseFloat(pct, 64)
+						if err != nil || !ok {
+							t.Fatalf("circle cx %q: want a percentage (%v)", a.Value, err)
 						}
 						tree.cx = append(tree.cx, v)
 					}
@@ -138,8 +144,8 @@ func TestSVGAxisBoundsHoldNegativeValues(t *testing.T) {
 	}
 	tree := decodeSVG(t, intervalChart(chartText{Title: "t"}, rows))
 	for _, x := range tree.cx {
-		if x < chartLabelW || x > chartWidth-chartRight {
-			t.Errorf("a point at x=%v is outside the plot [%d, %d]", x, chartLabelW, chartWidth-chartRight)
+		if x < chartPlotLo || x > chartPlotHi {
+			t.Errorf("a point at x=%v%% is outside the plot [%v%%, %v%%]", x, chartPlotLo, chartPlotHi)
 		}
 	}
 	// The axis shows zero, so every value sits left of the zero line.
@@ -180,5 +186,30 @@ func TestSVGShiftChart(t *testing.T) {
 	}
 	if shiftChart(chartText{}, nil) != "" {
 		t.Error("no rows should draw no chart")
+	}
+}
+
+// The charts reflow instead of scaling down: no viewBox (a user unit is a
+// CSS pixel), as wide as their box, and text of at least 12 px, which is
+// then what a 390-pixel phone shows (web/phone_browser_test.go measures it
+// in the browser).
+func TestSVGChartsKeepTheirTextSize(t *testing.T) {
+	for name, s := range map[string]string{
+		"interval": intervalChart(chartText{Title: "t", Axis: "points"}, []intervalRow{{Label: "a", Value: 0.4, Low: 0.1, High: 0.7}}),
+		"shift":    shiftChart(chartText{Title: "t", Axis: "score"}, []shiftRow{{Label: "a", From: 2, To: 3}}),
+		"standing": string(standingChart{Mine: 0.3, Low: -0.1, High: 0.7, Peers: []float64{-0.5, 0, 0.2}, Label: "t"}.svg()),
+	} {
+		tree := decodeSVG(t, s)
+		if vb := attr(tree.root, "viewBox"); vb != "" || attr(tree.root, "width") != "100%" {
+			t.Errorf("%s: viewBox %q, width %q: want no viewBox and width 100%%", name, vb, attr(tree.root, "width"))
+		}
+		if len(tree.fontSizes) == 0 {
+			t.Errorf("%s: no font-size", name)
+		}
+		for _, fs := range tree.fontSizes {
+			if v, err := strconv.ParseFloat(fs, 64); err != nil || v < 12 {
+				t.Errorf("%s: font-size %q, want 12 or more", name, fs)
+			}
+		}
 	}
 }

@@ -141,6 +141,9 @@ func New(ctx context.Context, opts Options) (*App, error) {
 		return nil, err
 	}
 	a.mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(noListing(http.FileServerFS(static)))))
+	// Browsers and other clients ask for /favicon.ico without reading the
+	// page; the pages name the mark, an SVG, in a <link rel="icon">.
+	a.mux.Handle("GET /favicon.ico", cacheStatic(http.RedirectHandler("/static/mark.svg", http.StatusMovedPermanently)))
 	a.routes()
 	// Browsers say where a request comes from (Sec-Fetch-Site, or Origin);
 	// unsafe methods from another origin are refused. That replaces CSRF
