@@ -31,6 +31,8 @@ func (a *App) routesAdmin() {
 	a.mux.HandleFunc("GET /admin/rubrics/{id}", a.page(a.adminRubricPage))
 	a.mux.HandleFunc("POST /admin/rubrics/{id}", a.form(a.adminRubricSave))
 	a.mux.HandleFunc("POST /admin/rubrics/{id}/publish", a.form(a.adminRubricPublish))
+	a.routesAdminGrid()
+	a.routesAdminPeople()
 }
 
 // adminErrors are the errors of a form: the message at the top, and those

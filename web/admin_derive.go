@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/yardstick-dev/yardstick/pkg/publishing"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 	rubricv1 "github.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1"
 )
@@ -52,14 +53,27 @@ func (a *App) adminDerivePost(w http.ResponseWriter, r *http.Request, s *session
 		Framework: r.PostFormValue("framework"), Track: r.PostFormValue("track"), Level: r.PostFormValue("level"),
 		InterviewType: strings.TrimSpace(r.PostFormValue("interview_type")), RubricID: strings.TrimSpace(r.PostFormValue("rubric_id")),
 	}
+	// The ID the rubric gets is the admin's to see: one left empty is the
+	// one the service would make from the level and the interview type,
+	// sent as chosen, so that a taken one is refused with a suggestion
+	// rather than suffixed in silence.
+	id := d.RubricID
+	if id == "" && d.Level != "" && d.InterviewType != "" {
+		id = publishing.Slug(d.Level+"-"+d.InterviewType, "rubric")
+	}
 	ctx, cancel := a.call(r, s)
 	defer cancel()
 	rb, err := a.rubrics.DeriveRubric(ctx, &rubricv1.DeriveRubricRequest{
-		Framework: d.Framework, Track: d.Track, Level: d.Level, InterviewType: d.InterviewType, RubricId: d.RubricID,
+		Framework: d.Framework, Track: d.Track, Level: d.Level, InterviewType: d.InterviewType, RubricId: id,
 	})
 	if err != nil {
 		var status int
 		d.Errors, status = adminErrorsOf(err)
+		if status == http.StatusConflict && !d.Errors.Conflict {
+			// Taken: the message names a free ID; the field gets it.
+			d.Errors.Fields = map[string]string{"rubric_id": sentence(d.Errors.Message)}
+			d.RubricID = id
+		}
 		d.Other = adminFieldsUnder(d.Errors.Fields, "competencies", "scale", "role", "title", "request_id")
 		a.renderDerive(w, r, s, status, d)
 		return

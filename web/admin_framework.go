@@ -87,6 +87,12 @@ func (a *App) adminFrameworkSave(w http.ResponseWriter, r *http.Request, s *sess
 // adminFrameworkPublish publishes the draft as the user last saw it.
 func (a *App) adminFrameworkPublish(w http.ResponseWriter, r *http.Request, s *session) {
 	id := r.PathValue("id")
+	if r.PostFormValue("confirm") == "" {
+		// Publishing changes what every engineer reads: it takes a look
+		// at the changes, and a tick.
+		a.renderFrameworkError(w, r, s, id, formError("confirm", "Check the changes above, then tick the box to publish them."), "", r.PostFormValue("etag"))
+		return
+	}
 	ctx, cancel := a.call(r, s)
 	defer cancel()
 	rev, err := a.ladder.PublishFramework(ctx, &ladderv1.PublishFrameworkRequest{Name: "frameworks/" + id, Etag: r.PostFormValue("etag")})

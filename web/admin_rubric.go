@@ -10,9 +10,13 @@ import (
 	"strconv"
 	"strings"
 
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
+	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 	rubricv1 "github.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1"
 )
 
@@ -32,6 +36,14 @@ type adminRubricData struct {
 	Revision     string
 	Diff         adminDiffView
 	Changes      []adminChange
+	// Derived counts the anchors still in the ladder's words, of Anchors:
+	// publishing them takes an explicit choice.
+	Derived, Anchors int
+	// LadderMoved says the framework has a newer revision than the one
+	// the rubric derives from.
+	LadderMoved string
+	// DeriveAgain opens the derive form for the newer revision.
+	DeriveAgain string
 }
 
 // adminRubricCompetency is one competency's fieldset.
@@ -94,6 +106,10 @@ func (a *App) loadRubric(ctx context.Context, id string) (adminRubricData, error
 					f.Value, f.Derived = an.GetDescription(), an.GetDerived()
 				}
 			}
+			d.Anchors++
+			if f.Derived {
+				d.Derived++
+			}
 			fc.Anchors = append(fc.Anchors, f)
 		}
 		d.Competencies = append(d.Competencies, fc)
@@ -108,6 +124,15 @@ func (a *App) loadRubric(ctx context.Context, id string) (adminRubricData, error
 	}
 	d.Diff = newAdminDiffView(published, rubricText(rb))
 	d.Diff.Name = "The draft against the latest revision, line by line"
+	if src := rb.GetSource(); src.GetFrameworkRevision() != "" {
+		fwName, _, _ := strings.Cut(src.GetFrameworkRevision(), "/revisions/")
+		fw, err := a.ladder.GetFramework(ctx, &ladderv1.GetFrameworkRequest{Name: fwName})
+		if err == nil && fw.GetLatestRevision() != "" && fw.GetLatestRevision() != src.GetFrameworkRevision() {
+			d.LadderMoved = fmt.Sprintf("The ladder moved on: %s has a newer revision (%s) than the one this rubric derives from (%s). Its expectations may have changed.",
+				fw.GetTitle(), strings.TrimPrefix(fw.GetLatestRevision(), fwName+"/"), strings.TrimPrefix(src.GetFrameworkRevision(), fwName+"/"))
+			d.DeriveAgain = "/admin/rubrics/derive?" + url.Values{"framework": {fwName}, "track": {src.GetTrack()}, "level": {src.GetLevel()}, "interview_type": {rb.GetInterviewType()}}.Encode()
+		}
+	}
 	return d, nil
 }
 
@@ -204,6 +229,20 @@ func (a *App) adminRubricPublish(w http.ResponseWriter, r *http.Request, s *sess
 	id := r.PathValue("id")
 	ctx, cancel := a.call(r, s)
 	defer cancel()
+	// Anchors still in the ladder's words publish only by choice: the form
+	// shows how many, and asks.
+	if r.PostFormValue("derived") == "" {
+		cur, err := a.rubrics.GetRubric(ctx, &rubricv1.GetRubricRequest{Name: "rubrics/" + id})
+		if err != nil {
+			a.failErr(w, s, err)
+			return
+		}
+		if n := derivedAnchors(cur); n > 0 {
+			msg := fmt.Sprintf("%d anchors are still the ladder's words, marked derived: edit them, or choose to publish them as they are.", n)
+			a.renderRubricError(w, r, s, id, formError("derived", msg), nil, false)
+			return
+		}
+	}
 	rev, err := a.rubrics.PublishRubric(ctx, &rubricv1.PublishRubricRequest{Name: "rubrics/" + id, Etag: r.PostFormValue("etag")})
 	if err == nil {
 		a.adminRedirect(w, r, "/admin/rubrics/"+url.PathEscape(id), "Published "+rev.GetName()+".")
@@ -246,6 +285,9 @@ func (a *App) renderRubricError(w http.ResponseWriter, r *http.Request, s *sessi
 		}
 	}
 	for field, msg := range errs.Fields {
+		if field == "derived" {
+			continue // the publish form's own question: shown there
+		}
 		m := adminRubricField.FindStringSubmatch(field)
 		if m == nil {
 			d.Other = append(d.Other, field+": "+msg)
@@ -282,4 +324,30 @@ func (a *App) renderRubricError(w http.ResponseWriter, r *http.Request, s *sessi
 	}
 	slices.Sort(d.Other) // maps have no order; pages must not flicker
 	a.render(w, s, status, "admin_rubric", "Rubric draft: "+d.Rubric.GetTitle(), d)
+}
+
+// derivedAnchors counts a rubric's anchors still marked derived.
+func derivedAnchors(rb *rubricv1.Rubric) int {
+	n := 0
+	for _, c := range rb.GetCompetencies() {
+		for _, an := range c.GetAnchors() {
+			if an.GetDerived() {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// formError is an objection of the web app's own to a form field, in the
+// shape of the services' (INVALID_ARGUMENT naming the field), so that the
+// pages show it the same way.
+func formError(field, msg string) error {
+	st, err := status.New(codes.InvalidArgument, msg).WithDetails(&errdetails.BadRequest{
+		FieldViolations: []*errdetails.BadRequest_FieldViolation{{Field: field, Description: msg}},
+	})
+	if err != nil {
+		return status.Error(codes.InvalidArgument, msg)
+	}
+	return st.Err()
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/yardstick-dev/yardstick/pkg/principal"
+	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 	rubricv1 "github.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1"
 )
 
@@ -94,6 +95,14 @@ func TestAdminRubricJourney(t *testing.T) {
 		t.Fatalf("derive = %d, want the new draft\n%.1500s", code, body)
 	}
 	pageUnder100KB(t, "/admin/rubrics/l4-coding", body)
+	// The same derive again, the ID left empty: the ID it would take is
+	// taken, so it is refused at the field with a free one, never suffixed
+	// in silence.
+	if code, again := adam.post("/admin/rubrics/derive", url.Values{"framework": {"frameworks/engineering"}, "track": {"ic"},
+		"level": {"l4"}, "interview_type": {"coding"}}); code != http.StatusConflict ||
+		!regexp.MustCompile(`id="rubric_id-error">[^<]*for example l4-coding-2`).MatchString(again) {
+		t.Errorf("deriving a taken ID = %d, want 409 with a suggestion at the ID field\n%.2000s", code, again)
+	}
 
 	// Edit one anchor, sending every textarea as a browser would.
 	form := url.Values{"etag": {submatch(t, etagField, body)}}
@@ -128,7 +137,14 @@ func TestAdminRubricJourney(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(body, "Anchors saved") || !strings.Contains(body, text) {
 		t.Fatalf("save = %d, want the draft with the edit\n%.1500s", code, body)
 	}
-	code, body = adam.post("/admin/rubrics/l4-coding/publish", url.Values{"etag": {submatch(t, etagField, body)}})
+	// The other anchors are still the ladder's words: publishing them
+	// takes an explicit choice.
+	etag := submatch(t, etagField, body)
+	code, body = adam.post("/admin/rubrics/l4-coding/publish", url.Values{"etag": {etag}})
+	if code != http.StatusBadRequest || !regexp.MustCompile(`id="derived-error">\d+ anchors are still the ladder(&#39;|')s words`).MatchString(body) {
+		t.Fatalf("publish with derived anchors, not chosen = %d, want 400 asking\n%.3000s", code, body)
+	}
+	code, body = adam.post("/admin/rubrics/l4-coding/publish", url.Values{"etag": {etag}, "derived": {"keep"}})
 	if code != http.StatusOK || !strings.Contains(body, "Published rubrics/l4-coding/revisions/1") {
 		t.Fatalf("publish = %d\n%.1500s", code, body)
 	}
@@ -197,7 +213,13 @@ func TestAdminFrameworkDraft(t *testing.T) {
 
 	// Publish: everyone reads the new title.
 	body = mustGet(t, adam, "/admin/frameworks/engineering", http.StatusOK)
-	code, body = adam.post("/admin/frameworks/engineering/publish", url.Values{"etag": {submatch(t, etagField, body)}})
+	etag = submatch(t, etagField, body)
+	// Not without a look at the changes: the box says so.
+	code, body = adam.post("/admin/frameworks/engineering/publish", url.Values{"etag": {etag}})
+	if code != http.StatusBadRequest || !strings.Contains(body, `id="confirm-error"`) {
+		t.Fatalf("publish without the tick = %d, want 400 asking for it\n%.2500s", code, body)
+	}
+	code, body = adam.post("/admin/frameworks/engineering/publish", url.Values{"etag": {etag}, "confirm": {"yes"}})
 	if code != http.StatusOK || !strings.Contains(body, "Published frameworks/engineering/revisions/2") {
 		t.Fatalf("publish = %d\n%.1500s", code, body)
 	}
@@ -219,7 +241,98 @@ func TestAdminImportFramework(t *testing.T) {
 	}
 	// An ID that is taken: the form again, saying so (it once was a 500).
 	code, body = adam.post("/admin/frameworks", url.Values{"framework_id": {"design"}, "content": {content}})
-	if code != http.StatusConflict || !strings.Contains(body, "already exists: choose another ID") || !strings.Contains(body, `value="design"`) {
+	if code != http.StatusConflict || !strings.Contains(body, "exists already: choose another ID, for example design-2") || !strings.Contains(body, `value="design"`) {
 		t.Errorf("import under a taken ID = %d, want 409 with the form and the reason\n%.2500s", code, body)
+	}
+}
+
+// A rubric whose ladder has a newer revision says so, with a way to derive
+// from it.
+func TestAdminRubricShowsTheLadderMovedOn(t *testing.T) {
+	s := startSite(t)
+	adam := s.as(t, "users/adam")
+	mustGet(t, adam, "/admin/rubrics/l3-coding", http.StatusOK)
+	ladder := s.env.LadderAs("users/adam", principal.Admin)
+	ctx := context.Background()
+	fw, err := ladder.GetFramework(ctx, &ladderv1.GetFrameworkRequest{Name: "frameworks/engineering"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw, err = ladder.UpdateFramework(ctx, &ladderv1.UpdateFrameworkRequest{Framework: &ladderv1.Framework{Name: fw.GetName(), Etag: fw.GetEtag(), Title: "Engineering (2027)"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ladder.PublishFramework(ctx, &ladderv1.PublishFrameworkRequest{Name: fw.GetName(), Etag: fw.GetEtag()}); err != nil {
+		t.Fatal(err)
+	}
+	mustGet(t, adam, "/admin/rubrics/l3-coding", http.StatusOK, "The ladder moved on", "Derive a rubric from the newer revision")
+}
+
+// The form editor: a cell changed and one emptied reach the draft, the
+// rest as it was; an empty framework etag is refused with the input kept.
+func TestAdminExpectationsGrid(t *testing.T) {
+	s := startSite(t)
+	adam := s.as(t, "users/adam")
+	body := mustGet(t, adam, "/admin/frameworks/engineering/grid?track=ic", http.StatusOK,
+		"Expectations: Engineering", `<th scope="col">Senior Engineer</th>`, `<th scope="row">Technical skill</th>`)
+	form := url.Values{"etag": {submatch(t, etagField, body)}, "track": {"ic"}}
+	cells := regexp.MustCompile(`(?s)<textarea id="cell-\d+-\d+" name="(exp-[a-z0-9-]+)"[^>]*>(.*?)</textarea>`).FindAllStringSubmatch(body, -1)
+	if len(cells) < 10 {
+		t.Fatalf("%d cells in the grid, want levels × competencies", len(cells))
+	}
+	for _, c := range cells {
+		form.Set(c[1], html.UnescapeString(c[2]))
+	}
+	const text = "Builds small features with a reviewer's help, and asks early when stuck."
+	form.Set("exp-l1-technical-skill", text)
+	form.Set("exp-l1-communication", "")
+	code, body := adam.post("/admin/frameworks/engineering/grid", form)
+	if code != http.StatusOK || !strings.Contains(body, "Expectations saved to the draft") || !strings.Contains(body, html.EscapeString(text)) {
+		t.Fatalf("save the grid = %d\n%.6000s", code, body)
+	}
+	fw, err := s.env.LadderAs("users/adam", principal.Admin).GetFramework(context.Background(), &ladderv1.GetFrameworkRequest{Name: "frameworks/engineering"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l1 := fw.GetTracks()[0].GetLevels()[0]
+	got := map[string]string{}
+	for _, e := range l1.GetExpectations() {
+		got[e.GetCompetency()] = e.GetDescription()
+	}
+	if got["technical-skill"] != text || got["communication"] != "" || got["quality"] == "" {
+		t.Errorf("the draft's l1 expectations = %v, want the edit, communication gone, the rest kept", got)
+	}
+	// The same form again carries a stale etag: refused, the input kept.
+	form.Set("exp-l1-technical-skill", "A second edit 4242.")
+	code, body = adam.post("/admin/frameworks/engineering/grid", form)
+	if code != http.StatusConflict || !strings.Contains(body, "A second edit 4242.") {
+		t.Errorf("a stale grid = %d, want 409 keeping the input\n%.1500s", code, body)
+	}
+}
+
+// Admins keep the directory: a person's title, manager and level; the
+// ladder then opens at that level.
+func TestAdminPeople(t *testing.T) {
+	s := startSite(t)
+	adam := s.as(t, "users/adam")
+	mustGet(t, adam, "/admin/people", http.StatusOK, `<a href="/admin/people/erin">Erin Walsh</a>`, "Engineer II", "Adam Novak")
+	body := mustGet(t, adam, "/admin/people/erin", http.StatusOK, `value="Erin Walsh"`, `<option value="users/adam" selected>Adam Novak</option>`)
+	form := url.Values{"etag": {submatch(t, etagField, body)}, "display_name": {"Erin Walsh"}, "email": {"erin@example.com"},
+		"title": {"Senior Engineer"}, "manager": {"users/ivan"}, "level": {"frameworks/engineering|ic|l3"}}
+	code, body := adam.post("/admin/people/erin", form)
+	if code != http.StatusOK || !strings.Contains(body, "Saved.") || !strings.Contains(body, `<option value="users/ivan" selected>Ivan Petrov</option>`) {
+		t.Fatalf("save = %d\n%.2000s", code, body)
+	}
+	// Erin's ladder opens at her new level.
+	mustGet(t, s.as(t, "users/erin"), "/ladder", http.StatusOK, "<h1>From Senior Engineer to Staff Engineer</h1>")
+	// A bad email is refused at its field, what was typed kept.
+	form.Set("etag", submatch(t, etagField, body))
+	form.Set("email", "not an address")
+	if code, body := adam.post("/admin/people/erin", form); code != http.StatusBadRequest || !strings.Contains(body, `id="email-error"`) || !strings.Contains(body, `value="not an address"`) {
+		t.Errorf("a bad email = %d, want 400 at the field\n%.2000s", code, body)
+	}
+	// Not for anyone else.
+	if code, _ := s.as(t, "users/rita").post("/admin/people/erin", form); code != http.StatusForbidden {
+		t.Errorf("rita saving erin = %d, want 403", code)
 	}
 }

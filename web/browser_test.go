@@ -126,6 +126,9 @@ func eachPage(t *testing.T, ctx context.Context, s *site, scorecard string, chec
 		{"users/adam", "/admin/frameworks/engineering"},
 		{"users/adam", "/admin/rubrics/l3-coding"},
 		{"users/adam", "/admin/rubrics/derive"},
+		{"users/adam", "/admin/frameworks/engineering/grid"},
+		{"users/adam", "/admin/people"},
+		{"users/adam", "/admin/people/erin"},
 	}
 	signedIn := ""
 	for _, p := range pages {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
@@ -78,7 +79,10 @@ func explain(err error) apiError {
 	case codes.InvalidArgument, codes.FailedPrecondition, codes.OutOfRange:
 		e.status = http.StatusBadRequest
 	case codes.AlreadyExists:
-		e.status, e.message = http.StatusConflict, st.Message()+": choose another ID."
+		e.status, e.message = http.StatusConflict, st.Message()
+		if !strings.Contains(e.message, "choose another ID") {
+			e.message += ": choose another ID."
+		}
 	case codes.NotFound:
 		e.status, e.message = http.StatusNotFound, "There is nothing here, or nothing you may see."
 	case codes.PermissionDenied:

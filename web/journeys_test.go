@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -100,10 +101,27 @@ func TestJourneyAdminDerivesAndPublishes(t *testing.T) {
 	err = chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.CSS(`#anchor-0-3`), "Designs a system others build on, and says what it trades away."),
 		chromedp.Submit(chromedp.CSS(`form.anchors`)),
-		chromedp.WaitVisible(chromedp.CSS(`form.anchors`)),
+		chromedp.WaitVisible(chromedp.CSS(`p.flash`)), // "Anchors saved."
+		// The other anchors are still the ladder's words: publishing
+		// them as they are is a choice the form asks for.
+		chromedp.Click(chromedp.CSS(`#derived`)),
 		chromedp.Submit(chromedp.CSS(`form[action$="/publish"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`main`)),
 	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The page navigates: ask again until the new one says so.
+	const published = `(document.querySelector("p.flash")?.textContent || "").startsWith("Published")`
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		ok, perr := chromedp.Run(ctx, chromedp.Evaluate[bool](published))
+		if perr == nil && ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			err = fmt.Errorf("the page never said the rubric was published (%v)", perr)
+			break
+		}
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

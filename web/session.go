@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -74,7 +75,11 @@ func (a *App) sessionOfToken(token string) *session {
 
 // flashURL is path with a signed status message for the page to show.
 func (a *App) flashURL(path, msg string) string {
-	return path + "?flash=" + url.QueryEscape(msg) + "&fs=" + a.signFlash(msg)
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&" // a path with a query of its own keeps it
+	}
+	return path + sep + "flash=" + url.QueryEscape(msg) + "&fs=" + a.signFlash(msg)
 }
 
 func (a *App) signFlash(msg string) string {
