@@ -147,9 +147,7 @@ func TestJourneyAutosaveKeepsWhatWasTyped(t *testing.T) {
 		chromedp.Navigate(s.URL+"/interviews"),
 		chromedp.Click(chromedp.CSS(`a[href*="demo-linus"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`form.scorecard-form`)),
-		// Scored first: evidence without a score is not a draft the
-		// service takes yet (issue 16's partial drafts).
-		chromedp.Click(chromedp.CSS(`#score-quality-3`)),
+		// Notes first, no score yet: how interviews are written up.
 		chromedp.SendKeys(chromedp.CSS(`#evidence-quality`), typed),
 	)
 	if err != nil {
@@ -169,5 +167,80 @@ func TestJourneyAutosaveKeepsWhatWasTyped(t *testing.T) {
 	}
 	if !strings.Contains(kept, typed) {
 		t.Errorf("after a reload the evidence reads %q, want what was typed (%q)", kept, typed)
+	}
+	scored, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('input[name="score-quality"]:checked') !== null`))
+	if err != nil || scored {
+		t.Errorf("after a reload quality has a score (%v): none was chosen", err)
+	}
+}
+
+// An interviewer submits too early, with the keyboard: the page opens on
+// the list of what is missing, in plain words; the first link takes them
+// to its field.
+func TestJourneySubmitErrorsLeadToTheirFields(t *testing.T) {
+	ctx := newTab(t)
+	s := startSite(t)
+	signInAs(t, ctx, s.URL, "users/omar")
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(s.URL+"/interviews"),
+		chromedp.Click(chromedp.CSS(`a[href*="demo-linus"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form.scorecard-form`)),
+		chromedp.SendKeys(chromedp.CSS(`#evidence-quality`), "Wrote the tests first."),
+		chromedp.Click(chromedp.CSS(`button[value=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-error-summary]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	focused := func() string {
+		t.Helper()
+		id, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id || document.activeElement.tagName`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	// The summary has the focus: a screen reader reads it first.
+	if got := focused(); got != "form-errors" {
+		t.Errorf("after a refused submit the focus is on %q, want the error summary", got)
+	}
+	summary, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`[data-error-summary]`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Quality and operations has no score yet", "Communication has no score yet", "Choose a recommendation"} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("the error summary lacks %q:\n%s", want, summary)
+		}
+	}
+	for _, internal := range []string{"not_assessed", "STRONG_NO", "scorecard.ratings", `"quality"`} {
+		if strings.Contains(summary, internal) {
+			t.Errorf("the error summary speaks the API's words (%q):\n%s", internal, summary)
+		}
+	}
+	// Tab to the first link, Enter: the focus lands on the first score of
+	// that competency.
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("\t")); err != nil {
+		t.Fatal(err)
+	}
+	link, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.getAttribute("href") || document.activeElement.tagName`))
+	if err != nil || link != "#score-quality-1" {
+		t.Fatalf("Tab from the summary reaches %q (%v), want the first error's link", link, err)
+	}
+	// Activate it as Enter would (a synthetic Enter's key-up would land on
+	// the radio button and submit the form).
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.activeElement.click()`)); err != nil {
+		t.Fatal(err)
+	}
+	// Following a link to a fragment moves the focus when the browser
+	// gets to it: ask until it has.
+	const onField = `document.activeElement.id === "score-quality-1"`
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](onField, chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+		t.Errorf("after following the first error the focus is on %q, want quality's first score", focused())
+	}
+	// The text typed is still there.
+	kept, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(`#evidence-quality`)))
+	if err != nil || kept != "Wrote the tests first." {
+		t.Errorf("the evidence after the refused submit = %q, %v", kept, err)
 	}
 }
