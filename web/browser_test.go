@@ -174,3 +174,33 @@ func TestBrowserSignIn(t *testing.T) {
 		t.Errorf("home after sign-in says %q, want the user", text)
 	}
 }
+
+// On a wide screen a competency of the scorecard, with all its anchors,
+// fits one screen: scoring means reading every anchor at once, not
+// scrolling a 3,800-pixel page for three competencies.
+func TestScorecardFitsAWideScreen(t *testing.T) {
+	ctx := newTab(t)
+	s := startSite(t)
+	signInAs(t, ctx, s.URL, "users/omar")
+	path := "/interviews/demo-linus/" + s.interviewOf(t, "demo-linus", "users/omar")
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+path), chromedp.WaitVisible(chromedp.CSS(`form.scorecard-form`))); err != nil {
+		t.Fatal(err)
+	}
+	heights, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`[...document.querySelectorAll(".sc-competency:has(> .sc-about)")].map((s) => s.getBoundingClientRect().height)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(heights) != 3 {
+		t.Fatalf("%d competencies on the form, want 3", len(heights))
+	}
+	for i, h := range heights {
+		if h > 900 {
+			t.Errorf("competency %d is %.0f px tall at 1280 × 900: its anchors do not fit one screen", i+1, h)
+		}
+	}
+	page, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.documentElement.scrollHeight`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("the scorecard page is %.0f px tall at 1280 px, competencies %v", page, heights)
+}
