@@ -183,7 +183,7 @@ func fillCompare(d *compareData, resp *feedbackv1.CompareCandidatesResponse, t t
 	sortCompare(d.Rows)
 	for role, cal := range resp.GetCalibrations() {
 		d.Calibrations = append(d.Calibrations, compareCalibration{
-			Role: roles.of(role), Applied: cal.GetApplied(), Note: cal.GetNote(), Computed: debriefTimeOf(cal.GetComputeTime()),
+			Role: roles.of(role), Applied: cal.GetApplied(), Note: calibrationWords(cal.GetNote()), Computed: debriefTimeOf(cal.GetComputeTime()),
 		})
 	}
 	sort.Slice(d.Calibrations, func(i, j int) bool { return d.Calibrations[i].Role < d.Calibrations[j].Role })

@@ -58,7 +58,10 @@ type debriefRecommendation struct {
 type debriefCalibration struct {
 	Present  bool
 	Applied  bool
-	Note     string
+	Note     string // why there are no calibrated scores, in words
+	// Scorecards is how many scorecards the role's report rests on; Since,
+	// how many of this panel's came after it.
+	Scorecards, Since int
 	Computed debriefTime
 	Effects  []debriefEffect
 }
@@ -162,7 +165,8 @@ func newDebrief(sum *feedbackv1.CandidateSummary, t titles) debriefData {
 		d.Recommendations = append(d.Recommendations, debriefRecommendation{Label: recommendationWords(rc.GetRecommendation()), Count: int(rc.GetCount())})
 	}
 	if cal := sum.GetCalibration(); cal != nil {
-		d.Calibration = debriefCalibration{Present: true, Applied: cal.GetApplied(), Note: cal.GetNote(), Computed: debriefTimeOf(cal.GetComputeTime())}
+		d.Calibration = debriefCalibration{Present: true, Applied: cal.GetApplied(), Note: calibrationWords(cal.GetNote()),
+			Computed: debriefTimeOf(cal.GetComputeTime()), Scorecards: int(cal.GetReportScorecards()), Since: int(cal.GetPanelScorecardsSince())}
 		for who, e := range cal.GetInterviewerEffects() {
 			d.Calibration.Effects = append(d.Calibration.Effects, debriefEffect{Interviewer: t.people.of(who), Effect: e, Words: leniencyWords(e)})
 		}

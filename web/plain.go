@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
 // Plain words for the statistics, so that a recruiter can act on a report
@@ -60,4 +61,19 @@ func agreementAdvice(band string) string {
 		return "Interviewers agree: nothing to do."
 	}
 	return "Not enough ratings to tell yet."
+}
+
+// calibrationWords says, in a recruiter's words, why a page shows no
+// calibrated scores, from the service's note (which speaks to API
+// clients: roles by ID, the call to make).
+func calibrationWords(note string) string {
+	switch {
+	case strings.Contains(note, "to submit"):
+		return "None while you have a scorecard of this role to submit: the role's calibration includes that panel's scores."
+	case strings.Contains(note, "shown to recruiters"):
+		return "Calibrated scores are shown to recruiters."
+	case strings.Contains(note, "earlier version"):
+		return "The role's calibration was computed by an earlier version: compute it again on the Calibration page."
+	}
+	return "The role has no calibration yet: compute one on the Calibration page."
 }
