@@ -56,14 +56,14 @@ type debriefRecommendation struct {
 }
 
 type debriefCalibration struct {
-	Present  bool
-	Applied  bool
-	Note     string // why there are no calibrated scores, in words
+	Present bool
+	Applied bool
+	Note    string // why there are no calibrated scores, in words
 	// Scorecards is how many scorecards the role's report rests on; Since,
 	// how many of this panel's came after it.
 	Scorecards, Since int
-	Computed debriefTime
-	Effects  []debriefEffect
+	Computed          debriefTime
+	Effects           []debriefEffect
 }
 
 type debriefEffect struct {

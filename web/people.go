@@ -2,11 +2,11 @@ package web
 
 import (
 	"context"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/yardstick-dev/yardstick/pkg/fieldcheck"
 	"github.com/yardstick-dev/yardstick/pkg/principal"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 )
@@ -32,7 +32,7 @@ type cachedPerson struct {
 // userRef is the form the directory accepts (one malformed name would
 // fail a whole batch): what else a page holds, for example the seed's
 // actor, shows as it is.
-var userRef = regexp.MustCompile(`^users/[A-Za-z0-9._@+|:-]{1,128}$`)
+var userRef = fieldcheck.UserNamePattern
 
 // maxCachedPeople bounds the cache; past it, it starts again empty.
 const maxCachedPeople = 10_000

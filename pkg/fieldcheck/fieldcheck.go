@@ -17,6 +17,10 @@ import (
 // yardstick.type.v1.resource_id in the protos.
 var IDPattern = regexp.MustCompile(`^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
+// UserNamePattern is the format of a person's resource name, users/{user}
+// with the token's subject, the same rule as yardstick.type.v1.user_name.
+var UserNamePattern = regexp.MustCompile(`^users/[A-Za-z0-9._@+|:-]{1,128}$`)
+
 // IDRule says in words what IDPattern accepts.
 const IDRule = "must be 1-63 lower-case letters, digits or hyphens, starting with a letter and not ending with a hyphen"
 

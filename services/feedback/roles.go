@@ -183,7 +183,7 @@ func (s *Server) validateRole(ctx context.Context, r role, prefix string) error 
 	for i, u := range r.HiringTeam {
 		f := fmt.Sprintf("%s.hiring_team[%d]", prefix, i)
 		switch {
-		case !validUserName(u):
+		case !fieldcheck.UserNamePattern.MatchString(u):
 			v.Add(f, "must name a user: users/{user}")
 		case slices.Index(r.HiringTeam, u) < i:
 			v.Add(f, "%s is on the team twice", apierr.Clip(u, 100))
@@ -249,16 +249,6 @@ func (s *Server) coverage(ctx context.Context, r role) []*feedbackv1.PlanCoverag
 		cov.Thin = cov.Interviews < thinCoverage
 	}
 	return out
-}
-
-func validUserName(s string) bool {
-	id, ok := strings.CutPrefix(s, "users/")
-	if !ok || id == "" || len(id) > 128 {
-		return false
-	}
-	return !strings.ContainsFunc(id, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._@+|:-", r))
-	})
 }
 
 func roleFieldSet(r *feedbackv1.Role, f string) bool {

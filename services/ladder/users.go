@@ -128,7 +128,7 @@ var (
 func (s *Server) UpdateUser(ctx context.Context, req *ladderv1.UpdateUserRequest) (*ladderv1.User, error) {
 	in := req.GetUser()
 	name := in.GetName()
-	if id, ok := strings.CutPrefix(name, usersPrefix); !ok || id == "" || strings.Contains(id, "/") {
+	if !fieldcheck.UserNamePattern.MatchString(name) {
 		return nil, apierr.Invalid("user.name", "must name a user: users/{user}, the token's subject")
 	}
 	paths, err := userMask.Paths(req.GetUpdateMask().GetPaths(), func(field string) bool { return userFieldSet(in, field) })
@@ -193,7 +193,7 @@ func validatePerson(p person, paths []string) error {
 				v.Add(field, "must be an address like name@example.com, at most %d characters", maxEmailLen)
 			}
 		case "manager":
-			if p.Manager != "" && !userNamePattern(p.Manager) {
+			if p.Manager != "" && !fieldcheck.UserNamePattern.MatchString(p.Manager) {
 				v.Add(field, "must name a user: users/{user}")
 			}
 		case "framework":
@@ -207,16 +207,6 @@ func validatePerson(p person, paths []string) error {
 		}
 	}
 	return v.Err()
-}
-
-func userNamePattern(s string) bool {
-	id, ok := strings.CutPrefix(s, usersPrefix)
-	if !ok || id == "" || len(id) > 128 {
-		return false
-	}
-	return !strings.ContainsFunc(id, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._@+|:-", r))
-	})
 }
 
 func personField(p person, f string) string {
