@@ -138,6 +138,7 @@ var emptyRequestCodes = map[string]codes.Code{
 	rubricv1.RubricService_ListRubricRevisions_FullMethodName:      codes.InvalidArgument,
 	rubricv1.RubricService_ListRubricChanges_FullMethodName:        codes.InvalidArgument,
 	rubricv1.RubricService_DeriveRubric_FullMethodName:             codes.InvalidArgument,
+	rubricv1.RubricService_RederiveRubric_FullMethodName:           codes.InvalidArgument,
 	feedbackv1.FeedbackService_CreateCandidate_FullMethodName:      codes.InvalidArgument,
 	feedbackv1.FeedbackService_GetCandidate_FullMethodName:         codes.InvalidArgument,
 	feedbackv1.FeedbackService_ListCandidates_FullMethodName:       codes.OK,

@@ -53,6 +53,9 @@ var matrix = []testenv.MatrixCase[fixture]{
 	{RPC: "CreateRubric", What: "an ID in use", Req: func(f fixture) proto.Message {
 		return &rubricv1.CreateRubricRequest{RubricId: strings.TrimPrefix(f.draft.GetName(), "rubrics/"), Rubric: proto.Clone(f.draft).(*rubricv1.Rubric)}
 	}, Want: testenv.AdminOnly(codes.AlreadyExists)},
+	{RPC: "RederiveRubric", What: "the draft, from its ladder", Req: func(f fixture) proto.Message {
+		return &rubricv1.RederiveRubricRequest{Name: f.draft.GetName(), Etag: f.draft.GetEtag()}
+	}, Want: testenv.AdminOnly(codes.OK)},
 	{RPC: "UpdateRubric", What: "the title", Req: func(f fixture) proto.Message {
 		return &rubricv1.UpdateRubricRequest{Rubric: &rubricv1.Rubric{Name: f.draft.GetName(), Etag: f.draft.GetEtag(), Title: "Retitled"}}
 	}, Want: testenv.AdminOnly(codes.OK)},

@@ -20,6 +20,7 @@ var changeKinds = map[string]rubricv1.Change_Kind{
 	publishing.KindPublish: rubricv1.Change_KIND_PUBLISH,
 	publishing.KindDelete:  rubricv1.Change_KIND_DELETE,
 	kindDerive:             rubricv1.Change_KIND_DERIVE,
+	kindRederive:           rubricv1.Change_KIND_REDERIVE,
 }
 
 func draftToProto(doc *versioned.Doc[draft]) *rubricv1.Rubric {

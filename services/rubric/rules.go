@@ -24,6 +24,7 @@ func Rules() map[string][]principal.Role {
 		rubricv1.RubricService_DeleteRubric_FullMethodName:      auth.Only(principal.Admin),
 		rubricv1.RubricService_PublishRubric_FullMethodName:     auth.Only(principal.Admin),
 		rubricv1.RubricService_DeriveRubric_FullMethodName:      auth.Only(principal.Admin),
+		rubricv1.RubricService_RederiveRubric_FullMethodName:    auth.Only(principal.Admin),
 		rubricv1.RubricService_ListRubricChanges_FullMethodName: auth.Only(principal.Admin),
 	}
 }

@@ -39,6 +39,8 @@ const (
 	Change_KIND_DELETE Change_Kind = 4
 	// The rubric was derived from a ladder level.
 	Change_KIND_DERIVE Change_Kind = 5
+	// The draft was derived again from a newer revision of its ladder.
+	Change_KIND_REDERIVE Change_Kind = 6
 )
 
 // Enum value maps for Change_Kind.
@@ -50,6 +52,7 @@ var (
 		3: "KIND_PUBLISH",
 		4: "KIND_DELETE",
 		5: "KIND_DERIVE",
+		6: "KIND_REDERIVE",
 	}
 	Change_Kind_value = map[string]int32{
 		"KIND_UNSPECIFIED": 0,
@@ -58,6 +61,7 @@ var (
 		"KIND_PUBLISH":     3,
 		"KIND_DELETE":      4,
 		"KIND_DERIVE":      5,
+		"KIND_REDERIVE":    6,
 	}
 )
 
@@ -943,7 +947,7 @@ const file_yardstick_rubric_v1_rubric_proto_rawDesc = "" +
 	"\bsnapshot\x18\x02 \x01(\v2\x1b.yardstick.rubric.v1.RubricR\bsnapshot\x12B\n" +
 	"\vcreate_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampB\x05\x92A\x02@\x01R\n" +
 	"createTime\x12\x19\n" +
-	"\x04etag\x18\x04 \x01(\tB\x05\x92A\x02@\x01R\x04etag\"\xa7\x03\n" +
+	"\x04etag\x18\x04 \x01(\tB\x05\x92A\x02@\x01R\x04etag\"\xbb\x03\n" +
 	"\x06Change\x12\x19\n" +
 	"\x04name\x18\x01 \x01(\tB\x05\x92A\x02@\x01R\x04name\x12\x1f\n" +
 	"\aversion\x18\x02 \x01(\x03B\x05\x92A\x02@\x01R\aversion\x12;\n" +
@@ -952,14 +956,15 @@ const file_yardstick_rubric_v1_rubric_proto_rawDesc = "" +
 	"\vcreate_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampB\x05\x92A\x02@\x01R\n" +
 	"createTime\x12,\n" +
 	"\x0echanged_fields\x18\x06 \x03(\tB\x05\x92A\x02@\x01R\rchangedFields\x12!\n" +
-	"\brevision\x18\a \x01(\tB\x05\x92A\x02@\x01R\brevision\"r\n" +
+	"\brevision\x18\a \x01(\tB\x05\x92A\x02@\x01R\brevision\"\x85\x01\n" +
 	"\x04Kind\x12\x14\n" +
 	"\x10KIND_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vKIND_CREATE\x10\x01\x12\x0f\n" +
 	"\vKIND_UPDATE\x10\x02\x12\x10\n" +
 	"\fKIND_PUBLISH\x10\x03\x12\x0f\n" +
 	"\vKIND_DELETE\x10\x04\x12\x0f\n" +
-	"\vKIND_DERIVE\x10\x05BGZEgithub.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1;rubricv1b\x06proto3"
+	"\vKIND_DERIVE\x10\x05\x12\x11\n" +
+	"\rKIND_REDERIVE\x10\x06BGZEgithub.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1;rubricv1b\x06proto3"
 
 var (
 	file_yardstick_rubric_v1_rubric_proto_rawDescOnce sync.Once

@@ -749,6 +749,62 @@ func (x *ListRubricChangesResponse) GetNextPageToken() string {
 	return ""
 }
 
+// Request for RederiveRubric.
+type RederiveRubricRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The rubric whose draft to derive again.
+	// Format: `rubrics/{rubric}`.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The draft's current etag. Required.
+	Etag          string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RederiveRubricRequest) Reset() {
+	*x = RederiveRubricRequest{}
+	mi := &file_yardstick_rubric_v1_rubric_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RederiveRubricRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RederiveRubricRequest) ProtoMessage() {}
+
+func (x *RederiveRubricRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_rubric_v1_rubric_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RederiveRubricRequest.ProtoReflect.Descriptor instead.
+func (*RederiveRubricRequest) Descriptor() ([]byte, []int) {
+	return file_yardstick_rubric_v1_rubric_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *RederiveRubricRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *RederiveRubricRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
 // Request for DeriveRubric.
 type DeriveRubricRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -784,7 +840,7 @@ type DeriveRubricRequest struct {
 
 func (x *DeriveRubricRequest) Reset() {
 	*x = DeriveRubricRequest{}
-	mi := &file_yardstick_rubric_v1_rubric_service_proto_msgTypes[12]
+	mi := &file_yardstick_rubric_v1_rubric_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -796,7 +852,7 @@ func (x *DeriveRubricRequest) String() string {
 func (*DeriveRubricRequest) ProtoMessage() {}
 
 func (x *DeriveRubricRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_rubric_v1_rubric_service_proto_msgTypes[12]
+	mi := &file_yardstick_rubric_v1_rubric_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -809,7 +865,7 @@ func (x *DeriveRubricRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeriveRubricRequest.ProtoReflect.Descriptor instead.
 func (*DeriveRubricRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_rubric_v1_rubric_service_proto_rawDescGZIP(), []int{12}
+	return file_yardstick_rubric_v1_rubric_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *DeriveRubricRequest) GetRubricId() string {
@@ -933,7 +989,10 @@ const file_yardstick_rubric_v1_rubric_service_proto_rawDesc = "" +
 	"page_token\x18\x03 \x01(\tR\tpageToken\"z\n" +
 	"\x19ListRubricChangesResponse\x125\n" +
 	"\achanges\x18\x01 \x03(\v2\x1b.yardstick.rubric.v1.ChangeR\achanges\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xb6\x03\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"S\n" +
+	"\x15RederiveRubricRequest\x12\x1d\n" +
+	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\xb0\x88'\x01R\x04name\x12\x1b\n" +
+	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\x04etag\"\xb6\x03\n" +
 	"\x13DeriveRubricRequest\x12)\n" +
 	"\trubric_id\x18\x01 \x01(\tB\f\xbaH\t\xd8\x01\x01r\x04\x88\x88'\x01R\brubricId\x12'\n" +
 	"\tframework\x18\x02 \x01(\tB\t\xbaH\x06r\x04\xa0\x88'\x01R\tframework\x12\x1f\n" +
@@ -946,7 +1005,7 @@ const file_yardstick_rubric_v1_rubric_service_proto_rawDesc = "" +
 	"\x05title\x18\t \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x05title\x12+\n" +
 	"\n" +
 	"request_id\x18\n" +
-	" \x01(\tB\f\xbaH\t\xd8\x01\x01r\x04\xa8\x88'\x01R\trequestId2\xdb\x16\n" +
+	" \x01(\tB\f\xbaH\t\xd8\x01\x01r\x04\xa8\x88'\x01R\trequestId2\x90\x19\n" +
 	"\rRubricService\x12\xce\x01\n" +
 	"\tGetRubric\x12%.yardstick.rubric.v1.GetRubricRequest\x1a\x1b.yardstick.rubric.v1.Rubric\"}\x92A^J\\\n" +
 	"\x03404\x12U\n" +
@@ -995,7 +1054,14 @@ const file_yardstick_rubric_v1_rubric_service_proto_rawDesc = "" +
 	"\x11ListRubricChanges\x12-.yardstick.rubric.v1.ListRubricChangesRequest\x1a..yardstick.rubric.v1.ListRubricChangesResponse\"\x87\x01\x92A^J\\\n" +
 	"\x03404\x12U\n" +
 	";No such rubric or revision (or one the caller may not see).\x12\x16\n" +
-	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02 \x12\x1e/v1/{parent=rubrics/*}/changes\x12\xc2\x03\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02 \x12\x1e/v1/{parent=rubrics/*}/changes\x12\xb2\x02\n" +
+	"\x0eRederiveRubric\x12*.yardstick.rubric.v1.RederiveRubricRequest\x1a\x1b.yardstick.rubric.v1.Rubric\"\xd6\x01\x92A\xaa\x01J\\\n" +
+	"\x03404\x12U\n" +
+	";No such rubric, or its framework has no published revision.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.StatusJJ\n" +
+	"\x03409\x12C\n" +
+	")The etag is stale: read the rubric again.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02\":\x01*\"\x1d/v1/{name=rubrics/*}:rederive\x12\xc2\x03\n" +
 	"\fDeriveRubric\x12(.yardstick.rubric.v1.DeriveRubricRequest\x1a\x1b.yardstick.rubric.v1.Rubric\"\xea\x02\x92A\xc9\x02JT\n" +
 	"\x03404\x12M\n" +
 	"3No such framework, or it has no published revision.\x12\x16\n" +
@@ -1022,7 +1088,7 @@ func file_yardstick_rubric_v1_rubric_service_proto_rawDescGZIP() []byte {
 	return file_yardstick_rubric_v1_rubric_service_proto_rawDescData
 }
 
-var file_yardstick_rubric_v1_rubric_service_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_yardstick_rubric_v1_rubric_service_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_yardstick_rubric_v1_rubric_service_proto_goTypes = []any{
 	(*GetRubricRequest)(nil),            // 0: yardstick.rubric.v1.GetRubricRequest
 	(*ListRubricsRequest)(nil),          // 1: yardstick.rubric.v1.ListRubricsRequest
@@ -1036,22 +1102,23 @@ var file_yardstick_rubric_v1_rubric_service_proto_goTypes = []any{
 	(*ListRubricRevisionsResponse)(nil), // 9: yardstick.rubric.v1.ListRubricRevisionsResponse
 	(*ListRubricChangesRequest)(nil),    // 10: yardstick.rubric.v1.ListRubricChangesRequest
 	(*ListRubricChangesResponse)(nil),   // 11: yardstick.rubric.v1.ListRubricChangesResponse
-	(*DeriveRubricRequest)(nil),         // 12: yardstick.rubric.v1.DeriveRubricRequest
-	(*Rubric)(nil),                      // 13: yardstick.rubric.v1.Rubric
-	(*fieldmaskpb.FieldMask)(nil),       // 14: google.protobuf.FieldMask
-	(*RubricRevision)(nil),              // 15: yardstick.rubric.v1.RubricRevision
-	(*Change)(nil),                      // 16: yardstick.rubric.v1.Change
-	(*Scale)(nil),                       // 17: yardstick.rubric.v1.Scale
-	(*emptypb.Empty)(nil),               // 18: google.protobuf.Empty
+	(*RederiveRubricRequest)(nil),       // 12: yardstick.rubric.v1.RederiveRubricRequest
+	(*DeriveRubricRequest)(nil),         // 13: yardstick.rubric.v1.DeriveRubricRequest
+	(*Rubric)(nil),                      // 14: yardstick.rubric.v1.Rubric
+	(*fieldmaskpb.FieldMask)(nil),       // 15: google.protobuf.FieldMask
+	(*RubricRevision)(nil),              // 16: yardstick.rubric.v1.RubricRevision
+	(*Change)(nil),                      // 17: yardstick.rubric.v1.Change
+	(*Scale)(nil),                       // 18: yardstick.rubric.v1.Scale
+	(*emptypb.Empty)(nil),               // 19: google.protobuf.Empty
 }
 var file_yardstick_rubric_v1_rubric_service_proto_depIdxs = []int32{
-	13, // 0: yardstick.rubric.v1.ListRubricsResponse.rubrics:type_name -> yardstick.rubric.v1.Rubric
-	13, // 1: yardstick.rubric.v1.CreateRubricRequest.rubric:type_name -> yardstick.rubric.v1.Rubric
-	13, // 2: yardstick.rubric.v1.UpdateRubricRequest.rubric:type_name -> yardstick.rubric.v1.Rubric
-	14, // 3: yardstick.rubric.v1.UpdateRubricRequest.update_mask:type_name -> google.protobuf.FieldMask
-	15, // 4: yardstick.rubric.v1.ListRubricRevisionsResponse.revisions:type_name -> yardstick.rubric.v1.RubricRevision
-	16, // 5: yardstick.rubric.v1.ListRubricChangesResponse.changes:type_name -> yardstick.rubric.v1.Change
-	17, // 6: yardstick.rubric.v1.DeriveRubricRequest.scale:type_name -> yardstick.rubric.v1.Scale
+	14, // 0: yardstick.rubric.v1.ListRubricsResponse.rubrics:type_name -> yardstick.rubric.v1.Rubric
+	14, // 1: yardstick.rubric.v1.CreateRubricRequest.rubric:type_name -> yardstick.rubric.v1.Rubric
+	14, // 2: yardstick.rubric.v1.UpdateRubricRequest.rubric:type_name -> yardstick.rubric.v1.Rubric
+	15, // 3: yardstick.rubric.v1.UpdateRubricRequest.update_mask:type_name -> google.protobuf.FieldMask
+	16, // 4: yardstick.rubric.v1.ListRubricRevisionsResponse.revisions:type_name -> yardstick.rubric.v1.RubricRevision
+	17, // 5: yardstick.rubric.v1.ListRubricChangesResponse.changes:type_name -> yardstick.rubric.v1.Change
+	18, // 6: yardstick.rubric.v1.DeriveRubricRequest.scale:type_name -> yardstick.rubric.v1.Scale
 	0,  // 7: yardstick.rubric.v1.RubricService.GetRubric:input_type -> yardstick.rubric.v1.GetRubricRequest
 	1,  // 8: yardstick.rubric.v1.RubricService.ListRubrics:input_type -> yardstick.rubric.v1.ListRubricsRequest
 	3,  // 9: yardstick.rubric.v1.RubricService.CreateRubric:input_type -> yardstick.rubric.v1.CreateRubricRequest
@@ -1061,19 +1128,21 @@ var file_yardstick_rubric_v1_rubric_service_proto_depIdxs = []int32{
 	7,  // 13: yardstick.rubric.v1.RubricService.GetRubricRevision:input_type -> yardstick.rubric.v1.GetRubricRevisionRequest
 	8,  // 14: yardstick.rubric.v1.RubricService.ListRubricRevisions:input_type -> yardstick.rubric.v1.ListRubricRevisionsRequest
 	10, // 15: yardstick.rubric.v1.RubricService.ListRubricChanges:input_type -> yardstick.rubric.v1.ListRubricChangesRequest
-	12, // 16: yardstick.rubric.v1.RubricService.DeriveRubric:input_type -> yardstick.rubric.v1.DeriveRubricRequest
-	13, // 17: yardstick.rubric.v1.RubricService.GetRubric:output_type -> yardstick.rubric.v1.Rubric
-	2,  // 18: yardstick.rubric.v1.RubricService.ListRubrics:output_type -> yardstick.rubric.v1.ListRubricsResponse
-	13, // 19: yardstick.rubric.v1.RubricService.CreateRubric:output_type -> yardstick.rubric.v1.Rubric
-	13, // 20: yardstick.rubric.v1.RubricService.UpdateRubric:output_type -> yardstick.rubric.v1.Rubric
-	18, // 21: yardstick.rubric.v1.RubricService.DeleteRubric:output_type -> google.protobuf.Empty
-	15, // 22: yardstick.rubric.v1.RubricService.PublishRubric:output_type -> yardstick.rubric.v1.RubricRevision
-	15, // 23: yardstick.rubric.v1.RubricService.GetRubricRevision:output_type -> yardstick.rubric.v1.RubricRevision
-	9,  // 24: yardstick.rubric.v1.RubricService.ListRubricRevisions:output_type -> yardstick.rubric.v1.ListRubricRevisionsResponse
-	11, // 25: yardstick.rubric.v1.RubricService.ListRubricChanges:output_type -> yardstick.rubric.v1.ListRubricChangesResponse
-	13, // 26: yardstick.rubric.v1.RubricService.DeriveRubric:output_type -> yardstick.rubric.v1.Rubric
-	17, // [17:27] is the sub-list for method output_type
-	7,  // [7:17] is the sub-list for method input_type
+	12, // 16: yardstick.rubric.v1.RubricService.RederiveRubric:input_type -> yardstick.rubric.v1.RederiveRubricRequest
+	13, // 17: yardstick.rubric.v1.RubricService.DeriveRubric:input_type -> yardstick.rubric.v1.DeriveRubricRequest
+	14, // 18: yardstick.rubric.v1.RubricService.GetRubric:output_type -> yardstick.rubric.v1.Rubric
+	2,  // 19: yardstick.rubric.v1.RubricService.ListRubrics:output_type -> yardstick.rubric.v1.ListRubricsResponse
+	14, // 20: yardstick.rubric.v1.RubricService.CreateRubric:output_type -> yardstick.rubric.v1.Rubric
+	14, // 21: yardstick.rubric.v1.RubricService.UpdateRubric:output_type -> yardstick.rubric.v1.Rubric
+	19, // 22: yardstick.rubric.v1.RubricService.DeleteRubric:output_type -> google.protobuf.Empty
+	16, // 23: yardstick.rubric.v1.RubricService.PublishRubric:output_type -> yardstick.rubric.v1.RubricRevision
+	16, // 24: yardstick.rubric.v1.RubricService.GetRubricRevision:output_type -> yardstick.rubric.v1.RubricRevision
+	9,  // 25: yardstick.rubric.v1.RubricService.ListRubricRevisions:output_type -> yardstick.rubric.v1.ListRubricRevisionsResponse
+	11, // 26: yardstick.rubric.v1.RubricService.ListRubricChanges:output_type -> yardstick.rubric.v1.ListRubricChangesResponse
+	14, // 27: yardstick.rubric.v1.RubricService.RederiveRubric:output_type -> yardstick.rubric.v1.Rubric
+	14, // 28: yardstick.rubric.v1.RubricService.DeriveRubric:output_type -> yardstick.rubric.v1.Rubric
+	18, // [18:29] is the sub-list for method output_type
+	7,  // [7:18] is the sub-list for method input_type
 	7,  // [7:7] is the sub-list for extension type_name
 	7,  // [7:7] is the sub-list for extension extendee
 	0,  // [0:7] is the sub-list for field type_name
@@ -1091,7 +1160,7 @@ func file_yardstick_rubric_v1_rubric_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_yardstick_rubric_v1_rubric_service_proto_rawDesc), len(file_yardstick_rubric_v1_rubric_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   13,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

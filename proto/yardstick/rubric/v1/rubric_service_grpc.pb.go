@@ -29,6 +29,7 @@ const (
 	RubricService_GetRubricRevision_FullMethodName   = "/yardstick.rubric.v1.RubricService/GetRubricRevision"
 	RubricService_ListRubricRevisions_FullMethodName = "/yardstick.rubric.v1.RubricService/ListRubricRevisions"
 	RubricService_ListRubricChanges_FullMethodName   = "/yardstick.rubric.v1.RubricService/ListRubricChanges"
+	RubricService_RederiveRubric_FullMethodName      = "/yardstick.rubric.v1.RubricService/RederiveRubric"
 	RubricService_DeriveRubric_FullMethodName        = "/yardstick.rubric.v1.RubricService/DeriveRubric"
 )
 
@@ -72,6 +73,13 @@ type RubricServiceClient interface {
 	// Lists the recorded changes of a rubric, newest first: who changed what,
 	// and when.
 	ListRubricChanges(ctx context.Context, in *ListRubricChangesRequest, opts ...grpc.CallOption) (*ListRubricChangesResponse, error)
+	// Derives a derived rubric's draft again from the newest published
+	// revision of its framework (the same track and level, the same
+	// competencies and scale): anchors an admin edited are kept as they are,
+	// anchors still marked derived take the ladder's new words, and the
+	// source names the new revision. The draft's etag is required. A rubric
+	// not derived from a ladder is FAILED_PRECONDITION.
+	RederiveRubric(ctx context.Context, in *RederiveRubricRequest, opts ...grpc.CallOption) (*Rubric, error)
 	// Derives a draft rubric from a level of a career framework: one
 	// competency per competency the level has an expectation for, with
 	// anchors drawn from the ladder (the level below describes "below the
@@ -178,6 +186,16 @@ func (c *rubricServiceClient) ListRubricChanges(ctx context.Context, in *ListRub
 	return out, nil
 }
 
+func (c *rubricServiceClient) RederiveRubric(ctx context.Context, in *RederiveRubricRequest, opts ...grpc.CallOption) (*Rubric, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Rubric)
+	err := c.cc.Invoke(ctx, RubricService_RederiveRubric_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *rubricServiceClient) DeriveRubric(ctx context.Context, in *DeriveRubricRequest, opts ...grpc.CallOption) (*Rubric, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(Rubric)
@@ -228,6 +246,13 @@ type RubricServiceServer interface {
 	// Lists the recorded changes of a rubric, newest first: who changed what,
 	// and when.
 	ListRubricChanges(context.Context, *ListRubricChangesRequest) (*ListRubricChangesResponse, error)
+	// Derives a derived rubric's draft again from the newest published
+	// revision of its framework (the same track and level, the same
+	// competencies and scale): anchors an admin edited are kept as they are,
+	// anchors still marked derived take the ladder's new words, and the
+	// source names the new revision. The draft's etag is required. A rubric
+	// not derived from a ladder is FAILED_PRECONDITION.
+	RederiveRubric(context.Context, *RederiveRubricRequest) (*Rubric, error)
 	// Derives a draft rubric from a level of a career framework: one
 	// competency per competency the level has an expectation for, with
 	// anchors drawn from the ladder (the level below describes "below the
@@ -270,6 +295,9 @@ func (UnimplementedRubricServiceServer) ListRubricRevisions(context.Context, *Li
 }
 func (UnimplementedRubricServiceServer) ListRubricChanges(context.Context, *ListRubricChangesRequest) (*ListRubricChangesResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ListRubricChanges not implemented")
+}
+func (UnimplementedRubricServiceServer) RederiveRubric(context.Context, *RederiveRubricRequest) (*Rubric, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RederiveRubric not implemented")
 }
 func (UnimplementedRubricServiceServer) DeriveRubric(context.Context, *DeriveRubricRequest) (*Rubric, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method DeriveRubric not implemented")
@@ -457,6 +485,24 @@ func _RubricService_ListRubricChanges_Handler(srv interface{}, ctx context.Conte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _RubricService_RederiveRubric_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RederiveRubricRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RubricServiceServer).RederiveRubric(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RubricService_RederiveRubric_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RubricServiceServer).RederiveRubric(ctx, req.(*RederiveRubricRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _RubricService_DeriveRubric_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(DeriveRubricRequest)
 	if err := dec(in); err != nil {
@@ -517,6 +563,10 @@ var RubricService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListRubricChanges",
 			Handler:    _RubricService_ListRubricChanges_Handler,
+		},
+		{
+			MethodName: "RederiveRubric",
+			Handler:    _RubricService_RederiveRubric_Handler,
 		},
 		{
 			MethodName: "DeriveRubric",
