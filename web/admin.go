@@ -31,6 +31,7 @@ func (a *App) routesAdmin() {
 	a.mux.HandleFunc("GET /admin/rubrics/{id}", a.page(a.adminRubricPage))
 	a.mux.HandleFunc("POST /admin/rubrics/{id}", a.form(a.adminRubricSave))
 	a.mux.HandleFunc("POST /admin/rubrics/{id}/publish", a.form(a.adminRubricPublish))
+	a.mux.HandleFunc("POST /admin/rubrics/{id}/rederive", a.form(a.adminRubricRederive))
 	a.routesAdminGrid()
 	a.routesAdminPeople()
 }

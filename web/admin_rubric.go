@@ -251,6 +251,21 @@ func (a *App) adminRubricPublish(w http.ResponseWriter, r *http.Request, s *sess
 	a.renderRubricError(w, r, s, id, err, nil, false)
 }
 
+// adminRubricRederive derives the draft again from its ladder's newest
+// revision, keeping the anchors the admin rewrote.
+func (a *App) adminRubricRederive(w http.ResponseWriter, r *http.Request, s *session) {
+	id := r.PathValue("id")
+	ctx, cancel := a.call(r, s)
+	defer cancel()
+	rb, err := a.rubrics.RederiveRubric(ctx, &rubricv1.RederiveRubricRequest{Name: "rubrics/" + id, Etag: r.PostFormValue("etag")})
+	if err == nil {
+		a.adminRedirect(w, r, "/admin/rubrics/"+url.PathEscape(id),
+			"Derived again from "+rb.GetSource().GetFrameworkRevision()+": the anchors you rewrote are kept; those still marked derived use the ladder's new words. Check them, then publish.")
+		return
+	}
+	a.renderRubricError(w, r, s, id, err, nil, false)
+}
+
 // adminRubricField reads a BadRequest field path of a rubric:
 // competencies[i], optionally followed by .anchors[j]; j is -1 without one.
 var adminRubricField = regexp.MustCompile(`^(?:rubric\.)?competencies\[(\d+)\](?:\.anchors(?:\[(\d+)\])?)?`)

@@ -265,7 +265,11 @@ func TestAdminRubricShowsTheLadderMovedOn(t *testing.T) {
 	if _, err := ladder.PublishFramework(ctx, &ladderv1.PublishFrameworkRequest{Name: fw.GetName(), Etag: fw.GetEtag()}); err != nil {
 		t.Fatal(err)
 	}
-	mustGet(t, adam, "/admin/rubrics/l3-coding", http.StatusOK, "The ladder moved on", "Derive a rubric from the newer revision")
+	body := mustGet(t, adam, "/admin/rubrics/l3-coding", http.StatusOK, "The ladder moved on", "or derive a new rubric from it")
+	code, body := adam.post("/admin/rubrics/l3-coding/rederive", url.Values{"etag": {submatch(t, etagField, body)}})
+	if code != http.StatusOK || !strings.Contains(body, "Derived again from frameworks/engineering/revisions/2") || strings.Contains(body, "The ladder moved on") {
+		t.Errorf("derive again = %d, want the draft on revision 2\n%.2000s", code, body)
+	}
 }
 
 // The form editor: a cell changed and one emptied reach the draft, the
