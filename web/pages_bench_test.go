@@ -24,9 +24,14 @@ func BenchmarkPages(b *testing.B) {
 		{"users/rita", "/candidates"},
 		{"users/rita", "/candidates/demo-ada"},
 		{"users/rita", "/compare?role=ic"},
+		{"users/rita", "/calibration"},
+		{"users/rita", "/roles"},
+		{"users/rita", "/roles/ic"},
 		{"users/adam", "/admin"},
 		{"users/adam", "/admin/rubrics/l3-coding"},
 		{"users/adam", "/admin/frameworks/engineering"},
+		{"users/adam", "/admin/frameworks/engineering/grid"},
+		{"users/adam", "/admin/people"},
 	}
 	for _, p := range pages {
 		br := s.as(b, p.who)
