@@ -129,6 +129,8 @@ func eachPage(t *testing.T, ctx context.Context, s *site, scorecard string, chec
 		{"users/adam", "/admin/frameworks/engineering/grid"},
 		{"users/adam", "/admin/people"},
 		{"users/adam", "/admin/people/erin"},
+		{"users/adam", "/roles/new"},
+		{"users/adam", "/roles/ic/edit"},
 	}
 	signedIn := ""
 	for _, p := range pages {

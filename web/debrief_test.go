@@ -319,3 +319,58 @@ func TestRolesPages(t *testing.T) {
 		t.Error("/candidates does not offer the roles as a choice")
 	}
 }
+
+// Recruiters define roles on a form of choices: a level, people from the
+// directory, published rubrics and their competencies; the plan's
+// mistakes come back at their fields, a taken ID with a free one.
+func TestRoleForm(t *testing.T) {
+	s := startSite(t)
+	rita := s.as(t, "users/rita")
+	mustGetPage(t, rita, "/roles/new", "A new role", `<option value="users/ivan">Ivan Petrov</option>`,
+		`<option value="rubrics/l3-coding">Senior Engineer: coding</option>`, `<option value="technical-skill">Technical skill</option>`)
+	form := url.Values{"title": {"Platform Engineer"}, "role_id": {""}, "level": {"frameworks/engineering|ic|l4"},
+		"team":         {"users/rita", "users/ivan"},
+		"plan-0-title": {"Coding"}, "plan-0-rubric": {"rubrics/l3-coding"},
+		"plan-1-title": {"Design"}, "plan-1-rubric": {"rubrics/l3-system-design"}, "plan-1-focus": {"quality"},
+		"plan-2-title": {""}, "plan-2-rubric": {""}}
+	code, page := rita.post("/roles", form)
+	if code != http.StatusBadRequest || !strings.Contains(page, `id="plan-1-focus-error"`) || !strings.Contains(page, `value="Platform Engineer"`) {
+		t.Fatalf("a focus the rubric does not assess = %d, want 400 at the field, the input kept\n%.3000s", code, page)
+	}
+	form.Del("plan-1-focus")
+	code, page = rita.post("/roles", form)
+	if code != http.StatusOK || !strings.Contains(page, "Role created.") || !strings.Contains(page, "<h1>Platform Engineer</h1>") || !strings.Contains(page, "Staff Engineer") {
+		t.Fatalf("create = %d\n%.2000s", code, page)
+	}
+	// The same title again: the ID it makes is taken, and a free one is named.
+	if code, page := rita.post("/roles", form); code != http.StatusConflict || !strings.Contains(page, "platform-engineer-2") {
+		t.Errorf("a taken ID = %d, want 409 naming a free one\n%.2000s", code, page)
+	}
+	// Edit: the form holds what was saved; a stale etag keeps the input.
+	body := mustGetPage(t, rita, "/roles/platform-engineer/edit", `value="Coding"`, `<option value="users/ivan" selected>Ivan Petrov</option>`)
+	etag := regexp.MustCompile(`name="etag" value="([^"]+)"`).FindStringSubmatch(body)[1]
+	form.Set("etag", etag)
+	form.Set("title", "Senior Platform Engineer")
+	if code, page := rita.post("/roles/platform-engineer", form); code != http.StatusOK || !strings.Contains(page, "<h1>Senior Platform Engineer</h1>") {
+		t.Errorf("save = %d\n%.2000s", code, page)
+	}
+	if code, _ := rita.post("/roles/platform-engineer", form); code != http.StatusConflict {
+		t.Errorf("a stale etag = %d, want 409", code)
+	}
+	// Not for interviewers.
+	if code, _ := s.as(t, "users/ivan").post("/roles", form); code != http.StatusForbidden {
+		t.Errorf("an interviewer creating a role = %d, want 403", code)
+	}
+}
+
+func mustGetPage(t *testing.T, b *browser, path string, wants ...string) string {
+	t.Helper()
+	code, body := b.get(path)
+	wantPage(t, path, code, body)
+	for _, w := range wants {
+		if !strings.Contains(body, w) {
+			t.Errorf("%s lacks %q", path, w)
+		}
+	}
+	return body
+}

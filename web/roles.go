@@ -17,6 +17,7 @@ import (
 func (a *App) routesRoles() {
 	a.mux.HandleFunc("GET /roles", a.page(a.rolesPage))
 	a.mux.HandleFunc("GET /roles/{id}", a.page(a.rolePage))
+	a.routesRoleForm()
 }
 
 // roleOption is one choice of a role field.
@@ -104,11 +105,11 @@ func (a *App) rolesPage(w http.ResponseWriter, r *http.Request, s *session) {
 
 // roleData is one role: its team and its interview plan.
 type roleData struct {
-	Title, Level string
-	Team         []string
-	Plan         []plannedView
-	Coverage     []*feedbackv1.PlanCoverage
-	Thin         []string
+	ID, Title, Level string
+	Team             []string
+	Plan             []plannedView
+	Coverage         []*feedbackv1.PlanCoverage
+	Thin             []string
 }
 
 type plannedView struct {
@@ -129,7 +130,7 @@ func (a *App) rolePage(w http.ResponseWriter, r *http.Request, s *session) {
 		revisions = append(revisions, p.GetRubric()+"/revisions/latest")
 	}
 	t := a.titlesFor(ctx, role.GetHiringTeam(), revisions)
-	d := roleData{Title: role.GetTitle(), Level: a.levelTitle(ctx, role), Coverage: role.GetCoverage(), Thin: thinCoverage(role)}
+	d := roleData{ID: r.PathValue("id"), Title: role.GetTitle(), Level: a.levelTitle(ctx, role), Coverage: role.GetCoverage(), Thin: thinCoverage(role)}
 	for _, who := range role.GetHiringTeam() {
 		d.Team = append(d.Team, t.people.of(who))
 	}
