@@ -34,17 +34,10 @@ type adminPersonRow struct {
 func (a *App) adminPeoplePage(w http.ResponseWriter, r *http.Request, s *session) {
 	ctx, cancel := a.call(r, s)
 	defer cancel()
-	users, err := listAll(func(token string) ([]*ladderv1.User, string, error) {
-		resp, err := a.ladder.ListUsers(ctx, &ladderv1.ListUsersRequest{PageSize: 1000, PageToken: token})
-		return resp.GetUsers(), resp.GetNextPageToken(), err
-	})
+	users, byName, err := a.everyone(ctx)
 	if err != nil {
 		a.failErr(w, s, err)
 		return
-	}
-	byName := names{}
-	for _, u := range users {
-		byName[u.GetName()] = u
 	}
 	levels, err := a.levelChoices(ctx, "")
 	if err != nil {
@@ -113,16 +106,9 @@ func (a *App) loadPerson(ctx context.Context, id string) (adminPersonData, error
 	if d.Levels, err = a.levelChoices(ctx, levelKey(u)); err != nil {
 		return d, err
 	}
-	users, err := listAll(func(token string) ([]*ladderv1.User, string, error) {
-		resp, err := a.ladder.ListUsers(ctx, &ladderv1.ListUsersRequest{PageSize: 1000, PageToken: token})
-		return resp.GetUsers(), resp.GetNextPageToken(), err
-	})
+	users, byName, err := a.everyone(ctx)
 	if err != nil {
 		return d, err
-	}
-	byName := names{}
-	for _, other := range users {
-		byName[other.GetName()] = other
 	}
 	for _, other := range users {
 		if other.GetName() != name {

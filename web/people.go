@@ -107,3 +107,20 @@ func (p *people) forget(ref string) {
 	delete(p.known, ref)
 	p.mu.Unlock()
 }
+
+// everyone reads the whole directory, for the forms that offer people as
+// choices, with their names.
+func (a *App) everyone(ctx context.Context) ([]*ladderv1.User, names, error) {
+	users, err := listAll(func(token string) ([]*ladderv1.User, string, error) {
+		resp, err := a.ladder.ListUsers(ctx, &ladderv1.ListUsersRequest{PageSize: 1000, PageToken: token})
+		return resp.GetUsers(), resp.GetNextPageToken(), err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	byName := names{}
+	for _, u := range users {
+		byName[u.GetName()] = u
+	}
+	return users, byName, nil
+}

@@ -13,7 +13,6 @@ import (
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
-	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 	rubricv1 "github.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1"
 )
 
@@ -58,16 +57,9 @@ func (a *App) fillRoleForm(ctx context.Context, f *roleForm, role *feedbackv1.Ro
 		return err
 	}
 	f.Levels = levels
-	users, err := listAll(func(token string) ([]*ladderv1.User, string, error) {
-		resp, err := a.ladder.ListUsers(ctx, &ladderv1.ListUsersRequest{PageSize: 1000, PageToken: token})
-		return resp.GetUsers(), resp.GetNextPageToken(), err
-	})
+	users, byName, err := a.everyone(ctx)
 	if err != nil {
 		return err
-	}
-	byName := names{}
-	for _, u := range users {
-		byName[u.GetName()] = u
 	}
 	for _, u := range users {
 		f.Team = append(f.Team, roleOption{ID: u.GetName(), Title: byName.of(u.GetName()), Selected: slices.Contains(role.GetHiringTeam(), u.GetName())})
