@@ -19,6 +19,7 @@ import (
 	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 	rubricv1 "github.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1"
+	"github.com/yardstick-dev/yardstick/services/feedback"
 	"github.com/yardstick-dev/yardstick/services/ladder"
 )
 
@@ -149,7 +150,7 @@ func BenchmarkFeedbackAtScale(b *testing.B) {
 				}
 				return err
 			}, func() error {
-				return db.Collection("interviewer_index").FindOne(ctx, bson.D{{Key: "_id", Value: busy + "/interviews"}}).Err()
+				return db.Collection("memberships").FindOne(ctx, bson.D{{Key: "_id", Value: busy + "/interviews"}}).Err()
 			})
 		})
 		if total, err := changes.EstimatedDocumentCount(ctx); err != nil {
@@ -273,7 +274,7 @@ func benchFill(ctx context.Context, db *mongo.Database, from, to int) error {
 	const batch = 500
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	for start := from; start < to; start += batch {
-		var scs, scChanges, cands, candChanges, idx, idxChanges []any
+		var scs, scChanges, cands, candChanges, idx []any
 		for i := start; i < min(start+batch, to); i++ {
 			name := benchFillScorecard(i)
 			draft := benchScorecardDoc(name, benchFillInterviewer(i), "rubrics/fill/revisions/1", 1, false)
@@ -287,20 +288,11 @@ func benchFill(ctx context.Context, db *mongo.Database, from, to int) error {
 			}
 			if i%60 < 6 {
 				user := benchFillInterviewer(i)
-				var entries bson.A
+				var entries []string
 				for k := range 10 {
-					entries = append(entries, bson.D{{Key: "interview", Value: fmt.Sprintf("%s/interviews/i%d", benchFillCandidate(i+6*k), i%6)}})
+					entries = append(entries, fmt.Sprintf("%s/interviews/i%d", benchFillCandidate(i+6*k), i%6))
 				}
-				d := bson.D{
-					{Key: "_id", Value: user + "/interviews"}, {Key: "version", Value: 10}, {Key: "deleted", Value: false},
-					{Key: "create_time", Value: now}, {Key: "update_time", Value: now},
-					{Key: "data", Value: bson.D{{Key: "interviews", Value: entries}}},
-				}
-				idx = append(idx, d)
-				idxChanges = append(idxChanges, bson.D{
-					{Key: "_id", Value: user + "/interviews#10"}, {Key: "resource", Value: user + "/interviews"}, {Key: "version", Value: 10},
-					{Key: "kind", Value: "index"}, {Key: "actor", Value: "system/index"}, {Key: "time", Value: now},
-				})
+				idx = append(idx, feedback.RawMembershipDocs("interviews", user, entries, now)...)
 			}
 		}
 		for _, w := range []struct {
@@ -309,7 +301,7 @@ func benchFill(ctx context.Context, db *mongo.Database, from, to int) error {
 		}{
 			{"scorecards", scs}, {"scorecard_changes", scChanges},
 			{"candidates", cands}, {"candidate_changes", candChanges},
-			{"interviewer_index", idx}, {"interviewer_index_changes", idxChanges},
+			{"memberships", idx},
 		} {
 			if len(w.docs) == 0 {
 				continue

@@ -3,6 +3,7 @@ package feedback
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -67,27 +68,22 @@ func validateScope(sc *feedbackv1.CalibrationScope) error {
 	return v.Err()
 }
 
-// cardsInScope reads the submitted scorecards in scope: every candidate in
-// one list (one scan on the embedded store, whatever the filter — paging
-// would scan once per page — a report is an occasional, deliberate read),
-// then the scope's scorecards (see submittedScorecards). A candidate is in
+// cardsInScope reads the submitted scorecards in scope: the candidates it
+// may cover (candidatesInScope), then the scope's scorecards (see
+// submittedScorecards). A candidate is in
 // only if every one of viewers may see it and is not blind on it (on the
 // panel, their own scorecard not submitted): a report must not show a
 // colleague's scores, nor anything computed from them, before the viewer's
 // own judgement. It also returns how many candidates it left out so.
 func (s *Server) cardsInScope(ctx context.Context, scope *feedbackv1.CalibrationScope, viewers ...viewer) ([]scored, int, error) {
-	// Every role's candidates, not only the scope's: their interviews
-	// count the scorecards stored, which decides how to read the scope's.
-	docs, err := s.listCandidates(ctx, "", 0, "") // 0: no limit
+	docs, stored, err := s.candidatesInScope(ctx, scope)
 	if err != nil {
 		return nil, 0, err
 	}
 	var wanted []scored // the scorecard still to read
 	var names []string
-	left, stored := 0, 0
-	for i := range docs {
-		d := &docs[i]
-		stored += len(d.Data.Interviews)
+	left := 0
+	for _, d := range docs {
 		if (scope.GetRole() != "" && d.Data.Role != scope.GetRole()) || (scope.GetLevel() != "" && d.Data.Level != scope.GetLevel()) {
 			continue
 		}
@@ -108,7 +104,7 @@ func (s *Server) cardsInScope(ctx context.Context, scope *feedbackv1.Calibration
 			names = append(names, scorecardName(d.Name, iv.ID))
 		}
 	}
-	submitted, err := s.submittedScorecards(ctx, names, len(names)*lookupsPerScanned > stored)
+	submitted, err := s.submittedScorecards(ctx, names, stored >= 0 && len(names)*lookupsPerScanned > stored)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -120,6 +116,40 @@ func (s *Server) cardsInScope(ctx context.Context, scope *feedbackv1.Calibration
 		}
 	}
 	return cards, left, nil
+}
+
+// candidatesInScope reads the candidates a scope may cover, and the number
+// of scorecards stored (-1 when it did not count them). A role's are its
+// membership's, each by _id: a report over a role costs that role,
+// whatever else is stored. Any other scope lists every candidate (one scan
+// on the embedded store), which also counts the scorecards stored.
+func (s *Server) candidatesInScope(ctx context.Context, scope *feedbackv1.CalibrationScope) ([]*versioned.Doc[candidate], int, error) {
+	if role := scope.GetRole(); role != "" {
+		members, err := s.store.members.all(ctx, roleCandidatesKey(role))
+		if err != nil {
+			return nil, 0, err
+		}
+		docs := make([]*versioned.Doc[candidate], len(members))
+		err = readEach(ctx, len(members), func(ctx context.Context, i int) error {
+			d, err := s.store.candidates.Find(ctx, members[i].Name)
+			if err == nil && d.Live() && d.Data.Role == role {
+				docs[i] = d
+			}
+			return err
+		})
+		return slices.DeleteFunc(docs, func(d *versioned.Doc[candidate]) bool { return d == nil }), -1, err
+	}
+	all, err := s.store.candidates.List(ctx, "", 0, nil) // 0: no limit
+	if err != nil {
+		return nil, 0, err
+	}
+	docs := make([]*versioned.Doc[candidate], len(all))
+	stored := 0
+	for i := range all {
+		docs[i] = &all[i]
+		stored += len(all[i].Data.Interviews)
+	}
+	return docs, stored, nil
 }
 
 // lookupsPerScanned is what one lookup of a scorecard by _id costs in
@@ -136,16 +166,18 @@ const lookupsPerScanned = 3
 func (s *Server) submittedScorecards(ctx context.Context, names []string, scan bool) (map[string]*scorecard, error) {
 	out := make(map[string]*scorecard, len(names))
 	if !scan {
-		for _, name := range names {
-			sc, err := s.store.scorecards.Find(ctx, name)
-			if err != nil {
-				return nil, err
-			}
+		cards := make([]*versioned.Doc[scorecard], len(names))
+		err := readEach(ctx, len(names), func(ctx context.Context, i int) error {
+			var err error
+			cards[i], err = s.store.scorecards.Find(ctx, names[i])
+			return err
+		})
+		for i, sc := range cards {
 			if sc.Live() && sc.Data.Submitted {
-				out[name] = &sc.Data
+				out[names[i]] = &sc.Data
 			}
 		}
-		return out, nil
+		return out, err
 	}
 	want := make(map[string]bool, len(names))
 	for _, name := range names {

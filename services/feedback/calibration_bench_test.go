@@ -40,7 +40,7 @@ func BenchmarkCalibrationReport(b *testing.B) {
 			b.ResetTimer()
 			for range b.N {
 				t0 := time.Now()
-				if _, err := s.listCandidates(ctx, "", 0, ""); err != nil {
+				if _, _, err := s.candidatesInScope(ctx, &feedbackv1.CalibrationScope{Role: "ic"}); err != nil {
 					b.Fatal(err)
 				}
 				list += time.Since(t0)
@@ -83,6 +83,7 @@ func fillPanels(ctx context.Context, db *mongo.Database, candidates int) error {
 	comps := []string{"technical-skill", "delivery", "quality", "collaboration", "communication", "leadership"}
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	var cands, cards []any
+	var listed []member
 	flush := func() error {
 		if len(cands) > 0 {
 			if _, err := db.Collection("candidates").InsertMany(ctx, cands); err != nil {
@@ -111,11 +112,16 @@ func fillPanels(ctx context.Context, db *mongo.Database, candidates int) error {
 			cards = append(cards, versioned.Doc[scorecard]{Name: scorecardName(name, iv.ID), Version: 2, CreateTime: now, UpdateTime: now, Data: sc})
 		}
 		cands = append(cands, doc)
+		listed = append(listed, member{Name: name, At: now})
 		if len(cands) == 200 {
 			if err := flush(); err != nil {
 				return err
 			}
 		}
 	}
-	return flush()
+	if err := flush(); err != nil {
+		return err
+	}
+	_, err := db.Collection("memberships").InsertMany(ctx, rawMemberships(roleCandidatesKey("ic"), listed, now))
+	return err
 }

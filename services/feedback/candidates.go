@@ -5,9 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"strings"
+	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
 	"google.golang.org/protobuf/types/known/emptypb"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
@@ -42,6 +43,12 @@ func (s *Server) CreateCandidate(ctx context.Context, req *feedbackv1.CreateCand
 			}
 			return nil, err
 		}
+		// Listed first, so that the lists never miss a candidate; taken out
+		// again below when the create fails (membership.go).
+		c.Listed = time.Now().UTC().Truncate(time.Millisecond)
+		if err := s.store.listCandidate(ctx, name, c.Role, c.Listed); err != nil {
+			return nil, err
+		}
 		want := versioned.Expect{Exists: versioned.MustNotExist, RequestID: req.GetRequestId(), AnyName: req.GetCandidateId() == ""}
 		doc, err := s.store.candidates.Apply(ctx, name, principal.User(ctx), want, func(cur *versioned.Doc[candidate]) (versioned.Edit[candidate], error) {
 			if cur != nil { // a tombstone: the candidate is being erased
@@ -51,6 +58,11 @@ func (s *Server) CreateCandidate(ctx context.Context, req *feedbackv1.CreateCand
 		})
 		if errors.Is(err, apierr.ErrConflict) {
 			err = apierr.AlreadyExists(name)
+		}
+		if err != nil || doc.Name != name { // failed, or a replay of an earlier attempt's create
+			if err := s.store.unlistCandidate(context.WithoutCancel(ctx), name, c.Role, c.Listed); err != nil {
+				return nil, err
+			}
 		}
 		if (errors.Is(err, apierr.ErrAlreadyExists) || errors.Is(err, apierr.ErrFailedPrecondition)) && req.GetCandidateId() == "" && attempt < 3 {
 			continue
@@ -83,36 +95,63 @@ func (s *Server) candidate(ctx context.Context, name string) (*versioned.Doc[can
 	return doc, nil
 }
 
-// ListCandidates lists candidates by name, optionally for one role. On the
-// embedded store this scans: it is a page a recruiter looks at.
+// ListCandidates lists candidates, newest first, optionally of one role:
+// a page of the role's (or every candidate's) membership, then each
+// candidate by _id, so a page costs what it shows.
 func (s *Server) ListCandidates(ctx context.Context, req *feedbackv1.ListCandidatesRequest) (*feedbackv1.ListCandidatesResponse, error) {
 	query := "candidates?role=" + req.GetRole()
-	after, err := paging.Key(req.GetPageToken(), query)
-	if err != nil {
-		return nil, err
-	}
 	size := paging.Size(req.GetPageSize())
-	docs, err := s.listCandidates(ctx, after, size+1, req.GetRole())
+	docs, next, err := s.listCandidates(ctx, req.GetPageToken(), query, size, req.GetRole())
 	if err != nil {
 		return nil, err
 	}
-	resp := &feedbackv1.ListCandidatesResponse{}
-	if len(docs) > size {
-		docs = docs[:size]
-		resp.NextPageToken = paging.Token(docs[size-1].Name, query)
-	}
-	for i := range docs {
-		resp.Candidates = append(resp.Candidates, candidateToProto(&docs[i]))
+	resp := &feedbackv1.ListCandidatesResponse{NextPageToken: next}
+	for _, d := range docs {
+		resp.Candidates = append(resp.Candidates, candidateToProto(d))
 	}
 	return resp, nil
 }
 
-func (s *Server) listCandidates(ctx context.Context, after string, limit int, role string) ([]versioned.Doc[candidate], error) {
-	var where bson.D
-	if role != "" {
-		where = bson.D{{Key: "data.role", Value: role}}
+// listCandidates reads a page of candidates, newest first, of a role or
+// of all, and returns the token of the next page ("" on the last). Entries
+// that name no live candidate of the role are skipped (membership.go), so a
+// page may be short.
+func (s *Server) listCandidates(ctx context.Context, pageToken, query string, size int, role string) ([]*versioned.Doc[candidate], string, error) {
+	key, err := paging.Key(pageToken, query)
+	if err != nil {
+		return nil, "", err
 	}
-	return s.store.candidates.List(ctx, after, limit, where)
+	var after *position
+	if key != "" {
+		if after, err = parsePosition(key); err != nil {
+			return nil, "", err
+		}
+	}
+	list := allCandidatesKey
+	if role != "" {
+		list = roleCandidatesKey(role)
+	}
+	members, err := s.store.members.page(ctx, list, after, size+1, true)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(members) > size {
+		members = members[:size]
+		next = paging.Token(position(members[size-1]).String(), query)
+	}
+	docs := make([]*versioned.Doc[candidate], len(members))
+	err = readEach(ctx, len(members), func(ctx context.Context, i int) error {
+		d, err := s.store.candidates.Find(ctx, members[i].Name)
+		if err == nil && d.Live() && (role == "" || d.Data.Role == role) {
+			docs[i] = d
+		}
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return slices.DeleteFunc(docs, func(d *versioned.Doc[candidate]) bool { return d == nil }), next, nil
 }
 
 // UpdateCandidate changes the fields named in the update mask.
@@ -129,6 +168,20 @@ func (s *Server) UpdateCandidate(ctx context.Context, req *feedbackv1.UpdateCand
 	if err != nil {
 		return nil, err
 	}
+	// A new role lists the candidate under it first, so that the role's
+	// list never misses them; the old role's entry goes after the change.
+	// Entries that do not match the candidate's role are skipped by
+	// readers meanwhile (membership.go).
+	before, err := s.store.candidates.Get(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	moved := slices.Contains(paths, "role") && in.GetRole() != before.Data.Role
+	if moved {
+		if err := s.store.members.add(ctx, roleCandidatesKey(in.GetRole()), name, listedAt(before)); err != nil {
+			return nil, err
+		}
+	}
 	want := versioned.Expect{ETag: in.GetEtag(), Exists: versioned.MustExist}
 	doc, err := s.store.candidates.Apply(ctx, name, principal.User(ctx), want, func(cur *versioned.Doc[candidate]) (versioned.Edit[candidate], error) {
 		next := candidateToProto(cur)
@@ -139,9 +192,28 @@ func (s *Server) UpdateCandidate(ctx context.Context, req *feedbackv1.UpdateCand
 			return versioned.Edit[candidate]{}, err
 		}
 		c := candidateFromProto(next)
-		c.Interviews = cur.Data.Interviews
+		c.Interviews, c.Listed = cur.Data.Interviews, cur.Data.Listed
 		return versioned.Edit[candidate]{Kind: kindUpdate, Fields: paths, Data: c}, nil
 	})
+	if moved {
+		// Take out the role the candidate left, or, when the change failed,
+		// the one they did not join — unless another change moved them there
+		// meanwhile (two moves of one candidate to one role at once, one of
+		// them failing, can still race here: the candidate then stays in
+		// the list of every candidate, and is listed again by its next move).
+		left := before.Data.Role
+		if err != nil {
+			left = in.GetRole()
+			if now, gerr := s.store.candidates.Find(ctx, name); gerr != nil || (now.Live() && now.Data.Role == left) {
+				left = ""
+			}
+		}
+		if left != "" {
+			if err := s.store.members.remove(context.WithoutCancel(ctx), roleCandidatesKey(left), name, listedAt(before)); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

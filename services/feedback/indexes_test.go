@@ -22,12 +22,12 @@ func TestStartUpDeclaresAnIndexForEveryFilter(t *testing.T) {
 		t.Fatalf("a second start-up: %v", err)
 	}
 	for coll, want := range map[string][]string{
-		"candidates":                          {`deleted:1,_id:1`, `deleted:1,data.role:1,_id:1`}, // ListCandidates, of a role
-		"scorecards":                          {`deleted:1,_id:1`, `deleted:1,data.submitted:1`},  // the calibration's scan
-		"interviewer_index":                   {`deleted:1,_id:1`},                                // (read by _id only)
-		"candidate_changes_in_flight":         {`resource:1`},                                     // Purge's markers
-		"scorecard_changes_in_flight":         {`resource:1`},                                     //
-		"interviewer_index_changes_in_flight": {`resource:1`},                                     //
+		"candidates":                   {`deleted:1,_id:1`},                               // (pages read by _id: memberships)
+		"scorecards":                   {`deleted:1,_id:1`, `deleted:1,data.submitted:1`}, // the calibration's scan
+		"memberships":                  {`deleted:1,_id:1`},                               // (read by _id only)
+		"candidate_changes_in_flight":  {`resource:1`},                                    // Purge's markers
+		"scorecard_changes_in_flight":  {`resource:1`},                                    //
+		"membership_changes_in_flight": {`resource:1`},                                    //
 	} {
 		got := mongotest.IndexKeys(t, db.Collection(coll))
 		for _, key := range want {

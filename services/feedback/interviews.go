@@ -1,13 +1,14 @@
 package feedback
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
+	"github.com/yardstick-dev/yardstick/pkg/paging"
 	"github.com/yardstick-dev/yardstick/pkg/principal"
 	"github.com/yardstick-dev/yardstick/pkg/versioned"
 	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
@@ -40,17 +41,16 @@ func (s *Server) CreateInterview(ctx context.Context, req *feedbackv1.CreateInte
 	if t := in.GetScheduledTime(); t != nil {
 		iv.ScheduledTime = t.AsTime().UTC().Truncate(time.Millisecond)
 	}
-	// The index entry comes first, so that the index never misses an
-	// interview; an add that fails takes it out again, and one that crashed
-	// leaves an entry to nothing, which readers skip.
+	// The membership entry comes first, so that the interviewer's list
+	// never misses an interview; an add that fails takes it out again, and
+	// one that crashed leaves an entry to nothing, which readers skip.
 	name := interviewName(req.GetParent(), iv.ID)
-	added, err := s.store.indexInterview(ctx, iv.Interviewer, name, true)
-	if err != nil {
+	if err := s.store.members.add(ctx, interviewsKey(iv.Interviewer), name, iv.listedAt()); err != nil {
 		return nil, err
 	}
 	created, err := s.addInterview(ctx, req, iv)
-	if added && (err != nil || created.GetName() != name) { // failed, or a replay of an earlier attempt's add
-		if _, err := s.store.indexInterview(context.WithoutCancel(ctx), iv.Interviewer, name, false); err != nil {
+	if err != nil || created.GetName() != name { // failed, or a replay of an earlier attempt's add
+		if err := s.store.members.remove(context.WithoutCancel(ctx), interviewsKey(iv.Interviewer), name, iv.listedAt()); err != nil {
 			return nil, err
 		}
 	}
@@ -105,51 +105,129 @@ func (s *Server) GetInterview(ctx context.Context, req *feedbackv1.GetInterviewR
 }
 
 // ListInterviews lists a candidate's panel, or the caller's own interviews
-// across candidates (`candidates/-`), each read by _id.
+// across candidates (`candidates/-`), by scheduled time, a page at a time.
+// The caller's own are a page of their membership (membership.go), then
+// each interview's candidate and scorecard by _id: a page costs what it
+// shows, whatever the caller's history.
 func (s *Server) ListInterviews(ctx context.Context, req *feedbackv1.ListInterviewsRequest) (*feedbackv1.ListInterviewsResponse, error) {
-	v := viewerOf(ctx)
-	var names []string
-	if req.GetParent() == "candidates/-" {
-		own, err := s.store.interviewsOf(ctx, v.user)
-		if err != nil {
+	newestFirst, err := interviewOrder(req.GetOrderBy())
+	if err != nil {
+		return nil, err
+	}
+	query := req.GetParent() + "/interviews?order_by=" + req.GetOrderBy()
+	key, err := paging.Key(req.GetPageToken(), query)
+	if err != nil {
+		return nil, err
+	}
+	var after *position
+	if key != "" {
+		if after, err = parsePosition(key); err != nil {
 			return nil, err
-		}
-		names = own
-	} else {
-		doc, err := s.candidate(ctx, req.GetParent())
-		if err != nil {
-			return nil, err
-		}
-		for _, iv := range doc.Data.Interviews {
-			names = append(names, interviewName(doc.Name, iv.ID))
 		}
 	}
+	size := paging.Size(req.GetPageSize())
+	if req.GetParent() != "candidates/-" {
+		return s.listPanel(ctx, req.GetParent(), query, after, size, newestFirst)
+	}
+	v := viewerOf(ctx)
+	members, err := s.store.members.page(ctx, interviewsKey(v.user), after, size+1, newestFirst)
+	if err != nil {
+		return nil, err
+	}
 	resp := &feedbackv1.ListInterviewsResponse{}
-	panels := map[string]*panel{}
-	for _, name := range names {
-		cand, id := splitInterview(name)
-		p, ok := panels[cand]
-		if !ok {
-			var err error
-			p, err = s.panelOf(ctx, cand)
-			if err != nil && !errors.Is(err, apierr.ErrNotFound) {
-				return nil, err
-			}
-			panels[cand] = p
+	if len(members) > size {
+		members = members[:size]
+		resp.NextPageToken = paging.Token(position(members[size-1]).String(), query)
+	}
+	// Each candidate once, with the scorecards the rules need: those of the
+	// caller's own interviews on its panel.
+	var cands []string
+	for _, e := range members {
+		if cand, _ := splitInterview(e.Name); !slices.Contains(cands, cand) {
+			cands = append(cands, cand)
 		}
+	}
+	panels := make([]*panel, len(cands))
+	err = readEach(ctx, len(cands), func(ctx context.Context, i int) error {
+		p, err := s.panelFor(ctx, cands[i])
+		if errors.Is(err, apierr.ErrNotFound) {
+			return nil // erased since: its entries are being taken out
+		}
+		panels[i] = p
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range members {
+		cand, id := splitInterview(e.Name)
+		p := panels[slices.Index(cands, cand)]
 		if p == nil {
-			continue // erased since: the index is being cleaned
+			continue
 		}
 		iv := interviewByID(&p.candidate.Data, id)
-		// An index entry names the caller's own interviews only; one that
-		// does not (stale, or an ID reused) is skipped, never shown.
-		if iv == nil || (req.GetParent() == "candidates/-" && iv.Interviewer != v.user) {
+		// An entry names the caller's own interviews only; one that does
+		// not (stale, or an ID reused) is skipped, never shown.
+		if iv == nil || iv.Interviewer != v.user {
 			continue
 		}
 		resp.Interviews = append(resp.Interviews, interviewToProto(p.candidate, iv, v.seesSubmitted(p, iv)))
 	}
-	slices.SortStableFunc(resp.Interviews, func(a, b *feedbackv1.Interview) int {
-		return cmp.Compare(a.GetScheduledTime().AsTime().UnixMilli(), b.GetScheduledTime().AsTime().UnixMilli())
-	})
 	return resp, nil
+}
+
+// listPanel pages a candidate's panel, which its document holds whole
+// (at most maxInterviews).
+func (s *Server) listPanel(ctx context.Context, name, query string, after *position, size int, newestFirst bool) (*feedbackv1.ListInterviewsResponse, error) {
+	p, err := s.panelOf(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	v := viewerOf(ctx)
+	ivs := slices.Clone(p.candidate.Data.Interviews)
+	order := func(a, b interview) int { return compareMembers(listing(name, &a), listing(name, &b)) }
+	if newestFirst {
+		order = func(a, b interview) int { return compareMembers(listing(name, &b), listing(name, &a)) }
+	}
+	slices.SortFunc(ivs, order)
+	resp := &feedbackv1.ListInterviewsResponse{}
+	for i := range ivs {
+		e := listing(name, &ivs[i])
+		if after != nil && compareAfter(e, *after, newestFirst) <= 0 {
+			continue
+		}
+		if len(resp.Interviews) == size {
+			resp.NextPageToken = paging.Token(position(listing(name, &ivs[i-1])).String(), query)
+			break
+		}
+		resp.Interviews = append(resp.Interviews, interviewToProto(p.candidate, &ivs[i], v.seesSubmitted(p, &ivs[i])))
+	}
+	return resp, nil
+}
+
+// listing is an interview as its interviewer's membership lists it.
+func listing(candidate string, iv *interview) member {
+	return member{Name: interviewName(candidate, iv.ID), At: iv.listedAt()}
+}
+
+// compareAfter orders a member against a page's position in the list's
+// order: > 0 when it comes after it.
+func compareAfter(e member, after position, newestFirst bool) int {
+	c := compareMembers(e, member(after))
+	if newestFirst {
+		return -c
+	}
+	return c
+}
+
+// interviewOrder reads ListInterviews' order_by (AIP-132): scheduled time,
+// oldest first unless "desc".
+func interviewOrder(orderBy string) (newestFirst bool, err error) {
+	switch strings.Join(strings.Fields(orderBy), " ") {
+	case "", "scheduled_time", "scheduled_time asc":
+		return false, nil
+	case "scheduled_time desc":
+		return true, nil
+	}
+	return false, apierr.Invalid("order_by", `must be "scheduled_time" or "scheduled_time desc"`)
 }

@@ -15,6 +15,11 @@ type candidate struct {
 	ExternalID  string      `bson:"external_id,omitempty"`
 	State       int32       `bson:"state"`
 	Interviews  []interview `bson:"interviews"`
+	// Listed is when the candidate was listed under its role and among all
+	// candidates (membership.go): lists are in this order, and an entry is
+	// found again by it. Zero for candidates stored before memberships,
+	// which are listed at their create time.
+	Listed time.Time `bson:"listed,omitempty"`
 }
 
 // interview is one interview of a candidate.
@@ -25,6 +30,15 @@ type interview struct {
 	Focus         []string  `bson:"focus"`       // competency IDs, never empty once created
 	ScheduledTime time.Time `bson:"scheduled_time,omitempty"`
 	CreateTime    time.Time `bson:"create_time"`
+}
+
+// listedAt is where an interview stands in its interviewer's list: its
+// scheduled time, or when it was added if it has none.
+func (iv *interview) listedAt() time.Time {
+	if !iv.ScheduledTime.IsZero() {
+		return iv.ScheduledTime
+	}
+	return iv.CreateTime
 }
 
 // scorecard is the document of one interview's scorecard, keyed by its name.
@@ -54,15 +68,4 @@ type rating struct {
 	Unscored    bool   `bson:"unscored,omitempty"`
 	Evidence    string `bson:"evidence,omitempty"`
 	NotAssessed bool   `bson:"not_assessed,omitempty"`
-}
-
-// interviewerIndex lists one interviewer's interviews, keyed
-// "users/{user}/interviews", so that "my interviews" is one read by _id. It
-// is derived from the candidates' changes (see Store.indexInterview).
-type interviewerIndex struct {
-	Interviews []indexEntry `bson:"interviews"`
-}
-
-type indexEntry struct {
-	Interview string `bson:"interview"` // candidates/{c}/interviews/{i}
 }

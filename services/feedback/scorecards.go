@@ -19,27 +19,52 @@ import (
 // panelOf reads a candidate the caller may see with every scorecard of its
 // panel, each by _id.
 func (s *Server) panelOf(ctx context.Context, name string) (*panel, error) {
+	return s.readPanel(ctx, name, func(*interview) bool { return true })
+}
+
+// panelFor reads a candidate the caller may see with the scorecards the
+// rules need to show the given interviews: theirs, and the caller's own on
+// the panel (whether the caller is blind). A scorecard GET reads two or
+// three documents, not the whole panel.
+func (s *Server) panelFor(ctx context.Context, name string, ids ...string) (*panel, error) {
+	user := viewerOf(ctx).user
+	return s.readPanel(ctx, name, func(iv *interview) bool { return iv.Interviewer == user || slices.Contains(ids, iv.ID) })
+}
+
+func (s *Server) readPanel(ctx context.Context, name string, want func(*interview) bool) (*panel, error) {
 	doc, err := s.candidate(ctx, name)
 	if err != nil {
 		return nil, err
 	}
 	p := &panel{candidate: doc, scorecards: map[string]*versioned.Doc[scorecard]{}}
-	for _, iv := range doc.Data.Interviews {
-		sc, err := s.store.scorecards.Find(ctx, scorecardName(doc.Name, iv.ID))
-		if err != nil {
-			return nil, err
+	var ivs []*interview
+	for i := range doc.Data.Interviews {
+		if iv := &doc.Data.Interviews[i]; want(iv) {
+			ivs = append(ivs, iv)
 		}
+	}
+	cards := make([]*versioned.Doc[scorecard], len(ivs))
+	err = readEach(ctx, len(ivs), func(ctx context.Context, i int) error {
+		sc, err := s.store.scorecards.Find(ctx, scorecardName(doc.Name, ivs[i].ID))
+		cards[i] = sc
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, sc := range cards {
 		if sc.Live() {
-			p.scorecards[iv.ID] = sc
+			p.scorecards[ivs[i].ID] = sc
 		}
 	}
 	return p, nil
 }
 
-// scorecardOf reads the panel of a scorecard's candidate and its interview.
+// scorecardOf reads a scorecard's candidate, its interview, and the
+// scorecards the rules need to show it (panelFor).
 func (s *Server) scorecardOf(ctx context.Context, name string) (*panel, *interview, error) {
 	cand, id := splitInterview(name)
-	p, err := s.panelOf(ctx, cand)
+	p, err := s.panelFor(ctx, cand, id)
 	if errors.Is(err, apierr.ErrNotFound) {
 		return nil, nil, apierr.NotFound(name)
 	}
@@ -81,16 +106,24 @@ func (s *Server) live(ctx context.Context, candidate string) bool {
 }
 
 // ownScorecard checks that the caller writes this scorecard and returns its
-// interview and current document (nil before the first save).
-func (s *Server) ownScorecard(ctx context.Context, name string) (*interview, *versioned.Doc[scorecard], error) {
-	p, iv, err := s.scorecardOf(ctx, name)
+// interview. It reads the candidate alone: the write reads the scorecard.
+func (s *Server) ownScorecard(ctx context.Context, name string) (*interview, error) {
+	cand, id := splitInterview(name)
+	doc, err := s.candidate(ctx, cand)
+	if errors.Is(err, apierr.ErrNotFound) {
+		return nil, apierr.NotFound(name)
+	}
 	if err != nil {
-		return nil, nil, err
+		return nil, err
+	}
+	iv := interviewByID(&doc.Data, id)
+	if iv == nil {
+		return nil, apierr.NotFound(name)
 	}
 	if !viewerOf(ctx).writesScorecard(iv) {
-		return nil, nil, apierr.New(apierr.ErrPermissionDenied, "only the interviewer writes this scorecard")
+		return nil, apierr.New(apierr.ErrPermissionDenied, "only the interviewer writes this scorecard")
 	}
-	return iv, p.scorecards[iv.ID], nil
+	return iv, nil
 }
 
 // UpdateScorecard saves the caller's draft.
@@ -104,22 +137,22 @@ func (s *Server) UpdateScorecard(ctx context.Context, req *feedbackv1.UpdateScor
 	if err != nil {
 		return nil, err
 	}
-	iv, cur, err := s.ownScorecard(ctx, name)
+	iv, err := s.ownScorecard(ctx, name)
 	if err != nil {
 		return nil, err
 	}
+	// The first save needs no etag; every later one does (checked on the
+	// version the write reads, so two first saves at once make one).
 	want := versioned.Expect{ETag: in.GetEtag()}
-	if cur == nil {
-		want.Exists = versioned.MustNotExist
-	} else if in.GetEtag() == "" {
-		return nil, apierr.Invalid("scorecard.etag", "required: send the etag of the version you are changing")
-	}
 	rev, err := s.rubrics.get(ctx, iv.Rubric, "rubric")
 	if err != nil {
 		return nil, err
 	}
 	doc, err := s.store.scorecards.Apply(ctx, name, principal.User(ctx), want, func(cur *versioned.Doc[scorecard]) (versioned.Edit[scorecard], error) {
 		next := scorecard{Interviewer: iv.Interviewer, Rubric: iv.Rubric}
+		if cur.Live() && in.GetEtag() == "" {
+			return versioned.Edit[scorecard]{}, apierr.Invalid("scorecard.etag", "required: send the etag of the version you are changing")
+		}
 		if cur.Live() {
 			if cur.Data.Submitted {
 				return versioned.Edit[scorecard]{}, apierr.FailedPrecondition("the scorecard is submitted: amend it, with a reason")
@@ -144,7 +177,7 @@ func (s *Server) UpdateScorecard(ctx context.Context, req *feedbackv1.UpdateScor
 // submits it. With a request ID, the same request again — also retried
 // concurrently — returns the first result and records nothing new.
 func (s *Server) SubmitScorecard(ctx context.Context, req *feedbackv1.SubmitScorecardRequest) (*feedbackv1.Scorecard, error) {
-	iv, _, err := s.ownScorecard(ctx, req.GetName())
+	iv, err := s.ownScorecard(ctx, req.GetName())
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +215,7 @@ func (s *Server) SubmitScorecard(ctx context.Context, req *feedbackv1.SubmitScor
 // AmendScorecard changes a submitted scorecard's ratings or recommendation,
 // with a reason; the history keeps the original.
 func (s *Server) AmendScorecard(ctx context.Context, req *feedbackv1.AmendScorecardRequest) (*feedbackv1.Scorecard, error) {
-	iv, _, err := s.ownScorecard(ctx, req.GetName())
+	iv, err := s.ownScorecard(ctx, req.GetName())
 	if err != nil {
 		return nil, err
 	}

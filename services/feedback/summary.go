@@ -114,7 +114,7 @@ func (s *Server) CompareCandidates(ctx context.Context, req *feedbackv1.CompareC
 		if req.GetRole() == "" {
 			return nil, apierr.Invalid("names", "name the candidates to compare, or give a role")
 		}
-		docs, err := s.listCandidates(ctx, "", maxCompared, req.GetRole())
+		docs, _, err := s.listCandidates(ctx, "", "compare", maxCompared, req.GetRole())
 		if err != nil {
 			return nil, err
 		}

@@ -345,7 +345,7 @@ func (x *ListCandidatesRequest) GetRole() string {
 // Response for ListCandidates.
 type ListCandidatesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The candidates, by name.
+	// The candidates, newest first.
 	Candidates []*Candidate `protobuf:"bytes,1,rep,name=candidates,proto3" json:"candidates,omitempty"`
 	// A token for the next page, empty on the last page.
 	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
@@ -622,7 +622,15 @@ func (x *GetInterviewRequest) GetName() string {
 type ListInterviewsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The candidate, or `candidates/-` for the caller's own interviews.
-	Parent        string `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
+	Parent string `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
+	// The maximum number of interviews to return; 0 means 50, at most 1000.
+	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// The `next_page_token` of a previous call.
+	PageToken string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// The order (AIP-132): `scheduled_time` (the default, soonest first) or
+	// `scheduled_time desc` (latest first). An interview without a scheduled
+	// time stands where it was added.
+	OrderBy       string `protobuf:"bytes,4,opt,name=order_by,json=orderBy,proto3" json:"order_by,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -664,11 +672,34 @@ func (x *ListInterviewsRequest) GetParent() string {
 	return ""
 }
 
+func (x *ListInterviewsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListInterviewsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListInterviewsRequest) GetOrderBy() string {
+	if x != nil {
+		return x.OrderBy
+	}
+	return ""
+}
+
 // Response for ListInterviews.
 type ListInterviewsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The interviews, by scheduled time.
-	Interviews    []*Interview `protobuf:"bytes,1,rep,name=interviews,proto3" json:"interviews,omitempty"`
+	Interviews []*Interview `protobuf:"bytes,1,rep,name=interviews,proto3" json:"interviews,omitempty"`
+	// A token for the next page, empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -708,6 +739,13 @@ func (x *ListInterviewsResponse) GetInterviews() []*Interview {
 		return x.Interviews
 	}
 	return nil
+}
+
+func (x *ListInterviewsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
 }
 
 // Request for GetScorecard.
@@ -1308,14 +1346,19 @@ const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x04 \x01(\tB\f\xbaH\t\xd8\x01\x01r\x04\xa8\x88'\x01R\trequestId\"4\n" +
 	"\x13GetInterviewRequest\x12\x1d\n" +
-	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04Ј'\x01R\x04name\"\xef\x01\n" +
+	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04Ј'\x01R\x04name\"\xcf\x02\n" +
 	"\x15ListInterviewsRequest\x12\xd5\x01\n" +
 	"\x06parent\x18\x01 \x01(\tB\xbc\x01\xbaH\xb8\x01\xba\x01\xb4\x01\n" +
-	"\x11interviews_parent\x12Gmust be candidates/{candidate}, or candidates/- for your own interviews\x1aVthis == 'candidates/-' || this.matches('^candidates/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$')R\x06parent\"Z\n" +
+	"\x11interviews_parent\x12Gmust be candidates/{candidate}, or candidates/- for your own interviews\x1aVthis == 'candidates/-' || this.matches('^candidates/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$')R\x06parent\x12$\n" +
+	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\x12\x19\n" +
+	"\border_by\x18\x04 \x01(\tR\aorderBy\"\x82\x01\n" +
 	"\x16ListInterviewsResponse\x12@\n" +
 	"\n" +
 	"interviews\x18\x01 \x03(\v2 .yardstick.feedback.v1.InterviewR\n" +
-	"interviews\"4\n" +
+	"interviews\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"4\n" +
 	"\x13GetScorecardRequest\x12\x1d\n" +
 	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04؈'\x01R\x04name\"\x9d\x01\n" +
 	"\x16UpdateScorecardRequest\x12F\n" +

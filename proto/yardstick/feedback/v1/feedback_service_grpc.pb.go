@@ -61,7 +61,8 @@ type FeedbackServiceClient interface {
 	// Returns a candidate: to recruiters and admins, and to the candidate's
 	// interviewers.
 	GetCandidate(ctx context.Context, in *GetCandidateRequest, opts ...grpc.CallOption) (*Candidate, error)
-	// Lists candidates by name, optionally for one role. Recruiters and admins.
+	// Lists candidates, newest first, optionally of one role. Recruiters and
+	// admins. A page costs what it holds, whatever else is stored.
 	ListCandidates(ctx context.Context, in *ListCandidatesRequest, opts ...grpc.CallOption) (*ListCandidatesResponse, error)
 	// Updates a candidate's fields named in `update_mask`; `etag` is required.
 	UpdateCandidate(ctx context.Context, in *UpdateCandidateRequest, opts ...grpc.CallOption) (*Candidate, error)
@@ -387,7 +388,8 @@ type FeedbackServiceServer interface {
 	// Returns a candidate: to recruiters and admins, and to the candidate's
 	// interviewers.
 	GetCandidate(context.Context, *GetCandidateRequest) (*Candidate, error)
-	// Lists candidates by name, optionally for one role. Recruiters and admins.
+	// Lists candidates, newest first, optionally of one role. Recruiters and
+	// admins. A page costs what it holds, whatever else is stored.
 	ListCandidates(context.Context, *ListCandidatesRequest) (*ListCandidatesResponse, error)
 	// Updates a candidate's fields named in `update_mask`; `etag` is required.
 	UpdateCandidate(context.Context, *UpdateCandidateRequest) (*Candidate, error)

@@ -1,0 +1,55 @@
+package feedback
+
+import (
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/yardstick-dev/yardstick/pkg/versioned"
+)
+
+// rawMemberships are the documents that list members under key, shaped as
+// membership.go writes them (a head, then up to bucketCap members of a month
+// a bucket), for benchmarks that fill the store with the raw driver.
+func rawMemberships(key string, members []member, now time.Time) []any {
+	byBucket := map[string][]member{}
+	var ids []string
+	for _, e := range members {
+		month := monthOf(e.At)
+		id := month
+		for n := 0; len(byBucket[id]) >= bucketCap; n++ {
+			id = month + "+" + strconv.Itoa(n)
+		}
+		if byBucket[id] == nil {
+			ids = append(ids, id)
+		}
+		byBucket[id] = append(byBucket[id], e)
+	}
+	doc := func(name string, data membership) any {
+		return versioned.Doc[membership]{Name: name, Version: 1, CreateTime: now, UpdateTime: now, Data: data}
+	}
+	out := []any{doc(key, membership{Buckets: slices.Sorted(slices.Values(ids))})}
+	for _, id := range ids {
+		out = append(out, doc(bucketName(key, id), membership{Members: byBucket[id]}))
+	}
+	return out
+}
+
+// RawMembershipDocs is rawMemberships for the package's external tests:
+// names listed under key, all at one time. Kinds: "interviews" (key is a
+// user), "role" (key is a role) or "all".
+func RawMembershipDocs(kind, key string, names []string, at time.Time) []any {
+	switch kind {
+	case "interviews":
+		key = interviewsKey(key)
+	case "role":
+		key = roleCandidatesKey(key)
+	default:
+		key = allCandidatesKey
+	}
+	members := make([]member, len(names))
+	for i, n := range names {
+		members[i] = member{Name: n, At: at}
+	}
+	return rawMemberships(key, members, at)
+}
