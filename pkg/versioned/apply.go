@@ -44,7 +44,8 @@ type Expect struct {
 	AnyName bool
 }
 
-// Apply changes a resource. fn sees the current document: nil when the
+// Apply changes a resource. fn sees the current document (and may be called
+// a second time, when it refused a document a version behind): nil when the
 // resource never existed, a document with Deleted set when it was deleted (so
 // that a re-created resource can carry counters over), and returns the edit
 // to make, or an error that Apply returns as it is. When another writer
@@ -70,16 +71,24 @@ func (s *Store[T]) Apply(ctx context.Context, name, actor string, want Expect, f
 			}
 		}()
 	}
-	cur, err := s.load(ctx, name)
+	// The document as stored, without looking for a pending change first:
+	// if one is pending (recorded, not applied), this write's record has
+	// its version and is refused as a duplicate below, so nothing is ever
+	// decided on a stale version. What is not written is decided again on
+	// the newest version, which load rolls forward to: a refusal (an etag
+	// that does not match, a change function's error) and "unchanged".
+	cur, err := s.find(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	if err := check(name, cur, want); err != nil {
-		return nil, err
-	}
-	edit, err := fn(cur)
-	if err != nil {
-		return nil, err
+	edit, err := decide(name, cur, want, fn)
+	if err != nil || edit.Unchanged {
+		if cur, err = s.load(ctx, name); err != nil {
+			return nil, err
+		}
+		if edit, err = decide(name, cur, want, fn); err != nil {
+			return nil, err
+		}
 	}
 	if edit.Unchanged && cur.Live() {
 		return cur, nil
@@ -93,6 +102,11 @@ func (s *Store[T]) Apply(ctx context.Context, name, actor string, want Expect, f
 		s.unmark(ctx, marker)
 		if !mongo.IsDuplicateKeyError(err) {
 			return nil, fmt.Errorf("record change: %w", err)
+		}
+		// Another writer won this version, or a change whose writer died is
+		// pending: roll it forward, so that a retry finds the newest version.
+		if _, err := s.load(ctx, name); err != nil {
+			return nil, err
 		}
 		return nil, apierr.Conflict("%s was changed concurrently", name)
 	}
@@ -109,6 +123,14 @@ func (s *Store[T]) Apply(ctx context.Context, name, actor string, want Expect, f
 	}
 	s.unmark(finishCtx, marker)
 	return &change.After, nil
+}
+
+// decide checks what the write expects of cur and asks fn for the edit.
+func decide[T any](name string, cur *Doc[T], want Expect, fn func(cur *Doc[T]) (Edit[T], error)) (Edit[T], error) {
+	if err := check(name, cur, want); err != nil {
+		return Edit[T]{}, err
+	}
+	return fn(cur)
 }
 
 // next is the change record an edit of cur makes.

@@ -32,8 +32,8 @@ import (
 //  3. Each interview's membership entry and scorecard are purged, then the
 //     candidate's entries in its role's and every candidate's lists, and
 //     the candidate with its history. A scorecard write racing with this sees
-//     the tombstone in its fence, after its own write, and purges itself:
-//     so either the eraser's purge or the writer's own removes it.
+//     the erasure fence in its own fence, after its write, and purges
+//     itself: so either the eraser's purge or the writer's own removes it.
 //  4. The in-flight record is deleted.
 //
 // Whoever comes next finishes an erasure that stopped half-way: the
@@ -98,14 +98,20 @@ func (s *Store) createFence(ctx context.Context, c *versioned.Change[candidate])
 	return nil
 }
 
-// scorecardFence lets a scorecard exist only under a live candidate.
+// scorecardFence lets a scorecard exist only under a candidate that is not
+// erased: one read by _id of the erasure fence. That is the candidate's
+// liveness as far as a scorecard is concerned: only an erasure removes a
+// candidate, and it raises the fence before the tombstone, so a write
+// that passes this check landed before the fence, hence before the
+// eraser's purge, which removes it. (A scorecard is written only under a
+// candidate its writer read live: ownScorecard.)
 func (s *Store) scorecardFence(ctx context.Context, c *versioned.Change[scorecard]) error {
 	cand, _ := splitInterview(c.Resource)
-	doc, err := s.candidates.Find(ctx, cand)
+	erased, err := s.erased(ctx, cand)
 	if err != nil {
 		return err
 	}
-	if !doc.Live() {
+	if erased {
 		return apierr.NotFound(c.Resource)
 	}
 	return nil
