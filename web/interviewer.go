@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,21 +35,39 @@ type interviewRow struct {
 type interviewGroups struct {
 	Upcoming, ToFill, Submitted []interviewRow
 	Total                       int
+	// Older is the next page's URL (earlier interviews), empty on the
+	// last; Newest the first page's, when not on it.
+	Older, Newest string
 }
 
 // interviews lists the signed-in user's own interviews across candidates.
 func (a *App) interviews(w http.ResponseWriter, r *http.Request, s *session) {
 	ctx, cancel := a.call(r, s)
 	defer cancel()
-	resp, err := a.feedback.ListInterviews(ctx, &feedbackv1.ListInterviewsRequest{Parent: "candidates/-"})
+	token := r.URL.Query().Get("page_token")
+	resp, err := a.feedback.ListInterviews(ctx, &feedbackv1.ListInterviewsRequest{
+		Parent: "candidates/-", OrderBy: "scheduled_time desc", PageSize: interviewsPageSize, PageToken: token,
+	})
 	if err != nil {
 		a.failErr(w, s, err)
 		return
 	}
-	a.render(w, s, http.StatusOK, "interviews", "My interviews", groupInterviews(resp.GetInterviews(), time.Now()))
+	g := groupInterviews(resp.GetInterviews(), time.Now())
+	if t := resp.GetNextPageToken(); t != "" {
+		g.Older = "/interviews?" + url.Values{"page_token": {t}}.Encode()
+	}
+	if token != "" {
+		g.Newest = "/interviews"
+	}
+	a.render(w, s, http.StatusOK, "interviews", "My interviews", g)
 }
 
-// groupInterviews sorts interviews into the three groups. A submitted
+// interviewsPageSize is how many interviews a page of "my interviews"
+// shows, latest first: the coming weeks' and the recent ones, which are
+// the ones that ask something of the interviewer.
+const interviewsPageSize = 50
+
+// groupInterviews sorts interviews, latest first, into the three groups. A submitted
 // scorecard settles an interview whenever it is scheduled; of the others,
 // those still ahead are upcoming and the rest wait for their scorecard.
 func groupInterviews(ivs []*feedbackv1.Interview, now time.Time) interviewGroups {
@@ -71,6 +91,8 @@ func groupInterviews(ivs []*feedbackv1.Interview, now time.Time) interviewGroups
 		}
 		g.Total++
 	}
+	// The list comes latest first; the interviews ahead read soonest first.
+	slices.Reverse(g.Upcoming)
 	return g
 }
 

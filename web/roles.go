@@ -50,7 +50,7 @@ func (t roleTitles) options(selected string) []roleOption {
 }
 
 // roles reads the roles a form offers: the defined ones and those the
-// first candidates name. The candidate list is also the pages' permission
+// newest candidates name (a page read by _id). The candidate list is also the pages' permission
 // check: it is for recruiters and admins, as the pages that ask are.
 func (a *App) roles(ctx context.Context) (roleTitles, error) {
 	t := roleTitles{}
@@ -61,7 +61,7 @@ func (a *App) roles(ctx context.Context) (roleTitles, error) {
 	for _, r := range defined.GetRoles() {
 		t[strings.TrimPrefix(r.GetName(), "roles/")] = r.GetTitle()
 	}
-	used, err := a.feedback.ListCandidates(ctx, &feedbackv1.ListCandidatesRequest{PageSize: 200})
+	used, err := a.feedback.ListCandidates(ctx, &feedbackv1.ListCandidatesRequest{PageSize: 20})
 	if err != nil {
 		return nil, err
 	}
