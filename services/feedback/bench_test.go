@@ -25,21 +25,33 @@ import (
 
 var benchScales = flag.String("scale", "1000,50000", "how many scorecards BenchmarkFeedbackAtScale stores, comma-separated")
 
-// BenchmarkFeedbackAtScale measures the feedback service's hot paths with 1k
-// and 50k other scorecards stored (each with its two change records, draft
-// and submit; their candidates, six interviews each; their interviewers'
-// index documents, ten interviews each), each alternated in one loop with
-// the raw driver's nearest operation on the same collections:
+// BenchmarkFeedbackAtScale measures the feedback service's hot paths and
+// pages with 1k and 50k other scorecards stored, in ten other roles, by
+// other interviewers (each with its two change records, draft and submit;
+// their candidates, panels of six, listed over two years; their
+// interviewers' lists, ten interviews each), each alternated in one loop
+// with the raw driver's nearest operation on the same collections. The
+// role "ic" and the interviewer "bench-busy" hold the same data at every
+// scale: twenty candidates with panels of five, every scorecard submitted,
+// the busy interviewer on each panel.
 //
 //   - Submit: SubmitScorecard of a saved draft (a fresh one each time,
 //     saved outside the measured part) vs InsertOne of a same-size
 //     scorecard document;
-//   - Summarize: SummarizeCandidate of a six-interview panel, every
-//     scorecard submitted, vs FindOne of the candidate document;
-//   - MyInterviews: ListInterviews of `candidates/-` for an interviewer
-//     with ten interviews vs FindOne of their index document.
+//   - GetScorecard: a recruiter's read of one submitted scorecard vs
+//     FindOne of the same scorecard document;
+//   - AddInterview: CreateInterview for the busy interviewer (whose list
+//     grows by one each time) vs InsertOne of a candidate document;
+//   - Summarize: SummarizeCandidate of a five-interview panel vs FindOne of
+//     the candidate document;
+//   - MyInterviews: the busy interviewer's first page of "my interviews",
+//     latest first (the web page) vs FindOne of their list's head;
+//   - RoleCandidates, Compare, Calibration: the role's first page of
+//     candidates, its comparison, its calibration report vs FindOne of a
+//     candidate document.
 //
-// The target: within 2× between 1k and 50k.
+// The targets: each within 2x between 1k and 50k; Submit within 4x of the
+// raw insert, GetScorecard within 2x of the raw read.
 //
 //	go test -run '^$' -bench FeedbackAtScale -benchtime 1s -timeout 30m ./services/feedback/
 func BenchmarkFeedbackAtScale(b *testing.B) {
@@ -51,49 +63,41 @@ func BenchmarkFeedbackAtScale(b *testing.B) {
 	interviewer := func(user string) feedbackv1.FeedbackServiceClient { return e.FeedbackAs(user, principal.Interviewer) }
 	draft := benchDraft(rev)
 
-	// A panel of six, every scorecard submitted.
-	if _, err := recruiter.CreateCandidate(ctx, &feedbackv1.CreateCandidateRequest{CandidateId: "bench-panel", Candidate: benchCandidate("Panel")}); err != nil {
-		b.Fatal(err)
-	}
-	for i := range 6 {
-		user := fmt.Sprintf("users/bench-panel-%d", i)
-		iv, err := recruiter.CreateInterview(ctx, &feedbackv1.CreateInterviewRequest{Parent: "candidates/bench-panel", Interview: &feedbackv1.Interview{Interviewer: user, Rubric: rev.GetName()}})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := benchSaveAndSubmit(ctx, interviewer(user), iv.GetName()+"/scorecard", draft, true); err != nil {
-			b.Fatal(err)
-		}
-	}
-	// A busy interviewer: ten interviews of ten candidates, five submitted,
-	// three drafts, two not started.
+	// The role "ic": twenty candidates, panels of five, every scorecard
+	// submitted; the busy interviewer on each panel.
 	const busy = "users/bench-busy"
-	for i := range 10 {
-		id := fmt.Sprintf("bench-busy-%d", i)
-		if _, err := recruiter.CreateCandidate(ctx, &feedbackv1.CreateCandidateRequest{CandidateId: id, Candidate: benchCandidate("Busy " + strconv.Itoa(i))}); err != nil {
+	var oneScorecard string
+	for c := range 20 {
+		id := fmt.Sprintf("bench-ic-%d", c)
+		if _, err := recruiter.CreateCandidate(ctx, &feedbackv1.CreateCandidateRequest{CandidateId: id, Candidate: benchCandidate("IC " + strconv.Itoa(c))}); err != nil {
 			b.Fatal(err)
 		}
-		iv, err := recruiter.CreateInterview(ctx, &feedbackv1.CreateInterviewRequest{Parent: "candidates/" + id, Interview: &feedbackv1.Interview{
-			Interviewer: busy, Rubric: rev.GetName(), ScheduledTime: timestamppb.New(time.Now().Add(time.Duration(i) * time.Hour)),
-		}})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if i < 8 {
-			if _, err := benchSaveAndSubmit(ctx, interviewer(busy), iv.GetName()+"/scorecard", draft, i < 5); err != nil {
+		for k := range 5 {
+			user := busy
+			if k > 0 {
+				user = fmt.Sprintf("users/bench-panel-%d", (c+k)%8)
+			}
+			iv, err := recruiter.CreateInterview(ctx, &feedbackv1.CreateInterviewRequest{Parent: "candidates/" + id, Interview: &feedbackv1.Interview{
+				Interviewer: user, Rubric: rev.GetName(), ScheduledTime: timestamppb.New(time.Now().Add(time.Duration(c-10) * 24 * time.Hour)),
+			}})
+			if err != nil {
 				b.Fatal(err)
 			}
+			if _, err := benchSaveAndSubmit(ctx, interviewer(user), iv.GetName()+"/scorecard", draft, true); err != nil {
+				b.Fatal(err)
+			}
+			oneScorecard = iv.GetName() + "/scorecard"
 		}
 	}
 
 	// Drafts to submit, made as the loop needs them: six interviews to a
-	// candidate, each saved by its interviewer.
+	// candidate of another role, each saved by its interviewer.
 	const submitter = "users/bench-submitter"
 	drafts := 0
 	nextDraft := func() (*feedbackv1.Scorecard, error) {
 		cand := fmt.Sprintf("bench-submit-%d", drafts/6)
 		if drafts%6 == 0 {
-			if _, err := recruiter.CreateCandidate(ctx, &feedbackv1.CreateCandidateRequest{CandidateId: cand, Candidate: benchCandidate("Submit")}); err != nil {
+			if _, err := recruiter.CreateCandidate(ctx, &feedbackv1.CreateCandidateRequest{CandidateId: cand, Candidate: benchCandidateOf("Submit", "submit")}); err != nil {
 				return nil, err
 			}
 		}
@@ -104,9 +108,24 @@ func BenchmarkFeedbackAtScale(b *testing.B) {
 		}
 		return benchSaveAndSubmit(ctx, interviewer(submitter), iv.GetName()+"/scorecard", draft, false)
 	}
+	// Candidates to add the busy interviewer's interviews to, in another role.
+	adds := 0
+	nextAdd := func() (string, error) {
+		cand := fmt.Sprintf("bench-add-%d", adds/5)
+		if adds%5 == 0 {
+			if _, err := recruiter.CreateCandidate(ctx, &feedbackv1.CreateCandidateRequest{CandidateId: cand, Candidate: benchCandidateOf("Add", "adds")}); err != nil {
+				return "", err
+			}
+		}
+		adds++
+		return "candidates/" + cand, nil
+	}
 
-	scorecards, changes := db.Collection("scorecards"), db.Collection("scorecard_changes")
-	raw := 0 // the raw inserts' scorecards, across runs
+	scorecards, changes, candidates := db.Collection("scorecards"), db.Collection("scorecard_changes"), db.Collection("candidates")
+	findCandidate := func() error {
+		return candidates.FindOne(ctx, bson.D{{Key: "_id", Value: "candidates/bench-ic-7"}}).Err()
+	}
+	raw := 0 // the raw inserts' documents, across runs
 	stored := 0
 	for _, field := range strings.Split(*benchScales, ",") {
 		n, err := strconv.Atoi(field)
@@ -131,27 +150,81 @@ func BenchmarkFeedbackAtScale(b *testing.B) {
 				return err
 			})
 		})
-		b.Run(fmt.Sprintf("scorecards=%d/Summarize", n), func(b *testing.B) {
+		b.Run(fmt.Sprintf("scorecards=%d/GetScorecard", n), func(b *testing.B) {
 			benchAlternate(b, nil, func() error {
-				s, err := recruiter.SummarizeCandidate(ctx, &feedbackv1.SummarizeCandidateRequest{Name: "candidates/bench-panel"})
-				if err == nil && s.GetScorecards() != 6 {
-					err = fmt.Errorf("the summary counts %d scorecards, want 6", s.GetScorecards())
+				sc, err := recruiter.GetScorecard(ctx, &feedbackv1.GetScorecardRequest{Name: oneScorecard})
+				if err == nil && sc.GetState() != feedbackv1.Scorecard_STATE_SUBMITTED {
+					err = fmt.Errorf("scorecard in state %v", sc.GetState())
 				}
 				return err
 			}, func() error {
-				return db.Collection("candidates").FindOne(ctx, bson.D{{Key: "_id", Value: "candidates/bench-panel"}}).Err()
+				return scorecards.FindOne(ctx, bson.D{{Key: "_id", Value: oneScorecard}}).Err()
 			})
+		})
+		b.Run(fmt.Sprintf("scorecards=%d/AddInterview", n), func(b *testing.B) {
+			var cand string
+			benchAlternate(b, func() (err error) {
+				cand, err = nextAdd()
+				return err
+			}, func() error {
+				_, err := recruiter.CreateInterview(ctx, &feedbackv1.CreateInterviewRequest{Parent: cand, Interview: &feedbackv1.Interview{
+					Interviewer: busy, Rubric: rev.GetName(), ScheduledTime: timestamppb.New(time.Now().Add(time.Duration(adds) * time.Hour)),
+				}})
+				return err
+			}, func() error {
+				raw++
+				d := benchCandidateDoc(raw, time.Now())
+				d[0].Value = fmt.Sprintf("candidates/bench-raw-%d", raw)
+				_, err := candidates.InsertOne(ctx, d)
+				return err
+			})
+		})
+		b.Run(fmt.Sprintf("scorecards=%d/Summarize", n), func(b *testing.B) {
+			benchAlternate(b, nil, func() error {
+				s, err := recruiter.SummarizeCandidate(ctx, &feedbackv1.SummarizeCandidateRequest{Name: "candidates/bench-ic-7"})
+				if err == nil && s.GetScorecards() != 5 {
+					err = fmt.Errorf("the summary counts %d scorecards, want 5", s.GetScorecards())
+				}
+				return err
+			}, findCandidate)
 		})
 		b.Run(fmt.Sprintf("scorecards=%d/MyInterviews", n), func(b *testing.B) {
 			benchAlternate(b, nil, func() error {
-				l, err := interviewer(busy).ListInterviews(ctx, &feedbackv1.ListInterviewsRequest{Parent: "candidates/-"})
-				if err == nil && len(l.GetInterviews()) != 10 {
-					err = fmt.Errorf("%d interviews listed, want 10", len(l.GetInterviews()))
+				l, err := interviewer(busy).ListInterviews(ctx, &feedbackv1.ListInterviewsRequest{Parent: "candidates/-", OrderBy: "scheduled_time desc", PageSize: 50})
+				if err == nil && len(l.GetInterviews()) < 20 {
+					err = fmt.Errorf("%d interviews listed, want at least 20", len(l.GetInterviews()))
 				}
 				return err
 			}, func() error {
 				return db.Collection("memberships").FindOne(ctx, bson.D{{Key: "_id", Value: busy + "/interviews"}}).Err()
 			})
+		})
+		b.Run(fmt.Sprintf("scorecards=%d/RoleCandidates", n), func(b *testing.B) {
+			benchAlternate(b, nil, func() error {
+				l, err := recruiter.ListCandidates(ctx, &feedbackv1.ListCandidatesRequest{Role: "ic", PageSize: 50})
+				if err == nil && len(l.GetCandidates()) != 20 {
+					err = fmt.Errorf("%d candidates listed, want 20", len(l.GetCandidates()))
+				}
+				return err
+			}, findCandidate)
+		})
+		b.Run(fmt.Sprintf("scorecards=%d/Compare", n), func(b *testing.B) {
+			benchAlternate(b, nil, func() error {
+				l, err := recruiter.CompareCandidates(ctx, &feedbackv1.CompareCandidatesRequest{Role: "ic"})
+				if err == nil && len(l.GetCandidates()) != 20 {
+					err = fmt.Errorf("%d candidates compared, want 20", len(l.GetCandidates()))
+				}
+				return err
+			}, findCandidate)
+		})
+		b.Run(fmt.Sprintf("scorecards=%d/Calibration", n), func(b *testing.B) {
+			benchAlternate(b, nil, func() error {
+				r, err := recruiter.ComputeCalibration(ctx, &feedbackv1.ComputeCalibrationRequest{Scope: &feedbackv1.CalibrationScope{Role: "ic"}})
+				if err == nil && r.GetScorecards() != 100 {
+					err = fmt.Errorf("the report covers %d scorecards, want 100", r.GetScorecards())
+				}
+				return err
+			}, findCandidate)
 		})
 		if total, err := changes.EstimatedDocumentCount(ctx); err != nil {
 			b.Fatal(err)
@@ -216,8 +289,10 @@ func benchRubric(ctx context.Context, b *testing.B, e *testenv.Env) *rubricv1.Ru
 	return rev
 }
 
-func benchCandidate(name string) *feedbackv1.Candidate {
-	return &feedbackv1.Candidate{DisplayName: name, Role: "ic", Level: "l3", ExternalId: "ats-" + name}
+func benchCandidate(name string) *feedbackv1.Candidate { return benchCandidateOf(name, "ic") }
+
+func benchCandidateOf(name, role string) *feedbackv1.Candidate {
+	return &feedbackv1.Candidate{DisplayName: name, Role: role, Level: "l3", ExternalId: "ats-" + name}
 }
 
 // benchDraft is a complete scorecard for rev: every competency scored, with
@@ -282,17 +357,32 @@ func benchFill(ctx context.Context, db *mongo.Database, from, to int) error {
 			scs = append(scs, submitted)
 			scChanges = append(scChanges, benchChange(name, 1, "update", benchFillInterviewer(i), draft, now), benchChange(name, 2, "submit", benchFillInterviewer(i), submitted, now))
 			if i%6 == 0 {
-				c := benchCandidateDoc(i, now)
+				c := benchCandidateDoc(i, benchFillListed(i, now))
 				cands = append(cands, c)
 				candChanges = append(candChanges, benchChange(benchFillCandidate(i), 7, "add_interview", "users/bench-recruiter", c, now))
 			}
 			if i%60 < 6 {
 				user := benchFillInterviewer(i)
-				var entries []string
+				var entries []feedback.RawMember
 				for k := range 10 {
-					entries = append(entries, fmt.Sprintf("%s/interviews/i%d", benchFillCandidate(i+6*k), i%6))
+					entries = append(entries, feedback.RawMember{Name: fmt.Sprintf("%s/interviews/i%d", benchFillCandidate(i+6*k), i%6), At: benchFillListed(i+6*k, now)})
 				}
 				idx = append(idx, feedback.RawMembershipDocs("interviews", user, entries, now)...)
+			}
+		}
+		if start+batch >= to { // the last batch: every filler candidate's lists, written anew
+			if _, err := db.Collection("memberships").DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$regex", Value: "^(candidates|roles/fill-[0-9]/candidates)(@|$)"}}}}); err != nil {
+				return err
+			}
+			byRole := map[string][]string{}
+			var all []string
+			for c := 0; c < to; c += 6 {
+				byRole[benchFillRole(c)] = append(byRole[benchFillRole(c)], benchFillCandidate(c))
+				all = append(all, benchFillCandidate(c))
+			}
+			idx = append(idx, benchListed("all", "", all, now)...)
+			for role, names := range byRole {
+				idx = append(idx, benchListed("role", role, names, now)...)
 			}
 		}
 		for _, w := range []struct {
@@ -337,8 +427,31 @@ func benchScorecardDoc(name, interviewer, rubric string, version int64, submitte
 	}
 }
 
+// benchFillRole is the role of filler scorecard i's candidate: one of ten,
+// none of them the benchmark's own.
+func benchFillRole(i int) string { return fmt.Sprintf("fill-%d", (i/6)%10) }
+
+// benchFillListed is when filler scorecard i's candidate was listed: the
+// fillers arrive every two hours back from now, as a company with 200
+// interviewers would produce them (25,000 scorecards a year).
+func benchFillListed(i int, now time.Time) time.Time {
+	return now.Add(-time.Duration(i/6) * 2 * time.Hour)
+}
+
+// benchListed lists filler candidates as membership.go does, each at its
+// filler time.
+func benchListed(kind, key string, names []string, now time.Time) []any {
+	members := make([]feedback.RawMember, len(names))
+	for k, name := range names {
+		var i int
+		fmt.Sscanf(strings.TrimPrefix(name, "candidates/fill-"), "%d", &i)
+		members[k] = feedback.RawMember{Name: name, At: benchFillListed(i*6, now)}
+	}
+	return feedback.RawMembershipDocs(kind, key, members, now)
+}
+
 // benchCandidateDoc is the candidate of scorecard i (its first interview),
-// with its six interviews.
+// with its six interviews, listed at a time.
 func benchCandidateDoc(i int, now time.Time) bson.D {
 	var interviews bson.A
 	for k := range 6 {
@@ -352,9 +465,9 @@ func benchCandidateDoc(i int, now time.Time) bson.D {
 		{Key: "_id", Value: benchFillCandidate(i)}, {Key: "version", Value: 7}, {Key: "deleted", Value: false},
 		{Key: "create_time", Value: now}, {Key: "update_time", Value: now},
 		{Key: "data", Value: bson.D{
-			{Key: "display_name", Value: fmt.Sprintf("Filler %d", i/6)}, {Key: "role", Value: "ic"}, {Key: "level", Value: "l3"},
+			{Key: "display_name", Value: fmt.Sprintf("Filler %d", i/6)}, {Key: "role", Value: benchFillRole(i)}, {Key: "level", Value: "l3"},
 			{Key: "external_id", Value: fmt.Sprintf("ats-%d", i/6)}, {Key: "state", Value: int32(feedbackv1.Candidate_STATE_ACTIVE)},
-			{Key: "interviews", Value: interviews},
+			{Key: "interviews", Value: interviews}, {Key: "listed", Value: now},
 		}},
 	}
 }

@@ -35,10 +35,15 @@ func rawMemberships(key string, members []member, now time.Time) []any {
 	return out
 }
 
-// RawMembershipDocs is rawMemberships for the package's external tests:
-// names listed under key, all at one time. Kinds: "interviews" (key is a
-// user), "role" (key is a role) or "all".
-func RawMembershipDocs(kind, key string, names []string, at time.Time) []any {
+// RawMember is a member for RawMembershipDocs.
+type RawMember struct {
+	Name string
+	At   time.Time
+}
+
+// RawMembershipDocs is rawMemberships for the package's external tests.
+// Kinds: "interviews" (key is a user), "role" (key is a role) or "all".
+func RawMembershipDocs(kind, key string, members []RawMember, now time.Time) []any {
 	switch kind {
 	case "interviews":
 		key = interviewsKey(key)
@@ -47,9 +52,9 @@ func RawMembershipDocs(kind, key string, names []string, at time.Time) []any {
 	default:
 		key = allCandidatesKey
 	}
-	members := make([]member, len(names))
-	for i, n := range names {
-		members[i] = member{Name: n, At: at}
+	list := make([]member, len(members))
+	for i, m := range members {
+		list[i] = member(m)
 	}
-	return rawMemberships(key, members, at)
+	return rawMemberships(key, list, now)
 }

@@ -19,7 +19,7 @@ import (
 // panelOf reads a candidate the caller may see with every scorecard of its
 // panel, each by _id.
 func (s *Server) panelOf(ctx context.Context, name string) (*panel, error) {
-	return s.readPanel(ctx, name, func(*interview) bool { return true })
+	return s.readPanel(ctx, name, nil, func(*interview) bool { return true })
 }
 
 // panelFor reads a candidate the caller may see with the scorecards the
@@ -28,25 +28,50 @@ func (s *Server) panelOf(ctx context.Context, name string) (*panel, error) {
 // three documents, not the whole panel.
 func (s *Server) panelFor(ctx context.Context, name string, ids ...string) (*panel, error) {
 	user := viewerOf(ctx).user
-	return s.readPanel(ctx, name, func(iv *interview) bool { return iv.Interviewer == user || slices.Contains(ids, iv.ID) })
+	return s.readPanel(ctx, name, ids, func(iv *interview) bool { return iv.Interviewer == user || slices.Contains(ids, iv.ID) })
 }
 
-func (s *Server) readPanel(ctx context.Context, name string, want func(*interview) bool) (*panel, error) {
-	doc, err := s.candidate(ctx, name)
+// readPanel reads a candidate the caller may see and the scorecards of the
+// interviews want picks. The scorecards of early (IDs known before the
+// candidate is read) are read beside the candidate, not after it: a
+// scorecard GET then waits for two reads, not four. What they hold is
+// returned only under a candidate the caller may see.
+func (s *Server) readPanel(ctx context.Context, name string, early []string, want func(*interview) bool) (*panel, error) {
+	prefetched := make([]*versioned.Doc[scorecard], len(early))
+	var doc *versioned.Doc[candidate]
+	err := readEach(ctx, len(early)+1, func(ctx context.Context, i int) error {
+		var err error
+		if i == len(early) {
+			doc, err = s.candidate(ctx, name)
+		} else {
+			prefetched[i], err = s.store.scorecards.Find(ctx, scorecardName(name, early[i]))
+		}
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
 	p := &panel{candidate: doc, scorecards: map[string]*versioned.Doc[scorecard]{}}
 	var ivs []*interview
+	cards := []*versioned.Doc[scorecard]{}
 	for i := range doc.Data.Interviews {
-		if iv := &doc.Data.Interviews[i]; want(iv) {
-			ivs = append(ivs, iv)
+		iv := &doc.Data.Interviews[i]
+		if !want(iv) {
+			continue
 		}
+		ivs = append(ivs, iv)
+		var sc *versioned.Doc[scorecard]
+		if k := slices.Index(early, iv.ID); k >= 0 {
+			sc = prefetched[k]
+		}
+		cards = append(cards, sc)
 	}
-	cards := make([]*versioned.Doc[scorecard], len(ivs))
 	err = readEach(ctx, len(ivs), func(ctx context.Context, i int) error {
-		sc, err := s.store.scorecards.Find(ctx, scorecardName(doc.Name, ivs[i].ID))
-		cards[i] = sc
+		if slices.Contains(early, ivs[i].ID) {
+			return nil
+		}
+		var err error
+		cards[i], err = s.store.scorecards.Find(ctx, scorecardName(doc.Name, ivs[i].ID))
 		return err
 	})
 	if err != nil {

@@ -130,11 +130,17 @@ func (s *Server) CompareCandidates(ctx context.Context, req *feedbackv1.CompareC
 	}
 	kept := map[string]keptOf{}
 	var rowParts []overallParts
-	for _, name := range names {
-		p, err := s.panelOf(ctx, name)
-		if err != nil {
-			return nil, err
-		}
+	// The panels are independent reads by _id: a few at a time.
+	panels := make([]*panel, len(names))
+	err := readEach(ctx, len(names), func(ctx context.Context, i int) error {
+		var err error
+		panels[i], err = s.panelOf(ctx, names[i])
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range panels {
 		role := p.candidate.Data.Role
 		k, ok := kept[role]
 		if !ok {

@@ -1232,7 +1232,7 @@ func (x *CompareCandidatesRequest) GetRole() string {
 // Response for CompareCandidates.
 type CompareCandidatesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One row per candidate, in the order asked (or by name).
+	// One row per candidate, in the order asked (or, for a role, newest first).
 	Candidates []*CandidateComparison `protobuf:"bytes,1,rep,name=candidates,proto3" json:"candidates,omitempty"`
 	// The competencies the rows have means for, in rubric order.
 	Competencies []string `protobuf:"bytes,2,rep,name=competencies,proto3" json:"competencies,omitempty"`
