@@ -161,6 +161,15 @@ func (s *Store[T]) Find(ctx context.Context, name string) (*Doc[T], error) {
 	return s.load(ctx, name)
 }
 
+// Stored returns a resource's document as stored — deleted or not, nil
+// when there is none — without looking for a change a crash left
+// unapplied: one read by _id instead of two. For lists and reports, which
+// show documents as List and Scan do; a read that a write or a decision
+// depends on uses Get or Find.
+func (s *Store[T]) Stored(ctx context.Context, name string) (*Doc[T], error) {
+	return s.find(ctx, name)
+}
+
 // List returns up to limit live documents with names after the given one, in
 // name order. where, when not nil, narrows the documents further (field
 // paths start with "data."). On the embedded store this scans the

@@ -131,7 +131,7 @@ func (s *Server) candidatesInScope(ctx context.Context, scope *feedbackv1.Calibr
 		}
 		docs := make([]*versioned.Doc[candidate], len(members))
 		err = readEach(ctx, len(members), func(ctx context.Context, i int) error {
-			d, err := s.store.candidates.Find(ctx, members[i].Name)
+			d, err := s.store.candidates.Stored(ctx, members[i].Name)
 			if err == nil && d.Live() && d.Data.Role == role {
 				docs[i] = d
 			}
@@ -169,7 +169,7 @@ func (s *Server) submittedScorecards(ctx context.Context, names []string, scan b
 		cards := make([]*versioned.Doc[scorecard], len(names))
 		err := readEach(ctx, len(names), func(ctx context.Context, i int) error {
 			var err error
-			cards[i], err = s.store.scorecards.Find(ctx, names[i])
+			cards[i], err = s.store.scorecards.Stored(ctx, names[i])
 			return err
 		})
 		for i, sc := range cards {

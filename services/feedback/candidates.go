@@ -95,6 +95,19 @@ func (s *Server) candidate(ctx context.Context, name string) (*versioned.Doc[can
 	return doc, nil
 }
 
+// storedCandidate is candidate as stored (versioned.Store.Stored): for
+// lists and comparisons.
+func (s *Server) storedCandidate(ctx context.Context, name string) (*versioned.Doc[candidate], error) {
+	doc, err := s.store.candidates.Stored(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if !doc.Live() || !viewerOf(ctx).seesCandidate(&doc.Data) {
+		return nil, apierr.NotFound(name)
+	}
+	return doc, nil
+}
+
 // ListCandidates lists candidates, newest first, optionally of one role:
 // a page of the role's (or every candidate's) membership, then each
 // candidate by _id, so a page costs what it shows.
@@ -142,7 +155,7 @@ func (s *Server) listCandidates(ctx context.Context, pageToken, query string, si
 	}
 	docs := make([]*versioned.Doc[candidate], len(members))
 	err = readEach(ctx, len(members), func(ctx context.Context, i int) error {
-		d, err := s.store.candidates.Find(ctx, members[i].Name)
+		d, err := s.store.candidates.Stored(ctx, members[i].Name)
 		if err == nil && d.Live() && (role == "" || d.Data.Role == role) {
 			docs[i] = d
 		}

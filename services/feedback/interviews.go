@@ -149,7 +149,7 @@ func (s *Server) ListInterviews(ctx context.Context, req *feedbackv1.ListIntervi
 	}
 	panels := make([]*panel, len(cands))
 	err = readEach(ctx, len(cands), func(ctx context.Context, i int) error {
-		p, err := s.panelFor(ctx, cands[i])
+		p, err := s.listedPanel(ctx, cands[i], false)
 		if errors.Is(err, apierr.ErrNotFound) {
 			return nil // erased since: its entries are being taken out
 		}

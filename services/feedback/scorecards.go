@@ -19,7 +19,15 @@ import (
 // panelOf reads a candidate the caller may see with every scorecard of its
 // panel, each by _id.
 func (s *Server) panelOf(ctx context.Context, name string) (*panel, error) {
-	return s.readPanel(ctx, name, nil, func(*interview) bool { return true })
+	return s.readPanel(ctx, name, false, nil, func(*interview) bool { return true })
+}
+
+// listedPanel is panelOf (all) or panelFor with no interview of its own
+// (!all) for lists and comparisons: documents as stored, like List shows
+// them (versioned.Store.Stored), one read each instead of two.
+func (s *Server) listedPanel(ctx context.Context, name string, all bool) (*panel, error) {
+	user := viewerOf(ctx).user
+	return s.readPanel(ctx, name, true, nil, func(iv *interview) bool { return all || iv.Interviewer == user })
 }
 
 // panelFor reads a candidate the caller may see with the scorecards the
@@ -28,7 +36,7 @@ func (s *Server) panelOf(ctx context.Context, name string) (*panel, error) {
 // three documents, not the whole panel.
 func (s *Server) panelFor(ctx context.Context, name string, ids ...string) (*panel, error) {
 	user := viewerOf(ctx).user
-	return s.readPanel(ctx, name, ids, func(iv *interview) bool { return iv.Interviewer == user || slices.Contains(ids, iv.ID) })
+	return s.readPanel(ctx, name, false, ids, func(iv *interview) bool { return iv.Interviewer == user || slices.Contains(ids, iv.ID) })
 }
 
 // readPanel reads a candidate the caller may see and the scorecards of the
@@ -36,15 +44,22 @@ func (s *Server) panelFor(ctx context.Context, name string, ids ...string) (*pan
 // candidate is read) are read beside the candidate, not after it: a
 // scorecard GET then waits for two reads, not four. What they hold is
 // returned only under a candidate the caller may see.
-func (s *Server) readPanel(ctx context.Context, name string, early []string, want func(*interview) bool) (*panel, error) {
+func (s *Server) readPanel(ctx context.Context, name string, stored bool, early []string, want func(*interview) bool) (*panel, error) {
+	readCard := s.store.scorecards.Find
+	if stored {
+		readCard = s.store.scorecards.Stored
+	}
 	prefetched := make([]*versioned.Doc[scorecard], len(early))
 	var doc *versioned.Doc[candidate]
 	err := readEach(ctx, len(early)+1, func(ctx context.Context, i int) error {
 		var err error
-		if i == len(early) {
+		switch {
+		case i < len(early):
+			prefetched[i], err = readCard(ctx, scorecardName(name, early[i]))
+		case stored:
+			doc, err = s.storedCandidate(ctx, name)
+		default:
 			doc, err = s.candidate(ctx, name)
-		} else {
-			prefetched[i], err = s.store.scorecards.Find(ctx, scorecardName(name, early[i]))
 		}
 		return err
 	})
@@ -71,7 +86,7 @@ func (s *Server) readPanel(ctx context.Context, name string, early []string, wan
 			return nil
 		}
 		var err error
-		cards[i], err = s.store.scorecards.Find(ctx, scorecardName(doc.Name, ivs[i].ID))
+		cards[i], err = readCard(ctx, scorecardName(doc.Name, ivs[i].ID))
 		return err
 	})
 	if err != nil {

@@ -134,7 +134,7 @@ func (s *Server) CompareCandidates(ctx context.Context, req *feedbackv1.CompareC
 	panels := make([]*panel, len(names))
 	err := readEach(ctx, len(names), func(ctx context.Context, i int) error {
 		var err error
-		panels[i], err = s.panelOf(ctx, names[i])
+		panels[i], err = s.listedPanel(ctx, names[i], true)
 		return err
 	})
 	if err != nil {
