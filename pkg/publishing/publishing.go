@@ -63,6 +63,20 @@ type Draft[C any] struct {
 	// (Revisions-len) counts the revisions published before revisions were
 	// read from change records (see legacyRevision).
 	PublishVersions []int64 `bson:"publish_versions,omitempty"`
+	// LastActor, LastKind and LastFields say who made the change that
+	// wrote this document, of what kind, and the fields it touched (its
+	// time is the document's UpdateTime), so that a list of drafts shows who
+	// last touched each without reading a history per draft. Documents
+	// written before they were kept have none: LastChange reads the change
+	// record for those.
+	LastActor  string   `bson:"last_actor,omitempty"`
+	LastKind   string   `bson:"last_kind,omitempty"`
+	LastFields []string `bson:"last_fields,omitempty"`
+}
+
+// stamp records on the draft the change that is writing it.
+func (d *Draft[C]) stamp(actor, kind string, fields []string) {
+	d.LastActor, d.LastKind, d.LastFields = actor, kind, fields
 }
 
 // Published reports whether the resource has a revision.
@@ -258,6 +272,7 @@ func (s *Store[C]) Create(ctx context.Context, name, actor, kind string, want ve
 			d.Revisions, d.LatestRevision, d.PublishTime = cur.Data.Revisions, cur.Data.LatestRevision, cur.Data.PublishTime
 			d.PublishVersions = cur.Data.PublishVersions
 		}
+		d.stamp(actor, kind, fields)
 		return versioned.Edit[Draft[C]]{Kind: kind, Fields: fields, Data: d}, nil
 	})
 	if errors.Is(err, apierr.ErrConflict) { // lost a race with another create of the same name
@@ -281,6 +296,7 @@ func (s *Store[C]) Edit(ctx context.Context, name, actor, kind string, want vers
 		}
 		d := cur.Data
 		d.Content, d.Unpublished = next, true
+		d.stamp(actor, kind, fields)
 		return versioned.Edit[Draft[C]]{Kind: kind, Fields: fields, Data: d}, nil
 	})
 }
@@ -289,7 +305,9 @@ func (s *Store[C]) Edit(ctx context.Context, name, actor, kind string, want vers
 func (s *Store[C]) Delete(ctx context.Context, name, actor string, want versioned.Expect) error {
 	want.Exists = versioned.MustExist
 	_, err := s.Drafts.Apply(ctx, name, actor, want, func(cur *versioned.Doc[Draft[C]]) (versioned.Edit[Draft[C]], error) {
-		return versioned.Edit[Draft[C]]{Kind: KindDelete, Delete: true, Data: cur.Data}, nil
+		d := cur.Data
+		d.stamp(actor, KindDelete, nil)
+		return versioned.Edit[Draft[C]]{Kind: KindDelete, Delete: true, Data: d}, nil
 	})
 	return err
 }
@@ -312,6 +330,7 @@ func (s *Store[C]) Publish(ctx context.Context, name, actor string, want version
 		d.PublishTime = time.Now().UTC().Truncate(time.Millisecond)
 		d.Unpublished = false
 		d.PublishVersions = append(slices.Clone(d.PublishVersions), cur.Version+1) // this change's version
+		d.stamp(actor, KindPublish, nil)
 		return versioned.Edit[Draft[C]]{Kind: KindPublish, Ref: d.LatestRevision, Data: d}, nil
 	})
 	if err != nil {
@@ -331,4 +350,27 @@ func (s *Store[C]) LatestOf(ctx context.Context, doc *versioned.Doc[Draft[C]]) (
 		return nil, apierr.NotFound(doc.Name)
 	}
 	return r, err
+}
+
+// LastChange returns the change that wrote a draft's current document, as
+// its change record has it (without the document it produced): from the
+// draft itself, or from the record for a draft written before drafts kept
+// it (one point lookup). nil when there is no record.
+func (s *Store[C]) LastChange(ctx context.Context, doc *versioned.Doc[Draft[C]]) (*versioned.Change[Draft[C]], error) {
+	d := &doc.Data
+	if d.LastKind == "" {
+		c, err := s.Drafts.Record(ctx, doc.Name, doc.Version)
+		if c != nil {
+			c.After = versioned.Doc[Draft[C]]{}
+		}
+		return c, err
+	}
+	c := &versioned.Change[Draft[C]]{
+		ID: doc.Name + "#" + strconv.FormatInt(doc.Version, 10), Resource: doc.Name, Version: doc.Version,
+		Kind: d.LastKind, Actor: d.LastActor, Time: doc.UpdateTime, Fields: d.LastFields,
+	}
+	if d.LastKind == KindPublish {
+		c.Ref = d.LatestRevision // a publish's Ref is the revision it made
+	}
+	return c, nil
 }

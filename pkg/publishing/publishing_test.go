@@ -210,3 +210,63 @@ func TestStartUpDeclaresTheListIndexes(t *testing.T) {
 		}
 	}
 }
+
+// A draft says which change wrote it, as its history's newest record says,
+// and so does a draft written before drafts kept it (read from the record).
+func TestLastChangeIsTheNewestRecord(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Database(t)
+	s := publishing.New[doc](db, "docs", "doc_changes", "doc_revisions")
+	if err := s.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	steps := []func() error{
+		func() error {
+			_, err := s.Create(ctx, "docs/a", "users/ann", publishing.KindCreate, versioned.Expect{}, doc{Text: "one"}, []string{"text"})
+			return err
+		},
+		func() error {
+			_, err := s.Edit(ctx, "docs/a", "users/bob", "import", versioned.Expect{}, setText("two"))
+			return err
+		},
+		func() error {
+			_, err := s.Publish(ctx, "docs/a", "users/cy", versioned.Expect{}, anything)
+			return err
+		},
+	}
+	for i, step := range steps {
+		if err := step(); err != nil {
+			t.Fatal(err)
+		}
+		d, err := s.Drafts.Get(ctx, "docs/a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := s.Drafts.Changes(ctx, "docs/a", 0, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := recs[0]
+		got, err := s.LastChange(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ID != want.ID || got.Version != want.Version || got.Kind != want.Kind || got.Actor != want.Actor ||
+			!got.Time.Equal(want.Time) || !slices.Equal(got.Fields, want.Fields) || got.Ref != want.Ref {
+			t.Errorf("step %d: LastChange() = %+v, want the newest record %+v", i, got, want)
+		}
+	}
+	// A draft as written before: no last change on it.
+	unset := bson.D{{Key: "$unset", Value: bson.D{{Key: "data.last_actor", Value: ""}, {Key: "data.last_kind", Value: ""}, {Key: "data.last_fields", Value: ""}}}}
+	if _, err := db.Collection("docs").UpdateOne(ctx, bson.D{{Key: "_id", Value: "docs/a"}}, unset); err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.Drafts.Get(ctx, "docs/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.LastChange(ctx, d)
+	if err != nil || got == nil || got.Actor != "users/cy" || got.Kind != publishing.KindPublish || got.Ref != "1" {
+		t.Errorf("LastChange(draft without it) = %+v, %v, want the publish by users/cy from its record", got, err)
+	}
+}
