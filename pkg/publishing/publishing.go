@@ -354,16 +354,25 @@ func (s *Store[C]) LatestOf(ctx context.Context, doc *versioned.Doc[Draft[C]]) (
 
 // LastChange returns the change that wrote a draft's current document, as
 // its change record has it (without the document it produced): from the
-// draft itself, or from the record for a draft written before drafts kept
-// it (one point lookup). nil when there is no record.
+// draft itself (StampedChange), or from the record for a draft written
+// before drafts kept it (one point lookup). nil when there is no record.
 func (s *Store[C]) LastChange(ctx context.Context, doc *versioned.Doc[Draft[C]]) (*versioned.Change[Draft[C]], error) {
+	if c := StampedChange(doc); c != nil {
+		return c, nil
+	}
+	c, err := s.Drafts.Record(ctx, doc.Name, doc.Version)
+	if c != nil {
+		c.After = versioned.Doc[Draft[C]]{}
+	}
+	return c, err
+}
+
+// StampedChange is the change that wrote a draft's current document, as
+// the draft keeps it; nil for a draft written before drafts kept it.
+func StampedChange[C any](doc *versioned.Doc[Draft[C]]) *versioned.Change[Draft[C]] {
 	d := &doc.Data
 	if d.LastKind == "" {
-		c, err := s.Drafts.Record(ctx, doc.Name, doc.Version)
-		if c != nil {
-			c.After = versioned.Doc[Draft[C]]{}
-		}
-		return c, err
+		return nil
 	}
 	c := &versioned.Change[Draft[C]]{
 		ID: doc.Name + "#" + strconv.FormatInt(doc.Version, 10), Resource: doc.Name, Version: doc.Version,
@@ -372,5 +381,5 @@ func (s *Store[C]) LastChange(ctx context.Context, doc *versioned.Doc[Draft[C]])
 	if d.LastKind == KindPublish {
 		c.Ref = d.LatestRevision // a publish's Ref is the revision it made
 	}
-	return c, nil
+	return c
 }

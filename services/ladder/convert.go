@@ -31,6 +31,9 @@ func draftToProto(doc *versioned.Doc[draft]) *ladderv1.Framework {
 	f.CreateTime = timestamppb.New(doc.CreateTime)
 	f.UpdateTime = timestamppb.New(doc.UpdateTime)
 	f.PublishTime = protoconv.OptionalTime(doc.Data.PublishTime)
+	if c := publishing.StampedChange(doc); c != nil {
+		f.LastChange = changeToProto(c)
+	}
 	return f
 }
 

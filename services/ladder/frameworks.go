@@ -137,7 +137,7 @@ var contentMask = fieldcheck.UpdateMask{
 	Updatable: []string{"title", "description", "competencies", "tracks"},
 	Ignored: map[string]bool{
 		"name": true, "etag": true, "latest_revision": true, "unpublished_changes": true,
-		"create_time": true, "update_time": true, "publish_time": true,
+		"create_time": true, "update_time": true, "publish_time": true, "last_change": true,
 	},
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/yardstick-dev/yardstick/internal/testenv"
 	"github.com/yardstick-dev/yardstick/pkg/mongodb/mongotest"
+	"github.com/yardstick-dev/yardstick/pkg/principal"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 	"github.com/yardstick-dev/yardstick/services/ladder"
 )
@@ -437,7 +438,8 @@ func TestRequestIDMakesWritesIdempotent(t *testing.T) {
 
 func TestChangesRecordWhoWhatWhen(t *testing.T) {
 	ctx := context.Background()
-	c := testenv.StartLadder(t).Client
+	l := testenv.StartLadder(t)
+	c := l.Client
 	f := create(t, c, "eng")
 	f, err := c.UpdateFramework(ctx, &ladderv1.UpdateFrameworkRequest{
 		Framework:  &ladderv1.Framework{Name: f.GetName(), Etag: f.GetEtag(), Description: "New description"},
@@ -474,6 +476,19 @@ func TestChangesRecordWhoWhatWhen(t *testing.T) {
 		if ch.GetCreateTime() == nil {
 			t.Errorf("change %s has no time", ch.GetName())
 		}
+	}
+	// A list of drafts says who last changed each, as the history does;
+	// the published snapshot others read does not.
+	list, err := c.ListFrameworks(ctx, &ladderv1.ListFrameworksRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(got[0], list.GetFrameworks()[0].GetLastChange(), protocmp.Transform()); diff != "" {
+		t.Errorf("ListFrameworks() last_change (-newest change +got):\n%s", diff)
+	}
+	list, err = l.ClientAs("users/erin", principal.Employee).ListFrameworks(ctx, &ladderv1.ListFrameworksRequest{})
+	if err != nil || len(list.GetFrameworks()) != 1 || list.GetFrameworks()[0].GetLastChange() != nil {
+		t.Errorf("ListFrameworks() as an engineer = %v, %v, want one snapshot without last_change", list, err)
 	}
 	_, err = c.ListFrameworkChanges(ctx, &ladderv1.ListFrameworkChangesRequest{Parent: f.GetName(), PageToken: token + "x"})
 	wantCode(t, err, codes.InvalidArgument, "page_token")

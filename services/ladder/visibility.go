@@ -30,7 +30,11 @@ type frameworkView struct {
 // viewFramework returns what the caller may see of a live draft.
 func (s *Server) viewFramework(ctx context.Context, doc *versioned.Doc[draft]) (*frameworkView, error) {
 	if principal.Has(ctx, principal.Admin) {
-		return &frameworkView{message: draftToProto(doc), content: doc.Data.Content, source: doc.Name}, nil
+		m, err := s.adminDraft(ctx, doc)
+		if err != nil {
+			return nil, err
+		}
+		return &frameworkView{message: m, content: doc.Data.Content, source: doc.Name}, nil
 	}
 	r, err := s.store.LatestOf(ctx, doc)
 	if err != nil {
@@ -63,4 +67,21 @@ func (s *Server) readContent(ctx context.Context, name string) (string, content,
 		return "", content{}, err
 	}
 	return v.source, v.content, nil
+}
+
+// adminDraft is the draft as admins read it, with its last change: a draft
+// written before drafts kept it has its change record read instead.
+func (s *Server) adminDraft(ctx context.Context, doc *versioned.Doc[draft]) (*ladderv1.Framework, error) {
+	m := draftToProto(doc)
+	if m.LastChange != nil {
+		return m, nil
+	}
+	c, err := s.store.LastChange(ctx, doc)
+	if err != nil {
+		return nil, err
+	}
+	if c != nil {
+		m.LastChange = changeToProto(c)
+	}
+	return m, nil
 }

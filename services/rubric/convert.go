@@ -32,6 +32,9 @@ func draftToProto(doc *versioned.Doc[draft]) *rubricv1.Rubric {
 	r.CreateTime = timestamppb.New(doc.CreateTime)
 	r.UpdateTime = timestamppb.New(doc.UpdateTime)
 	r.PublishTime = protoconv.OptionalTime(doc.Data.PublishTime)
+	if c := publishing.StampedChange(doc); c != nil {
+		r.LastChange = changeToProto(c)
+	}
 	return r
 }
 

@@ -131,7 +131,7 @@ var contentMask = fieldcheck.UpdateMask{
 	Updatable: []string{"title", "description", "role", "level", "interview_type", "scale", "competencies"},
 	Ignored: map[string]bool{
 		"name": true, "etag": true, "source": true, "latest_revision": true, "unpublished_changes": true,
-		"create_time": true, "update_time": true, "publish_time": true,
+		"create_time": true, "update_time": true, "publish_time": true, "last_change": true,
 	},
 }
 

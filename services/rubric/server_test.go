@@ -7,10 +7,12 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/testing/protocmp"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	"github.com/yardstick-dev/yardstick/internal/testenv"
@@ -127,6 +129,19 @@ func TestDeriveEditPublishRead(t *testing.T) {
 	if err != nil || len(changes.GetChanges()) != 3 || changes.GetChanges()[2].GetKind() != rubricv1.Change_KIND_DERIVE ||
 		changes.GetChanges()[0].GetRevision() != rev.GetName() {
 		t.Errorf("ListRubricChanges() = %v, %v, want publish, update, derive", changes, err)
+	}
+	// Admins' list says who last changed each draft, as the history does;
+	// the snapshot others read does not.
+	list, err := e.admin.ListRubrics(ctx, &rubricv1.ListRubricsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(changes.GetChanges()[0], list.GetRubrics()[0].GetLastChange(), protocmp.Transform()); diff != "" {
+		t.Errorf("ListRubrics() last_change (-newest change +got):\n%s", diff)
+	}
+	list, err = interviewer.ListRubrics(ctx, &rubricv1.ListRubricsRequest{})
+	if err != nil || len(list.GetRubrics()) != 1 || list.GetRubrics()[0].GetLastChange() != nil {
+		t.Errorf("ListRubrics() as an interviewer = %v, %v, want one snapshot without last_change", list, err)
 	}
 }
 

@@ -28,7 +28,11 @@ type rubricView struct {
 // viewRubric returns what the caller may see of a live draft.
 func (s *Server) viewRubric(ctx context.Context, doc *versioned.Doc[draft]) (*rubricView, error) {
 	if principal.Has(ctx, principal.Admin) {
-		return &rubricView{message: draftToProto(doc), content: doc.Data.Content}, nil
+		m, err := s.adminDraft(ctx, doc)
+		if err != nil {
+			return nil, err
+		}
+		return &rubricView{message: m, content: doc.Data.Content}, nil
 	}
 	r, err := s.store.LatestOf(ctx, doc)
 	if err != nil {
@@ -44,4 +48,21 @@ func (s *Server) readRubric(ctx context.Context, name string) (*rubricView, erro
 		return nil, err
 	}
 	return s.viewRubric(ctx, doc)
+}
+
+// adminDraft is the draft as admins read it, with its last change: a draft
+// written before drafts kept it has its change record read instead.
+func (s *Server) adminDraft(ctx context.Context, doc *versioned.Doc[draft]) (*rubricv1.Rubric, error) {
+	m := draftToProto(doc)
+	if m.LastChange != nil {
+		return m, nil
+	}
+	c, err := s.store.LastChange(ctx, doc)
+	if err != nil {
+		return nil, err
+	}
+	if c != nil {
+		m.LastChange = changeToProto(c)
+	}
+	return m, nil
 }

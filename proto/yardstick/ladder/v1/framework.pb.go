@@ -132,8 +132,14 @@ type Framework struct {
 	// Whether the draft has changes that no published revision contains.
 	// Always false on a published snapshot. Output only.
 	UnpublishedChanges bool `protobuf:"varint,13,opt,name=unpublished_changes,json=unpublishedChanges,proto3" json:"unpublished_changes,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// The change that made the draft what it is: the newest entry of its
+	// change history (the first that ListFrameworkChanges returns), so that
+	// a list of frameworks says who last changed each one, when and how
+	// without reading a history per framework. Set on the draft, which only
+	// admins read; empty on a published snapshot. Output only.
+	LastChange    *Change `protobuf:"bytes,14,opt,name=last_change,json=lastChange,proto3" json:"last_change,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Framework) Reset() {
@@ -241,6 +247,13 @@ func (x *Framework) GetUnpublishedChanges() bool {
 		return x.UnpublishedChanges
 	}
 	return false
+}
+
+func (x *Framework) GetLastChange() *Change {
+	if x != nil {
+		return x.LastChange
+	}
+	return nil
 }
 
 // A published, immutable revision of a framework (AIP-162).
@@ -692,7 +705,7 @@ var File_yardstick_ladder_v1_framework_proto protoreflect.FileDescriptor
 
 const file_yardstick_ladder_v1_framework_proto_rawDesc = "" +
 	"\n" +
-	"#yardstick/ladder/v1/framework.proto\x12\x13yardstick.ladder.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\"\xba\x04\n" +
+	"#yardstick/ladder/v1/framework.proto\x12\x13yardstick.ladder.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\"\xff\x04\n" +
 	"\tFramework\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12 \n" +
@@ -707,7 +720,9 @@ const file_yardstick_ladder_v1_framework_proto_rawDesc = "" +
 	"\vupdate_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampB\x05\x92A\x02@\x01R\n" +
 	"updateTime\x12D\n" +
 	"\fpublish_time\x18\f \x01(\v2\x1a.google.protobuf.TimestampB\x05\x92A\x02@\x01R\vpublishTime\x126\n" +
-	"\x13unpublished_changes\x18\r \x01(\bB\x05\x92A\x02@\x01R\x12unpublishedChangesJ\x04\b\x06\x10\aJ\x04\b\a\x10\bR\x05stateR\vrevision_id\"\xc9\x01\n" +
+	"\x13unpublished_changes\x18\r \x01(\bB\x05\x92A\x02@\x01R\x12unpublishedChanges\x12C\n" +
+	"\vlast_change\x18\x0e \x01(\v2\x1b.yardstick.ladder.v1.ChangeB\x05\x92A\x02@\x01R\n" +
+	"lastChangeJ\x04\b\x06\x10\aJ\x04\b\a\x10\bR\x05stateR\vrevision_id\"\xc9\x01\n" +
 	"\x11FrameworkRevision\x12\x19\n" +
 	"\x04name\x18\x01 \x01(\tB\x05\x92A\x02@\x01R\x04name\x12:\n" +
 	"\bsnapshot\x18\x02 \x01(\v2\x1e.yardstick.ladder.v1.FrameworkR\bsnapshot\x12B\n" +
@@ -782,17 +797,18 @@ var file_yardstick_ladder_v1_framework_proto_depIdxs = []int32{
 	8,  // 2: yardstick.ladder.v1.Framework.create_time:type_name -> google.protobuf.Timestamp
 	8,  // 3: yardstick.ladder.v1.Framework.update_time:type_name -> google.protobuf.Timestamp
 	8,  // 4: yardstick.ladder.v1.Framework.publish_time:type_name -> google.protobuf.Timestamp
-	1,  // 5: yardstick.ladder.v1.FrameworkRevision.snapshot:type_name -> yardstick.ladder.v1.Framework
-	8,  // 6: yardstick.ladder.v1.FrameworkRevision.create_time:type_name -> google.protobuf.Timestamp
-	5,  // 7: yardstick.ladder.v1.Track.levels:type_name -> yardstick.ladder.v1.Level
-	6,  // 8: yardstick.ladder.v1.Level.expectations:type_name -> yardstick.ladder.v1.Expectation
-	0,  // 9: yardstick.ladder.v1.Change.kind:type_name -> yardstick.ladder.v1.Change.Kind
-	8,  // 10: yardstick.ladder.v1.Change.create_time:type_name -> google.protobuf.Timestamp
-	11, // [11:11] is the sub-list for method output_type
-	11, // [11:11] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	7,  // 5: yardstick.ladder.v1.Framework.last_change:type_name -> yardstick.ladder.v1.Change
+	1,  // 6: yardstick.ladder.v1.FrameworkRevision.snapshot:type_name -> yardstick.ladder.v1.Framework
+	8,  // 7: yardstick.ladder.v1.FrameworkRevision.create_time:type_name -> google.protobuf.Timestamp
+	5,  // 8: yardstick.ladder.v1.Track.levels:type_name -> yardstick.ladder.v1.Level
+	6,  // 9: yardstick.ladder.v1.Level.expectations:type_name -> yardstick.ladder.v1.Expectation
+	0,  // 10: yardstick.ladder.v1.Change.kind:type_name -> yardstick.ladder.v1.Change.Kind
+	8,  // 11: yardstick.ladder.v1.Change.create_time:type_name -> google.protobuf.Timestamp
+	12, // [12:12] is the sub-list for method output_type
+	12, // [12:12] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_yardstick_ladder_v1_framework_proto_init() }

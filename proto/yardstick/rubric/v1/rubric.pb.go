@@ -149,7 +149,13 @@ type Rubric struct {
 	// published). Output only.
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	// When the latest revision was published. Output only.
-	PublishTime   *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=publish_time,json=publishTime,proto3" json:"publish_time,omitempty"`
+	PublishTime *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=publish_time,json=publishTime,proto3" json:"publish_time,omitempty"`
+	// The change that made the draft what it is: the newest entry of its
+	// change history (the first that ListRubricChanges returns), so that a
+	// list of rubrics says who last changed each one, when and how without
+	// reading a history per rubric. Set on the draft, which only admins
+	// read; empty on a published snapshot. Output only.
+	LastChange    *Change `protobuf:"bytes,16,opt,name=last_change,json=lastChange,proto3" json:"last_change,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -285,6 +291,13 @@ func (x *Rubric) GetUpdateTime() *timestamppb.Timestamp {
 func (x *Rubric) GetPublishTime() *timestamppb.Timestamp {
 	if x != nil {
 		return x.PublishTime
+	}
+	return nil
+}
+
+func (x *Rubric) GetLastChange() *Change {
+	if x != nil {
+		return x.LastChange
 	}
 	return nil
 }
@@ -892,7 +905,7 @@ var File_yardstick_rubric_v1_rubric_proto protoreflect.FileDescriptor
 
 const file_yardstick_rubric_v1_rubric_proto_rawDesc = "" +
 	"\n" +
-	" yardstick/rubric/v1/rubric.proto\x12\x13yardstick.rubric.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\"\xa2\x05\n" +
+	" yardstick/rubric/v1/rubric.proto\x12\x13yardstick.rubric.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\"\xe7\x05\n" +
 	"\x06Rubric\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12 \n" +
@@ -911,7 +924,9 @@ const file_yardstick_rubric_v1_rubric_proto_rawDesc = "" +
 	"createTime\x12B\n" +
 	"\vupdate_time\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampB\x05\x92A\x02@\x01R\n" +
 	"updateTime\x12D\n" +
-	"\fpublish_time\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampB\x05\x92A\x02@\x01R\vpublishTime\"d\n" +
+	"\fpublish_time\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampB\x05\x92A\x02@\x01R\vpublishTime\x12C\n" +
+	"\vlast_change\x18\x10 \x01(\v2\x1b.yardstick.rubric.v1.ChangeB\x05\x92A\x02@\x01R\n" +
+	"lastChange\"d\n" +
 	"\x05Scale\x12\x10\n" +
 	"\x03min\x18\x01 \x01(\x05R\x03min\x12\x10\n" +
 	"\x03max\x18\x02 \x01(\x05R\x03max\x127\n" +
@@ -1000,18 +1015,19 @@ var file_yardstick_rubric_v1_rubric_proto_depIdxs = []int32{
 	10, // 3: yardstick.rubric.v1.Rubric.create_time:type_name -> google.protobuf.Timestamp
 	10, // 4: yardstick.rubric.v1.Rubric.update_time:type_name -> google.protobuf.Timestamp
 	10, // 5: yardstick.rubric.v1.Rubric.publish_time:type_name -> google.protobuf.Timestamp
-	3,  // 6: yardstick.rubric.v1.Scale.labels:type_name -> yardstick.rubric.v1.ScaleLabel
-	5,  // 7: yardstick.rubric.v1.Competency.questions:type_name -> yardstick.rubric.v1.Question
-	6,  // 8: yardstick.rubric.v1.Competency.anchors:type_name -> yardstick.rubric.v1.Anchor
-	1,  // 9: yardstick.rubric.v1.RubricRevision.snapshot:type_name -> yardstick.rubric.v1.Rubric
-	10, // 10: yardstick.rubric.v1.RubricRevision.create_time:type_name -> google.protobuf.Timestamp
-	0,  // 11: yardstick.rubric.v1.Change.kind:type_name -> yardstick.rubric.v1.Change.Kind
-	10, // 12: yardstick.rubric.v1.Change.create_time:type_name -> google.protobuf.Timestamp
-	13, // [13:13] is the sub-list for method output_type
-	13, // [13:13] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	9,  // 6: yardstick.rubric.v1.Rubric.last_change:type_name -> yardstick.rubric.v1.Change
+	3,  // 7: yardstick.rubric.v1.Scale.labels:type_name -> yardstick.rubric.v1.ScaleLabel
+	5,  // 8: yardstick.rubric.v1.Competency.questions:type_name -> yardstick.rubric.v1.Question
+	6,  // 9: yardstick.rubric.v1.Competency.anchors:type_name -> yardstick.rubric.v1.Anchor
+	1,  // 10: yardstick.rubric.v1.RubricRevision.snapshot:type_name -> yardstick.rubric.v1.Rubric
+	10, // 11: yardstick.rubric.v1.RubricRevision.create_time:type_name -> google.protobuf.Timestamp
+	0,  // 12: yardstick.rubric.v1.Change.kind:type_name -> yardstick.rubric.v1.Change.Kind
+	10, // 13: yardstick.rubric.v1.Change.create_time:type_name -> google.protobuf.Timestamp
+	14, // [14:14] is the sub-list for method output_type
+	14, // [14:14] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_yardstick_rubric_v1_rubric_proto_init() }
