@@ -112,19 +112,31 @@ type changeRecord interface {
 }
 
 // nameActors puts the directory's names on changes (their actors are
-// users/{user} references, or the seed).
+// users/{user} references, or the seed), in one lookup.
 func (a *App) nameActors(ctx context.Context, changes []adminChange) {
+	ptrs := make([]*adminChange, len(changes))
+	for i := range changes {
+		ptrs[i] = &changes[i]
+	}
+	a.nameChanges(ctx, ptrs...)
+}
+
+// nameChanges is nameActors for changes held apart (nil ones skipped).
+func (a *App) nameChanges(ctx context.Context, changes ...*adminChange) {
 	var refs []string
 	for _, c := range changes {
-		refs = append(refs, c.Actor)
+		if c != nil {
+			refs = append(refs, c.Actor)
+		}
 	}
 	names := a.people.lookup(ctx, refs...)
-	for i, c := range changes {
+	for _, c := range changes {
 		switch {
+		case c == nil:
 		case strings.TrimPrefix(c.Actor, "users/") == "system/seed":
-			changes[i].Actor = "the sample data"
+			c.Actor = "the sample data"
 		case strings.HasPrefix(c.Actor, "users/"):
-			changes[i].Actor = names.of(c.Actor)
+			c.Actor = names.of(c.Actor)
 		}
 	}
 }
@@ -136,18 +148,17 @@ func adminChangeOf(c changeRecord, kind fmt.Stringer) adminChange {
 	}
 }
 
-// adminRubrics reads every rubric (drafts, for admins).
-func (a *App) adminRubrics(ctx context.Context) ([]*rubricv1.Rubric, error) {
-	return listAll(func(token string) ([]*rubricv1.Rubric, string, error) {
-		resp, err := a.rubrics.ListRubrics(ctx, &rubricv1.ListRubricsRequest{PageSize: 100, PageToken: token})
-		return resp.GetRubrics(), resp.GetNextPageToken(), err
-	})
-}
+// adminPageSize is how many frameworks, and how many rubrics, one page of
+// the admin index shows: one list call each, whatever the number of them.
+const adminPageSize = 50
 
 type adminIndexData struct {
 	Frameworks []adminFrameworkRow
 	Rubrics    []adminRubricRow
 	Import     adminImportForm
+	// The URLs of the next and the first page of each list, empty when
+	// there is none or the page is the first.
+	FrameworksNext, FrameworksFirst, RubricsNext, RubricsFirst string
 }
 
 type adminFrameworkRow struct {
@@ -159,6 +170,7 @@ type adminFrameworkRow struct {
 type adminRubricRow struct {
 	ID, Title, Role, Level, InterviewType, LatestRevision, Updated string
 	Unpublished                                                    bool
+	LastChange                                                     *adminChange
 }
 
 // adminImportForm is the "import a new framework" form, with what was typed.
@@ -172,45 +184,120 @@ func (a *App) adminIndex(w http.ResponseWriter, r *http.Request, s *session) {
 	a.renderAdminIndex(w, r, s, http.StatusOK, adminImportForm{})
 }
 
+// The page tokens of the admin index's two lists, in its URL.
+const (
+	adminFrameworksToken = "frameworks_page_token"
+	adminRubricsToken    = "rubrics_page_token"
+)
+
+// renderAdminIndex shows a page of frameworks and a page of rubrics, each
+// with who last changed it: a few calls, whatever the number of either
+// (the drafts carry their last change).
 func (a *App) renderAdminIndex(w http.ResponseWriter, r *http.Request, s *session, status int, form adminImportForm) {
+	q := r.URL.Query()
 	ctx, cancel := a.call(r, s)
 	defer cancel()
-	fws, err := a.ladderFrameworks(ctx)
+	fws, err := a.ladder.ListFrameworks(ctx, &ladderv1.ListFrameworksRequest{PageSize: adminPageSize, PageToken: q.Get(adminFrameworksToken)})
 	if err != nil {
+		a.failErr(w, s, err)
+		return
+	}
+	rubrics, err := a.rubrics.ListRubrics(ctx, &rubricv1.ListRubricsRequest{PageSize: adminPageSize, PageToken: q.Get(adminRubricsToken)})
+	if err != nil {
+		a.failErr(w, s, err)
+		return
+	}
+	var first, firstRubric string
+	if f := fws.GetFrameworks(); len(f) > 0 {
+		first = f[0].GetName()
+	}
+	if rb := rubrics.GetRubrics(); len(rb) > 0 {
+		firstRubric = rb[0].GetName()
+	}
+	if err := a.adminOnly(ctx, first, firstRubric); err != nil {
 		a.failErr(w, s, err)
 		return
 	}
 	d := adminIndexData{Import: form}
-	for _, f := range fws {
-		// The last change says who touched the draft; reading it is for
-		// admins only, which is what closes this page to everyone else.
-		changes, err := a.frameworkChanges(ctx, f.GetName(), 1)
-		if err != nil {
-			a.failErr(w, s, err)
-			return
-		}
+	var changes []*adminChange
+	for _, f := range fws.GetFrameworks() {
 		row := adminFrameworkRow{
 			ID: ladderFrameworkID(f.GetName()), Title: f.GetTitle(), LatestRevision: f.GetLatestRevision(),
-			Updated: adminTime(f.GetUpdateTime()), Unpublished: f.GetUnpublishedChanges(),
+			Updated: adminTime(f.GetUpdateTime()), Unpublished: f.GetUnpublishedChanges(), LastChange: adminLastChange(f.GetLastChange()),
 		}
-		if len(changes) > 0 {
-			row.LastChange = &changes[0]
-		}
+		changes = append(changes, row.LastChange)
 		d.Frameworks = append(d.Frameworks, row)
 	}
-	rubrics, err := a.adminRubrics(ctx)
-	if err != nil {
-		a.failErr(w, s, err)
-		return
-	}
-	for _, rb := range rubrics {
-		d.Rubrics = append(d.Rubrics, adminRubricRow{
+	for _, rb := range rubrics.GetRubrics() {
+		row := adminRubricRow{
 			ID: strings.TrimPrefix(rb.GetName(), "rubrics/"), Title: rb.GetTitle(), Role: rb.GetRole(), Level: rb.GetLevel(),
 			InterviewType: rb.GetInterviewType(), LatestRevision: rb.GetLatestRevision(),
 			Updated: adminTime(rb.GetUpdateTime()), Unpublished: rb.GetUnpublishedChanges(),
-		})
+		}
+		if c := rb.GetLastChange(); c != nil {
+			row.LastChange = new(adminChangeOf(c, c.GetKind()))
+		}
+		changes = append(changes, row.LastChange)
+		d.Rubrics = append(d.Rubrics, row)
 	}
+	a.nameChanges(ctx, changes...)
+	d.FrameworksNext, d.FrameworksFirst = adminPager(q, adminFrameworksToken, fws.GetNextPageToken())
+	d.RubricsNext, d.RubricsFirst = adminPager(q, adminRubricsToken, rubrics.GetNextPageToken())
 	a.render(w, s, status, "admin", "Admin", d)
+}
+
+// adminLastChange is a framework's last change as the pages show it; nil
+// when the list did not carry one.
+func adminLastChange(c *ladderv1.Change) *adminChange {
+	if c == nil {
+		return nil
+	}
+	return new(adminChangeOf(c, c.GetKind()))
+}
+
+// adminOnly asks the API whether the caller may read drafts' histories,
+// which is what the admin pages show. Lists are everyone's (others get the
+// published snapshots, without a last change), so the page reads one entry
+// of the history of a framework it lists, or else of a rubric: the
+// cheapest question only admins get an answer to. With nothing listed
+// there is nothing to show either way.
+func (a *App) adminOnly(ctx context.Context, framework, rubric string) error {
+	var err error
+	switch {
+	case framework != "":
+		_, err = a.ladder.ListFrameworkChanges(ctx, &ladderv1.ListFrameworkChangesRequest{Parent: framework, PageSize: 1})
+	case rubric != "":
+		_, err = a.rubrics.ListRubricChanges(ctx, &rubricv1.ListRubricChangesRequest{Parent: rubric, PageSize: 1})
+	}
+	return err
+}
+
+// adminPager returns the URLs of the next page of one of the index's
+// lists (its token under key; the other list stays where it is) and of
+// its first page, each empty when there is none or it is this one.
+func adminPager(q url.Values, key, nextToken string) (next, first string) {
+	at := func(token string) string {
+		v := url.Values{}
+		for _, k := range []string{adminFrameworksToken, adminRubricsToken} {
+			if t := q.Get(k); t != "" && k != key {
+				v.Set(k, t)
+			}
+		}
+		if token != "" {
+			v.Set(key, token)
+		}
+		if len(v) == 0 {
+			return "/admin"
+		}
+		return "/admin?" + v.Encode()
+	}
+	if nextToken != "" {
+		next = at(nextToken)
+	}
+	if q.Get(key) != "" {
+		first = at("")
+	}
+	return next, first
 }
 
 // adminImportFramework creates a framework from a YAML document.

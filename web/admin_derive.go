@@ -90,29 +90,31 @@ func (a *App) renderDerive(w http.ResponseWriter, r *http.Request, s *session, s
 		a.failErr(w, s, err)
 		return
 	}
+	var changes []*adminChange
 	for _, f := range fws {
 		// A rubric derives from a published revision: drafts never
 		// published have nothing to offer yet.
 		if f.GetLatestRevision() == "" {
 			continue
 		}
+		// Who last changed the draft tells whether the unpublished changes
+		// are someone's work in progress.
 		src := adminDeriveSource{
 			ladderFrameworkEntry: ladderFrameworkEntry{ID: ladderFrameworkID(f.GetName()), Framework: f},
 			Published:            adminTime(f.GetPublishTime()),
+			LastChange:           adminLastChange(f.GetLastChange()),
 		}
-		// Who last changed the draft tells whether the unpublished changes
-		// are someone's work in progress; the history is for admins only,
-		// which closes the form to everyone else, as the API would.
-		changes, err := a.frameworkChanges(ctx, f.GetName(), 1)
-		if err != nil {
+		changes = append(changes, src.LastChange)
+		d.Frameworks = append(d.Frameworks, src)
+	}
+	// The form is for admins, as the API's derive is.
+	if len(d.Frameworks) > 0 {
+		if err := a.adminOnly(ctx, d.Frameworks[0].GetName(), ""); err != nil {
 			a.failErr(w, s, err)
 			return
 		}
-		if len(changes) > 0 {
-			src.LastChange = &changes[0]
-		}
-		d.Frameworks = append(d.Frameworks, src)
 	}
+	a.nameChanges(ctx, changes...)
 	if d.Framework == "" && len(d.Frameworks) > 0 {
 		d.Framework = d.Frameworks[0].GetName()
 	}
