@@ -24,13 +24,9 @@ func (s *Server) PublishFramework(ctx context.Context, req *ladderv1.PublishFram
 	return revisionToProto(r), nil
 }
 
-// GetFrameworkRevision returns a published revision.
+// GetFrameworkRevision returns a published revision, from memory once read.
 func (s *Server) GetFrameworkRevision(ctx context.Context, req *ladderv1.GetFrameworkRevisionRequest) (*ladderv1.FrameworkRevision, error) {
-	r, err := s.store.Revision(ctx, req.GetName())
-	if err != nil {
-		return nil, err
-	}
-	return revisionToProto(r), nil
+	return s.revisions.Get(ctx, req.GetName())
 }
 
 // publishable says why a framework cannot be published, if it cannot: a

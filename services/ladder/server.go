@@ -4,6 +4,7 @@
 package ladder
 
 import (
+	"github.com/yardstick-dev/yardstick/pkg/publishing"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 )
 
@@ -14,12 +15,28 @@ type Server struct {
 	ladderv1.UnsafeLadderServiceServer
 	store *Store
 	users *Users
+	// revisions serves GetFrameworkRevision from memory: revisions are
+	// immutable, and every page a person reads names one.
+	revisions *publishing.Served[content, *ladderv1.FrameworkRevision]
 }
 
 var _ ladderv1.LadderServiceServer = (*Server)(nil)
 
 // New returns a server over an initialised store of frameworks and an
 // initialised directory (InitUsers).
-func New(store *Store, users *Users) *Server {
-	return &Server{store: store, users: users}
+func New(store *Store, users *Users, opts ...Option) *Server {
+	o := options{revisionBytes: publishing.DefaultServedBytes}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return &Server{store: store, users: users, revisions: publishing.NewServed(store, o.revisionBytes, revisionToProto)}
 }
+
+// Option changes a server's defaults.
+type Option func(*options)
+
+type options struct{ revisionBytes int }
+
+// WithRevisionCache keeps up to bytes of published revisions in memory
+// (publishing.DefaultServedBytes by default; 0 keeps none).
+func WithRevisionCache(bytes int) Option { return func(o *options) { o.revisionBytes = bytes } }

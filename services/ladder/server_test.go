@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -560,5 +561,58 @@ func TestImportExportAndCompare(t *testing.T) {
 	if err != nil || len(cmpResp.GetCompetencies()) != 1 ||
 		cmpResp.GetCompetencies()[0].GetDifference() != ladderv1.CompetencyComparison_DIFFERENCE_NONE {
 		t.Errorf("CompareLevels() = %v, %v, want one competency with no expectation", cmpResp, err)
+	}
+}
+
+// Published revisions are served from memory once read: a numbered one
+// never changes; `latest` follows each publish and a delete.
+func TestRevisionsServedFromMemory(t *testing.T) {
+	ctx := context.Background()
+	l := testenv.StartLadder(t)
+	c := l.Client
+	f := create(t, c, "eng")
+	rev1, err := c.PublishFramework(ctx, &ladderv1.PublishFrameworkRequest{Name: f.GetName()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetFrameworkRevision(ctx, &ladderv1.GetFrameworkRevisionRequest{Name: rev1.GetName()}); err != nil {
+		t.Fatal(err)
+	}
+	// With its record gone from the database, revision 1 is still served,
+	// as it was: from memory.
+	changes := mongotest.Client(t).Database(l.DatabasePrefix + "ladder").Collection("framework_changes")
+	if _, err := changes.DeleteOne(ctx, bson.D{{Key: "_id", Value: "frameworks/eng#2"}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := l.ClientAs("users/erin", principal.Employee).GetFrameworkRevision(ctx, &ladderv1.GetFrameworkRevisionRequest{Name: rev1.GetName()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(rev1, got, protocmp.Transform()); diff != "" {
+		t.Errorf("GetFrameworkRevision(%s) from memory (-published +got):\n%s", rev1.GetName(), diff)
+	}
+	// latest moves with a publish, and is gone with the draft.
+	latest := &ladderv1.GetFrameworkRevisionRequest{Name: "frameworks/eng/revisions/latest"}
+	if got, err := c.GetFrameworkRevision(ctx, latest); err != nil || got.GetName() != rev1.GetName() {
+		t.Errorf("GetFrameworkRevision(latest) = %v, %v, want %s", got.GetName(), err, rev1.GetName())
+	}
+	f, err = c.UpdateFramework(ctx, &ladderv1.UpdateFrameworkRequest{Framework: &ladderv1.Framework{Name: f.GetName(), Etag: "2", Title: "Eng 2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev2, err := c.PublishFramework(ctx, &ladderv1.PublishFrameworkRequest{Name: f.GetName()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.GetFrameworkRevision(ctx, latest); err != nil || got.GetName() != rev2.GetName() || got.GetSnapshot().GetTitle() != "Eng 2" {
+		t.Errorf("GetFrameworkRevision(latest) after a publish = %v, %v, want %s", got.GetName(), err, rev2.GetName())
+	}
+	if _, err := c.DeleteFramework(ctx, &ladderv1.DeleteFrameworkRequest{Name: f.GetName()}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetFrameworkRevision(ctx, latest)
+	wantCode(t, err, codes.NotFound, "")
+	if got, err := c.GetFrameworkRevision(ctx, &ladderv1.GetFrameworkRevisionRequest{Name: rev2.GetName()}); err != nil || got.GetName() != rev2.GetName() {
+		t.Errorf("GetFrameworkRevision(%s) after delete = %v, %v, want it", rev2.GetName(), got.GetName(), err)
 	}
 }

@@ -25,13 +25,10 @@ func (s *Server) PublishRubric(ctx context.Context, req *rubricv1.PublishRubricR
 	return revisionToProto(r), nil
 }
 
-// GetRubricRevision returns a published revision; revisions are for everyone.
+// GetRubricRevision returns a published revision, from memory once read;
+// revisions are for everyone.
 func (s *Server) GetRubricRevision(ctx context.Context, req *rubricv1.GetRubricRevisionRequest) (*rubricv1.RubricRevision, error) {
-	r, err := s.store.Revision(ctx, req.GetName())
-	if err != nil {
-		return nil, err
-	}
-	return revisionToProto(r), nil
+	return s.revisions.Get(ctx, req.GetName())
 }
 
 // ListRubricRevisions lists a rubric's revisions, newest first, each read by

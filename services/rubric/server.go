@@ -8,6 +8,7 @@ import (
 
 	"google.golang.org/grpc"
 
+	"github.com/yardstick-dev/yardstick/pkg/publishing"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 	rubricv1 "github.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1"
 )
@@ -19,6 +20,9 @@ type Server struct {
 	rubricv1.UnsafeRubricServiceServer
 	store  *Store
 	ladder FrameworkReader
+	// revisions serves GetRubricRevision from memory: revisions are
+	// immutable, and every scorecard names one.
+	revisions *publishing.Served[content, *rubricv1.RubricRevision]
 }
 
 var _ rubricv1.RubricServiceServer = (*Server)(nil)
@@ -32,6 +36,19 @@ type FrameworkReader interface {
 
 // New returns a server over an initialised store, reading frameworks
 // through ladder.
-func New(store *Store, ladder FrameworkReader) *Server {
-	return &Server{store: store, ladder: ladder}
+func New(store *Store, ladder FrameworkReader, opts ...Option) *Server {
+	o := options{revisionBytes: publishing.DefaultServedBytes}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return &Server{store: store, ladder: ladder, revisions: publishing.NewServed(store, o.revisionBytes, revisionToProto)}
 }
+
+// Option changes a server's defaults.
+type Option func(*options)
+
+type options struct{ revisionBytes int }
+
+// WithRevisionCache keeps up to bytes of published revisions in memory
+// (publishing.DefaultServedBytes by default; 0 keeps none).
+func WithRevisionCache(bytes int) Option { return func(o *options) { o.revisionBytes = bytes } }
