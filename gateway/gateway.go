@@ -81,7 +81,10 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 		// metrics and span, and the refusals below count under it. Probes
 		// for the Allow header of a 405 stop before all of them.
 		runtime.WithMiddlewares(stopProbes, recordRoute,
-			httpMiddleware(refuseQueryTokens), httpMiddleware(refuseDeclaredBody(opts.MaxBodyBytes)), refuseBadParams),
+			httpMiddleware(refuseQueryTokens), httpMiddleware(refuseDeclaredBody(opts.MaxBodyBytes)), refuseBadParams,
+			conditionalGets),
+		// Published revisions: ETag, 304 and Cache-Control (caching.go).
+		runtime.WithForwardResponseOption(revisionHeaders),
 	)
 	for _, b := range opts.Backends {
 		if b.Conn == nil || b.Register == nil {
