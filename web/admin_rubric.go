@@ -116,7 +116,7 @@ func (a *App) loadRubric(ctx context.Context, id string) (adminRubricData, error
 	}
 	published := ""
 	if d.Revision = rb.GetLatestRevision(); d.Revision != "" {
-		rev, err := a.rubrics.GetRubricRevision(ctx, &rubricv1.GetRubricRevisionRequest{Name: d.Revision})
+		rev, err := a.rubricRevision(ctx, d.Revision)
 		if err != nil {
 			return d, err
 		}

@@ -38,7 +38,7 @@ func (a *App) addPanel(ctx context.Context, v *scorecardView, interview string) 
 		}
 		rev, ok := revisions[sc.GetRubric()]
 		if !ok {
-			rev, err = a.rubrics.GetRubricRevision(ctx, &rubricv1.GetRubricRevisionRequest{Name: sc.GetRubric()})
+			rev, err = a.rubricRevision(ctx, sc.GetRubric())
 			if err != nil && status.Code(err) != codes.NotFound {
 				return err
 			}

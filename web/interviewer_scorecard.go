@@ -127,7 +127,7 @@ func (a *App) loadInterviewRubric(ctx context.Context, name string) (*interviewR
 	if err != nil {
 		return nil, err
 	}
-	rev, err := a.rubrics.GetRubricRevision(ctx, &rubricv1.GetRubricRevisionRequest{Name: iv.GetRubric()})
+	rev, err := a.rubricRevision(ctx, iv.GetRubric())
 	if err != nil {
 		return nil, err
 	}

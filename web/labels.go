@@ -9,7 +9,6 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
-	rubricv1 "github.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1"
 )
 
 // Pages name competencies and rubrics by their titles. The services refer
@@ -119,7 +118,7 @@ func (a *App) titlesFor(ctx context.Context, users []string, rubricRevisions []s
 		if _, done := t.rubrics[name]; done || name == "" {
 			continue
 		}
-		rev, err := a.rubrics.GetRubricRevision(ctx, &rubricv1.GetRubricRevisionRequest{Name: name})
+		rev, err := a.rubricRevision(ctx, name)
 		if err != nil {
 			t.rubrics[name] = ""
 			continue

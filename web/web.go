@@ -84,7 +84,9 @@ type App struct {
 	// competencyTitles names competencies on pages that have no rubric at
 	// hand (comparisons, calibration).
 	competencyTitles *competencyTitles
-	oidc             *oidcFlow
+	// rubricRevisions keeps the rubric revisions pages show (revisions.go).
+	rubricRevisions *rubricRevisions
+	oidc            *oidcFlow
 	// flashKey signs the status messages redirects carry, so that a link
 	// cannot put words of its own on a page.
 	flashKey []byte
@@ -125,6 +127,7 @@ func New(ctx context.Context, opts Options) (*App, error) {
 		feedback: feedbackv1.NewFeedbackServiceClient(opts.Conns["feedback"]),
 	}
 	a.people, a.competencyTitles = newPeople(a.ladder), &competencyTitles{ladder: a.ladder}
+	a.rubricRevisions = newRubricRevisions(a.rubrics)
 	if a.flashKey, err = flashKeyFrom(opts.Secret); err != nil {
 		return nil, err
 	}
