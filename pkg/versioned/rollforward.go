@@ -6,6 +6,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
 )
@@ -61,28 +62,34 @@ func (s *Store[T]) complete(ctx context.Context, c *Change[T], prev *Doc[T]) err
 	if err := s.put(ctx, &c.After, prev); err != nil {
 		return err
 	}
+	// Settling the request, forgetting the previous document and the
+	// fence's check are independent of each other (each needs only the
+	// put before it), so they run at once: a write waits for one of them,
+	// not three.
+	var fenced error
+	g, gctx := errgroup.WithContext(ctx)
 	if c.RequestID != "" {
-		if err := s.settle(ctx, c); err != nil {
-			return err
-		}
+		g.Go(func() error { return s.settle(gctx, c) })
 	}
 	if s.opts.Forget && c.Version > 1 {
 		// Forget the previous version's document, not this one's: the
 		// newest record must keep its document, so that a late write of an
 		// older version can still be healed from it.
-		if err := s.forget(ctx, changeID(c.Resource, c.Version-1)); err != nil {
-			return err
-		}
+		g.Go(func() error { return s.forget(gctx, changeID(c.Resource, c.Version-1)) })
 	}
 	if s.opts.Fence != nil {
-		if fenced := s.opts.Fence(ctx, c); fenced != nil {
-			// From this change's version: a purge may have removed the
-			// document and the older records before this record landed.
-			if err := s.purgeFrom(ctx, c.Resource, c.Version); err != nil {
-				return err
-			}
-			return fenced
+		g.Go(func() error { fenced = s.opts.Fence(gctx, c); return nil })
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if fenced != nil {
+		// From this change's version: a purge may have removed the
+		// document and the older records before this record landed.
+		if err := s.purgeFrom(ctx, c.Resource, c.Version); err != nil {
+			return err
 		}
+		return fenced
 	}
 	return nil
 }

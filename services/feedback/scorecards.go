@@ -146,10 +146,17 @@ func (s *Server) live(ctx context.Context, candidate string) bool {
 }
 
 // ownScorecard checks that the caller writes this scorecard and returns its
-// interview. It reads the candidate alone: the write reads the scorecard.
+// interview. It reads the candidate alone, as stored (the write reads the
+// scorecard): an interview never changes once added, so a stored candidate
+// that has it answers right; one that does not may be a version behind an
+// add a crash left unapplied, and is read again rolled forward. An erased
+// candidate is the scorecard fence's to refuse, after the write.
 func (s *Server) ownScorecard(ctx context.Context, name string) (*interview, error) {
 	cand, id := splitInterview(name)
-	doc, err := s.candidate(ctx, cand)
+	doc, err := s.storedCandidate(ctx, cand)
+	if err == nil && interviewByID(&doc.Data, id) == nil || errors.Is(err, apierr.ErrNotFound) {
+		doc, err = s.candidate(ctx, cand)
+	}
 	if errors.Is(err, apierr.ErrNotFound) {
 		return nil, apierr.NotFound(name)
 	}
