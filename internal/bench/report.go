@@ -1,0 +1,143 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Stats are one measured run: one scenario, one transport, one number of
+// clients.
+type Stats struct {
+	// Requests is how many operations finished, failed ones included.
+	Requests int `json:"requests"`
+	// Errors is how many of them failed.
+	Errors int `json:"errors"`
+	// Seconds is the run's wall time, from the first start to the last end.
+	Seconds float64 `json:"seconds"`
+	// PerSecond is Requests / Seconds.
+	PerSecond float64 `json:"per_second"`
+	// P50, P90 and P99 are latencies of the successful operations, in
+	// milliseconds, by the nearest-rank method.
+	P50 float64 `json:"p50_ms"`
+	P90 float64 `json:"p90_ms"`
+	P99 float64 `json:"p99_ms"`
+	// FirstError is the first failure's message, for the reader.
+	FirstError string `json:"first_error,omitempty"`
+}
+
+// newStats summarises a run's latencies (successful operations only).
+func newStats(latencies []time.Duration, errors int, firstError string, wall time.Duration) Stats {
+	s := Stats{Requests: len(latencies) + errors, Errors: errors, Seconds: wall.Seconds(), FirstError: firstError}
+	if wall > 0 {
+		s.PerSecond = float64(s.Requests) / wall.Seconds()
+	}
+	sorted := slices.Clone(latencies)
+	slices.Sort(sorted)
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	s.P50, s.P90, s.P99 = ms(percentile(sorted, 50)), ms(percentile(sorted, 90)), ms(percentile(sorted, 99))
+	return s
+}
+
+// percentile is the exact p-th percentile of sorted samples by the
+// nearest-rank method: the smallest sample with at least p% of the samples
+// at or below it. Zero when there are none.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	rank := int(math.Ceil(p / 100 * float64(len(sorted))))
+	return sorted[min(max(rank, 1), len(sorted))-1]
+}
+
+// Result is one row of the report: a scenario at a number of clients, over
+// both transports.
+type Result struct {
+	Scenario string `json:"scenario"`
+	Clients  int    `json:"clients"`
+	GRPC     Stats  `json:"grpc"`
+	REST     Stats  `json:"rest"`
+	// RSSBytes is the process's resident memory after the row's runs, when
+	// the server runs in the process; 0 when unknown.
+	RSSBytes int64 `json:"rss_bytes,omitempty"`
+}
+
+// Ratio returns REST/gRPC of the p50 latency and of the throughput (0 when
+// a side has nothing to compare).
+func (r Result) Ratio() (p50, throughput float64) {
+	if r.GRPC.P50 > 0 {
+		p50 = r.REST.P50 / r.GRPC.P50
+	}
+	if r.GRPC.PerSecond > 0 {
+		throughput = r.REST.PerSecond / r.GRPC.PerSecond
+	}
+	return p50, throughput
+}
+
+// Report is what a bench run found.
+type Report struct {
+	// Setup describes the run, one line each (size, target, machine).
+	Setup   []string `json:"setup"`
+	Results []Result `json:"results"`
+}
+
+// WriteMarkdown writes the setup as a list and the results as one table,
+// ready to paste into docs/performance.md.
+func (r *Report) WriteMarkdown(w io.Writer) error {
+	var b strings.Builder
+	for _, line := range r.Setup {
+		fmt.Fprintf(&b, "- %s\n", line)
+	}
+	b.WriteString("\n| scenario | clients | gRPC req | gRPC err | gRPC req/s | gRPC p50 / p90 / p99 ms " +
+		"| REST req | REST err | REST req/s | REST p50 / p90 / p99 ms | REST/gRPC p50 | REST/gRPC req/s | RSS |\n")
+	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	for _, res := range r.Results {
+		p50, tput := res.Ratio()
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s |\n", res.Scenario, res.Clients,
+			stats(res.GRPC), stats(res.REST), ratio(p50), ratio(tput), rss(res.RSSBytes))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteJSON writes the report as indented JSON.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// stats is the four cells of one transport.
+func stats(s Stats) string {
+	return fmt.Sprintf("%d | %d | %.1f | %s / %s / %s", s.Requests, s.Errors, s.PerSecond, millis(s.P50), millis(s.P90), millis(s.P99))
+}
+
+// millis shows a latency with about three significant digits.
+func millis(ms float64) string {
+	switch {
+	case ms >= 100:
+		return fmt.Sprintf("%.0f", ms)
+	case ms >= 10:
+		return fmt.Sprintf("%.1f", ms)
+	default:
+		return fmt.Sprintf("%.2f", ms)
+	}
+}
+
+func ratio(x float64) string {
+	if x == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2f", x)
+}
+
+func rss(bytes int64) string {
+	if bytes <= 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%d MiB", bytes>>20)
+}
