@@ -28,6 +28,9 @@ type devCommand struct {
 	observability
 	httpAddr string
 	grpcAddr string
+	// ready, when set, is told the addresses served once everything is up
+	// and seeded (the load tool starts dev mode on ports the system picks).
+	ready func(grpcAddr, httpAddr net.Addr)
 }
 
 func parseDev(args []string, stderr io.Writer) (*devCommand, error) {
@@ -166,6 +169,9 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 		"rubrics", base+"/v1/rubrics",
 		"openapi", base+"/openapi.json",
 		"grpc", grpcLis.Addr().String())
+	if c.ready != nil {
+		c.ready(grpcLis.Addr(), httpLis.Addr())
+	}
 	if c.oidcIssuer == "" {
 		log.Info("every API call needs a bearer token; mint one with: go run ./cmd/yardstick token --data-dir " +
 			c.dataDir + " --subject users/me --roles admin")

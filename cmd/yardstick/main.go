@@ -4,6 +4,7 @@
 //	yardstick serve ladder           one service (of the table in internal/services), for split deployments
 //	yardstick gateway                the REST gateway in front of split services
 //	yardstick token                  a bearer token signed with the dev key
+//	yardstick bench                  the load tool: seed a database of a chosen size, measure gRPC and REST
 //
 // main only turns the command line into a config and calls run.
 package main
@@ -28,6 +29,8 @@ const usage = `usage:
   yardstick serve SERVICE [--grpc-addr ADDR] [--data-dir DIR] [--mongo-uri URI] [--database-prefix yardstick_]
   yardstick gateway [--http-addr ADDR] --SERVICE-addr ADDR [--SERVICE-ca FILE] (for each service)
   yardstick token --data-dir DIR --subject users/alice --roles interviewer[,recruiter] [--ttl 12h]
+  yardstick bench [--scorecards 1000] [--roles 10] [--interviewers 100] [--clients 1,4,16,64] [--duration 5s] [--json]
+                  [--target GRPC-ADDR --target-http URL (--token TOKEN | --data-dir DIR)]
 Servers take --oidc-issuer URL --oidc-audience AUD [--roles-claim roles] (serve: or --dev-auth),
 --rate-limit-rps N --rate-limit-burst N, --tls-cert FILE --tls-key FILE; all three take --metrics-addr ADDR and --otlp-endpoint HOST:PORT.
 Run a command with -h for its flags.`
@@ -74,6 +77,8 @@ func parse(args []string, stderr io.Writer) (command, error) {
 		return parseGateway(args[1:], stderr)
 	case "token":
 		return parseToken(args[1:], stderr)
+	case "bench":
+		return parseBench(args[1:], stderr)
 	case "-h", "--help", "help":
 		fmt.Fprintln(stderr, usage)
 		return nil, flag.ErrHelp
