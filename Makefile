@@ -4,7 +4,7 @@
 # The one test command: CI runs exactly this (through .ci/run).
 TEST := go test -race ./...
 
-.PHONY: help run test test-postgresql bench scale robustness screenshots fuzz generate lint breaking fmt
+.PHONY: help run test test-postgresql bench scale perf robustness screenshots fuzz generate lint breaking fmt
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -27,6 +27,9 @@ scale: ## the stores at scale against the raw driver, and the calibration report
 	go test -run '^$$' -bench AtScale -benchtime 1s -timeout 60m ./services/ladder/
 	go test -run '^$$' -bench FeedbackAtScale -benchtime 1s -timeout 30m ./services/feedback/
 	go test -run '^$$' -bench CalibrationReport -benchtime 3x -timeout 60m ./services/feedback/
+
+perf: ## the load tool at 1,000 scorecards: gRPC and REST at 1-64 clients, a Markdown table (10-15 minutes on two cores)
+	go run ./cmd/yardstick bench --scorecards 1000
 
 robustness: ## random clients and kill -9 against the real binary, twelve rounds (about a minute) (YARDSTICK_ROBUSTNESS_SEED to replay)
 	YARDSTICK_ROBUSTNESS=long go test -count=1 -run TestRobustness -timeout 30m -v ./cmd/yardstick/
