@@ -80,7 +80,27 @@ func (s *Store[T]) purgeFrom(ctx context.Context, name string, top int64) error 
 	return nil
 }
 
-// forget drops the document from an applied change's record (Options.Forget).
+// supersede drops the document from the record before c, as Options.Forget
+// and Options.Supersedes say. Supersedes reads that record's kind first.
+func (s *Store[T]) supersede(ctx context.Context, c *Change[T]) error {
+	prev := changeID(c.Resource, c.Version-1)
+	if s.opts.Forget {
+		return s.forget(ctx, prev)
+	}
+	if s.opts.Supersedes == nil {
+		return nil
+	}
+	p, err := s.change(ctx, prev, options.FindOne().SetProjection(bson.D{{Key: "after", Value: 0}}))
+	if err != nil || p == nil { // none: purged meanwhile
+		return err
+	}
+	if p.RequestID != "" || !s.opts.Supersedes(p.Kind, c.Kind) {
+		return nil
+	}
+	return s.forget(ctx, prev)
+}
+
+// forget drops the document from an applied change's record.
 func (s *Store[T]) forget(ctx context.Context, id string) error {
 	update := bson.D{{Key: "$unset", Value: bson.D{{Key: "after", Value: ""}}}}
 	if _, err := s.changes.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, update); err != nil {

@@ -35,9 +35,10 @@ func (s *Store[T]) load(ctx context.Context, name string) (*Doc[T], error) {
 			return doc, nil
 		}
 		if pending.After.Name == "" {
-			// Forgotten (Options.Forget): applied once, then superseded, so
-			// the document went back to an older version under a late
-			// write. The newest record still holds its document.
+			// Forgotten (Options.Forget, Options.Supersedes): applied once,
+			// then superseded, so the document went back to an older
+			// version under a late write. The newest record still holds
+			// its document.
 			if pending, err = s.newest(ctx, name, version+2); err != nil || pending == nil {
 				return doc, err
 			}
@@ -71,11 +72,11 @@ func (s *Store[T]) complete(ctx context.Context, c *Change[T], prev *Doc[T]) err
 	if c.RequestID != "" {
 		g.Go(func() error { return s.settle(gctx, c) })
 	}
-	if s.opts.Forget && c.Version > 1 {
-		// Forget the previous version's document, not this one's: the
-		// newest record must keep its document, so that a late write of an
-		// older version can still be healed from it.
-		g.Go(func() error { return s.forget(gctx, changeID(c.Resource, c.Version-1)) })
+	if c.Version > 1 && (s.opts.Forget || s.opts.Supersedes != nil) {
+		// The previous version's document, never this one's: the newest
+		// record must keep its document, so that a late write of an older
+		// version can still be healed from it.
+		g.Go(func() error { return s.supersede(gctx, c) })
 	}
 	if s.opts.Fence != nil {
 		g.Go(func() error { fenced = s.opts.Fence(gctx, c); return nil })

@@ -12,7 +12,8 @@
 // The writer whose insert fails lost the race. A writer or reader that finds
 // a change record newer than the current document (a crash between the two
 // writes) rolls it forward first. The change records double as the audit
-// history, and are never changed once written (Options.Forget aside).
+// history, and are never changed once written (Options.Forget and
+// Options.Supersedes aside: they drop a superseded record's document).
 //
 // Every operation on a hot path is a point lookup by _id alone, the only
 // filter the embedded store answers from an index: the current document by
@@ -98,6 +99,16 @@ type Options[T any] struct {
 	// the guard against lost updates; the newest keeps its document, which
 	// heals a late write.
 	Forget bool
+	// Supersedes, when set, says whether a change of kind next makes the
+	// document of the change of kind prev just before it needless: its
+	// content is in next's document too (a submit holds the draft it
+	// submits), or nobody needs it once superseded (a draft's intermediate
+	// saves). Once next is applied, prev's record drops its document, as
+	// with Forget, and keeps who, when, what kind, the fields and the ref.
+	// A record that holds a request's result (AIP-155) keeps its document,
+	// so that a retry of the request still gets it, and so does the newest
+	// record, which heals a late write. Forget, when set, wins.
+	Supersedes func(prev, next string) bool
 	// Indexes are the indexes on the current documents that the filters a
 	// service passes to List and Scan need, so that a real MongoDB answers
 	// them from an index; the store adds its own (see Store.Indexes).
