@@ -113,9 +113,11 @@ var changeKinds = map[string]feedbackv1.ScorecardChange_Kind{
 	kindAmend:  feedbackv1.ScorecardChange_KIND_AMEND,
 }
 
+// changeToProto shows a change as access allows. A draft save superseded
+// by a later save or the submit kept no document (draftSupersedes): it
+// shows who saved which fields when, without a scorecard.
 func changeToProto(c *versioned.Change[scorecard], iv *interview, access scorecardAccess) *feedbackv1.ScorecardChange {
-	after := c.After
-	return &feedbackv1.ScorecardChange{
+	p := &feedbackv1.ScorecardChange{
 		Name:          c.Resource + "/changes/" + strconv.FormatInt(c.Version, 10),
 		Version:       c.Version,
 		Kind:          changeKinds[c.Kind],
@@ -123,8 +125,12 @@ func changeToProto(c *versioned.Change[scorecard], iv *interview, access scoreca
 		CreateTime:    timestamppb.New(c.Time),
 		Reason:        reasonOf(c),
 		ChangedFields: c.Fields,
-		Scorecard:     scorecardToProto(c.Resource, iv, &after, access),
 	}
+	if c.After.Name != "" {
+		after := c.After
+		p.Scorecard = scorecardToProto(c.Resource, iv, &after, access)
+	}
+	return p
 }
 
 // reasonOf is the reason an amendment gave; other changes have none.

@@ -67,11 +67,20 @@ func NewStore(db *mongo.Database) *Store {
 		Fence: s.createFence,
 	})
 	s.scorecards = versioned.New(db, "scorecards", "scorecard_changes", versioned.Options[scorecard]{
-		Fence: s.scorecardFence,
+		Fence:      s.scorecardFence,
+		Supersedes: draftSupersedes,
 		// The calibration's scan of the submitted scorecards.
 		Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "deleted", Value: 1}, {Key: "data.submitted", Value: 1}}}},
 	})
 	return s
+}
+
+// draftSupersedes says which scorecard records keep their document: a
+// draft save's is not needed once a later save replaced it or the submit,
+// which holds the same content, followed it. Submits and amendments keep
+// theirs: they are what was judged, and the history shows them.
+func draftSupersedes(prev, next string) bool {
+	return prev == kindUpdate && (next == kindUpdate || next == kindSubmit)
 }
 
 // Init creates the collections and indexes, finishes the changes a crash
