@@ -64,7 +64,8 @@ func NewStore(db *mongo.Database) *Store {
 	s.schema = db.Collection("schema")
 	s.roles = versioned.New(db, "roles", "role_changes", versioned.Options[role]{})
 	s.candidates = versioned.New(db, "candidates", "candidate_changes", versioned.Options[candidate]{
-		Fence: s.createFence,
+		Fence:      s.createFence,
+		Supersedes: addSupersedes,
 	})
 	s.scorecards = versioned.New(db, "scorecards", "scorecard_changes", versioned.Options[scorecard]{
 		Fence:      s.scorecardFence,
@@ -82,6 +83,14 @@ func NewStore(db *mongo.Database) *Store {
 func draftSupersedes(prev, next string) bool {
 	return prev == kindUpdate && (next == kindUpdate || next == kindSubmit)
 }
+
+// addSupersedes says which candidate records keep their document: an
+// interview's add changes nothing but the panel, so the candidate before
+// it is the candidate after it less the interview its record names (Ref),
+// and the record before an add may drop its document. The records keep
+// who added which interview, and when; every other change, and the
+// newest, keeps its document.
+func addSupersedes(_, next string) bool { return next == kindAddInterview }
 
 // Init creates the collections and indexes, finishes the changes a crash
 // left half-written, and then the erasures it interrupted.

@@ -2,11 +2,14 @@ package feedback_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
+	"github.com/yardstick-dev/yardstick/pkg/mongodb/mongotest"
 	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
 )
 
@@ -91,5 +94,50 @@ func TestHistoryOfAnUnsubmittedDraftShowsItsLastSave(t *testing.T) {
 	}
 	if h.GetChanges()[1].GetScorecard() != nil {
 		t.Errorf("the first save = %v, want no content", h.GetChanges()[1])
+	}
+}
+
+// The candidate's records before an interview's add drop their document
+// (the add's record holds the candidate with the interview it names); the
+// newest, and an add that carried a request id, keep theirs, and a retry of
+// that add still returns its first result.
+func TestInterviewAddsSupersedeTheCandidatesRecords(t *testing.T) {
+	ctx := context.Background()
+	e := start(t)
+	c, _ := e.candidate(t, "ada", ivan, ines)
+	add := &feedbackv1.CreateInterviewRequest{Parent: c.GetName(), RequestId: "add-omar",
+		Interview: &feedbackv1.Interview{Interviewer: omar, Rubric: "rubrics/coding/revisions/latest"}}
+	first, err := e.recruiter.CreateInterview(ctx, add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.recruiter.CreateInterview(ctx, &feedbackv1.CreateInterviewRequest{Parent: c.GetName(),
+		Interview: &feedbackv1.Interview{Interviewer: ivan, Rubric: "rubrics/coding/revisions/latest"}}); err != nil {
+		t.Fatal(err)
+	}
+	again, err := e.recruiter.CreateInterview(ctx, add)
+	if err != nil || again.GetName() != first.GetName() {
+		t.Errorf("retried add = %v, %v, want the first result %s", again, err, first.GetName())
+	}
+	changes := mongotest.Client(t).Database(e.DatabasePrefix + "feedback").Collection("candidate_changes")
+	for v, want := range map[int]bool{1: false, 2: false, 3: false, 4: true, 5: true} {
+		raw, err := changes.FindOne(ctx, bson.D{{Key: "_id", Value: fmt.Sprintf("%s#%d", c.GetName(), v)}}).Raw()
+		if err != nil {
+			t.Fatalf("record %d: %v", v, err)
+		}
+		_, err = raw.LookupErr("after")
+		if got := err == nil; got != want {
+			t.Errorf("record %d (%s) holds the candidate: %v, want %v", v, raw.Lookup("kind"), got, want)
+		}
+		if raw.Lookup("actor").StringValue() != rita {
+			t.Errorf("record %d = %s, want who made it kept", v, raw)
+		}
+		if v > 1 && raw.Lookup("ref").StringValue() == "" {
+			t.Errorf("record %d = %s, want the interview it added kept", v, raw)
+		}
+	}
+	p, err := e.recruiter.ListInterviews(ctx, &feedbackv1.ListInterviewsRequest{Parent: c.GetName()})
+	if err != nil || len(p.GetInterviews()) != 4 {
+		t.Errorf("panel = %v, %v, want four interviews", p, err)
 	}
 }
