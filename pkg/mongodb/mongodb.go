@@ -96,7 +96,7 @@ func Connect(ctx context.Context, uri string) (*mongo.Client, error) {
 // returns the URI to connect to and a function that stops the server and
 // waits for it to close its files.
 func StartEmbedded(ctx context.Context, dir string, log *slog.Logger) (uri string, stop func(), err error) {
-	return startEmbedded(ctx, dir, log, secureDelete)
+	return startEmbedded(ctx, dir, log, secureDelete, walSizeLimit)
 }
 
 // startEmbedded is StartEmbedded with the SQLite pragmas to add to
@@ -162,6 +162,18 @@ func startEmbedded(ctx context.Context, dir string, log *slog.Logger, pragmas ..
 // (docs/storage.md has the measurement); FerretDB adds its own pragmas to
 // the ones given here.
 const secureDelete = "secure_delete(1)"
+
+// walSizeLimit bounds each write-ahead log while the embedded server runs
+// (SQLite's journal_size_limit, set on every connection FerretDB opens): a
+// log grows while a checkpoint cannot reach its end, and SQLite reuses it
+// from the start afterwards without ever shrinking it, so a burst of writes
+// left a log as large as the burst for as long as the process ran. With the
+// limit, the log is cut back to this size each time it starts over. It is
+// about one automatic checkpoint's worth (1,000 pages of 4 KiB). FerretDB
+// owns its connections, so a checkpoint of our own while it runs would
+// wait for its readers and hold its writers up; this setting rides on the
+// pragmas every one of its connections runs.
+const walSizeLimit = "journal_size_limit(4194304)"
 
 // namespaceExists is the server's error code for creating a collection that exists.
 const namespaceExists = 48
