@@ -93,8 +93,8 @@ func Connect(ctx context.Context, uri string) (*mongo.Client, error) {
 // StartEmbedded starts FerretDB with its SQLite backend, keeping its files
 // under dir and listening on a Unix socket there (see socket.go): never on a
 // TCP port, which every local user could reach without a password. It
-// returns the URI to connect to and a function that stops the server and
-// waits for it to close its files.
+// returns the URI to connect to and a function that stops the server, waits
+// for it to close its files, and compacts them (compact.go).
 func StartEmbedded(ctx context.Context, dir string, log *slog.Logger) (uri string, stop func(), err error) {
 	return startEmbedded(ctx, dir, log, secureDelete, walSizeLimit)
 }
@@ -150,6 +150,12 @@ func startEmbedded(ctx context.Context, dir string, log *slog.Logger, pragmas ..
 	stop = func() {
 		cancel()
 		<-done
+		// FerretDB has closed its files: empty the write-ahead logs, and
+		// rebuild the files that are mostly slack (compact.go).
+		compactCtx, cancelCompact := context.WithTimeout(context.Background(), compactBudget)
+		files, err := compactFiles(compactCtx, dir, minSlack)
+		cancelCompact()
+		logCompaction(log, files, err)
 		removeSockDir()
 	}
 	return socketURI(sock), stop, nil
