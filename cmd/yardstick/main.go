@@ -32,7 +32,7 @@ const usage = `usage:
   yardstick bench [--scorecards 1000] [--roles 10] [--interviewers 100] [--clients 1,4,16,64] [--duration 5s] [--json]
                   [--target GRPC-ADDR --target-http URL (--token TOKEN | --data-dir DIR)]
 Servers take --oidc-issuer URL --oidc-audience AUD [--roles-claim roles] (serve: or --dev-auth),
---rate-limit-rps N --rate-limit-burst N, --tls-cert FILE --tls-key FILE; all three take --metrics-addr ADDR and --otlp-endpoint HOST:PORT.
+--rate-limit-rps N --rate-limit-burst N, --tls-cert FILE --tls-key FILE; all three take --metrics-addr ADDR, --otlp-endpoint HOST:PORT and --debug-addr 127.0.0.1:PORT.
 Run a command with -h for its flags.`
 
 func main() {
