@@ -164,7 +164,9 @@ func TestDevSeedsAndKeepsData(t *testing.T) {
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("create = %d, want 200", resp.StatusCode)
 		}
-		if resp := send(t, http.MethodGet, "http://"+httpAddr+"/v1/frameworks", "", ""); resp.StatusCode != http.StatusUnauthorized {
+		resp = send(t, http.MethodGet, "http://"+httpAddr+"/v1/frameworks", "", "")
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
 			t.Errorf("list without a token = %d, want 401", resp.StatusCode)
 		}
 	})
@@ -322,7 +324,9 @@ func TestMetricsOnTheirOwnPort(t *testing.T) {
 	start(t, "dev", "--data-dir", dir, "--http-addr", httpAddr, "--grpc-addr", freeAddr(t), "--metrics-addr", metricsAddr)
 	waitReady(t, httpAddr)
 	getJSON(t, "http://"+httpAddr+"/v1/frameworks", adminToken(t, dir))
-	if resp := send(t, http.MethodGet, "http://"+httpAddr+"/metrics", "", ""); resp.StatusCode == http.StatusOK {
+	resp := send(t, http.MethodGet, "http://"+httpAddr+"/metrics", "", "")
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusOK {
 		t.Errorf("/metrics on the API port = 200, want it only on --metrics-addr")
 	}
 

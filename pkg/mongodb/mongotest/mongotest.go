@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.uber.org/goleak"
 
 	"github.com/yardstick-dev/yardstick/pkg/mongodb"
 )
@@ -33,14 +34,26 @@ var (
 	counter atomic.Int64
 )
 
-// Run runs the tests of a package and then stops the embedded server and
-// removes its files. Call it from TestMain: os.Exit(mongotest.Run(m)).
-func Run(m *testing.M) int {
+// Run runs the tests of a package, then stops the embedded server and
+// removes its files, and then fails the run if goroutines are left running
+// (go.uber.org/goleak): whatever a test starts must end with it. Call it
+// from TestMain: os.Exit(mongotest.Run(m)). ignore names goroutines that a
+// package keeps on purpose (goleak.IgnoreTopFunction), each with a reason.
+func Run(m *testing.M, ignore ...goleak.Option) int {
 	code := m.Run()
 	if stop != nil {
 		stop()
+	} else if client != nil { // a real MongoDB's client
+		_ = client.Disconnect(context.Background())
 	}
-	return code
+	if code != 0 {
+		return code // a failed test may leave what it started
+	}
+	if err := goleak.Find(ignore...); err != nil {
+		fmt.Fprintf(os.Stderr, "goroutines left running after the tests: %v\n", err)
+		return 1
+	}
+	return 0
 }
 
 // URI returns the address of the shared test server, starting it if needed.
