@@ -49,12 +49,14 @@ func compactFiles(ctx context.Context, dir string, minSlack int64) ([]compacted,
 	if err != nil {
 		return nil, err
 	}
-	sizes := readCompactedSizes(dir)
+	last := readCompactedSizes(dir)
+	sizes := map[string]int64{} // of the files there are: a dropped database's goes
 	var out []compacted
 	var errs []error
 	for _, file := range files {
 		name := filepath.Base(file)
-		c, err := compactFile(ctx, file, sizes[name], minSlack)
+		sizes[name] = last[name]
+		c, err := compactFile(ctx, file, last[name], minSlack)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("compact %s: %w", name, err))
 			continue
