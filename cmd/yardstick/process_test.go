@@ -23,7 +23,7 @@ var (
 
 // buildYardstick builds the real binary, once, into a directory that
 // removeBinary deletes when the tests end.
-func buildYardstick(t *testing.T) string {
+func buildYardstick(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		if binDir, buildErr = os.MkdirTemp("", "yardstick-bin-"); buildErr != nil {
