@@ -799,6 +799,8 @@ type ScorecardChange struct {
 	// The top-level fields the change touched.
 	ChangedFields []string `protobuf:"bytes,7,rep,name=changed_fields,json=changedFields,proto3" json:"changed_fields,omitempty"`
 	// The scorecard as the change left it (private note only for its author).
+	// Unset for a draft save that a later save or the submit superseded: its
+	// content lives on in that later version.
 	Scorecard     *Scorecard `protobuf:"bytes,8,opt,name=scorecard,proto3" json:"scorecard,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
