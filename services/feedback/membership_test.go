@@ -110,9 +110,6 @@ func TestMembershipPageContinuesAfterItsPosition(t *testing.T) {
 
 // A month holds any number of members, bucketCap to a document.
 func TestMembershipOverflowsIntoMoreBuckets(t *testing.T) {
-	if testing.Short() {
-		t.Skip("adds more than a bucket holds")
-	}
 	ctx := context.Background()
 	m := newMemberships(t)
 	t0 := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
