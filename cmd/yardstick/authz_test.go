@@ -145,6 +145,8 @@ var emptyRequestCodes = map[string]codes.Code{
 	feedbackv1.FeedbackService_UpdateCandidate_FullMethodName:      codes.InvalidArgument,
 	feedbackv1.FeedbackService_DeleteCandidate_FullMethodName:      codes.InvalidArgument,
 	feedbackv1.FeedbackService_CreateInterview_FullMethodName:      codes.InvalidArgument,
+	feedbackv1.FeedbackService_ImportCandidates_FullMethodName:     codes.InvalidArgument,
+	feedbackv1.FeedbackService_LookupCandidate_FullMethodName:      codes.InvalidArgument,
 	feedbackv1.FeedbackService_GetInterview_FullMethodName:         codes.InvalidArgument,
 	feedbackv1.FeedbackService_ListInterviews_FullMethodName:       codes.InvalidArgument,
 	feedbackv1.FeedbackService_GetScorecard_FullMethodName:         codes.InvalidArgument,

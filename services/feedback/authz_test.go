@@ -111,6 +111,12 @@ var matrix = []testenv.MatrixCase[fixture]{
 	{RPC: "GetUserCalibration", What: "someone else's", Req: func(fixture) proto.Message {
 		return &feedbackv1.GetUserCalibrationRequest{Name: "users/someone-else/calibration"}
 	}, Want: panel(codes.OK, codes.PermissionDenied)},
+	{RPC: "ImportCandidates", What: "a new candidate from an ATS", Req: func(f fixture) proto.Message {
+		return &feedbackv1.ImportCandidatesRequest{Source: "greenhouse", Candidates: []*feedbackv1.ImportedCandidate{{ExternalId: f.newID, DisplayName: "N", Role: "ic", Level: "l2"}}}
+	}, Want: hiring(codes.OK)},
+	{RPC: "LookupCandidate", What: "an ID never imported", Req: func(f fixture) proto.Message {
+		return &feedbackv1.LookupCandidateRequest{Source: "greenhouse", ExternalId: f.newID}
+	}, Want: hiring(codes.NotFound)},
 	{RPC: "CompareCandidates", What: "the candidate", Req: func(f fixture) proto.Message {
 		return &feedbackv1.CompareCandidatesRequest{Names: []string{f.candidate.GetName()}}
 	}, Want: hiring(codes.OK)},

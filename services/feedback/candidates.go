@@ -24,11 +24,16 @@ func (s *Server) CreateCandidate(ctx context.Context, req *feedbackv1.CreateCand
 	if err := validateCandidate(req.GetCandidate(), "candidate"); err != nil {
 		return nil, err
 	}
-	c := candidateFromProto(req.GetCandidate())
+	return s.createCandidate(ctx, req.GetCandidateId(), req.GetRequestId(), candidateFromProto(req.GetCandidate()))
+}
+
+// createCandidate creates a checked candidate with the ID given, or a
+// random one when it is empty.
+func (s *Server) createCandidate(ctx context.Context, givenID, requestID string, c candidate) (*feedbackv1.Candidate, error) {
 	c.Interviews = []interview{}
-	id := req.GetCandidateId()
+	id := givenID
 	for attempt := 0; ; attempt++ {
-		if req.GetCandidateId() == "" {
+		if givenID == "" {
 			id = "c" + randomHex(6) // a candidate's ID must not spell their name
 		}
 		name := candidatesPrefix + id
@@ -38,7 +43,7 @@ func (s *Server) CreateCandidate(ctx context.Context, req *feedbackv1.CreateCand
 			if err == nil {
 				err = errErased(name)
 			}
-			if req.GetCandidateId() == "" && attempt < 3 {
+			if givenID == "" && attempt < 3 {
 				continue
 			}
 			return nil, err
@@ -49,7 +54,7 @@ func (s *Server) CreateCandidate(ctx context.Context, req *feedbackv1.CreateCand
 		if err := s.store.listCandidate(ctx, name, c.Role, c.Listed); err != nil {
 			return nil, err
 		}
-		want := versioned.Expect{Exists: versioned.MustNotExist, RequestID: req.GetRequestId(), AnyName: req.GetCandidateId() == ""}
+		want := versioned.Expect{Exists: versioned.MustNotExist, RequestID: requestID, AnyName: givenID == ""}
 		doc, err := s.store.candidates.Apply(ctx, name, principal.User(ctx), want, func(cur *versioned.Doc[candidate]) (versioned.Edit[candidate], error) {
 			if cur != nil { // a tombstone: the candidate is being erased
 				return versioned.Edit[candidate]{}, errErased(name)
@@ -59,12 +64,12 @@ func (s *Server) CreateCandidate(ctx context.Context, req *feedbackv1.CreateCand
 		if errors.Is(err, apierr.ErrConflict) {
 			err = apierr.AlreadyExists(name)
 		}
-		if err != nil || doc.Name != name { // failed, or a replay of an earlier attempt's create
+		if (err != nil || doc.Name != name) && !s.listedAt(ctx, name, c.Listed) { // failed, or a replay of an earlier attempt's create
 			if err := s.store.unlistCandidate(context.WithoutCancel(ctx), name, c.Role, c.Listed); err != nil {
 				return nil, err
 			}
 		}
-		if (errors.Is(err, apierr.ErrAlreadyExists) || errors.Is(err, apierr.ErrFailedPrecondition)) && req.GetCandidateId() == "" && attempt < 3 {
+		if (errors.Is(err, apierr.ErrAlreadyExists) || errors.Is(err, apierr.ErrFailedPrecondition)) && givenID == "" && attempt < 3 {
 			continue
 		}
 		if err != nil {
@@ -72,6 +77,14 @@ func (s *Server) CreateCandidate(ctx context.Context, req *feedbackv1.CreateCand
 		}
 		return candidateToProto(doc), nil
 	}
+}
+
+// listedAt reports whether a live candidate stands in the lists at a
+// time: then a create that failed (a concurrent create of the same name
+// won, in the same millisecond) must leave the entry it shares.
+func (s *Server) listedAt(ctx context.Context, name string, at time.Time) bool {
+	doc, err := s.store.candidates.Find(context.WithoutCancel(ctx), name)
+	return err == nil && doc.Live() && doc.Data.Listed.Equal(at)
 }
 
 // GetCandidate returns a candidate the caller may see.
@@ -197,6 +210,10 @@ func (s *Server) UpdateCandidate(ctx context.Context, req *feedbackv1.UpdateCand
 	}
 	want := versioned.Expect{ETag: in.GetEtag(), Exists: versioned.MustExist}
 	doc, err := s.store.candidates.Apply(ctx, name, principal.User(ctx), want, func(cur *versioned.Doc[candidate]) (versioned.Edit[candidate], error) {
+		if cur.Data.Source != "" && slices.Contains(paths, "external_id") && in.GetExternalId() != cur.Data.ExternalID {
+			// Imports find the candidate by it (imports.go).
+			return versioned.Edit[candidate]{}, apierr.FailedPrecondition("%s was imported from %s: its external_id is that system's and cannot change", name, cur.Data.Source)
+		}
 		next := candidateToProto(cur)
 		for _, p := range paths {
 			setCandidateField(next, in, p)
@@ -205,7 +222,7 @@ func (s *Server) UpdateCandidate(ctx context.Context, req *feedbackv1.UpdateCand
 			return versioned.Edit[candidate]{}, err
 		}
 		c := candidateFromProto(next)
-		c.Interviews, c.Listed = cur.Data.Interviews, cur.Data.Listed
+		c.Interviews, c.Listed, c.Source = cur.Data.Interviews, cur.Data.Listed, cur.Data.Source
 		return versioned.Edit[candidate]{Kind: kindUpdate, Fields: paths, Data: c}, nil
 	})
 	if moved {

@@ -32,7 +32,7 @@ func splitInterview(name string) (candidate, interviewID string) {
 func candidateToProto(doc *versioned.Doc[candidate]) *feedbackv1.Candidate {
 	c := doc.Data
 	return &feedbackv1.Candidate{
-		Name: doc.Name, DisplayName: c.DisplayName, Role: c.Role, Level: c.Level, ExternalId: c.ExternalID,
+		Name: doc.Name, DisplayName: c.DisplayName, Role: c.Role, Level: c.Level, ExternalId: c.ExternalID, Source: c.Source,
 		State: feedbackv1.Candidate_State(c.State), Etag: doc.ETag(),
 		CreateTime: timestamppb.New(doc.CreateTime), UpdateTime: timestamppb.New(doc.UpdateTime),
 	}
@@ -54,7 +54,7 @@ func interviewToProto(c *versioned.Doc[candidate], iv *interview, submitted bool
 	return &feedbackv1.Interview{
 		Name: interviewName(c.Name, iv.ID), Interviewer: iv.Interviewer, Rubric: iv.Rubric,
 		FocusCompetencies: iv.Focus, ScheduledTime: protoconv.OptionalTime(iv.ScheduledTime), State: state,
-		CandidateDisplayName: c.Data.DisplayName, CreateTime: timestamppb.New(iv.CreateTime),
+		CandidateDisplayName: c.Data.DisplayName, CreateTime: timestamppb.New(iv.CreateTime), ExternalId: iv.ExternalID,
 	}
 }
 

@@ -41,15 +41,20 @@ func (s *Server) CreateInterview(ctx context.Context, req *feedbackv1.CreateInte
 	if t := in.GetScheduledTime(); t != nil {
 		iv.ScheduledTime = t.AsTime().UTC().Truncate(time.Millisecond)
 	}
+	return s.scheduleInterview(ctx, req.GetParent(), req.GetRequestId(), iv)
+}
+
+// scheduleInterview adds a checked interview to a candidate's panel.
+func (s *Server) scheduleInterview(ctx context.Context, parent, requestID string, iv interview) (*feedbackv1.Interview, error) {
 	// The membership entry comes first, so that the interviewer's list
 	// never misses an interview; an add that fails takes it out again, and
 	// one that crashed leaves an entry to nothing, which readers skip.
-	name := interviewName(req.GetParent(), iv.ID)
+	name := interviewName(parent, iv.ID)
 	if err := s.store.members.add(ctx, interviewsKey(iv.Interviewer), name, iv.listedAt()); err != nil {
 		return nil, err
 	}
-	created, err := s.addInterview(ctx, req, iv)
-	if err != nil || created.GetName() != name { // failed, or a replay of an earlier attempt's add
+	created, err := s.addInterview(ctx, parent, requestID, iv)
+	if (err != nil || created.GetName() != name) && !s.scheduledAt(ctx, parent, iv) { // failed, or a replay of an earlier attempt's add
 		if err := s.store.members.remove(context.WithoutCancel(ctx), interviewsKey(iv.Interviewer), name, iv.listedAt()); err != nil {
 			return nil, err
 		}
@@ -57,14 +62,27 @@ func (s *Server) CreateInterview(ctx context.Context, req *feedbackv1.CreateInte
 	return created, err
 }
 
+// scheduledAt reports whether the candidate's panel holds the interview
+// with the same interviewer at the same time: then an add that failed (a
+// concurrent add of the same interview won) must leave the list entry it
+// shares.
+func (s *Server) scheduledAt(ctx context.Context, candidate string, iv interview) bool {
+	doc, err := s.store.candidates.Find(context.WithoutCancel(ctx), candidate)
+	if err != nil || !doc.Live() {
+		return false
+	}
+	stored := interviewByID(&doc.Data, iv.ID)
+	return stored != nil && stored.Interviewer == iv.Interviewer && stored.listedAt().Equal(iv.listedAt())
+}
+
 // addInterview adds an interview to a candidate's panel.
-func (s *Server) addInterview(ctx context.Context, req *feedbackv1.CreateInterviewRequest, iv interview) (*feedbackv1.Interview, error) {
+func (s *Server) addInterview(ctx context.Context, parent, requestID string, iv interview) (*feedbackv1.Interview, error) {
 	// Adding interviews commutes: a writer that lost a race to another
 	// change of the candidate tries again on the new version.
 	const attempts = 5
 	for attempt := 1; ; attempt++ {
-		want := versioned.Expect{Exists: versioned.MustExist, RequestID: req.GetRequestId()}
-		doc, err := s.store.candidates.Apply(ctx, req.GetParent(), principal.User(ctx), want, func(cur *versioned.Doc[candidate]) (versioned.Edit[candidate], error) {
+		want := versioned.Expect{Exists: versioned.MustExist, RequestID: requestID}
+		doc, err := s.store.candidates.Apply(ctx, parent, principal.User(ctx), want, func(cur *versioned.Doc[candidate]) (versioned.Edit[candidate], error) {
 			if interviewByID(&cur.Data, iv.ID) != nil {
 				return versioned.Edit[candidate]{}, apierr.AlreadyExists(interviewName(cur.Name, iv.ID))
 			}
@@ -85,11 +103,11 @@ func (s *Server) addInterview(ctx context.Context, req *feedbackv1.CreateIntervi
 		// first attempt left it, whose last interview is the one it added
 		// (an add appends).
 		created := interviewByID(&doc.Data, iv.ID)
-		if created == nil && req.GetRequestId() != "" && len(doc.Data.Interviews) > 0 {
+		if created == nil && requestID != "" && len(doc.Data.Interviews) > 0 {
 			created = &doc.Data.Interviews[len(doc.Data.Interviews)-1]
 		}
 		if created == nil {
-			return nil, apierr.Conflict("%s changed while the interview was added", req.GetParent())
+			return nil, apierr.Conflict("%s changed while the interview was added", parent)
 		}
 		return interviewToProto(doc, created, false), nil
 	}
@@ -167,8 +185,9 @@ func (s *Server) ListInterviews(ctx context.Context, req *feedbackv1.ListIntervi
 		}
 		iv := interviewByID(&p.candidate.Data, id)
 		// An entry names the caller's own interviews only; one that does
-		// not (stale, or an ID reused) is skipped, never shown.
-		if iv == nil || iv.Interviewer != v.user {
+		// not (stale, or an ID reused) is skipped, never shown, and so is
+		// one at a time the interview left (rescheduled: imports.go).
+		if iv == nil || iv.Interviewer != v.user || !iv.listedAt().Equal(e.At) {
 			continue
 		}
 		resp.Interviews = append(resp.Interviews, interviewToProto(p.candidate, iv, v.seesSubmitted(p, iv)))

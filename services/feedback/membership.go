@@ -57,6 +57,9 @@ type member struct {
 	At   time.Time `bson:"at"`
 }
 
+// is reports whether the entry is the member's at that time.
+func (e member) is(name string, at time.Time) bool { return e.Name == name && e.At.Equal(at) }
+
 // bucketCap bounds a bucket: about 100 bytes an entry, so 10 KB at most.
 // An add rewrites one bucket (and its change record) whole, so this bounds
 // what an add costs; a month of more members reads more buckets.
@@ -81,6 +84,9 @@ type memberships struct {
 }
 
 // add lists a member under key at a time; adding it twice adds it once.
+// A member may stand at two times for a while (an interview moved: the
+// new entry is added before the old one is removed); readers keep the
+// entry at the member's own time.
 func (m *memberships) add(ctx context.Context, key, name string, at time.Time) error {
 	at = at.UTC().Truncate(time.Millisecond)
 	month := monthOf(at)
@@ -110,7 +116,7 @@ func (m *memberships) add(ctx context.Context, key, name string, at time.Time) e
 		}
 		full := false
 		err := m.edit(ctx, bucketName(key, id), func(members []member) []member {
-			if slices.ContainsFunc(members, func(e member) bool { return e.Name == name }) {
+			if slices.ContainsFunc(members, func(e member) bool { return e.is(name, at) }) {
 				return nil
 			}
 			if len(members) >= bucketCap {
@@ -125,15 +131,17 @@ func (m *memberships) add(ctx context.Context, key, name string, at time.Time) e
 	}
 }
 
-// remove takes a member out of key; at is the time it was added with.
+// remove takes a member's entry at a time out of key; an entry of the
+// same member at another time stays.
 func (m *memberships) remove(ctx context.Context, key, name string, at time.Time) error {
+	at = at.UTC().Truncate(time.Millisecond)
 	head, err := m.store.Find(ctx, key)
 	if err != nil || !head.Live() {
 		return err
 	}
 	for _, id := range monthBuckets(head.Data.Buckets, monthOf(at)) {
 		err := m.edit(ctx, bucketName(key, id), func(members []member) []member {
-			i := slices.IndexFunc(members, func(e member) bool { return e.Name == name })
+			i := slices.IndexFunc(members, func(e member) bool { return e.is(name, at) })
 			if i < 0 {
 				return nil
 			}

@@ -9,12 +9,15 @@ import "time"
 // candidate is a candidate's document. It lists its interviews, so that a
 // panel is one read by _id.
 type candidate struct {
-	DisplayName string      `bson:"display_name"`
-	Role        string      `bson:"role"`
-	Level       string      `bson:"level"`
-	ExternalID  string      `bson:"external_id,omitempty"`
-	State       int32       `bson:"state"`
-	Interviews  []interview `bson:"interviews"`
+	DisplayName string `bson:"display_name"`
+	Role        string `bson:"role"`
+	Level       string `bson:"level"`
+	ExternalID  string `bson:"external_id,omitempty"`
+	// Source is the applicant tracking system an imported candidate came
+	// from (imports.go); with ExternalID it names the candidate there.
+	Source     string      `bson:"source,omitempty"`
+	State      int32       `bson:"state"`
+	Interviews []interview `bson:"interviews"`
 	// Listed is when the candidate was listed under its role and among all
 	// candidates (membership.go): lists are in this order, and an entry is
 	// found again by it. Zero for candidates stored before memberships,
@@ -30,6 +33,8 @@ type interview struct {
 	Focus         []string  `bson:"focus"`       // competency IDs, never empty once created
 	ScheduledTime time.Time `bson:"scheduled_time,omitempty"`
 	CreateTime    time.Time `bson:"create_time"`
+	// ExternalID is the interview's ID in its candidate's Source.
+	ExternalID string `bson:"external_id,omitempty"`
 }
 
 // listedAt is where an interview stands in its interviewer's list: its

@@ -19,6 +19,8 @@ func Rules() map[string][]principal.Role {
 		feedbackv1.FeedbackService_UpdateCandidate_FullMethodName:    hiring,
 		feedbackv1.FeedbackService_DeleteCandidate_FullMethodName:    hiring,
 		feedbackv1.FeedbackService_CreateInterview_FullMethodName:    hiring,
+		feedbackv1.FeedbackService_ImportCandidates_FullMethodName:   hiring,
+		feedbackv1.FeedbackService_LookupCandidate_FullMethodName:    hiring,
 		feedbackv1.FeedbackService_CompareCandidates_FullMethodName:  hiring,
 		feedbackv1.FeedbackService_ComputeCalibration_FullMethodName: hiring,
 		feedbackv1.FeedbackService_GetRoleCalibration_FullMethodName: hiring,

@@ -335,7 +335,10 @@ type Candidate struct {
 	// When the candidate was created.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// When the candidate was last changed.
-	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	// The applicant tracking system the candidate was imported from
+	// (ImportCandidates), with `external_id` its ID there. Set by the server.
+	Source        string `protobuf:"bytes,10,opt,name=source,proto3" json:"source,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -433,6 +436,13 @@ func (x *Candidate) GetUpdateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Candidate) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
 // An interview of a candidate by one interviewer, against one published
 // rubric revision.
 type Interview struct {
@@ -458,7 +468,10 @@ type Interview struct {
 	// The candidate's display name, for an interviewer's own list.
 	CandidateDisplayName string `protobuf:"bytes,7,opt,name=candidate_display_name,json=candidateDisplayName,proto3" json:"candidate_display_name,omitempty"`
 	// When the interview was created.
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// The interview's ID in the applicant tracking system its candidate was
+	// imported from (ImportCandidates). Set by the server.
+	ExternalId    string `protobuf:"bytes,9,opt,name=external_id,json=externalId,proto3" json:"external_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -547,6 +560,13 @@ func (x *Interview) GetCreateTime() *timestamppb.Timestamp {
 		return x.CreateTime
 	}
 	return nil
+}
+
+func (x *Interview) GetExternalId() string {
+	if x != nil {
+		return x.ExternalId
+	}
+	return ""
 }
 
 // The interviewer's structured judgement of one interview: a score and
@@ -1456,7 +1476,7 @@ var File_yardstick_feedback_v1_feedback_proto protoreflect.FileDescriptor
 
 const file_yardstick_feedback_v1_feedback_proto_rawDesc = "" +
 	"\n" +
-	"$yardstick/feedback/v1/feedback.proto\x12\x15yardstick.feedback.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\"\xda\x03\n" +
+	"$yardstick/feedback/v1/feedback.proto\x12\x15yardstick.feedback.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\"\xf9\x03\n" +
 	"\tCandidate\x12\x19\n" +
 	"\x04name\x18\x01 \x01(\tB\x05\x92A\x02@\x01R\x04name\x12!\n" +
 	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x12\x12\n" +
@@ -1469,13 +1489,15 @@ const file_yardstick_feedback_v1_feedback_proto_rawDesc = "" +
 	"\vcreate_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampB\x05\x92A\x02@\x01R\n" +
 	"createTime\x12B\n" +
 	"\vupdate_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampB\x05\x92A\x02@\x01R\n" +
-	"updateTime\"j\n" +
+	"updateTime\x12\x1d\n" +
+	"\x06source\x18\n" +
+	" \x01(\tB\x05\x92A\x02@\x01R\x06source\"j\n" +
 	"\x05State\x12\x15\n" +
 	"\x11STATE_UNSPECIFIED\x10\x00\x12\x10\n" +
 	"\fSTATE_ACTIVE\x10\x01\x12\x0f\n" +
 	"\vSTATE_HIRED\x10\x02\x12\x12\n" +
 	"\x0eSTATE_REJECTED\x10\x03\x12\x13\n" +
-	"\x0fSTATE_WITHDRAWN\x10\x04\"\xe2\x03\n" +
+	"\x0fSTATE_WITHDRAWN\x10\x04\"\x8a\x04\n" +
 	"\tInterview\x12\x19\n" +
 	"\x04name\x18\x01 \x01(\tB\x05\x92A\x02@\x01R\x04name\x12 \n" +
 	"\vinterviewer\x18\x02 \x01(\tR\vinterviewer\x12\x16\n" +
@@ -1485,7 +1507,9 @@ const file_yardstick_feedback_v1_feedback_proto_rawDesc = "" +
 	"\x05state\x18\x06 \x01(\x0e2&.yardstick.feedback.v1.Interview.StateB\x05\x92A\x02@\x01R\x05state\x12;\n" +
 	"\x16candidate_display_name\x18\a \x01(\tB\x05\x92A\x02@\x01R\x14candidateDisplayName\x12B\n" +
 	"\vcreate_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampB\x05\x92A\x02@\x01R\n" +
-	"createTime\"H\n" +
+	"createTime\x12&\n" +
+	"\vexternal_id\x18\t \x01(\tB\x05\x92A\x02@\x01R\n" +
+	"externalId\"H\n" +
 	"\x05State\x12\x15\n" +
 	"\x11STATE_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fSTATE_SCHEDULED\x10\x01\x12\x13\n" +

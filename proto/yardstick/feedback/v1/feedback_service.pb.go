@@ -11,10 +11,12 @@ import (
 	_ "github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2/options"
 	_ "github.com/yardstick-dev/yardstick/proto/yardstick/type/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
+	status "google.golang.org/genproto/googleapis/rpc/status"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	emptypb "google.golang.org/protobuf/types/known/emptypb"
 	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -26,6 +28,67 @@ const (
 	// Verify that runtime/protoimpl is sufficiently up-to-date.
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
+
+// What an import did, to a candidate or an interview.
+type ImportOutcome int32
+
+const (
+	// Not used.
+	ImportOutcome_IMPORT_OUTCOME_UNSPECIFIED ImportOutcome = 0
+	// Created.
+	ImportOutcome_IMPORT_OUTCOME_CREATED ImportOutcome = 1
+	// Existed and was changed to match the push.
+	ImportOutcome_IMPORT_OUTCOME_UPDATED ImportOutcome = 2
+	// Existed and matched the push already.
+	ImportOutcome_IMPORT_OUTCOME_UNCHANGED ImportOutcome = 3
+	// Not imported: `error` says why.
+	ImportOutcome_IMPORT_OUTCOME_FAILED ImportOutcome = 4
+)
+
+// Enum value maps for ImportOutcome.
+var (
+	ImportOutcome_name = map[int32]string{
+		0: "IMPORT_OUTCOME_UNSPECIFIED",
+		1: "IMPORT_OUTCOME_CREATED",
+		2: "IMPORT_OUTCOME_UPDATED",
+		3: "IMPORT_OUTCOME_UNCHANGED",
+		4: "IMPORT_OUTCOME_FAILED",
+	}
+	ImportOutcome_value = map[string]int32{
+		"IMPORT_OUTCOME_UNSPECIFIED": 0,
+		"IMPORT_OUTCOME_CREATED":     1,
+		"IMPORT_OUTCOME_UPDATED":     2,
+		"IMPORT_OUTCOME_UNCHANGED":   3,
+		"IMPORT_OUTCOME_FAILED":      4,
+	}
+)
+
+func (x ImportOutcome) Enum() *ImportOutcome {
+	p := new(ImportOutcome)
+	*p = x
+	return p
+}
+
+func (x ImportOutcome) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ImportOutcome) Descriptor() protoreflect.EnumDescriptor {
+	return file_yardstick_feedback_v1_feedback_service_proto_enumTypes[0].Descriptor()
+}
+
+func (ImportOutcome) Type() protoreflect.EnumType {
+	return &file_yardstick_feedback_v1_feedback_service_proto_enumTypes[0]
+}
+
+func (x ImportOutcome) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ImportOutcome.Descriptor instead.
+func (ImportOutcome) EnumDescriptor() ([]byte, []int) {
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{0}
+}
 
 // Request for ComputeCalibration.
 type ComputeCalibrationRequest struct {
@@ -499,6 +562,498 @@ func (x *DeleteCandidateRequest) GetName() string {
 	return ""
 }
 
+// Request for ImportCandidates.
+type ImportCandidatesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The system the IDs come from, for example `greenhouse`, `lever`,
+	// `ashby` or `workable`: lower-case letters, digits and hyphens.
+	Source string `protobuf:"bytes,1,opt,name=source,proto3" json:"source,omitempty"`
+	// The candidates, 1 to 100.
+	Candidates    []*ImportedCandidate `protobuf:"bytes,2,rep,name=candidates,proto3" json:"candidates,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportCandidatesRequest) Reset() {
+	*x = ImportCandidatesRequest{}
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportCandidatesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportCandidatesRequest) ProtoMessage() {}
+
+func (x *ImportCandidatesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportCandidatesRequest.ProtoReflect.Descriptor instead.
+func (*ImportCandidatesRequest) Descriptor() ([]byte, []int) {
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ImportCandidatesRequest) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *ImportCandidatesRequest) GetCandidates() []*ImportedCandidate {
+	if x != nil {
+		return x.Candidates
+	}
+	return nil
+}
+
+// A candidate as the applicant tracking system has it.
+type ImportedCandidate struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The candidate's ID in the source system (Greenhouse: the application's
+	// ID). Required, at most 200 characters; unique within the source.
+	ExternalId string `protobuf:"bytes,1,opt,name=external_id,json=externalId,proto3" json:"external_id,omitempty"`
+	// The name to show. Required, at most 200 characters.
+	DisplayName string `protobuf:"bytes,2,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	// The role applied for (a slug). Required.
+	Role string `protobuf:"bytes,3,opt,name=role,proto3" json:"role,omitempty"`
+	// The level applied for (a slug). Required.
+	Level string `protobuf:"bytes,4,opt,name=level,proto3" json:"level,omitempty"`
+	// Where the candidate is; when unset, a new candidate is active and an
+	// existing one keeps its state.
+	State Candidate_State `protobuf:"varint,5,opt,name=state,proto3,enum=yardstick.feedback.v1.Candidate_State" json:"state,omitempty"`
+	// The candidate's scheduled interviews, at most 50. Interviews the push
+	// leaves out are kept as they are (a push may carry only some).
+	Interviews    []*ImportedInterview `protobuf:"bytes,6,rep,name=interviews,proto3" json:"interviews,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportedCandidate) Reset() {
+	*x = ImportedCandidate{}
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportedCandidate) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportedCandidate) ProtoMessage() {}
+
+func (x *ImportedCandidate) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportedCandidate.ProtoReflect.Descriptor instead.
+func (*ImportedCandidate) Descriptor() ([]byte, []int) {
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ImportedCandidate) GetExternalId() string {
+	if x != nil {
+		return x.ExternalId
+	}
+	return ""
+}
+
+func (x *ImportedCandidate) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
+func (x *ImportedCandidate) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *ImportedCandidate) GetLevel() string {
+	if x != nil {
+		return x.Level
+	}
+	return ""
+}
+
+func (x *ImportedCandidate) GetState() Candidate_State {
+	if x != nil {
+		return x.State
+	}
+	return Candidate_STATE_UNSPECIFIED
+}
+
+func (x *ImportedCandidate) GetInterviews() []*ImportedInterview {
+	if x != nil {
+		return x.Interviews
+	}
+	return nil
+}
+
+// An interview as the applicant tracking system schedules it.
+type ImportedInterview struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The interview's ID in the source system (Greenhouse: the scheduled
+	// interview's ID). Required, at most 200 characters; unique within the
+	// candidate.
+	ExternalId string `protobuf:"bytes,1,opt,name=external_id,json=externalId,proto3" json:"external_id,omitempty"`
+	// Who interviews. Required. Format: `users/{user}`.
+	Interviewer string `protobuf:"bytes,2,opt,name=interviewer,proto3" json:"interviewer,omitempty"`
+	// The published rubric revision to score against, or
+	// `rubrics/{rubric}/revisions/latest`. Required. On an interview imported
+	// before, `latest` keeps the revision it has.
+	Rubric string `protobuf:"bytes,3,opt,name=rubric,proto3" json:"rubric,omitempty"`
+	// The competencies of the rubric this interview assesses; all when empty.
+	FocusCompetencies []string `protobuf:"bytes,4,rep,name=focus_competencies,json=focusCompetencies,proto3" json:"focus_competencies,omitempty"`
+	// When the interview takes place.
+	ScheduledTime *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=scheduled_time,json=scheduledTime,proto3" json:"scheduled_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportedInterview) Reset() {
+	*x = ImportedInterview{}
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportedInterview) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportedInterview) ProtoMessage() {}
+
+func (x *ImportedInterview) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportedInterview.ProtoReflect.Descriptor instead.
+func (*ImportedInterview) Descriptor() ([]byte, []int) {
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ImportedInterview) GetExternalId() string {
+	if x != nil {
+		return x.ExternalId
+	}
+	return ""
+}
+
+func (x *ImportedInterview) GetInterviewer() string {
+	if x != nil {
+		return x.Interviewer
+	}
+	return ""
+}
+
+func (x *ImportedInterview) GetRubric() string {
+	if x != nil {
+		return x.Rubric
+	}
+	return ""
+}
+
+func (x *ImportedInterview) GetFocusCompetencies() []string {
+	if x != nil {
+		return x.FocusCompetencies
+	}
+	return nil
+}
+
+func (x *ImportedInterview) GetScheduledTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ScheduledTime
+	}
+	return nil
+}
+
+// Response for ImportCandidates.
+type ImportCandidatesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One result per candidate of the request, in its order.
+	Results       []*ImportedCandidateResult `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportCandidatesResponse) Reset() {
+	*x = ImportCandidatesResponse{}
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportCandidatesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportCandidatesResponse) ProtoMessage() {}
+
+func (x *ImportCandidatesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportCandidatesResponse.ProtoReflect.Descriptor instead.
+func (*ImportCandidatesResponse) Descriptor() ([]byte, []int) {
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ImportCandidatesResponse) GetResults() []*ImportedCandidateResult {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
+// What the import did to one candidate.
+type ImportedCandidateResult struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The candidate's ID in the source system.
+	ExternalId string `protobuf:"bytes,1,opt,name=external_id,json=externalId,proto3" json:"external_id,omitempty"`
+	// What happened to the candidate.
+	Outcome ImportOutcome `protobuf:"varint,2,opt,name=outcome,proto3,enum=yardstick.feedback.v1.ImportOutcome" json:"outcome,omitempty"`
+	// The candidate as stored now; not set when it failed.
+	Candidate *Candidate `protobuf:"bytes,3,opt,name=candidate,proto3" json:"candidate,omitempty"`
+	// Why the candidate failed, when it did.
+	Error *status.Status `protobuf:"bytes,4,opt,name=error,proto3" json:"error,omitempty"`
+	// One result per interview of the request's candidate, in its order.
+	Interviews    []*ImportedInterviewResult `protobuf:"bytes,5,rep,name=interviews,proto3" json:"interviews,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportedCandidateResult) Reset() {
+	*x = ImportedCandidateResult{}
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportedCandidateResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportedCandidateResult) ProtoMessage() {}
+
+func (x *ImportedCandidateResult) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportedCandidateResult.ProtoReflect.Descriptor instead.
+func (*ImportedCandidateResult) Descriptor() ([]byte, []int) {
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *ImportedCandidateResult) GetExternalId() string {
+	if x != nil {
+		return x.ExternalId
+	}
+	return ""
+}
+
+func (x *ImportedCandidateResult) GetOutcome() ImportOutcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return ImportOutcome_IMPORT_OUTCOME_UNSPECIFIED
+}
+
+func (x *ImportedCandidateResult) GetCandidate() *Candidate {
+	if x != nil {
+		return x.Candidate
+	}
+	return nil
+}
+
+func (x *ImportedCandidateResult) GetError() *status.Status {
+	if x != nil {
+		return x.Error
+	}
+	return nil
+}
+
+func (x *ImportedCandidateResult) GetInterviews() []*ImportedInterviewResult {
+	if x != nil {
+		return x.Interviews
+	}
+	return nil
+}
+
+// What the import did to one interview.
+type ImportedInterviewResult struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The interview's ID in the source system.
+	ExternalId string `protobuf:"bytes,1,opt,name=external_id,json=externalId,proto3" json:"external_id,omitempty"`
+	// What happened to the interview.
+	Outcome ImportOutcome `protobuf:"varint,2,opt,name=outcome,proto3,enum=yardstick.feedback.v1.ImportOutcome" json:"outcome,omitempty"`
+	// The interview as stored now; not set when it failed.
+	Interview *Interview `protobuf:"bytes,3,opt,name=interview,proto3" json:"interview,omitempty"`
+	// Why the interview failed, when it did.
+	Error         *status.Status `protobuf:"bytes,4,opt,name=error,proto3" json:"error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportedInterviewResult) Reset() {
+	*x = ImportedInterviewResult{}
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportedInterviewResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportedInterviewResult) ProtoMessage() {}
+
+func (x *ImportedInterviewResult) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportedInterviewResult.ProtoReflect.Descriptor instead.
+func (*ImportedInterviewResult) Descriptor() ([]byte, []int) {
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *ImportedInterviewResult) GetExternalId() string {
+	if x != nil {
+		return x.ExternalId
+	}
+	return ""
+}
+
+func (x *ImportedInterviewResult) GetOutcome() ImportOutcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return ImportOutcome_IMPORT_OUTCOME_UNSPECIFIED
+}
+
+func (x *ImportedInterviewResult) GetInterview() *Interview {
+	if x != nil {
+		return x.Interview
+	}
+	return nil
+}
+
+func (x *ImportedInterviewResult) GetError() *status.Status {
+	if x != nil {
+		return x.Error
+	}
+	return nil
+}
+
+// Request for LookupCandidate.
+type LookupCandidateRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The system the ID comes from, as given to ImportCandidates.
+	Source string `protobuf:"bytes,1,opt,name=source,proto3" json:"source,omitempty"`
+	// The candidate's ID in that system.
+	ExternalId    string `protobuf:"bytes,2,opt,name=external_id,json=externalId,proto3" json:"external_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LookupCandidateRequest) Reset() {
+	*x = LookupCandidateRequest{}
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LookupCandidateRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LookupCandidateRequest) ProtoMessage() {}
+
+func (x *LookupCandidateRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LookupCandidateRequest.ProtoReflect.Descriptor instead.
+func (*LookupCandidateRequest) Descriptor() ([]byte, []int) {
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *LookupCandidateRequest) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *LookupCandidateRequest) GetExternalId() string {
+	if x != nil {
+		return x.ExternalId
+	}
+	return ""
+}
+
 // Request for CreateInterview.
 type CreateInterviewRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -516,7 +1071,7 @@ type CreateInterviewRequest struct {
 
 func (x *CreateInterviewRequest) Reset() {
 	*x = CreateInterviewRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[9]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -528,7 +1083,7 @@ func (x *CreateInterviewRequest) String() string {
 func (*CreateInterviewRequest) ProtoMessage() {}
 
 func (x *CreateInterviewRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[9]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -541,7 +1096,7 @@ func (x *CreateInterviewRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateInterviewRequest.ProtoReflect.Descriptor instead.
 func (*CreateInterviewRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{9}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CreateInterviewRequest) GetParent() string {
@@ -583,7 +1138,7 @@ type GetInterviewRequest struct {
 
 func (x *GetInterviewRequest) Reset() {
 	*x = GetInterviewRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[10]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -595,7 +1150,7 @@ func (x *GetInterviewRequest) String() string {
 func (*GetInterviewRequest) ProtoMessage() {}
 
 func (x *GetInterviewRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[10]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -608,7 +1163,7 @@ func (x *GetInterviewRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetInterviewRequest.ProtoReflect.Descriptor instead.
 func (*GetInterviewRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{10}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GetInterviewRequest) GetName() string {
@@ -637,7 +1192,7 @@ type ListInterviewsRequest struct {
 
 func (x *ListInterviewsRequest) Reset() {
 	*x = ListInterviewsRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[11]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -649,7 +1204,7 @@ func (x *ListInterviewsRequest) String() string {
 func (*ListInterviewsRequest) ProtoMessage() {}
 
 func (x *ListInterviewsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[11]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -662,7 +1217,7 @@ func (x *ListInterviewsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListInterviewsRequest.ProtoReflect.Descriptor instead.
 func (*ListInterviewsRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{11}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ListInterviewsRequest) GetParent() string {
@@ -706,7 +1261,7 @@ type ListInterviewsResponse struct {
 
 func (x *ListInterviewsResponse) Reset() {
 	*x = ListInterviewsResponse{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[12]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -718,7 +1273,7 @@ func (x *ListInterviewsResponse) String() string {
 func (*ListInterviewsResponse) ProtoMessage() {}
 
 func (x *ListInterviewsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[12]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -731,7 +1286,7 @@ func (x *ListInterviewsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListInterviewsResponse.ProtoReflect.Descriptor instead.
 func (*ListInterviewsResponse) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{12}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ListInterviewsResponse) GetInterviews() []*Interview {
@@ -759,7 +1314,7 @@ type GetScorecardRequest struct {
 
 func (x *GetScorecardRequest) Reset() {
 	*x = GetScorecardRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[13]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -771,7 +1326,7 @@ func (x *GetScorecardRequest) String() string {
 func (*GetScorecardRequest) ProtoMessage() {}
 
 func (x *GetScorecardRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[13]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -784,7 +1339,7 @@ func (x *GetScorecardRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetScorecardRequest.ProtoReflect.Descriptor instead.
 func (*GetScorecardRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{13}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *GetScorecardRequest) GetName() string {
@@ -809,7 +1364,7 @@ type UpdateScorecardRequest struct {
 
 func (x *UpdateScorecardRequest) Reset() {
 	*x = UpdateScorecardRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[14]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -821,7 +1376,7 @@ func (x *UpdateScorecardRequest) String() string {
 func (*UpdateScorecardRequest) ProtoMessage() {}
 
 func (x *UpdateScorecardRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[14]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -834,7 +1389,7 @@ func (x *UpdateScorecardRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateScorecardRequest.ProtoReflect.Descriptor instead.
 func (*UpdateScorecardRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{14}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *UpdateScorecardRequest) GetScorecard() *Scorecard {
@@ -867,7 +1422,7 @@ type SubmitScorecardRequest struct {
 
 func (x *SubmitScorecardRequest) Reset() {
 	*x = SubmitScorecardRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[15]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -879,7 +1434,7 @@ func (x *SubmitScorecardRequest) String() string {
 func (*SubmitScorecardRequest) ProtoMessage() {}
 
 func (x *SubmitScorecardRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[15]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -892,7 +1447,7 @@ func (x *SubmitScorecardRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitScorecardRequest.ProtoReflect.Descriptor instead.
 func (*SubmitScorecardRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{15}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *SubmitScorecardRequest) GetName() string {
@@ -938,7 +1493,7 @@ type AmendScorecardRequest struct {
 
 func (x *AmendScorecardRequest) Reset() {
 	*x = AmendScorecardRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[16]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -950,7 +1505,7 @@ func (x *AmendScorecardRequest) String() string {
 func (*AmendScorecardRequest) ProtoMessage() {}
 
 func (x *AmendScorecardRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[16]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -963,7 +1518,7 @@ func (x *AmendScorecardRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AmendScorecardRequest.ProtoReflect.Descriptor instead.
 func (*AmendScorecardRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{16}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *AmendScorecardRequest) GetName() string {
@@ -1023,7 +1578,7 @@ type ListScorecardChangesRequest struct {
 
 func (x *ListScorecardChangesRequest) Reset() {
 	*x = ListScorecardChangesRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[17]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1035,7 +1590,7 @@ func (x *ListScorecardChangesRequest) String() string {
 func (*ListScorecardChangesRequest) ProtoMessage() {}
 
 func (x *ListScorecardChangesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[17]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1048,7 +1603,7 @@ func (x *ListScorecardChangesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListScorecardChangesRequest.ProtoReflect.Descriptor instead.
 func (*ListScorecardChangesRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{17}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ListScorecardChangesRequest) GetParent() string {
@@ -1085,7 +1640,7 @@ type ListScorecardChangesResponse struct {
 
 func (x *ListScorecardChangesResponse) Reset() {
 	*x = ListScorecardChangesResponse{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[18]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1097,7 +1652,7 @@ func (x *ListScorecardChangesResponse) String() string {
 func (*ListScorecardChangesResponse) ProtoMessage() {}
 
 func (x *ListScorecardChangesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[18]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1110,7 +1665,7 @@ func (x *ListScorecardChangesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListScorecardChangesResponse.ProtoReflect.Descriptor instead.
 func (*ListScorecardChangesResponse) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{18}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ListScorecardChangesResponse) GetChanges() []*ScorecardChange {
@@ -1138,7 +1693,7 @@ type SummarizeCandidateRequest struct {
 
 func (x *SummarizeCandidateRequest) Reset() {
 	*x = SummarizeCandidateRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[19]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1150,7 +1705,7 @@ func (x *SummarizeCandidateRequest) String() string {
 func (*SummarizeCandidateRequest) ProtoMessage() {}
 
 func (x *SummarizeCandidateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[19]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1163,7 +1718,7 @@ func (x *SummarizeCandidateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SummarizeCandidateRequest.ProtoReflect.Descriptor instead.
 func (*SummarizeCandidateRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{19}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *SummarizeCandidateRequest) GetName() string {
@@ -1187,7 +1742,7 @@ type CompareCandidatesRequest struct {
 
 func (x *CompareCandidatesRequest) Reset() {
 	*x = CompareCandidatesRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[20]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1199,7 +1754,7 @@ func (x *CompareCandidatesRequest) String() string {
 func (*CompareCandidatesRequest) ProtoMessage() {}
 
 func (x *CompareCandidatesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[20]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1212,7 +1767,7 @@ func (x *CompareCandidatesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompareCandidatesRequest.ProtoReflect.Descriptor instead.
 func (*CompareCandidatesRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{20}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *CompareCandidatesRequest) GetNames() []string {
@@ -1248,7 +1803,7 @@ type CompareCandidatesResponse struct {
 
 func (x *CompareCandidatesResponse) Reset() {
 	*x = CompareCandidatesResponse{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[21]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1260,7 +1815,7 @@ func (x *CompareCandidatesResponse) String() string {
 func (*CompareCandidatesResponse) ProtoMessage() {}
 
 func (x *CompareCandidatesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[21]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1273,7 +1828,7 @@ func (x *CompareCandidatesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompareCandidatesResponse.ProtoReflect.Descriptor instead.
 func (*CompareCandidatesResponse) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{21}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *CompareCandidatesResponse) GetCandidates() []*CandidateComparison {
@@ -1308,7 +1863,7 @@ var File_yardstick_feedback_v1_feedback_service_proto protoreflect.FileDescripto
 
 const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"\n" +
-	",yardstick/feedback/v1/feedback_service.proto\x12\x15yardstick.feedback.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a'yardstick/feedback/v1/calibration.proto\x1a$yardstick/feedback/v1/feedback.proto\x1a yardstick/feedback/v1/role.proto\x1a\x1dyardstick/type/v1/names.proto\"b\n" +
+	",yardstick/feedback/v1/feedback_service.proto\x12\x15yardstick.feedback.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a'yardstick/feedback/v1/calibration.proto\x1a$yardstick/feedback/v1/feedback.proto\x1a yardstick/feedback/v1/role.proto\x1a\x1dyardstick/type/v1/names.proto\"b\n" +
 	"\x19ComputeCalibrationRequest\x12E\n" +
 	"\x05scope\x18\x01 \x01(\v2'.yardstick.feedback.v1.CalibrationScopeB\x06\xbaH\x03\xc8\x01\x01R\x05scope\"k\n" +
 	"\x19GetRoleCalibrationRequest\x12N\n" +
@@ -1338,7 +1893,52 @@ const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask\"7\n" +
 	"\x16DeleteCandidateRequest\x12\x1d\n" +
-	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04Ȉ'\x01R\x04name\"\xe1\x01\n" +
+	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04Ȉ'\x01R\x04name\"\x92\x01\n" +
+	"\x17ImportCandidatesRequest\x12!\n" +
+	"\x06source\x18\x01 \x01(\tB\t\xbaH\x06r\x04\xc0\x88'\x01R\x06source\x12T\n" +
+	"\n" +
+	"candidates\x18\x02 \x03(\v2(.yardstick.feedback.v1.ImportedCandidateB\n" +
+	"\xbaH\a\x92\x01\x04\b\x01\x10dR\n" +
+	"candidates\"\x89\x02\n" +
+	"\x11ImportedCandidate\x12\x1f\n" +
+	"\vexternal_id\x18\x01 \x01(\tR\n" +
+	"externalId\x12!\n" +
+	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x12\x12\n" +
+	"\x04role\x18\x03 \x01(\tR\x04role\x12\x14\n" +
+	"\x05level\x18\x04 \x01(\tR\x05level\x12<\n" +
+	"\x05state\x18\x05 \x01(\x0e2&.yardstick.feedback.v1.Candidate.StateR\x05state\x12H\n" +
+	"\n" +
+	"interviews\x18\x06 \x03(\v2(.yardstick.feedback.v1.ImportedInterviewR\n" +
+	"interviews\"\xe0\x01\n" +
+	"\x11ImportedInterview\x12\x1f\n" +
+	"\vexternal_id\x18\x01 \x01(\tR\n" +
+	"externalId\x12 \n" +
+	"\vinterviewer\x18\x02 \x01(\tR\vinterviewer\x12\x16\n" +
+	"\x06rubric\x18\x03 \x01(\tR\x06rubric\x12-\n" +
+	"\x12focus_competencies\x18\x04 \x03(\tR\x11focusCompetencies\x12A\n" +
+	"\x0escheduled_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\rscheduledTime\"d\n" +
+	"\x18ImportCandidatesResponse\x12H\n" +
+	"\aresults\x18\x01 \x03(\v2..yardstick.feedback.v1.ImportedCandidateResultR\aresults\"\xb4\x02\n" +
+	"\x17ImportedCandidateResult\x12\x1f\n" +
+	"\vexternal_id\x18\x01 \x01(\tR\n" +
+	"externalId\x12>\n" +
+	"\aoutcome\x18\x02 \x01(\x0e2$.yardstick.feedback.v1.ImportOutcomeR\aoutcome\x12>\n" +
+	"\tcandidate\x18\x03 \x01(\v2 .yardstick.feedback.v1.CandidateR\tcandidate\x12(\n" +
+	"\x05error\x18\x04 \x01(\v2\x12.google.rpc.StatusR\x05error\x12N\n" +
+	"\n" +
+	"interviews\x18\x05 \x03(\v2..yardstick.feedback.v1.ImportedInterviewResultR\n" +
+	"interviews\"\xe4\x01\n" +
+	"\x17ImportedInterviewResult\x12\x1f\n" +
+	"\vexternal_id\x18\x01 \x01(\tR\n" +
+	"externalId\x12>\n" +
+	"\aoutcome\x18\x02 \x01(\x0e2$.yardstick.feedback.v1.ImportOutcomeR\aoutcome\x12>\n" +
+	"\tinterview\x18\x03 \x01(\v2 .yardstick.feedback.v1.InterviewR\tinterview\x12(\n" +
+	"\x05error\x18\x04 \x01(\v2\x12.google.rpc.StatusR\x05error\"h\n" +
+	"\x16LookupCandidateRequest\x12!\n" +
+	"\x06source\x18\x01 \x01(\tB\t\xbaH\x06r\x04\xc0\x88'\x01R\x06source\x12+\n" +
+	"\vexternal_id\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\n" +
+	"externalId\"\xe1\x01\n" +
 	"\x16CreateInterviewRequest\x12!\n" +
 	"\x06parent\x18\x01 \x01(\tB\t\xbaH\x06r\x04Ȉ'\x01R\x06parent\x12/\n" +
 	"\finterview_id\x18\x02 \x01(\tB\f\xbaH\t\xd8\x01\x01r\x04\x88\x88'\x01R\vinterviewId\x12F\n" +
@@ -1401,7 +2001,13 @@ const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"\x13shared_competencies\x18\x04 \x03(\tR\x12sharedCompetencies\x1ac\n" +
 	"\x11CalibrationsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x128\n" +
-	"\x05value\x18\x02 \x01(\v2\".yardstick.feedback.v1.CalibrationR\x05value:\x028\x012\x89$\n" +
+	"\x05value\x18\x02 \x01(\v2\".yardstick.feedback.v1.CalibrationR\x05value:\x028\x01*\xa0\x01\n" +
+	"\rImportOutcome\x12\x1e\n" +
+	"\x1aIMPORT_OUTCOME_UNSPECIFIED\x10\x00\x12\x1a\n" +
+	"\x16IMPORT_OUTCOME_CREATED\x10\x01\x12\x1a\n" +
+	"\x16IMPORT_OUTCOME_UPDATED\x10\x02\x12\x1c\n" +
+	"\x18IMPORT_OUTCOME_UNCHANGED\x10\x03\x12\x19\n" +
+	"\x15IMPORT_OUTCOME_FAILED\x10\x042\x86'\n" +
 	"\x0fFeedbackService\x12\xd3\x01\n" +
 	"\x0fCreateCandidate\x12-.yardstick.feedback.v1.CreateCandidateRequest\x1a .yardstick.feedback.v1.Candidate\"o\x92AKJI\n" +
 	"\x03409\x12B\n" +
@@ -1422,7 +2028,12 @@ const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"\x0fDeleteCandidate\x12-.yardstick.feedback.v1.DeleteCandidateRequest\x1a\x16.google.protobuf.Empty\"W\x92A5J3\n" +
 	"\x03404\x12,\n" +
 	"\x12No such candidate.\x12\x16\n" +
-	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02\x19*\x17/v1/{name=candidates/*}\x12\xbd\x02\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02\x19*\x17/v1/{name=candidates/*}\x12\x95\x01\n" +
+	"\x10ImportCandidates\x12..yardstick.feedback.v1.ImportCandidatesRequest\x1a/.yardstick.feedback.v1.ImportCandidatesResponse\" \x82\xd3\xe4\x93\x02\x1a:\x01*\"\x15/v1/candidates:import\x12\xe2\x01\n" +
+	"\x0fLookupCandidate\x12-.yardstick.feedback.v1.LookupCandidateRequest\x1a .yardstick.feedback.v1.Candidate\"~\x92A^J\\\n" +
+	"\x03404\x12U\n" +
+	";No candidate was imported with this source and external ID.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02\x17\x12\x15/v1/candidates:lookup\x12\xbd\x02\n" +
 	"\x0fCreateInterview\x12-.yardstick.feedback.v1.CreateInterviewRequest\x1a .yardstick.feedback.v1.Interview\"\xd8\x01\x92A\x9d\x01JO\n" +
 	"\x03404\x12H\n" +
 	".No such candidate, or no such rubric revision.\x12\x16\n" +
@@ -1493,120 +2104,148 @@ func file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP() []byte {
 	return file_yardstick_feedback_v1_feedback_service_proto_rawDescData
 }
 
-var file_yardstick_feedback_v1_feedback_service_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
+var file_yardstick_feedback_v1_feedback_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_yardstick_feedback_v1_feedback_service_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
 var file_yardstick_feedback_v1_feedback_service_proto_goTypes = []any{
-	(*ComputeCalibrationRequest)(nil),    // 0: yardstick.feedback.v1.ComputeCalibrationRequest
-	(*GetRoleCalibrationRequest)(nil),    // 1: yardstick.feedback.v1.GetRoleCalibrationRequest
-	(*GetUserCalibrationRequest)(nil),    // 2: yardstick.feedback.v1.GetUserCalibrationRequest
-	(*CreateCandidateRequest)(nil),       // 3: yardstick.feedback.v1.CreateCandidateRequest
-	(*GetCandidateRequest)(nil),          // 4: yardstick.feedback.v1.GetCandidateRequest
-	(*ListCandidatesRequest)(nil),        // 5: yardstick.feedback.v1.ListCandidatesRequest
-	(*ListCandidatesResponse)(nil),       // 6: yardstick.feedback.v1.ListCandidatesResponse
-	(*UpdateCandidateRequest)(nil),       // 7: yardstick.feedback.v1.UpdateCandidateRequest
-	(*DeleteCandidateRequest)(nil),       // 8: yardstick.feedback.v1.DeleteCandidateRequest
-	(*CreateInterviewRequest)(nil),       // 9: yardstick.feedback.v1.CreateInterviewRequest
-	(*GetInterviewRequest)(nil),          // 10: yardstick.feedback.v1.GetInterviewRequest
-	(*ListInterviewsRequest)(nil),        // 11: yardstick.feedback.v1.ListInterviewsRequest
-	(*ListInterviewsResponse)(nil),       // 12: yardstick.feedback.v1.ListInterviewsResponse
-	(*GetScorecardRequest)(nil),          // 13: yardstick.feedback.v1.GetScorecardRequest
-	(*UpdateScorecardRequest)(nil),       // 14: yardstick.feedback.v1.UpdateScorecardRequest
-	(*SubmitScorecardRequest)(nil),       // 15: yardstick.feedback.v1.SubmitScorecardRequest
-	(*AmendScorecardRequest)(nil),        // 16: yardstick.feedback.v1.AmendScorecardRequest
-	(*ListScorecardChangesRequest)(nil),  // 17: yardstick.feedback.v1.ListScorecardChangesRequest
-	(*ListScorecardChangesResponse)(nil), // 18: yardstick.feedback.v1.ListScorecardChangesResponse
-	(*SummarizeCandidateRequest)(nil),    // 19: yardstick.feedback.v1.SummarizeCandidateRequest
-	(*CompareCandidatesRequest)(nil),     // 20: yardstick.feedback.v1.CompareCandidatesRequest
-	(*CompareCandidatesResponse)(nil),    // 21: yardstick.feedback.v1.CompareCandidatesResponse
-	nil,                                  // 22: yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry
-	(*CalibrationScope)(nil),             // 23: yardstick.feedback.v1.CalibrationScope
-	(*Candidate)(nil),                    // 24: yardstick.feedback.v1.Candidate
-	(*fieldmaskpb.FieldMask)(nil),        // 25: google.protobuf.FieldMask
-	(*Interview)(nil),                    // 26: yardstick.feedback.v1.Interview
-	(*Scorecard)(nil),                    // 27: yardstick.feedback.v1.Scorecard
-	(*Rating)(nil),                       // 28: yardstick.feedback.v1.Rating
-	(Recommendation)(0),                  // 29: yardstick.feedback.v1.Recommendation
-	(*ScorecardChange)(nil),              // 30: yardstick.feedback.v1.ScorecardChange
-	(*CandidateComparison)(nil),          // 31: yardstick.feedback.v1.CandidateComparison
-	(*Calibration)(nil),                  // 32: yardstick.feedback.v1.Calibration
-	(*CreateRoleRequest)(nil),            // 33: yardstick.feedback.v1.CreateRoleRequest
-	(*GetRoleRequest)(nil),               // 34: yardstick.feedback.v1.GetRoleRequest
-	(*ListRolesRequest)(nil),             // 35: yardstick.feedback.v1.ListRolesRequest
-	(*UpdateRoleRequest)(nil),            // 36: yardstick.feedback.v1.UpdateRoleRequest
-	(*DeleteRoleRequest)(nil),            // 37: yardstick.feedback.v1.DeleteRoleRequest
-	(*emptypb.Empty)(nil),                // 38: google.protobuf.Empty
-	(*CandidateSummary)(nil),             // 39: yardstick.feedback.v1.CandidateSummary
-	(*CalibrationReport)(nil),            // 40: yardstick.feedback.v1.CalibrationReport
-	(*UserCalibration)(nil),              // 41: yardstick.feedback.v1.UserCalibration
-	(*Role)(nil),                         // 42: yardstick.feedback.v1.Role
-	(*ListRolesResponse)(nil),            // 43: yardstick.feedback.v1.ListRolesResponse
+	(ImportOutcome)(0),                   // 0: yardstick.feedback.v1.ImportOutcome
+	(*ComputeCalibrationRequest)(nil),    // 1: yardstick.feedback.v1.ComputeCalibrationRequest
+	(*GetRoleCalibrationRequest)(nil),    // 2: yardstick.feedback.v1.GetRoleCalibrationRequest
+	(*GetUserCalibrationRequest)(nil),    // 3: yardstick.feedback.v1.GetUserCalibrationRequest
+	(*CreateCandidateRequest)(nil),       // 4: yardstick.feedback.v1.CreateCandidateRequest
+	(*GetCandidateRequest)(nil),          // 5: yardstick.feedback.v1.GetCandidateRequest
+	(*ListCandidatesRequest)(nil),        // 6: yardstick.feedback.v1.ListCandidatesRequest
+	(*ListCandidatesResponse)(nil),       // 7: yardstick.feedback.v1.ListCandidatesResponse
+	(*UpdateCandidateRequest)(nil),       // 8: yardstick.feedback.v1.UpdateCandidateRequest
+	(*DeleteCandidateRequest)(nil),       // 9: yardstick.feedback.v1.DeleteCandidateRequest
+	(*ImportCandidatesRequest)(nil),      // 10: yardstick.feedback.v1.ImportCandidatesRequest
+	(*ImportedCandidate)(nil),            // 11: yardstick.feedback.v1.ImportedCandidate
+	(*ImportedInterview)(nil),            // 12: yardstick.feedback.v1.ImportedInterview
+	(*ImportCandidatesResponse)(nil),     // 13: yardstick.feedback.v1.ImportCandidatesResponse
+	(*ImportedCandidateResult)(nil),      // 14: yardstick.feedback.v1.ImportedCandidateResult
+	(*ImportedInterviewResult)(nil),      // 15: yardstick.feedback.v1.ImportedInterviewResult
+	(*LookupCandidateRequest)(nil),       // 16: yardstick.feedback.v1.LookupCandidateRequest
+	(*CreateInterviewRequest)(nil),       // 17: yardstick.feedback.v1.CreateInterviewRequest
+	(*GetInterviewRequest)(nil),          // 18: yardstick.feedback.v1.GetInterviewRequest
+	(*ListInterviewsRequest)(nil),        // 19: yardstick.feedback.v1.ListInterviewsRequest
+	(*ListInterviewsResponse)(nil),       // 20: yardstick.feedback.v1.ListInterviewsResponse
+	(*GetScorecardRequest)(nil),          // 21: yardstick.feedback.v1.GetScorecardRequest
+	(*UpdateScorecardRequest)(nil),       // 22: yardstick.feedback.v1.UpdateScorecardRequest
+	(*SubmitScorecardRequest)(nil),       // 23: yardstick.feedback.v1.SubmitScorecardRequest
+	(*AmendScorecardRequest)(nil),        // 24: yardstick.feedback.v1.AmendScorecardRequest
+	(*ListScorecardChangesRequest)(nil),  // 25: yardstick.feedback.v1.ListScorecardChangesRequest
+	(*ListScorecardChangesResponse)(nil), // 26: yardstick.feedback.v1.ListScorecardChangesResponse
+	(*SummarizeCandidateRequest)(nil),    // 27: yardstick.feedback.v1.SummarizeCandidateRequest
+	(*CompareCandidatesRequest)(nil),     // 28: yardstick.feedback.v1.CompareCandidatesRequest
+	(*CompareCandidatesResponse)(nil),    // 29: yardstick.feedback.v1.CompareCandidatesResponse
+	nil,                                  // 30: yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry
+	(*CalibrationScope)(nil),             // 31: yardstick.feedback.v1.CalibrationScope
+	(*Candidate)(nil),                    // 32: yardstick.feedback.v1.Candidate
+	(*fieldmaskpb.FieldMask)(nil),        // 33: google.protobuf.FieldMask
+	(Candidate_State)(0),                 // 34: yardstick.feedback.v1.Candidate.State
+	(*timestamppb.Timestamp)(nil),        // 35: google.protobuf.Timestamp
+	(*status.Status)(nil),                // 36: google.rpc.Status
+	(*Interview)(nil),                    // 37: yardstick.feedback.v1.Interview
+	(*Scorecard)(nil),                    // 38: yardstick.feedback.v1.Scorecard
+	(*Rating)(nil),                       // 39: yardstick.feedback.v1.Rating
+	(Recommendation)(0),                  // 40: yardstick.feedback.v1.Recommendation
+	(*ScorecardChange)(nil),              // 41: yardstick.feedback.v1.ScorecardChange
+	(*CandidateComparison)(nil),          // 42: yardstick.feedback.v1.CandidateComparison
+	(*Calibration)(nil),                  // 43: yardstick.feedback.v1.Calibration
+	(*CreateRoleRequest)(nil),            // 44: yardstick.feedback.v1.CreateRoleRequest
+	(*GetRoleRequest)(nil),               // 45: yardstick.feedback.v1.GetRoleRequest
+	(*ListRolesRequest)(nil),             // 46: yardstick.feedback.v1.ListRolesRequest
+	(*UpdateRoleRequest)(nil),            // 47: yardstick.feedback.v1.UpdateRoleRequest
+	(*DeleteRoleRequest)(nil),            // 48: yardstick.feedback.v1.DeleteRoleRequest
+	(*emptypb.Empty)(nil),                // 49: google.protobuf.Empty
+	(*CandidateSummary)(nil),             // 50: yardstick.feedback.v1.CandidateSummary
+	(*CalibrationReport)(nil),            // 51: yardstick.feedback.v1.CalibrationReport
+	(*UserCalibration)(nil),              // 52: yardstick.feedback.v1.UserCalibration
+	(*Role)(nil),                         // 53: yardstick.feedback.v1.Role
+	(*ListRolesResponse)(nil),            // 54: yardstick.feedback.v1.ListRolesResponse
 }
 var file_yardstick_feedback_v1_feedback_service_proto_depIdxs = []int32{
-	23, // 0: yardstick.feedback.v1.ComputeCalibrationRequest.scope:type_name -> yardstick.feedback.v1.CalibrationScope
-	24, // 1: yardstick.feedback.v1.CreateCandidateRequest.candidate:type_name -> yardstick.feedback.v1.Candidate
-	24, // 2: yardstick.feedback.v1.ListCandidatesResponse.candidates:type_name -> yardstick.feedback.v1.Candidate
-	24, // 3: yardstick.feedback.v1.UpdateCandidateRequest.candidate:type_name -> yardstick.feedback.v1.Candidate
-	25, // 4: yardstick.feedback.v1.UpdateCandidateRequest.update_mask:type_name -> google.protobuf.FieldMask
-	26, // 5: yardstick.feedback.v1.CreateInterviewRequest.interview:type_name -> yardstick.feedback.v1.Interview
-	26, // 6: yardstick.feedback.v1.ListInterviewsResponse.interviews:type_name -> yardstick.feedback.v1.Interview
-	27, // 7: yardstick.feedback.v1.UpdateScorecardRequest.scorecard:type_name -> yardstick.feedback.v1.Scorecard
-	25, // 8: yardstick.feedback.v1.UpdateScorecardRequest.update_mask:type_name -> google.protobuf.FieldMask
-	28, // 9: yardstick.feedback.v1.AmendScorecardRequest.ratings:type_name -> yardstick.feedback.v1.Rating
-	29, // 10: yardstick.feedback.v1.AmendScorecardRequest.recommendation:type_name -> yardstick.feedback.v1.Recommendation
-	30, // 11: yardstick.feedback.v1.ListScorecardChangesResponse.changes:type_name -> yardstick.feedback.v1.ScorecardChange
-	31, // 12: yardstick.feedback.v1.CompareCandidatesResponse.candidates:type_name -> yardstick.feedback.v1.CandidateComparison
-	22, // 13: yardstick.feedback.v1.CompareCandidatesResponse.calibrations:type_name -> yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry
-	32, // 14: yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry.value:type_name -> yardstick.feedback.v1.Calibration
-	3,  // 15: yardstick.feedback.v1.FeedbackService.CreateCandidate:input_type -> yardstick.feedback.v1.CreateCandidateRequest
-	4,  // 16: yardstick.feedback.v1.FeedbackService.GetCandidate:input_type -> yardstick.feedback.v1.GetCandidateRequest
-	5,  // 17: yardstick.feedback.v1.FeedbackService.ListCandidates:input_type -> yardstick.feedback.v1.ListCandidatesRequest
-	7,  // 18: yardstick.feedback.v1.FeedbackService.UpdateCandidate:input_type -> yardstick.feedback.v1.UpdateCandidateRequest
-	8,  // 19: yardstick.feedback.v1.FeedbackService.DeleteCandidate:input_type -> yardstick.feedback.v1.DeleteCandidateRequest
-	9,  // 20: yardstick.feedback.v1.FeedbackService.CreateInterview:input_type -> yardstick.feedback.v1.CreateInterviewRequest
-	10, // 21: yardstick.feedback.v1.FeedbackService.GetInterview:input_type -> yardstick.feedback.v1.GetInterviewRequest
-	11, // 22: yardstick.feedback.v1.FeedbackService.ListInterviews:input_type -> yardstick.feedback.v1.ListInterviewsRequest
-	13, // 23: yardstick.feedback.v1.FeedbackService.GetScorecard:input_type -> yardstick.feedback.v1.GetScorecardRequest
-	14, // 24: yardstick.feedback.v1.FeedbackService.UpdateScorecard:input_type -> yardstick.feedback.v1.UpdateScorecardRequest
-	15, // 25: yardstick.feedback.v1.FeedbackService.SubmitScorecard:input_type -> yardstick.feedback.v1.SubmitScorecardRequest
-	16, // 26: yardstick.feedback.v1.FeedbackService.AmendScorecard:input_type -> yardstick.feedback.v1.AmendScorecardRequest
-	17, // 27: yardstick.feedback.v1.FeedbackService.ListScorecardChanges:input_type -> yardstick.feedback.v1.ListScorecardChangesRequest
-	19, // 28: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:input_type -> yardstick.feedback.v1.SummarizeCandidateRequest
-	20, // 29: yardstick.feedback.v1.FeedbackService.CompareCandidates:input_type -> yardstick.feedback.v1.CompareCandidatesRequest
-	0,  // 30: yardstick.feedback.v1.FeedbackService.ComputeCalibration:input_type -> yardstick.feedback.v1.ComputeCalibrationRequest
-	1,  // 31: yardstick.feedback.v1.FeedbackService.GetRoleCalibration:input_type -> yardstick.feedback.v1.GetRoleCalibrationRequest
-	2,  // 32: yardstick.feedback.v1.FeedbackService.GetUserCalibration:input_type -> yardstick.feedback.v1.GetUserCalibrationRequest
-	33, // 33: yardstick.feedback.v1.FeedbackService.CreateRole:input_type -> yardstick.feedback.v1.CreateRoleRequest
-	34, // 34: yardstick.feedback.v1.FeedbackService.GetRole:input_type -> yardstick.feedback.v1.GetRoleRequest
-	35, // 35: yardstick.feedback.v1.FeedbackService.ListRoles:input_type -> yardstick.feedback.v1.ListRolesRequest
-	36, // 36: yardstick.feedback.v1.FeedbackService.UpdateRole:input_type -> yardstick.feedback.v1.UpdateRoleRequest
-	37, // 37: yardstick.feedback.v1.FeedbackService.DeleteRole:input_type -> yardstick.feedback.v1.DeleteRoleRequest
-	24, // 38: yardstick.feedback.v1.FeedbackService.CreateCandidate:output_type -> yardstick.feedback.v1.Candidate
-	24, // 39: yardstick.feedback.v1.FeedbackService.GetCandidate:output_type -> yardstick.feedback.v1.Candidate
-	6,  // 40: yardstick.feedback.v1.FeedbackService.ListCandidates:output_type -> yardstick.feedback.v1.ListCandidatesResponse
-	24, // 41: yardstick.feedback.v1.FeedbackService.UpdateCandidate:output_type -> yardstick.feedback.v1.Candidate
-	38, // 42: yardstick.feedback.v1.FeedbackService.DeleteCandidate:output_type -> google.protobuf.Empty
-	26, // 43: yardstick.feedback.v1.FeedbackService.CreateInterview:output_type -> yardstick.feedback.v1.Interview
-	26, // 44: yardstick.feedback.v1.FeedbackService.GetInterview:output_type -> yardstick.feedback.v1.Interview
-	12, // 45: yardstick.feedback.v1.FeedbackService.ListInterviews:output_type -> yardstick.feedback.v1.ListInterviewsResponse
-	27, // 46: yardstick.feedback.v1.FeedbackService.GetScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	27, // 47: yardstick.feedback.v1.FeedbackService.UpdateScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	27, // 48: yardstick.feedback.v1.FeedbackService.SubmitScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	27, // 49: yardstick.feedback.v1.FeedbackService.AmendScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	18, // 50: yardstick.feedback.v1.FeedbackService.ListScorecardChanges:output_type -> yardstick.feedback.v1.ListScorecardChangesResponse
-	39, // 51: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:output_type -> yardstick.feedback.v1.CandidateSummary
-	21, // 52: yardstick.feedback.v1.FeedbackService.CompareCandidates:output_type -> yardstick.feedback.v1.CompareCandidatesResponse
-	40, // 53: yardstick.feedback.v1.FeedbackService.ComputeCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
-	40, // 54: yardstick.feedback.v1.FeedbackService.GetRoleCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
-	41, // 55: yardstick.feedback.v1.FeedbackService.GetUserCalibration:output_type -> yardstick.feedback.v1.UserCalibration
-	42, // 56: yardstick.feedback.v1.FeedbackService.CreateRole:output_type -> yardstick.feedback.v1.Role
-	42, // 57: yardstick.feedback.v1.FeedbackService.GetRole:output_type -> yardstick.feedback.v1.Role
-	43, // 58: yardstick.feedback.v1.FeedbackService.ListRoles:output_type -> yardstick.feedback.v1.ListRolesResponse
-	42, // 59: yardstick.feedback.v1.FeedbackService.UpdateRole:output_type -> yardstick.feedback.v1.Role
-	38, // 60: yardstick.feedback.v1.FeedbackService.DeleteRole:output_type -> google.protobuf.Empty
-	38, // [38:61] is the sub-list for method output_type
-	15, // [15:38] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	31, // 0: yardstick.feedback.v1.ComputeCalibrationRequest.scope:type_name -> yardstick.feedback.v1.CalibrationScope
+	32, // 1: yardstick.feedback.v1.CreateCandidateRequest.candidate:type_name -> yardstick.feedback.v1.Candidate
+	32, // 2: yardstick.feedback.v1.ListCandidatesResponse.candidates:type_name -> yardstick.feedback.v1.Candidate
+	32, // 3: yardstick.feedback.v1.UpdateCandidateRequest.candidate:type_name -> yardstick.feedback.v1.Candidate
+	33, // 4: yardstick.feedback.v1.UpdateCandidateRequest.update_mask:type_name -> google.protobuf.FieldMask
+	11, // 5: yardstick.feedback.v1.ImportCandidatesRequest.candidates:type_name -> yardstick.feedback.v1.ImportedCandidate
+	34, // 6: yardstick.feedback.v1.ImportedCandidate.state:type_name -> yardstick.feedback.v1.Candidate.State
+	12, // 7: yardstick.feedback.v1.ImportedCandidate.interviews:type_name -> yardstick.feedback.v1.ImportedInterview
+	35, // 8: yardstick.feedback.v1.ImportedInterview.scheduled_time:type_name -> google.protobuf.Timestamp
+	14, // 9: yardstick.feedback.v1.ImportCandidatesResponse.results:type_name -> yardstick.feedback.v1.ImportedCandidateResult
+	0,  // 10: yardstick.feedback.v1.ImportedCandidateResult.outcome:type_name -> yardstick.feedback.v1.ImportOutcome
+	32, // 11: yardstick.feedback.v1.ImportedCandidateResult.candidate:type_name -> yardstick.feedback.v1.Candidate
+	36, // 12: yardstick.feedback.v1.ImportedCandidateResult.error:type_name -> google.rpc.Status
+	15, // 13: yardstick.feedback.v1.ImportedCandidateResult.interviews:type_name -> yardstick.feedback.v1.ImportedInterviewResult
+	0,  // 14: yardstick.feedback.v1.ImportedInterviewResult.outcome:type_name -> yardstick.feedback.v1.ImportOutcome
+	37, // 15: yardstick.feedback.v1.ImportedInterviewResult.interview:type_name -> yardstick.feedback.v1.Interview
+	36, // 16: yardstick.feedback.v1.ImportedInterviewResult.error:type_name -> google.rpc.Status
+	37, // 17: yardstick.feedback.v1.CreateInterviewRequest.interview:type_name -> yardstick.feedback.v1.Interview
+	37, // 18: yardstick.feedback.v1.ListInterviewsResponse.interviews:type_name -> yardstick.feedback.v1.Interview
+	38, // 19: yardstick.feedback.v1.UpdateScorecardRequest.scorecard:type_name -> yardstick.feedback.v1.Scorecard
+	33, // 20: yardstick.feedback.v1.UpdateScorecardRequest.update_mask:type_name -> google.protobuf.FieldMask
+	39, // 21: yardstick.feedback.v1.AmendScorecardRequest.ratings:type_name -> yardstick.feedback.v1.Rating
+	40, // 22: yardstick.feedback.v1.AmendScorecardRequest.recommendation:type_name -> yardstick.feedback.v1.Recommendation
+	41, // 23: yardstick.feedback.v1.ListScorecardChangesResponse.changes:type_name -> yardstick.feedback.v1.ScorecardChange
+	42, // 24: yardstick.feedback.v1.CompareCandidatesResponse.candidates:type_name -> yardstick.feedback.v1.CandidateComparison
+	30, // 25: yardstick.feedback.v1.CompareCandidatesResponse.calibrations:type_name -> yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry
+	43, // 26: yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry.value:type_name -> yardstick.feedback.v1.Calibration
+	4,  // 27: yardstick.feedback.v1.FeedbackService.CreateCandidate:input_type -> yardstick.feedback.v1.CreateCandidateRequest
+	5,  // 28: yardstick.feedback.v1.FeedbackService.GetCandidate:input_type -> yardstick.feedback.v1.GetCandidateRequest
+	6,  // 29: yardstick.feedback.v1.FeedbackService.ListCandidates:input_type -> yardstick.feedback.v1.ListCandidatesRequest
+	8,  // 30: yardstick.feedback.v1.FeedbackService.UpdateCandidate:input_type -> yardstick.feedback.v1.UpdateCandidateRequest
+	9,  // 31: yardstick.feedback.v1.FeedbackService.DeleteCandidate:input_type -> yardstick.feedback.v1.DeleteCandidateRequest
+	10, // 32: yardstick.feedback.v1.FeedbackService.ImportCandidates:input_type -> yardstick.feedback.v1.ImportCandidatesRequest
+	16, // 33: yardstick.feedback.v1.FeedbackService.LookupCandidate:input_type -> yardstick.feedback.v1.LookupCandidateRequest
+	17, // 34: yardstick.feedback.v1.FeedbackService.CreateInterview:input_type -> yardstick.feedback.v1.CreateInterviewRequest
+	18, // 35: yardstick.feedback.v1.FeedbackService.GetInterview:input_type -> yardstick.feedback.v1.GetInterviewRequest
+	19, // 36: yardstick.feedback.v1.FeedbackService.ListInterviews:input_type -> yardstick.feedback.v1.ListInterviewsRequest
+	21, // 37: yardstick.feedback.v1.FeedbackService.GetScorecard:input_type -> yardstick.feedback.v1.GetScorecardRequest
+	22, // 38: yardstick.feedback.v1.FeedbackService.UpdateScorecard:input_type -> yardstick.feedback.v1.UpdateScorecardRequest
+	23, // 39: yardstick.feedback.v1.FeedbackService.SubmitScorecard:input_type -> yardstick.feedback.v1.SubmitScorecardRequest
+	24, // 40: yardstick.feedback.v1.FeedbackService.AmendScorecard:input_type -> yardstick.feedback.v1.AmendScorecardRequest
+	25, // 41: yardstick.feedback.v1.FeedbackService.ListScorecardChanges:input_type -> yardstick.feedback.v1.ListScorecardChangesRequest
+	27, // 42: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:input_type -> yardstick.feedback.v1.SummarizeCandidateRequest
+	28, // 43: yardstick.feedback.v1.FeedbackService.CompareCandidates:input_type -> yardstick.feedback.v1.CompareCandidatesRequest
+	1,  // 44: yardstick.feedback.v1.FeedbackService.ComputeCalibration:input_type -> yardstick.feedback.v1.ComputeCalibrationRequest
+	2,  // 45: yardstick.feedback.v1.FeedbackService.GetRoleCalibration:input_type -> yardstick.feedback.v1.GetRoleCalibrationRequest
+	3,  // 46: yardstick.feedback.v1.FeedbackService.GetUserCalibration:input_type -> yardstick.feedback.v1.GetUserCalibrationRequest
+	44, // 47: yardstick.feedback.v1.FeedbackService.CreateRole:input_type -> yardstick.feedback.v1.CreateRoleRequest
+	45, // 48: yardstick.feedback.v1.FeedbackService.GetRole:input_type -> yardstick.feedback.v1.GetRoleRequest
+	46, // 49: yardstick.feedback.v1.FeedbackService.ListRoles:input_type -> yardstick.feedback.v1.ListRolesRequest
+	47, // 50: yardstick.feedback.v1.FeedbackService.UpdateRole:input_type -> yardstick.feedback.v1.UpdateRoleRequest
+	48, // 51: yardstick.feedback.v1.FeedbackService.DeleteRole:input_type -> yardstick.feedback.v1.DeleteRoleRequest
+	32, // 52: yardstick.feedback.v1.FeedbackService.CreateCandidate:output_type -> yardstick.feedback.v1.Candidate
+	32, // 53: yardstick.feedback.v1.FeedbackService.GetCandidate:output_type -> yardstick.feedback.v1.Candidate
+	7,  // 54: yardstick.feedback.v1.FeedbackService.ListCandidates:output_type -> yardstick.feedback.v1.ListCandidatesResponse
+	32, // 55: yardstick.feedback.v1.FeedbackService.UpdateCandidate:output_type -> yardstick.feedback.v1.Candidate
+	49, // 56: yardstick.feedback.v1.FeedbackService.DeleteCandidate:output_type -> google.protobuf.Empty
+	13, // 57: yardstick.feedback.v1.FeedbackService.ImportCandidates:output_type -> yardstick.feedback.v1.ImportCandidatesResponse
+	32, // 58: yardstick.feedback.v1.FeedbackService.LookupCandidate:output_type -> yardstick.feedback.v1.Candidate
+	37, // 59: yardstick.feedback.v1.FeedbackService.CreateInterview:output_type -> yardstick.feedback.v1.Interview
+	37, // 60: yardstick.feedback.v1.FeedbackService.GetInterview:output_type -> yardstick.feedback.v1.Interview
+	20, // 61: yardstick.feedback.v1.FeedbackService.ListInterviews:output_type -> yardstick.feedback.v1.ListInterviewsResponse
+	38, // 62: yardstick.feedback.v1.FeedbackService.GetScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	38, // 63: yardstick.feedback.v1.FeedbackService.UpdateScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	38, // 64: yardstick.feedback.v1.FeedbackService.SubmitScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	38, // 65: yardstick.feedback.v1.FeedbackService.AmendScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	26, // 66: yardstick.feedback.v1.FeedbackService.ListScorecardChanges:output_type -> yardstick.feedback.v1.ListScorecardChangesResponse
+	50, // 67: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:output_type -> yardstick.feedback.v1.CandidateSummary
+	29, // 68: yardstick.feedback.v1.FeedbackService.CompareCandidates:output_type -> yardstick.feedback.v1.CompareCandidatesResponse
+	51, // 69: yardstick.feedback.v1.FeedbackService.ComputeCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
+	51, // 70: yardstick.feedback.v1.FeedbackService.GetRoleCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
+	52, // 71: yardstick.feedback.v1.FeedbackService.GetUserCalibration:output_type -> yardstick.feedback.v1.UserCalibration
+	53, // 72: yardstick.feedback.v1.FeedbackService.CreateRole:output_type -> yardstick.feedback.v1.Role
+	53, // 73: yardstick.feedback.v1.FeedbackService.GetRole:output_type -> yardstick.feedback.v1.Role
+	54, // 74: yardstick.feedback.v1.FeedbackService.ListRoles:output_type -> yardstick.feedback.v1.ListRolesResponse
+	53, // 75: yardstick.feedback.v1.FeedbackService.UpdateRole:output_type -> yardstick.feedback.v1.Role
+	49, // 76: yardstick.feedback.v1.FeedbackService.DeleteRole:output_type -> google.protobuf.Empty
+	52, // [52:77] is the sub-list for method output_type
+	27, // [27:52] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_yardstick_feedback_v1_feedback_service_proto_init() }
@@ -1622,13 +2261,14 @@ func file_yardstick_feedback_v1_feedback_service_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_yardstick_feedback_v1_feedback_service_proto_rawDesc), len(file_yardstick_feedback_v1_feedback_service_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   23,
+			NumEnums:      1,
+			NumMessages:   30,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_yardstick_feedback_v1_feedback_service_proto_goTypes,
 		DependencyIndexes: file_yardstick_feedback_v1_feedback_service_proto_depIdxs,
+		EnumInfos:         file_yardstick_feedback_v1_feedback_service_proto_enumTypes,
 		MessageInfos:      file_yardstick_feedback_v1_feedback_service_proto_msgTypes,
 	}.Build()
 	File_yardstick_feedback_v1_feedback_service_proto = out.File

@@ -25,6 +25,8 @@ const (
 	FeedbackService_ListCandidates_FullMethodName       = "/yardstick.feedback.v1.FeedbackService/ListCandidates"
 	FeedbackService_UpdateCandidate_FullMethodName      = "/yardstick.feedback.v1.FeedbackService/UpdateCandidate"
 	FeedbackService_DeleteCandidate_FullMethodName      = "/yardstick.feedback.v1.FeedbackService/DeleteCandidate"
+	FeedbackService_ImportCandidates_FullMethodName     = "/yardstick.feedback.v1.FeedbackService/ImportCandidates"
+	FeedbackService_LookupCandidate_FullMethodName      = "/yardstick.feedback.v1.FeedbackService/LookupCandidate"
 	FeedbackService_CreateInterview_FullMethodName      = "/yardstick.feedback.v1.FeedbackService/CreateInterview"
 	FeedbackService_GetInterview_FullMethodName         = "/yardstick.feedback.v1.FeedbackService/GetInterview"
 	FeedbackService_ListInterviews_FullMethodName       = "/yardstick.feedback.v1.FeedbackService/ListInterviews"
@@ -70,6 +72,16 @@ type FeedbackServiceClient interface {
 	// (a data-protection request): afterwards nothing of it remains.
 	// Recruiters and admins.
 	DeleteCandidate(ctx context.Context, in *DeleteCandidateRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
+	// Creates or updates candidates and their interviews pushed from an
+	// applicant tracking system, keyed by that system's own IDs: the same push
+	// twice changes nothing, a changed schedule moves the interview. The whole
+	// request is checked first (a bad field or an unknown rubric changes
+	// nothing); then each candidate is imported on its own, and the response
+	// says what happened to each. Safe to repeat. Recruiters and admins.
+	ImportCandidates(ctx context.Context, in *ImportCandidatesRequest, opts ...grpc.CallOption) (*ImportCandidatesResponse, error)
+	// Returns the candidate an applicant tracking system knows by its own ID,
+	// as imported by ImportCandidates. Recruiters and admins.
+	LookupCandidate(ctx context.Context, in *LookupCandidateRequest, opts ...grpc.CallOption) (*Candidate, error)
 	// Schedules an interview of a candidate, against a published rubric
 	// revision checked with the rubric service. Recruiters and admins.
 	CreateInterview(ctx context.Context, in *CreateInterviewRequest, opts ...grpc.CallOption) (*Interview, error)
@@ -186,6 +198,26 @@ func (c *feedbackServiceClient) DeleteCandidate(ctx context.Context, in *DeleteC
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(emptypb.Empty)
 	err := c.cc.Invoke(ctx, FeedbackService_DeleteCandidate_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *feedbackServiceClient) ImportCandidates(ctx context.Context, in *ImportCandidatesRequest, opts ...grpc.CallOption) (*ImportCandidatesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ImportCandidatesResponse)
+	err := c.cc.Invoke(ctx, FeedbackService_ImportCandidates_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *feedbackServiceClient) LookupCandidate(ctx context.Context, in *LookupCandidateRequest, opts ...grpc.CallOption) (*Candidate, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Candidate)
+	err := c.cc.Invoke(ctx, FeedbackService_LookupCandidate_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -397,6 +429,16 @@ type FeedbackServiceServer interface {
 	// (a data-protection request): afterwards nothing of it remains.
 	// Recruiters and admins.
 	DeleteCandidate(context.Context, *DeleteCandidateRequest) (*emptypb.Empty, error)
+	// Creates or updates candidates and their interviews pushed from an
+	// applicant tracking system, keyed by that system's own IDs: the same push
+	// twice changes nothing, a changed schedule moves the interview. The whole
+	// request is checked first (a bad field or an unknown rubric changes
+	// nothing); then each candidate is imported on its own, and the response
+	// says what happened to each. Safe to repeat. Recruiters and admins.
+	ImportCandidates(context.Context, *ImportCandidatesRequest) (*ImportCandidatesResponse, error)
+	// Returns the candidate an applicant tracking system knows by its own ID,
+	// as imported by ImportCandidates. Recruiters and admins.
+	LookupCandidate(context.Context, *LookupCandidateRequest) (*Candidate, error)
 	// Schedules an interview of a candidate, against a published rubric
 	// revision checked with the rubric service. Recruiters and admins.
 	CreateInterview(context.Context, *CreateInterviewRequest) (*Interview, error)
@@ -483,6 +525,12 @@ func (UnimplementedFeedbackServiceServer) UpdateCandidate(context.Context, *Upda
 }
 func (UnimplementedFeedbackServiceServer) DeleteCandidate(context.Context, *DeleteCandidateRequest) (*emptypb.Empty, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method DeleteCandidate not implemented")
+}
+func (UnimplementedFeedbackServiceServer) ImportCandidates(context.Context, *ImportCandidatesRequest) (*ImportCandidatesResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ImportCandidates not implemented")
+}
+func (UnimplementedFeedbackServiceServer) LookupCandidate(context.Context, *LookupCandidateRequest) (*Candidate, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method LookupCandidate not implemented")
 }
 func (UnimplementedFeedbackServiceServer) CreateInterview(context.Context, *CreateInterviewRequest) (*Interview, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method CreateInterview not implemented")
@@ -645,6 +693,42 @@ func _FeedbackService_DeleteCandidate_Handler(srv interface{}, ctx context.Conte
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(FeedbackServiceServer).DeleteCandidate(ctx, req.(*DeleteCandidateRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FeedbackService_ImportCandidates_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ImportCandidatesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeedbackServiceServer).ImportCandidates(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeedbackService_ImportCandidates_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeedbackServiceServer).ImportCandidates(ctx, req.(*ImportCandidatesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FeedbackService_LookupCandidate_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(LookupCandidateRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeedbackServiceServer).LookupCandidate(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeedbackService_LookupCandidate_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeedbackServiceServer).LookupCandidate(ctx, req.(*LookupCandidateRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -999,6 +1083,14 @@ var FeedbackService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "DeleteCandidate",
 			Handler:    _FeedbackService_DeleteCandidate_Handler,
+		},
+		{
+			MethodName: "ImportCandidates",
+			Handler:    _FeedbackService_ImportCandidates_Handler,
+		},
+		{
+			MethodName: "LookupCandidate",
+			Handler:    _FeedbackService_LookupCandidate_Handler,
 		},
 		{
 			MethodName: "CreateInterview",
