@@ -39,6 +39,7 @@ func feedbackService() Service {
 			// Init finished this process's interrupted erasures; this, those
 			// of another replica that died.
 			go store.FinishErasuresEvery(ctx, erasureSweepInterval, log)
+			go store.DeliverWebhooks(ctx, log)
 			feedbackv1.RegisterFeedbackServiceServer(reg, feedback.New(store, rubricv1.NewRubricServiceClient(peers["rubric"]), feedback.Options{}))
 			return nil
 		},

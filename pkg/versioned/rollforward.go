@@ -92,6 +92,9 @@ func (s *Store[T]) complete(ctx context.Context, c *Change[T], prev *Doc[T]) err
 		}
 		return fenced
 	}
+	if s.opts.Emit != nil {
+		return s.opts.Emit(ctx, c)
+	}
 	return nil
 }
 

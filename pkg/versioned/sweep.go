@@ -98,12 +98,20 @@ func (s *Store[T]) finish(ctx context.Context, recorded *Change[T]) error {
 	if err != nil && !errors.Is(err, apierr.ErrNotFound) {
 		return err
 	}
-	if doc != nil && doc.Version >= recorded.Version {
+	if doc != nil && doc.Version > recorded.Version {
 		return nil
 	}
 	full, err := s.change(ctx, recorded.ID)
 	if err != nil || full == nil || full.After.Name == "" {
 		return err
+	}
+	if doc != nil && doc.Version == recorded.Version {
+		// Applied, and its writer stopped after that: what follows the
+		// apply may be missing (Emit is keyed by the change: again is safe).
+		if s.opts.Emit == nil {
+			return nil
+		}
+		return s.opts.Emit(ctx, full)
 	}
 	err = s.complete(ctx, full, doc)
 	if errors.Is(err, apierr.ErrNotFound) || errors.Is(err, apierr.ErrFailedPrecondition) {

@@ -109,6 +109,14 @@ type Options[T any] struct {
 	// so that a retry of the request still gets it, and so does the newest
 	// record, which heals a late write. Forget, when set, wins.
 	Supersedes func(prev, next string) bool
+	// Emit, when set, runs once a change is applied and its Fence passed,
+	// by its writer before the write is acknowledged or by whoever rolls a
+	// crashed writer's change forward: for events that must follow every
+	// applied change (an outbox). It may run more than once for one change,
+	// so what it writes must be keyed by the change. On an error the write
+	// fails, its in-flight marker stays, and the sweep at the next start
+	// runs Emit again.
+	Emit func(ctx context.Context, c *Change[T]) error
 	// Indexes are the indexes on the current documents that the filters a
 	// service passes to List and Scan need, so that a real MongoDB answers
 	// them from an index; the store adds its own (see Store.Indexes).

@@ -31,6 +31,10 @@ func hiring(code codes.Code) map[principal.Role]codes.Code {
 	return map[principal.Role]codes.Code{principal.Recruiter: code, principal.Admin: code}
 }
 
+func adminOnly(code codes.Code) map[principal.Role]codes.Code {
+	return map[principal.Role]codes.Code{principal.Admin: code}
+}
+
 func panel(hiringCode, interviewerCode codes.Code) map[principal.Role]codes.Code {
 	want := hiring(hiringCode)
 	want[principal.Interviewer] = interviewerCode
@@ -117,6 +121,30 @@ var matrix = []testenv.MatrixCase[fixture]{
 	{RPC: "LookupCandidate", What: "an ID never imported", Req: func(f fixture) proto.Message {
 		return &feedbackv1.LookupCandidateRequest{Source: "greenhouse", ExternalId: f.newID}
 	}, Want: hiring(codes.NotFound)},
+	{RPC: "CreateWebhook", What: "a new webhook", Req: func(f fixture) proto.Message {
+		return &feedbackv1.CreateWebhookRequest{WebhookId: f.newID, Webhook: &feedbackv1.Webhook{Url: "https://hooks.example.com/yardstick", EventTypes: []string{"scorecard.submitted"}}}
+	}, Want: adminOnly(codes.OK)},
+	{RPC: "GetWebhook", What: "a webhook nobody made", Req: func(f fixture) proto.Message {
+		return &feedbackv1.GetWebhookRequest{Name: "webhooks/" + f.newID}
+	}, Want: adminOnly(codes.NotFound)},
+	{RPC: "ListWebhooks", What: "the first page", Req: func(fixture) proto.Message {
+		return &feedbackv1.ListWebhooksRequest{}
+	}, Want: adminOnly(codes.OK)},
+	{RPC: "UpdateWebhook", What: "a webhook nobody made", Req: func(f fixture) proto.Message {
+		return &feedbackv1.UpdateWebhookRequest{Webhook: &feedbackv1.Webhook{Name: "webhooks/" + f.newID, Etag: "1", Disabled: true}}
+	}, Want: adminOnly(codes.NotFound)},
+	{RPC: "DeleteWebhook", What: "a webhook nobody made", Req: func(f fixture) proto.Message {
+		return &feedbackv1.DeleteWebhookRequest{Name: "webhooks/" + f.newID}
+	}, Want: adminOnly(codes.NotFound)},
+	{RPC: "RotateWebhookSecret", What: "a webhook nobody made", Req: func(f fixture) proto.Message {
+		return &feedbackv1.RotateWebhookSecretRequest{Name: "webhooks/" + f.newID}
+	}, Want: adminOnly(codes.NotFound)},
+	{RPC: "ListWebhookDeliveries", What: "a webhook nobody made", Req: func(f fixture) proto.Message {
+		return &feedbackv1.ListWebhookDeliveriesRequest{Parent: "webhooks/" + f.newID}
+	}, Want: adminOnly(codes.NotFound)},
+	{RPC: "RedeliverWebhookDelivery", What: "a delivery nobody made", Req: func(f fixture) proto.Message {
+		return &feedbackv1.RedeliverWebhookDeliveryRequest{Name: "webhooks/" + f.newID + "/deliveries/msg_000000000000000000000000"}
+	}, Want: adminOnly(codes.NotFound)},
 	{RPC: "CompareCandidates", What: "the candidate", Req: func(f fixture) proto.Message {
 		return &feedbackv1.CompareCandidatesRequest{Names: []string{f.candidate.GetName()}}
 	}, Want: hiring(codes.OK)},

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
+	"github.com/yardstick-dev/yardstick/pkg/principal"
 	"github.com/yardstick-dev/yardstick/pkg/versioned"
 	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
 )
@@ -47,6 +48,9 @@ func (s *Server) ComputeCalibration(ctx context.Context, req *feedbackv1.Compute
 			Report: kept,
 		}
 		if err := s.store.saveCalibration(ctx, scope.GetRole(), doc); err != nil {
+			return nil, err
+		}
+		if err := s.store.calibrationEvent(ctx, scope.GetRole(), principal.User(ctx), len(cards), now); err != nil {
 			return nil, err
 		}
 	}

@@ -166,6 +166,9 @@ func (s *Store) finishErasure(ctx context.Context, open erasureInFlight, actor s
 	if _, err := s.calibrations.DeleteOne(ctx, bson.D{{Key: "_id", Value: calibrationName(open.Role)}}); err != nil {
 		return fmt.Errorf("drop the calibration of %s: %w", open.Role, err)
 	}
+	if err := s.erasedEvent(ctx, name, tomb); err != nil {
+		return err
+	}
 	if _, err := s.erasingNow.DeleteOne(ctx, bson.D{{Key: "_id", Value: name}}); err != nil {
 		return fmt.Errorf("finish erasure: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 func Rules() map[string][]principal.Role {
 	hiring := auth.Only(principal.Recruiter, principal.Admin)
 	panel := auth.Only(principal.Recruiter, principal.Admin, principal.Interviewer)
+	admin := auth.Only(principal.Admin)
 	return map[string][]principal.Role{
 		feedbackv1.FeedbackService_CreateCandidate_FullMethodName:    hiring,
 		feedbackv1.FeedbackService_ListCandidates_FullMethodName:     hiring,
@@ -28,8 +29,17 @@ func Rules() map[string][]principal.Role {
 		feedbackv1.FeedbackService_CreateRole_FullMethodName: hiring,
 		feedbackv1.FeedbackService_UpdateRole_FullMethodName: hiring,
 		feedbackv1.FeedbackService_DeleteRole_FullMethodName: hiring,
-		feedbackv1.FeedbackService_GetRole_FullMethodName:    panel,
-		feedbackv1.FeedbackService_ListRoles_FullMethodName:  panel,
+		// Webhooks are the organisation's wiring: admins'.
+		feedbackv1.FeedbackService_CreateWebhook_FullMethodName:            admin,
+		feedbackv1.FeedbackService_GetWebhook_FullMethodName:               admin,
+		feedbackv1.FeedbackService_ListWebhooks_FullMethodName:             admin,
+		feedbackv1.FeedbackService_UpdateWebhook_FullMethodName:            admin,
+		feedbackv1.FeedbackService_DeleteWebhook_FullMethodName:            admin,
+		feedbackv1.FeedbackService_RotateWebhookSecret_FullMethodName:      admin,
+		feedbackv1.FeedbackService_ListWebhookDeliveries_FullMethodName:    admin,
+		feedbackv1.FeedbackService_RedeliverWebhookDelivery_FullMethodName: admin,
+		feedbackv1.FeedbackService_GetRole_FullMethodName:                  panel,
+		feedbackv1.FeedbackService_ListRoles_FullMethodName:                panel,
 		// An interviewer's own standing: the handler lets interviewers read
 		// their own only.
 		feedbackv1.FeedbackService_GetUserCalibration_FullMethodName:   panel,

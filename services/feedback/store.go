@@ -8,6 +8,7 @@ import (
 
 	"github.com/yardstick-dev/yardstick/pkg/mongodb"
 	"github.com/yardstick-dev/yardstick/pkg/versioned"
+	"github.com/yardstick-dev/yardstick/pkg/webhooks"
 )
 
 // Store keeps candidates (with their interviews), scorecards, and each
@@ -37,6 +38,10 @@ type Store struct {
 	calibrations *mongo.Collection
 	// schema records which one-time migrations ran (migrate.go).
 	schema *mongo.Collection
+	// webhooks are the registered endpoints (webhooks.go); hooks keeps the
+	// outbox of their events and delivers it (events.go).
+	webhooks *versioned.Store[webhook]
+	hooks    *webhooks.Dispatcher
 }
 
 // Change kinds.
@@ -51,7 +56,10 @@ const (
 )
 
 // NewStore returns a store over db. Call Init before serving.
-func NewStore(db *mongo.Database) *Store {
+func NewStore(db *mongo.Database) *Store { return NewStoreWith(db, webhooks.Options{}) }
+
+// NewStoreWith is NewStore with the webhook dispatcher's options.
+func NewStoreWith(db *mongo.Database, hooks webhooks.Options) *Store {
 	s := &Store{
 		erasures: db.Collection("erasures"), erasingNow: db.Collection("erasures_in_flight"),
 		calibrations: db.Collection("calibrations"),
@@ -70,9 +78,16 @@ func NewStore(db *mongo.Database) *Store {
 	s.scorecards = versioned.New(db, "scorecards", "scorecard_changes", versioned.Options[scorecard]{
 		Fence:      s.scorecardFence,
 		Supersedes: draftSupersedes,
+		Emit:       s.scorecardEvent,
 		// The calibration's scan of the submitted scorecards.
 		Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "deleted", Value: 1}, {Key: "data.submitted", Value: 1}}}},
 	})
+	s.webhooks = versioned.New(db, "webhooks", "webhook_changes", versioned.Options[webhook]{
+		// The records would keep every secret ever made: only the newest
+		// keeps its document.
+		Forget: true,
+	})
+	s.hooks = webhooks.New(db, s.endpoints, hooks)
 	return s
 }
 
@@ -102,8 +117,10 @@ func (s *Store) Init(ctx context.Context) error {
 	for coll, models := range s.members.store.Indexes() {
 		indexes[coll] = models
 	}
-	for coll, models := range s.roles.Indexes() {
-		indexes[coll] = models
+	for _, more := range []map[*mongo.Collection][]mongo.IndexModel{s.roles.Indexes(), s.webhooks.Indexes(), s.hooks.Indexes()} {
+		for coll, models := range more {
+			indexes[coll] = models
+		}
 	}
 	indexes[s.erasures] = nil
 	indexes[s.erasingNow] = nil
@@ -117,6 +134,7 @@ func (s *Store) Init(ctx context.Context) error {
 		func(ctx context.Context) error { _, err := s.candidates.Sweep(ctx); return err },
 		func(ctx context.Context) error { _, err := s.scorecards.Sweep(ctx); return err },
 		func(ctx context.Context) error { _, err := s.roles.Sweep(ctx); return err },
+		func(ctx context.Context) error { _, err := s.webhooks.Sweep(ctx); return err },
 		s.finishErasures,
 		s.buildMemberships,
 	} {

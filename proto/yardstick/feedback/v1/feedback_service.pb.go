@@ -1863,7 +1863,7 @@ var File_yardstick_feedback_v1_feedback_service_proto protoreflect.FileDescripto
 
 const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"\n" +
-	",yardstick/feedback/v1/feedback_service.proto\x12\x15yardstick.feedback.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a'yardstick/feedback/v1/calibration.proto\x1a$yardstick/feedback/v1/feedback.proto\x1a yardstick/feedback/v1/role.proto\x1a\x1dyardstick/type/v1/names.proto\"b\n" +
+	",yardstick/feedback/v1/feedback_service.proto\x12\x15yardstick.feedback.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a'yardstick/feedback/v1/calibration.proto\x1a$yardstick/feedback/v1/feedback.proto\x1a yardstick/feedback/v1/role.proto\x1a#yardstick/feedback/v1/webhook.proto\x1a\x1dyardstick/type/v1/names.proto\"b\n" +
 	"\x19ComputeCalibrationRequest\x12E\n" +
 	"\x05scope\x18\x01 \x01(\v2'.yardstick.feedback.v1.CalibrationScopeB\x06\xbaH\x03\xc8\x01\x01R\x05scope\"k\n" +
 	"\x19GetRoleCalibrationRequest\x12N\n" +
@@ -2007,7 +2007,7 @@ const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"\x16IMPORT_OUTCOME_CREATED\x10\x01\x12\x1a\n" +
 	"\x16IMPORT_OUTCOME_UPDATED\x10\x02\x12\x1c\n" +
 	"\x18IMPORT_OUTCOME_UNCHANGED\x10\x03\x12\x19\n" +
-	"\x15IMPORT_OUTCOME_FAILED\x10\x042\x86'\n" +
+	"\x15IMPORT_OUTCOME_FAILED\x10\x042\xfe/\n" +
 	"\x0fFeedbackService\x12\xd3\x01\n" +
 	"\x0fCreateCandidate\x12-.yardstick.feedback.v1.CreateCandidateRequest\x1a .yardstick.feedback.v1.Candidate\"o\x92AKJI\n" +
 	"\x03409\x12B\n" +
@@ -2090,7 +2090,16 @@ const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"DeleteRole\x12(.yardstick.feedback.v1.DeleteRoleRequest\x1a\x16.google.protobuf.Empty\"M\x92A0J.\n" +
 	"\x03404\x12'\n" +
 	"\rNo such role.\x12\x16\n" +
-	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02\x14*\x12/v1/{name=roles/*}BKZIgithub.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1;feedbackv1b\x06proto3"
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02\x14*\x12/v1/{name=roles/*}\x12{\n" +
+	"\rCreateWebhook\x12+.yardstick.feedback.v1.CreateWebhookRequest\x1a\x1e.yardstick.feedback.v1.Webhook\"\x1d\x82\xd3\xe4\x93\x02\x17:\awebhook\"\f/v1/webhooks\x12u\n" +
+	"\n" +
+	"GetWebhook\x12(.yardstick.feedback.v1.GetWebhookRequest\x1a\x1e.yardstick.feedback.v1.Webhook\"\x1d\x82\xd3\xe4\x93\x02\x17\x12\x15/v1/{name=webhooks/*}\x12}\n" +
+	"\fListWebhooks\x12*.yardstick.feedback.v1.ListWebhooksRequest\x1a+.yardstick.feedback.v1.ListWebhooksResponse\"\x14\x82\xd3\xe4\x93\x02\x0e\x12\f/v1/webhooks\x12\x8c\x01\n" +
+	"\rUpdateWebhook\x12+.yardstick.feedback.v1.UpdateWebhookRequest\x1a\x1e.yardstick.feedback.v1.Webhook\".\x82\xd3\xe4\x93\x02(:\awebhook2\x1d/v1/{webhook.name=webhooks/*}\x12s\n" +
+	"\rDeleteWebhook\x12+.yardstick.feedback.v1.DeleteWebhookRequest\x1a\x16.google.protobuf.Empty\"\x1d\x82\xd3\xe4\x93\x02\x17*\x15/v1/{name=webhooks/*}\x12\x97\x01\n" +
+	"\x13RotateWebhookSecret\x121.yardstick.feedback.v1.RotateWebhookSecretRequest\x1a\x1e.yardstick.feedback.v1.Webhook\"-\x82\xd3\xe4\x93\x02':\x01*\"\"/v1/{name=webhooks/*}:rotateSecret\x12\xae\x01\n" +
+	"\x15ListWebhookDeliveries\x123.yardstick.feedback.v1.ListWebhookDeliveriesRequest\x1a4.yardstick.feedback.v1.ListWebhookDeliveriesResponse\"*\x82\xd3\xe4\x93\x02$\x12\"/v1/{parent=webhooks/*}/deliveries\x12\xb3\x01\n" +
+	"\x18RedeliverWebhookDelivery\x126.yardstick.feedback.v1.RedeliverWebhookDeliveryRequest\x1a&.yardstick.feedback.v1.WebhookDelivery\"7\x82\xd3\xe4\x93\x021:\x01*\",/v1/{name=webhooks/*/deliveries/*}:redeliverBKZIgithub.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1;feedbackv1b\x06proto3"
 
 var (
 	file_yardstick_feedback_v1_feedback_service_proto_rawDescOnce sync.Once
@@ -2107,61 +2116,73 @@ func file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP() []byte {
 var file_yardstick_feedback_v1_feedback_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_yardstick_feedback_v1_feedback_service_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
 var file_yardstick_feedback_v1_feedback_service_proto_goTypes = []any{
-	(ImportOutcome)(0),                   // 0: yardstick.feedback.v1.ImportOutcome
-	(*ComputeCalibrationRequest)(nil),    // 1: yardstick.feedback.v1.ComputeCalibrationRequest
-	(*GetRoleCalibrationRequest)(nil),    // 2: yardstick.feedback.v1.GetRoleCalibrationRequest
-	(*GetUserCalibrationRequest)(nil),    // 3: yardstick.feedback.v1.GetUserCalibrationRequest
-	(*CreateCandidateRequest)(nil),       // 4: yardstick.feedback.v1.CreateCandidateRequest
-	(*GetCandidateRequest)(nil),          // 5: yardstick.feedback.v1.GetCandidateRequest
-	(*ListCandidatesRequest)(nil),        // 6: yardstick.feedback.v1.ListCandidatesRequest
-	(*ListCandidatesResponse)(nil),       // 7: yardstick.feedback.v1.ListCandidatesResponse
-	(*UpdateCandidateRequest)(nil),       // 8: yardstick.feedback.v1.UpdateCandidateRequest
-	(*DeleteCandidateRequest)(nil),       // 9: yardstick.feedback.v1.DeleteCandidateRequest
-	(*ImportCandidatesRequest)(nil),      // 10: yardstick.feedback.v1.ImportCandidatesRequest
-	(*ImportedCandidate)(nil),            // 11: yardstick.feedback.v1.ImportedCandidate
-	(*ImportedInterview)(nil),            // 12: yardstick.feedback.v1.ImportedInterview
-	(*ImportCandidatesResponse)(nil),     // 13: yardstick.feedback.v1.ImportCandidatesResponse
-	(*ImportedCandidateResult)(nil),      // 14: yardstick.feedback.v1.ImportedCandidateResult
-	(*ImportedInterviewResult)(nil),      // 15: yardstick.feedback.v1.ImportedInterviewResult
-	(*LookupCandidateRequest)(nil),       // 16: yardstick.feedback.v1.LookupCandidateRequest
-	(*CreateInterviewRequest)(nil),       // 17: yardstick.feedback.v1.CreateInterviewRequest
-	(*GetInterviewRequest)(nil),          // 18: yardstick.feedback.v1.GetInterviewRequest
-	(*ListInterviewsRequest)(nil),        // 19: yardstick.feedback.v1.ListInterviewsRequest
-	(*ListInterviewsResponse)(nil),       // 20: yardstick.feedback.v1.ListInterviewsResponse
-	(*GetScorecardRequest)(nil),          // 21: yardstick.feedback.v1.GetScorecardRequest
-	(*UpdateScorecardRequest)(nil),       // 22: yardstick.feedback.v1.UpdateScorecardRequest
-	(*SubmitScorecardRequest)(nil),       // 23: yardstick.feedback.v1.SubmitScorecardRequest
-	(*AmendScorecardRequest)(nil),        // 24: yardstick.feedback.v1.AmendScorecardRequest
-	(*ListScorecardChangesRequest)(nil),  // 25: yardstick.feedback.v1.ListScorecardChangesRequest
-	(*ListScorecardChangesResponse)(nil), // 26: yardstick.feedback.v1.ListScorecardChangesResponse
-	(*SummarizeCandidateRequest)(nil),    // 27: yardstick.feedback.v1.SummarizeCandidateRequest
-	(*CompareCandidatesRequest)(nil),     // 28: yardstick.feedback.v1.CompareCandidatesRequest
-	(*CompareCandidatesResponse)(nil),    // 29: yardstick.feedback.v1.CompareCandidatesResponse
-	nil,                                  // 30: yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry
-	(*CalibrationScope)(nil),             // 31: yardstick.feedback.v1.CalibrationScope
-	(*Candidate)(nil),                    // 32: yardstick.feedback.v1.Candidate
-	(*fieldmaskpb.FieldMask)(nil),        // 33: google.protobuf.FieldMask
-	(Candidate_State)(0),                 // 34: yardstick.feedback.v1.Candidate.State
-	(*timestamppb.Timestamp)(nil),        // 35: google.protobuf.Timestamp
-	(*status.Status)(nil),                // 36: google.rpc.Status
-	(*Interview)(nil),                    // 37: yardstick.feedback.v1.Interview
-	(*Scorecard)(nil),                    // 38: yardstick.feedback.v1.Scorecard
-	(*Rating)(nil),                       // 39: yardstick.feedback.v1.Rating
-	(Recommendation)(0),                  // 40: yardstick.feedback.v1.Recommendation
-	(*ScorecardChange)(nil),              // 41: yardstick.feedback.v1.ScorecardChange
-	(*CandidateComparison)(nil),          // 42: yardstick.feedback.v1.CandidateComparison
-	(*Calibration)(nil),                  // 43: yardstick.feedback.v1.Calibration
-	(*CreateRoleRequest)(nil),            // 44: yardstick.feedback.v1.CreateRoleRequest
-	(*GetRoleRequest)(nil),               // 45: yardstick.feedback.v1.GetRoleRequest
-	(*ListRolesRequest)(nil),             // 46: yardstick.feedback.v1.ListRolesRequest
-	(*UpdateRoleRequest)(nil),            // 47: yardstick.feedback.v1.UpdateRoleRequest
-	(*DeleteRoleRequest)(nil),            // 48: yardstick.feedback.v1.DeleteRoleRequest
-	(*emptypb.Empty)(nil),                // 49: google.protobuf.Empty
-	(*CandidateSummary)(nil),             // 50: yardstick.feedback.v1.CandidateSummary
-	(*CalibrationReport)(nil),            // 51: yardstick.feedback.v1.CalibrationReport
-	(*UserCalibration)(nil),              // 52: yardstick.feedback.v1.UserCalibration
-	(*Role)(nil),                         // 53: yardstick.feedback.v1.Role
-	(*ListRolesResponse)(nil),            // 54: yardstick.feedback.v1.ListRolesResponse
+	(ImportOutcome)(0),                      // 0: yardstick.feedback.v1.ImportOutcome
+	(*ComputeCalibrationRequest)(nil),       // 1: yardstick.feedback.v1.ComputeCalibrationRequest
+	(*GetRoleCalibrationRequest)(nil),       // 2: yardstick.feedback.v1.GetRoleCalibrationRequest
+	(*GetUserCalibrationRequest)(nil),       // 3: yardstick.feedback.v1.GetUserCalibrationRequest
+	(*CreateCandidateRequest)(nil),          // 4: yardstick.feedback.v1.CreateCandidateRequest
+	(*GetCandidateRequest)(nil),             // 5: yardstick.feedback.v1.GetCandidateRequest
+	(*ListCandidatesRequest)(nil),           // 6: yardstick.feedback.v1.ListCandidatesRequest
+	(*ListCandidatesResponse)(nil),          // 7: yardstick.feedback.v1.ListCandidatesResponse
+	(*UpdateCandidateRequest)(nil),          // 8: yardstick.feedback.v1.UpdateCandidateRequest
+	(*DeleteCandidateRequest)(nil),          // 9: yardstick.feedback.v1.DeleteCandidateRequest
+	(*ImportCandidatesRequest)(nil),         // 10: yardstick.feedback.v1.ImportCandidatesRequest
+	(*ImportedCandidate)(nil),               // 11: yardstick.feedback.v1.ImportedCandidate
+	(*ImportedInterview)(nil),               // 12: yardstick.feedback.v1.ImportedInterview
+	(*ImportCandidatesResponse)(nil),        // 13: yardstick.feedback.v1.ImportCandidatesResponse
+	(*ImportedCandidateResult)(nil),         // 14: yardstick.feedback.v1.ImportedCandidateResult
+	(*ImportedInterviewResult)(nil),         // 15: yardstick.feedback.v1.ImportedInterviewResult
+	(*LookupCandidateRequest)(nil),          // 16: yardstick.feedback.v1.LookupCandidateRequest
+	(*CreateInterviewRequest)(nil),          // 17: yardstick.feedback.v1.CreateInterviewRequest
+	(*GetInterviewRequest)(nil),             // 18: yardstick.feedback.v1.GetInterviewRequest
+	(*ListInterviewsRequest)(nil),           // 19: yardstick.feedback.v1.ListInterviewsRequest
+	(*ListInterviewsResponse)(nil),          // 20: yardstick.feedback.v1.ListInterviewsResponse
+	(*GetScorecardRequest)(nil),             // 21: yardstick.feedback.v1.GetScorecardRequest
+	(*UpdateScorecardRequest)(nil),          // 22: yardstick.feedback.v1.UpdateScorecardRequest
+	(*SubmitScorecardRequest)(nil),          // 23: yardstick.feedback.v1.SubmitScorecardRequest
+	(*AmendScorecardRequest)(nil),           // 24: yardstick.feedback.v1.AmendScorecardRequest
+	(*ListScorecardChangesRequest)(nil),     // 25: yardstick.feedback.v1.ListScorecardChangesRequest
+	(*ListScorecardChangesResponse)(nil),    // 26: yardstick.feedback.v1.ListScorecardChangesResponse
+	(*SummarizeCandidateRequest)(nil),       // 27: yardstick.feedback.v1.SummarizeCandidateRequest
+	(*CompareCandidatesRequest)(nil),        // 28: yardstick.feedback.v1.CompareCandidatesRequest
+	(*CompareCandidatesResponse)(nil),       // 29: yardstick.feedback.v1.CompareCandidatesResponse
+	nil,                                     // 30: yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry
+	(*CalibrationScope)(nil),                // 31: yardstick.feedback.v1.CalibrationScope
+	(*Candidate)(nil),                       // 32: yardstick.feedback.v1.Candidate
+	(*fieldmaskpb.FieldMask)(nil),           // 33: google.protobuf.FieldMask
+	(Candidate_State)(0),                    // 34: yardstick.feedback.v1.Candidate.State
+	(*timestamppb.Timestamp)(nil),           // 35: google.protobuf.Timestamp
+	(*status.Status)(nil),                   // 36: google.rpc.Status
+	(*Interview)(nil),                       // 37: yardstick.feedback.v1.Interview
+	(*Scorecard)(nil),                       // 38: yardstick.feedback.v1.Scorecard
+	(*Rating)(nil),                          // 39: yardstick.feedback.v1.Rating
+	(Recommendation)(0),                     // 40: yardstick.feedback.v1.Recommendation
+	(*ScorecardChange)(nil),                 // 41: yardstick.feedback.v1.ScorecardChange
+	(*CandidateComparison)(nil),             // 42: yardstick.feedback.v1.CandidateComparison
+	(*Calibration)(nil),                     // 43: yardstick.feedback.v1.Calibration
+	(*CreateRoleRequest)(nil),               // 44: yardstick.feedback.v1.CreateRoleRequest
+	(*GetRoleRequest)(nil),                  // 45: yardstick.feedback.v1.GetRoleRequest
+	(*ListRolesRequest)(nil),                // 46: yardstick.feedback.v1.ListRolesRequest
+	(*UpdateRoleRequest)(nil),               // 47: yardstick.feedback.v1.UpdateRoleRequest
+	(*DeleteRoleRequest)(nil),               // 48: yardstick.feedback.v1.DeleteRoleRequest
+	(*CreateWebhookRequest)(nil),            // 49: yardstick.feedback.v1.CreateWebhookRequest
+	(*GetWebhookRequest)(nil),               // 50: yardstick.feedback.v1.GetWebhookRequest
+	(*ListWebhooksRequest)(nil),             // 51: yardstick.feedback.v1.ListWebhooksRequest
+	(*UpdateWebhookRequest)(nil),            // 52: yardstick.feedback.v1.UpdateWebhookRequest
+	(*DeleteWebhookRequest)(nil),            // 53: yardstick.feedback.v1.DeleteWebhookRequest
+	(*RotateWebhookSecretRequest)(nil),      // 54: yardstick.feedback.v1.RotateWebhookSecretRequest
+	(*ListWebhookDeliveriesRequest)(nil),    // 55: yardstick.feedback.v1.ListWebhookDeliveriesRequest
+	(*RedeliverWebhookDeliveryRequest)(nil), // 56: yardstick.feedback.v1.RedeliverWebhookDeliveryRequest
+	(*emptypb.Empty)(nil),                   // 57: google.protobuf.Empty
+	(*CandidateSummary)(nil),                // 58: yardstick.feedback.v1.CandidateSummary
+	(*CalibrationReport)(nil),               // 59: yardstick.feedback.v1.CalibrationReport
+	(*UserCalibration)(nil),                 // 60: yardstick.feedback.v1.UserCalibration
+	(*Role)(nil),                            // 61: yardstick.feedback.v1.Role
+	(*ListRolesResponse)(nil),               // 62: yardstick.feedback.v1.ListRolesResponse
+	(*Webhook)(nil),                         // 63: yardstick.feedback.v1.Webhook
+	(*ListWebhooksResponse)(nil),            // 64: yardstick.feedback.v1.ListWebhooksResponse
+	(*ListWebhookDeliveriesResponse)(nil),   // 65: yardstick.feedback.v1.ListWebhookDeliveriesResponse
+	(*WebhookDelivery)(nil),                 // 66: yardstick.feedback.v1.WebhookDelivery
 }
 var file_yardstick_feedback_v1_feedback_service_proto_depIdxs = []int32{
 	31, // 0: yardstick.feedback.v1.ComputeCalibrationRequest.scope:type_name -> yardstick.feedback.v1.CalibrationScope
@@ -2216,33 +2237,49 @@ var file_yardstick_feedback_v1_feedback_service_proto_depIdxs = []int32{
 	46, // 49: yardstick.feedback.v1.FeedbackService.ListRoles:input_type -> yardstick.feedback.v1.ListRolesRequest
 	47, // 50: yardstick.feedback.v1.FeedbackService.UpdateRole:input_type -> yardstick.feedback.v1.UpdateRoleRequest
 	48, // 51: yardstick.feedback.v1.FeedbackService.DeleteRole:input_type -> yardstick.feedback.v1.DeleteRoleRequest
-	32, // 52: yardstick.feedback.v1.FeedbackService.CreateCandidate:output_type -> yardstick.feedback.v1.Candidate
-	32, // 53: yardstick.feedback.v1.FeedbackService.GetCandidate:output_type -> yardstick.feedback.v1.Candidate
-	7,  // 54: yardstick.feedback.v1.FeedbackService.ListCandidates:output_type -> yardstick.feedback.v1.ListCandidatesResponse
-	32, // 55: yardstick.feedback.v1.FeedbackService.UpdateCandidate:output_type -> yardstick.feedback.v1.Candidate
-	49, // 56: yardstick.feedback.v1.FeedbackService.DeleteCandidate:output_type -> google.protobuf.Empty
-	13, // 57: yardstick.feedback.v1.FeedbackService.ImportCandidates:output_type -> yardstick.feedback.v1.ImportCandidatesResponse
-	32, // 58: yardstick.feedback.v1.FeedbackService.LookupCandidate:output_type -> yardstick.feedback.v1.Candidate
-	37, // 59: yardstick.feedback.v1.FeedbackService.CreateInterview:output_type -> yardstick.feedback.v1.Interview
-	37, // 60: yardstick.feedback.v1.FeedbackService.GetInterview:output_type -> yardstick.feedback.v1.Interview
-	20, // 61: yardstick.feedback.v1.FeedbackService.ListInterviews:output_type -> yardstick.feedback.v1.ListInterviewsResponse
-	38, // 62: yardstick.feedback.v1.FeedbackService.GetScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	38, // 63: yardstick.feedback.v1.FeedbackService.UpdateScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	38, // 64: yardstick.feedback.v1.FeedbackService.SubmitScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	38, // 65: yardstick.feedback.v1.FeedbackService.AmendScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	26, // 66: yardstick.feedback.v1.FeedbackService.ListScorecardChanges:output_type -> yardstick.feedback.v1.ListScorecardChangesResponse
-	50, // 67: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:output_type -> yardstick.feedback.v1.CandidateSummary
-	29, // 68: yardstick.feedback.v1.FeedbackService.CompareCandidates:output_type -> yardstick.feedback.v1.CompareCandidatesResponse
-	51, // 69: yardstick.feedback.v1.FeedbackService.ComputeCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
-	51, // 70: yardstick.feedback.v1.FeedbackService.GetRoleCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
-	52, // 71: yardstick.feedback.v1.FeedbackService.GetUserCalibration:output_type -> yardstick.feedback.v1.UserCalibration
-	53, // 72: yardstick.feedback.v1.FeedbackService.CreateRole:output_type -> yardstick.feedback.v1.Role
-	53, // 73: yardstick.feedback.v1.FeedbackService.GetRole:output_type -> yardstick.feedback.v1.Role
-	54, // 74: yardstick.feedback.v1.FeedbackService.ListRoles:output_type -> yardstick.feedback.v1.ListRolesResponse
-	53, // 75: yardstick.feedback.v1.FeedbackService.UpdateRole:output_type -> yardstick.feedback.v1.Role
-	49, // 76: yardstick.feedback.v1.FeedbackService.DeleteRole:output_type -> google.protobuf.Empty
-	52, // [52:77] is the sub-list for method output_type
-	27, // [27:52] is the sub-list for method input_type
+	49, // 52: yardstick.feedback.v1.FeedbackService.CreateWebhook:input_type -> yardstick.feedback.v1.CreateWebhookRequest
+	50, // 53: yardstick.feedback.v1.FeedbackService.GetWebhook:input_type -> yardstick.feedback.v1.GetWebhookRequest
+	51, // 54: yardstick.feedback.v1.FeedbackService.ListWebhooks:input_type -> yardstick.feedback.v1.ListWebhooksRequest
+	52, // 55: yardstick.feedback.v1.FeedbackService.UpdateWebhook:input_type -> yardstick.feedback.v1.UpdateWebhookRequest
+	53, // 56: yardstick.feedback.v1.FeedbackService.DeleteWebhook:input_type -> yardstick.feedback.v1.DeleteWebhookRequest
+	54, // 57: yardstick.feedback.v1.FeedbackService.RotateWebhookSecret:input_type -> yardstick.feedback.v1.RotateWebhookSecretRequest
+	55, // 58: yardstick.feedback.v1.FeedbackService.ListWebhookDeliveries:input_type -> yardstick.feedback.v1.ListWebhookDeliveriesRequest
+	56, // 59: yardstick.feedback.v1.FeedbackService.RedeliverWebhookDelivery:input_type -> yardstick.feedback.v1.RedeliverWebhookDeliveryRequest
+	32, // 60: yardstick.feedback.v1.FeedbackService.CreateCandidate:output_type -> yardstick.feedback.v1.Candidate
+	32, // 61: yardstick.feedback.v1.FeedbackService.GetCandidate:output_type -> yardstick.feedback.v1.Candidate
+	7,  // 62: yardstick.feedback.v1.FeedbackService.ListCandidates:output_type -> yardstick.feedback.v1.ListCandidatesResponse
+	32, // 63: yardstick.feedback.v1.FeedbackService.UpdateCandidate:output_type -> yardstick.feedback.v1.Candidate
+	57, // 64: yardstick.feedback.v1.FeedbackService.DeleteCandidate:output_type -> google.protobuf.Empty
+	13, // 65: yardstick.feedback.v1.FeedbackService.ImportCandidates:output_type -> yardstick.feedback.v1.ImportCandidatesResponse
+	32, // 66: yardstick.feedback.v1.FeedbackService.LookupCandidate:output_type -> yardstick.feedback.v1.Candidate
+	37, // 67: yardstick.feedback.v1.FeedbackService.CreateInterview:output_type -> yardstick.feedback.v1.Interview
+	37, // 68: yardstick.feedback.v1.FeedbackService.GetInterview:output_type -> yardstick.feedback.v1.Interview
+	20, // 69: yardstick.feedback.v1.FeedbackService.ListInterviews:output_type -> yardstick.feedback.v1.ListInterviewsResponse
+	38, // 70: yardstick.feedback.v1.FeedbackService.GetScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	38, // 71: yardstick.feedback.v1.FeedbackService.UpdateScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	38, // 72: yardstick.feedback.v1.FeedbackService.SubmitScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	38, // 73: yardstick.feedback.v1.FeedbackService.AmendScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	26, // 74: yardstick.feedback.v1.FeedbackService.ListScorecardChanges:output_type -> yardstick.feedback.v1.ListScorecardChangesResponse
+	58, // 75: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:output_type -> yardstick.feedback.v1.CandidateSummary
+	29, // 76: yardstick.feedback.v1.FeedbackService.CompareCandidates:output_type -> yardstick.feedback.v1.CompareCandidatesResponse
+	59, // 77: yardstick.feedback.v1.FeedbackService.ComputeCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
+	59, // 78: yardstick.feedback.v1.FeedbackService.GetRoleCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
+	60, // 79: yardstick.feedback.v1.FeedbackService.GetUserCalibration:output_type -> yardstick.feedback.v1.UserCalibration
+	61, // 80: yardstick.feedback.v1.FeedbackService.CreateRole:output_type -> yardstick.feedback.v1.Role
+	61, // 81: yardstick.feedback.v1.FeedbackService.GetRole:output_type -> yardstick.feedback.v1.Role
+	62, // 82: yardstick.feedback.v1.FeedbackService.ListRoles:output_type -> yardstick.feedback.v1.ListRolesResponse
+	61, // 83: yardstick.feedback.v1.FeedbackService.UpdateRole:output_type -> yardstick.feedback.v1.Role
+	57, // 84: yardstick.feedback.v1.FeedbackService.DeleteRole:output_type -> google.protobuf.Empty
+	63, // 85: yardstick.feedback.v1.FeedbackService.CreateWebhook:output_type -> yardstick.feedback.v1.Webhook
+	63, // 86: yardstick.feedback.v1.FeedbackService.GetWebhook:output_type -> yardstick.feedback.v1.Webhook
+	64, // 87: yardstick.feedback.v1.FeedbackService.ListWebhooks:output_type -> yardstick.feedback.v1.ListWebhooksResponse
+	63, // 88: yardstick.feedback.v1.FeedbackService.UpdateWebhook:output_type -> yardstick.feedback.v1.Webhook
+	57, // 89: yardstick.feedback.v1.FeedbackService.DeleteWebhook:output_type -> google.protobuf.Empty
+	63, // 90: yardstick.feedback.v1.FeedbackService.RotateWebhookSecret:output_type -> yardstick.feedback.v1.Webhook
+	65, // 91: yardstick.feedback.v1.FeedbackService.ListWebhookDeliveries:output_type -> yardstick.feedback.v1.ListWebhookDeliveriesResponse
+	66, // 92: yardstick.feedback.v1.FeedbackService.RedeliverWebhookDelivery:output_type -> yardstick.feedback.v1.WebhookDelivery
+	60, // [60:93] is the sub-list for method output_type
+	27, // [27:60] is the sub-list for method input_type
 	27, // [27:27] is the sub-list for extension type_name
 	27, // [27:27] is the sub-list for extension extendee
 	0,  // [0:27] is the sub-list for field type_name
@@ -2256,6 +2293,7 @@ func file_yardstick_feedback_v1_feedback_service_proto_init() {
 	file_yardstick_feedback_v1_calibration_proto_init()
 	file_yardstick_feedback_v1_feedback_proto_init()
 	file_yardstick_feedback_v1_role_proto_init()
+	file_yardstick_feedback_v1_webhook_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

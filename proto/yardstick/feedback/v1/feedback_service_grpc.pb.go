@@ -20,31 +20,39 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	FeedbackService_CreateCandidate_FullMethodName      = "/yardstick.feedback.v1.FeedbackService/CreateCandidate"
-	FeedbackService_GetCandidate_FullMethodName         = "/yardstick.feedback.v1.FeedbackService/GetCandidate"
-	FeedbackService_ListCandidates_FullMethodName       = "/yardstick.feedback.v1.FeedbackService/ListCandidates"
-	FeedbackService_UpdateCandidate_FullMethodName      = "/yardstick.feedback.v1.FeedbackService/UpdateCandidate"
-	FeedbackService_DeleteCandidate_FullMethodName      = "/yardstick.feedback.v1.FeedbackService/DeleteCandidate"
-	FeedbackService_ImportCandidates_FullMethodName     = "/yardstick.feedback.v1.FeedbackService/ImportCandidates"
-	FeedbackService_LookupCandidate_FullMethodName      = "/yardstick.feedback.v1.FeedbackService/LookupCandidate"
-	FeedbackService_CreateInterview_FullMethodName      = "/yardstick.feedback.v1.FeedbackService/CreateInterview"
-	FeedbackService_GetInterview_FullMethodName         = "/yardstick.feedback.v1.FeedbackService/GetInterview"
-	FeedbackService_ListInterviews_FullMethodName       = "/yardstick.feedback.v1.FeedbackService/ListInterviews"
-	FeedbackService_GetScorecard_FullMethodName         = "/yardstick.feedback.v1.FeedbackService/GetScorecard"
-	FeedbackService_UpdateScorecard_FullMethodName      = "/yardstick.feedback.v1.FeedbackService/UpdateScorecard"
-	FeedbackService_SubmitScorecard_FullMethodName      = "/yardstick.feedback.v1.FeedbackService/SubmitScorecard"
-	FeedbackService_AmendScorecard_FullMethodName       = "/yardstick.feedback.v1.FeedbackService/AmendScorecard"
-	FeedbackService_ListScorecardChanges_FullMethodName = "/yardstick.feedback.v1.FeedbackService/ListScorecardChanges"
-	FeedbackService_SummarizeCandidate_FullMethodName   = "/yardstick.feedback.v1.FeedbackService/SummarizeCandidate"
-	FeedbackService_CompareCandidates_FullMethodName    = "/yardstick.feedback.v1.FeedbackService/CompareCandidates"
-	FeedbackService_ComputeCalibration_FullMethodName   = "/yardstick.feedback.v1.FeedbackService/ComputeCalibration"
-	FeedbackService_GetRoleCalibration_FullMethodName   = "/yardstick.feedback.v1.FeedbackService/GetRoleCalibration"
-	FeedbackService_GetUserCalibration_FullMethodName   = "/yardstick.feedback.v1.FeedbackService/GetUserCalibration"
-	FeedbackService_CreateRole_FullMethodName           = "/yardstick.feedback.v1.FeedbackService/CreateRole"
-	FeedbackService_GetRole_FullMethodName              = "/yardstick.feedback.v1.FeedbackService/GetRole"
-	FeedbackService_ListRoles_FullMethodName            = "/yardstick.feedback.v1.FeedbackService/ListRoles"
-	FeedbackService_UpdateRole_FullMethodName           = "/yardstick.feedback.v1.FeedbackService/UpdateRole"
-	FeedbackService_DeleteRole_FullMethodName           = "/yardstick.feedback.v1.FeedbackService/DeleteRole"
+	FeedbackService_CreateCandidate_FullMethodName          = "/yardstick.feedback.v1.FeedbackService/CreateCandidate"
+	FeedbackService_GetCandidate_FullMethodName             = "/yardstick.feedback.v1.FeedbackService/GetCandidate"
+	FeedbackService_ListCandidates_FullMethodName           = "/yardstick.feedback.v1.FeedbackService/ListCandidates"
+	FeedbackService_UpdateCandidate_FullMethodName          = "/yardstick.feedback.v1.FeedbackService/UpdateCandidate"
+	FeedbackService_DeleteCandidate_FullMethodName          = "/yardstick.feedback.v1.FeedbackService/DeleteCandidate"
+	FeedbackService_ImportCandidates_FullMethodName         = "/yardstick.feedback.v1.FeedbackService/ImportCandidates"
+	FeedbackService_LookupCandidate_FullMethodName          = "/yardstick.feedback.v1.FeedbackService/LookupCandidate"
+	FeedbackService_CreateInterview_FullMethodName          = "/yardstick.feedback.v1.FeedbackService/CreateInterview"
+	FeedbackService_GetInterview_FullMethodName             = "/yardstick.feedback.v1.FeedbackService/GetInterview"
+	FeedbackService_ListInterviews_FullMethodName           = "/yardstick.feedback.v1.FeedbackService/ListInterviews"
+	FeedbackService_GetScorecard_FullMethodName             = "/yardstick.feedback.v1.FeedbackService/GetScorecard"
+	FeedbackService_UpdateScorecard_FullMethodName          = "/yardstick.feedback.v1.FeedbackService/UpdateScorecard"
+	FeedbackService_SubmitScorecard_FullMethodName          = "/yardstick.feedback.v1.FeedbackService/SubmitScorecard"
+	FeedbackService_AmendScorecard_FullMethodName           = "/yardstick.feedback.v1.FeedbackService/AmendScorecard"
+	FeedbackService_ListScorecardChanges_FullMethodName     = "/yardstick.feedback.v1.FeedbackService/ListScorecardChanges"
+	FeedbackService_SummarizeCandidate_FullMethodName       = "/yardstick.feedback.v1.FeedbackService/SummarizeCandidate"
+	FeedbackService_CompareCandidates_FullMethodName        = "/yardstick.feedback.v1.FeedbackService/CompareCandidates"
+	FeedbackService_ComputeCalibration_FullMethodName       = "/yardstick.feedback.v1.FeedbackService/ComputeCalibration"
+	FeedbackService_GetRoleCalibration_FullMethodName       = "/yardstick.feedback.v1.FeedbackService/GetRoleCalibration"
+	FeedbackService_GetUserCalibration_FullMethodName       = "/yardstick.feedback.v1.FeedbackService/GetUserCalibration"
+	FeedbackService_CreateRole_FullMethodName               = "/yardstick.feedback.v1.FeedbackService/CreateRole"
+	FeedbackService_GetRole_FullMethodName                  = "/yardstick.feedback.v1.FeedbackService/GetRole"
+	FeedbackService_ListRoles_FullMethodName                = "/yardstick.feedback.v1.FeedbackService/ListRoles"
+	FeedbackService_UpdateRole_FullMethodName               = "/yardstick.feedback.v1.FeedbackService/UpdateRole"
+	FeedbackService_DeleteRole_FullMethodName               = "/yardstick.feedback.v1.FeedbackService/DeleteRole"
+	FeedbackService_CreateWebhook_FullMethodName            = "/yardstick.feedback.v1.FeedbackService/CreateWebhook"
+	FeedbackService_GetWebhook_FullMethodName               = "/yardstick.feedback.v1.FeedbackService/GetWebhook"
+	FeedbackService_ListWebhooks_FullMethodName             = "/yardstick.feedback.v1.FeedbackService/ListWebhooks"
+	FeedbackService_UpdateWebhook_FullMethodName            = "/yardstick.feedback.v1.FeedbackService/UpdateWebhook"
+	FeedbackService_DeleteWebhook_FullMethodName            = "/yardstick.feedback.v1.FeedbackService/DeleteWebhook"
+	FeedbackService_RotateWebhookSecret_FullMethodName      = "/yardstick.feedback.v1.FeedbackService/RotateWebhookSecret"
+	FeedbackService_ListWebhookDeliveries_FullMethodName    = "/yardstick.feedback.v1.FeedbackService/ListWebhookDeliveries"
+	FeedbackService_RedeliverWebhookDelivery_FullMethodName = "/yardstick.feedback.v1.FeedbackService/RedeliverWebhookDelivery"
 )
 
 // FeedbackServiceClient is the client API for FeedbackService service.
@@ -144,6 +152,27 @@ type FeedbackServiceClient interface {
 	// Deletes a role. Its candidates keep their role ID, and show it until
 	// a role of that ID is defined again.
 	DeleteRole(ctx context.Context, in *DeleteRoleRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
+	// Registers a webhook: an endpoint that gets the events it subscribes
+	// to. The answer holds the signing secret, once. Admins.
+	CreateWebhook(ctx context.Context, in *CreateWebhookRequest, opts ...grpc.CallOption) (*Webhook, error)
+	// Returns a webhook, without its secret. Admins.
+	GetWebhook(ctx context.Context, in *GetWebhookRequest, opts ...grpc.CallOption) (*Webhook, error)
+	// Lists the webhooks, by name. Admins.
+	ListWebhooks(ctx context.Context, in *ListWebhooksRequest, opts ...grpc.CallOption) (*ListWebhooksResponse, error)
+	// Changes a webhook's URL, event types, description or whether it is
+	// disabled; `etag` is required. Admins.
+	UpdateWebhook(ctx context.Context, in *UpdateWebhookRequest, opts ...grpc.CallOption) (*Webhook, error)
+	// Deletes a webhook with its delivery log. Admins.
+	DeleteWebhook(ctx context.Context, in *DeleteWebhookRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
+	// Makes a new signing secret and returns it, once; the current one keeps
+	// signing beside it for the overlap asked for. Admins.
+	RotateWebhookSecret(ctx context.Context, in *RotateWebhookSecretRequest, opts ...grpc.CallOption) (*Webhook, error)
+	// Lists a webhook's deliveries, newest first, with every attempt's
+	// status and response code. Admins.
+	ListWebhookDeliveries(ctx context.Context, in *ListWebhookDeliveriesRequest, opts ...grpc.CallOption) (*ListWebhookDeliveriesResponse, error)
+	// Sends a delivery that is done (delivered or failed) again, retried for
+	// another 24 hours. Admins.
+	RedeliverWebhookDelivery(ctx context.Context, in *RedeliverWebhookDeliveryRequest, opts ...grpc.CallOption) (*WebhookDelivery, error)
 }
 
 type feedbackServiceClient struct {
@@ -404,6 +433,86 @@ func (c *feedbackServiceClient) DeleteRole(ctx context.Context, in *DeleteRoleRe
 	return out, nil
 }
 
+func (c *feedbackServiceClient) CreateWebhook(ctx context.Context, in *CreateWebhookRequest, opts ...grpc.CallOption) (*Webhook, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Webhook)
+	err := c.cc.Invoke(ctx, FeedbackService_CreateWebhook_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *feedbackServiceClient) GetWebhook(ctx context.Context, in *GetWebhookRequest, opts ...grpc.CallOption) (*Webhook, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Webhook)
+	err := c.cc.Invoke(ctx, FeedbackService_GetWebhook_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *feedbackServiceClient) ListWebhooks(ctx context.Context, in *ListWebhooksRequest, opts ...grpc.CallOption) (*ListWebhooksResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListWebhooksResponse)
+	err := c.cc.Invoke(ctx, FeedbackService_ListWebhooks_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *feedbackServiceClient) UpdateWebhook(ctx context.Context, in *UpdateWebhookRequest, opts ...grpc.CallOption) (*Webhook, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Webhook)
+	err := c.cc.Invoke(ctx, FeedbackService_UpdateWebhook_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *feedbackServiceClient) DeleteWebhook(ctx context.Context, in *DeleteWebhookRequest, opts ...grpc.CallOption) (*emptypb.Empty, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(emptypb.Empty)
+	err := c.cc.Invoke(ctx, FeedbackService_DeleteWebhook_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *feedbackServiceClient) RotateWebhookSecret(ctx context.Context, in *RotateWebhookSecretRequest, opts ...grpc.CallOption) (*Webhook, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Webhook)
+	err := c.cc.Invoke(ctx, FeedbackService_RotateWebhookSecret_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *feedbackServiceClient) ListWebhookDeliveries(ctx context.Context, in *ListWebhookDeliveriesRequest, opts ...grpc.CallOption) (*ListWebhookDeliveriesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListWebhookDeliveriesResponse)
+	err := c.cc.Invoke(ctx, FeedbackService_ListWebhookDeliveries_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *feedbackServiceClient) RedeliverWebhookDelivery(ctx context.Context, in *RedeliverWebhookDeliveryRequest, opts ...grpc.CallOption) (*WebhookDelivery, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(WebhookDelivery)
+	err := c.cc.Invoke(ctx, FeedbackService_RedeliverWebhookDelivery_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // FeedbackServiceServer is the server API for FeedbackService service.
 // All implementations must embed UnimplementedFeedbackServiceServer
 // for forward compatibility.
@@ -501,6 +610,27 @@ type FeedbackServiceServer interface {
 	// Deletes a role. Its candidates keep their role ID, and show it until
 	// a role of that ID is defined again.
 	DeleteRole(context.Context, *DeleteRoleRequest) (*emptypb.Empty, error)
+	// Registers a webhook: an endpoint that gets the events it subscribes
+	// to. The answer holds the signing secret, once. Admins.
+	CreateWebhook(context.Context, *CreateWebhookRequest) (*Webhook, error)
+	// Returns a webhook, without its secret. Admins.
+	GetWebhook(context.Context, *GetWebhookRequest) (*Webhook, error)
+	// Lists the webhooks, by name. Admins.
+	ListWebhooks(context.Context, *ListWebhooksRequest) (*ListWebhooksResponse, error)
+	// Changes a webhook's URL, event types, description or whether it is
+	// disabled; `etag` is required. Admins.
+	UpdateWebhook(context.Context, *UpdateWebhookRequest) (*Webhook, error)
+	// Deletes a webhook with its delivery log. Admins.
+	DeleteWebhook(context.Context, *DeleteWebhookRequest) (*emptypb.Empty, error)
+	// Makes a new signing secret and returns it, once; the current one keeps
+	// signing beside it for the overlap asked for. Admins.
+	RotateWebhookSecret(context.Context, *RotateWebhookSecretRequest) (*Webhook, error)
+	// Lists a webhook's deliveries, newest first, with every attempt's
+	// status and response code. Admins.
+	ListWebhookDeliveries(context.Context, *ListWebhookDeliveriesRequest) (*ListWebhookDeliveriesResponse, error)
+	// Sends a delivery that is done (delivered or failed) again, retried for
+	// another 24 hours. Admins.
+	RedeliverWebhookDelivery(context.Context, *RedeliverWebhookDeliveryRequest) (*WebhookDelivery, error)
 	mustEmbedUnimplementedFeedbackServiceServer()
 }
 
@@ -585,6 +715,30 @@ func (UnimplementedFeedbackServiceServer) UpdateRole(context.Context, *UpdateRol
 }
 func (UnimplementedFeedbackServiceServer) DeleteRole(context.Context, *DeleteRoleRequest) (*emptypb.Empty, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method DeleteRole not implemented")
+}
+func (UnimplementedFeedbackServiceServer) CreateWebhook(context.Context, *CreateWebhookRequest) (*Webhook, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method CreateWebhook not implemented")
+}
+func (UnimplementedFeedbackServiceServer) GetWebhook(context.Context, *GetWebhookRequest) (*Webhook, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetWebhook not implemented")
+}
+func (UnimplementedFeedbackServiceServer) ListWebhooks(context.Context, *ListWebhooksRequest) (*ListWebhooksResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ListWebhooks not implemented")
+}
+func (UnimplementedFeedbackServiceServer) UpdateWebhook(context.Context, *UpdateWebhookRequest) (*Webhook, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method UpdateWebhook not implemented")
+}
+func (UnimplementedFeedbackServiceServer) DeleteWebhook(context.Context, *DeleteWebhookRequest) (*emptypb.Empty, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method DeleteWebhook not implemented")
+}
+func (UnimplementedFeedbackServiceServer) RotateWebhookSecret(context.Context, *RotateWebhookSecretRequest) (*Webhook, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RotateWebhookSecret not implemented")
+}
+func (UnimplementedFeedbackServiceServer) ListWebhookDeliveries(context.Context, *ListWebhookDeliveriesRequest) (*ListWebhookDeliveriesResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ListWebhookDeliveries not implemented")
+}
+func (UnimplementedFeedbackServiceServer) RedeliverWebhookDelivery(context.Context, *RedeliverWebhookDeliveryRequest) (*WebhookDelivery, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RedeliverWebhookDelivery not implemented")
 }
 func (UnimplementedFeedbackServiceServer) mustEmbedUnimplementedFeedbackServiceServer() {}
 func (UnimplementedFeedbackServiceServer) testEmbeddedByValue()                         {}
@@ -1057,6 +1211,150 @@ func _FeedbackService_DeleteRole_Handler(srv interface{}, ctx context.Context, d
 	return interceptor(ctx, in, info, handler)
 }
 
+func _FeedbackService_CreateWebhook_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateWebhookRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeedbackServiceServer).CreateWebhook(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeedbackService_CreateWebhook_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeedbackServiceServer).CreateWebhook(ctx, req.(*CreateWebhookRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FeedbackService_GetWebhook_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetWebhookRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeedbackServiceServer).GetWebhook(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeedbackService_GetWebhook_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeedbackServiceServer).GetWebhook(ctx, req.(*GetWebhookRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FeedbackService_ListWebhooks_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListWebhooksRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeedbackServiceServer).ListWebhooks(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeedbackService_ListWebhooks_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeedbackServiceServer).ListWebhooks(ctx, req.(*ListWebhooksRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FeedbackService_UpdateWebhook_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateWebhookRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeedbackServiceServer).UpdateWebhook(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeedbackService_UpdateWebhook_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeedbackServiceServer).UpdateWebhook(ctx, req.(*UpdateWebhookRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FeedbackService_DeleteWebhook_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteWebhookRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeedbackServiceServer).DeleteWebhook(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeedbackService_DeleteWebhook_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeedbackServiceServer).DeleteWebhook(ctx, req.(*DeleteWebhookRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FeedbackService_RotateWebhookSecret_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RotateWebhookSecretRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeedbackServiceServer).RotateWebhookSecret(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeedbackService_RotateWebhookSecret_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeedbackServiceServer).RotateWebhookSecret(ctx, req.(*RotateWebhookSecretRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FeedbackService_ListWebhookDeliveries_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListWebhookDeliveriesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeedbackServiceServer).ListWebhookDeliveries(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeedbackService_ListWebhookDeliveries_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeedbackServiceServer).ListWebhookDeliveries(ctx, req.(*ListWebhookDeliveriesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FeedbackService_RedeliverWebhookDelivery_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RedeliverWebhookDeliveryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeedbackServiceServer).RedeliverWebhookDelivery(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeedbackService_RedeliverWebhookDelivery_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeedbackServiceServer).RedeliverWebhookDelivery(ctx, req.(*RedeliverWebhookDeliveryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // FeedbackService_ServiceDesc is the grpc.ServiceDesc for FeedbackService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1163,6 +1461,38 @@ var FeedbackService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "DeleteRole",
 			Handler:    _FeedbackService_DeleteRole_Handler,
+		},
+		{
+			MethodName: "CreateWebhook",
+			Handler:    _FeedbackService_CreateWebhook_Handler,
+		},
+		{
+			MethodName: "GetWebhook",
+			Handler:    _FeedbackService_GetWebhook_Handler,
+		},
+		{
+			MethodName: "ListWebhooks",
+			Handler:    _FeedbackService_ListWebhooks_Handler,
+		},
+		{
+			MethodName: "UpdateWebhook",
+			Handler:    _FeedbackService_UpdateWebhook_Handler,
+		},
+		{
+			MethodName: "DeleteWebhook",
+			Handler:    _FeedbackService_DeleteWebhook_Handler,
+		},
+		{
+			MethodName: "RotateWebhookSecret",
+			Handler:    _FeedbackService_RotateWebhookSecret_Handler,
+		},
+		{
+			MethodName: "ListWebhookDeliveries",
+			Handler:    _FeedbackService_ListWebhookDeliveries_Handler,
+		},
+		{
+			MethodName: "RedeliverWebhookDelivery",
+			Handler:    _FeedbackService_RedeliverWebhookDelivery_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -138,6 +138,14 @@ var file_yardstick_type_v1_names_proto_extTypes = []protoimpl.ExtensionInfo{
 		Tag:           "varint,80014,opt,name=role_name",
 		Filename:      "yardstick/type/v1/names.proto",
 	},
+	{
+		ExtendedType:  (*validate.StringRules)(nil),
+		ExtensionType: (*bool)(nil),
+		Field:         80015,
+		Name:          "yardstick.type.v1.webhook_name",
+		Tag:           "varint,80015,opt,name=webhook_name",
+		Filename:      "yardstick/type/v1/names.proto",
+	},
 }
 
 // Extension fields to validate.StringRules.
@@ -205,6 +213,10 @@ var (
 	//
 	// optional bool role_name = 80014;
 	E_RoleName = &file_yardstick_type_v1_names_proto_extTypes[13]
+	// A webhook's name. Format: `webhooks/{webhook}`.
+	//
+	// optional bool webhook_name = 80015;
+	E_WebhookName = &file_yardstick_type_v1_names_proto_extTypes[14]
 )
 
 var File_yardstick_type_v1_names_proto protoreflect.FileDescriptor
@@ -256,7 +268,10 @@ const file_yardstick_type_v1_names_proto_rawDesc = "" +
 	"\x10string.user_name\x12Pmust be users/{user}: 1-128 letters, digits, '.', '_', '@', '+', '|', ':' or '-'\x1a:!rule || this.matches('^users/[A-Za-z0-9._@+|:-]{1,128}$')R\buserName:\xc2\x01\n" +
 	"\trole_name\x12\x19.buf.validate.StringRules\x18\x8e\xf1\x04 \x01(\bB\x87\x01\xc2H\x83\x01\n" +
 	"\x80\x01\n" +
-	"\x10string.role_name\x12*must be roles/{role}, with a lower-case ID\x1a@!rule || this.matches('^roles/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$')R\broleNameBCZAgithub.com/yardstick-dev/yardstick/proto/yardstick/type/v1;typev1"
+	"\x10string.role_name\x12*must be roles/{role}, with a lower-case ID\x1a@!rule || this.matches('^roles/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$')R\broleName:\xd4\x01\n" +
+	"\fwebhook_name\x12\x19.buf.validate.StringRules\x18\x8f\xf1\x04 \x01(\bB\x93\x01\xc2H\x8f\x01\n" +
+	"\x8c\x01\n" +
+	"\x13string.webhook_name\x120must be webhooks/{webhook}, with a lower-case ID\x1aC!rule || this.matches('^webhooks/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$')R\vwebhookNameBCZAgithub.com/yardstick-dev/yardstick/proto/yardstick/type/v1;typev1"
 
 var file_yardstick_type_v1_names_proto_goTypes = []any{
 	(*validate.StringRules)(nil), // 0: buf.validate.StringRules
@@ -276,10 +291,11 @@ var file_yardstick_type_v1_names_proto_depIdxs = []int32{
 	0,  // 11: yardstick.type.v1.rubric_revision_or_latest:extendee -> buf.validate.StringRules
 	0,  // 12: yardstick.type.v1.user_name:extendee -> buf.validate.StringRules
 	0,  // 13: yardstick.type.v1.role_name:extendee -> buf.validate.StringRules
-	14, // [14:14] is the sub-list for method output_type
-	14, // [14:14] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	0,  // [0:14] is the sub-list for extension extendee
+	0,  // 14: yardstick.type.v1.webhook_name:extendee -> buf.validate.StringRules
+	15, // [15:15] is the sub-list for method output_type
+	15, // [15:15] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	0,  // [0:15] is the sub-list for extension extendee
 	0,  // [0:0] is the sub-list for field type_name
 }
 
@@ -295,7 +311,7 @@ func file_yardstick_type_v1_names_proto_init() {
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_yardstick_type_v1_names_proto_rawDesc), len(file_yardstick_type_v1_names_proto_rawDesc)),
 			NumEnums:      0,
 			NumMessages:   0,
-			NumExtensions: 14,
+			NumExtensions: 15,
 			NumServices:   0,
 		},
 		GoTypes:           file_yardstick_type_v1_names_proto_goTypes,
