@@ -74,22 +74,22 @@ var (
 
 // runDev runs `yardstick dev` on dir until the returned function stops it
 // cleanly, and returns its gRPC address.
-func runDev(b *testing.B, dir string) (grpcAddr string, stop func()) {
-	b.Helper()
-	httpAddr := freeAddr(b)
-	grpcAddr = freeAddr(b)
+func runDev(tb testing.TB, dir string) (grpcAddr string, stop func()) {
+	tb.Helper()
+	httpAddr := freeAddr(tb)
+	grpcAddr = freeAddr(tb)
 	cmd, err := parseDev([]string{"--data-dir", dir, "--http-addr", httpAddr, "--grpc-addr", grpcAddr, "--rate-limit-rps", "0"}, nil)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- cmd.run(ctx, slog.New(slog.DiscardHandler)) }()
-	waitReady(b, httpAddr)
+	waitReady(tb, httpAddr)
 	return grpcAddr, func() {
 		cancel()
 		if err := <-done; err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 	}
 }

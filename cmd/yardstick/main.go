@@ -5,6 +5,7 @@
 //	yardstick gateway                the REST gateway in front of split services
 //	yardstick token                  a bearer token signed with the dev key
 //	yardstick bench                  the load tool: seed a database of a chosen size, measure gRPC and REST
+//	yardstick backup, restore        a backup of the embedded database, taken while it serves
 //
 // main only turns the command line into a config and calls run.
 package main
@@ -31,6 +32,8 @@ const usage = `usage:
   yardstick token --data-dir DIR --subject users/alice --roles interviewer[,recruiter] [--ttl 12h]
   yardstick bench [--scorecards 1000] [--roles 10] [--interviewers 100] [--clients 1,4,16,64] [--duration 5s] [--json]
                   [--target GRPC-ADDR --target-http URL (--token TOKEN | --data-dir DIR)]
+  yardstick backup [--data-dir DIR] --out FILE.tar.gz
+  yardstick restore --in FILE.tar.gz --data-dir NEW-DIR
 Servers take --oidc-issuer URL --oidc-audience AUD [--roles-claim roles] (serve: or --dev-auth),
 --rate-limit-rps N --rate-limit-burst N, --tls-cert FILE --tls-key FILE; all three take --metrics-addr ADDR, --otlp-endpoint HOST:PORT and --debug-addr 127.0.0.1:PORT.
 Run a command with -h for its flags.`
@@ -79,6 +82,10 @@ func parse(args []string, stderr io.Writer) (command, error) {
 		return parseToken(args[1:], stderr)
 	case "bench":
 		return parseBench(args[1:], stderr)
+	case "backup":
+		return parseBackup(args[1:], stderr)
+	case "restore":
+		return parseRestore(args[1:], stderr)
 	case "-h", "--help", "help":
 		fmt.Fprintln(stderr, usage)
 		return nil, flag.ErrHelp
