@@ -6,6 +6,7 @@
 //	yardstick token                  a bearer token signed with the dev key
 //	yardstick bench                  the load tool: seed a database of a chosen size, measure gRPC and REST
 //	yardstick backup, restore        a backup of the embedded database, taken while it serves
+//	yardstick export, import         every service's data as JSON lines, to move to (or from) MongoDB
 //
 // main only turns the command line into a config and calls run.
 package main
@@ -34,6 +35,8 @@ const usage = `usage:
                   [--target GRPC-ADDR --target-http URL (--token TOKEN | --data-dir DIR)]
   yardstick backup [--data-dir DIR] --out FILE.tar.gz
   yardstick restore --in FILE.tar.gz --data-dir NEW-DIR
+  yardstick export (--mongo-uri URI | --data-dir DIR) [--database-prefix yardstick_] --out FILE.jsonl
+  yardstick import --in FILE.jsonl (--mongo-uri URI | --data-dir DIR)
 Servers take --oidc-issuer URL --oidc-audience AUD [--roles-claim roles] (serve: or --dev-auth),
 --rate-limit-rps N --rate-limit-burst N, --tls-cert FILE --tls-key FILE; all three take --metrics-addr ADDR, --otlp-endpoint HOST:PORT and --debug-addr 127.0.0.1:PORT.
 Run a command with -h for its flags.`
@@ -86,6 +89,10 @@ func parse(args []string, stderr io.Writer) (command, error) {
 		return parseBackup(args[1:], stderr)
 	case "restore":
 		return parseRestore(args[1:], stderr)
+	case "export":
+		return parseExport(args[1:], stderr)
+	case "import":
+		return parseImport(args[1:], stderr)
 	case "-h", "--help", "help":
 		fmt.Fprintln(stderr, usage)
 		return nil, flag.ErrHelp
