@@ -19,6 +19,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/yardstick-dev/yardstick/gateway/scim"
 )
 
 //go:embed openapi/yardstick.swagger.json
@@ -96,6 +98,16 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle(apiPrefix, capBody(api, opts.MaxBodyBytes))
+	// SCIM provisioning, where the ladder service (the directory) is behind.
+	for _, b := range opts.Backends {
+		if b.Name == "ladder" {
+			h, err := scim.New(b.Conn)
+			if err != nil {
+				return nil, fmt.Errorf("scim: %w", err)
+			}
+			mux.Handle(scim.Prefix+"/", capBody(h, opts.MaxBodyBytes))
+		}
+	}
 	// The operational routes check their method themselves, and "/" takes
 	// every other path: http.ServeMux's own 404 and 405 are plain text,
 	// the gateway's errors are JSON statuses.

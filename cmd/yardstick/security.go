@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"log/slog"
+	"os"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
@@ -14,6 +17,7 @@ import (
 	"github.com/yardstick-dev/yardstick/internal/services"
 	"github.com/yardstick-dev/yardstick/pkg/auth"
 	"github.com/yardstick-dev/yardstick/pkg/grpcserver"
+	"github.com/yardstick-dev/yardstick/pkg/principal"
 	"github.com/yardstick-dev/yardstick/pkg/ratelimit"
 )
 
@@ -28,9 +32,15 @@ type security struct {
 	rateBurst    int
 	tlsCert      string
 	tlsKey       string
+	scimToken    string // a file holding the SCIM provisioning client's bearer token
 
 	limiter *ratelimit.PerPrincipal // made by serverOptions; nil without a limit
+	guard   *auth.Guard             // made by serverOptions
 }
+
+// minSCIMToken is the least length of the SCIM token: it is a long-lived
+// password.
+const minSCIMToken = 32
 
 func (s *security) register(fs *flag.FlagSet, devDefault bool) {
 	fs.StringVar(&s.oidcIssuer, "oidc-issuer", "", "OpenID Connect issuer URL whose tokens to trust")
@@ -44,6 +54,24 @@ func (s *security) register(fs *flag.FlagSet, devDefault bool) {
 	fs.IntVar(&s.rateBurst, "rate-limit-burst", 40, "calls each caller may make in a burst")
 	fs.StringVar(&s.tlsCert, "tls-cert", "", "PEM certificate for the gRPC listener (with --tls-key)")
 	fs.StringVar(&s.tlsKey, "tls-key", "", "PEM private key for the gRPC listener")
+	fs.StringVar(&s.scimToken, "scim-token-file", "", "file holding the bearer token of the identity provider's SCIM provisioning client (at least 32 characters)")
+}
+
+// withSCIM makes v accept the SCIM provisioning client's token, when one is
+// configured, as the provisioner role.
+func (s *security) withSCIM(v *auth.Verifier) (*auth.Verifier, error) {
+	if s.scimToken == "" {
+		return v, nil
+	}
+	b, err := os.ReadFile(s.scimToken)
+	if err != nil {
+		return nil, fmt.Errorf("--scim-token-file: %w", err)
+	}
+	token := strings.TrimSpace(string(b))
+	if len(token) < minSCIMToken {
+		return nil, fmt.Errorf("--scim-token-file: the token must be at least %d characters (for example: openssl rand -hex 32)", minSCIMToken)
+	}
+	return v.WithStaticToken(token, principal.Principal{Subject: "system/scim", Roles: []principal.Role{principal.Provisioner}}), nil
 }
 
 // verifier returns the token verifier: the OIDC issuer when one is named,
@@ -90,11 +118,15 @@ func (s *security) serverOptions(ctx context.Context, dataDir string, log *slog.
 	if err != nil {
 		return opts, err
 	}
+	if v, err = s.withSCIM(v); err != nil {
+		return opts, err
+	}
 	rules, err := services.Rules()
 	if err != nil {
 		return opts, err
 	}
 	guard := auth.NewGuard(v, rules, log)
+	s.guard = guard
 	opts.Interceptors = []grpc.UnaryServerInterceptor{guard.Unary()}
 	opts.StreamInterceptors = []grpc.StreamServerInterceptor{guard.Stream()}
 	if s.rateRPS > 0 {

@@ -125,6 +125,7 @@ func Start(t testing.TB, opts Options) *Env {
 	if err := services.StartAll(ctx, mongotest.Client(t), prefix, services.All(), srv, peers, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
 	}
+	guard.CheckDeactivated(services.NewDirectory(mongotest.Client(t), prefix, services.All(), peers))
 	for _, s := range services.All() { // as production does at start-up
 		mongotest.IndexIDs(t, mongotest.Client(t).Database(s.DatabaseName(prefix)))
 	}

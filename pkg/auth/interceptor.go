@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	middleware "github.com/grpc-ecosystem/go-grpc-middleware/v2"
 	"google.golang.org/grpc"
@@ -20,7 +21,21 @@ type Guard struct {
 	verifier *Verifier
 	rules    map[string][]principal.Role
 	log      *slog.Logger
+	// directory says who is deactivated; nil until CheckDeactivated.
+	directory atomic.Pointer[Directory]
 }
+
+// Directory is what the guard asks of the people directory on every call.
+type Directory interface {
+	// Deactivated reports whether the caller is deactivated. ctx carries
+	// the caller (principal and incoming credentials).
+	Deactivated(ctx context.Context, subject string) (bool, error)
+}
+
+// CheckDeactivated makes the guard refuse every call of a person d says
+// is deactivated, from their next call on. Set once the services run: the
+// directory is one of them.
+func (g *Guard) CheckDeactivated(d Directory) { g.directory.Store(&d) }
 
 // NewGuard returns a guard that verifies tokens with v and authorizes with rules.
 func NewGuard(v *Verifier, rules map[string][]principal.Role, log *slog.Logger) *Guard {
@@ -76,7 +91,17 @@ func (g *Guard) check(ctx context.Context, method string) (context.Context, erro
 	if !slices.ContainsFunc(allowed, p.Has) {
 		return nil, apierr.ErrPermissionDenied
 	}
-	return principal.NewContext(ctx, p), nil
+	ctx = principal.NewContext(ctx, p)
+	if d := g.directory.Load(); d != nil {
+		off, err := (*d).Deactivated(ctx, p.Subject)
+		if err != nil {
+			return nil, err
+		}
+		if off {
+			return nil, apierr.New(apierr.ErrUnauthenticated, p.Subject+" is deactivated: ask an admin to reactivate the account")
+		}
+	}
+	return ctx, nil
 }
 
 // bearerToken reads the one "authorization: Bearer <token>" of a call.

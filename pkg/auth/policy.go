@@ -38,7 +38,7 @@ func MergeRules(tables ...map[string][]principal.Role) (map[string][]principal.R
 				return nil, fmt.Errorf("the rule for %s allows no role", method)
 			}
 			for _, r := range roles {
-				if !r.Known() {
+				if !r.Known() && r != principal.Provisioner {
 					return nil, fmt.Errorf("the rule for %s names an unknown role %q", method, r)
 				}
 			}

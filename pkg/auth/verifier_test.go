@@ -297,3 +297,30 @@ func TestOIDCRefusesUnsafeOrBrokenIssuers(t *testing.T) {
 		t.Error("NewOIDC(issuer without keys) = nil error, want one")
 	}
 }
+
+// A static token (the SCIM client's) is accepted as its principal, beside
+// the tokens the verifier already trusts, and nothing near it is.
+func TestStaticToken(t *testing.T) {
+	key, err := auth.LoadOrCreateDevKey(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	scim := principal.Principal{Subject: "system/scim", Roles: []principal.Role{principal.Provisioner}}
+	v := auth.NewDev(key).WithStaticToken("0123456789abcdef0123456789abcdef", scim)
+	ctx := context.Background()
+	if p, err := v.Verify(ctx, "0123456789abcdef0123456789abcdef"); err != nil || p.Subject != scim.Subject || !p.Has(principal.Provisioner) {
+		t.Fatalf("the static token: %v, %v", p, err)
+	}
+	for _, near := range []string{"0123456789abcdef0123456789abcde", "0123456789abcdef0123456789abcdeg", ""} {
+		if _, err := v.Verify(ctx, near); err == nil {
+			t.Errorf("%q was accepted", near)
+		}
+	}
+	jwt, err := auth.MintDev(key, "users/ada", []principal.Role{principal.Admin}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := v.Verify(ctx, jwt); err != nil || p.Subject != "users/ada" {
+		t.Fatalf("a dev token beside the static one: %v, %v", p, err)
+	}
+}

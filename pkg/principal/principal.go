@@ -25,6 +25,12 @@ const (
 	Employee Role = "employee"
 )
 
+// Provisioner is the identity provider's provisioning client (SCIM): it
+// keeps the people directory. It is never taken from a token's roles claim
+// (it is not in Roles); only the SCIM bearer token the ladder service is
+// given carries it (auth.WithStaticToken).
+const Provisioner Role = "provisioner"
+
 // Roles lists every role, in a stable order.
 var Roles = []Role{Admin, Recruiter, Interviewer, Employee}
 

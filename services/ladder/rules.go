@@ -12,6 +12,9 @@ import (
 // the service serves needs an entry: one without is refused for everyone,
 // and the rule-coverage tests fail.
 func Rules() map[string][]principal.Role {
+	// The directory: everyone reads it and keeps their own entry; the
+	// identity provider's provisioning client (SCIM) keeps all of it.
+	directory := append(auth.Everyone(), principal.Provisioner)
 	return map[string][]principal.Role{
 		// Reading published ladders is for everyone who works here.
 		ladderv1.LadderService_GetFramework_FullMethodName:           auth.Everyone(),
@@ -23,10 +26,10 @@ func Rules() map[string][]principal.Role {
 		// The directory is read by everyone who works here: pages show
 		// people by name. Updates are admins', or a person's own name and
 		// email (the handler checks which fields).
-		ladderv1.LadderService_GetUser_FullMethodName:       auth.Everyone(),
-		ladderv1.LadderService_BatchGetUsers_FullMethodName: auth.Everyone(),
-		ladderv1.LadderService_ListUsers_FullMethodName:     auth.Everyone(),
-		ladderv1.LadderService_UpdateUser_FullMethodName:    auth.Everyone(),
+		ladderv1.LadderService_GetUser_FullMethodName:       directory,
+		ladderv1.LadderService_BatchGetUsers_FullMethodName: directory,
+		ladderv1.LadderService_ListUsers_FullMethodName:     directory,
+		ladderv1.LadderService_UpdateUser_FullMethodName:    directory,
 		// Maintaining them, and their change history, is for admins.
 		ladderv1.LadderService_CreateFramework_FullMethodName:      auth.Only(principal.Admin),
 		ladderv1.LadderService_UpdateFramework_FullMethodName:      auth.Only(principal.Admin),

@@ -35,6 +35,10 @@ type person struct {
 	Framework   string `bson:"framework,omitempty"`
 	Track       string `bson:"track,omitempty"`
 	Level       string `bson:"level,omitempty"`
+	// Deactivated people are refused on every call (the guard asks
+	// Deactivated) and are not assigned interviews; their entry stays.
+	Deactivated bool   `bson:"deactivated,omitempty"`
+	ExternalID  string `bson:"external_id,omitempty"`
 }
 
 // NewUsers returns the directory over db.
@@ -117,7 +121,7 @@ func (s *Server) ListUsers(ctx context.Context, req *ladderv1.ListUsersRequest) 
 // about them), the rest being the admins' to keep.
 var (
 	userMask = fieldcheck.UpdateMask{
-		Updatable: []string{"display_name", "email", "title", "manager", "framework", "track", "level"},
+		Updatable: []string{"display_name", "email", "title", "manager", "framework", "track", "level", "deactivated", "external_id"},
 		Ignored:   map[string]bool{"name": true, "etag": true, "create_time": true, "update_time": true},
 	}
 	selfService = []string{"display_name", "email"}
@@ -135,7 +139,9 @@ func (s *Server) UpdateUser(ctx context.Context, req *ladderv1.UpdateUserRequest
 	if err != nil {
 		return nil, err
 	}
-	if !principal.Has(ctx, principal.Admin) {
+	// Provisioning (SCIM) keeps the directory for the identity provider:
+	// it may change every field, as admins do.
+	if !principal.Has(ctx, principal.Admin) && !principal.Has(ctx, principal.Provisioner) {
 		if principal.User(ctx) != name {
 			return nil, apierr.New(apierr.ErrPermissionDenied, "only admins change another person's entry")
 		}
@@ -185,6 +191,8 @@ func validatePerson(p person, paths []string) error {
 			fieldcheck.Text(&v, field, p.DisplayName, maxPersonText, false)
 		case "title":
 			fieldcheck.Text(&v, field, p.Title, maxPersonText, false)
+		case "external_id":
+			fieldcheck.Text(&v, field, p.ExternalID, maxPersonText, false)
 		case "email":
 			if p.Email == "" {
 				continue
@@ -225,6 +233,12 @@ func personField(p person, f string) string {
 		return p.Track
 	case "level":
 		return p.Level
+	case "deactivated":
+		if p.Deactivated {
+			return "true"
+		}
+	case "external_id":
+		return p.ExternalID
 	}
 	return ""
 }
@@ -245,6 +259,10 @@ func setPersonField(p *person, from person, f string) {
 		p.Track = from.Track
 	case "level":
 		p.Level = from.Level
+	case "deactivated":
+		p.Deactivated = from.Deactivated
+	case "external_id":
+		p.ExternalID = from.ExternalID
 	}
 }
 
@@ -266,6 +284,7 @@ func userFromProto(u *ladderv1.User) person {
 	return person{
 		DisplayName: strings.TrimSpace(u.GetDisplayName()), Email: strings.TrimSpace(u.GetEmail()), Title: strings.TrimSpace(u.GetTitle()),
 		Manager: u.GetManager(), Framework: u.GetFramework(), Track: u.GetTrack(), Level: u.GetLevel(),
+		Deactivated: u.GetDeactivated(), ExternalID: strings.TrimSpace(u.GetExternalId()),
 	}
 }
 
@@ -273,7 +292,19 @@ func userToProto(d *versioned.Doc[person]) *ladderv1.User {
 	p := d.Data
 	return &ladderv1.User{
 		Name: d.Name, DisplayName: p.DisplayName, Email: p.Email, Title: p.Title, Manager: p.Manager,
-		Framework: p.Framework, Track: p.Track, Level: p.Level,
+		Framework: p.Framework, Track: p.Track, Level: p.Level, Deactivated: p.Deactivated, ExternalId: p.ExternalID,
 		CreateTime: protoconv.OptionalTime(d.CreateTime), UpdateTime: protoconv.OptionalTime(d.UpdateTime), Etag: d.ETag(),
 	}
+}
+
+// Deactivated reports whether the directory holds subject as deactivated:
+// one read by _id, of the entry as stored (no roll-forward: a deactivation
+// is acknowledged only once it is stored). Someone not in the directory is
+// not deactivated: tokens name people the directory may not list.
+func Deactivated(ctx context.Context, users *Users, subject string) (bool, error) {
+	doc, err := users.Stored(ctx, subject)
+	if err != nil {
+		return false, err
+	}
+	return doc.Live() && doc.Data.Deactivated, nil
 }

@@ -57,7 +57,15 @@ type User struct {
 	// When the user's entry last changed.
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	// The version of the entry, for optimistic concurrency (AIP-154).
-	Etag          string `protobuf:"bytes,11,opt,name=etag,proto3" json:"etag,omitempty"`
+	Etag string `protobuf:"bytes,11,opt,name=etag,proto3" json:"etag,omitempty"`
+	// A deactivated user (left the company, or deprovisioned by the identity
+	// provider) is refused on every call from their next one on, is not
+	// assigned interviews, and keeps their entry, so that their past
+	// scorecards still show their name. Admins (and SCIM provisioning) set it.
+	Deactivated bool `protobuf:"varint,12,opt,name=deactivated,proto3" json:"deactivated,omitempty"`
+	// The user's ID in the identity provider that provisions them (SCIM
+	// `externalId`). Admins (and SCIM provisioning) set it.
+	ExternalId    string `protobuf:"bytes,13,opt,name=external_id,json=externalId,proto3" json:"external_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -165,6 +173,20 @@ func (x *User) GetUpdateTime() *timestamppb.Timestamp {
 func (x *User) GetEtag() string {
 	if x != nil {
 		return x.Etag
+	}
+	return ""
+}
+
+func (x *User) GetDeactivated() bool {
+	if x != nil {
+		return x.Deactivated
+	}
+	return false
+}
+
+func (x *User) GetExternalId() string {
+	if x != nil {
+		return x.ExternalId
 	}
 	return ""
 }
@@ -430,8 +452,9 @@ type UpdateUserRequest struct {
 	// set, must be the entry's current one.
 	User *User `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
 	// The fields to update: any of `display_name`, `email`, `title`,
-	// `manager`, `framework`, `track`, `level`, or `*` for all. When empty,
-	// the fields that are set in `user` are updated.
+	// `manager`, `framework`, `track`, `level`, `deactivated`, `external_id`,
+	// or `*` for all. When empty, the fields that are set in `user` are
+	// updated.
 	UpdateMask *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	// When set, a user not in the directory yet is added (AIP-134).
 	AllowMissing  bool `protobuf:"varint,3,opt,name=allow_missing,json=allowMissing,proto3" json:"allow_missing,omitempty"`
@@ -494,7 +517,7 @@ var File_yardstick_ladder_v1_user_proto protoreflect.FileDescriptor
 
 const file_yardstick_ladder_v1_user_proto_rawDesc = "" +
 	"\n" +
-	"\x1eyardstick/ladder/v1/user.proto\x12\x13yardstick.ladder.v1\x1a\x1bbuf/validate/validate.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a\x1dyardstick/type/v1/names.proto\"\xe9\x02\n" +
+	"\x1eyardstick/ladder/v1/user.proto\x12\x13yardstick.ladder.v1\x1a\x1bbuf/validate/validate.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a\x1dyardstick/type/v1/names.proto\"\xac\x03\n" +
 	"\x04User\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12!\n" +
 	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x12\x14\n" +
@@ -509,7 +532,10 @@ const file_yardstick_ladder_v1_user_proto_rawDesc = "" +
 	"\vupdate_time\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampB\x05\x92A\x02@\x01R\n" +
 	"updateTime\x12\x12\n" +
-	"\x04etag\x18\v \x01(\tR\x04etag\"/\n" +
+	"\x04etag\x18\v \x01(\tR\x04etag\x12 \n" +
+	"\vdeactivated\x18\f \x01(\bR\vdeactivated\x12\x1f\n" +
+	"\vexternal_id\x18\r \x01(\tR\n" +
+	"externalId\"/\n" +
 	"\x0eGetUserRequest\x12\x1d\n" +
 	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\xe8\x88'\x01R\x04name\"?\n" +
 	"\x14BatchGetUsersRequest\x12'\n" +
