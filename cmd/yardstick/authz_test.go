@@ -248,7 +248,7 @@ func TestSplitModeWithTLS(t *testing.T) {
 		"--dev-auth", "--data-dir", dir, "--tls-cert", cert, "--tls-key", key)
 	start(t, "serve", "rubric", "--grpc-addr", rubricAddr, "--ladder-addr", ladderAddr, "--ladder-ca", cert,
 		"--mongo-uri", mongotest.URI(t), "--database-prefix", prefix, "--dev-auth", "--data-dir", dir, "--tls-cert", cert, "--tls-key", key)
-	start(t, "serve", "feedback", "--grpc-addr", feedbackAddr, "--rubric-addr", rubricAddr, "--rubric-ca", cert,
+	start(t, "serve", "feedback", "--grpc-addr", feedbackAddr, "--ladder-addr", ladderAddr, "--ladder-ca", cert, "--rubric-addr", rubricAddr, "--rubric-ca", cert,
 		"--mongo-uri", mongotest.URI(t), "--database-prefix", prefix, "--dev-auth", "--data-dir", dir, "--tls-cert", cert, "--tls-key", key)
 	start(t, "gateway", "--http-addr", httpAddr, "--ladder-addr", ladderAddr, "--ladder-ca", cert, "--rubric-addr", rubricAddr, "--rubric-ca", cert,
 		"--feedback-addr", feedbackAddr, "--feedback-ca", cert)

@@ -198,7 +198,7 @@ func TestSplitMode(t *testing.T) {
 		"--dev-auth", "--data-dir", dir)
 	start(t, "serve", "rubric", "--grpc-addr", rubricAddr, "--ladder-addr", ladderAddr, "--mongo-uri", mongotest.URI(t),
 		"--database-prefix", prefix, "--dev-auth", "--data-dir", dir)
-	start(t, "serve", "feedback", "--grpc-addr", feedbackAddr, "--rubric-addr", rubricAddr, "--mongo-uri", mongotest.URI(t),
+	start(t, "serve", "feedback", "--grpc-addr", feedbackAddr, "--ladder-addr", ladderAddr, "--rubric-addr", rubricAddr, "--mongo-uri", mongotest.URI(t),
 		"--database-prefix", prefix, "--dev-auth", "--data-dir", dir)
 	start(t, "gateway", "--http-addr", httpAddr, "--ladder-addr", ladderAddr, "--rubric-addr", rubricAddr, "--feedback-addr", feedbackAddr)
 	waitReady(t, httpAddr)
@@ -370,9 +370,11 @@ func TestFeedbackWhenTheRubricServiceIsDown(t *testing.T) {
 	if _, err := auth.LoadOrCreateDevKey(dir); err != nil {
 		t.Fatal(err)
 	}
-	feedbackAddr, deadAddr := freeAddr(t), freeAddr(t) // nothing listens on deadAddr
-	start(t, "serve", "feedback", "--grpc-addr", feedbackAddr, "--rubric-addr", deadAddr, "--mongo-uri", mongotest.URI(t),
-		"--database-prefix", testenv.DatabasePrefix(t), "--dev-auth", "--data-dir", dir)
+	ladderAddr, feedbackAddr, deadAddr := freeAddr(t), freeAddr(t), freeAddr(t) // nothing listens on deadAddr
+	prefix := testenv.DatabasePrefix(t)
+	start(t, "serve", "ladder", "--grpc-addr", ladderAddr, "--mongo-uri", mongotest.URI(t), "--database-prefix", prefix, "--dev-auth", "--data-dir", dir)
+	start(t, "serve", "feedback", "--grpc-addr", feedbackAddr, "--ladder-addr", ladderAddr, "--rubric-addr", deadAddr, "--mongo-uri", mongotest.URI(t),
+		"--database-prefix", prefix, "--dev-auth", "--data-dir", dir)
 	conn := testenv.Dial(t, feedbackAddr, grpc.WithPerRPCCredentials(auth.Bearer(adminToken(t, dir))))
 	client := feedbackv1.NewFeedbackServiceClient(conn)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

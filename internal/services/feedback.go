@@ -13,6 +13,7 @@ import (
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
 	"github.com/yardstick-dev/yardstick/pkg/principal"
 	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
+	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 	rubricv1 "github.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1"
 	"github.com/yardstick-dev/yardstick/services/feedback"
 	"github.com/yardstick-dev/yardstick/services/ladder"
@@ -30,7 +31,7 @@ func feedbackService() Service {
 	return Service{
 		Name:     "feedback",
 		Database: "feedback",
-		Calls:    []string{"rubric"},
+		Calls:    []string{"rubric", "ladder"},
 		Start: func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar, peers Peers, log *slog.Logger) error {
 			store := feedback.NewStore(db)
 			if err := store.Init(ctx); err != nil {
@@ -40,7 +41,8 @@ func feedbackService() Service {
 			// of another replica that died.
 			go store.FinishErasuresEvery(ctx, erasureSweepInterval, log)
 			go store.DeliverWebhooks(ctx, log)
-			feedbackv1.RegisterFeedbackServiceServer(reg, feedback.New(store, rubricv1.NewRubricServiceClient(peers["rubric"]), feedback.Options{}))
+			feedbackv1.RegisterFeedbackServiceServer(reg, feedback.New(store, rubricv1.NewRubricServiceClient(peers["rubric"]),
+				feedback.Options{People: ladderv1.NewLadderServiceClient(peers["ladder"])}))
 			return nil
 		},
 		Seed: func(ctx context.Context, dbs func(string) *mongo.Database, log *slog.Logger) error {

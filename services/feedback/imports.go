@@ -332,6 +332,11 @@ func (s *Server) upsertInterview(ctx context.Context, cand, id string, p importe
 			return 0, nil, err
 		}
 		cur := interviewByID(&doc.Data, id)
+		if cur == nil || cur.Interviewer != want.Interviewer {
+			if err := s.assignable(ctx, want.Interviewer, "interviewer"); err != nil {
+				return 0, nil, err
+			}
+		}
 		if cur == nil {
 			want.CreateTime = time.Now().UTC().Truncate(time.Millisecond)
 			created, err := s.scheduleInterview(ctx, cand, "", want)

@@ -8,10 +8,12 @@ import (
 	"time"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
+	"github.com/yardstick-dev/yardstick/pkg/apierr/grpcerr"
 	"github.com/yardstick-dev/yardstick/pkg/paging"
 	"github.com/yardstick-dev/yardstick/pkg/principal"
 	"github.com/yardstick-dev/yardstick/pkg/versioned"
 	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
+	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 )
 
 // CreateInterview adds an interview to a candidate's panel, against a
@@ -20,6 +22,9 @@ import (
 func (s *Server) CreateInterview(ctx context.Context, req *feedbackv1.CreateInterviewRequest) (*feedbackv1.Interview, error) {
 	in := req.GetInterview()
 	if err := validateInterview(in); err != nil {
+		return nil, err
+	}
+	if err := s.assignable(ctx, in.GetInterviewer(), "interview.interviewer"); err != nil {
 		return nil, err
 	}
 	rev, err := s.rubrics.get(ctx, in.GetRubric(), "interview.rubric")
@@ -249,4 +254,24 @@ func interviewOrder(orderBy string) (newestFirst bool, err error) {
 		return true, nil
 	}
 	return false, apierr.Invalid("order_by", `must be "scheduled_time" or "scheduled_time desc"`)
+}
+
+// assignable refuses an interviewer the directory says is deactivated.
+// Someone the directory does not list may interview: tokens name people
+// the directory need not hold.
+func (s *Server) assignable(ctx context.Context, interviewer, field string) error {
+	if s.opts.People == nil {
+		return nil
+	}
+	u, err := s.opts.People.GetUser(ctx, &ladderv1.GetUserRequest{Name: interviewer})
+	if err = grpcerr.FromStatus(err); errors.Is(err, apierr.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if u.GetDeactivated() {
+		return apierr.Invalid(field, "%s is deactivated and is not assigned interviews: choose someone else", interviewer)
+	}
+	return nil
 }

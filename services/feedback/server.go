@@ -6,6 +6,7 @@ import (
 	"google.golang.org/grpc"
 
 	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
+	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 	rubricv1 "github.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1"
 )
 
@@ -28,8 +29,18 @@ type RubricReader interface {
 	GetRubricRevision(ctx context.Context, in *rubricv1.GetRubricRevisionRequest, opts ...grpc.CallOption) (*rubricv1.RubricRevision, error)
 }
 
+// PeopleReader is what the feedback service needs of the people
+// directory: whether someone is deactivated (a deactivated person is not
+// assigned interviews). A ladderv1.LadderServiceClient (with
+// auth.ForwardCredentials) is one.
+type PeopleReader interface {
+	GetUser(ctx context.Context, in *ladderv1.GetUserRequest, opts ...grpc.CallOption) (*ladderv1.User, error)
+}
+
 // Options tune the service.
 type Options struct {
+	// People, when set, is asked before an interview is assigned.
+	People PeopleReader
 	// MinCoverage is how many interviews must assess a competency before
 	// a summary stops flagging it; 2 when 0.
 	MinCoverage int
