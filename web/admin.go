@@ -34,6 +34,7 @@ func (a *App) routesAdmin() {
 	a.mux.HandleFunc("POST /admin/rubrics/{id}/rederive", a.form(a.adminRubricRederive))
 	a.routesAdminGrid()
 	a.routesAdminPeople()
+	a.routesAdminWebhooks()
 }
 
 // adminErrors are the errors of a form: the message at the top, and those

@@ -29,6 +29,7 @@ type adminPeopleData struct {
 
 type adminPersonRow struct {
 	ID, Name, Title, Manager, Level string
+	Deactivated                     bool
 }
 
 func (a *App) adminPeoplePage(w http.ResponseWriter, r *http.Request, s *session) {
@@ -46,7 +47,7 @@ func (a *App) adminPeoplePage(w http.ResponseWriter, r *http.Request, s *session
 	}
 	var d adminPeopleData
 	for _, u := range users {
-		row := adminPersonRow{ID: strings.TrimPrefix(u.GetName(), "users/"), Name: byName.of(u.GetName()), Title: u.GetTitle()}
+		row := adminPersonRow{ID: strings.TrimPrefix(u.GetName(), "users/"), Name: byName.of(u.GetName()), Title: u.GetTitle(), Deactivated: u.GetDeactivated()}
 		if u.GetManager() != "" {
 			row.Manager = byName.of(u.GetManager())
 		}
@@ -65,6 +66,7 @@ func (a *App) adminPeoplePage(w http.ResponseWriter, r *http.Request, s *session
 type adminPersonData struct {
 	ID, Etag                  string
 	DisplayName, Email, Title string
+	Deactivated               bool
 	Managers, Levels          []roleOption
 	Errors                    adminErrors
 }
@@ -96,13 +98,17 @@ func (a *App) levelChoices(ctx context.Context, selected string) ([]roleOption, 
 	return out, nil
 }
 
+// personFormFields are the directory fields the person form sets.
+var personFormFields = []string{"display_name", "email", "title", "manager", "framework", "track", "level", "deactivated"}
+
 func (a *App) loadPerson(ctx context.Context, id string) (adminPersonData, error) {
 	name := "users/" + id
 	u, err := a.ladder.GetUser(ctx, &ladderv1.GetUserRequest{Name: name})
 	if err != nil {
 		return adminPersonData{}, err
 	}
-	d := adminPersonData{ID: id, Etag: u.GetEtag(), DisplayName: u.GetDisplayName(), Email: u.GetEmail(), Title: u.GetTitle()}
+	d := adminPersonData{ID: id, Etag: u.GetEtag(), DisplayName: u.GetDisplayName(), Email: u.GetEmail(), Title: u.GetTitle(),
+		Deactivated: u.GetDeactivated()}
 	if d.Levels, err = a.levelChoices(ctx, levelKey(u)); err != nil {
 		return d, err
 	}
@@ -138,13 +144,16 @@ func (a *App) adminPersonSave(w http.ResponseWriter, r *http.Request, s *session
 		Name: "users/" + id, Etag: r.PostFormValue("etag"),
 		DisplayName: strings.TrimSpace(r.PostFormValue("display_name")), Email: strings.TrimSpace(r.PostFormValue("email")),
 		Title: strings.TrimSpace(r.PostFormValue("title")), Manager: r.PostFormValue("manager"),
+		Deactivated: r.PostFormValue("deactivated") == "on",
 	}
 	if parts := strings.Split(r.PostFormValue("level"), "|"); len(parts) == 3 {
 		u.Framework, u.Track, u.Level = parts[0], parts[1], parts[2]
 	}
 	ctx, cancel := a.call(r, s)
 	defer cancel()
-	_, err := a.ladder.UpdateUser(ctx, &ladderv1.UpdateUserRequest{User: u, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"*"}}})
+	// The form's fields, not "*": the identity provider's ID (SCIM) is not
+	// on the form and must stay.
+	_, err := a.ladder.UpdateUser(ctx, &ladderv1.UpdateUserRequest{User: u, UpdateMask: &fieldmaskpb.FieldMask{Paths: personFormFields}})
 	if err == nil {
 		a.people.forget(u.GetName())
 		a.adminRedirect(w, r, "/admin/people/"+url.PathEscape(id), "Saved.")
@@ -161,6 +170,6 @@ func (a *App) adminPersonSave(w http.ResponseWriter, r *http.Request, s *session
 		d.Etag = u.GetEtag()
 	}
 	// What was typed, not what is saved.
-	d.DisplayName, d.Email, d.Title = u.GetDisplayName(), u.GetEmail(), u.GetTitle()
+	d.DisplayName, d.Email, d.Title, d.Deactivated = u.GetDisplayName(), u.GetEmail(), u.GetTitle(), u.GetDeactivated()
 	a.render(w, s, status, "admin_person", "Person: "+d.DisplayName, d)
 }

@@ -340,3 +340,44 @@ func TestAdminPeople(t *testing.T) {
 		t.Errorf("rita saving erin = %d, want 403", code)
 	}
 }
+
+// An admin deactivates someone who left: they are shown so, their next
+// page is refused, and the form keeps them deactivated on the next save.
+func TestAdminDeactivatesSomeone(t *testing.T) {
+	s := startSite(t)
+	adam := s.as(t, "users/adam")
+	erin := s.as(t, "users/erin")
+	body := mustGet(t, adam, "/admin/people/erin", http.StatusOK, `id="deactivated"`)
+	form := url.Values{"etag": {submatch(t, etagField, body)}, "display_name": {"Erin Walsh"}, "email": {"erin@example.com"},
+		"title": {"Engineer II"}, "manager": {"users/adam"}, "deactivated": {"on"}}
+	if code, body := adam.post("/admin/people/erin", form); code != http.StatusOK || !strings.Contains(body, `id="deactivated" name="deactivated" checked`) {
+		t.Fatalf("deactivate = %d\n%.2000s", code, body)
+	}
+	mustGet(t, adam, "/admin/people", http.StatusOK, "<td>Deactivated</td>")
+	if code, _ := erin.get("/ladder"); code == http.StatusOK {
+		t.Errorf("Erin's next page after her deactivation = %d", code)
+	}
+}
+
+// An admin adds a webhook on the web: its secret is shown once, and its
+// page lists its deliveries.
+func TestAdminWebhooks(t *testing.T) {
+	s := startSite(t)
+	adam := s.as(t, "users/adam")
+	mustGet(t, adam, "/admin/webhooks", http.StatusOK, "No webhooks yet", `value="loop.completed"`)
+	code, body := adam.post("/admin/webhooks", url.Values{"url": {"ftp://example.com"}, "event_types": {"loop.completed"}})
+	if code != http.StatusBadRequest || !strings.Contains(body, `id="url-error"`) {
+		t.Fatalf("a bad address = %d\n%.2000s", code, body)
+	}
+	code, body = adam.post("/admin/webhooks", url.Values{"url": {"https://hooks.example.com/y"}, "event_types": {"loop.completed", "candidate.erased"}, "description": {"ATS sync"}})
+	if code != http.StatusOK || !strings.Contains(body, "whsec_") || !strings.Contains(body, "Nothing sent yet") {
+		t.Fatalf("add = %d\n%.2000s", code, body)
+	}
+	list := mustGet(t, adam, "/admin/webhooks", http.StatusOK, "https://hooks.example.com/y", "ATS sync")
+	if strings.Contains(list, "whsec_") {
+		t.Error("the list shows a secret")
+	}
+	if code, _ := s.as(t, "users/rita").get("/admin/webhooks"); code != http.StatusForbidden {
+		t.Errorf("rita on webhooks = %d, want 403", code)
+	}
+}

@@ -62,7 +62,11 @@ func (a *App) fillRoleForm(ctx context.Context, f *roleForm, role *feedbackv1.Ro
 		return err
 	}
 	for _, u := range users {
-		f.Team = append(f.Team, roleOption{ID: u.GetName(), Title: byName.of(u.GetName()), Selected: slices.Contains(role.GetHiringTeam(), u.GetName())})
+		selected := slices.Contains(role.GetHiringTeam(), u.GetName())
+		if u.GetDeactivated() && !selected { // someone who left is not offered; one on the team stays shown
+			continue
+		}
+		f.Team = append(f.Team, roleOption{ID: u.GetName(), Title: byName.of(u.GetName()), Selected: selected})
 	}
 	rubrics, err := listAll(func(token string) ([]*rubricv1.Rubric, string, error) {
 		resp, err := a.rubrics.ListRubrics(ctx, &rubricv1.ListRubricsRequest{PageSize: 100, PageToken: token})
