@@ -42,6 +42,8 @@ type Store struct {
 	// outbox of their events and delivers it (events.go).
 	webhooks *versioned.Store[webhook]
 	hooks    *webhooks.Dispatcher
+	// marks are the publications announced (publications.go).
+	marks *mongo.Collection
 }
 
 // Change kinds.
@@ -88,6 +90,7 @@ func NewStoreWith(db *mongo.Database, hooks webhooks.Options) *Store {
 		Forget: true,
 	})
 	s.hooks = webhooks.New(db, s.endpoints, hooks)
+	s.marks = db.Collection("publication_marks")
 	return s
 }
 
@@ -126,6 +129,7 @@ func (s *Store) Init(ctx context.Context) error {
 	indexes[s.erasingNow] = nil
 	indexes[s.calibrations] = nil
 	indexes[s.schema] = nil
+	indexes[s.marks] = nil
 	if err := mongodb.EnsureIndexes(ctx, indexes); err != nil {
 		return err
 	}

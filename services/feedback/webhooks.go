@@ -31,7 +31,8 @@ const (
 	eventCalibrationComputed = "calibration.computed"
 )
 
-var eventTypes = []string{eventScorecardSubmitted, eventScorecardAmended, eventLoopCompleted, eventCandidateErased, eventCalibrationComputed}
+var eventTypes = []string{eventScorecardSubmitted, eventScorecardAmended, eventLoopCompleted, eventCandidateErased, eventCalibrationComputed,
+	eventFrameworkPublished, eventRubricPublished}
 
 const (
 	webhooksPrefix  = "webhooks/"
