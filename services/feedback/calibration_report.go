@@ -264,6 +264,16 @@ func interviewerRow(who string, cs []scored, sc scales, eff effects, interval [2
 	if m, err := stats.Median(waits); err == nil {
 		row.MedianTimeToSubmit = durationpb.New(time.Duration(m).Round(time.Second))
 	}
+	// Over the same waits as the median: how many came within a day, the
+	// time reminders start (services/feedback/reminders.go).
+	for _, w := range waits {
+		if time.Duration(w) <= 24*time.Hour {
+			row.SubmittedWithinDay++
+		}
+	}
+	if len(waits) > 0 {
+		row.SubmittedWithinDayFraction = float64(row.SubmittedWithinDay) / float64(len(waits))
+	}
 	for _, r := range recommendations {
 		row.Recommendations = append(row.Recommendations, &feedbackv1.RecommendationCount{Recommendation: r, Count: tally[r]})
 	}

@@ -138,3 +138,28 @@ func kendall(x, y []float64) float64 {
 	}
 	return (concordant - discordant) / (concordant + discordant)
 }
+
+// The share submitted within a day is taken over the same scorecards as the
+// median time to submit: those submitted after their interview.
+func TestInterviewerRowCountsScorecardsSubmittedWithinADay(t *testing.T) {
+	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	var cards []scored
+	for i, wait := range []time.Duration{time.Hour, 23 * time.Hour, 24 * time.Hour, 30 * time.Hour, -time.Hour} {
+		iv := &interview{ID: fmt.Sprint("i", i), ScheduledTime: at}
+		if i == 1 { // no scheduled time: from when it was added
+			iv = &interview{ID: "i1", CreateTime: at}
+		}
+		cards = append(cards, scored{iv: iv, sc: &scorecard{Submitted: true, SubmitTime: at.Add(wait)}})
+	}
+	row := interviewerRow("users/ivan", cards, nil, effects{}, [2]float64{})
+	if row.GetSubmittedWithinDay() != 3 || row.GetSubmittedWithinDayFraction() != 0.75 {
+		t.Errorf("interviewerRow: within a day %d, fraction %v; want 3, 0.75 (1 h, 23 h, 24 h of 4 waits)",
+			row.GetSubmittedWithinDay(), row.GetSubmittedWithinDayFraction())
+	}
+	if got := row.GetMedianTimeToSubmit().AsDuration(); got != 23*time.Hour+30*time.Minute {
+		t.Errorf("interviewerRow: median time to submit %v, want 23h30m", got)
+	}
+	if empty := interviewerRow("users/ines", nil, nil, effects{}, [2]float64{}); empty.GetSubmittedWithinDayFraction() != 0 {
+		t.Errorf("interviewerRow without scorecards: fraction %v, want 0", empty.GetSubmittedWithinDayFraction())
+	}
+}

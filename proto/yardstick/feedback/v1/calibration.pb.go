@@ -671,8 +671,15 @@ type InterviewerCalibration struct {
 	Recommendations []*RecommendationCount `protobuf:"bytes,8,rep,name=recommendations,proto3" json:"recommendations,omitempty"`
 	// The median time from the interview to the scorecard's submission.
 	MedianTimeToSubmit *durationpb.Duration `protobuf:"bytes,9,opt,name=median_time_to_submit,json=medianTimeToSubmit,proto3" json:"median_time_to_submit,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// Of the scorecards the median time to submit is taken over (those whose
+	// submission came after the interview's scheduled time, or after it was
+	// added when it has none), how many were submitted within 24 hours of it.
+	SubmittedWithinDay int32 `protobuf:"varint,10,opt,name=submitted_within_day,json=submittedWithinDay,proto3" json:"submitted_within_day,omitempty"`
+	// `submitted_within_day` as a fraction (0..1) of those scorecards; 0
+	// when there are none.
+	SubmittedWithinDayFraction float64 `protobuf:"fixed64,11,opt,name=submitted_within_day_fraction,json=submittedWithinDayFraction,proto3" json:"submitted_within_day_fraction,omitempty"`
+	unknownFields              protoimpl.UnknownFields
+	sizeCache                  protoimpl.SizeCache
 }
 
 func (x *InterviewerCalibration) Reset() {
@@ -766,6 +773,20 @@ func (x *InterviewerCalibration) GetMedianTimeToSubmit() *durationpb.Duration {
 		return x.MedianTimeToSubmit
 	}
 	return nil
+}
+
+func (x *InterviewerCalibration) GetSubmittedWithinDay() int32 {
+	if x != nil {
+		return x.SubmittedWithinDay
+	}
+	return 0
+}
+
+func (x *InterviewerCalibration) GetSubmittedWithinDayFraction() float64 {
+	if x != nil {
+		return x.SubmittedWithinDayFraction
+	}
+	return 0
 }
 
 // One candidate in a calibration report.
@@ -1163,7 +1184,7 @@ const file_yardstick_feedback_v1_calibration_proto_rawDesc = "" +
 	"\x0ficc3_k_interval\x18\f \x01(\v2).yardstick.feedback.v1.ConfidenceIntervalR\ricc3KInterval\":\n" +
 	"\x12ConfidenceInterval\x12\x10\n" +
 	"\x03low\x18\x01 \x01(\x01R\x03low\x12\x12\n" +
-	"\x04high\x18\x02 \x01(\x01R\x04high\"\x95\x03\n" +
+	"\x04high\x18\x02 \x01(\x01R\x04high\"\x8a\x04\n" +
 	"\x16InterviewerCalibration\x12 \n" +
 	"\vinterviewer\x18\x01 \x01(\tR\vinterviewer\x12\x1e\n" +
 	"\n" +
@@ -1176,7 +1197,10 @@ const file_yardstick_feedback_v1_calibration_proto_rawDesc = "" +
 	"\rleniency_high\x18\x06 \x01(\x01R\fleniencyHigh\x12\x12\n" +
 	"\x04used\x18\a \x01(\bR\x04used\x12T\n" +
 	"\x0frecommendations\x18\b \x03(\v2*.yardstick.feedback.v1.RecommendationCountR\x0frecommendations\x12L\n" +
-	"\x15median_time_to_submit\x18\t \x01(\v2\x19.google.protobuf.DurationR\x12medianTimeToSubmit\"\xf1\x01\n" +
+	"\x15median_time_to_submit\x18\t \x01(\v2\x19.google.protobuf.DurationR\x12medianTimeToSubmit\x120\n" +
+	"\x14submitted_within_day\x18\n" +
+	" \x01(\x05R\x12submittedWithinDay\x12A\n" +
+	"\x1dsubmitted_within_day_fraction\x18\v \x01(\x01R\x1asubmittedWithinDayFraction\"\xf1\x01\n" +
 	"\x14CandidateCalibration\x12\x1c\n" +
 	"\tcandidate\x18\x01 \x01(\tR\tcandidate\x12\x1b\n" +
 	"\traw_score\x18\x02 \x01(\x01R\brawScore\x12)\n" +
