@@ -166,6 +166,8 @@ var emptyRequestCodes = map[string]codes.Code{
 	feedbackv1.FeedbackService_CompareCandidates_FullMethodName:        codes.InvalidArgument,
 	feedbackv1.FeedbackService_ComputeCalibration_FullMethodName:       codes.InvalidArgument,
 	feedbackv1.FeedbackService_GetUserCalibration_FullMethodName:       codes.InvalidArgument,
+	feedbackv1.FeedbackService_GetReminderSettings_FullMethodName:      codes.InvalidArgument,
+	feedbackv1.FeedbackService_UpdateReminderSettings_FullMethodName:   codes.InvalidArgument,
 	ladderv1.LadderService_ListFrameworkRevisions_FullMethodName:       codes.InvalidArgument,
 	ladderv1.LadderService_ListFrameworkChanges_FullMethodName:         codes.InvalidArgument,
 	ladderv1.LadderService_CompareLevels_FullMethodName:                codes.InvalidArgument,

@@ -148,6 +148,22 @@ var matrix = []testenv.MatrixCase[fixture]{
 	{RPC: "CompareCandidates", What: "the candidate", Req: func(f fixture) proto.Message {
 		return &feedbackv1.CompareCandidatesRequest{Names: []string{f.candidate.GetName()}}
 	}, Want: hiring(codes.OK)},
+	{RPC: "GetReminderSettings", What: "the caller's own", Req: func(fixture) proto.Message {
+		return &feedbackv1.GetReminderSettingsRequest{Name: "users/me/reminderSettings"}
+	}, Want: testenv.Everyone(codes.OK)},
+	{RPC: "GetReminderSettings", What: "the interviewer's", Req: func(fixture) proto.Message {
+		return &feedbackv1.GetReminderSettingsRequest{Name: "users/interviewer/reminderSettings"}
+	}, Want: map[principal.Role]codes.Code{principal.Admin: codes.OK, principal.Recruiter: codes.PermissionDenied,
+		principal.Interviewer: codes.OK, principal.Employee: codes.PermissionDenied}},
+	{RPC: "UpdateReminderSettings", What: "the caller's own", Req: func(fixture) proto.Message {
+		return &feedbackv1.UpdateReminderSettingsRequest{ReminderSettings: &feedbackv1.ReminderSettings{
+			Name: "users/me/reminderSettings", EmailReminders: proto.Bool(false)}}
+	}, Want: testenv.Everyone(codes.OK)},
+	{RPC: "UpdateReminderSettings", What: "the interviewer's", Req: func(fixture) proto.Message {
+		return &feedbackv1.UpdateReminderSettingsRequest{ReminderSettings: &feedbackv1.ReminderSettings{
+			Name: "users/interviewer/reminderSettings", EmailReminders: proto.Bool(true)}}
+	}, Want: map[principal.Role]codes.Code{principal.Admin: codes.OK, principal.Recruiter: codes.PermissionDenied,
+		principal.Interviewer: codes.OK, principal.Employee: codes.PermissionDenied}},
 }
 
 func TestRoleMatrix(t *testing.T) {

@@ -52,5 +52,9 @@ func Rules() map[string][]principal.Role {
 		feedbackv1.FeedbackService_SubmitScorecard_FullMethodName:      panel,
 		feedbackv1.FeedbackService_AmendScorecard_FullMethodName:       panel,
 		feedbackv1.FeedbackService_ListScorecardChanges_FullMethodName: panel,
+		// Everyone's own reminder settings: the handler lets a person reach
+		// their own only, and admins anyone's.
+		feedbackv1.FeedbackService_GetReminderSettings_FullMethodName:    auth.Everyone(),
+		feedbackv1.FeedbackService_UpdateReminderSettings_FullMethodName: auth.Everyone(),
 	}
 }

@@ -44,6 +44,8 @@ type Store struct {
 	hooks    *webhooks.Dispatcher
 	// marks are the publications announced (publications.go).
 	marks *mongo.Collection
+	// reminderSettings are each person's (reminder_settings.go).
+	reminderSettings *versioned.Store[reminderSettings]
 }
 
 // Change kinds.
@@ -91,6 +93,7 @@ func NewStoreWith(db *mongo.Database, hooks webhooks.Options) *Store {
 	})
 	s.hooks = webhooks.New(db, s.endpoints, hooks)
 	s.marks = db.Collection("publication_marks")
+	s.reminderSettings = versioned.New(db, "reminder_settings", "reminder_setting_changes", versioned.Options[reminderSettings]{})
 	return s
 }
 
@@ -120,7 +123,7 @@ func (s *Store) Init(ctx context.Context) error {
 	for coll, models := range s.members.store.Indexes() {
 		indexes[coll] = models
 	}
-	for _, more := range []map[*mongo.Collection][]mongo.IndexModel{s.roles.Indexes(), s.webhooks.Indexes(), s.hooks.Indexes()} {
+	for _, more := range []map[*mongo.Collection][]mongo.IndexModel{s.roles.Indexes(), s.webhooks.Indexes(), s.hooks.Indexes(), s.reminderSettings.Indexes()} {
 		for coll, models := range more {
 			indexes[coll] = models
 		}
@@ -139,6 +142,7 @@ func (s *Store) Init(ctx context.Context) error {
 		func(ctx context.Context) error { _, err := s.scorecards.Sweep(ctx); return err },
 		func(ctx context.Context) error { _, err := s.roles.Sweep(ctx); return err },
 		func(ctx context.Context) error { _, err := s.webhooks.Sweep(ctx); return err },
+		func(ctx context.Context) error { _, err := s.reminderSettings.Sweep(ctx); return err },
 		s.finishErasures,
 		s.buildMemberships,
 	} {

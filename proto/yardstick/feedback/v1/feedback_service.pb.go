@@ -1863,7 +1863,7 @@ var File_yardstick_feedback_v1_feedback_service_proto protoreflect.FileDescripto
 
 const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"\n" +
-	",yardstick/feedback/v1/feedback_service.proto\x12\x15yardstick.feedback.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a'yardstick/feedback/v1/calibration.proto\x1a$yardstick/feedback/v1/feedback.proto\x1a yardstick/feedback/v1/role.proto\x1a#yardstick/feedback/v1/webhook.proto\x1a\x1dyardstick/type/v1/names.proto\"b\n" +
+	",yardstick/feedback/v1/feedback_service.proto\x12\x15yardstick.feedback.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a'yardstick/feedback/v1/calibration.proto\x1a$yardstick/feedback/v1/feedback.proto\x1a$yardstick/feedback/v1/reminder.proto\x1a yardstick/feedback/v1/role.proto\x1a#yardstick/feedback/v1/webhook.proto\x1a\x1dyardstick/type/v1/names.proto\"b\n" +
 	"\x19ComputeCalibrationRequest\x12E\n" +
 	"\x05scope\x18\x01 \x01(\v2'.yardstick.feedback.v1.CalibrationScopeB\x06\xbaH\x03\xc8\x01\x01R\x05scope\"k\n" +
 	"\x19GetRoleCalibrationRequest\x12N\n" +
@@ -2007,7 +2007,7 @@ const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"\x16IMPORT_OUTCOME_CREATED\x10\x01\x12\x1a\n" +
 	"\x16IMPORT_OUTCOME_UPDATED\x10\x02\x12\x1c\n" +
 	"\x18IMPORT_OUTCOME_UNCHANGED\x10\x03\x12\x19\n" +
-	"\x15IMPORT_OUTCOME_FAILED\x10\x042\xfe/\n" +
+	"\x15IMPORT_OUTCOME_FAILED\x10\x042\xd43\n" +
 	"\x0fFeedbackService\x12\xd3\x01\n" +
 	"\x0fCreateCandidate\x12-.yardstick.feedback.v1.CreateCandidateRequest\x1a .yardstick.feedback.v1.Candidate\"o\x92AKJI\n" +
 	"\x03409\x12B\n" +
@@ -2099,7 +2099,12 @@ const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"\rDeleteWebhook\x12+.yardstick.feedback.v1.DeleteWebhookRequest\x1a\x16.google.protobuf.Empty\"\x1d\x82\xd3\xe4\x93\x02\x17*\x15/v1/{name=webhooks/*}\x12\x97\x01\n" +
 	"\x13RotateWebhookSecret\x121.yardstick.feedback.v1.RotateWebhookSecretRequest\x1a\x1e.yardstick.feedback.v1.Webhook\"-\x82\xd3\xe4\x93\x02':\x01*\"\"/v1/{name=webhooks/*}:rotateSecret\x12\xae\x01\n" +
 	"\x15ListWebhookDeliveries\x123.yardstick.feedback.v1.ListWebhookDeliveriesRequest\x1a4.yardstick.feedback.v1.ListWebhookDeliveriesResponse\"*\x82\xd3\xe4\x93\x02$\x12\"/v1/{parent=webhooks/*}/deliveries\x12\xb3\x01\n" +
-	"\x18RedeliverWebhookDelivery\x126.yardstick.feedback.v1.RedeliverWebhookDeliveryRequest\x1a&.yardstick.feedback.v1.WebhookDelivery\"7\x82\xd3\xe4\x93\x021:\x01*\",/v1/{name=webhooks/*/deliveries/*}:redeliverBKZIgithub.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1;feedbackv1b\x06proto3"
+	"\x18RedeliverWebhookDelivery\x126.yardstick.feedback.v1.RedeliverWebhookDeliveryRequest\x1a&.yardstick.feedback.v1.WebhookDelivery\"7\x82\xd3\xe4\x93\x021:\x01*\",/v1/{name=webhooks/*/deliveries/*}:redeliver\x12\x9e\x01\n" +
+	"\x13GetReminderSettings\x121.yardstick.feedback.v1.GetReminderSettingsRequest\x1a'.yardstick.feedback.v1.ReminderSettings\"+\x82\xd3\xe4\x93\x02%\x12#/v1/{name=users/*/reminderSettings}\x12\xb2\x02\n" +
+	"\x16UpdateReminderSettings\x124.yardstick.feedback.v1.UpdateReminderSettingsRequest\x1a'.yardstick.feedback.v1.ReminderSettings\"\xb8\x01\x92AeJc\n" +
+	"\x03409\x12\\\n" +
+	"BThe etag is stale: read the settings again and reapply the change.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02J:\x11reminder_settings25/v1/{reminder_settings.name=users/*/reminderSettings}BKZIgithub.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1;feedbackv1b\x06proto3"
 
 var (
 	file_yardstick_feedback_v1_feedback_service_proto_rawDescOnce sync.Once
@@ -2173,16 +2178,19 @@ var file_yardstick_feedback_v1_feedback_service_proto_goTypes = []any{
 	(*RotateWebhookSecretRequest)(nil),      // 54: yardstick.feedback.v1.RotateWebhookSecretRequest
 	(*ListWebhookDeliveriesRequest)(nil),    // 55: yardstick.feedback.v1.ListWebhookDeliveriesRequest
 	(*RedeliverWebhookDeliveryRequest)(nil), // 56: yardstick.feedback.v1.RedeliverWebhookDeliveryRequest
-	(*emptypb.Empty)(nil),                   // 57: google.protobuf.Empty
-	(*CandidateSummary)(nil),                // 58: yardstick.feedback.v1.CandidateSummary
-	(*CalibrationReport)(nil),               // 59: yardstick.feedback.v1.CalibrationReport
-	(*UserCalibration)(nil),                 // 60: yardstick.feedback.v1.UserCalibration
-	(*Role)(nil),                            // 61: yardstick.feedback.v1.Role
-	(*ListRolesResponse)(nil),               // 62: yardstick.feedback.v1.ListRolesResponse
-	(*Webhook)(nil),                         // 63: yardstick.feedback.v1.Webhook
-	(*ListWebhooksResponse)(nil),            // 64: yardstick.feedback.v1.ListWebhooksResponse
-	(*ListWebhookDeliveriesResponse)(nil),   // 65: yardstick.feedback.v1.ListWebhookDeliveriesResponse
-	(*WebhookDelivery)(nil),                 // 66: yardstick.feedback.v1.WebhookDelivery
+	(*GetReminderSettingsRequest)(nil),      // 57: yardstick.feedback.v1.GetReminderSettingsRequest
+	(*UpdateReminderSettingsRequest)(nil),   // 58: yardstick.feedback.v1.UpdateReminderSettingsRequest
+	(*emptypb.Empty)(nil),                   // 59: google.protobuf.Empty
+	(*CandidateSummary)(nil),                // 60: yardstick.feedback.v1.CandidateSummary
+	(*CalibrationReport)(nil),               // 61: yardstick.feedback.v1.CalibrationReport
+	(*UserCalibration)(nil),                 // 62: yardstick.feedback.v1.UserCalibration
+	(*Role)(nil),                            // 63: yardstick.feedback.v1.Role
+	(*ListRolesResponse)(nil),               // 64: yardstick.feedback.v1.ListRolesResponse
+	(*Webhook)(nil),                         // 65: yardstick.feedback.v1.Webhook
+	(*ListWebhooksResponse)(nil),            // 66: yardstick.feedback.v1.ListWebhooksResponse
+	(*ListWebhookDeliveriesResponse)(nil),   // 67: yardstick.feedback.v1.ListWebhookDeliveriesResponse
+	(*WebhookDelivery)(nil),                 // 68: yardstick.feedback.v1.WebhookDelivery
+	(*ReminderSettings)(nil),                // 69: yardstick.feedback.v1.ReminderSettings
 }
 var file_yardstick_feedback_v1_feedback_service_proto_depIdxs = []int32{
 	31, // 0: yardstick.feedback.v1.ComputeCalibrationRequest.scope:type_name -> yardstick.feedback.v1.CalibrationScope
@@ -2245,41 +2253,45 @@ var file_yardstick_feedback_v1_feedback_service_proto_depIdxs = []int32{
 	54, // 57: yardstick.feedback.v1.FeedbackService.RotateWebhookSecret:input_type -> yardstick.feedback.v1.RotateWebhookSecretRequest
 	55, // 58: yardstick.feedback.v1.FeedbackService.ListWebhookDeliveries:input_type -> yardstick.feedback.v1.ListWebhookDeliveriesRequest
 	56, // 59: yardstick.feedback.v1.FeedbackService.RedeliverWebhookDelivery:input_type -> yardstick.feedback.v1.RedeliverWebhookDeliveryRequest
-	32, // 60: yardstick.feedback.v1.FeedbackService.CreateCandidate:output_type -> yardstick.feedback.v1.Candidate
-	32, // 61: yardstick.feedback.v1.FeedbackService.GetCandidate:output_type -> yardstick.feedback.v1.Candidate
-	7,  // 62: yardstick.feedback.v1.FeedbackService.ListCandidates:output_type -> yardstick.feedback.v1.ListCandidatesResponse
-	32, // 63: yardstick.feedback.v1.FeedbackService.UpdateCandidate:output_type -> yardstick.feedback.v1.Candidate
-	57, // 64: yardstick.feedback.v1.FeedbackService.DeleteCandidate:output_type -> google.protobuf.Empty
-	13, // 65: yardstick.feedback.v1.FeedbackService.ImportCandidates:output_type -> yardstick.feedback.v1.ImportCandidatesResponse
-	32, // 66: yardstick.feedback.v1.FeedbackService.LookupCandidate:output_type -> yardstick.feedback.v1.Candidate
-	37, // 67: yardstick.feedback.v1.FeedbackService.CreateInterview:output_type -> yardstick.feedback.v1.Interview
-	37, // 68: yardstick.feedback.v1.FeedbackService.GetInterview:output_type -> yardstick.feedback.v1.Interview
-	20, // 69: yardstick.feedback.v1.FeedbackService.ListInterviews:output_type -> yardstick.feedback.v1.ListInterviewsResponse
-	38, // 70: yardstick.feedback.v1.FeedbackService.GetScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	38, // 71: yardstick.feedback.v1.FeedbackService.UpdateScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	38, // 72: yardstick.feedback.v1.FeedbackService.SubmitScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	38, // 73: yardstick.feedback.v1.FeedbackService.AmendScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	26, // 74: yardstick.feedback.v1.FeedbackService.ListScorecardChanges:output_type -> yardstick.feedback.v1.ListScorecardChangesResponse
-	58, // 75: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:output_type -> yardstick.feedback.v1.CandidateSummary
-	29, // 76: yardstick.feedback.v1.FeedbackService.CompareCandidates:output_type -> yardstick.feedback.v1.CompareCandidatesResponse
-	59, // 77: yardstick.feedback.v1.FeedbackService.ComputeCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
-	59, // 78: yardstick.feedback.v1.FeedbackService.GetRoleCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
-	60, // 79: yardstick.feedback.v1.FeedbackService.GetUserCalibration:output_type -> yardstick.feedback.v1.UserCalibration
-	61, // 80: yardstick.feedback.v1.FeedbackService.CreateRole:output_type -> yardstick.feedback.v1.Role
-	61, // 81: yardstick.feedback.v1.FeedbackService.GetRole:output_type -> yardstick.feedback.v1.Role
-	62, // 82: yardstick.feedback.v1.FeedbackService.ListRoles:output_type -> yardstick.feedback.v1.ListRolesResponse
-	61, // 83: yardstick.feedback.v1.FeedbackService.UpdateRole:output_type -> yardstick.feedback.v1.Role
-	57, // 84: yardstick.feedback.v1.FeedbackService.DeleteRole:output_type -> google.protobuf.Empty
-	63, // 85: yardstick.feedback.v1.FeedbackService.CreateWebhook:output_type -> yardstick.feedback.v1.Webhook
-	63, // 86: yardstick.feedback.v1.FeedbackService.GetWebhook:output_type -> yardstick.feedback.v1.Webhook
-	64, // 87: yardstick.feedback.v1.FeedbackService.ListWebhooks:output_type -> yardstick.feedback.v1.ListWebhooksResponse
-	63, // 88: yardstick.feedback.v1.FeedbackService.UpdateWebhook:output_type -> yardstick.feedback.v1.Webhook
-	57, // 89: yardstick.feedback.v1.FeedbackService.DeleteWebhook:output_type -> google.protobuf.Empty
-	63, // 90: yardstick.feedback.v1.FeedbackService.RotateWebhookSecret:output_type -> yardstick.feedback.v1.Webhook
-	65, // 91: yardstick.feedback.v1.FeedbackService.ListWebhookDeliveries:output_type -> yardstick.feedback.v1.ListWebhookDeliveriesResponse
-	66, // 92: yardstick.feedback.v1.FeedbackService.RedeliverWebhookDelivery:output_type -> yardstick.feedback.v1.WebhookDelivery
-	60, // [60:93] is the sub-list for method output_type
-	27, // [27:60] is the sub-list for method input_type
+	57, // 60: yardstick.feedback.v1.FeedbackService.GetReminderSettings:input_type -> yardstick.feedback.v1.GetReminderSettingsRequest
+	58, // 61: yardstick.feedback.v1.FeedbackService.UpdateReminderSettings:input_type -> yardstick.feedback.v1.UpdateReminderSettingsRequest
+	32, // 62: yardstick.feedback.v1.FeedbackService.CreateCandidate:output_type -> yardstick.feedback.v1.Candidate
+	32, // 63: yardstick.feedback.v1.FeedbackService.GetCandidate:output_type -> yardstick.feedback.v1.Candidate
+	7,  // 64: yardstick.feedback.v1.FeedbackService.ListCandidates:output_type -> yardstick.feedback.v1.ListCandidatesResponse
+	32, // 65: yardstick.feedback.v1.FeedbackService.UpdateCandidate:output_type -> yardstick.feedback.v1.Candidate
+	59, // 66: yardstick.feedback.v1.FeedbackService.DeleteCandidate:output_type -> google.protobuf.Empty
+	13, // 67: yardstick.feedback.v1.FeedbackService.ImportCandidates:output_type -> yardstick.feedback.v1.ImportCandidatesResponse
+	32, // 68: yardstick.feedback.v1.FeedbackService.LookupCandidate:output_type -> yardstick.feedback.v1.Candidate
+	37, // 69: yardstick.feedback.v1.FeedbackService.CreateInterview:output_type -> yardstick.feedback.v1.Interview
+	37, // 70: yardstick.feedback.v1.FeedbackService.GetInterview:output_type -> yardstick.feedback.v1.Interview
+	20, // 71: yardstick.feedback.v1.FeedbackService.ListInterviews:output_type -> yardstick.feedback.v1.ListInterviewsResponse
+	38, // 72: yardstick.feedback.v1.FeedbackService.GetScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	38, // 73: yardstick.feedback.v1.FeedbackService.UpdateScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	38, // 74: yardstick.feedback.v1.FeedbackService.SubmitScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	38, // 75: yardstick.feedback.v1.FeedbackService.AmendScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	26, // 76: yardstick.feedback.v1.FeedbackService.ListScorecardChanges:output_type -> yardstick.feedback.v1.ListScorecardChangesResponse
+	60, // 77: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:output_type -> yardstick.feedback.v1.CandidateSummary
+	29, // 78: yardstick.feedback.v1.FeedbackService.CompareCandidates:output_type -> yardstick.feedback.v1.CompareCandidatesResponse
+	61, // 79: yardstick.feedback.v1.FeedbackService.ComputeCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
+	61, // 80: yardstick.feedback.v1.FeedbackService.GetRoleCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
+	62, // 81: yardstick.feedback.v1.FeedbackService.GetUserCalibration:output_type -> yardstick.feedback.v1.UserCalibration
+	63, // 82: yardstick.feedback.v1.FeedbackService.CreateRole:output_type -> yardstick.feedback.v1.Role
+	63, // 83: yardstick.feedback.v1.FeedbackService.GetRole:output_type -> yardstick.feedback.v1.Role
+	64, // 84: yardstick.feedback.v1.FeedbackService.ListRoles:output_type -> yardstick.feedback.v1.ListRolesResponse
+	63, // 85: yardstick.feedback.v1.FeedbackService.UpdateRole:output_type -> yardstick.feedback.v1.Role
+	59, // 86: yardstick.feedback.v1.FeedbackService.DeleteRole:output_type -> google.protobuf.Empty
+	65, // 87: yardstick.feedback.v1.FeedbackService.CreateWebhook:output_type -> yardstick.feedback.v1.Webhook
+	65, // 88: yardstick.feedback.v1.FeedbackService.GetWebhook:output_type -> yardstick.feedback.v1.Webhook
+	66, // 89: yardstick.feedback.v1.FeedbackService.ListWebhooks:output_type -> yardstick.feedback.v1.ListWebhooksResponse
+	65, // 90: yardstick.feedback.v1.FeedbackService.UpdateWebhook:output_type -> yardstick.feedback.v1.Webhook
+	59, // 91: yardstick.feedback.v1.FeedbackService.DeleteWebhook:output_type -> google.protobuf.Empty
+	65, // 92: yardstick.feedback.v1.FeedbackService.RotateWebhookSecret:output_type -> yardstick.feedback.v1.Webhook
+	67, // 93: yardstick.feedback.v1.FeedbackService.ListWebhookDeliveries:output_type -> yardstick.feedback.v1.ListWebhookDeliveriesResponse
+	68, // 94: yardstick.feedback.v1.FeedbackService.RedeliverWebhookDelivery:output_type -> yardstick.feedback.v1.WebhookDelivery
+	69, // 95: yardstick.feedback.v1.FeedbackService.GetReminderSettings:output_type -> yardstick.feedback.v1.ReminderSettings
+	69, // 96: yardstick.feedback.v1.FeedbackService.UpdateReminderSettings:output_type -> yardstick.feedback.v1.ReminderSettings
+	62, // [62:97] is the sub-list for method output_type
+	27, // [27:62] is the sub-list for method input_type
 	27, // [27:27] is the sub-list for extension type_name
 	27, // [27:27] is the sub-list for extension extendee
 	0,  // [0:27] is the sub-list for field type_name
@@ -2292,6 +2304,7 @@ func file_yardstick_feedback_v1_feedback_service_proto_init() {
 	}
 	file_yardstick_feedback_v1_calibration_proto_init()
 	file_yardstick_feedback_v1_feedback_proto_init()
+	file_yardstick_feedback_v1_reminder_proto_init()
 	file_yardstick_feedback_v1_role_proto_init()
 	file_yardstick_feedback_v1_webhook_proto_init()
 	type x struct{}

@@ -53,6 +53,8 @@ const (
 	FeedbackService_RotateWebhookSecret_FullMethodName      = "/yardstick.feedback.v1.FeedbackService/RotateWebhookSecret"
 	FeedbackService_ListWebhookDeliveries_FullMethodName    = "/yardstick.feedback.v1.FeedbackService/ListWebhookDeliveries"
 	FeedbackService_RedeliverWebhookDelivery_FullMethodName = "/yardstick.feedback.v1.FeedbackService/RedeliverWebhookDelivery"
+	FeedbackService_GetReminderSettings_FullMethodName      = "/yardstick.feedback.v1.FeedbackService/GetReminderSettings"
+	FeedbackService_UpdateReminderSettings_FullMethodName   = "/yardstick.feedback.v1.FeedbackService/UpdateReminderSettings"
 )
 
 // FeedbackServiceClient is the client API for FeedbackService service.
@@ -173,6 +175,13 @@ type FeedbackServiceClient interface {
 	// Sends a delivery that is done (delivered or failed) again, retried for
 	// another 24 hours. Admins.
 	RedeliverWebhookDelivery(ctx context.Context, in *RedeliverWebhookDeliveryRequest, opts ...grpc.CallOption) (*WebhookDelivery, error)
+	// Returns a person's reminder settings (a singleton that always exists:
+	// the defaults until changed). Everyone, for their own; admins, anyone's.
+	GetReminderSettings(ctx context.Context, in *GetReminderSettingsRequest, opts ...grpc.CallOption) (*ReminderSettings, error)
+	// Changes the fields named in `update_mask` of a person's reminder
+	// settings, for example to stop the daily email about overdue
+	// scorecards. Everyone, for their own; admins, anyone's.
+	UpdateReminderSettings(ctx context.Context, in *UpdateReminderSettingsRequest, opts ...grpc.CallOption) (*ReminderSettings, error)
 }
 
 type feedbackServiceClient struct {
@@ -513,6 +522,26 @@ func (c *feedbackServiceClient) RedeliverWebhookDelivery(ctx context.Context, in
 	return out, nil
 }
 
+func (c *feedbackServiceClient) GetReminderSettings(ctx context.Context, in *GetReminderSettingsRequest, opts ...grpc.CallOption) (*ReminderSettings, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReminderSettings)
+	err := c.cc.Invoke(ctx, FeedbackService_GetReminderSettings_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *feedbackServiceClient) UpdateReminderSettings(ctx context.Context, in *UpdateReminderSettingsRequest, opts ...grpc.CallOption) (*ReminderSettings, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReminderSettings)
+	err := c.cc.Invoke(ctx, FeedbackService_UpdateReminderSettings_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // FeedbackServiceServer is the server API for FeedbackService service.
 // All implementations must embed UnimplementedFeedbackServiceServer
 // for forward compatibility.
@@ -631,6 +660,13 @@ type FeedbackServiceServer interface {
 	// Sends a delivery that is done (delivered or failed) again, retried for
 	// another 24 hours. Admins.
 	RedeliverWebhookDelivery(context.Context, *RedeliverWebhookDeliveryRequest) (*WebhookDelivery, error)
+	// Returns a person's reminder settings (a singleton that always exists:
+	// the defaults until changed). Everyone, for their own; admins, anyone's.
+	GetReminderSettings(context.Context, *GetReminderSettingsRequest) (*ReminderSettings, error)
+	// Changes the fields named in `update_mask` of a person's reminder
+	// settings, for example to stop the daily email about overdue
+	// scorecards. Everyone, for their own; admins, anyone's.
+	UpdateReminderSettings(context.Context, *UpdateReminderSettingsRequest) (*ReminderSettings, error)
 	mustEmbedUnimplementedFeedbackServiceServer()
 }
 
@@ -739,6 +775,12 @@ func (UnimplementedFeedbackServiceServer) ListWebhookDeliveries(context.Context,
 }
 func (UnimplementedFeedbackServiceServer) RedeliverWebhookDelivery(context.Context, *RedeliverWebhookDeliveryRequest) (*WebhookDelivery, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method RedeliverWebhookDelivery not implemented")
+}
+func (UnimplementedFeedbackServiceServer) GetReminderSettings(context.Context, *GetReminderSettingsRequest) (*ReminderSettings, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetReminderSettings not implemented")
+}
+func (UnimplementedFeedbackServiceServer) UpdateReminderSettings(context.Context, *UpdateReminderSettingsRequest) (*ReminderSettings, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method UpdateReminderSettings not implemented")
 }
 func (UnimplementedFeedbackServiceServer) mustEmbedUnimplementedFeedbackServiceServer() {}
 func (UnimplementedFeedbackServiceServer) testEmbeddedByValue()                         {}
@@ -1355,6 +1397,42 @@ func _FeedbackService_RedeliverWebhookDelivery_Handler(srv interface{}, ctx cont
 	return interceptor(ctx, in, info, handler)
 }
 
+func _FeedbackService_GetReminderSettings_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetReminderSettingsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeedbackServiceServer).GetReminderSettings(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeedbackService_GetReminderSettings_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeedbackServiceServer).GetReminderSettings(ctx, req.(*GetReminderSettingsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FeedbackService_UpdateReminderSettings_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateReminderSettingsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeedbackServiceServer).UpdateReminderSettings(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeedbackService_UpdateReminderSettings_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeedbackServiceServer).UpdateReminderSettings(ctx, req.(*UpdateReminderSettingsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // FeedbackService_ServiceDesc is the grpc.ServiceDesc for FeedbackService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1493,6 +1571,14 @@ var FeedbackService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "RedeliverWebhookDelivery",
 			Handler:    _FeedbackService_RedeliverWebhookDelivery_Handler,
+		},
+		{
+			MethodName: "GetReminderSettings",
+			Handler:    _FeedbackService_GetReminderSettings_Handler,
+		},
+		{
+			MethodName: "UpdateReminderSettings",
+			Handler:    _FeedbackService_UpdateReminderSettings_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
