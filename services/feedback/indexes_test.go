@@ -28,6 +28,7 @@ func TestStartUpDeclaresAnIndexForEveryFilter(t *testing.T) {
 		"candidate_changes_in_flight":  {`resource:1`},                                    // Purge's markers
 		"scorecard_changes_in_flight":  {`resource:1`},                                    //
 		"membership_changes_in_flight": {`resource:1`},                                    //
+		"reminder_claims":              {`time:1`},                                        // the reminders' prune
 	} {
 		got := mongotest.IndexKeys(t, db.Collection(coll))
 		for _, key := range want {

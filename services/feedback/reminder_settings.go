@@ -109,3 +109,12 @@ func reminderSettingsToProto(name string, doc *versioned.Doc[reminderSettings]) 
 	}
 	return out
 }
+
+// remindsByEmail reports whether a person wants the reminder emails.
+func (s *Store) remindsByEmail(ctx context.Context, user string) (bool, error) {
+	doc, err := s.reminderSettings.Stored(ctx, reminderSettingsName(user))
+	if err != nil {
+		return false, err
+	}
+	return !doc.Live() || !doc.Data.EmailRemindersOff, nil
+}

@@ -44,8 +44,10 @@ type Store struct {
 	hooks    *webhooks.Dispatcher
 	// marks are the publications announced (publications.go).
 	marks *mongo.Collection
-	// reminderSettings are each person's (reminder_settings.go).
+	// reminderSettings are each person's (reminder_settings.go);
+	// reminderClaims the digests sent, one per person per day (reminders.go).
 	reminderSettings *versioned.Store[reminderSettings]
+	reminderClaims   *mongo.Collection
 }
 
 // Change kinds.
@@ -94,6 +96,7 @@ func NewStoreWith(db *mongo.Database, hooks webhooks.Options) *Store {
 	s.hooks = webhooks.New(db, s.endpoints, hooks)
 	s.marks = db.Collection("publication_marks")
 	s.reminderSettings = versioned.New(db, "reminder_settings", "reminder_setting_changes", versioned.Options[reminderSettings]{})
+	s.reminderClaims = db.Collection("reminder_claims")
 	return s
 }
 
@@ -133,6 +136,7 @@ func (s *Store) Init(ctx context.Context) error {
 	indexes[s.calibrations] = nil
 	indexes[s.schema] = nil
 	indexes[s.marks] = nil
+	indexes[s.reminderClaims] = reminderClaimIndexes
 	if err := mongodb.EnsureIndexes(ctx, indexes); err != nil {
 		return err
 	}
