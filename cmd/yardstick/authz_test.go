@@ -66,7 +66,7 @@ func startAsDev(t *testing.T) (*running, *grpc.ClientConn, string) {
 	for _, s := range services.All() {
 		peers[s.Name] = self
 	}
-	r, err := startGRPC(ctx, slog.New(slog.DiscardHandler), conn, testenv.DatabasePrefix(t), services.All(), peers, opts, nil, lis)
+	r, err := startGRPC(ctx, slog.New(slog.DiscardHandler), conn, testenv.DatabasePrefix(t), services.All(), peers, services.Settings{}, opts, nil, lis)
 	if err != nil {
 		t.Fatal(err)
 	}

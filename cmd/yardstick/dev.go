@@ -110,7 +110,7 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 	for _, s := range all {
 		peers[s.Name] = self
 	}
-	grpcRun, err := startGRPC(serveCtx, log, conn, c.dbPrefix, all, peers, secured, c.security.guard, grpcLis)
+	grpcRun, err := startGRPC(serveCtx, log, conn, c.dbPrefix, all, peers, services.Settings{}, secured, c.security.guard, grpcLis)
 	if err != nil {
 		stopServing()
 		<-metricsDone

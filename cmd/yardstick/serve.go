@@ -94,7 +94,7 @@ func (c *serveCommand) run(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	grpcRun, err := startGRPC(ctx, log, conn, c.dbPrefix, []services.Service{c.service}, peers, secured, c.security.guard, lis)
+	grpcRun, err := startGRPC(ctx, log, conn, c.dbPrefix, []services.Service{c.service}, peers, services.Settings{}, secured, c.security.guard, lis)
 	if err != nil {
 		_ = lis.Close()
 		return err

@@ -78,17 +78,18 @@ func dialPeer(addr string, creds credentials.TransportCredentials) (*grpc.Client
 
 // startGRPC builds the gRPC server with the given services over their
 // databases under prefix, with the given options (security), and starts
-// serving it on lis. peers reach the services they call.
+// serving it on lis. peers reach the services they call; settings go to
+// their background jobs.
 //
 // guard, when not nil, is the server's guard: it is told where the people
 // directory is, to refuse deactivated people (services.Directory).
-func startGRPC(ctx context.Context, log *slog.Logger, conn *mongodb.Conn, prefix string, list []services.Service, peers services.Peers, opts grpcserver.Options, guard *auth.Guard, lis net.Listener) (*running, error) {
+func startGRPC(ctx context.Context, log *slog.Logger, conn *mongodb.Conn, prefix string, list []services.Service, peers services.Peers, settings services.Settings, opts grpcserver.Options, guard *auth.Guard, lis net.Listener) (*running, error) {
 	opts.Logger, opts.DefaultTimeout = log, requestTimeout
 	srv, err := grpcserver.New(opts)
 	if err != nil {
 		return nil, err
 	}
-	if err := services.StartAll(ctx, conn.Client, prefix, list, srv, peers, log); err != nil {
+	if err := services.StartAll(ctx, conn.Client, prefix, list, srv, peers, settings, log); err != nil {
 		return nil, err
 	}
 	if d := services.NewDirectory(conn.Client, prefix, list, peers); guard != nil && d != nil {

@@ -26,7 +26,8 @@ const erasureSweepInterval = time.Minute
 
 // feedbackService is the entry of the feedback service: candidates,
 // interviews and scorecards, checked against rubric revisions read through
-// the rubric's gRPC client.
+// the rubric's gRPC client; who is deactivated, and the names and emails
+// its reminders go to, are read through the ladder's.
 func feedbackService() Service {
 	return Service{
 		Name:     "feedback",
@@ -43,6 +44,18 @@ func feedbackService() Service {
 			go store.DeliverWebhooks(ctx, log)
 			feedbackv1.RegisterFeedbackServiceServer(reg, feedback.New(store, rubricv1.NewRubricServiceClient(peers["rubric"]),
 				feedback.Options{People: ladderv1.NewLadderServiceClient(peers["ladder"])}))
+			return nil
+		},
+		Jobs: func(ctx context.Context, db *mongo.Database, peers Peers, settings Settings, log *slog.Logger) error {
+			r := settings.Reminders
+			if r.Mail == nil {
+				return nil
+			}
+			if r.Token == nil {
+				return errors.New("the reminders need a token of their own for the people directory")
+			}
+			r.People = ladderv1.NewLadderServiceClient(peers["ladder"])
+			go feedback.NewStore(db).SendReminders(ctx, r, log.With("job", "reminders"))
 			return nil
 		},
 		Seed: func(ctx context.Context, dbs func(string) *mongo.Database, log *slog.Logger) error {

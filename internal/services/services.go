@@ -21,6 +21,7 @@ import (
 
 	"github.com/yardstick-dev/yardstick/pkg/auth"
 	"github.com/yardstick-dev/yardstick/pkg/principal"
+	"github.com/yardstick-dev/yardstick/services/feedback"
 )
 
 // DefaultDatabasePrefix is the default of --database-prefix: a service's
@@ -40,6 +41,10 @@ type Service struct {
 	// Its calls to other services go through peers, client connections that
 	// forward the caller's credentials (see Calls).
 	Start func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar, peers Peers, log *slog.Logger) error
+	// Jobs, when set, starts the service's background work that needs the
+	// process's Settings (the feedback service's reminders); StartAll calls
+	// it after Start. `serve` offers the settings' flags to such services.
+	Jobs func(ctx context.Context, db *mongo.Database, peers Peers, settings Settings, log *slog.Logger) error
 	// Calls names the services this one calls through their gRPC clients:
 	// `serve` takes --NAME-addr (and --NAME-ca) for each, and the start order
 	// of All puts them first.
@@ -57,6 +62,14 @@ type Service struct {
 	// Rules returns who may call each RPC of the service (full method name →
 	// roles); every RPC it serves needs one.
 	Rules func() map[string][]principal.Role
+}
+
+// Settings are what a process's flags say to the services' background jobs.
+type Settings struct {
+	// Reminders are the feedback service's emails about overdue
+	// scorecards, off without Mail. The feedback entry reaches the people
+	// directory through its ladder peer; Token must be set.
+	Reminders feedback.Reminders
 }
 
 // Peers are client connections to other services, by service name.
@@ -106,16 +119,24 @@ func Rules() (map[string][]principal.Role, error) {
 }
 
 // StartAll starts every service of list over the databases under prefix
-// and registers them on reg; peers reach the services they call.
-func StartAll(ctx context.Context, client *mongo.Client, prefix string, list []Service, reg grpc.ServiceRegistrar, peers Peers, log *slog.Logger) error {
+// and registers them on reg; peers reach the services they call. Their
+// background jobs get settings.
+func StartAll(ctx context.Context, client *mongo.Client, prefix string, list []Service, reg grpc.ServiceRegistrar, peers Peers, settings Settings, log *slog.Logger) error {
 	for _, s := range list {
 		for _, name := range s.Calls {
 			if peers[name] == nil {
 				return fmt.Errorf("start %s service: it calls the %s service, and no connection to it was given", s.Name, name)
 			}
 		}
-		if err := s.Start(ctx, client.Database(s.DatabaseName(prefix)), reg, peers, log); err != nil {
+		db := client.Database(s.DatabaseName(prefix))
+		if err := s.Start(ctx, db, reg, peers, log); err != nil {
 			return fmt.Errorf("start %s service: %w", s.Name, err)
+		}
+		if s.Jobs == nil {
+			continue
+		}
+		if err := s.Jobs(ctx, db, peers, settings, log); err != nil {
+			return fmt.Errorf("start %s service's jobs: %w", s.Name, err)
 		}
 	}
 	return nil

@@ -66,6 +66,9 @@ type Options struct {
 	// Verifier, when set, checks the callers' tokens instead of the
 	// environment's dev key: for example an OpenID provider's.
 	Verifier *auth.Verifier
+	// Settings go to the services' background jobs. Reminders without a
+	// Token get one minted with the environment's dev key, as in dev mode.
+	Settings services.Settings
 }
 
 // StartLadder serves the services on a loopback port over fresh databases
@@ -122,7 +125,11 @@ func Start(t testing.TB, opts Options) *Env {
 	for _, s := range services.All() {
 		peers[s.Name] = self
 	}
-	if err := services.StartAll(ctx, mongotest.Client(t), prefix, services.All(), srv, peers, slog.New(slog.DiscardHandler)); err != nil {
+	settings := opts.Settings
+	if settings.Reminders.Token == nil {
+		settings.Reminders.Token = services.DevReminderToken(key)
+	}
+	if err := services.StartAll(ctx, mongotest.Client(t), prefix, services.All(), srv, peers, settings, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
 	}
 	guard.CheckDeactivated(services.NewDirectory(mongotest.Client(t), prefix, services.All(), peers))

@@ -13,6 +13,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
+	"github.com/yardstick-dev/yardstick/internal/mailpittest"
 	"github.com/yardstick-dev/yardstick/internal/testenv"
 	"github.com/yardstick-dev/yardstick/pkg/mongodb/mongotest"
 	"github.com/yardstick-dev/yardstick/pkg/principal"
@@ -21,7 +22,11 @@ import (
 	rubricv1 "github.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1"
 )
 
-func TestMain(m *testing.M) { os.Exit(mongotest.Run(m)) }
+func TestMain(m *testing.M) {
+	code := mongotest.Run(m)
+	mailpittest.RemoveBinary()
+	os.Exit(code)
+}
 
 // The people of the tests.
 const (
@@ -39,10 +44,13 @@ type env struct {
 	recruiter feedbackv1.FeedbackServiceClient
 }
 
-func start(t *testing.T) *env {
+func start(t *testing.T) *env { t.Helper(); return startWith(t, testenv.Options{}) }
+
+// startWith is start with options of the environment.
+func startWith(t *testing.T, opts testenv.Options) *env {
 	t.Helper()
 	ctx := context.Background()
-	e := testenv.Start(t, testenv.Options{})
+	e := testenv.Start(t, opts)
 	ladder := e.LadderAs(testenv.AdminSubject, principal.Admin)
 	f, err := ladder.CreateFramework(ctx, &ladderv1.CreateFrameworkRequest{FrameworkId: "eng", Framework: &ladderv1.Framework{
 		Title:        "Engineering",
