@@ -26,8 +26,9 @@ type devCommand struct {
 	storage
 	security
 	observability
-	httpAddr string
-	grpcAddr string
+	httpAddr  string
+	grpcAddr  string
+	reminders reminderFlags
 	// ready, when set, is told the addresses served once everything is up
 	// and seeded (the load tool starts dev mode on ports the system picks).
 	ready func(grpcAddr, httpAddr net.Addr)
@@ -42,6 +43,7 @@ func parseDev(args []string, stderr io.Writer) (*devCommand, error) {
 	c.storage.register(fs, "directory for the embedded database")
 	c.security.register(fs, true)
 	c.observability.register(fs)
+	c.reminders.register(fs, true)
 	return c, fs.Parse(args)
 }
 
@@ -61,6 +63,15 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 	}
 	defer httpLis.Close()
 	secured, err := c.security.serverOptions(ctx, c.dataDir, log)
+	if err != nil {
+		return err
+	}
+	devKeyDir := ""
+	if c.trustsDevKey() {
+		devKeyDir = c.dataDir
+	}
+	// Links in the reminders go to this process's web app unless told otherwise.
+	settings, err := c.reminders.settings("http://"+dialAddr(httpLis.Addr()), devKeyDir)
 	if err != nil {
 		return err
 	}
@@ -110,7 +121,7 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 	for _, s := range all {
 		peers[s.Name] = self
 	}
-	grpcRun, err := startGRPC(serveCtx, log, conn, c.dbPrefix, all, peers, services.Settings{}, secured, c.security.guard, grpcLis)
+	grpcRun, err := startGRPC(serveCtx, log, conn, c.dbPrefix, all, peers, settings, secured, c.security.guard, grpcLis)
 	if err != nil {
 		stopServing()
 		<-metricsDone

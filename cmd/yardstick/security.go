@@ -91,6 +91,12 @@ func (s *security) verifier(ctx context.Context, dataDir string, log *slog.Logge
 	return auth.NewDev(key), nil
 }
 
+// trustsDevKey reports whether the services trust the dev key (in dev
+// mode, or with --dev-auth) rather than an OIDC issuer.
+func (s *security) trustsDevKey() bool {
+	return s.devAuth && s.oidcIssuer == "" && s.oidcAudience == ""
+}
+
 // tokenRolesClaim is the roles claim of the tokens verifier trusts:
 // --roles-claim for an OIDC issuer's, the default for the dev key's (which
 // it mints).

@@ -16,9 +16,10 @@ type serveCommand struct {
 	storage
 	security
 	observability
-	service  services.Service
-	grpcAddr string
-	peers    []backendFlags // one per service this one calls
+	service   services.Service
+	grpcAddr  string
+	peers     []backendFlags // one per service this one calls
+	reminders reminderFlags  // for a service with background jobs
 }
 
 func parseServe(name string, args []string, stderr io.Writer) (*serveCommand, error) {
@@ -33,6 +34,9 @@ func parseServe(name string, args []string, stderr io.Writer) (*serveCommand, er
 	c.storage.register(fs, "directory for the embedded database (without --mongo-uri)")
 	c.security.register(fs, false)
 	c.observability.register(fs)
+	if service.Jobs != nil {
+		c.reminders.register(fs, false)
+	}
 	for _, name := range service.Calls {
 		peer, err := services.Lookup(name)
 		if err != nil {
@@ -60,6 +64,14 @@ func parseServe(name string, args []string, stderr io.Writer) (*serveCommand, er
 func (c *serveCommand) run(ctx context.Context, log *slog.Logger) error {
 	log = log.With("service", c.service.Name)
 	secured, err := c.security.serverOptions(ctx, c.dataDir, log)
+	if err != nil {
+		return err
+	}
+	devKeyDir := ""
+	if c.trustsDevKey() {
+		devKeyDir = c.dataDir
+	}
+	settings, err := c.reminders.settings("", devKeyDir)
 	if err != nil {
 		return err
 	}
@@ -94,7 +106,7 @@ func (c *serveCommand) run(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	grpcRun, err := startGRPC(ctx, log, conn, c.dbPrefix, []services.Service{c.service}, peers, services.Settings{}, secured, c.security.guard, lis)
+	grpcRun, err := startGRPC(ctx, log, conn, c.dbPrefix, []services.Service{c.service}, peers, settings, secured, c.security.guard, lis)
 	if err != nil {
 		_ = lis.Close()
 		return err

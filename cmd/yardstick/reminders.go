@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/yardstick-dev/yardstick/internal/services"
+	"github.com/yardstick-dev/yardstick/pkg/auth"
+	"github.com/yardstick-dev/yardstick/pkg/mailer"
+	"github.com/yardstick-dev/yardstick/services/feedback"
+)
+
+// reminderFlags are the flags of the feedback service's emails about
+// overdue scorecards (services/feedback/reminders.go), on `dev` and on
+// `serve feedback`. Without --smtp-addr there are none.
+type reminderFlags struct {
+	smtpAddr, smtpFrom, smtpUser, smtpPasswordFile, smtpTLS string
+	after                                                   time.Duration
+	publicURL                                               string
+	tokenFile                                               string
+}
+
+func (f *reminderFlags) register(fs *flag.FlagSet, dev bool) {
+	tlsDefault, fromDefault := string(mailer.StartTLS), ""
+	if dev { // a mail catcher on this machine (mailpit, MailHog) speaks plain SMTP
+		tlsDefault, fromDefault = string(mailer.NoTLS), "Yardstick <yardstick@localhost>"
+	}
+	fs.StringVar(&f.smtpAddr, "smtp-addr", "", "SMTP server (host:port) for the reminders about overdue scorecards; none are sent when empty")
+	fs.StringVar(&f.smtpFrom, "smtp-from", fromDefault, "sender of the reminders, for example \"Yardstick <yardstick@example.com>\"")
+	fs.StringVar(&f.smtpUser, "smtp-username", "", "SMTP user name; no authentication when empty")
+	fs.StringVar(&f.smtpPasswordFile, "smtp-password-file", "", "file holding the SMTP password")
+	fs.StringVar(&f.smtpTLS, "smtp-tls", tlsDefault, "SMTP transport security: starttls, tls (implicit, port 465) or none")
+	fs.DurationVar(&f.after, "reminder-after", feedback.DefaultReminderAfter, "how long after an interview its scorecard is overdue")
+	publicUsage := "base URL of the web app, for the links in the reminders (required with --smtp-addr)"
+	if dev {
+		publicUsage = "base URL of the web app, for the links in the reminders; the gateway's address when empty"
+	}
+	fs.StringVar(&f.publicURL, "public-url", "", publicUsage)
+	fs.StringVar(&f.tokenFile, "reminder-token-file", "",
+		"file holding the JWT the reminders call the people directory with (re-read when it changes); without it, a token minted with the dev key when the services trust it")
+}
+
+// settings turns the flags into the services' settings. publicURL is the
+// default of --public-url ("" for none); devKeyDir, when not empty, is the
+// data directory whose dev key the services trust, to mint the job's token
+// with when no --reminder-token-file is given.
+func (f *reminderFlags) settings(publicURL, devKeyDir string) (services.Settings, error) {
+	if f.smtpAddr == "" {
+		return services.Settings{}, nil
+	}
+	if f.publicURL != "" {
+		publicURL = f.publicURL
+	}
+	if u, err := url.Parse(publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return services.Settings{}, errors.New("--smtp-addr needs --public-url, the web app's base URL (https://yardstick.example.com)")
+	}
+	if f.after <= 0 {
+		return services.Settings{}, errors.New("--reminder-after must be positive")
+	}
+	tlsMode, err := mailer.ParseTLS(f.smtpTLS)
+	if err != nil {
+		return services.Settings{}, err
+	}
+	password := ""
+	if f.smtpPasswordFile != "" {
+		b, err := os.ReadFile(f.smtpPasswordFile)
+		if err != nil {
+			return services.Settings{}, fmt.Errorf("--smtp-password-file: %w", err)
+		}
+		password = strings.TrimRight(string(b), "\r\n")
+	}
+	sender, err := mailer.New(mailer.Config{Addr: f.smtpAddr, From: f.smtpFrom, Username: f.smtpUser, Password: password, TLS: tlsMode})
+	if err != nil {
+		return services.Settings{}, err
+	}
+	r := feedback.Reminders{Mail: sender, PublicURL: publicURL, After: f.after}
+	switch {
+	case f.tokenFile != "":
+		r.Token = tokenFromFile(f.tokenFile)
+		if _, err := r.Token(context.Background()); err != nil { // a typo fails the start, not every round
+			return services.Settings{}, err
+		}
+	case devKeyDir != "":
+		key, err := auth.LoadOrCreateDevKey(devKeyDir)
+		if err != nil {
+			return services.Settings{}, err
+		}
+		r.Token = services.DevReminderToken(key)
+	default:
+		return services.Settings{}, errors.New("--smtp-addr needs --reminder-token-file: a token the services accept, for the reminders to read the people directory with")
+	}
+	return services.Settings{Reminders: r}, nil
+}
+
+// tokenFromFile reads a token from a file, again whenever the file changes
+// (its size or modification time): the identity provider's tooling renews
+// it in place, and the job picks the new one up at its next round.
+func tokenFromFile(path string) func(context.Context) (string, error) {
+	var (
+		mu    sync.Mutex
+		token string
+		seen  os.FileInfo
+	)
+	return func(context.Context) (string, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		fi, err := os.Stat(path)
+		if err != nil {
+			return "", fmt.Errorf("--reminder-token-file: %w", err)
+		}
+		if seen != nil && fi.ModTime().Equal(seen.ModTime()) && fi.Size() == seen.Size() {
+			return token, nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return "", fmt.Errorf("--reminder-token-file: %w", err)
+		}
+		t := string(bytes.TrimSpace(b))
+		if t == "" {
+			return "", fmt.Errorf("--reminder-token-file %s is empty", path)
+		}
+		token, seen = t, fi
+		return token, nil
+	}
+}

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestReminderFlags(t *testing.T) {
+	dir := t.TempDir()
+	tokenFile := filepath.Join(dir, "token")
+	if err := os.WriteFile(tokenFile, []byte("first\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name          string
+		args          []string
+		dev           bool
+		publicDefault string
+		devKeyDir     string
+		wantErr       string // "" for none
+	}{
+		{name: "off without --smtp-addr", args: nil},
+		{name: "serve needs --public-url", args: []string{"--smtp-addr", "mail:587", "--smtp-from", "y@example.com", "--reminder-token-file", tokenFile}, wantErr: "--public-url"},
+		{name: "serve needs a token", args: []string{"--smtp-addr", "mail:587", "--smtp-from", "y@example.com", "--public-url", "https://ys.example.com"}, wantErr: "--reminder-token-file"},
+		{name: "serve with a token file", args: []string{"--smtp-addr", "mail:587", "--smtp-from", "y@example.com", "--public-url", "https://ys.example.com", "--reminder-token-file", tokenFile}},
+		{name: "a token file that is not there", args: []string{"--smtp-addr", "mail:587", "--smtp-from", "y@example.com", "--public-url", "https://ys.example.com", "--reminder-token-file", tokenFile + "-nope"}, wantErr: "--reminder-token-file"},
+		{name: "serve needs a sender", args: []string{"--smtp-addr", "mail:587", "--public-url", "https://ys.example.com", "--reminder-token-file", tokenFile}, wantErr: "sender"},
+		{name: "a TLS mode nobody knows", args: []string{"--smtp-addr", "mail:587", "--smtp-from", "y@example.com", "--smtp-tls", "ssl", "--public-url", "https://ys.example.com", "--reminder-token-file", tokenFile}, wantErr: "starttls, tls, none"},
+		{name: "dev mints its token, links to its own app", args: []string{"--smtp-addr", "127.0.0.1:1025"}, dev: true, publicDefault: "http://127.0.0.1:8080", devKeyDir: dir},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var f reminderFlags
+			fs := newFlagSet("test", os.Stderr)
+			f.register(fs, c.dev)
+			if err := fs.Parse(c.args); err != nil {
+				t.Fatal(err)
+			}
+			s, err := f.settings(c.publicDefault, c.devKeyDir)
+			switch {
+			case c.wantErr != "":
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Errorf("settings(%v) = %v, want an error naming %s", c.args, err, c.wantErr)
+				}
+			case err != nil:
+				t.Errorf("settings(%v) = %v", c.args, err)
+			case len(c.args) > 0 && (s.Reminders.Mail == nil || s.Reminders.Token == nil || s.Reminders.PublicURL == ""):
+				t.Errorf("settings(%v) = %+v, want mail, a token and the links' base", c.args, s.Reminders)
+			}
+		})
+	}
+}
+
+// The token file is read again once it changes: the identity provider's
+// tooling renews it in place.
+func TestReminderTokenFileIsReadAgainWhenItChanges(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(path, []byte("first\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	token := tokenFromFile(path)
+	if got, err := token(context.Background()); got != "first" || err != nil {
+		t.Fatalf("token = %q, %v; want first", got, err)
+	}
+	if err := os.WriteFile(path, []byte("second-token\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(time.Minute) // a later modification time, whatever the clock's resolution
+	if err := os.Chtimes(path, later, later); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := token(context.Background()); got != "second-token" || err != nil {
+		t.Errorf("token after a renewal = %q, %v; want second-token", got, err)
+	}
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := token(context.Background()); err == nil {
+		t.Error("token of an empty file: no error")
+	}
+}
