@@ -20,6 +20,9 @@ import (
 type contact struct {
 	DisplayName string
 	Email       string
+	// Deactivated people get no email; others' digests still name them,
+	// so that their interviews are handed to someone else.
+	Deactivated bool
 }
 
 // mailLine is one overdue scorecard as a digest shows it.

@@ -75,6 +75,7 @@ type ReminderReport struct {
 	AlreadySent int // claimed today, here or by another replica
 	OptedOut    int // the person turned the emails off
 	NoEmail     int // the directory has no address for the person
+	Deactivated int // the person left: the directory says deactivated
 	Failed      int // the send failed: a later round retries
 	Err         error
 }
@@ -194,6 +195,10 @@ func (s *Store) remindOnce(ctx context.Context, r Reminders, log *slog.Logger) (
 	}
 	for _, d := range todo {
 		to := contacts[d.User]
+		if to.Deactivated {
+			rep.Deactivated++
+			continue
+		}
 		if to.Email == "" {
 			rep.NoEmail++
 			continue
@@ -246,7 +251,7 @@ func (r Reminders) lookUp(ctx context.Context, users []string) (map[string]conta
 			return nil, fmt.Errorf("read the people directory: %w", err)
 		}
 		for _, u := range resp.GetUsers() {
-			out[u.GetName()] = contact{DisplayName: u.GetDisplayName(), Email: u.GetEmail()}
+			out[u.GetName()] = contact{DisplayName: u.GetDisplayName(), Email: u.GetEmail(), Deactivated: u.GetDeactivated()}
 		}
 	}
 	return out, nil

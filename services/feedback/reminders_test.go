@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/yardstick-dev/yardstick/gateway"
@@ -73,6 +74,7 @@ func TestRemindersOfOverdueScorecards(t *testing.T) {
 		{Name: "users/igor", DisplayName: "Igor Volkov", Email: "igor@example.com"},
 		{Name: "users/ida", DisplayName: "Ida Berg", Email: "ida@example.com"},
 		{Name: "users/nora", DisplayName: "Nora Quist"},
+		{Name: "users/otto", DisplayName: "Otto Lind", Email: "otto@example.com"},
 	} {
 		if _, err := ladder.UpdateUser(ctx, &ladderv1.UpdateUserRequest{User: u, AllowMissing: true}); err != nil {
 			t.Fatal(err)
@@ -131,12 +133,16 @@ func TestRemindersOfOverdueScorecards(t *testing.T) {
 	e.fill(t, "users/omar", ada[2], 3, 3, true)
 	// Grace: Ida's interview has no time, Igor's was 23 hours ago: neither is due.
 	schedule("grace", "Grace Hopper", "ic", plan{"users/ida", nil}, plan{"users/igor", ago(23)})
-	// Hedy (Backend): Ivan and Nora are late.
-	schedule("hedy", "Hedy Lamarr", "backend", plan{"users/ivan", ago(30)}, plan{"users/nora", ago(48)})
+	// Hedy (Backend): Ivan, Nora and Otto are late; Otto has left since.
+	schedule("hedy", "Hedy Lamarr", "backend", plan{"users/ivan", ago(30)}, plan{"users/nora", ago(48)}, plan{"users/otto", ago(27)})
+	if _, err := ladder.UpdateUser(ctx, &ladderv1.UpdateUserRequest{User: &ladderv1.User{Name: "users/otto", Deactivated: true},
+		UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"deactivated"}}}); err != nil {
+		t.Fatal(err)
+	}
 
 	rep := round()
-	if rep.Sent != 3 || rep.OptedOut != 1 || rep.NoEmail != 1 || rep.AlreadySent != 0 || rep.Failed != 0 {
-		t.Errorf("first round = %+v, want 3 sent (Ivan, Rita, Adam), Ines opted out, Nora without email", rep)
+	if rep.Sent != 3 || rep.OptedOut != 1 || rep.NoEmail != 1 || rep.Deactivated != 1 || rep.AlreadySent != 0 || rep.Failed != 0 {
+		t.Errorf("first round = %+v, want 3 sent (Ivan, Rita, Adam), Ines opted out, Nora without email, Otto deactivated", rep)
 	}
 	got := map[string]mailpittest.Message{}
 	for _, m := range mail.Messages() {
@@ -154,8 +160,8 @@ func TestRemindersOfOverdueScorecards(t *testing.T) {
 	checkMail(t, got["rita@example.com"], "2 overdue scorecards to follow up",
 		[]string{"Ada Lovelace: Ines Duarte's scorecard", "Ada Lovelace: Ivan Petrov's scorecard", "/candidates/ada"},
 		[]string{"Omar", "Hedy", "Grace"})
-	checkMail(t, got["adam@example.com"], "2 overdue scorecards to follow up",
-		[]string{"Hedy Lamarr: Nora Quist's scorecard", "Hedy Lamarr: Ivan Petrov's scorecard"},
+	checkMail(t, got["adam@example.com"], "3 overdue scorecards to follow up",
+		[]string{"Hedy Lamarr: Nora Quist's scorecard", "Hedy Lamarr: Ivan Petrov's scorecard", "Hedy Lamarr: Otto Lind's scorecard"},
 		[]string{"Ada Lovelace"})
 
 	// Ivan's link opens his scorecard form, once he is signed in.
