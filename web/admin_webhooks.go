@@ -30,6 +30,8 @@ var webhookEvents = []struct{ Type, Meaning string }{
 	{"loop.completed", "every scorecard of a candidate's panel is in"},
 	{"candidate.erased", "a candidate was erased (a data-protection request)"},
 	{"calibration.computed", "a role's calibration report was computed"},
+	{"framework.published", "a career framework was published"},
+	{"rubric.published", "an interview rubric was published"},
 }
 
 type webhookEventChoice struct {

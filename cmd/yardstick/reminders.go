@@ -44,17 +44,31 @@ func (f *reminderFlags) register(fs *flag.FlagSet, dev bool) {
 		publicUsage = "base URL of the web app, for the links in the reminders; the gateway's address when empty"
 	}
 	fs.StringVar(&f.publicURL, "public-url", "", publicUsage)
-	fs.StringVar(&f.tokenFile, "reminder-token-file", "",
-		"file holding the JWT the reminders call the people directory with (re-read when it changes); without it, a token minted with the dev key when the services trust it")
+	fs.StringVar(&f.tokenFile, "service-token-file", "",
+		"file holding the feedback service's own JWT, for its background jobs (reminders, announcing publications); re-read when it changes; without it, a token minted with the dev key when the services trust it")
 }
 
 // settings turns the flags into the services' settings. publicURL is the
 // default of --public-url ("" for none); devKeyDir, when not empty, is the
 // data directory whose dev key the services trust, to mint the job's token
-// with when no --reminder-token-file is given.
+// with when no --service-token-file is given.
 func (f *reminderFlags) settings(publicURL, devKeyDir string) (services.Settings, error) {
+	var settings services.Settings
+	switch {
+	case f.tokenFile != "":
+		settings.Token = tokenFromFile(f.tokenFile)
+		if _, err := settings.Token(context.Background()); err != nil { // a typo fails the start, not every round
+			return services.Settings{}, err
+		}
+	case devKeyDir != "":
+		key, err := auth.LoadOrCreateDevKey(devKeyDir)
+		if err != nil {
+			return services.Settings{}, err
+		}
+		settings.Token = services.DevServiceToken(key)
+	}
 	if f.smtpAddr == "" {
-		return services.Settings{}, nil
+		return settings, nil
 	}
 	if f.publicURL != "" {
 		publicURL = f.publicURL
@@ -81,23 +95,11 @@ func (f *reminderFlags) settings(publicURL, devKeyDir string) (services.Settings
 	if err != nil {
 		return services.Settings{}, err
 	}
-	r := feedback.Reminders{Mail: sender, PublicURL: publicURL, After: f.after}
-	switch {
-	case f.tokenFile != "":
-		r.Token = tokenFromFile(f.tokenFile)
-		if _, err := r.Token(context.Background()); err != nil { // a typo fails the start, not every round
-			return services.Settings{}, err
-		}
-	case devKeyDir != "":
-		key, err := auth.LoadOrCreateDevKey(devKeyDir)
-		if err != nil {
-			return services.Settings{}, err
-		}
-		r.Token = services.DevReminderToken(key)
-	default:
-		return services.Settings{}, errors.New("--smtp-addr needs --reminder-token-file: a token the services accept, for the reminders to read the people directory with")
+	if settings.Token == nil {
+		return services.Settings{}, errors.New("--smtp-addr needs --service-token-file: a token the services accept, for the reminders to read the people directory with")
 	}
-	return services.Settings{Reminders: r}, nil
+	settings.Reminders = feedback.Reminders{Mail: sender, PublicURL: publicURL, After: f.after, Token: settings.Token}
+	return settings, nil
 }
 
 // tokenFromFile reads a token from a file, again whenever the file changes
@@ -114,18 +116,18 @@ func tokenFromFile(path string) func(context.Context) (string, error) {
 		defer mu.Unlock()
 		fi, err := os.Stat(path)
 		if err != nil {
-			return "", fmt.Errorf("--reminder-token-file: %w", err)
+			return "", fmt.Errorf("--service-token-file: %w", err)
 		}
 		if seen != nil && fi.ModTime().Equal(seen.ModTime()) && fi.Size() == seen.Size() {
 			return token, nil
 		}
 		b, err := os.ReadFile(path)
 		if err != nil {
-			return "", fmt.Errorf("--reminder-token-file: %w", err)
+			return "", fmt.Errorf("--service-token-file: %w", err)
 		}
 		t := string(bytes.TrimSpace(b))
 		if t == "" {
-			return "", fmt.Errorf("--reminder-token-file %s is empty", path)
+			return "", fmt.Errorf("--service-token-file %s is empty", path)
 		}
 		token, seen = t, fi
 		return token, nil

@@ -24,12 +24,12 @@ func TestReminderFlags(t *testing.T) {
 		wantErr       string // "" for none
 	}{
 		{name: "off without --smtp-addr", args: nil},
-		{name: "serve needs --public-url", args: []string{"--smtp-addr", "mail:587", "--smtp-from", "y@example.com", "--reminder-token-file", tokenFile}, wantErr: "--public-url"},
-		{name: "serve needs a token", args: []string{"--smtp-addr", "mail:587", "--smtp-from", "y@example.com", "--public-url", "https://ys.example.com"}, wantErr: "--reminder-token-file"},
-		{name: "serve with a token file", args: []string{"--smtp-addr", "mail:587", "--smtp-from", "y@example.com", "--public-url", "https://ys.example.com", "--reminder-token-file", tokenFile}},
-		{name: "a token file that is not there", args: []string{"--smtp-addr", "mail:587", "--smtp-from", "y@example.com", "--public-url", "https://ys.example.com", "--reminder-token-file", tokenFile + "-nope"}, wantErr: "--reminder-token-file"},
-		{name: "serve needs a sender", args: []string{"--smtp-addr", "mail:587", "--public-url", "https://ys.example.com", "--reminder-token-file", tokenFile}, wantErr: "sender"},
-		{name: "a TLS mode nobody knows", args: []string{"--smtp-addr", "mail:587", "--smtp-from", "y@example.com", "--smtp-tls", "ssl", "--public-url", "https://ys.example.com", "--reminder-token-file", tokenFile}, wantErr: "starttls, tls, none"},
+		{name: "serve needs --public-url", args: []string{"--smtp-addr", "mail:587", "--smtp-from", "y@example.com", "--service-token-file", tokenFile}, wantErr: "--public-url"},
+		{name: "serve needs a token", args: []string{"--smtp-addr", "mail:587", "--smtp-from", "y@example.com", "--public-url", "https://ys.example.com"}, wantErr: "--service-token-file"},
+		{name: "serve with a token file", args: []string{"--smtp-addr", "mail:587", "--smtp-from", "y@example.com", "--public-url", "https://ys.example.com", "--service-token-file", tokenFile}},
+		{name: "a token file that is not there", args: []string{"--smtp-addr", "mail:587", "--smtp-from", "y@example.com", "--public-url", "https://ys.example.com", "--service-token-file", tokenFile + "-nope"}, wantErr: "--service-token-file"},
+		{name: "serve needs a sender", args: []string{"--smtp-addr", "mail:587", "--public-url", "https://ys.example.com", "--service-token-file", tokenFile}, wantErr: "sender"},
+		{name: "a TLS mode nobody knows", args: []string{"--smtp-addr", "mail:587", "--smtp-from", "y@example.com", "--smtp-tls", "ssl", "--public-url", "https://ys.example.com", "--service-token-file", tokenFile}, wantErr: "starttls, tls, none"},
 		{name: "dev mints its token, links to its own app", args: []string{"--smtp-addr", "127.0.0.1:1025"}, dev: true, publicDefault: "http://127.0.0.1:8080", devKeyDir: dir},
 	} {
 		t.Run(c.name, func(t *testing.T) {

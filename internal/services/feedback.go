@@ -24,6 +24,10 @@ import (
 // erasures another replica left unfinished.
 const erasureSweepInterval = time.Minute
 
+// publicationsEvery is how often the feedback service looks for new
+// framework and rubric revisions to announce (webhooks).
+const publicationsEvery = 30 * time.Second
+
 // feedbackService is the entry of the feedback service: candidates,
 // interviews and scorecards, checked against rubric revisions read through
 // the rubric's gRPC client; who is deactivated, and the names and emails
@@ -47,13 +51,22 @@ func feedbackService() Service {
 			return nil
 		},
 		Jobs: func(ctx context.Context, db *mongo.Database, peers Peers, settings Settings, log *slog.Logger) error {
+			if settings.Token == nil {
+				log.Info("framework.published and rubric.published webhook events are off: the feedback service has no token of its own (--service-token-file)")
+			} else {
+				go feedback.NewStore(db).WatchPublications(ctx, feedback.Publications{
+					Ladder: ladderv1.NewLadderServiceClient(peers["ladder"]), Rubrics: rubricv1.NewRubricServiceClient(peers["rubric"]),
+					Token: settings.Token, Every: publicationsEvery,
+				}, log.With("job", "publications"))
+			}
 			r := settings.Reminders
 			if r.Mail == nil {
 				return nil
 			}
-			if r.Token == nil {
-				return errors.New("the reminders need a token of their own for the people directory")
+			if settings.Token == nil {
+				return errors.New("the reminders need a token of their own for the people directory (--service-token-file)")
 			}
+			r.Token = settings.Token
 			r.People = ladderv1.NewLadderServiceClient(peers["ladder"])
 			go feedback.NewStore(db).SendReminders(ctx, r, log.With("job", "reminders"))
 			return nil

@@ -66,9 +66,13 @@ type Service struct {
 
 // Settings are what a process's flags say to the services' background jobs.
 type Settings struct {
+	// Token is the feedback service's own bearer token, for its background
+	// jobs' calls (they have no caller): the publication watch runs only
+	// with one, and the reminders need one.
+	Token func(ctx context.Context) (string, error)
 	// Reminders are the feedback service's emails about overdue
 	// scorecards, off without Mail. The feedback entry reaches the people
-	// directory through its ladder peer; Token must be set.
+	// directory through its ladder peer, with Token.
 	Reminders feedback.Reminders
 }
 

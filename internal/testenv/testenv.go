@@ -126,8 +126,8 @@ func Start(t testing.TB, opts Options) *Env {
 		peers[s.Name] = self
 	}
 	settings := opts.Settings
-	if settings.Reminders.Token == nil {
-		settings.Reminders.Token = services.DevReminderToken(key)
+	if settings.Token == nil {
+		settings.Token = services.DevServiceToken(key)
 	}
 	if err := services.StartAll(ctx, mongotest.Client(t), prefix, services.All(), srv, peers, settings, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)

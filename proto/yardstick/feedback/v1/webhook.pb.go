@@ -98,8 +98,8 @@ type Webhook struct {
 	// on a private network). Required; at most 2000 characters.
 	Url string `protobuf:"bytes,2,opt,name=url,proto3" json:"url,omitempty"`
 	// The event types to send: `scorecard.submitted`, `scorecard.amended`,
-	// `loop.completed`, `candidate.erased`, `calibration.computed`. At least
-	// one.
+	// `loop.completed`, `candidate.erased`, `calibration.computed`,
+	// `framework.published`, `rubric.published`. At least one.
 	EventTypes []string `protobuf:"bytes,3,rep,name=event_types,json=eventTypes,proto3" json:"event_types,omitempty"`
 	// What the endpoint is for, for the people who manage it. At most 200
 	// characters.
