@@ -9,7 +9,7 @@ import (
 func TestAttributesOntoTheDirectory(t *testing.T) {
 	u, err := fromAttributes(scimlib.ResourceAttributes{
 		"userName": "ada@example.com", "name": map[string]any{"givenName": "Ada", "familyName": "Lovelace"},
-		"emails": []any{map[string]any{"value": "old@example.com"}, map[string]any{"value": "ada@example.com", "primary": true}},
+		"emails":     []any{map[string]any{"value": "old@example.com"}, map[string]any{"value": "ada@example.com", "primary": true}},
 		"externalId": "00u7",
 	})
 	if err != nil {
