@@ -81,6 +81,11 @@ type Server struct {
 	Health  *health.Server
 	log     *slog.Logger
 	metrics *grpcprom.ServerMetrics
+	// databaseUp is yardstick_database_up (nil without metrics): a vector
+	// without labels, so that the series appears with the first check
+	// (ReportDatabase) and a server that never checks exports none, rather
+	// than a 0 that would read as an outage.
+	databaseUp *prometheus.GaugeVec
 }
 
 // New returns a server with the shared interceptors, health and reflection.
@@ -103,10 +108,17 @@ func New(opts Options) (*Server, error) {
 	var unary []grpc.UnaryServerInterceptor
 	var stream []grpc.StreamServerInterceptor
 	var metrics *grpcprom.ServerMetrics
+	var databaseUp *prometheus.GaugeVec
 	if opts.Metrics != nil {
 		metrics = grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
-		if err := opts.Metrics.Register(metrics); err != nil {
-			return nil, err
+		databaseUp = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "yardstick_database_up",
+			Help: "1 while the database answers the health check's ping, 0 while it does not.",
+		}, nil)
+		for _, c := range []prometheus.Collector{metrics, databaseUp} {
+			if err := opts.Metrics.Register(c); err != nil {
+				return nil, err
+			}
 		}
 		// Outermost, so that every outcome is counted, refusals included.
 		unary = append(unary, metrics.UnaryServerInterceptor())
@@ -146,7 +158,7 @@ func New(opts Options) (*Server, error) {
 	hs := health.NewServer()
 	healthpb.RegisterHealthServer(gs, hs)
 	reflection.Register(gs)
-	return &Server{Server: gs, Health: hs, log: log, metrics: metrics}, nil
+	return &Server{Server: gs, Health: hs, log: log, metrics: metrics, databaseUp: databaseUp}, nil
 }
 
 // Serve serves on lis until ctx ends, then stops gracefully: it stops
@@ -368,7 +380,9 @@ func violations(err error) error {
 
 // ReportDatabase keeps the health of the server and of every service on it
 // in step with the database: SERVING while ping succeeds, NOT_SERVING while
-// it fails. It checks every interval until ctx ends.
+// it fails. It checks every interval until ctx ends. With metrics on, each
+// check also sets yardstick_database_up, which the DatabaseDown alert reads:
+// a probe only sees NOT_SERVING on the pod it asks.
 func (s *Server) ReportDatabase(ctx context.Context, ping func(context.Context) error, interval time.Duration) {
 	check := func() {
 		pingCtx, cancel := context.WithTimeout(ctx, interval)
@@ -380,6 +394,13 @@ func (s *Server) ReportDatabase(ctx context.Context, ping func(context.Context) 
 			}
 			s.log.Warn("database unreachable", "error", err)
 			st = healthpb.HealthCheckResponse_NOT_SERVING
+		}
+		if s.databaseUp != nil {
+			up := 0.0
+			if st == healthpb.HealthCheckResponse_SERVING {
+				up = 1
+			}
+			s.databaseUp.WithLabelValues().Set(up)
 		}
 		s.Health.SetServingStatus("", st)
 		for name := range s.GetServiceInfo() {
