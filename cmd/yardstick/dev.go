@@ -101,6 +101,9 @@ func (c *devCommand) run(ctx context.Context, log *slog.Logger) error {
 	if err := c.security.observe(log, reg); err != nil {
 		return err
 	}
+	if err := conn.RegisterMetrics(reg); err != nil {
+		return err
+	}
 	all := services.All()
 	// Services call each other through gRPC clients, as in split mode:
 	// here every peer is this process's own gRPC server.

@@ -89,6 +89,9 @@ func (c *serveCommand) run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	defer func() { _ = conn.Close(context.WithoutCancel(ctx)) }()
+	if err := conn.RegisterMetrics(reg); err != nil {
+		return err
+	}
 	peers := services.Peers{}
 	for _, b := range c.peers {
 		creds, err := b.creds()

@@ -40,6 +40,7 @@ type Conn struct {
 	Embedded bool
 	dataDir  string // the embedded server's files
 	stop     func()
+	pool     *poolMetrics // see RegisterMetrics
 }
 
 // Open connects as the config says and checks that the server answers.
@@ -60,6 +61,9 @@ func Open(ctx context.Context, cfg Config) (*Conn, error) {
 	if conn.Embedded {
 		pool = append(pool, embeddedPool)
 	}
+	// Last, so that it sees the pool's cap.
+	conn.pool = newPoolMetrics()
+	pool = append(pool, conn.pool.monitor)
 	client, err := connect(ctx, conn.URI, pool...)
 	if err != nil {
 		conn.stop()
