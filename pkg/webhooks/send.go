@@ -63,6 +63,7 @@ func (d *Dispatcher) sendDue(ctx context.Context) error {
 	if err := cur.All(ctx, &due); err != nil {
 		return fmt.Errorf("read the queue: %w", err)
 	}
+	d.opts.Metrics.queueDepth.Set(float64(len(due)))
 	now := time.Now()
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(sendersAtOnce)
@@ -134,10 +135,22 @@ func (d *Dispatcher) attempt(ctx context.Context, id string) error {
 	if _, err := d.deliveries.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, del); err != nil {
 		return fmt.Errorf("record an attempt: %w", err)
 	}
+	d.opts.Metrics.deliveries.WithLabelValues(outcome(del.State)).Inc()
 	if !done {
 		return d.enqueue(ctx, id, del.NextTry)
 	}
 	return d.finish(ctx, id, n)
+}
+
+// outcome is what an attempt that left a delivery in state counts as.
+func outcome(state string) string {
+	switch state {
+	case StateDelivered:
+		return outcomeDelivered
+	case StateFailed:
+		return outcomeFailed
+	}
+	return outcomeRetried
 }
 
 // finish takes a done delivery off the queue, with its claims.

@@ -127,6 +127,8 @@ type Options struct {
 	Client *http.Client
 	// Keep is how long finished deliveries stay in the log (30 days).
 	Keep time.Duration
+	// Metrics count attempts and the queue; unregistered ones when nil.
+	Metrics *Metrics
 }
 
 func (o *Options) defaults() {
@@ -143,6 +145,9 @@ func (o *Options) defaults() {
 	def(&o.Keep, 30*24*time.Hour)
 	if o.Client == nil {
 		o.Client = &http.Client{Timeout: o.Timeout}
+	}
+	if o.Metrics == nil {
+		o.Metrics = NewMetrics()
 	}
 }
 
