@@ -89,6 +89,8 @@ func startGRPC(ctx context.Context, log *slog.Logger, conn *mongodb.Conn, prefix
 	if err != nil {
 		return nil, err
 	}
+	// The services' own metrics go where the server's do.
+	settings.Metrics = opts.Metrics
 	if err := services.StartAll(ctx, conn.Client, prefix, list, srv, peers, settings, log); err != nil {
 		return nil, err
 	}

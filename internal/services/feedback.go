@@ -6,12 +6,14 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
 	"github.com/yardstick-dev/yardstick/pkg/principal"
+	"github.com/yardstick-dev/yardstick/pkg/webhooks"
 	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 	rubricv1 "github.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1"
@@ -37,8 +39,12 @@ func feedbackService() Service {
 		Name:     "feedback",
 		Database: "feedback",
 		Calls:    []string{"rubric", "ladder"},
-		Start: func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar, peers Peers, log *slog.Logger) error {
-			store := feedback.NewStore(db)
+		Start: func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar, peers Peers, log *slog.Logger, metrics prometheus.Registerer) error {
+			hooks := webhooks.NewMetrics()
+			if err := hooks.Register(metrics); err != nil {
+				return err
+			}
+			store := feedback.NewStoreWith(db, webhooks.Options{Metrics: hooks})
 			if err := store.Init(ctx); err != nil {
 				return err
 			}

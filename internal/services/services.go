@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"google.golang.org/grpc"
 
@@ -39,8 +40,10 @@ type Service struct {
 	// Start initialises the service's store over db (its indexes are created
 	// here) and registers its gRPC server on reg.
 	// Its calls to other services go through peers, client connections that
-	// forward the caller's credentials (see Calls).
-	Start func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar, peers Peers, log *slog.Logger) error
+	// forward the caller's credentials (see Calls). Metrics of its own that
+	// no RPC shows (background work: webhook deliveries) go to metrics,
+	// when not nil.
+	Start func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar, peers Peers, log *slog.Logger, metrics prometheus.Registerer) error
 	// Jobs, when set, starts the service's background work that needs the
 	// process's Settings (the feedback service's reminders); StartAll calls
 	// it after Start. `serve` offers the settings' flags to such services.
@@ -74,6 +77,9 @@ type Settings struct {
 	// scorecards, off without Mail. The feedback entry reaches the people
 	// directory through its ladder peer, with Token.
 	Reminders feedback.Reminders
+	// Metrics receives the services' own metrics (Start's metrics); nil
+	// when --metrics-addr is off.
+	Metrics prometheus.Registerer
 }
 
 // Peers are client connections to other services, by service name.
@@ -133,7 +139,7 @@ func StartAll(ctx context.Context, client *mongo.Client, prefix string, list []S
 			}
 		}
 		db := client.Database(s.DatabaseName(prefix))
-		if err := s.Start(ctx, db, reg, peers, log); err != nil {
+		if err := s.Start(ctx, db, reg, peers, log, settings.Metrics); err != nil {
 			return fmt.Errorf("start %s service: %w", s.Name, err)
 		}
 		if s.Jobs == nil {
