@@ -4,7 +4,7 @@
 # The one test command: CI runs exactly this (through .ci/run).
 TEST := go test -race ./...
 
-.PHONY: help run test test-postgresql bench scale perf robustness screenshots fuzz generate lint breaking fmt
+.PHONY: help run test test-postgresql bench scale perf robustness screenshots fuzz generate lint promtool breaking fmt
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ generate: ## regenerate Go, gateway and OpenAPI code from the protos
 
 lint: ## gofmt, go vet, staticcheck and buf lint
 	./scripts/lint.sh
+
+promtool: ## check the Prometheus rules and run their unit tests (needs promtool: apt-get install prometheus)
+	./scripts/promtool-check.sh
 
 breaking: ## buf breaking against HEAD~1 (BREAKING_AGAINST=<rev>; a Proto-Breaking: trailer skips)
 	./scripts/breaking.sh
