@@ -4,13 +4,19 @@
 # The one test command: CI runs exactly this (through .ci/run).
 TEST := go test -race ./...
 
-.PHONY: help run test test-postgresql bench scale perf robustness screenshots fuzz generate lint promtool breaking fmt
+.PHONY: help run test test-postgresql bench scale perf robustness screenshots fuzz generate lint promtool breaking fmt image
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
 run: ## run every service and the REST gateway on the embedded database
 	go run ./cmd/yardstick dev
+
+image: ## build the container image without a daemon: dist/oci (OCI layout) and dist/yardstick-image.tar
+	CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o dist/yardstick ./cmd/yardstick
+	go run ./internal/cmd/image --binary dist/yardstick --layout dist/oci --tarball dist/yardstick-image.tar \
+	  --version "$$(git describe --always --dirty 2>/dev/null || echo dev)" --revision "$$(git rev-parse HEAD 2>/dev/null)" \
+	  --created "$$(git log -1 --format=%ct 2>/dev/null || echo 0)"
 
 test: ## run every test (embedded database; YARDSTICK_TEST_MONGO_URI for a real MongoDB)
 	$(TEST)

@@ -30,7 +30,11 @@ func buildYardstick(t testing.TB) string {
 			return
 		}
 		binPath = filepath.Join(binDir, "yardstick")
-		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
+		// Static, as the image's (internal/image's test builds the same way):
+		// the two builds share Go's cache.
+		build := exec.Command("go", "build", "-o", binPath, ".")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := build.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
 	})
