@@ -34,9 +34,6 @@ import (
 // to add for a test, and the rules use a plain subset of PromQL.
 func TestMetricsContract(t *testing.T) {
 	const burst = 40
-	if testing.Short() {
-		t.Skip("starts dev mode")
-	}
 	hits := make(chan string, 16)
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
