@@ -19,6 +19,10 @@ import (
 // answer of the ladder service: a deactivation reaches it within this.
 const remoteTTL = 5 * time.Second
 
+// localReadTimeout bounds the directory read of a process that serves the
+// ladder.
+const localReadTimeout = time.Second
+
 // Directory answers the guard's question on every call, "is this caller
 // deactivated?" (auth.Guard.CheckDeactivated). In a process that serves
 // the ladder (dev mode, `serve ladder`) it reads the directory entry by
@@ -59,7 +63,16 @@ func (d *Directory) Deactivated(ctx context.Context, subject string) (bool, erro
 		return false, nil
 	}
 	if d.local != nil {
-		return ladder.Deactivated(ctx, d.local, subject)
+		// Bounded apart from the call: a database that does not answer must
+		// make the call UNAVAILABLE (retryable) within its deadline, not
+		// spend it all here.
+		rctx, cancel := context.WithTimeout(ctx, localReadTimeout)
+		defer cancel()
+		off, err := ladder.Deactivated(rctx, d.local, subject)
+		if err != nil && ctx.Err() == nil {
+			return false, apierr.Unavailable("cannot read the people directory to check the caller; retry")
+		}
+		return off, err
 	}
 	d.mu.Lock()
 	r, ok := d.seen[subject]
