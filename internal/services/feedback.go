@@ -35,13 +35,17 @@ const publicationsEvery = 30 * time.Second
 // the rubric's gRPC client; who is deactivated, and the names and emails
 // its reminders go to, are read through the ladder's.
 func feedbackService() Service {
+	metrics := feedback.NewMetrics() // registered by Start, used by Jobs too
 	return Service{
 		Name:     "feedback",
 		Database: "feedback",
 		Calls:    []string{"rubric", "ladder"},
-		Start: func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar, peers Peers, log *slog.Logger, metrics prometheus.Registerer) error {
+		Start: func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar, peers Peers, log *slog.Logger, registry prometheus.Registerer) error {
 			hooks := webhooks.NewMetrics()
-			if err := hooks.Register(metrics); err != nil {
+			if err := hooks.Register(registry); err != nil {
+				return err
+			}
+			if err := metrics.Register(registry); err != nil {
 				return err
 			}
 			store := feedback.NewStoreWith(db, webhooks.Options{Metrics: hooks})
@@ -53,7 +57,7 @@ func feedbackService() Service {
 			go store.FinishErasuresEvery(ctx, erasureSweepInterval, log)
 			go store.DeliverWebhooks(ctx, log)
 			feedbackv1.RegisterFeedbackServiceServer(reg, feedback.New(store, rubricv1.NewRubricServiceClient(peers["rubric"]),
-				feedback.Options{People: ladderv1.NewLadderServiceClient(peers["ladder"])}))
+				feedback.Options{People: ladderv1.NewLadderServiceClient(peers["ladder"]), Metrics: metrics}))
 			return nil
 		},
 		Jobs: func(ctx context.Context, db *mongo.Database, peers Peers, settings Settings, log *slog.Logger) error {
@@ -66,15 +70,15 @@ func feedbackService() Service {
 				}, log.With("job", "publications"))
 			}
 			r := settings.Reminders
-			if r.Mail == nil {
-				return nil
+			r.Metrics = metrics
+			if r.Mail != nil {
+				if settings.Token == nil {
+					return errors.New("the reminders need a token of their own for the people directory (--service-token-file)")
+				}
+				r.Token = settings.Token
+				r.People = ladderv1.NewLadderServiceClient(peers["ladder"])
 			}
-			if settings.Token == nil {
-				return errors.New("the reminders need a token of their own for the people directory (--service-token-file)")
-			}
-			r.Token = settings.Token
-			r.People = ladderv1.NewLadderServiceClient(peers["ladder"])
-			go feedback.NewStore(db).SendReminders(ctx, r, log.With("job", "reminders"))
+			go feedback.NewStore(db).WatchOverdue(ctx, r, log.With("job", "reminders"))
 			return nil
 		},
 		Seed: func(ctx context.Context, dbs func(string) *mongo.Database, log *slog.Logger) error {

@@ -18,7 +18,9 @@ import (
 
 // Reminders about overdue scorecards: every few minutes, in every replica,
 // the job finds the interviews whose scorecard is not submitted a while
-// after their scheduled time (reminder_scan.go), groups them into one
+// after their scheduled time (reminder_scan.go), counts them for the
+// yardstick_scorecards_overdue gauge (metrics.go), and, when it
+// has a way to send email, groups them into one
 // digest per person (reminder_digest.go) and mails each digest
 // (reminder_mail.go) to the address the people directory of the ladder
 // service has.
@@ -31,9 +33,9 @@ import (
 // between the claim and the send loses that person's digest for the day:
 // at most once beats twice.
 
-// Reminders configures the job. Without Mail it does not run.
+// Reminders configures the job. Without Mail it only counts.
 type Reminders struct {
-	// Mail sends one message.
+	// Mail sends one message; nil sends none.
 	Mail Mailer
 	// People is the ladder service's directory, for names and addresses.
 	People Directory
@@ -53,6 +55,8 @@ type Reminders struct {
 	Window time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Metrics, when set, receive each round's figures.
+	Metrics *Metrics
 	// RunNow, when set, runs a round for each channel it receives, besides
 	// the timer's, and sends the round's report on that channel: for tests.
 	RunNow <-chan chan<- ReminderReport
@@ -69,8 +73,10 @@ type Directory interface {
 	BatchGetUsers(ctx context.Context, in *ladderv1.BatchGetUsersRequest, opts ...grpc.CallOption) (*ladderv1.BatchGetUsersResponse, error)
 }
 
-// ReminderReport counts what one round did with the digests it built.
+// ReminderReport counts what one round found and did with the digests it
+// built.
 type ReminderReport struct {
+	Overdue     int // interviews whose scorecard is overdue
 	Sent        int // accepted by the SMTP server
 	AlreadySent int // claimed today, here or by another replica
 	OptedOut    int // the person turned the emails off
@@ -115,14 +121,16 @@ func (r Reminders) withDefaults() Reminders {
 	return r
 }
 
-// SendReminders runs the job until ctx ends; it returns at once when r has
-// no Mail. Run it beside the server, in every replica.
-func (s *Store) SendReminders(ctx context.Context, r Reminders, log *slog.Logger) {
-	if r.Mail == nil {
-		return
-	}
+// WatchOverdue runs the job until ctx ends: it counts the overdue
+// scorecards every round, and sends reminders when r has Mail. Run it
+// beside the server, in every replica.
+func (s *Store) WatchOverdue(ctx context.Context, r Reminders, log *slog.Logger) {
 	r = r.withDefaults()
-	log.InfoContext(ctx, "overdue scorecard reminders are on", "after", r.After, "every", r.Every, "window", r.Window, "links", r.PublicURL)
+	if r.Mail != nil {
+		log.InfoContext(ctx, "overdue scorecard reminders are on", "after", r.After, "every", r.Every, "window", r.Window, "links", r.PublicURL)
+	} else {
+		log.InfoContext(ctx, "overdue scorecards are counted, and no reminders are sent: there is no SMTP server (--smtp-addr)", "after", r.After, "every", r.Every)
+	}
 	t := time.NewTicker(r.Every)
 	defer t.Stop()
 	pruned := ""
@@ -135,10 +143,11 @@ func (s *Store) SendReminders(ctx context.Context, r Reminders, log *slog.Logger
 		case reply = <-r.RunNow:
 		}
 		rep := s.remindOnce(ctx, r, log)
+		r.Metrics.reminderRound(rep)
 		if rep.Err != nil && ctx.Err() == nil {
-			log.WarnContext(ctx, "overdue scorecard reminders: the round failed; the next one retries", "error", rep.Err)
+			log.WarnContext(ctx, "overdue scorecards: the round failed; the next one retries", "error", rep.Err)
 		}
-		if day := r.Now().UTC().Format(time.DateOnly); day != pruned && rep.Err == nil {
+		if day := r.Now().UTC().Format(time.DateOnly); r.Mail != nil && day != pruned && rep.Err == nil {
 			if err := s.pruneClaims(ctx, r.Now().Add(-claimsKept)); err == nil {
 				pruned = day
 			}
@@ -156,6 +165,12 @@ func (s *Store) remindOnce(ctx context.Context, r Reminders, log *slog.Logger) (
 	panels, err := s.latePanels(ctx, now, now.Add(-r.Window), r.After)
 	if err != nil {
 		rep.Err = err
+		return rep
+	}
+	for _, p := range panels {
+		rep.Overdue += len(p.Late)
+	}
+	if r.Mail == nil {
 		return rep
 	}
 	// Who had today's digest, or wants none, is settled by a read by _id

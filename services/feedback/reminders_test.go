@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"math"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -17,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -141,6 +144,9 @@ func TestRemindersOfOverdueScorecards(t *testing.T) {
 	}
 
 	rep := round()
+	if rep.Overdue != 5 {
+		t.Errorf("first round found %d overdue scorecards, want 5 (Ada's 2, Hedy's 3)", rep.Overdue)
+	}
 	if rep.Sent != 3 || rep.OptedOut != 1 || rep.NoEmail != 1 || rep.Deactivated != 1 || rep.AlreadySent != 0 || rep.Failed != 0 {
 		t.Errorf("first round = %+v, want 3 sent (Ivan, Rita, Adam), Ines opted out, Nora without email, Otto deactivated", rep)
 	}
@@ -308,4 +314,66 @@ func TestAFailedReminderIsSentByALaterRound(t *testing.T) {
 	if got := mail.Messages(); len(got) != 1 || got[0].To[0].Address != "ivan@example.com" {
 		t.Errorf("mailpit holds %+v, want Ivan's digest once", got)
 	}
+}
+
+// Without an SMTP server the job still counts the overdue scorecards, for
+// the yardstick_scorecards_overdue gauge and its alert.
+func TestOverdueScorecardsAreCountedWithoutEmail(t *testing.T) {
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	runNow := make(chan chan<- feedback.ReminderReport)
+	reg := prometheus.NewRegistry()
+	e := startWith(t, testenv.Options{Settings: services.Settings{Metrics: reg, Reminders: feedback.Reminders{
+		Every: time.Hour, RunNow: runNow, Now: func() time.Time { return now },
+	}}})
+	c, err := e.recruiter.CreateCandidate(ctx, &feedbackv1.CreateCandidateRequest{CandidateId: "ada",
+		Candidate: &feedbackv1.Candidate{DisplayName: "Ada Lovelace", Role: "ic", Level: "l2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Ivan's first is overdue, his second not yet; Omar submitted his.
+	var omars *feedbackv1.Interview
+	for _, p := range []struct {
+		who   string
+		hours int
+	}{{"users/ivan", 25}, {"users/ivan", 23}, {"users/omar", 30}} {
+		iv, err := e.recruiter.CreateInterview(ctx, &feedbackv1.CreateInterviewRequest{Parent: c.GetName(),
+			Interview: &feedbackv1.Interview{Interviewer: p.who, Rubric: "rubrics/coding/revisions/1",
+				ScheduledTime: timestamppb.New(now.Add(-time.Duration(p.hours) * time.Hour))}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		omars = iv
+	}
+	e.fill(t, "users/omar", omars, 3, 3, true)
+	reply := make(chan feedback.ReminderReport, 1)
+	runNow <- reply
+	rep := <-reply
+	if rep.Err != nil || rep.Overdue != 1 || rep.Sent != 0 {
+		t.Fatalf("round = %+v, want 1 overdue scorecard and nothing sent", rep)
+	}
+	if got := metric(t, reg, "yardstick_scorecards_overdue").GetGauge().GetValue(); got != 1 {
+		t.Errorf("yardstick_scorecards_overdue = %v, want 1", got)
+	}
+	delay := metric(t, reg, "yardstick_scorecard_submit_delay_seconds").GetHistogram()
+	if delay.GetSampleCount() != 1 || math.Abs(delay.GetSampleSum()-30*3600) > 600 {
+		t.Errorf("yardstick_scorecard_submit_delay_seconds: %d samples summing to %.0f s, want Omar's one of about 30 h",
+			delay.GetSampleCount(), delay.GetSampleSum())
+	}
+}
+
+// metric reads an unlabelled metric from reg.
+func metric(t *testing.T, reg *prometheus.Registry, name string) *dto.Metric {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() == name && len(f.GetMetric()) == 1 {
+			return f.GetMetric()[0]
+		}
+	}
+	t.Fatalf("%s is not registered", name)
+	return nil
 }

@@ -256,6 +256,7 @@ func (s *Server) SubmitScorecard(ctx context.Context, req *feedbackv1.SubmitScor
 	if err != nil {
 		return nil, err
 	}
+	s.opts.Metrics.submitted(iv.ScheduledTime, doc.Data.SubmitTime)
 	return scorecardToProto(req.GetName(), iv, doc, authorsAccess), nil
 }
 

@@ -48,6 +48,8 @@ type Options struct {
 	// in scope before their leniency is removed from scores, and before
 	// their own standing is shown to them; 3 when 0.
 	MinScorecards int
+	// Metrics, when set, record the time from interview to submission.
+	Metrics *Metrics
 }
 
 // New returns a server over an initialised store, reading rubric revisions
