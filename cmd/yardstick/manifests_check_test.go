@@ -106,6 +106,7 @@ func checkWorkloads(t *testing.T, r *rendered, ws []workload) {
 	}
 	for _, w := range ws {
 		checkPorts(t, w)
+		checkFiles(t, w)
 		checkProbes(t, w)
 		checkResources(t, w)
 		checkPeers(t, r, w, byService)
@@ -390,5 +391,68 @@ func checkHPA(t *testing.T, name string, min *int32, max int32, cpu bool) {
 	}
 	if !cpu {
 		t.Errorf("HorizontalPodAutoscaler %s does not scale on CPU", name)
+	}
+}
+
+// checkFiles: every file a flag names is mounted from a Secret or a
+// ConfigMap (the root filesystem is read-only and holds only the binary),
+// and the feedback service has its own token: without it, webhooks never
+// hear of publications and no reminder can be sent.
+func checkFiles(t *testing.T, w workload) {
+	t.Helper()
+	if w.cmd.service == "feedback" && w.cmd.files["service-token-file"] == "" {
+		t.Errorf("%s: serve feedback has no --service-token-file: its background jobs would have no token", w.d.Name)
+	}
+	volumes := map[string]corev1.Volume{}
+	for _, v := range w.d.Spec.Template.Spec.Volumes {
+		volumes[v.Name] = v
+	}
+	for flag, path := range w.cmd.files {
+		i := slices.IndexFunc(w.c.VolumeMounts, func(m corev1.VolumeMount) bool {
+			return strings.HasPrefix(path, strings.TrimSuffix(m.MountPath, "/")+"/")
+		})
+		if i < 0 {
+			t.Errorf("%s: --%s %s is under no volume mount of the container", w.d.Name, flag, path)
+			continue
+		}
+		v, ok := volumes[w.c.VolumeMounts[i].Name]
+		if !ok || (v.Secret == nil && v.ConfigMap == nil && v.Projected == nil) {
+			t.Errorf("%s: --%s %s is in volume %q, which is no Secret, ConfigMap or projected volume of the pod", w.d.Name, flag, path, w.c.VolumeMounts[i].Name)
+		}
+	}
+}
+
+// checkIngresses: each Ingress path reaches the gateway's HTTP port
+// through a Service of the overlay.
+func checkIngresses(t *testing.T, r *rendered, ws []workload) {
+	t.Helper()
+	for _, in := range r.ingresses {
+		for _, rule := range in.Spec.Rules {
+			if rule.HTTP == nil {
+				continue
+			}
+			for _, p := range rule.HTTP.Paths {
+				b := p.Backend.Service
+				if b == nil {
+					t.Errorf("Ingress %s: path %s has no Service backend", in.Name, p.Path)
+					continue
+				}
+				i := slices.IndexFunc(r.services, func(s corev1.Service) bool { return s.Name == b.Name })
+				if i < 0 {
+					t.Errorf("Ingress %s: path %s goes to Service %s, which the overlay does not have", in.Name, p.Path, b.Name)
+					continue
+				}
+				s := r.services[i]
+				j := slices.IndexFunc(s.Spec.Ports, func(sp corev1.ServicePort) bool {
+					return (b.Port.Name != "" && sp.Name == b.Port.Name) || (b.Port.Name == "" && sp.Port == b.Port.Number)
+				})
+				gateway := slices.IndexFunc(ws, func(w workload) bool {
+					return w.cmd.name == "gateway" && selects(s.Spec.Selector, w.d.Spec.Template.Labels)
+				})
+				if j < 0 || gateway < 0 || s.Spec.Ports[j].TargetPort.String() != "http" {
+					t.Errorf("Ingress %s: path %s goes to Service %s port %s, which is not the gateway's HTTP port", in.Name, p.Path, b.Name, b.Port.String())
+				}
+			}
+		}
 	}
 }

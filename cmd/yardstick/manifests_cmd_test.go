@@ -19,6 +19,7 @@ type commandLine struct {
 	service string            // the service `serve` runs; "" otherwise
 	listens map[string]string // "grpc", "http", "metrics" → its address
 	peers   map[string]string // service called → its address
+	files   map[string]string // flag → the file it reads, when given
 }
 
 // parseCommandLine parses args (without the program name) as the binary does.
@@ -27,7 +28,7 @@ func parseCommandLine(args []string) (commandLine, error) {
 	if err != nil {
 		return commandLine{}, err
 	}
-	l := commandLine{listens: map[string]string{}, peers: map[string]string{}}
+	l := commandLine{listens: map[string]string{}, peers: map[string]string{}, files: map[string]string{}}
 	var metrics string
 	switch c := cmd.(type) {
 	case *serveCommand:
@@ -37,6 +38,12 @@ func parseCommandLine(args []string) (commandLine, error) {
 			l.peers[b.service.Name] = b.addr
 		}
 		metrics = c.metricsAddr
+		for flag, path := range map[string]string{"service-token-file": c.reminders.tokenFile, "smtp-password-file": c.reminders.smtpPasswordFile,
+			"tls-cert": c.tlsCert, "tls-key": c.tlsKey} {
+			if path != "" {
+				l.files[flag] = path
+			}
+		}
 	case *gatewayCommand:
 		l.name = "gateway"
 		l.listens["http"] = c.httpAddr

@@ -36,6 +36,7 @@ type rendered struct {
 	configMaps   []corev1.ConfigMap
 	secrets      []corev1.Secret
 	serviceAccts []corev1.ServiceAccount
+	ingresses    []networkingv1.Ingress
 }
 
 // overlays lists deploy/k8s/overlays/*: a new overlay is checked without
@@ -97,6 +98,8 @@ func (r *rendered) add(apiVersion, kind string, b []byte) error {
 		return decodeInto(b, &r.secrets)
 	case "v1 ServiceAccount":
 		return decodeInto(b, &r.serviceAccts)
+	case "networking.k8s.io/v1 Ingress":
+		return decodeInto(b, &r.ingresses)
 	}
 	return fmt.Errorf("%s %s: no type to decode it into strictly; add one to rendered.add", apiVersion, kind)
 }
@@ -131,6 +134,7 @@ func TestManifests(t *testing.T) {
 			ws := workloads(t, r)
 			checkWorkloads(t, r, ws)
 			checkSelectors(t, r)
+			checkIngresses(t, r, ws)
 			checkNetworkPolicies(t, r, ws)
 		})
 	}
