@@ -304,7 +304,7 @@ func TestAFailedReminderIsSentByALaterRound(t *testing.T) {
 		Interviewer: ivan, Rubric: "rubrics/coding/revisions/1", ScheduledTime: timestamppb.New(time.Now().Add(-25 * time.Hour))}}); err != nil {
 		t.Fatal(err)
 	}
-	for i, want := range []feedback.ReminderReport{{Failed: 1, NoEmail: 1}, {Sent: 1, NoEmail: 1}, {AlreadySent: 1, NoEmail: 1}} {
+	for i, want := range []feedback.ReminderReport{{Overdue: 1, Failed: 1, NoEmail: 1}, {Overdue: 1, Sent: 1, NoEmail: 1}, {Overdue: 1, AlreadySent: 1, NoEmail: 1}} {
 		reply := make(chan feedback.ReminderReport, 1)
 		runNow <- reply
 		if got := <-reply; got != want {
