@@ -30,6 +30,7 @@ var webhookEvents = []struct{ Type, Meaning string }{
 	{"loop.completed", "every scorecard of a candidate's panel is in"},
 	{"candidate.erased", "a candidate was erased (a data-protection request)"},
 	{"calibration.computed", "a role's calibration report was computed"},
+	{"decision.made", "a hiring decision was made or changed"},
 	{"framework.published", "a career framework was published"},
 	{"rubric.published", "an interview rubric was published"},
 }

@@ -2,12 +2,14 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/yardstick-dev/yardstick/pkg/principal"
 	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
 )
 
@@ -23,6 +25,12 @@ type debriefData struct {
 	Recommendations       []debriefRecommendation
 	Calibration           debriefCalibration
 	Flagged               int // competencies with a flag, for the summary line
+	// Decision is the hiring decision (nil: none, or not the viewer's to
+	// see); Form makes or changes it.
+	Decision     *debriefDecision
+	ShowDecision bool
+	Form         *decisionForm // nil: not the viewer's to make
+	Status       int           // the page's HTTP status: 200, or a refused form's
 }
 
 type debriefInterview struct {
@@ -88,19 +96,56 @@ func debriefTimeOf(ts *timestamppb.Timestamp) debriefTime {
 
 // debriefPage is the debrief of one candidate.
 func (a *App) debriefPage(w http.ResponseWriter, r *http.Request, s *session) {
+	a.debrief(w, r, s, nil)
+}
+
+// debrief renders a candidate's debrief, with the decision on top; tweak,
+// when set, changes the page before it is rendered (a refused form).
+func (a *App) debrief(w http.ResponseWriter, r *http.Request, s *session, tweak func(*debriefData)) {
 	ctx, cancel := a.call(r, s)
 	defer cancel()
-	sum, err := a.feedback.SummarizeCandidate(ctx, &feedbackv1.SummarizeCandidateRequest{Name: debriefName(r.PathValue("id"))})
+	name := debriefName(r.PathValue("id"))
+	sum, err := a.feedback.SummarizeCandidate(ctx, &feedbackv1.SummarizeCandidateRequest{Name: name})
 	if err != nil {
 		a.failErr(w, s, err)
 		return
 	}
-	d := newDebrief(sum, a.titlesFor(ctx, debriefPeople(sum), debriefRubrics(sum)))
+	// Decisions are the recruiters' and the hiring team's; admins read
+	// them. The debrief is the recruiters' page: others see no section.
+	recruiter := slices.Contains(s.roles, principal.Recruiter)
+	var dec *feedbackv1.Decision
+	if recruiter || slices.Contains(s.roles, principal.Admin) {
+		if dec, err = a.readDecision(ctx, name); err != nil {
+			a.failErr(w, s, err)
+			return
+		}
+	}
+	t := a.titlesFor(ctx, append(debriefPeople(sum), decisionPeople(dec)...), debriefRubrics(sum))
+	d := newDebrief(sum, t)
+	d.Status = http.StatusOK
+	labels := scorecardLabels(&d)
+	if dec != nil {
+		dd := newDebriefDecision(dec, t, func(sc string) string {
+			if l := labels[sc]; l != "" {
+				return l
+			}
+			return "a scorecard no longer on the panel"
+		})
+		d.Decision = &dd
+	}
+	d.ShowDecision = recruiter || dec != nil
+	if recruiter {
+		f := newDecisionForm(dec, &d)
+		d.Form = &f
+	}
+	if tweak != nil {
+		tweak(&d)
+	}
 	title := d.DisplayName
 	if title == "" {
 		title = d.ID
 	}
-	a.render(w, s, http.StatusOK, "candidate", "Debrief: "+title, d)
+	a.render(w, s, d.Status, "candidate", "Debrief: "+title, d)
 }
 
 // debriefPeople are the people a summary names.

@@ -374,3 +374,66 @@ func mustGetPage(t *testing.T, b *browser, path string, wants ...string) string 
 	}
 	return body
 }
+
+// The decision at the top of the debrief: recorded through the form,
+// shown with names, refused with the field named, changed with a reason.
+func TestDebriefDecision(t *testing.T) {
+	s := startSite(t)
+	rita := s.as(t, "users/rita")
+	code, body := rita.get("/candidates/demo-ada")
+	wantPage(t, "/candidates/demo-ada", code, body)
+	if !strings.Contains(body, "No decision yet") || !strings.Contains(body, "Record the decision") {
+		t.Fatalf("ada's debrief has no empty decision and form:\n%.2000s", body)
+	}
+	if strings.Index(body, `id="decision-title"`) > strings.Index(body, `id="recs-title"`) {
+		t.Error("the decision is not at the top of the debrief")
+	}
+	cards := regexp.MustCompile(`name="scorecards" value="([^"]+)"`).FindAllStringSubmatch(body, -1)
+	if len(cards) < 2 {
+		t.Fatalf("the form offers %d scorecards to cite, want ada's submitted ones", len(cards))
+	}
+	form := url.Values{"outcome": {"OUTCOME_HIRE"}, "level": {"l3"}, "scorecards": {cards[0][1], cards[1][1]},
+		"competencies": {"technical-skill"}}
+	// No rationale: refused, the field named, what was typed kept.
+	code, body = rita.post("/candidates/demo-ada/decision", form)
+	if code != http.StatusBadRequest || !strings.Contains(body, "say why") || !strings.Contains(body, `value="l3"`) {
+		t.Fatalf("a decision without a rationale = %d, want 400 naming it, with the level kept\n%.3000s", code, body)
+	}
+	form.Set("rationale", "Strong system design; the panel agrees.")
+	code, body = rita.post("/candidates/demo-ada/decision", form)
+	wantPage(t, "POST /candidates/demo-ada/decision", code, body)
+	for _, want := range []string{"<strong>Hire at L3</strong>, decided by Rita Okafor", "Strong system design; the panel agrees.",
+		"It rests on the scorecards of Ivan Petrov (", "It weighs Technical skill", "Change the decision"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the debrief after deciding lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "users/") {
+		t.Error("the decision shows a person's ID where a name exists")
+	}
+
+	// Changing it needs a reason.
+	etag := regexp.MustCompile(`name="etag" value="([^"]+)"`).FindStringSubmatch(body)
+	if etag == nil {
+		t.Fatal("the form to change the decision has no etag")
+	}
+	change := url.Values{"etag": {etag[1]}, "outcome": {"OUTCOME_HOLD"}, "rationale": {"Wait for the reference check."}}
+	code, body = rita.post("/candidates/demo-ada/decision", change)
+	if code != http.StatusBadRequest || !strings.Contains(body, "say why it changes") {
+		t.Fatalf("a change without a reason = %d, want 400\n%.3000s", code, body)
+	}
+	change.Set("reason", "The reference check is pending.")
+	code, body = rita.post("/candidates/demo-ada/decision", change)
+	wantPage(t, "POST /candidates/demo-ada/decision", code, body)
+	for _, want := range []string{"<strong>Hold</strong>", "Changed 1 time", "The reference check is pending.", "It had been <strong>Hire at L3</strong>"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the debrief after the change lacks %q", want)
+		}
+	}
+
+	// An interviewer's view of a debrief has no decision section.
+	ivan := s.as(t, "users/ivan")
+	if code, body := ivan.get("/candidates/demo-ada"); code == http.StatusOK && strings.Contains(body, `id="decision-title"`) {
+		t.Error("an interviewer's debrief shows the decision section")
+	}
+}

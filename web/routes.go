@@ -9,6 +9,7 @@ func (a *App) routes() {
 	a.routesAdmin()
 	a.routesInterviewer()
 	a.routesDebrief()
+	a.routesDecision()
 	a.routesRoles()
 	a.mux.HandleFunc("GET /{$}", a.page(a.home))
 	a.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

@@ -1,6 +1,7 @@
 package feedback_test
 
 import (
+	"context"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -148,6 +149,15 @@ var matrix = []testenv.MatrixCase[fixture]{
 	{RPC: "CompareCandidates", What: "the candidate", Req: func(f fixture) proto.Message {
 		return &feedbackv1.CompareCandidatesRequest{Names: []string{f.candidate.GetName()}}
 	}, Want: hiring(codes.OK)},
+	// The fixture's interviewer sits on the panel, not on the hiring team;
+	// admins read decisions and do not make them.
+	{RPC: "GetDecision", Req: func(f fixture) proto.Message {
+		return &feedbackv1.GetDecisionRequest{Name: f.candidate.GetName() + "/decision"}
+	}, Want: panel(codes.OK, codes.NotFound)},
+	{RPC: "UpdateDecision", Req: func(f fixture) proto.Message {
+		return &feedbackv1.UpdateDecisionRequest{Reason: "The panel agreed.", Decision: &feedbackv1.Decision{
+			Name: f.candidate.GetName() + "/decision", Etag: "1", Outcome: feedbackv1.Decision_OUTCOME_NO_HIRE, Rationale: "Not yet."}}
+	}, Want: map[principal.Role]codes.Code{principal.Recruiter: codes.OK, principal.Admin: codes.PermissionDenied, principal.Interviewer: codes.NotFound}},
 	{RPC: "GetReminderSettings", What: "the caller's own", Req: func(fixture) proto.Message {
 		return &feedbackv1.GetReminderSettingsRequest{Name: "users/me/reminderSettings"}
 	}, Want: testenv.Everyone(codes.OK)},
@@ -173,6 +183,10 @@ func TestRoleMatrix(t *testing.T) {
 	newFixture := func() fixture {
 		c, ivs := e.candidate(t, fmt.Sprintf("m%d", n.Add(1)), "users/interviewer")
 		e.fill(t, "users/interviewer", ivs[0], 3, 3, true)
+		if _, err := e.recruiter.UpdateDecision(context.Background(), &feedbackv1.UpdateDecisionRequest{AllowMissing: true,
+			Decision: &feedbackv1.Decision{Name: c.GetName() + "/decision", Outcome: feedbackv1.Decision_OUTCOME_HOLD, Rationale: "Wait."}}); err != nil {
+			t.Fatal(err)
+		}
 		return fixture{candidate: c, interview: ivs[0], newID: fmt.Sprintf("m%d-new", n.Load())}
 	}
 	testenv.RoleMatrix(t, e.Env, service, feedback.Rules(), matrix, newFixture)

@@ -17,7 +17,7 @@ import (
 )
 
 // Erasing a candidate (GDPR art. 17) removes them with every interview,
-// scorecard, change record, request claim and membership entry, and the role's
+// scorecard, hiring decision, change record, request claim and membership entry, and the role's
 // kept calibration. It is a recorded operation that always finishes:
 //
 //  1. An in-flight record names the candidate, so that a crash from here on
@@ -29,8 +29,8 @@ import (
 //  2. The candidate is deleted (a tombstone). Candidate changes are
 //     serialised by their versions, so the tombstone's interview list is
 //     complete: every add that will ever succeed came before it.
-//  3. Each interview's membership entry and scorecard are purged, then the
-//     candidate's entries in its role's and every candidate's lists, and
+//  3. Each interview's membership entry and scorecard are purged, and the
+//     decision, then the candidate's entries in its role's and every candidate's lists, and
 //     the candidate with its history. A scorecard write racing with this sees
 //     the erasure fence in its own fence, after its write, and purges
 //     itself: so either the eraser's purge or the writer's own removes it.
@@ -155,6 +155,9 @@ func (s *Store) finishErasure(ctx context.Context, open erasureInFlight, actor s
 			if _, err := s.scorecards.Purge(ctx, scorecardName(name, iv.ID)); err != nil && !errors.Is(err, apierr.ErrNotFound) {
 				return err
 			}
+		}
+		if _, err := s.decisions.Purge(ctx, decisionName(name)); err != nil && !errors.Is(err, apierr.ErrNotFound) {
+			return err
 		}
 		if err := s.unlistCandidate(ctx, name, tomb.Data.Role, listedAt(tomb)); err != nil {
 			return err

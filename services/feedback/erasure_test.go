@@ -37,6 +37,11 @@ func TestEraseLeavesNothing(t *testing.T) {
 		Ratings: []*feedbackv1.Rating{{Competency: "impact", Score: proto.Int32(4)}}}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := e.recruiter.UpdateDecision(ctx, &feedbackv1.UpdateDecisionRequest{AllowMissing: true, Decision: &feedbackv1.Decision{
+		Name: cand.GetName() + "/decision", Outcome: feedbackv1.Decision_OUTCOME_NO_HIRE, Rationale: "Erin's rationale",
+		CitedScorecards: []string{draft.GetName()}}}); err != nil {
+		t.Fatal(err)
+	}
 	// Another candidate of the same interviewer stays.
 	_, keep := e.candidate(t, "kept", ivan)
 	e.fill(t, ivan, keep[0], 2, 2, true)
@@ -50,6 +55,7 @@ func TestEraseLeavesNothing(t *testing.T) {
 		"scorecard": second(e.as(ivan).GetScorecard(ctx, &feedbackv1.GetScorecardRequest{Name: draft.GetName()})),
 		"changes":   second(e.as(ivan).ListScorecardChanges(ctx, &feedbackv1.ListScorecardChangesRequest{Parent: draft.GetName()})),
 		"summary":   second(e.recruiter.SummarizeCandidate(ctx, &feedbackv1.SummarizeCandidateRequest{Name: cand.GetName()})),
+		"decision":  second(e.recruiter.GetDecision(ctx, &feedbackv1.GetDecisionRequest{Name: cand.GetName() + "/decision"})),
 		"delete":    second(e.recruiter.DeleteCandidate(ctx, &feedbackv1.DeleteCandidateRequest{Name: cand.GetName()})),
 	} {
 		t.Run(what, func(t *testing.T) { wantCode(t, err, codes.NotFound, "") })
@@ -60,7 +66,7 @@ func TestEraseLeavesNothing(t *testing.T) {
 	}
 
 	// Read every collection of the service's database, raw.
-	assertNoTrace(t, e, "candidates/erin", "Erin Erasable", "ats-erin-77", "Erin's reason", "create-erin", "submit-erin", "iv-erin")
+	assertNoTrace(t, e, "candidates/erin", "Erin Erasable", "ats-erin-77", "Erin's reason", "Erin's rationale", "create-erin", "submit-erin", "iv-erin")
 }
 
 func second[T any](_ T, err error) error { return err }

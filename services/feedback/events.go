@@ -55,6 +55,18 @@ func (s *Store) scorecardEvent(ctx context.Context, c *versioned.Change[scorecar
 	return s.loopEvent(ctx, cand, c.Time)
 }
 
+// decisionEvent follows each version of a hiring decision. Like every
+// payload here it names, and does not tell: the receiver reads the outcome
+// and the rationale through the API, under the decision's rules.
+func (s *Store) decisionEvent(ctx context.Context, c *versioned.Change[decision]) error {
+	cand := strings.TrimSuffix(c.Resource, decisionSuffix)
+	data := map[string]any{
+		"decision": c.Resource, "candidate": cand, "amended": len(c.After.Data.Amendments) > 0,
+		"actor": c.Actor, "version": c.Version, "time": c.Time,
+	}
+	return s.emit(ctx, eventDecisionMade, c.ID, cand, c.Time, data, false)
+}
+
 // loopEvent emits loop.completed when every interview of a candidate's
 // panel has its scorecard submitted. It runs after each submit's own
 // write, so of two last submits at once the later one sees both; both may

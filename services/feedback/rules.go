@@ -52,6 +52,10 @@ func Rules() map[string][]principal.Role {
 		feedbackv1.FeedbackService_SubmitScorecard_FullMethodName:      panel,
 		feedbackv1.FeedbackService_AmendScorecard_FullMethodName:       panel,
 		feedbackv1.FeedbackService_ListScorecardChanges_FullMethodName: panel,
+		// Decisions: the handler lets recruiters and the role's hiring team
+		// (whatever their other roles) decide, and admins read too.
+		feedbackv1.FeedbackService_GetDecision_FullMethodName:    panel,
+		feedbackv1.FeedbackService_UpdateDecision_FullMethodName: panel,
 		// Everyone's own reminder settings: the handler lets a person reach
 		// their own only, and admins anyone's.
 		feedbackv1.FeedbackService_GetReminderSettings_FullMethodName:    auth.Everyone(),

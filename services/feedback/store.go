@@ -48,6 +48,8 @@ type Store struct {
 	// reminderClaims the digests sent, one per person per day (reminders.go).
 	reminderSettings *versioned.Store[reminderSettings]
 	reminderClaims   *mongo.Collection
+	// decisions are the hiring decisions, one per candidate (decisions.go).
+	decisions *versioned.Store[decision]
 }
 
 // Change kinds.
@@ -97,6 +99,7 @@ func NewStoreWith(db *mongo.Database, hooks webhooks.Options) *Store {
 	s.marks = db.Collection("publication_marks")
 	s.reminderSettings = versioned.New(db, "reminder_settings", "reminder_setting_changes", versioned.Options[reminderSettings]{})
 	s.reminderClaims = db.Collection("reminder_claims")
+	s.decisions = versioned.New(db, "decisions", "decision_changes", versioned.Options[decision]{Fence: s.decisionFence, Emit: s.decisionEvent})
 	return s
 }
 
@@ -126,7 +129,7 @@ func (s *Store) Init(ctx context.Context) error {
 	for coll, models := range s.members.store.Indexes() {
 		indexes[coll] = models
 	}
-	for _, more := range []map[*mongo.Collection][]mongo.IndexModel{s.roles.Indexes(), s.webhooks.Indexes(), s.hooks.Indexes(), s.reminderSettings.Indexes()} {
+	for _, more := range []map[*mongo.Collection][]mongo.IndexModel{s.roles.Indexes(), s.webhooks.Indexes(), s.hooks.Indexes(), s.reminderSettings.Indexes(), s.decisions.Indexes()} {
 		for coll, models := range more {
 			indexes[coll] = models
 		}
@@ -147,6 +150,7 @@ func (s *Store) Init(ctx context.Context) error {
 		func(ctx context.Context) error { _, err := s.roles.Sweep(ctx); return err },
 		func(ctx context.Context) error { _, err := s.webhooks.Sweep(ctx); return err },
 		func(ctx context.Context) error { _, err := s.reminderSettings.Sweep(ctx); return err },
+		func(ctx context.Context) error { _, err := s.decisions.Sweep(ctx); return err },
 		s.finishErasures,
 		s.buildMemberships,
 	} {

@@ -29,10 +29,11 @@ const (
 	eventLoopCompleted       = "loop.completed"
 	eventCandidateErased     = "candidate.erased"
 	eventCalibrationComputed = "calibration.computed"
+	eventDecisionMade        = "decision.made"
 )
 
 var eventTypes = []string{eventScorecardSubmitted, eventScorecardAmended, eventLoopCompleted, eventCandidateErased, eventCalibrationComputed,
-	eventFrameworkPublished, eventRubricPublished}
+	eventFrameworkPublished, eventRubricPublished, eventDecisionMade}
 
 const (
 	webhooksPrefix  = "webhooks/"

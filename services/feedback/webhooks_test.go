@@ -108,7 +108,7 @@ func verify(t *testing.T, secret string, got received) {
 }
 
 func allEvents() []string {
-	return []string{"scorecard.submitted", "scorecard.amended", "loop.completed", "candidate.erased", "calibration.computed"}
+	return []string{"scorecard.submitted", "scorecard.amended", "loop.completed", "candidate.erased", "calibration.computed", "decision.made"}
 }
 
 func TestWebhooksFollowTheLoop(t *testing.T) {
@@ -200,6 +200,19 @@ func TestWebhooksFollowTheLoop(t *testing.T) {
 	}
 	if cal := r.wait(t, "calibration.computed", before); cal.Data["calibration"] != "roles/ic/calibration" {
 		t.Fatalf("calibration.computed data: %v", cal.Data)
+	}
+
+	// A decision is announced by name: its words stay behind the API.
+	before = r.count()
+	if _, err := e.recruiter.UpdateDecision(ctx, &feedbackv1.UpdateDecisionRequest{AllowMissing: true, Decision: &feedbackv1.Decision{
+		Name: c.GetName() + "/decision", Outcome: feedbackv1.Decision_OUTCOME_HIRE, Level: "l2", Rationale: "Secretly convincing."}}); err != nil {
+		t.Fatal(err)
+	}
+	decided := r.wait(t, "decision.made", before)
+	verify(t, rotated.GetSecret(), decided)
+	if decided.Data["decision"] != c.GetName()+"/decision" || decided.Data["actor"] != rita || strings.Contains(string(decided.Body), "Secretly") ||
+		strings.Contains(string(decided.Body), "HIRE") {
+		t.Fatalf("decision.made: %s", decided.Body)
 	}
 
 	// An erasure: announced, and nothing about the candidate stays in the

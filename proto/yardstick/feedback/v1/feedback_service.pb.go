@@ -1682,6 +1682,128 @@ func (x *ListScorecardChangesResponse) GetNextPageToken() string {
 	return ""
 }
 
+// Request for GetDecision.
+type GetDecisionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The decision. Format: `candidates/{candidate}/decision`.
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetDecisionRequest) Reset() {
+	*x = GetDecisionRequest{}
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetDecisionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetDecisionRequest) ProtoMessage() {}
+
+func (x *GetDecisionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetDecisionRequest.ProtoReflect.Descriptor instead.
+func (*GetDecisionRequest) Descriptor() ([]byte, []int) {
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *GetDecisionRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// Request for UpdateDecision.
+type UpdateDecisionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The decision with its new values; `name` is required, and `etag` when
+	// amending.
+	Decision *Decision `protobuf:"bytes,1,opt,name=decision,proto3" json:"decision,omitempty"`
+	// The fields to replace: `outcome`, `level`, `rationale`,
+	// `cited_scorecards`, `cited_competencies`, `early_reason`, or `*` for
+	// all. When empty, every field is replaced: a decision is stated whole.
+	UpdateMask *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	// Make the decision when there is none yet (AIP-134).
+	AllowMissing bool `protobuf:"varint,3,opt,name=allow_missing,json=allowMissing,proto3" json:"allow_missing,omitempty"`
+	// Why an existing decision changes; required then.
+	Reason        string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateDecisionRequest) Reset() {
+	*x = UpdateDecisionRequest{}
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateDecisionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateDecisionRequest) ProtoMessage() {}
+
+func (x *UpdateDecisionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateDecisionRequest.ProtoReflect.Descriptor instead.
+func (*UpdateDecisionRequest) Descriptor() ([]byte, []int) {
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *UpdateDecisionRequest) GetDecision() *Decision {
+	if x != nil {
+		return x.Decision
+	}
+	return nil
+}
+
+func (x *UpdateDecisionRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
+	}
+	return nil
+}
+
+func (x *UpdateDecisionRequest) GetAllowMissing() bool {
+	if x != nil {
+		return x.AllowMissing
+	}
+	return false
+}
+
+func (x *UpdateDecisionRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
 // Request for SummarizeCandidate.
 type SummarizeCandidateRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1693,7 +1815,7 @@ type SummarizeCandidateRequest struct {
 
 func (x *SummarizeCandidateRequest) Reset() {
 	*x = SummarizeCandidateRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[26]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1705,7 +1827,7 @@ func (x *SummarizeCandidateRequest) String() string {
 func (*SummarizeCandidateRequest) ProtoMessage() {}
 
 func (x *SummarizeCandidateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[26]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1718,7 +1840,7 @@ func (x *SummarizeCandidateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SummarizeCandidateRequest.ProtoReflect.Descriptor instead.
 func (*SummarizeCandidateRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{26}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *SummarizeCandidateRequest) GetName() string {
@@ -1742,7 +1864,7 @@ type CompareCandidatesRequest struct {
 
 func (x *CompareCandidatesRequest) Reset() {
 	*x = CompareCandidatesRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[27]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1754,7 +1876,7 @@ func (x *CompareCandidatesRequest) String() string {
 func (*CompareCandidatesRequest) ProtoMessage() {}
 
 func (x *CompareCandidatesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[27]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1767,7 +1889,7 @@ func (x *CompareCandidatesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompareCandidatesRequest.ProtoReflect.Descriptor instead.
 func (*CompareCandidatesRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{27}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *CompareCandidatesRequest) GetNames() []string {
@@ -1803,7 +1925,7 @@ type CompareCandidatesResponse struct {
 
 func (x *CompareCandidatesResponse) Reset() {
 	*x = CompareCandidatesResponse{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[28]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1815,7 +1937,7 @@ func (x *CompareCandidatesResponse) String() string {
 func (*CompareCandidatesResponse) ProtoMessage() {}
 
 func (x *CompareCandidatesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[28]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1828,7 +1950,7 @@ func (x *CompareCandidatesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompareCandidatesResponse.ProtoReflect.Descriptor instead.
 func (*CompareCandidatesResponse) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{28}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *CompareCandidatesResponse) GetCandidates() []*CandidateComparison {
@@ -1863,7 +1985,7 @@ var File_yardstick_feedback_v1_feedback_service_proto protoreflect.FileDescripto
 
 const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"\n" +
-	",yardstick/feedback/v1/feedback_service.proto\x12\x15yardstick.feedback.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a'yardstick/feedback/v1/calibration.proto\x1a$yardstick/feedback/v1/feedback.proto\x1a$yardstick/feedback/v1/reminder.proto\x1a yardstick/feedback/v1/role.proto\x1a#yardstick/feedback/v1/webhook.proto\x1a\x1dyardstick/type/v1/names.proto\"b\n" +
+	",yardstick/feedback/v1/feedback_service.proto\x12\x15yardstick.feedback.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a'yardstick/feedback/v1/calibration.proto\x1a$yardstick/feedback/v1/decision.proto\x1a$yardstick/feedback/v1/feedback.proto\x1a$yardstick/feedback/v1/reminder.proto\x1a yardstick/feedback/v1/role.proto\x1a#yardstick/feedback/v1/webhook.proto\x1a\x1dyardstick/type/v1/names.proto\"b\n" +
 	"\x19ComputeCalibrationRequest\x12E\n" +
 	"\x05scope\x18\x01 \x01(\v2'.yardstick.feedback.v1.CalibrationScopeB\x06\xbaH\x03\xc8\x01\x01R\x05scope\"k\n" +
 	"\x19GetRoleCalibrationRequest\x12N\n" +
@@ -1986,7 +2108,16 @@ const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"page_token\x18\x03 \x01(\tR\tpageToken\"\x88\x01\n" +
 	"\x1cListScorecardChangesResponse\x12@\n" +
 	"\achanges\x18\x01 \x03(\v2&.yardstick.feedback.v1.ScorecardChangeR\achanges\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\":\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xc9\x01\n" +
+	"\x12GetDecisionRequest\x12\xb2\x01\n" +
+	"\x04name\x18\x01 \x01(\tB\x9d\x01\xbaH\x99\x01\xba\x01\x95\x01\n" +
+	"\rdecision_name\x12=must be candidates/{candidate}/decision, with a lower-case ID\x1aEthis.matches('^candidates/[a-z]([a-z0-9-]{0,61}[a-z0-9])?/decision$')R\x04name\"\xe0\x01\n" +
+	"\x15UpdateDecisionRequest\x12C\n" +
+	"\bdecision\x18\x01 \x01(\v2\x1f.yardstick.feedback.v1.DecisionB\x06\xbaH\x03\xc8\x01\x01R\bdecision\x12;\n" +
+	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMask\x12#\n" +
+	"\rallow_missing\x18\x03 \x01(\bR\fallowMissing\x12 \n" +
+	"\x06reason\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x06reason\":\n" +
 	"\x19SummarizeCandidateRequest\x12\x1d\n" +
 	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04Ȉ'\x01R\x04name\"f\n" +
 	"\x18CompareCandidatesRequest\x12(\n" +
@@ -2007,7 +2138,7 @@ const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"\x16IMPORT_OUTCOME_CREATED\x10\x01\x12\x1a\n" +
 	"\x16IMPORT_OUTCOME_UPDATED\x10\x02\x12\x1c\n" +
 	"\x18IMPORT_OUTCOME_UNCHANGED\x10\x03\x12\x19\n" +
-	"\x15IMPORT_OUTCOME_FAILED\x10\x042\xd43\n" +
+	"\x15IMPORT_OUTCOME_FAILED\x10\x042\xdf6\n" +
 	"\x0fFeedbackService\x12\xd3\x01\n" +
 	"\x0fCreateCandidate\x12-.yardstick.feedback.v1.CreateCandidateRequest\x1a .yardstick.feedback.v1.Candidate\"o\x92AKJI\n" +
 	"\x03409\x12B\n" +
@@ -2062,7 +2193,12 @@ const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"\x03409\x12,\n" +
 	"\x12The etag is stale.\x12\x16\n" +
 	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x029:\x01*\"4/v1/{name=candidates/*/interviews/*/scorecard}:amend\x12\xc1\x01\n" +
-	"\x14ListScorecardChanges\x122.yardstick.feedback.v1.ListScorecardChangesRequest\x1a3.yardstick.feedback.v1.ListScorecardChangesResponse\"@\x82\xd3\xe4\x93\x02:\x128/v1/{parent=candidates/*/interviews/*/scorecard}/changes\x12\x9a\x01\n" +
+	"\x14ListScorecardChanges\x122.yardstick.feedback.v1.ListScorecardChangesRequest\x1a3.yardstick.feedback.v1.ListScorecardChangesResponse\"@\x82\xd3\xe4\x93\x02:\x128/v1/{parent=candidates/*/interviews/*/scorecard}/changes\x12\x83\x01\n" +
+	"\vGetDecision\x12).yardstick.feedback.v1.GetDecisionRequest\x1a\x1f.yardstick.feedback.v1.Decision\"(\x82\xd3\xe4\x93\x02\"\x12 /v1/{name=candidates/*/decision}\x12\x82\x02\n" +
+	"\x0eUpdateDecision\x12,.yardstick.feedback.v1.UpdateDecisionRequest\x1a\x1f.yardstick.feedback.v1.Decision\"\xa0\x01\x92AbJ`\n" +
+	"\x03409\x12Y\n" +
+	"?The etag is stale, or a decision was made since: read it again.\x12\x16\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x025:\bdecision2)/v1/{decision.name=candidates/*/decision}\x12\x9a\x01\n" +
 	"\x12SummarizeCandidate\x120.yardstick.feedback.v1.SummarizeCandidateRequest\x1a'.yardstick.feedback.v1.CandidateSummary\")\x82\xd3\xe4\x93\x02#\x12!/v1/{name=candidates/*}:summarize\x12\x96\x01\n" +
 	"\x11CompareCandidates\x12/.yardstick.feedback.v1.CompareCandidatesRequest\x1a0.yardstick.feedback.v1.CompareCandidatesResponse\"\x1e\x82\xd3\xe4\x93\x02\x18\x12\x16/v1/candidates:compare\x12\x95\x01\n" +
 	"\x12ComputeCalibration\x120.yardstick.feedback.v1.ComputeCalibrationRequest\x1a(.yardstick.feedback.v1.CalibrationReport\"#\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/calibrations:compute\x12\x98\x01\n" +
@@ -2119,7 +2255,7 @@ func file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP() []byte {
 }
 
 var file_yardstick_feedback_v1_feedback_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_yardstick_feedback_v1_feedback_service_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
+var file_yardstick_feedback_v1_feedback_service_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
 var file_yardstick_feedback_v1_feedback_service_proto_goTypes = []any{
 	(ImportOutcome)(0),                      // 0: yardstick.feedback.v1.ImportOutcome
 	(*ComputeCalibrationRequest)(nil),       // 1: yardstick.feedback.v1.ComputeCalibrationRequest
@@ -2148,153 +2284,162 @@ var file_yardstick_feedback_v1_feedback_service_proto_goTypes = []any{
 	(*AmendScorecardRequest)(nil),           // 24: yardstick.feedback.v1.AmendScorecardRequest
 	(*ListScorecardChangesRequest)(nil),     // 25: yardstick.feedback.v1.ListScorecardChangesRequest
 	(*ListScorecardChangesResponse)(nil),    // 26: yardstick.feedback.v1.ListScorecardChangesResponse
-	(*SummarizeCandidateRequest)(nil),       // 27: yardstick.feedback.v1.SummarizeCandidateRequest
-	(*CompareCandidatesRequest)(nil),        // 28: yardstick.feedback.v1.CompareCandidatesRequest
-	(*CompareCandidatesResponse)(nil),       // 29: yardstick.feedback.v1.CompareCandidatesResponse
-	nil,                                     // 30: yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry
-	(*CalibrationScope)(nil),                // 31: yardstick.feedback.v1.CalibrationScope
-	(*Candidate)(nil),                       // 32: yardstick.feedback.v1.Candidate
-	(*fieldmaskpb.FieldMask)(nil),           // 33: google.protobuf.FieldMask
-	(Candidate_State)(0),                    // 34: yardstick.feedback.v1.Candidate.State
-	(*timestamppb.Timestamp)(nil),           // 35: google.protobuf.Timestamp
-	(*status.Status)(nil),                   // 36: google.rpc.Status
-	(*Interview)(nil),                       // 37: yardstick.feedback.v1.Interview
-	(*Scorecard)(nil),                       // 38: yardstick.feedback.v1.Scorecard
-	(*Rating)(nil),                          // 39: yardstick.feedback.v1.Rating
-	(Recommendation)(0),                     // 40: yardstick.feedback.v1.Recommendation
-	(*ScorecardChange)(nil),                 // 41: yardstick.feedback.v1.ScorecardChange
-	(*CandidateComparison)(nil),             // 42: yardstick.feedback.v1.CandidateComparison
-	(*Calibration)(nil),                     // 43: yardstick.feedback.v1.Calibration
-	(*CreateRoleRequest)(nil),               // 44: yardstick.feedback.v1.CreateRoleRequest
-	(*GetRoleRequest)(nil),                  // 45: yardstick.feedback.v1.GetRoleRequest
-	(*ListRolesRequest)(nil),                // 46: yardstick.feedback.v1.ListRolesRequest
-	(*UpdateRoleRequest)(nil),               // 47: yardstick.feedback.v1.UpdateRoleRequest
-	(*DeleteRoleRequest)(nil),               // 48: yardstick.feedback.v1.DeleteRoleRequest
-	(*CreateWebhookRequest)(nil),            // 49: yardstick.feedback.v1.CreateWebhookRequest
-	(*GetWebhookRequest)(nil),               // 50: yardstick.feedback.v1.GetWebhookRequest
-	(*ListWebhooksRequest)(nil),             // 51: yardstick.feedback.v1.ListWebhooksRequest
-	(*UpdateWebhookRequest)(nil),            // 52: yardstick.feedback.v1.UpdateWebhookRequest
-	(*DeleteWebhookRequest)(nil),            // 53: yardstick.feedback.v1.DeleteWebhookRequest
-	(*RotateWebhookSecretRequest)(nil),      // 54: yardstick.feedback.v1.RotateWebhookSecretRequest
-	(*ListWebhookDeliveriesRequest)(nil),    // 55: yardstick.feedback.v1.ListWebhookDeliveriesRequest
-	(*RedeliverWebhookDeliveryRequest)(nil), // 56: yardstick.feedback.v1.RedeliverWebhookDeliveryRequest
-	(*GetReminderSettingsRequest)(nil),      // 57: yardstick.feedback.v1.GetReminderSettingsRequest
-	(*UpdateReminderSettingsRequest)(nil),   // 58: yardstick.feedback.v1.UpdateReminderSettingsRequest
-	(*emptypb.Empty)(nil),                   // 59: google.protobuf.Empty
-	(*CandidateSummary)(nil),                // 60: yardstick.feedback.v1.CandidateSummary
-	(*CalibrationReport)(nil),               // 61: yardstick.feedback.v1.CalibrationReport
-	(*UserCalibration)(nil),                 // 62: yardstick.feedback.v1.UserCalibration
-	(*Role)(nil),                            // 63: yardstick.feedback.v1.Role
-	(*ListRolesResponse)(nil),               // 64: yardstick.feedback.v1.ListRolesResponse
-	(*Webhook)(nil),                         // 65: yardstick.feedback.v1.Webhook
-	(*ListWebhooksResponse)(nil),            // 66: yardstick.feedback.v1.ListWebhooksResponse
-	(*ListWebhookDeliveriesResponse)(nil),   // 67: yardstick.feedback.v1.ListWebhookDeliveriesResponse
-	(*WebhookDelivery)(nil),                 // 68: yardstick.feedback.v1.WebhookDelivery
-	(*ReminderSettings)(nil),                // 69: yardstick.feedback.v1.ReminderSettings
+	(*GetDecisionRequest)(nil),              // 27: yardstick.feedback.v1.GetDecisionRequest
+	(*UpdateDecisionRequest)(nil),           // 28: yardstick.feedback.v1.UpdateDecisionRequest
+	(*SummarizeCandidateRequest)(nil),       // 29: yardstick.feedback.v1.SummarizeCandidateRequest
+	(*CompareCandidatesRequest)(nil),        // 30: yardstick.feedback.v1.CompareCandidatesRequest
+	(*CompareCandidatesResponse)(nil),       // 31: yardstick.feedback.v1.CompareCandidatesResponse
+	nil,                                     // 32: yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry
+	(*CalibrationScope)(nil),                // 33: yardstick.feedback.v1.CalibrationScope
+	(*Candidate)(nil),                       // 34: yardstick.feedback.v1.Candidate
+	(*fieldmaskpb.FieldMask)(nil),           // 35: google.protobuf.FieldMask
+	(Candidate_State)(0),                    // 36: yardstick.feedback.v1.Candidate.State
+	(*timestamppb.Timestamp)(nil),           // 37: google.protobuf.Timestamp
+	(*status.Status)(nil),                   // 38: google.rpc.Status
+	(*Interview)(nil),                       // 39: yardstick.feedback.v1.Interview
+	(*Scorecard)(nil),                       // 40: yardstick.feedback.v1.Scorecard
+	(*Rating)(nil),                          // 41: yardstick.feedback.v1.Rating
+	(Recommendation)(0),                     // 42: yardstick.feedback.v1.Recommendation
+	(*ScorecardChange)(nil),                 // 43: yardstick.feedback.v1.ScorecardChange
+	(*Decision)(nil),                        // 44: yardstick.feedback.v1.Decision
+	(*CandidateComparison)(nil),             // 45: yardstick.feedback.v1.CandidateComparison
+	(*Calibration)(nil),                     // 46: yardstick.feedback.v1.Calibration
+	(*CreateRoleRequest)(nil),               // 47: yardstick.feedback.v1.CreateRoleRequest
+	(*GetRoleRequest)(nil),                  // 48: yardstick.feedback.v1.GetRoleRequest
+	(*ListRolesRequest)(nil),                // 49: yardstick.feedback.v1.ListRolesRequest
+	(*UpdateRoleRequest)(nil),               // 50: yardstick.feedback.v1.UpdateRoleRequest
+	(*DeleteRoleRequest)(nil),               // 51: yardstick.feedback.v1.DeleteRoleRequest
+	(*CreateWebhookRequest)(nil),            // 52: yardstick.feedback.v1.CreateWebhookRequest
+	(*GetWebhookRequest)(nil),               // 53: yardstick.feedback.v1.GetWebhookRequest
+	(*ListWebhooksRequest)(nil),             // 54: yardstick.feedback.v1.ListWebhooksRequest
+	(*UpdateWebhookRequest)(nil),            // 55: yardstick.feedback.v1.UpdateWebhookRequest
+	(*DeleteWebhookRequest)(nil),            // 56: yardstick.feedback.v1.DeleteWebhookRequest
+	(*RotateWebhookSecretRequest)(nil),      // 57: yardstick.feedback.v1.RotateWebhookSecretRequest
+	(*ListWebhookDeliveriesRequest)(nil),    // 58: yardstick.feedback.v1.ListWebhookDeliveriesRequest
+	(*RedeliverWebhookDeliveryRequest)(nil), // 59: yardstick.feedback.v1.RedeliverWebhookDeliveryRequest
+	(*GetReminderSettingsRequest)(nil),      // 60: yardstick.feedback.v1.GetReminderSettingsRequest
+	(*UpdateReminderSettingsRequest)(nil),   // 61: yardstick.feedback.v1.UpdateReminderSettingsRequest
+	(*emptypb.Empty)(nil),                   // 62: google.protobuf.Empty
+	(*CandidateSummary)(nil),                // 63: yardstick.feedback.v1.CandidateSummary
+	(*CalibrationReport)(nil),               // 64: yardstick.feedback.v1.CalibrationReport
+	(*UserCalibration)(nil),                 // 65: yardstick.feedback.v1.UserCalibration
+	(*Role)(nil),                            // 66: yardstick.feedback.v1.Role
+	(*ListRolesResponse)(nil),               // 67: yardstick.feedback.v1.ListRolesResponse
+	(*Webhook)(nil),                         // 68: yardstick.feedback.v1.Webhook
+	(*ListWebhooksResponse)(nil),            // 69: yardstick.feedback.v1.ListWebhooksResponse
+	(*ListWebhookDeliveriesResponse)(nil),   // 70: yardstick.feedback.v1.ListWebhookDeliveriesResponse
+	(*WebhookDelivery)(nil),                 // 71: yardstick.feedback.v1.WebhookDelivery
+	(*ReminderSettings)(nil),                // 72: yardstick.feedback.v1.ReminderSettings
 }
 var file_yardstick_feedback_v1_feedback_service_proto_depIdxs = []int32{
-	31, // 0: yardstick.feedback.v1.ComputeCalibrationRequest.scope:type_name -> yardstick.feedback.v1.CalibrationScope
-	32, // 1: yardstick.feedback.v1.CreateCandidateRequest.candidate:type_name -> yardstick.feedback.v1.Candidate
-	32, // 2: yardstick.feedback.v1.ListCandidatesResponse.candidates:type_name -> yardstick.feedback.v1.Candidate
-	32, // 3: yardstick.feedback.v1.UpdateCandidateRequest.candidate:type_name -> yardstick.feedback.v1.Candidate
-	33, // 4: yardstick.feedback.v1.UpdateCandidateRequest.update_mask:type_name -> google.protobuf.FieldMask
+	33, // 0: yardstick.feedback.v1.ComputeCalibrationRequest.scope:type_name -> yardstick.feedback.v1.CalibrationScope
+	34, // 1: yardstick.feedback.v1.CreateCandidateRequest.candidate:type_name -> yardstick.feedback.v1.Candidate
+	34, // 2: yardstick.feedback.v1.ListCandidatesResponse.candidates:type_name -> yardstick.feedback.v1.Candidate
+	34, // 3: yardstick.feedback.v1.UpdateCandidateRequest.candidate:type_name -> yardstick.feedback.v1.Candidate
+	35, // 4: yardstick.feedback.v1.UpdateCandidateRequest.update_mask:type_name -> google.protobuf.FieldMask
 	11, // 5: yardstick.feedback.v1.ImportCandidatesRequest.candidates:type_name -> yardstick.feedback.v1.ImportedCandidate
-	34, // 6: yardstick.feedback.v1.ImportedCandidate.state:type_name -> yardstick.feedback.v1.Candidate.State
+	36, // 6: yardstick.feedback.v1.ImportedCandidate.state:type_name -> yardstick.feedback.v1.Candidate.State
 	12, // 7: yardstick.feedback.v1.ImportedCandidate.interviews:type_name -> yardstick.feedback.v1.ImportedInterview
-	35, // 8: yardstick.feedback.v1.ImportedInterview.scheduled_time:type_name -> google.protobuf.Timestamp
+	37, // 8: yardstick.feedback.v1.ImportedInterview.scheduled_time:type_name -> google.protobuf.Timestamp
 	14, // 9: yardstick.feedback.v1.ImportCandidatesResponse.results:type_name -> yardstick.feedback.v1.ImportedCandidateResult
 	0,  // 10: yardstick.feedback.v1.ImportedCandidateResult.outcome:type_name -> yardstick.feedback.v1.ImportOutcome
-	32, // 11: yardstick.feedback.v1.ImportedCandidateResult.candidate:type_name -> yardstick.feedback.v1.Candidate
-	36, // 12: yardstick.feedback.v1.ImportedCandidateResult.error:type_name -> google.rpc.Status
+	34, // 11: yardstick.feedback.v1.ImportedCandidateResult.candidate:type_name -> yardstick.feedback.v1.Candidate
+	38, // 12: yardstick.feedback.v1.ImportedCandidateResult.error:type_name -> google.rpc.Status
 	15, // 13: yardstick.feedback.v1.ImportedCandidateResult.interviews:type_name -> yardstick.feedback.v1.ImportedInterviewResult
 	0,  // 14: yardstick.feedback.v1.ImportedInterviewResult.outcome:type_name -> yardstick.feedback.v1.ImportOutcome
-	37, // 15: yardstick.feedback.v1.ImportedInterviewResult.interview:type_name -> yardstick.feedback.v1.Interview
-	36, // 16: yardstick.feedback.v1.ImportedInterviewResult.error:type_name -> google.rpc.Status
-	37, // 17: yardstick.feedback.v1.CreateInterviewRequest.interview:type_name -> yardstick.feedback.v1.Interview
-	37, // 18: yardstick.feedback.v1.ListInterviewsResponse.interviews:type_name -> yardstick.feedback.v1.Interview
-	38, // 19: yardstick.feedback.v1.UpdateScorecardRequest.scorecard:type_name -> yardstick.feedback.v1.Scorecard
-	33, // 20: yardstick.feedback.v1.UpdateScorecardRequest.update_mask:type_name -> google.protobuf.FieldMask
-	39, // 21: yardstick.feedback.v1.AmendScorecardRequest.ratings:type_name -> yardstick.feedback.v1.Rating
-	40, // 22: yardstick.feedback.v1.AmendScorecardRequest.recommendation:type_name -> yardstick.feedback.v1.Recommendation
-	41, // 23: yardstick.feedback.v1.ListScorecardChangesResponse.changes:type_name -> yardstick.feedback.v1.ScorecardChange
-	42, // 24: yardstick.feedback.v1.CompareCandidatesResponse.candidates:type_name -> yardstick.feedback.v1.CandidateComparison
-	30, // 25: yardstick.feedback.v1.CompareCandidatesResponse.calibrations:type_name -> yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry
-	43, // 26: yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry.value:type_name -> yardstick.feedback.v1.Calibration
-	4,  // 27: yardstick.feedback.v1.FeedbackService.CreateCandidate:input_type -> yardstick.feedback.v1.CreateCandidateRequest
-	5,  // 28: yardstick.feedback.v1.FeedbackService.GetCandidate:input_type -> yardstick.feedback.v1.GetCandidateRequest
-	6,  // 29: yardstick.feedback.v1.FeedbackService.ListCandidates:input_type -> yardstick.feedback.v1.ListCandidatesRequest
-	8,  // 30: yardstick.feedback.v1.FeedbackService.UpdateCandidate:input_type -> yardstick.feedback.v1.UpdateCandidateRequest
-	9,  // 31: yardstick.feedback.v1.FeedbackService.DeleteCandidate:input_type -> yardstick.feedback.v1.DeleteCandidateRequest
-	10, // 32: yardstick.feedback.v1.FeedbackService.ImportCandidates:input_type -> yardstick.feedback.v1.ImportCandidatesRequest
-	16, // 33: yardstick.feedback.v1.FeedbackService.LookupCandidate:input_type -> yardstick.feedback.v1.LookupCandidateRequest
-	17, // 34: yardstick.feedback.v1.FeedbackService.CreateInterview:input_type -> yardstick.feedback.v1.CreateInterviewRequest
-	18, // 35: yardstick.feedback.v1.FeedbackService.GetInterview:input_type -> yardstick.feedback.v1.GetInterviewRequest
-	19, // 36: yardstick.feedback.v1.FeedbackService.ListInterviews:input_type -> yardstick.feedback.v1.ListInterviewsRequest
-	21, // 37: yardstick.feedback.v1.FeedbackService.GetScorecard:input_type -> yardstick.feedback.v1.GetScorecardRequest
-	22, // 38: yardstick.feedback.v1.FeedbackService.UpdateScorecard:input_type -> yardstick.feedback.v1.UpdateScorecardRequest
-	23, // 39: yardstick.feedback.v1.FeedbackService.SubmitScorecard:input_type -> yardstick.feedback.v1.SubmitScorecardRequest
-	24, // 40: yardstick.feedback.v1.FeedbackService.AmendScorecard:input_type -> yardstick.feedback.v1.AmendScorecardRequest
-	25, // 41: yardstick.feedback.v1.FeedbackService.ListScorecardChanges:input_type -> yardstick.feedback.v1.ListScorecardChangesRequest
-	27, // 42: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:input_type -> yardstick.feedback.v1.SummarizeCandidateRequest
-	28, // 43: yardstick.feedback.v1.FeedbackService.CompareCandidates:input_type -> yardstick.feedback.v1.CompareCandidatesRequest
-	1,  // 44: yardstick.feedback.v1.FeedbackService.ComputeCalibration:input_type -> yardstick.feedback.v1.ComputeCalibrationRequest
-	2,  // 45: yardstick.feedback.v1.FeedbackService.GetRoleCalibration:input_type -> yardstick.feedback.v1.GetRoleCalibrationRequest
-	3,  // 46: yardstick.feedback.v1.FeedbackService.GetUserCalibration:input_type -> yardstick.feedback.v1.GetUserCalibrationRequest
-	44, // 47: yardstick.feedback.v1.FeedbackService.CreateRole:input_type -> yardstick.feedback.v1.CreateRoleRequest
-	45, // 48: yardstick.feedback.v1.FeedbackService.GetRole:input_type -> yardstick.feedback.v1.GetRoleRequest
-	46, // 49: yardstick.feedback.v1.FeedbackService.ListRoles:input_type -> yardstick.feedback.v1.ListRolesRequest
-	47, // 50: yardstick.feedback.v1.FeedbackService.UpdateRole:input_type -> yardstick.feedback.v1.UpdateRoleRequest
-	48, // 51: yardstick.feedback.v1.FeedbackService.DeleteRole:input_type -> yardstick.feedback.v1.DeleteRoleRequest
-	49, // 52: yardstick.feedback.v1.FeedbackService.CreateWebhook:input_type -> yardstick.feedback.v1.CreateWebhookRequest
-	50, // 53: yardstick.feedback.v1.FeedbackService.GetWebhook:input_type -> yardstick.feedback.v1.GetWebhookRequest
-	51, // 54: yardstick.feedback.v1.FeedbackService.ListWebhooks:input_type -> yardstick.feedback.v1.ListWebhooksRequest
-	52, // 55: yardstick.feedback.v1.FeedbackService.UpdateWebhook:input_type -> yardstick.feedback.v1.UpdateWebhookRequest
-	53, // 56: yardstick.feedback.v1.FeedbackService.DeleteWebhook:input_type -> yardstick.feedback.v1.DeleteWebhookRequest
-	54, // 57: yardstick.feedback.v1.FeedbackService.RotateWebhookSecret:input_type -> yardstick.feedback.v1.RotateWebhookSecretRequest
-	55, // 58: yardstick.feedback.v1.FeedbackService.ListWebhookDeliveries:input_type -> yardstick.feedback.v1.ListWebhookDeliveriesRequest
-	56, // 59: yardstick.feedback.v1.FeedbackService.RedeliverWebhookDelivery:input_type -> yardstick.feedback.v1.RedeliverWebhookDeliveryRequest
-	57, // 60: yardstick.feedback.v1.FeedbackService.GetReminderSettings:input_type -> yardstick.feedback.v1.GetReminderSettingsRequest
-	58, // 61: yardstick.feedback.v1.FeedbackService.UpdateReminderSettings:input_type -> yardstick.feedback.v1.UpdateReminderSettingsRequest
-	32, // 62: yardstick.feedback.v1.FeedbackService.CreateCandidate:output_type -> yardstick.feedback.v1.Candidate
-	32, // 63: yardstick.feedback.v1.FeedbackService.GetCandidate:output_type -> yardstick.feedback.v1.Candidate
-	7,  // 64: yardstick.feedback.v1.FeedbackService.ListCandidates:output_type -> yardstick.feedback.v1.ListCandidatesResponse
-	32, // 65: yardstick.feedback.v1.FeedbackService.UpdateCandidate:output_type -> yardstick.feedback.v1.Candidate
-	59, // 66: yardstick.feedback.v1.FeedbackService.DeleteCandidate:output_type -> google.protobuf.Empty
-	13, // 67: yardstick.feedback.v1.FeedbackService.ImportCandidates:output_type -> yardstick.feedback.v1.ImportCandidatesResponse
-	32, // 68: yardstick.feedback.v1.FeedbackService.LookupCandidate:output_type -> yardstick.feedback.v1.Candidate
-	37, // 69: yardstick.feedback.v1.FeedbackService.CreateInterview:output_type -> yardstick.feedback.v1.Interview
-	37, // 70: yardstick.feedback.v1.FeedbackService.GetInterview:output_type -> yardstick.feedback.v1.Interview
-	20, // 71: yardstick.feedback.v1.FeedbackService.ListInterviews:output_type -> yardstick.feedback.v1.ListInterviewsResponse
-	38, // 72: yardstick.feedback.v1.FeedbackService.GetScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	38, // 73: yardstick.feedback.v1.FeedbackService.UpdateScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	38, // 74: yardstick.feedback.v1.FeedbackService.SubmitScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	38, // 75: yardstick.feedback.v1.FeedbackService.AmendScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	26, // 76: yardstick.feedback.v1.FeedbackService.ListScorecardChanges:output_type -> yardstick.feedback.v1.ListScorecardChangesResponse
-	60, // 77: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:output_type -> yardstick.feedback.v1.CandidateSummary
-	29, // 78: yardstick.feedback.v1.FeedbackService.CompareCandidates:output_type -> yardstick.feedback.v1.CompareCandidatesResponse
-	61, // 79: yardstick.feedback.v1.FeedbackService.ComputeCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
-	61, // 80: yardstick.feedback.v1.FeedbackService.GetRoleCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
-	62, // 81: yardstick.feedback.v1.FeedbackService.GetUserCalibration:output_type -> yardstick.feedback.v1.UserCalibration
-	63, // 82: yardstick.feedback.v1.FeedbackService.CreateRole:output_type -> yardstick.feedback.v1.Role
-	63, // 83: yardstick.feedback.v1.FeedbackService.GetRole:output_type -> yardstick.feedback.v1.Role
-	64, // 84: yardstick.feedback.v1.FeedbackService.ListRoles:output_type -> yardstick.feedback.v1.ListRolesResponse
-	63, // 85: yardstick.feedback.v1.FeedbackService.UpdateRole:output_type -> yardstick.feedback.v1.Role
-	59, // 86: yardstick.feedback.v1.FeedbackService.DeleteRole:output_type -> google.protobuf.Empty
-	65, // 87: yardstick.feedback.v1.FeedbackService.CreateWebhook:output_type -> yardstick.feedback.v1.Webhook
-	65, // 88: yardstick.feedback.v1.FeedbackService.GetWebhook:output_type -> yardstick.feedback.v1.Webhook
-	66, // 89: yardstick.feedback.v1.FeedbackService.ListWebhooks:output_type -> yardstick.feedback.v1.ListWebhooksResponse
-	65, // 90: yardstick.feedback.v1.FeedbackService.UpdateWebhook:output_type -> yardstick.feedback.v1.Webhook
-	59, // 91: yardstick.feedback.v1.FeedbackService.DeleteWebhook:output_type -> google.protobuf.Empty
-	65, // 92: yardstick.feedback.v1.FeedbackService.RotateWebhookSecret:output_type -> yardstick.feedback.v1.Webhook
-	67, // 93: yardstick.feedback.v1.FeedbackService.ListWebhookDeliveries:output_type -> yardstick.feedback.v1.ListWebhookDeliveriesResponse
-	68, // 94: yardstick.feedback.v1.FeedbackService.RedeliverWebhookDelivery:output_type -> yardstick.feedback.v1.WebhookDelivery
-	69, // 95: yardstick.feedback.v1.FeedbackService.GetReminderSettings:output_type -> yardstick.feedback.v1.ReminderSettings
-	69, // 96: yardstick.feedback.v1.FeedbackService.UpdateReminderSettings:output_type -> yardstick.feedback.v1.ReminderSettings
-	62, // [62:97] is the sub-list for method output_type
-	27, // [27:62] is the sub-list for method input_type
-	27, // [27:27] is the sub-list for extension type_name
-	27, // [27:27] is the sub-list for extension extendee
-	0,  // [0:27] is the sub-list for field type_name
+	39, // 15: yardstick.feedback.v1.ImportedInterviewResult.interview:type_name -> yardstick.feedback.v1.Interview
+	38, // 16: yardstick.feedback.v1.ImportedInterviewResult.error:type_name -> google.rpc.Status
+	39, // 17: yardstick.feedback.v1.CreateInterviewRequest.interview:type_name -> yardstick.feedback.v1.Interview
+	39, // 18: yardstick.feedback.v1.ListInterviewsResponse.interviews:type_name -> yardstick.feedback.v1.Interview
+	40, // 19: yardstick.feedback.v1.UpdateScorecardRequest.scorecard:type_name -> yardstick.feedback.v1.Scorecard
+	35, // 20: yardstick.feedback.v1.UpdateScorecardRequest.update_mask:type_name -> google.protobuf.FieldMask
+	41, // 21: yardstick.feedback.v1.AmendScorecardRequest.ratings:type_name -> yardstick.feedback.v1.Rating
+	42, // 22: yardstick.feedback.v1.AmendScorecardRequest.recommendation:type_name -> yardstick.feedback.v1.Recommendation
+	43, // 23: yardstick.feedback.v1.ListScorecardChangesResponse.changes:type_name -> yardstick.feedback.v1.ScorecardChange
+	44, // 24: yardstick.feedback.v1.UpdateDecisionRequest.decision:type_name -> yardstick.feedback.v1.Decision
+	35, // 25: yardstick.feedback.v1.UpdateDecisionRequest.update_mask:type_name -> google.protobuf.FieldMask
+	45, // 26: yardstick.feedback.v1.CompareCandidatesResponse.candidates:type_name -> yardstick.feedback.v1.CandidateComparison
+	32, // 27: yardstick.feedback.v1.CompareCandidatesResponse.calibrations:type_name -> yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry
+	46, // 28: yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry.value:type_name -> yardstick.feedback.v1.Calibration
+	4,  // 29: yardstick.feedback.v1.FeedbackService.CreateCandidate:input_type -> yardstick.feedback.v1.CreateCandidateRequest
+	5,  // 30: yardstick.feedback.v1.FeedbackService.GetCandidate:input_type -> yardstick.feedback.v1.GetCandidateRequest
+	6,  // 31: yardstick.feedback.v1.FeedbackService.ListCandidates:input_type -> yardstick.feedback.v1.ListCandidatesRequest
+	8,  // 32: yardstick.feedback.v1.FeedbackService.UpdateCandidate:input_type -> yardstick.feedback.v1.UpdateCandidateRequest
+	9,  // 33: yardstick.feedback.v1.FeedbackService.DeleteCandidate:input_type -> yardstick.feedback.v1.DeleteCandidateRequest
+	10, // 34: yardstick.feedback.v1.FeedbackService.ImportCandidates:input_type -> yardstick.feedback.v1.ImportCandidatesRequest
+	16, // 35: yardstick.feedback.v1.FeedbackService.LookupCandidate:input_type -> yardstick.feedback.v1.LookupCandidateRequest
+	17, // 36: yardstick.feedback.v1.FeedbackService.CreateInterview:input_type -> yardstick.feedback.v1.CreateInterviewRequest
+	18, // 37: yardstick.feedback.v1.FeedbackService.GetInterview:input_type -> yardstick.feedback.v1.GetInterviewRequest
+	19, // 38: yardstick.feedback.v1.FeedbackService.ListInterviews:input_type -> yardstick.feedback.v1.ListInterviewsRequest
+	21, // 39: yardstick.feedback.v1.FeedbackService.GetScorecard:input_type -> yardstick.feedback.v1.GetScorecardRequest
+	22, // 40: yardstick.feedback.v1.FeedbackService.UpdateScorecard:input_type -> yardstick.feedback.v1.UpdateScorecardRequest
+	23, // 41: yardstick.feedback.v1.FeedbackService.SubmitScorecard:input_type -> yardstick.feedback.v1.SubmitScorecardRequest
+	24, // 42: yardstick.feedback.v1.FeedbackService.AmendScorecard:input_type -> yardstick.feedback.v1.AmendScorecardRequest
+	25, // 43: yardstick.feedback.v1.FeedbackService.ListScorecardChanges:input_type -> yardstick.feedback.v1.ListScorecardChangesRequest
+	27, // 44: yardstick.feedback.v1.FeedbackService.GetDecision:input_type -> yardstick.feedback.v1.GetDecisionRequest
+	28, // 45: yardstick.feedback.v1.FeedbackService.UpdateDecision:input_type -> yardstick.feedback.v1.UpdateDecisionRequest
+	29, // 46: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:input_type -> yardstick.feedback.v1.SummarizeCandidateRequest
+	30, // 47: yardstick.feedback.v1.FeedbackService.CompareCandidates:input_type -> yardstick.feedback.v1.CompareCandidatesRequest
+	1,  // 48: yardstick.feedback.v1.FeedbackService.ComputeCalibration:input_type -> yardstick.feedback.v1.ComputeCalibrationRequest
+	2,  // 49: yardstick.feedback.v1.FeedbackService.GetRoleCalibration:input_type -> yardstick.feedback.v1.GetRoleCalibrationRequest
+	3,  // 50: yardstick.feedback.v1.FeedbackService.GetUserCalibration:input_type -> yardstick.feedback.v1.GetUserCalibrationRequest
+	47, // 51: yardstick.feedback.v1.FeedbackService.CreateRole:input_type -> yardstick.feedback.v1.CreateRoleRequest
+	48, // 52: yardstick.feedback.v1.FeedbackService.GetRole:input_type -> yardstick.feedback.v1.GetRoleRequest
+	49, // 53: yardstick.feedback.v1.FeedbackService.ListRoles:input_type -> yardstick.feedback.v1.ListRolesRequest
+	50, // 54: yardstick.feedback.v1.FeedbackService.UpdateRole:input_type -> yardstick.feedback.v1.UpdateRoleRequest
+	51, // 55: yardstick.feedback.v1.FeedbackService.DeleteRole:input_type -> yardstick.feedback.v1.DeleteRoleRequest
+	52, // 56: yardstick.feedback.v1.FeedbackService.CreateWebhook:input_type -> yardstick.feedback.v1.CreateWebhookRequest
+	53, // 57: yardstick.feedback.v1.FeedbackService.GetWebhook:input_type -> yardstick.feedback.v1.GetWebhookRequest
+	54, // 58: yardstick.feedback.v1.FeedbackService.ListWebhooks:input_type -> yardstick.feedback.v1.ListWebhooksRequest
+	55, // 59: yardstick.feedback.v1.FeedbackService.UpdateWebhook:input_type -> yardstick.feedback.v1.UpdateWebhookRequest
+	56, // 60: yardstick.feedback.v1.FeedbackService.DeleteWebhook:input_type -> yardstick.feedback.v1.DeleteWebhookRequest
+	57, // 61: yardstick.feedback.v1.FeedbackService.RotateWebhookSecret:input_type -> yardstick.feedback.v1.RotateWebhookSecretRequest
+	58, // 62: yardstick.feedback.v1.FeedbackService.ListWebhookDeliveries:input_type -> yardstick.feedback.v1.ListWebhookDeliveriesRequest
+	59, // 63: yardstick.feedback.v1.FeedbackService.RedeliverWebhookDelivery:input_type -> yardstick.feedback.v1.RedeliverWebhookDeliveryRequest
+	60, // 64: yardstick.feedback.v1.FeedbackService.GetReminderSettings:input_type -> yardstick.feedback.v1.GetReminderSettingsRequest
+	61, // 65: yardstick.feedback.v1.FeedbackService.UpdateReminderSettings:input_type -> yardstick.feedback.v1.UpdateReminderSettingsRequest
+	34, // 66: yardstick.feedback.v1.FeedbackService.CreateCandidate:output_type -> yardstick.feedback.v1.Candidate
+	34, // 67: yardstick.feedback.v1.FeedbackService.GetCandidate:output_type -> yardstick.feedback.v1.Candidate
+	7,  // 68: yardstick.feedback.v1.FeedbackService.ListCandidates:output_type -> yardstick.feedback.v1.ListCandidatesResponse
+	34, // 69: yardstick.feedback.v1.FeedbackService.UpdateCandidate:output_type -> yardstick.feedback.v1.Candidate
+	62, // 70: yardstick.feedback.v1.FeedbackService.DeleteCandidate:output_type -> google.protobuf.Empty
+	13, // 71: yardstick.feedback.v1.FeedbackService.ImportCandidates:output_type -> yardstick.feedback.v1.ImportCandidatesResponse
+	34, // 72: yardstick.feedback.v1.FeedbackService.LookupCandidate:output_type -> yardstick.feedback.v1.Candidate
+	39, // 73: yardstick.feedback.v1.FeedbackService.CreateInterview:output_type -> yardstick.feedback.v1.Interview
+	39, // 74: yardstick.feedback.v1.FeedbackService.GetInterview:output_type -> yardstick.feedback.v1.Interview
+	20, // 75: yardstick.feedback.v1.FeedbackService.ListInterviews:output_type -> yardstick.feedback.v1.ListInterviewsResponse
+	40, // 76: yardstick.feedback.v1.FeedbackService.GetScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	40, // 77: yardstick.feedback.v1.FeedbackService.UpdateScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	40, // 78: yardstick.feedback.v1.FeedbackService.SubmitScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	40, // 79: yardstick.feedback.v1.FeedbackService.AmendScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	26, // 80: yardstick.feedback.v1.FeedbackService.ListScorecardChanges:output_type -> yardstick.feedback.v1.ListScorecardChangesResponse
+	44, // 81: yardstick.feedback.v1.FeedbackService.GetDecision:output_type -> yardstick.feedback.v1.Decision
+	44, // 82: yardstick.feedback.v1.FeedbackService.UpdateDecision:output_type -> yardstick.feedback.v1.Decision
+	63, // 83: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:output_type -> yardstick.feedback.v1.CandidateSummary
+	31, // 84: yardstick.feedback.v1.FeedbackService.CompareCandidates:output_type -> yardstick.feedback.v1.CompareCandidatesResponse
+	64, // 85: yardstick.feedback.v1.FeedbackService.ComputeCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
+	64, // 86: yardstick.feedback.v1.FeedbackService.GetRoleCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
+	65, // 87: yardstick.feedback.v1.FeedbackService.GetUserCalibration:output_type -> yardstick.feedback.v1.UserCalibration
+	66, // 88: yardstick.feedback.v1.FeedbackService.CreateRole:output_type -> yardstick.feedback.v1.Role
+	66, // 89: yardstick.feedback.v1.FeedbackService.GetRole:output_type -> yardstick.feedback.v1.Role
+	67, // 90: yardstick.feedback.v1.FeedbackService.ListRoles:output_type -> yardstick.feedback.v1.ListRolesResponse
+	66, // 91: yardstick.feedback.v1.FeedbackService.UpdateRole:output_type -> yardstick.feedback.v1.Role
+	62, // 92: yardstick.feedback.v1.FeedbackService.DeleteRole:output_type -> google.protobuf.Empty
+	68, // 93: yardstick.feedback.v1.FeedbackService.CreateWebhook:output_type -> yardstick.feedback.v1.Webhook
+	68, // 94: yardstick.feedback.v1.FeedbackService.GetWebhook:output_type -> yardstick.feedback.v1.Webhook
+	69, // 95: yardstick.feedback.v1.FeedbackService.ListWebhooks:output_type -> yardstick.feedback.v1.ListWebhooksResponse
+	68, // 96: yardstick.feedback.v1.FeedbackService.UpdateWebhook:output_type -> yardstick.feedback.v1.Webhook
+	62, // 97: yardstick.feedback.v1.FeedbackService.DeleteWebhook:output_type -> google.protobuf.Empty
+	68, // 98: yardstick.feedback.v1.FeedbackService.RotateWebhookSecret:output_type -> yardstick.feedback.v1.Webhook
+	70, // 99: yardstick.feedback.v1.FeedbackService.ListWebhookDeliveries:output_type -> yardstick.feedback.v1.ListWebhookDeliveriesResponse
+	71, // 100: yardstick.feedback.v1.FeedbackService.RedeliverWebhookDelivery:output_type -> yardstick.feedback.v1.WebhookDelivery
+	72, // 101: yardstick.feedback.v1.FeedbackService.GetReminderSettings:output_type -> yardstick.feedback.v1.ReminderSettings
+	72, // 102: yardstick.feedback.v1.FeedbackService.UpdateReminderSettings:output_type -> yardstick.feedback.v1.ReminderSettings
+	66, // [66:103] is the sub-list for method output_type
+	29, // [29:66] is the sub-list for method input_type
+	29, // [29:29] is the sub-list for extension type_name
+	29, // [29:29] is the sub-list for extension extendee
+	0,  // [0:29] is the sub-list for field type_name
 }
 
 func init() { file_yardstick_feedback_v1_feedback_service_proto_init() }
@@ -2303,6 +2448,7 @@ func file_yardstick_feedback_v1_feedback_service_proto_init() {
 		return
 	}
 	file_yardstick_feedback_v1_calibration_proto_init()
+	file_yardstick_feedback_v1_decision_proto_init()
 	file_yardstick_feedback_v1_feedback_proto_init()
 	file_yardstick_feedback_v1_reminder_proto_init()
 	file_yardstick_feedback_v1_role_proto_init()
@@ -2313,7 +2459,7 @@ func file_yardstick_feedback_v1_feedback_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_yardstick_feedback_v1_feedback_service_proto_rawDesc), len(file_yardstick_feedback_v1_feedback_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   30,
+			NumMessages:   32,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

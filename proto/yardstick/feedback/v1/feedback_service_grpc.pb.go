@@ -35,6 +35,8 @@ const (
 	FeedbackService_SubmitScorecard_FullMethodName          = "/yardstick.feedback.v1.FeedbackService/SubmitScorecard"
 	FeedbackService_AmendScorecard_FullMethodName           = "/yardstick.feedback.v1.FeedbackService/AmendScorecard"
 	FeedbackService_ListScorecardChanges_FullMethodName     = "/yardstick.feedback.v1.FeedbackService/ListScorecardChanges"
+	FeedbackService_GetDecision_FullMethodName              = "/yardstick.feedback.v1.FeedbackService/GetDecision"
+	FeedbackService_UpdateDecision_FullMethodName           = "/yardstick.feedback.v1.FeedbackService/UpdateDecision"
 	FeedbackService_SummarizeCandidate_FullMethodName       = "/yardstick.feedback.v1.FeedbackService/SummarizeCandidate"
 	FeedbackService_CompareCandidates_FullMethodName        = "/yardstick.feedback.v1.FeedbackService/CompareCandidates"
 	FeedbackService_ComputeCalibration_FullMethodName       = "/yardstick.feedback.v1.FeedbackService/ComputeCalibration"
@@ -118,6 +120,14 @@ type FeedbackServiceClient interface {
 	// Lists a scorecard's changes, newest first: to its author, and to
 	// recruiters from its submission on.
 	ListScorecardChanges(ctx context.Context, in *ListScorecardChangesRequest, opts ...grpc.CallOption) (*ListScorecardChangesResponse, error)
+	// Returns the hiring decision about a candidate. Recruiters, admins and
+	// the role's hiring team; NOT_FOUND until someone decided.
+	GetDecision(ctx context.Context, in *GetDecisionRequest, opts ...grpc.CallOption) (*Decision, error)
+	// Decides (with `allow_missing`, the first time) or amends the hiring
+	// decision about a candidate. An amendment needs a `reason` and the
+	// current etag; the version it replaces is kept in `amendments`.
+	// Recruiters and the role's hiring team.
+	UpdateDecision(ctx context.Context, in *UpdateDecisionRequest, opts ...grpc.CallOption) (*Decision, error)
 	// The debrief view of a candidate: per competency, who scored what with
 	// their evidence, the mean, the spread, coverage and disagreement flags,
 	// and the recommendation tally, from the scorecards the caller may see.
@@ -336,6 +346,26 @@ func (c *feedbackServiceClient) ListScorecardChanges(ctx context.Context, in *Li
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ListScorecardChangesResponse)
 	err := c.cc.Invoke(ctx, FeedbackService_ListScorecardChanges_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *feedbackServiceClient) GetDecision(ctx context.Context, in *GetDecisionRequest, opts ...grpc.CallOption) (*Decision, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Decision)
+	err := c.cc.Invoke(ctx, FeedbackService_GetDecision_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *feedbackServiceClient) UpdateDecision(ctx context.Context, in *UpdateDecisionRequest, opts ...grpc.CallOption) (*Decision, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Decision)
+	err := c.cc.Invoke(ctx, FeedbackService_UpdateDecision_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -603,6 +633,14 @@ type FeedbackServiceServer interface {
 	// Lists a scorecard's changes, newest first: to its author, and to
 	// recruiters from its submission on.
 	ListScorecardChanges(context.Context, *ListScorecardChangesRequest) (*ListScorecardChangesResponse, error)
+	// Returns the hiring decision about a candidate. Recruiters, admins and
+	// the role's hiring team; NOT_FOUND until someone decided.
+	GetDecision(context.Context, *GetDecisionRequest) (*Decision, error)
+	// Decides (with `allow_missing`, the first time) or amends the hiring
+	// decision about a candidate. An amendment needs a `reason` and the
+	// current etag; the version it replaces is kept in `amendments`.
+	// Recruiters and the role's hiring team.
+	UpdateDecision(context.Context, *UpdateDecisionRequest) (*Decision, error)
 	// The debrief view of a candidate: per competency, who scored what with
 	// their evidence, the mean, the spread, coverage and disagreement flags,
 	// and the recommendation tally, from the scorecards the caller may see.
@@ -721,6 +759,12 @@ func (UnimplementedFeedbackServiceServer) AmendScorecard(context.Context, *Amend
 }
 func (UnimplementedFeedbackServiceServer) ListScorecardChanges(context.Context, *ListScorecardChangesRequest) (*ListScorecardChangesResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ListScorecardChanges not implemented")
+}
+func (UnimplementedFeedbackServiceServer) GetDecision(context.Context, *GetDecisionRequest) (*Decision, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetDecision not implemented")
+}
+func (UnimplementedFeedbackServiceServer) UpdateDecision(context.Context, *UpdateDecisionRequest) (*Decision, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method UpdateDecision not implemented")
 }
 func (UnimplementedFeedbackServiceServer) SummarizeCandidate(context.Context, *SummarizeCandidateRequest) (*CandidateSummary, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method SummarizeCandidate not implemented")
@@ -1069,6 +1113,42 @@ func _FeedbackService_ListScorecardChanges_Handler(srv interface{}, ctx context.
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(FeedbackServiceServer).ListScorecardChanges(ctx, req.(*ListScorecardChangesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FeedbackService_GetDecision_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetDecisionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeedbackServiceServer).GetDecision(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeedbackService_GetDecision_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeedbackServiceServer).GetDecision(ctx, req.(*GetDecisionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FeedbackService_UpdateDecision_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateDecisionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeedbackServiceServer).UpdateDecision(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeedbackService_UpdateDecision_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeedbackServiceServer).UpdateDecision(ctx, req.(*UpdateDecisionRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -1499,6 +1579,14 @@ var FeedbackService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListScorecardChanges",
 			Handler:    _FeedbackService_ListScorecardChanges_Handler,
+		},
+		{
+			MethodName: "GetDecision",
+			Handler:    _FeedbackService_GetDecision_Handler,
+		},
+		{
+			MethodName: "UpdateDecision",
+			Handler:    _FeedbackService_UpdateDecision_Handler,
 		},
 		{
 			MethodName: "SummarizeCandidate",

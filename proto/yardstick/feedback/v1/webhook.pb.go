@@ -99,7 +99,8 @@ type Webhook struct {
 	Url string `protobuf:"bytes,2,opt,name=url,proto3" json:"url,omitempty"`
 	// The event types to send: `scorecard.submitted`, `scorecard.amended`,
 	// `loop.completed`, `candidate.erased`, `calibration.computed`,
-	// `framework.published`, `rubric.published`. At least one.
+	// `framework.published`, `rubric.published`, `decision.made`. At least
+	// one.
 	EventTypes []string `protobuf:"bytes,3,rep,name=event_types,json=eventTypes,proto3" json:"event_types,omitempty"`
 	// What the endpoint is for, for the people who manage it. At most 200
 	// characters.
