@@ -64,6 +64,7 @@ type calibrationInterviewer struct {
 	Used            bool
 	Recommendations string
 	MedianToSubmit  string
+	Evidence        string // what the evidence checks flag of their ratings, in words
 }
 
 type calibrationAgreement struct {
@@ -252,6 +253,7 @@ func newCalibrationReport(rep *feedbackv1.CalibrationReport, t titles) *calibrat
 		if d := iv.GetMedianTimeToSubmit(); d != nil {
 			ci.MedianToSubmit = calDuration(d.AsDuration())
 		}
+		ci.Evidence = evidenceWords(iv)
 		out.Interviewers = append(out.Interviewers, ci)
 		row := intervalRow{Label: ci.Interviewer, Value: ci.Leniency, Low: ci.Low, High: ci.High, Muted: !ci.Used}
 		if !ci.Used {
@@ -367,4 +369,26 @@ func iccCell(v float64, ci *feedbackv1.ConfidenceInterval) string {
 		return chartNum(v)
 	}
 	return fmt.Sprintf("%s (%s to %s)", chartNum(v), chartNum(ci.GetLow()), chartNum(ci.GetHigh()))
+}
+
+// evidenceKindWords names each kind of evidence finding.
+var evidenceKindWords = map[feedbackv1.EvidenceWarning_Kind]string{
+	feedbackv1.EvidenceWarning_KIND_TOO_SHORT:       "too short",
+	feedbackv1.EvidenceWarning_KIND_NO_BEHAVIOUR:    "no observed behaviour",
+	feedbackv1.EvidenceWarning_KIND_NOT_JOB_RELATED: "not job-related",
+}
+
+// evidenceWords says what the evidence checks flag of an interviewer's
+// ratings: "3 too short, 1 not job-related (of 12 ratings)".
+func evidenceWords(iv *feedbackv1.InterviewerCalibration) string {
+	var parts []string
+	for _, c := range iv.GetEvidenceWarnings() {
+		if c.GetCount() > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c.GetCount(), evidenceKindWords[c.GetKind()]))
+		}
+	}
+	if len(parts) == 0 {
+		return "nothing flagged"
+	}
+	return fmt.Sprintf("%s (of %d ratings)", strings.Join(parts, ", "), iv.GetAssessedRatings())
 }

@@ -33,6 +33,8 @@ type ratingInput struct {
 	Scored      bool // a score was chosen (0 may be a point of the scale)
 	Evidence    string
 	NotAssessed bool
+	// Warnings are the evidence checks' findings on the saved draft.
+	Warnings []string
 }
 
 // inputOf is the saved draft as form values.
@@ -45,9 +47,13 @@ func inputOf(sc *feedbackv1.Scorecard) scorecardInput {
 		Etag:           sc.GetEtag(),
 	}
 	for _, rt := range sc.GetRatings() {
-		in.Ratings[rt.GetCompetency()] = ratingInput{
+		ri := ratingInput{
 			Score: rt.GetScore(), Scored: rt.Score != nil && !rt.GetNotAssessed(), Evidence: rt.GetEvidence(), NotAssessed: rt.GetNotAssessed(),
 		}
+		for _, w := range rt.GetEvidenceWarnings() {
+			ri.Warnings = append(ri.Warnings, w.GetMessage())
+		}
+		in.Ratings[rt.GetCompetency()] = ri
 	}
 	return in
 }

@@ -60,6 +60,7 @@ type competencyView struct {
 	NotAssessed            bool
 	ScoreError             string
 	EvidenceError          string
+	Warnings               []string // the evidence checks' findings: advice, never blocking
 }
 
 // scoreChoice is one radio button: a score with its anchor, or a
@@ -216,7 +217,7 @@ func (x *interviewRubric) fill(v *scorecardView, in scorecardInput) {
 		cv := competencyView{
 			ID: c.GetId(), Title: c.GetTitle(), Description: c.GetDescription(),
 			EvidenceRequired: c.GetEvidenceRequired(), Questions: c.GetQuestions(),
-			Evidence: got.Evidence, NotAssessed: got.NotAssessed,
+			Evidence: got.Evidence, NotAssessed: got.NotAssessed, Warnings: got.Warnings,
 		}
 		for p := scale.GetMin(); p <= scale.GetMax(); p++ {
 			cv.Choices = append(cv.Choices, scoreChoice{

@@ -205,6 +205,10 @@ func TestScorecardSaveSubmitAndPanel(t *testing.T) {
 	if strings.Contains(body, "Ivan Petrov") {
 		t.Errorf("after a save, omar's scorecard is still a draft: ivan's must not show")
 	}
+	// The evidence checks' advice is beside the fields it is about.
+	if !strings.Contains(body, `<ul class="evidence-warnings"`) || !strings.Contains(body, "Too short for") {
+		t.Errorf("the saved draft shows no advice on its short evidence")
+	}
 
 	// Submit without the evidence the rubric requires: the error is at the
 	// field, and everything typed is still there.

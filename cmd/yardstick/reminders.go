@@ -26,6 +26,9 @@ type reminderFlags struct {
 	after                                                   time.Duration
 	publicURL                                               string
 	tokenFile                                               string
+	// notJobRelatedFile replaces the evidence checks' list of words that
+	// are not job-related (not a reminder's, but the same service's).
+	notJobRelatedFile string
 }
 
 func (f *reminderFlags) register(fs *flag.FlagSet, dev bool) {
@@ -44,6 +47,8 @@ func (f *reminderFlags) register(fs *flag.FlagSet, dev bool) {
 		publicUsage = "base URL of the web app, for the links in the reminders; the gateway's address when empty"
 	}
 	fs.StringVar(&f.publicURL, "public-url", "", publicUsage)
+	fs.StringVar(&f.notJobRelatedFile, "not-job-related-words", "",
+		"file of the words and phrases (one a line; # comments) the evidence checks flag as not job-related, instead of the built-in list")
 	fs.StringVar(&f.tokenFile, "service-token-file", "",
 		"file holding the feedback service's own JWT, for its background jobs (reminders, announcing publications); re-read when it changes; without it, a token minted with the dev key when the services trust it")
 }
@@ -54,6 +59,13 @@ func (f *reminderFlags) register(fs *flag.FlagSet, dev bool) {
 // with when no --service-token-file is given.
 func (f *reminderFlags) settings(publicURL, devKeyDir string) (services.Settings, error) {
 	var settings services.Settings
+	if f.notJobRelatedFile != "" {
+		words, err := readWordList(f.notJobRelatedFile)
+		if err != nil {
+			return services.Settings{}, err
+		}
+		settings.NotJobRelated = words
+	}
 	switch {
 	case f.tokenFile != "":
 		settings.Token = tokenFromFile(f.tokenFile)
@@ -132,4 +144,24 @@ func tokenFromFile(path string) func(context.Context) (string, error) {
 		token, seen = t, fi
 		return token, nil
 	}
+}
+
+// readWordList reads --not-job-related-words: a word or phrase a line,
+// blank lines and # comments left out, lower-cased.
+func readWordList(path string) ([]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--not-job-related-words: %w", err)
+	}
+	var words []string
+	for _, line := range strings.Split(string(b), "\n") {
+		line = strings.ToLower(strings.TrimSpace(line))
+		if line != "" && !strings.HasPrefix(line, "#") {
+			words = append(words, line)
+		}
+	}
+	if len(words) == 0 {
+		return nil, fmt.Errorf("--not-job-related-words %s holds no words: one word or phrase a line", path)
+	}
+	return words, nil
 }

@@ -82,3 +82,25 @@ func TestReminderTokenFileIsReadAgainWhenItChanges(t *testing.T) {
 		t.Error("token of an empty file: no error")
 	}
 }
+
+func TestNotJobRelatedWordsFile(t *testing.T) {
+	dir := t.TempDir()
+	good, empty := filepath.Join(dir, "words"), filepath.Join(dir, "empty")
+	if err := os.WriteFile(good, []byte("# ours\nGolf\n\n  his club  \n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(empty, []byte("# nothing\n\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f := reminderFlags{notJobRelatedFile: good}
+	settings, err := f.settings("", "")
+	if err != nil || strings.Join(settings.NotJobRelated, "|") != "golf|his club" {
+		t.Errorf("settings from %s = %q, %v; want golf and his club", good, settings.NotJobRelated, err)
+	}
+	for _, path := range []string{empty, filepath.Join(dir, "missing")} {
+		f := reminderFlags{notJobRelatedFile: path}
+		if _, err := f.settings("", ""); err == nil || !strings.Contains(err.Error(), "--not-job-related-words") {
+			t.Errorf("settings with %s: %v, want an error naming the flag", path, err)
+		}
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -40,12 +39,12 @@ func feedbackService() Service {
 		Name:     "feedback",
 		Database: "feedback",
 		Calls:    []string{"rubric", "ladder"},
-		Start: func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar, peers Peers, log *slog.Logger, registry prometheus.Registerer) error {
+		Start: func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar, peers Peers, log *slog.Logger, settings Settings) error {
 			hooks := webhooks.NewMetrics()
-			if err := hooks.Register(registry); err != nil {
+			if err := hooks.Register(settings.Metrics); err != nil {
 				return err
 			}
-			if err := metrics.Register(registry); err != nil {
+			if err := metrics.Register(settings.Metrics); err != nil {
 				return err
 			}
 			store := feedback.NewStoreWith(db, webhooks.Options{Metrics: hooks})
@@ -57,7 +56,8 @@ func feedbackService() Service {
 			go store.FinishErasuresEvery(ctx, erasureSweepInterval, log)
 			go store.DeliverWebhooks(ctx, log)
 			feedbackv1.RegisterFeedbackServiceServer(reg, feedback.New(store, rubricv1.NewRubricServiceClient(peers["rubric"]),
-				feedback.Options{People: ladderv1.NewLadderServiceClient(peers["ladder"]), Metrics: metrics}))
+				feedback.Options{People: ladderv1.NewLadderServiceClient(peers["ladder"]), Metrics: metrics,
+					NotJobRelated: settings.NotJobRelated}))
 			return nil
 		},
 		Jobs: func(ctx context.Context, db *mongo.Database, peers Peers, settings Settings, log *slog.Logger) error {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
@@ -21,7 +20,7 @@ func ladderService() Service {
 	return Service{
 		Name:     "ladder",
 		Database: "ladder",
-		Start: func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar, _ Peers, _ *slog.Logger, _ prometheus.Registerer) error {
+		Start: func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar, _ Peers, _ *slog.Logger, _ Settings) error {
 			store, users := ladder.NewStore(db), ladder.NewUsers(db)
 			if err := store.Init(ctx); err != nil {
 				return err

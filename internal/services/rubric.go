@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"google.golang.org/grpc"
 
@@ -23,7 +22,7 @@ func rubricService() Service {
 		Name:     "rubric",
 		Database: "rubric",
 		Calls:    []string{"ladder"},
-		Start: func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar, peers Peers, _ *slog.Logger, _ prometheus.Registerer) error {
+		Start: func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar, peers Peers, _ *slog.Logger, _ Settings) error {
 			store := rubric.NewStore(db)
 			if err := store.Init(ctx); err != nil {
 				return err

@@ -41,9 +41,9 @@ type Service struct {
 	// here) and registers its gRPC server on reg.
 	// Its calls to other services go through peers, client connections that
 	// forward the caller's credentials (see Calls). Metrics of its own that
-	// no RPC shows (background work: webhook deliveries) go to metrics,
-	// when not nil.
-	Start func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar, peers Peers, log *slog.Logger, metrics prometheus.Registerer) error
+	// no RPC shows (background work: webhook deliveries) go to
+	// settings.Metrics, when not nil.
+	Start func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar, peers Peers, log *slog.Logger, settings Settings) error
 	// Jobs, when set, starts the service's background work that needs the
 	// process's Settings (the feedback service's reminders); StartAll calls
 	// it after Start. `serve` offers the settings' flags to such services.
@@ -77,9 +77,12 @@ type Settings struct {
 	// scorecards, off without Mail. The feedback entry reaches the people
 	// directory through its ladder peer, with Token.
 	Reminders feedback.Reminders
-	// Metrics receives the services' own metrics (Start's metrics); nil
-	// when --metrics-addr is off.
+	// Metrics receives the services' own metrics; nil when --metrics-addr
+	// is off.
 	Metrics prometheus.Registerer
+	// NotJobRelated replaces the feedback service's list of words its
+	// evidence checks flag as not job-related (feedback.DefaultNotJobRelated).
+	NotJobRelated []string
 }
 
 // Peers are client connections to other services, by service name.
@@ -139,7 +142,7 @@ func StartAll(ctx context.Context, client *mongo.Client, prefix string, list []S
 			}
 		}
 		db := client.Database(s.DatabaseName(prefix))
-		if err := s.Start(ctx, db, reg, peers, log, settings.Metrics); err != nil {
+		if err := s.Start(ctx, db, reg, peers, log, settings); err != nil {
 			return fmt.Errorf("start %s service: %w", s.Name, err)
 		}
 		if s.Jobs == nil {

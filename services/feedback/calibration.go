@@ -34,6 +34,7 @@ func (s *Server) ComputeCalibration(ctx context.Context, req *feedbackv1.Compute
 	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	rep, eff := buildReport(cards, sc, s.opts.MinScorecards, now)
+	countEvidenceWarnings(rep, cards, sc, s.opts.NotJobRelated)
 	rep.Scope = scope
 	// Only a report over the whole role, and only one that left nothing
 	// out for its caller, is kept for everyone's summaries.

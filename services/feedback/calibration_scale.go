@@ -96,8 +96,7 @@ func (s *Server) scalesOf(ctx context.Context, rubrics []string) (scales, error)
 		if err != nil {
 			return nil, err
 		}
-		sc := rev.GetSnapshot().GetScale()
-		out[name] = ratingScale{min: sc.GetMin(), max: sc.GetMax(), known: sc.GetMax() > sc.GetMin()}
+		out[name] = scaleOf(rev)
 	}
 	return out, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/yardstick-dev/yardstick/pkg/principal"
 	"github.com/yardstick-dev/yardstick/pkg/versioned"
 	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
+	rubricv1 "github.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1"
 )
 
 // panelOf reads a candidate the caller may see with every scorecard of its
@@ -136,7 +137,17 @@ func (s *Server) GetScorecard(ctx context.Context, req *feedbackv1.GetScorecardR
 	if access == hidden {
 		return nil, apierr.NotFound(req.GetName())
 	}
-	return scorecardToProto(req.GetName(), iv, doc, access), nil
+	out := scorecardToProto(req.GetName(), iv, doc, access)
+	if access == authorsAccess && !doc.Data.Submitted {
+		// The author's draft: the checks need the rubric's scale, a read
+		// of the in-process cache of published revisions.
+		rev, err := s.rubrics.get(ctx, iv.Rubric, "rubric")
+		if err != nil {
+			return nil, err
+		}
+		addEvidenceWarnings(out, scaleOf(rev), s.opts.NotJobRelated)
+	}
+	return out, nil
 }
 
 // live reports whether a candidate exists and is not being erased.
@@ -217,7 +228,15 @@ func (s *Server) UpdateScorecard(ctx context.Context, req *feedbackv1.UpdateScor
 	if err != nil {
 		return nil, err
 	}
-	return scorecardToProto(name, iv, doc, authorsAccess), nil
+	out := scorecardToProto(name, iv, doc, authorsAccess)
+	addEvidenceWarnings(out, scaleOf(rev), s.opts.NotJobRelated)
+	return out, nil
+}
+
+// scaleOf is a rubric revision's scale.
+func scaleOf(rev *rubricv1.RubricRevision) ratingScale {
+	sc := rev.GetSnapshot().GetScale()
+	return ratingScale{min: sc.GetMin(), max: sc.GetMax(), known: sc.GetMax() > sc.GetMin()}
 }
 
 // SubmitScorecard checks the caller's draft against its rubric revision and

@@ -50,6 +50,9 @@ type Options struct {
 	MinScorecards int
 	// Metrics, when set, record the time from interview to submission.
 	Metrics *Metrics
+	// NotJobRelated are the words and phrases the evidence checks flag as
+	// not job-related; DefaultNotJobRelated when nil.
+	NotJobRelated []string
 }
 
 // New returns a server over an initialised store, reading rubric revisions
@@ -60,6 +63,9 @@ func New(store *Store, rubrics RubricReader, opts Options) *Server {
 	}
 	if opts.MinScorecards <= 0 {
 		opts.MinScorecards = 3
+	}
+	if opts.NotJobRelated == nil {
+		opts.NotJobRelated = DefaultNotJobRelated
 	}
 	return &Server{store: store, rubrics: newRubricCache(rubrics), opts: opts}
 }

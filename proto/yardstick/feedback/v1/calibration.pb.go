@@ -678,8 +678,15 @@ type InterviewerCalibration struct {
 	// `submitted_within_day` as a fraction (0..1) of those scorecards; 0
 	// when there are none.
 	SubmittedWithinDayFraction float64 `protobuf:"fixed64,11,opt,name=submitted_within_day_fraction,json=submittedWithinDayFraction,proto3" json:"submitted_within_day_fraction,omitempty"`
-	unknownFields              protoimpl.UnknownFields
-	sizeCache                  protoimpl.SizeCache
+	// Ratings of their scorecards in scope (assessed, with a score) whose
+	// evidence the checks flag, by kind of finding; a rating may count under
+	// several kinds.
+	EvidenceWarnings []*EvidenceWarningCount `protobuf:"bytes,12,rep,name=evidence_warnings,json=evidenceWarnings,proto3" json:"evidence_warnings,omitempty"`
+	// Assessed ratings of their scorecards in scope: what the counts above
+	// are out of.
+	AssessedRatings int32 `protobuf:"varint,13,opt,name=assessed_ratings,json=assessedRatings,proto3" json:"assessed_ratings,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *InterviewerCalibration) Reset() {
@@ -789,6 +796,75 @@ func (x *InterviewerCalibration) GetSubmittedWithinDayFraction() float64 {
 	return 0
 }
 
+func (x *InterviewerCalibration) GetEvidenceWarnings() []*EvidenceWarningCount {
+	if x != nil {
+		return x.EvidenceWarnings
+	}
+	return nil
+}
+
+func (x *InterviewerCalibration) GetAssessedRatings() int32 {
+	if x != nil {
+		return x.AssessedRatings
+	}
+	return 0
+}
+
+// How many ratings the evidence checks flag with one kind of finding.
+type EvidenceWarningCount struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The kind of finding.
+	Kind EvidenceWarning_Kind `protobuf:"varint,1,opt,name=kind,proto3,enum=yardstick.feedback.v1.EvidenceWarning_Kind" json:"kind,omitempty"`
+	// How many ratings.
+	Count         int32 `protobuf:"varint,2,opt,name=count,proto3" json:"count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EvidenceWarningCount) Reset() {
+	*x = EvidenceWarningCount{}
+	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EvidenceWarningCount) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EvidenceWarningCount) ProtoMessage() {}
+
+func (x *EvidenceWarningCount) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EvidenceWarningCount.ProtoReflect.Descriptor instead.
+func (*EvidenceWarningCount) Descriptor() ([]byte, []int) {
+	return file_yardstick_feedback_v1_calibration_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *EvidenceWarningCount) GetKind() EvidenceWarning_Kind {
+	if x != nil {
+		return x.Kind
+	}
+	return EvidenceWarning_KIND_UNSPECIFIED
+}
+
+func (x *EvidenceWarningCount) GetCount() int32 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
 // One candidate in a calibration report.
 type CandidateCalibration struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -810,7 +886,7 @@ type CandidateCalibration struct {
 
 func (x *CandidateCalibration) Reset() {
 	*x = CandidateCalibration{}
-	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[7]
+	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -822,7 +898,7 @@ func (x *CandidateCalibration) String() string {
 func (*CandidateCalibration) ProtoMessage() {}
 
 func (x *CandidateCalibration) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[7]
+	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -835,7 +911,7 @@ func (x *CandidateCalibration) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CandidateCalibration.ProtoReflect.Descriptor instead.
 func (*CandidateCalibration) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_calibration_proto_rawDescGZIP(), []int{7}
+	return file_yardstick_feedback_v1_calibration_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *CandidateCalibration) GetCandidate() string {
@@ -888,7 +964,7 @@ type CompetencyCalibration struct {
 
 func (x *CompetencyCalibration) Reset() {
 	*x = CompetencyCalibration{}
-	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[8]
+	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -900,7 +976,7 @@ func (x *CompetencyCalibration) String() string {
 func (*CompetencyCalibration) ProtoMessage() {}
 
 func (x *CompetencyCalibration) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[8]
+	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -913,7 +989,7 @@ func (x *CompetencyCalibration) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompetencyCalibration.ProtoReflect.Descriptor instead.
 func (*CompetencyCalibration) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_calibration_proto_rawDescGZIP(), []int{8}
+	return file_yardstick_feedback_v1_calibration_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *CompetencyCalibration) GetCompetency() string {
@@ -989,7 +1065,7 @@ type UserCalibration struct {
 
 func (x *UserCalibration) Reset() {
 	*x = UserCalibration{}
-	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[9]
+	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1001,7 +1077,7 @@ func (x *UserCalibration) String() string {
 func (*UserCalibration) ProtoMessage() {}
 
 func (x *UserCalibration) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[9]
+	mi := &file_yardstick_feedback_v1_calibration_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1014,7 +1090,7 @@ func (x *UserCalibration) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UserCalibration.ProtoReflect.Descriptor instead.
 func (*UserCalibration) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_calibration_proto_rawDescGZIP(), []int{9}
+	return file_yardstick_feedback_v1_calibration_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *UserCalibration) GetName() string {
@@ -1184,7 +1260,7 @@ const file_yardstick_feedback_v1_calibration_proto_rawDesc = "" +
 	"\x0ficc3_k_interval\x18\f \x01(\v2).yardstick.feedback.v1.ConfidenceIntervalR\ricc3KInterval\":\n" +
 	"\x12ConfidenceInterval\x12\x10\n" +
 	"\x03low\x18\x01 \x01(\x01R\x03low\x12\x12\n" +
-	"\x04high\x18\x02 \x01(\x01R\x04high\"\x8a\x04\n" +
+	"\x04high\x18\x02 \x01(\x01R\x04high\"\x8f\x05\n" +
 	"\x16InterviewerCalibration\x12 \n" +
 	"\vinterviewer\x18\x01 \x01(\tR\vinterviewer\x12\x1e\n" +
 	"\n" +
@@ -1200,7 +1276,12 @@ const file_yardstick_feedback_v1_calibration_proto_rawDesc = "" +
 	"\x15median_time_to_submit\x18\t \x01(\v2\x19.google.protobuf.DurationR\x12medianTimeToSubmit\x120\n" +
 	"\x14submitted_within_day\x18\n" +
 	" \x01(\x05R\x12submittedWithinDay\x12A\n" +
-	"\x1dsubmitted_within_day_fraction\x18\v \x01(\x01R\x1asubmittedWithinDayFraction\"\xf1\x01\n" +
+	"\x1dsubmitted_within_day_fraction\x18\v \x01(\x01R\x1asubmittedWithinDayFraction\x12X\n" +
+	"\x11evidence_warnings\x18\f \x03(\v2+.yardstick.feedback.v1.EvidenceWarningCountR\x10evidenceWarnings\x12)\n" +
+	"\x10assessed_ratings\x18\r \x01(\x05R\x0fassessedRatings\"m\n" +
+	"\x14EvidenceWarningCount\x12?\n" +
+	"\x04kind\x18\x01 \x01(\x0e2+.yardstick.feedback.v1.EvidenceWarning.KindR\x04kind\x12\x14\n" +
+	"\x05count\x18\x02 \x01(\x05R\x05count\"\xf1\x01\n" +
 	"\x14CandidateCalibration\x12\x1c\n" +
 	"\tcandidate\x18\x01 \x01(\tR\tcandidate\x12\x1b\n" +
 	"\traw_score\x18\x02 \x01(\x01R\brawScore\x12)\n" +
@@ -1245,7 +1326,7 @@ func file_yardstick_feedback_v1_calibration_proto_rawDescGZIP() []byte {
 	return file_yardstick_feedback_v1_calibration_proto_rawDescData
 }
 
-var file_yardstick_feedback_v1_calibration_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_yardstick_feedback_v1_calibration_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_yardstick_feedback_v1_calibration_proto_goTypes = []any{
 	(*CalibrationScope)(nil),       // 0: yardstick.feedback.v1.CalibrationScope
 	(*CalibrationReport)(nil),      // 1: yardstick.feedback.v1.CalibrationReport
@@ -1254,21 +1335,23 @@ var file_yardstick_feedback_v1_calibration_proto_goTypes = []any{
 	(*IntraclassCorrelations)(nil), // 4: yardstick.feedback.v1.IntraclassCorrelations
 	(*ConfidenceInterval)(nil),     // 5: yardstick.feedback.v1.ConfidenceInterval
 	(*InterviewerCalibration)(nil), // 6: yardstick.feedback.v1.InterviewerCalibration
-	(*CandidateCalibration)(nil),   // 7: yardstick.feedback.v1.CandidateCalibration
-	(*CompetencyCalibration)(nil),  // 8: yardstick.feedback.v1.CompetencyCalibration
-	(*UserCalibration)(nil),        // 9: yardstick.feedback.v1.UserCalibration
-	(*timestamppb.Timestamp)(nil),  // 10: google.protobuf.Timestamp
-	(*RecommendationCount)(nil),    // 11: yardstick.feedback.v1.RecommendationCount
-	(*durationpb.Duration)(nil),    // 12: google.protobuf.Duration
+	(*EvidenceWarningCount)(nil),   // 7: yardstick.feedback.v1.EvidenceWarningCount
+	(*CandidateCalibration)(nil),   // 8: yardstick.feedback.v1.CandidateCalibration
+	(*CompetencyCalibration)(nil),  // 9: yardstick.feedback.v1.CompetencyCalibration
+	(*UserCalibration)(nil),        // 10: yardstick.feedback.v1.UserCalibration
+	(*timestamppb.Timestamp)(nil),  // 11: google.protobuf.Timestamp
+	(*RecommendationCount)(nil),    // 12: yardstick.feedback.v1.RecommendationCount
+	(*durationpb.Duration)(nil),    // 13: google.protobuf.Duration
+	(EvidenceWarning_Kind)(0),      // 14: yardstick.feedback.v1.EvidenceWarning.Kind
 }
 var file_yardstick_feedback_v1_calibration_proto_depIdxs = []int32{
-	10, // 0: yardstick.feedback.v1.CalibrationScope.start_time:type_name -> google.protobuf.Timestamp
-	10, // 1: yardstick.feedback.v1.CalibrationScope.end_time:type_name -> google.protobuf.Timestamp
+	11, // 0: yardstick.feedback.v1.CalibrationScope.start_time:type_name -> google.protobuf.Timestamp
+	11, // 1: yardstick.feedback.v1.CalibrationScope.end_time:type_name -> google.protobuf.Timestamp
 	0,  // 2: yardstick.feedback.v1.CalibrationReport.scope:type_name -> yardstick.feedback.v1.CalibrationScope
-	10, // 3: yardstick.feedback.v1.CalibrationReport.compute_time:type_name -> google.protobuf.Timestamp
+	11, // 3: yardstick.feedback.v1.CalibrationReport.compute_time:type_name -> google.protobuf.Timestamp
 	2,  // 4: yardstick.feedback.v1.CalibrationReport.competencies:type_name -> yardstick.feedback.v1.CompetencyAgreement
 	6,  // 5: yardstick.feedback.v1.CalibrationReport.interviewers:type_name -> yardstick.feedback.v1.InterviewerCalibration
-	7,  // 6: yardstick.feedback.v1.CalibrationReport.candidates:type_name -> yardstick.feedback.v1.CandidateCalibration
+	8,  // 6: yardstick.feedback.v1.CalibrationReport.candidates:type_name -> yardstick.feedback.v1.CandidateCalibration
 	3,  // 7: yardstick.feedback.v1.CompetencyAgreement.krippendorff_alpha:type_name -> yardstick.feedback.v1.KrippendorffAlpha
 	4,  // 8: yardstick.feedback.v1.CompetencyAgreement.icc:type_name -> yardstick.feedback.v1.IntraclassCorrelations
 	5,  // 9: yardstick.feedback.v1.IntraclassCorrelations.icc1_1_interval:type_name -> yardstick.feedback.v1.ConfidenceInterval
@@ -1277,14 +1360,16 @@ var file_yardstick_feedback_v1_calibration_proto_depIdxs = []int32{
 	5,  // 12: yardstick.feedback.v1.IntraclassCorrelations.icc1_k_interval:type_name -> yardstick.feedback.v1.ConfidenceInterval
 	5,  // 13: yardstick.feedback.v1.IntraclassCorrelations.icc2_k_interval:type_name -> yardstick.feedback.v1.ConfidenceInterval
 	5,  // 14: yardstick.feedback.v1.IntraclassCorrelations.icc3_k_interval:type_name -> yardstick.feedback.v1.ConfidenceInterval
-	11, // 15: yardstick.feedback.v1.InterviewerCalibration.recommendations:type_name -> yardstick.feedback.v1.RecommendationCount
-	12, // 16: yardstick.feedback.v1.InterviewerCalibration.median_time_to_submit:type_name -> google.protobuf.Duration
-	8,  // 17: yardstick.feedback.v1.CandidateCalibration.competencies:type_name -> yardstick.feedback.v1.CompetencyCalibration
-	18, // [18:18] is the sub-list for method output_type
-	18, // [18:18] is the sub-list for method input_type
-	18, // [18:18] is the sub-list for extension type_name
-	18, // [18:18] is the sub-list for extension extendee
-	0,  // [0:18] is the sub-list for field type_name
+	12, // 15: yardstick.feedback.v1.InterviewerCalibration.recommendations:type_name -> yardstick.feedback.v1.RecommendationCount
+	13, // 16: yardstick.feedback.v1.InterviewerCalibration.median_time_to_submit:type_name -> google.protobuf.Duration
+	7,  // 17: yardstick.feedback.v1.InterviewerCalibration.evidence_warnings:type_name -> yardstick.feedback.v1.EvidenceWarningCount
+	14, // 18: yardstick.feedback.v1.EvidenceWarningCount.kind:type_name -> yardstick.feedback.v1.EvidenceWarning.Kind
+	9,  // 19: yardstick.feedback.v1.CandidateCalibration.competencies:type_name -> yardstick.feedback.v1.CompetencyCalibration
+	20, // [20:20] is the sub-list for method output_type
+	20, // [20:20] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_yardstick_feedback_v1_calibration_proto_init() }
@@ -1294,14 +1379,14 @@ func file_yardstick_feedback_v1_calibration_proto_init() {
 	}
 	file_yardstick_feedback_v1_feedback_proto_init()
 	file_yardstick_feedback_v1_calibration_proto_msgTypes[3].OneofWrappers = []any{}
-	file_yardstick_feedback_v1_calibration_proto_msgTypes[9].OneofWrappers = []any{}
+	file_yardstick_feedback_v1_calibration_proto_msgTypes[10].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_yardstick_feedback_v1_calibration_proto_rawDesc), len(file_yardstick_feedback_v1_calibration_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   10,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

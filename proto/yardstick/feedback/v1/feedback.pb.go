@@ -251,6 +251,63 @@ func (Scorecard_State) EnumDescriptor() ([]byte, []int) {
 	return file_yardstick_feedback_v1_feedback_proto_rawDescGZIP(), []int{2, 0}
 }
 
+// The kinds of finding.
+type EvidenceWarning_Kind int32
+
+const (
+	// Not used.
+	EvidenceWarning_KIND_UNSPECIFIED EvidenceWarning_Kind = 0
+	// Too short for the score given: 10 words, 20 at an end of the scale.
+	EvidenceWarning_KIND_TOO_SHORT EvidenceWarning_Kind = 1
+	// Opinions or labels without an observed behaviour.
+	EvidenceWarning_KIND_NO_BEHAVIOUR EvidenceWarning_Kind = 2
+	// Words that are not job-related (age, family, accent, "culture fit"…).
+	EvidenceWarning_KIND_NOT_JOB_RELATED EvidenceWarning_Kind = 3
+)
+
+// Enum value maps for EvidenceWarning_Kind.
+var (
+	EvidenceWarning_Kind_name = map[int32]string{
+		0: "KIND_UNSPECIFIED",
+		1: "KIND_TOO_SHORT",
+		2: "KIND_NO_BEHAVIOUR",
+		3: "KIND_NOT_JOB_RELATED",
+	}
+	EvidenceWarning_Kind_value = map[string]int32{
+		"KIND_UNSPECIFIED":     0,
+		"KIND_TOO_SHORT":       1,
+		"KIND_NO_BEHAVIOUR":    2,
+		"KIND_NOT_JOB_RELATED": 3,
+	}
+)
+
+func (x EvidenceWarning_Kind) Enum() *EvidenceWarning_Kind {
+	p := new(EvidenceWarning_Kind)
+	*p = x
+	return p
+}
+
+func (x EvidenceWarning_Kind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (EvidenceWarning_Kind) Descriptor() protoreflect.EnumDescriptor {
+	return file_yardstick_feedback_v1_feedback_proto_enumTypes[4].Descriptor()
+}
+
+func (EvidenceWarning_Kind) Type() protoreflect.EnumType {
+	return &file_yardstick_feedback_v1_feedback_proto_enumTypes[4]
+}
+
+func (x EvidenceWarning_Kind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use EvidenceWarning_Kind.Descriptor instead.
+func (EvidenceWarning_Kind) EnumDescriptor() ([]byte, []int) {
+	return file_yardstick_feedback_v1_feedback_proto_rawDescGZIP(), []int{4, 0}
+}
+
 // The kinds of change.
 type ScorecardChange_Kind int32
 
@@ -292,11 +349,11 @@ func (x ScorecardChange_Kind) String() string {
 }
 
 func (ScorecardChange_Kind) Descriptor() protoreflect.EnumDescriptor {
-	return file_yardstick_feedback_v1_feedback_proto_enumTypes[4].Descriptor()
+	return file_yardstick_feedback_v1_feedback_proto_enumTypes[5].Descriptor()
 }
 
 func (ScorecardChange_Kind) Type() protoreflect.EnumType {
-	return &file_yardstick_feedback_v1_feedback_proto_enumTypes[4]
+	return &file_yardstick_feedback_v1_feedback_proto_enumTypes[5]
 }
 
 func (x ScorecardChange_Kind) Number() protoreflect.EnumNumber {
@@ -305,7 +362,7 @@ func (x ScorecardChange_Kind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ScorecardChange_Kind.Descriptor instead.
 func (ScorecardChange_Kind) EnumDescriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_proto_rawDescGZIP(), []int{4, 0}
+	return file_yardstick_feedback_v1_feedback_proto_rawDescGZIP(), []int{5, 0}
 }
 
 // A candidate in a hiring process. Deliberately little personal data: a
@@ -737,9 +794,12 @@ type Rating struct {
 	// submit when the rubric requires evidence. At most 4000 characters.
 	Evidence string `protobuf:"bytes,3,opt,name=evidence,proto3" json:"evidence,omitempty"`
 	// True when the interview did not assess the competency.
-	NotAssessed   bool `protobuf:"varint,4,opt,name=not_assessed,json=notAssessed,proto3" json:"not_assessed,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	NotAssessed bool `protobuf:"varint,4,opt,name=not_assessed,json=notAssessed,proto3" json:"not_assessed,omitempty"`
+	// What the checks of the evidence found, for its author while the
+	// scorecard is a draft (empty otherwise): warnings, never blocking.
+	EvidenceWarnings []*EvidenceWarning `protobuf:"bytes,5,rep,name=evidence_warnings,json=evidenceWarnings,proto3" json:"evidence_warnings,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Rating) Reset() {
@@ -800,6 +860,79 @@ func (x *Rating) GetNotAssessed() bool {
 	return false
 }
 
+func (x *Rating) GetEvidenceWarnings() []*EvidenceWarning {
+	if x != nil {
+		return x.EvidenceWarnings
+	}
+	return nil
+}
+
+// A finding about a rating's evidence: what a debrief could not use, and
+// what to write instead.
+type EvidenceWarning struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// What was found.
+	Kind EvidenceWarning_Kind `protobuf:"varint,1,opt,name=kind,proto3,enum=yardstick.feedback.v1.EvidenceWarning_Kind" json:"kind,omitempty"`
+	// What to do about it, in words.
+	Message string `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
+	// The words that made it: opinion words for `KIND_NO_BEHAVIOUR`, the
+	// words or phrases for `KIND_NOT_JOB_RELATED`.
+	Words         []string `protobuf:"bytes,3,rep,name=words,proto3" json:"words,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EvidenceWarning) Reset() {
+	*x = EvidenceWarning{}
+	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EvidenceWarning) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EvidenceWarning) ProtoMessage() {}
+
+func (x *EvidenceWarning) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EvidenceWarning.ProtoReflect.Descriptor instead.
+func (*EvidenceWarning) Descriptor() ([]byte, []int) {
+	return file_yardstick_feedback_v1_feedback_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *EvidenceWarning) GetKind() EvidenceWarning_Kind {
+	if x != nil {
+		return x.Kind
+	}
+	return EvidenceWarning_KIND_UNSPECIFIED
+}
+
+func (x *EvidenceWarning) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+func (x *EvidenceWarning) GetWords() []string {
+	if x != nil {
+		return x.Words
+	}
+	return nil
+}
+
 // One recorded change to a scorecard.
 type ScorecardChange struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -828,7 +961,7 @@ type ScorecardChange struct {
 
 func (x *ScorecardChange) Reset() {
 	*x = ScorecardChange{}
-	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[4]
+	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -840,7 +973,7 @@ func (x *ScorecardChange) String() string {
 func (*ScorecardChange) ProtoMessage() {}
 
 func (x *ScorecardChange) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[4]
+	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -853,7 +986,7 @@ func (x *ScorecardChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScorecardChange.ProtoReflect.Descriptor instead.
 func (*ScorecardChange) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_proto_rawDescGZIP(), []int{4}
+	return file_yardstick_feedback_v1_feedback_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ScorecardChange) GetName() string {
@@ -940,7 +1073,7 @@ type CandidateSummary struct {
 
 func (x *CandidateSummary) Reset() {
 	*x = CandidateSummary{}
-	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[5]
+	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -952,7 +1085,7 @@ func (x *CandidateSummary) String() string {
 func (*CandidateSummary) ProtoMessage() {}
 
 func (x *CandidateSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[5]
+	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -965,7 +1098,7 @@ func (x *CandidateSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CandidateSummary.ProtoReflect.Descriptor instead.
 func (*CandidateSummary) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_proto_rawDescGZIP(), []int{5}
+	return file_yardstick_feedback_v1_feedback_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *CandidateSummary) GetCandidate() string {
@@ -1049,7 +1182,7 @@ type CompetencySummary struct {
 
 func (x *CompetencySummary) Reset() {
 	*x = CompetencySummary{}
-	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[6]
+	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1061,7 +1194,7 @@ func (x *CompetencySummary) String() string {
 func (*CompetencySummary) ProtoMessage() {}
 
 func (x *CompetencySummary) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[6]
+	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1074,7 +1207,7 @@ func (x *CompetencySummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompetencySummary.ProtoReflect.Descriptor instead.
 func (*CompetencySummary) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_proto_rawDescGZIP(), []int{6}
+	return file_yardstick_feedback_v1_feedback_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *CompetencySummary) GetCompetency() string {
@@ -1150,7 +1283,7 @@ type Score struct {
 
 func (x *Score) Reset() {
 	*x = Score{}
-	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[7]
+	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1162,7 +1295,7 @@ func (x *Score) String() string {
 func (*Score) ProtoMessage() {}
 
 func (x *Score) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[7]
+	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1175,7 +1308,7 @@ func (x *Score) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Score.ProtoReflect.Descriptor instead.
 func (*Score) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_proto_rawDescGZIP(), []int{7}
+	return file_yardstick_feedback_v1_feedback_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Score) GetInterviewer() string {
@@ -1219,7 +1352,7 @@ type RecommendationCount struct {
 
 func (x *RecommendationCount) Reset() {
 	*x = RecommendationCount{}
-	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[8]
+	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1231,7 +1364,7 @@ func (x *RecommendationCount) String() string {
 func (*RecommendationCount) ProtoMessage() {}
 
 func (x *RecommendationCount) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[8]
+	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1244,7 +1377,7 @@ func (x *RecommendationCount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecommendationCount.ProtoReflect.Descriptor instead.
 func (*RecommendationCount) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_proto_rawDescGZIP(), []int{8}
+	return file_yardstick_feedback_v1_feedback_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *RecommendationCount) GetRecommendation() Recommendation {
@@ -1291,7 +1424,7 @@ type CandidateComparison struct {
 
 func (x *CandidateComparison) Reset() {
 	*x = CandidateComparison{}
-	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[9]
+	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1303,7 +1436,7 @@ func (x *CandidateComparison) String() string {
 func (*CandidateComparison) ProtoMessage() {}
 
 func (x *CandidateComparison) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[9]
+	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1316,7 +1449,7 @@ func (x *CandidateComparison) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CandidateComparison.ProtoReflect.Descriptor instead.
 func (*CandidateComparison) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_proto_rawDescGZIP(), []int{9}
+	return file_yardstick_feedback_v1_feedback_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *CandidateComparison) GetCandidate() string {
@@ -1402,7 +1535,7 @@ type Calibration struct {
 
 func (x *Calibration) Reset() {
 	*x = Calibration{}
-	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[10]
+	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1414,7 +1547,7 @@ func (x *Calibration) String() string {
 func (*Calibration) ProtoMessage() {}
 
 func (x *Calibration) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[10]
+	mi := &file_yardstick_feedback_v1_feedback_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1427,7 +1560,7 @@ func (x *Calibration) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Calibration.ProtoReflect.Descriptor instead.
 func (*Calibration) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_proto_rawDescGZIP(), []int{10}
+	return file_yardstick_feedback_v1_feedback_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Calibration) GetApplied() bool {
@@ -1533,15 +1666,25 @@ const file_yardstick_feedback_v1_feedback_proto_rawDesc = "" +
 	"\x05State\x12\x15\n" +
 	"\x11STATE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vSTATE_DRAFT\x10\x01\x12\x13\n" +
-	"\x0fSTATE_SUBMITTED\x10\x02\"\x8c\x01\n" +
+	"\x0fSTATE_SUBMITTED\x10\x02\"\xe8\x01\n" +
 	"\x06Rating\x12\x1e\n" +
 	"\n" +
 	"competency\x18\x01 \x01(\tR\n" +
 	"competency\x12\x19\n" +
 	"\x05score\x18\x02 \x01(\x05H\x00R\x05score\x88\x01\x01\x12\x1a\n" +
 	"\bevidence\x18\x03 \x01(\tR\bevidence\x12!\n" +
-	"\fnot_assessed\x18\x04 \x01(\bR\vnotAssessedB\b\n" +
-	"\x06_score\"\xda\x03\n" +
+	"\fnot_assessed\x18\x04 \x01(\bR\vnotAssessed\x12Z\n" +
+	"\x11evidence_warnings\x18\x05 \x03(\v2&.yardstick.feedback.v1.EvidenceWarningB\x05\x92A\x02@\x01R\x10evidenceWarningsB\b\n" +
+	"\x06_score\"\xe5\x01\n" +
+	"\x0fEvidenceWarning\x12?\n" +
+	"\x04kind\x18\x01 \x01(\x0e2+.yardstick.feedback.v1.EvidenceWarning.KindR\x04kind\x12\x18\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\x12\x14\n" +
+	"\x05words\x18\x03 \x03(\tR\x05words\"a\n" +
+	"\x04Kind\x12\x14\n" +
+	"\x10KIND_UNSPECIFIED\x10\x00\x12\x12\n" +
+	"\x0eKIND_TOO_SHORT\x10\x01\x12\x15\n" +
+	"\x11KIND_NO_BEHAVIOUR\x10\x02\x12\x18\n" +
+	"\x14KIND_NOT_JOB_RELATED\x10\x03\"\xda\x03\n" +
 	"\x0fScorecardChange\x12\x19\n" +
 	"\x04name\x18\x01 \x01(\tB\x05\x92A\x02@\x01R\x04name\x12\x1f\n" +
 	"\aversion\x18\x02 \x01(\x03B\x05\x92A\x02@\x01R\aversion\x12F\n" +
@@ -1637,58 +1780,62 @@ func file_yardstick_feedback_v1_feedback_proto_rawDescGZIP() []byte {
 	return file_yardstick_feedback_v1_feedback_proto_rawDescData
 }
 
-var file_yardstick_feedback_v1_feedback_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_yardstick_feedback_v1_feedback_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_yardstick_feedback_v1_feedback_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
+var file_yardstick_feedback_v1_feedback_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_yardstick_feedback_v1_feedback_proto_goTypes = []any{
 	(Recommendation)(0),           // 0: yardstick.feedback.v1.Recommendation
 	(Candidate_State)(0),          // 1: yardstick.feedback.v1.Candidate.State
 	(Interview_State)(0),          // 2: yardstick.feedback.v1.Interview.State
 	(Scorecard_State)(0),          // 3: yardstick.feedback.v1.Scorecard.State
-	(ScorecardChange_Kind)(0),     // 4: yardstick.feedback.v1.ScorecardChange.Kind
-	(*Candidate)(nil),             // 5: yardstick.feedback.v1.Candidate
-	(*Interview)(nil),             // 6: yardstick.feedback.v1.Interview
-	(*Scorecard)(nil),             // 7: yardstick.feedback.v1.Scorecard
-	(*Rating)(nil),                // 8: yardstick.feedback.v1.Rating
-	(*ScorecardChange)(nil),       // 9: yardstick.feedback.v1.ScorecardChange
-	(*CandidateSummary)(nil),      // 10: yardstick.feedback.v1.CandidateSummary
-	(*CompetencySummary)(nil),     // 11: yardstick.feedback.v1.CompetencySummary
-	(*Score)(nil),                 // 12: yardstick.feedback.v1.Score
-	(*RecommendationCount)(nil),   // 13: yardstick.feedback.v1.RecommendationCount
-	(*CandidateComparison)(nil),   // 14: yardstick.feedback.v1.CandidateComparison
-	(*Calibration)(nil),           // 15: yardstick.feedback.v1.Calibration
-	nil,                           // 16: yardstick.feedback.v1.CandidateComparison.CompetencyMeansEntry
-	nil,                           // 17: yardstick.feedback.v1.Calibration.InterviewerEffectsEntry
-	(*timestamppb.Timestamp)(nil), // 18: google.protobuf.Timestamp
+	(EvidenceWarning_Kind)(0),     // 4: yardstick.feedback.v1.EvidenceWarning.Kind
+	(ScorecardChange_Kind)(0),     // 5: yardstick.feedback.v1.ScorecardChange.Kind
+	(*Candidate)(nil),             // 6: yardstick.feedback.v1.Candidate
+	(*Interview)(nil),             // 7: yardstick.feedback.v1.Interview
+	(*Scorecard)(nil),             // 8: yardstick.feedback.v1.Scorecard
+	(*Rating)(nil),                // 9: yardstick.feedback.v1.Rating
+	(*EvidenceWarning)(nil),       // 10: yardstick.feedback.v1.EvidenceWarning
+	(*ScorecardChange)(nil),       // 11: yardstick.feedback.v1.ScorecardChange
+	(*CandidateSummary)(nil),      // 12: yardstick.feedback.v1.CandidateSummary
+	(*CompetencySummary)(nil),     // 13: yardstick.feedback.v1.CompetencySummary
+	(*Score)(nil),                 // 14: yardstick.feedback.v1.Score
+	(*RecommendationCount)(nil),   // 15: yardstick.feedback.v1.RecommendationCount
+	(*CandidateComparison)(nil),   // 16: yardstick.feedback.v1.CandidateComparison
+	(*Calibration)(nil),           // 17: yardstick.feedback.v1.Calibration
+	nil,                           // 18: yardstick.feedback.v1.CandidateComparison.CompetencyMeansEntry
+	nil,                           // 19: yardstick.feedback.v1.Calibration.InterviewerEffectsEntry
+	(*timestamppb.Timestamp)(nil), // 20: google.protobuf.Timestamp
 }
 var file_yardstick_feedback_v1_feedback_proto_depIdxs = []int32{
 	1,  // 0: yardstick.feedback.v1.Candidate.state:type_name -> yardstick.feedback.v1.Candidate.State
-	18, // 1: yardstick.feedback.v1.Candidate.create_time:type_name -> google.protobuf.Timestamp
-	18, // 2: yardstick.feedback.v1.Candidate.update_time:type_name -> google.protobuf.Timestamp
-	18, // 3: yardstick.feedback.v1.Interview.scheduled_time:type_name -> google.protobuf.Timestamp
+	20, // 1: yardstick.feedback.v1.Candidate.create_time:type_name -> google.protobuf.Timestamp
+	20, // 2: yardstick.feedback.v1.Candidate.update_time:type_name -> google.protobuf.Timestamp
+	20, // 3: yardstick.feedback.v1.Interview.scheduled_time:type_name -> google.protobuf.Timestamp
 	2,  // 4: yardstick.feedback.v1.Interview.state:type_name -> yardstick.feedback.v1.Interview.State
-	18, // 5: yardstick.feedback.v1.Interview.create_time:type_name -> google.protobuf.Timestamp
-	8,  // 6: yardstick.feedback.v1.Scorecard.ratings:type_name -> yardstick.feedback.v1.Rating
+	20, // 5: yardstick.feedback.v1.Interview.create_time:type_name -> google.protobuf.Timestamp
+	9,  // 6: yardstick.feedback.v1.Scorecard.ratings:type_name -> yardstick.feedback.v1.Rating
 	0,  // 7: yardstick.feedback.v1.Scorecard.recommendation:type_name -> yardstick.feedback.v1.Recommendation
 	3,  // 8: yardstick.feedback.v1.Scorecard.state:type_name -> yardstick.feedback.v1.Scorecard.State
-	18, // 9: yardstick.feedback.v1.Scorecard.submit_time:type_name -> google.protobuf.Timestamp
-	18, // 10: yardstick.feedback.v1.Scorecard.update_time:type_name -> google.protobuf.Timestamp
-	4,  // 11: yardstick.feedback.v1.ScorecardChange.kind:type_name -> yardstick.feedback.v1.ScorecardChange.Kind
-	18, // 12: yardstick.feedback.v1.ScorecardChange.create_time:type_name -> google.protobuf.Timestamp
-	7,  // 13: yardstick.feedback.v1.ScorecardChange.scorecard:type_name -> yardstick.feedback.v1.Scorecard
-	6,  // 14: yardstick.feedback.v1.CandidateSummary.interviews:type_name -> yardstick.feedback.v1.Interview
-	11, // 15: yardstick.feedback.v1.CandidateSummary.competencies:type_name -> yardstick.feedback.v1.CompetencySummary
-	13, // 16: yardstick.feedback.v1.CandidateSummary.recommendations:type_name -> yardstick.feedback.v1.RecommendationCount
-	15, // 17: yardstick.feedback.v1.CandidateSummary.calibration:type_name -> yardstick.feedback.v1.Calibration
-	12, // 18: yardstick.feedback.v1.CompetencySummary.scores:type_name -> yardstick.feedback.v1.Score
-	0,  // 19: yardstick.feedback.v1.RecommendationCount.recommendation:type_name -> yardstick.feedback.v1.Recommendation
-	16, // 20: yardstick.feedback.v1.CandidateComparison.competency_means:type_name -> yardstick.feedback.v1.CandidateComparison.CompetencyMeansEntry
-	18, // 21: yardstick.feedback.v1.Calibration.compute_time:type_name -> google.protobuf.Timestamp
-	17, // 22: yardstick.feedback.v1.Calibration.interviewer_effects:type_name -> yardstick.feedback.v1.Calibration.InterviewerEffectsEntry
-	23, // [23:23] is the sub-list for method output_type
-	23, // [23:23] is the sub-list for method input_type
-	23, // [23:23] is the sub-list for extension type_name
-	23, // [23:23] is the sub-list for extension extendee
-	0,  // [0:23] is the sub-list for field type_name
+	20, // 9: yardstick.feedback.v1.Scorecard.submit_time:type_name -> google.protobuf.Timestamp
+	20, // 10: yardstick.feedback.v1.Scorecard.update_time:type_name -> google.protobuf.Timestamp
+	10, // 11: yardstick.feedback.v1.Rating.evidence_warnings:type_name -> yardstick.feedback.v1.EvidenceWarning
+	4,  // 12: yardstick.feedback.v1.EvidenceWarning.kind:type_name -> yardstick.feedback.v1.EvidenceWarning.Kind
+	5,  // 13: yardstick.feedback.v1.ScorecardChange.kind:type_name -> yardstick.feedback.v1.ScorecardChange.Kind
+	20, // 14: yardstick.feedback.v1.ScorecardChange.create_time:type_name -> google.protobuf.Timestamp
+	8,  // 15: yardstick.feedback.v1.ScorecardChange.scorecard:type_name -> yardstick.feedback.v1.Scorecard
+	7,  // 16: yardstick.feedback.v1.CandidateSummary.interviews:type_name -> yardstick.feedback.v1.Interview
+	13, // 17: yardstick.feedback.v1.CandidateSummary.competencies:type_name -> yardstick.feedback.v1.CompetencySummary
+	15, // 18: yardstick.feedback.v1.CandidateSummary.recommendations:type_name -> yardstick.feedback.v1.RecommendationCount
+	17, // 19: yardstick.feedback.v1.CandidateSummary.calibration:type_name -> yardstick.feedback.v1.Calibration
+	14, // 20: yardstick.feedback.v1.CompetencySummary.scores:type_name -> yardstick.feedback.v1.Score
+	0,  // 21: yardstick.feedback.v1.RecommendationCount.recommendation:type_name -> yardstick.feedback.v1.Recommendation
+	18, // 22: yardstick.feedback.v1.CandidateComparison.competency_means:type_name -> yardstick.feedback.v1.CandidateComparison.CompetencyMeansEntry
+	20, // 23: yardstick.feedback.v1.Calibration.compute_time:type_name -> google.protobuf.Timestamp
+	19, // 24: yardstick.feedback.v1.Calibration.interviewer_effects:type_name -> yardstick.feedback.v1.Calibration.InterviewerEffectsEntry
+	25, // [25:25] is the sub-list for method output_type
+	25, // [25:25] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_yardstick_feedback_v1_feedback_proto_init() }
@@ -1697,15 +1844,15 @@ func file_yardstick_feedback_v1_feedback_proto_init() {
 		return
 	}
 	file_yardstick_feedback_v1_feedback_proto_msgTypes[3].OneofWrappers = []any{}
-	file_yardstick_feedback_v1_feedback_proto_msgTypes[6].OneofWrappers = []any{}
-	file_yardstick_feedback_v1_feedback_proto_msgTypes[9].OneofWrappers = []any{}
+	file_yardstick_feedback_v1_feedback_proto_msgTypes[7].OneofWrappers = []any{}
+	file_yardstick_feedback_v1_feedback_proto_msgTypes[10].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_yardstick_feedback_v1_feedback_proto_rawDesc), len(file_yardstick_feedback_v1_feedback_proto_rawDesc)),
-			NumEnums:      5,
-			NumMessages:   13,
+			NumEnums:      6,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
