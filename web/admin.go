@@ -176,9 +176,27 @@ type adminRubricRow struct {
 
 // adminImportForm is the "import a new framework" form, with what was typed.
 type adminImportForm struct {
-	ID, Content   string
-	Errors        adminErrors
-	ContentErrors []string // every error inside the YAML, shown under it
+	ID, Content, Format string
+	Errors              adminErrors
+	ContentErrors       []string // every error inside the YAML, shown under it
+}
+
+// importFormats are the formats the import form offers, as people know
+// them.
+var importFormats = []struct{ Value, Label string }{
+	{"FORMAT_YARDSTICK_YAML", "Yardstick YAML (what export writes)"},
+	{"FORMAT_PROGRESSION_MARKDOWN", "progression.fyi / Monzo page (Markdown with YAML topics)"},
+	{"FORMAT_FT_JOB_FAMILY", "FT engineering-progression job family (YAML)"},
+	{"FORMAT_SNOWFLAKE", "Snowflake tracks and milestones (JSON)"},
+}
+
+// Formats lists the import formats with the chosen one marked.
+func (f adminImportForm) Formats() []roleOption {
+	out := make([]roleOption, len(importFormats))
+	for i, x := range importFormats {
+		out[i] = roleOption{ID: x.Value, Title: x.Label, Selected: x.Value == f.Format || (f.Format == "" && i == 0)}
+	}
+	return out
 }
 
 func (a *App) adminIndex(w http.ResponseWriter, r *http.Request, s *session) {
@@ -303,10 +321,12 @@ func adminPager(q url.Values, key, nextToken string) (next, first string) {
 
 // adminImportFramework creates a framework from a YAML document.
 func (a *App) adminImportFramework(w http.ResponseWriter, r *http.Request, s *session) {
-	form := adminImportForm{ID: strings.TrimSpace(r.PostFormValue("framework_id")), Content: adminText(r.PostFormValue("content"))}
+	form := adminImportForm{ID: strings.TrimSpace(r.PostFormValue("framework_id")), Content: adminText(r.PostFormValue("content")),
+		Format: r.PostFormValue("format")}
 	ctx, cancel := a.call(r, s)
 	defer cancel()
-	fw, err := a.ladder.ImportFramework(ctx, &ladderv1.ImportFrameworkRequest{FrameworkId: form.ID, Content: form.Content})
+	fw, err := a.ladder.ImportFramework(ctx, &ladderv1.ImportFrameworkRequest{FrameworkId: form.ID, Content: form.Content,
+		Format: ladderv1.ImportFrameworkRequest_Format(ladderv1.ImportFrameworkRequest_Format_value[form.Format])})
 	if err != nil {
 		var status int
 		form.Errors, status = adminErrorsOf(err)

@@ -244,6 +244,18 @@ func TestAdminImportFramework(t *testing.T) {
 	if code != http.StatusConflict || !strings.Contains(body, "exists already: choose another ID, for example design-2") || !strings.Contains(body, `value="design"`) {
 		t.Errorf("import under a taken ID = %d, want 409 with the form and the reason\n%.2500s", code, body)
 	}
+	// Another format: Snowflake's tracks, chosen in the form; a document
+	// that is not one keeps the choice and says why.
+	snowflake := `{"tracks": {"CRAFT": {"displayName": "Craft", "description": "Quality of work",
+		"milestones": [{"summary": "Writes clear code"}, {"summary": "Raises the team's bar"}]}}}`
+	code, body = adam.post("/admin/frameworks", url.Values{"framework_id": {"growth"}, "format": {"FORMAT_SNOWFLAKE"}, "content": {"not json"}})
+	if code != http.StatusBadRequest || !strings.Contains(body, "not Snowflake") || !strings.Contains(body, `value="FORMAT_SNOWFLAKE" selected`) {
+		t.Errorf("a Snowflake import of something else = %d, want 400 with the format kept\n%.2500s", code, body)
+	}
+	code, body = adam.post("/admin/frameworks", url.Values{"framework_id": {"growth"}, "format": {"FORMAT_SNOWFLAKE"}, "content": {snowflake}})
+	if code != http.StatusOK || !strings.Contains(body, "Imported as a draft") || !strings.Contains(body, "Milestone 2") {
+		t.Errorf("a Snowflake import = %d, want the new draft with its milestones\n%.2500s", code, body)
+	}
 }
 
 // A rubric whose ladder has a newer revision says so, with a way to derive

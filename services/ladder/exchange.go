@@ -20,10 +20,11 @@ func (s *Server) ExportFramework(ctx context.Context, req *ladderv1.ExportFramew
 	return &ladderv1.ExportFrameworkResponse{Content: out}, nil
 }
 
-// ImportFramework creates a framework from an interchange document, or
+// ImportFramework creates a framework from a document in one of the
+// formats (the interchange format unless told otherwise), or
 // replaces an existing draft's content when the request carries its etag.
 func (s *Server) ImportFramework(ctx context.Context, req *ladderv1.ImportFrameworkRequest) (*ladderv1.Framework, error) {
-	in, err := importYAML(req.GetContent())
+	in, err := importFormat(req.GetFormat(), req.GetContent(), req.GetFrameworkId())
 	if err != nil {
 		return nil, err
 	}

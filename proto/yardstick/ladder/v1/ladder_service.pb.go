@@ -92,6 +92,73 @@ func (CompetencyComparison_Difference) EnumDescriptor() ([]byte, []int) {
 	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{15, 0}
 }
 
+// The formats a framework imports from. Each maps onto competencies,
+// tracks, levels and expectations as the README's "Frameworks from
+// elsewhere" says; export is always to the interchange format.
+type ImportFrameworkRequest_Format int32
+
+const (
+	// The YAML interchange format.
+	ImportFrameworkRequest_FORMAT_UNSPECIFIED ImportFrameworkRequest_Format = 0
+	// The YAML interchange format.
+	ImportFrameworkRequest_FORMAT_YARDSTICK_YAML ImportFrameworkRequest_Format = 1
+	// A progression.fyi / Monzo framework page: Markdown whose YAML front
+	// matter lists topics, each with criteria per level. One page is one
+	// track.
+	ImportFrameworkRequest_FORMAT_PROGRESSION_MARKDOWN ImportFrameworkRequest_Format = 2
+	// An FT engineering-progression job family (YAML): levels, themes, and
+	// competencies each at a level and of a theme.
+	ImportFrameworkRequest_FORMAT_FT_JOB_FAMILY ImportFrameworkRequest_Format = 3
+	// Snowflake's tracks and milestones (JSON): each track's five
+	// milestones.
+	ImportFrameworkRequest_FORMAT_SNOWFLAKE ImportFrameworkRequest_Format = 4
+)
+
+// Enum value maps for ImportFrameworkRequest_Format.
+var (
+	ImportFrameworkRequest_Format_name = map[int32]string{
+		0: "FORMAT_UNSPECIFIED",
+		1: "FORMAT_YARDSTICK_YAML",
+		2: "FORMAT_PROGRESSION_MARKDOWN",
+		3: "FORMAT_FT_JOB_FAMILY",
+		4: "FORMAT_SNOWFLAKE",
+	}
+	ImportFrameworkRequest_Format_value = map[string]int32{
+		"FORMAT_UNSPECIFIED":          0,
+		"FORMAT_YARDSTICK_YAML":       1,
+		"FORMAT_PROGRESSION_MARKDOWN": 2,
+		"FORMAT_FT_JOB_FAMILY":        3,
+		"FORMAT_SNOWFLAKE":            4,
+	}
+)
+
+func (x ImportFrameworkRequest_Format) Enum() *ImportFrameworkRequest_Format {
+	p := new(ImportFrameworkRequest_Format)
+	*p = x
+	return p
+}
+
+func (x ImportFrameworkRequest_Format) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ImportFrameworkRequest_Format) Descriptor() protoreflect.EnumDescriptor {
+	return file_yardstick_ladder_v1_ladder_service_proto_enumTypes[1].Descriptor()
+}
+
+func (ImportFrameworkRequest_Format) Type() protoreflect.EnumType {
+	return &file_yardstick_ladder_v1_ladder_service_proto_enumTypes[1]
+}
+
+func (x ImportFrameworkRequest_Format) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ImportFrameworkRequest_Format.Descriptor instead.
+func (ImportFrameworkRequest_Format) EnumDescriptor() ([]byte, []int) {
+	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{18, 0}
+}
+
 // Request for GetFramework.
 type GetFrameworkRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1201,7 +1268,7 @@ type ImportFrameworkRequest struct {
 	// The ID of the framework to create or replace (same format as in
 	// CreateFramework). Required.
 	FrameworkId string `protobuf:"bytes,1,opt,name=framework_id,json=frameworkId,proto3" json:"framework_id,omitempty"`
-	// The framework in the YAML interchange format. Required.
+	// The framework, in `format`. Required.
 	Content string `protobuf:"bytes,2,opt,name=content,proto3" json:"content,omitempty"`
 	// When empty, the import creates a new framework. When set, it replaces the
 	// content of the existing framework's draft, which must still have this
@@ -1210,7 +1277,9 @@ type ImportFrameworkRequest struct {
 	// A unique ID for this request, such as a UUID (AIP-155). Sending the same
 	// ID again returns the first result and changes nothing, so a client can
 	// retry safely after a timeout.
-	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	RequestId string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// The format of `content`; the YAML interchange format when unset.
+	Format        ImportFrameworkRequest_Format `protobuf:"varint,5,opt,name=format,proto3,enum=yardstick.ladder.v1.ImportFrameworkRequest_Format" json:"format,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1271,6 +1340,13 @@ func (x *ImportFrameworkRequest) GetRequestId() string {
 		return x.RequestId
 	}
 	return ""
+}
+
+func (x *ImportFrameworkRequest) GetFormat() ImportFrameworkRequest_Format {
+	if x != nil {
+		return x.Format
+	}
+	return ImportFrameworkRequest_FORMAT_UNSPECIFIED
 }
 
 var File_yardstick_ladder_v1_ladder_service_proto protoreflect.FileDescriptor
@@ -1362,13 +1438,20 @@ const file_yardstick_ladder_v1_ladder_service_proto_rawDesc = "" +
 	"\x16ExportFrameworkRequest\x12\x1d\n" +
 	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\xa0\x88'\x01R\x04name\"3\n" +
 	"\x17ExportFrameworkResponse\x12\x18\n" +
-	"\acontent\x18\x01 \x01(\tR\acontent\"\xaa\x01\n" +
+	"\acontent\x18\x01 \x01(\tR\acontent\"\x8f\x03\n" +
 	"\x16ImportFrameworkRequest\x12,\n" +
 	"\fframework_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\vframeworkId\x12!\n" +
 	"\acontent\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\acontent\x12\x12\n" +
 	"\x04etag\x18\x03 \x01(\tR\x04etag\x12+\n" +
 	"\n" +
-	"request_id\x18\x04 \x01(\tB\f\xbaH\t\xd8\x01\x01r\x04\xa8\x88'\x01R\trequestId2\xdf\"\n" +
+	"request_id\x18\x04 \x01(\tB\f\xbaH\t\xd8\x01\x01r\x04\xa8\x88'\x01R\trequestId\x12T\n" +
+	"\x06format\x18\x05 \x01(\x0e22.yardstick.ladder.v1.ImportFrameworkRequest.FormatB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06format\"\x8c\x01\n" +
+	"\x06Format\x12\x16\n" +
+	"\x12FORMAT_UNSPECIFIED\x10\x00\x12\x19\n" +
+	"\x15FORMAT_YARDSTICK_YAML\x10\x01\x12\x1f\n" +
+	"\x1bFORMAT_PROGRESSION_MARKDOWN\x10\x02\x12\x18\n" +
+	"\x14FORMAT_FT_JOB_FAMILY\x10\x03\x12\x14\n" +
+	"\x10FORMAT_SNOWFLAKE\x10\x042\xdf\"\n" +
 	"\rLadderService\x12\xde\x01\n" +
 	"\fGetFramework\x12(.yardstick.ladder.v1.GetFrameworkRequest\x1a\x1e.yardstick.ladder.v1.Framework\"\x83\x01\x92AaJ_\n" +
 	"\x03404\x12X\n" +
@@ -1484,93 +1567,95 @@ func file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP() []byte {
 	return file_yardstick_ladder_v1_ladder_service_proto_rawDescData
 }
 
-var file_yardstick_ladder_v1_ladder_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_yardstick_ladder_v1_ladder_service_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
 var file_yardstick_ladder_v1_ladder_service_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_yardstick_ladder_v1_ladder_service_proto_goTypes = []any{
 	(CompetencyComparison_Difference)(0),   // 0: yardstick.ladder.v1.CompetencyComparison.Difference
-	(*GetFrameworkRequest)(nil),            // 1: yardstick.ladder.v1.GetFrameworkRequest
-	(*ListFrameworksRequest)(nil),          // 2: yardstick.ladder.v1.ListFrameworksRequest
-	(*ListFrameworksResponse)(nil),         // 3: yardstick.ladder.v1.ListFrameworksResponse
-	(*CreateFrameworkRequest)(nil),         // 4: yardstick.ladder.v1.CreateFrameworkRequest
-	(*UpdateFrameworkRequest)(nil),         // 5: yardstick.ladder.v1.UpdateFrameworkRequest
-	(*DeleteFrameworkRequest)(nil),         // 6: yardstick.ladder.v1.DeleteFrameworkRequest
-	(*PublishFrameworkRequest)(nil),        // 7: yardstick.ladder.v1.PublishFrameworkRequest
-	(*GetFrameworkRevisionRequest)(nil),    // 8: yardstick.ladder.v1.GetFrameworkRevisionRequest
-	(*ListFrameworkRevisionsRequest)(nil),  // 9: yardstick.ladder.v1.ListFrameworkRevisionsRequest
-	(*ListFrameworkRevisionsResponse)(nil), // 10: yardstick.ladder.v1.ListFrameworkRevisionsResponse
-	(*ListFrameworkChangesRequest)(nil),    // 11: yardstick.ladder.v1.ListFrameworkChangesRequest
-	(*ListFrameworkChangesResponse)(nil),   // 12: yardstick.ladder.v1.ListFrameworkChangesResponse
-	(*CompareLevelsRequest)(nil),           // 13: yardstick.ladder.v1.CompareLevelsRequest
-	(*CompareLevelsResponse)(nil),          // 14: yardstick.ladder.v1.CompareLevelsResponse
-	(*LevelRef)(nil),                       // 15: yardstick.ladder.v1.LevelRef
-	(*CompetencyComparison)(nil),           // 16: yardstick.ladder.v1.CompetencyComparison
-	(*ExportFrameworkRequest)(nil),         // 17: yardstick.ladder.v1.ExportFrameworkRequest
-	(*ExportFrameworkResponse)(nil),        // 18: yardstick.ladder.v1.ExportFrameworkResponse
-	(*ImportFrameworkRequest)(nil),         // 19: yardstick.ladder.v1.ImportFrameworkRequest
-	(*Framework)(nil),                      // 20: yardstick.ladder.v1.Framework
-	(*fieldmaskpb.FieldMask)(nil),          // 21: google.protobuf.FieldMask
-	(*FrameworkRevision)(nil),              // 22: yardstick.ladder.v1.FrameworkRevision
-	(*Change)(nil),                         // 23: yardstick.ladder.v1.Change
-	(*Expectation)(nil),                    // 24: yardstick.ladder.v1.Expectation
-	(*GetUserRequest)(nil),                 // 25: yardstick.ladder.v1.GetUserRequest
-	(*BatchGetUsersRequest)(nil),           // 26: yardstick.ladder.v1.BatchGetUsersRequest
-	(*ListUsersRequest)(nil),               // 27: yardstick.ladder.v1.ListUsersRequest
-	(*UpdateUserRequest)(nil),              // 28: yardstick.ladder.v1.UpdateUserRequest
-	(*emptypb.Empty)(nil),                  // 29: google.protobuf.Empty
-	(*User)(nil),                           // 30: yardstick.ladder.v1.User
-	(*BatchGetUsersResponse)(nil),          // 31: yardstick.ladder.v1.BatchGetUsersResponse
-	(*ListUsersResponse)(nil),              // 32: yardstick.ladder.v1.ListUsersResponse
+	(ImportFrameworkRequest_Format)(0),     // 1: yardstick.ladder.v1.ImportFrameworkRequest.Format
+	(*GetFrameworkRequest)(nil),            // 2: yardstick.ladder.v1.GetFrameworkRequest
+	(*ListFrameworksRequest)(nil),          // 3: yardstick.ladder.v1.ListFrameworksRequest
+	(*ListFrameworksResponse)(nil),         // 4: yardstick.ladder.v1.ListFrameworksResponse
+	(*CreateFrameworkRequest)(nil),         // 5: yardstick.ladder.v1.CreateFrameworkRequest
+	(*UpdateFrameworkRequest)(nil),         // 6: yardstick.ladder.v1.UpdateFrameworkRequest
+	(*DeleteFrameworkRequest)(nil),         // 7: yardstick.ladder.v1.DeleteFrameworkRequest
+	(*PublishFrameworkRequest)(nil),        // 8: yardstick.ladder.v1.PublishFrameworkRequest
+	(*GetFrameworkRevisionRequest)(nil),    // 9: yardstick.ladder.v1.GetFrameworkRevisionRequest
+	(*ListFrameworkRevisionsRequest)(nil),  // 10: yardstick.ladder.v1.ListFrameworkRevisionsRequest
+	(*ListFrameworkRevisionsResponse)(nil), // 11: yardstick.ladder.v1.ListFrameworkRevisionsResponse
+	(*ListFrameworkChangesRequest)(nil),    // 12: yardstick.ladder.v1.ListFrameworkChangesRequest
+	(*ListFrameworkChangesResponse)(nil),   // 13: yardstick.ladder.v1.ListFrameworkChangesResponse
+	(*CompareLevelsRequest)(nil),           // 14: yardstick.ladder.v1.CompareLevelsRequest
+	(*CompareLevelsResponse)(nil),          // 15: yardstick.ladder.v1.CompareLevelsResponse
+	(*LevelRef)(nil),                       // 16: yardstick.ladder.v1.LevelRef
+	(*CompetencyComparison)(nil),           // 17: yardstick.ladder.v1.CompetencyComparison
+	(*ExportFrameworkRequest)(nil),         // 18: yardstick.ladder.v1.ExportFrameworkRequest
+	(*ExportFrameworkResponse)(nil),        // 19: yardstick.ladder.v1.ExportFrameworkResponse
+	(*ImportFrameworkRequest)(nil),         // 20: yardstick.ladder.v1.ImportFrameworkRequest
+	(*Framework)(nil),                      // 21: yardstick.ladder.v1.Framework
+	(*fieldmaskpb.FieldMask)(nil),          // 22: google.protobuf.FieldMask
+	(*FrameworkRevision)(nil),              // 23: yardstick.ladder.v1.FrameworkRevision
+	(*Change)(nil),                         // 24: yardstick.ladder.v1.Change
+	(*Expectation)(nil),                    // 25: yardstick.ladder.v1.Expectation
+	(*GetUserRequest)(nil),                 // 26: yardstick.ladder.v1.GetUserRequest
+	(*BatchGetUsersRequest)(nil),           // 27: yardstick.ladder.v1.BatchGetUsersRequest
+	(*ListUsersRequest)(nil),               // 28: yardstick.ladder.v1.ListUsersRequest
+	(*UpdateUserRequest)(nil),              // 29: yardstick.ladder.v1.UpdateUserRequest
+	(*emptypb.Empty)(nil),                  // 30: google.protobuf.Empty
+	(*User)(nil),                           // 31: yardstick.ladder.v1.User
+	(*BatchGetUsersResponse)(nil),          // 32: yardstick.ladder.v1.BatchGetUsersResponse
+	(*ListUsersResponse)(nil),              // 33: yardstick.ladder.v1.ListUsersResponse
 }
 var file_yardstick_ladder_v1_ladder_service_proto_depIdxs = []int32{
-	20, // 0: yardstick.ladder.v1.ListFrameworksResponse.frameworks:type_name -> yardstick.ladder.v1.Framework
-	20, // 1: yardstick.ladder.v1.CreateFrameworkRequest.framework:type_name -> yardstick.ladder.v1.Framework
-	20, // 2: yardstick.ladder.v1.UpdateFrameworkRequest.framework:type_name -> yardstick.ladder.v1.Framework
-	21, // 3: yardstick.ladder.v1.UpdateFrameworkRequest.update_mask:type_name -> google.protobuf.FieldMask
-	22, // 4: yardstick.ladder.v1.ListFrameworkRevisionsResponse.revisions:type_name -> yardstick.ladder.v1.FrameworkRevision
-	23, // 5: yardstick.ladder.v1.ListFrameworkChangesResponse.changes:type_name -> yardstick.ladder.v1.Change
-	15, // 6: yardstick.ladder.v1.CompareLevelsResponse.from:type_name -> yardstick.ladder.v1.LevelRef
-	15, // 7: yardstick.ladder.v1.CompareLevelsResponse.to:type_name -> yardstick.ladder.v1.LevelRef
-	16, // 8: yardstick.ladder.v1.CompareLevelsResponse.competencies:type_name -> yardstick.ladder.v1.CompetencyComparison
-	24, // 9: yardstick.ladder.v1.CompetencyComparison.from:type_name -> yardstick.ladder.v1.Expectation
-	24, // 10: yardstick.ladder.v1.CompetencyComparison.to:type_name -> yardstick.ladder.v1.Expectation
+	21, // 0: yardstick.ladder.v1.ListFrameworksResponse.frameworks:type_name -> yardstick.ladder.v1.Framework
+	21, // 1: yardstick.ladder.v1.CreateFrameworkRequest.framework:type_name -> yardstick.ladder.v1.Framework
+	21, // 2: yardstick.ladder.v1.UpdateFrameworkRequest.framework:type_name -> yardstick.ladder.v1.Framework
+	22, // 3: yardstick.ladder.v1.UpdateFrameworkRequest.update_mask:type_name -> google.protobuf.FieldMask
+	23, // 4: yardstick.ladder.v1.ListFrameworkRevisionsResponse.revisions:type_name -> yardstick.ladder.v1.FrameworkRevision
+	24, // 5: yardstick.ladder.v1.ListFrameworkChangesResponse.changes:type_name -> yardstick.ladder.v1.Change
+	16, // 6: yardstick.ladder.v1.CompareLevelsResponse.from:type_name -> yardstick.ladder.v1.LevelRef
+	16, // 7: yardstick.ladder.v1.CompareLevelsResponse.to:type_name -> yardstick.ladder.v1.LevelRef
+	17, // 8: yardstick.ladder.v1.CompareLevelsResponse.competencies:type_name -> yardstick.ladder.v1.CompetencyComparison
+	25, // 9: yardstick.ladder.v1.CompetencyComparison.from:type_name -> yardstick.ladder.v1.Expectation
+	25, // 10: yardstick.ladder.v1.CompetencyComparison.to:type_name -> yardstick.ladder.v1.Expectation
 	0,  // 11: yardstick.ladder.v1.CompetencyComparison.difference:type_name -> yardstick.ladder.v1.CompetencyComparison.Difference
-	1,  // 12: yardstick.ladder.v1.LadderService.GetFramework:input_type -> yardstick.ladder.v1.GetFrameworkRequest
-	2,  // 13: yardstick.ladder.v1.LadderService.ListFrameworks:input_type -> yardstick.ladder.v1.ListFrameworksRequest
-	4,  // 14: yardstick.ladder.v1.LadderService.CreateFramework:input_type -> yardstick.ladder.v1.CreateFrameworkRequest
-	5,  // 15: yardstick.ladder.v1.LadderService.UpdateFramework:input_type -> yardstick.ladder.v1.UpdateFrameworkRequest
-	6,  // 16: yardstick.ladder.v1.LadderService.DeleteFramework:input_type -> yardstick.ladder.v1.DeleteFrameworkRequest
-	7,  // 17: yardstick.ladder.v1.LadderService.PublishFramework:input_type -> yardstick.ladder.v1.PublishFrameworkRequest
-	8,  // 18: yardstick.ladder.v1.LadderService.GetFrameworkRevision:input_type -> yardstick.ladder.v1.GetFrameworkRevisionRequest
-	9,  // 19: yardstick.ladder.v1.LadderService.ListFrameworkRevisions:input_type -> yardstick.ladder.v1.ListFrameworkRevisionsRequest
-	11, // 20: yardstick.ladder.v1.LadderService.ListFrameworkChanges:input_type -> yardstick.ladder.v1.ListFrameworkChangesRequest
-	13, // 21: yardstick.ladder.v1.LadderService.CompareLevels:input_type -> yardstick.ladder.v1.CompareLevelsRequest
-	17, // 22: yardstick.ladder.v1.LadderService.ExportFramework:input_type -> yardstick.ladder.v1.ExportFrameworkRequest
-	19, // 23: yardstick.ladder.v1.LadderService.ImportFramework:input_type -> yardstick.ladder.v1.ImportFrameworkRequest
-	25, // 24: yardstick.ladder.v1.LadderService.GetUser:input_type -> yardstick.ladder.v1.GetUserRequest
-	26, // 25: yardstick.ladder.v1.LadderService.BatchGetUsers:input_type -> yardstick.ladder.v1.BatchGetUsersRequest
-	27, // 26: yardstick.ladder.v1.LadderService.ListUsers:input_type -> yardstick.ladder.v1.ListUsersRequest
-	28, // 27: yardstick.ladder.v1.LadderService.UpdateUser:input_type -> yardstick.ladder.v1.UpdateUserRequest
-	20, // 28: yardstick.ladder.v1.LadderService.GetFramework:output_type -> yardstick.ladder.v1.Framework
-	3,  // 29: yardstick.ladder.v1.LadderService.ListFrameworks:output_type -> yardstick.ladder.v1.ListFrameworksResponse
-	20, // 30: yardstick.ladder.v1.LadderService.CreateFramework:output_type -> yardstick.ladder.v1.Framework
-	20, // 31: yardstick.ladder.v1.LadderService.UpdateFramework:output_type -> yardstick.ladder.v1.Framework
-	29, // 32: yardstick.ladder.v1.LadderService.DeleteFramework:output_type -> google.protobuf.Empty
-	22, // 33: yardstick.ladder.v1.LadderService.PublishFramework:output_type -> yardstick.ladder.v1.FrameworkRevision
-	22, // 34: yardstick.ladder.v1.LadderService.GetFrameworkRevision:output_type -> yardstick.ladder.v1.FrameworkRevision
-	10, // 35: yardstick.ladder.v1.LadderService.ListFrameworkRevisions:output_type -> yardstick.ladder.v1.ListFrameworkRevisionsResponse
-	12, // 36: yardstick.ladder.v1.LadderService.ListFrameworkChanges:output_type -> yardstick.ladder.v1.ListFrameworkChangesResponse
-	14, // 37: yardstick.ladder.v1.LadderService.CompareLevels:output_type -> yardstick.ladder.v1.CompareLevelsResponse
-	18, // 38: yardstick.ladder.v1.LadderService.ExportFramework:output_type -> yardstick.ladder.v1.ExportFrameworkResponse
-	20, // 39: yardstick.ladder.v1.LadderService.ImportFramework:output_type -> yardstick.ladder.v1.Framework
-	30, // 40: yardstick.ladder.v1.LadderService.GetUser:output_type -> yardstick.ladder.v1.User
-	31, // 41: yardstick.ladder.v1.LadderService.BatchGetUsers:output_type -> yardstick.ladder.v1.BatchGetUsersResponse
-	32, // 42: yardstick.ladder.v1.LadderService.ListUsers:output_type -> yardstick.ladder.v1.ListUsersResponse
-	30, // 43: yardstick.ladder.v1.LadderService.UpdateUser:output_type -> yardstick.ladder.v1.User
-	28, // [28:44] is the sub-list for method output_type
-	12, // [12:28] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	1,  // 12: yardstick.ladder.v1.ImportFrameworkRequest.format:type_name -> yardstick.ladder.v1.ImportFrameworkRequest.Format
+	2,  // 13: yardstick.ladder.v1.LadderService.GetFramework:input_type -> yardstick.ladder.v1.GetFrameworkRequest
+	3,  // 14: yardstick.ladder.v1.LadderService.ListFrameworks:input_type -> yardstick.ladder.v1.ListFrameworksRequest
+	5,  // 15: yardstick.ladder.v1.LadderService.CreateFramework:input_type -> yardstick.ladder.v1.CreateFrameworkRequest
+	6,  // 16: yardstick.ladder.v1.LadderService.UpdateFramework:input_type -> yardstick.ladder.v1.UpdateFrameworkRequest
+	7,  // 17: yardstick.ladder.v1.LadderService.DeleteFramework:input_type -> yardstick.ladder.v1.DeleteFrameworkRequest
+	8,  // 18: yardstick.ladder.v1.LadderService.PublishFramework:input_type -> yardstick.ladder.v1.PublishFrameworkRequest
+	9,  // 19: yardstick.ladder.v1.LadderService.GetFrameworkRevision:input_type -> yardstick.ladder.v1.GetFrameworkRevisionRequest
+	10, // 20: yardstick.ladder.v1.LadderService.ListFrameworkRevisions:input_type -> yardstick.ladder.v1.ListFrameworkRevisionsRequest
+	12, // 21: yardstick.ladder.v1.LadderService.ListFrameworkChanges:input_type -> yardstick.ladder.v1.ListFrameworkChangesRequest
+	14, // 22: yardstick.ladder.v1.LadderService.CompareLevels:input_type -> yardstick.ladder.v1.CompareLevelsRequest
+	18, // 23: yardstick.ladder.v1.LadderService.ExportFramework:input_type -> yardstick.ladder.v1.ExportFrameworkRequest
+	20, // 24: yardstick.ladder.v1.LadderService.ImportFramework:input_type -> yardstick.ladder.v1.ImportFrameworkRequest
+	26, // 25: yardstick.ladder.v1.LadderService.GetUser:input_type -> yardstick.ladder.v1.GetUserRequest
+	27, // 26: yardstick.ladder.v1.LadderService.BatchGetUsers:input_type -> yardstick.ladder.v1.BatchGetUsersRequest
+	28, // 27: yardstick.ladder.v1.LadderService.ListUsers:input_type -> yardstick.ladder.v1.ListUsersRequest
+	29, // 28: yardstick.ladder.v1.LadderService.UpdateUser:input_type -> yardstick.ladder.v1.UpdateUserRequest
+	21, // 29: yardstick.ladder.v1.LadderService.GetFramework:output_type -> yardstick.ladder.v1.Framework
+	4,  // 30: yardstick.ladder.v1.LadderService.ListFrameworks:output_type -> yardstick.ladder.v1.ListFrameworksResponse
+	21, // 31: yardstick.ladder.v1.LadderService.CreateFramework:output_type -> yardstick.ladder.v1.Framework
+	21, // 32: yardstick.ladder.v1.LadderService.UpdateFramework:output_type -> yardstick.ladder.v1.Framework
+	30, // 33: yardstick.ladder.v1.LadderService.DeleteFramework:output_type -> google.protobuf.Empty
+	23, // 34: yardstick.ladder.v1.LadderService.PublishFramework:output_type -> yardstick.ladder.v1.FrameworkRevision
+	23, // 35: yardstick.ladder.v1.LadderService.GetFrameworkRevision:output_type -> yardstick.ladder.v1.FrameworkRevision
+	11, // 36: yardstick.ladder.v1.LadderService.ListFrameworkRevisions:output_type -> yardstick.ladder.v1.ListFrameworkRevisionsResponse
+	13, // 37: yardstick.ladder.v1.LadderService.ListFrameworkChanges:output_type -> yardstick.ladder.v1.ListFrameworkChangesResponse
+	15, // 38: yardstick.ladder.v1.LadderService.CompareLevels:output_type -> yardstick.ladder.v1.CompareLevelsResponse
+	19, // 39: yardstick.ladder.v1.LadderService.ExportFramework:output_type -> yardstick.ladder.v1.ExportFrameworkResponse
+	21, // 40: yardstick.ladder.v1.LadderService.ImportFramework:output_type -> yardstick.ladder.v1.Framework
+	31, // 41: yardstick.ladder.v1.LadderService.GetUser:output_type -> yardstick.ladder.v1.User
+	32, // 42: yardstick.ladder.v1.LadderService.BatchGetUsers:output_type -> yardstick.ladder.v1.BatchGetUsersResponse
+	33, // 43: yardstick.ladder.v1.LadderService.ListUsers:output_type -> yardstick.ladder.v1.ListUsersResponse
+	31, // 44: yardstick.ladder.v1.LadderService.UpdateUser:output_type -> yardstick.ladder.v1.User
+	29, // [29:45] is the sub-list for method output_type
+	13, // [13:29] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_yardstick_ladder_v1_ladder_service_proto_init() }
@@ -1585,7 +1670,7 @@ func file_yardstick_ladder_v1_ladder_service_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_yardstick_ladder_v1_ladder_service_proto_rawDesc), len(file_yardstick_ladder_v1_ladder_service_proto_rawDesc)),
-			NumEnums:      1,
+			NumEnums:      2,
 			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   1,
