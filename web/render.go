@@ -120,6 +120,9 @@ func navFor(roles []principal.Role) []navLink {
 	if has(principal.Admin) {
 		links = append(links, navLink{"/admin", "Admin"})
 	}
+	if has(principal.Compliance) {
+		links = append(links, navLink{"/compliance", "Adverse impact"})
+	}
 	return links
 }
 

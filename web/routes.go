@@ -10,6 +10,7 @@ func (a *App) routes() {
 	a.routesInterviewer()
 	a.routesDebrief()
 	a.routesDecision()
+	a.routesCompliance()
 	a.routesRoles()
 	a.mux.HandleFunc("GET /{$}", a.page(a.home))
 	a.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

@@ -95,5 +95,6 @@ func DemoPeople() []Person {
 		{Subject: "users/omar", Name: "Omar Haddad", Roles: []principal.Role{principal.Interviewer}, About: "interviewer, with a draft to finish"},
 		{Subject: "users/erin", Name: "Erin Walsh", Roles: []principal.Role{principal.Employee}, About: "engineer reading the ladder"},
 		{Subject: "users/adam", Name: "Adam Novak", Roles: []principal.Role{principal.Admin}, About: "admin: ladders and rubrics"},
+		{Subject: "users/cora", Name: "Cora Mendes", Roles: []principal.Role{principal.Compliance}, About: "compliance: adverse-impact monitoring"},
 	}
 }

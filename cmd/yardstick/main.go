@@ -40,7 +40,7 @@ const usage = `usage:
 Servers take --oidc-issuer URL --oidc-audience AUD [--roles-claim roles] (serve: or --dev-auth),
 --rate-limit-rps N --rate-limit-burst N, --tls-cert FILE --tls-key FILE; all three take --metrics-addr ADDR, --otlp-endpoint HOST:PORT and --debug-addr 127.0.0.1:PORT.
 dev and serve feedback email reminders of overdue scorecards with --smtp-addr HOST:PORT [--smtp-from, --smtp-username,
---smtp-password-file FILE, --smtp-tls starttls|tls|none, --reminder-after 24h, --public-url URL, --service-token-file FILE, --not-job-related-words FILE].
+--smtp-password-file FILE, --smtp-tls starttls|tls|none, --reminder-after 24h, --public-url URL, --service-token-file FILE, --not-job-related-words FILE, --self-id-categories FILE].
 Run a command with -h for its flags.`
 
 func main() {

@@ -12,9 +12,13 @@ import (
 	"sync"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/yardstick-dev/yardstick/internal/services"
 	"github.com/yardstick-dev/yardstick/pkg/auth"
+	"github.com/yardstick-dev/yardstick/pkg/fieldcheck"
 	"github.com/yardstick-dev/yardstick/pkg/mailer"
+	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
 	"github.com/yardstick-dev/yardstick/services/feedback"
 )
 
@@ -27,8 +31,9 @@ type reminderFlags struct {
 	publicURL                                               string
 	tokenFile                                               string
 	// notJobRelatedFile replaces the evidence checks' list of words that
-	// are not job-related (not a reminder's, but the same service's).
-	notJobRelatedFile string
+	// are not job-related (not a reminder's, but the same service's);
+	// selfIDFile the categories of self-identification.
+	notJobRelatedFile, selfIDFile string
 }
 
 func (f *reminderFlags) register(fs *flag.FlagSet, dev bool) {
@@ -49,6 +54,8 @@ func (f *reminderFlags) register(fs *flag.FlagSet, dev bool) {
 	fs.StringVar(&f.publicURL, "public-url", "", publicUsage)
 	fs.StringVar(&f.notJobRelatedFile, "not-job-related-words", "",
 		"file of the words and phrases (one a line; # comments) the evidence checks flag as not job-related, instead of the built-in list")
+	fs.StringVar(&f.selfIDFile, "self-id-categories", "",
+		"YAML file of the categories of voluntary self-identification ([{id, title, answers: [{id, title}]}]), instead of the built-in gender and ethnicity")
 	fs.StringVar(&f.tokenFile, "service-token-file", "",
 		"file holding the feedback service's own JWT, for its background jobs (reminders, announcing publications); re-read when it changes; without it, a token minted with the dev key when the services trust it")
 }
@@ -65,6 +72,13 @@ func (f *reminderFlags) settings(publicURL, devKeyDir string) (services.Settings
 			return services.Settings{}, err
 		}
 		settings.NotJobRelated = words
+	}
+	if f.selfIDFile != "" {
+		cats, err := readSelfIDCategories(f.selfIDFile)
+		if err != nil {
+			return services.Settings{}, err
+		}
+		settings.SelfIDCategories = cats
 	}
 	switch {
 	case f.tokenFile != "":
@@ -164,4 +178,41 @@ func readWordList(path string) ([]string, error) {
 		return nil, fmt.Errorf("--not-job-related-words %s holds no words: one word or phrase a line", path)
 	}
 	return words, nil
+}
+
+// readSelfIDCategories reads --self-id-categories.
+func readSelfIDCategories(path string) ([]*feedbackv1.SelfIdentificationCategory, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--self-id-categories: %w", err)
+	}
+	var cats []struct {
+		ID      string `yaml:"id"`
+		Title   string `yaml:"title"`
+		Answers []struct {
+			ID    string `yaml:"id"`
+			Title string `yaml:"title"`
+		} `yaml:"answers"`
+	}
+	if err := yaml.Unmarshal(b, &cats); err != nil {
+		return nil, fmt.Errorf("--self-id-categories %s: not a list of categories: %w", path, err)
+	}
+	if len(cats) == 0 {
+		return nil, fmt.Errorf("--self-id-categories %s lists no category", path)
+	}
+	var out []*feedbackv1.SelfIdentificationCategory
+	for i, c := range cats {
+		if !fieldcheck.IDPattern.MatchString(c.ID) || c.Title == "" || len(c.Answers) == 0 {
+			return nil, fmt.Errorf("--self-id-categories %s: category %d needs an id (lower-case letters, digits, hyphens), a title and answers", path, i+1)
+		}
+		cat := &feedbackv1.SelfIdentificationCategory{Id: c.ID, Title: c.Title}
+		for j, a := range c.Answers {
+			if !fieldcheck.IDPattern.MatchString(a.ID) || a.Title == "" {
+				return nil, fmt.Errorf("--self-id-categories %s: answer %d of %s needs an id and a title", path, j+1, c.ID)
+			}
+			cat.Answers = append(cat.Answers, &feedbackv1.SelfIdentificationAnswer{Id: a.ID, Title: a.Title})
+		}
+		out = append(out, cat)
+	}
+	return out, nil
 }

@@ -104,3 +104,25 @@ func TestNotJobRelatedWordsFile(t *testing.T) {
 		}
 	}
 }
+
+func TestSelfIDCategoriesFile(t *testing.T) {
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "good.yaml"), filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(good, []byte("- id: veteran\n  title: Veteran status\n  answers:\n    - {id: veteran, title: Protected veteran}\n    - {id: not-veteran, title: Not a veteran}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte("- id: Bad ID\n  title: X\n  answers: [{id: a, title: A}]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f := reminderFlags{selfIDFile: good}
+	settings, err := f.settings("", "")
+	if err != nil || len(settings.SelfIDCategories) != 1 || settings.SelfIDCategories[0].GetId() != "veteran" || len(settings.SelfIDCategories[0].GetAnswers()) != 2 {
+		t.Errorf("settings from %s = %v, %v; want the veteran category with two answers", good, settings.SelfIDCategories, err)
+	}
+	for _, path := range []string{bad, filepath.Join(dir, "missing")} {
+		f := reminderFlags{selfIDFile: path}
+		if _, err := f.settings("", ""); err == nil || !strings.Contains(err.Error(), "--self-id-categories") {
+			t.Errorf("settings with %s: %v, want an error naming the flag", path, err)
+		}
+	}
+}

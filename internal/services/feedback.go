@@ -57,7 +57,7 @@ func feedbackService() Service {
 			go store.DeliverWebhooks(ctx, log)
 			feedbackv1.RegisterFeedbackServiceServer(reg, feedback.New(store, rubricv1.NewRubricServiceClient(peers["rubric"]),
 				feedback.Options{People: ladderv1.NewLadderServiceClient(peers["ladder"]), Metrics: metrics,
-					NotJobRelated: settings.NotJobRelated}))
+					NotJobRelated: settings.NotJobRelated, SelfIDCategories: settings.SelfIDCategories}))
 			return nil
 		},
 		Jobs: func(ctx context.Context, db *mongo.Database, peers Peers, settings Settings, log *slog.Logger) error {

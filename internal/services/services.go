@@ -22,6 +22,7 @@ import (
 
 	"github.com/yardstick-dev/yardstick/pkg/auth"
 	"github.com/yardstick-dev/yardstick/pkg/principal"
+	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
 	"github.com/yardstick-dev/yardstick/services/feedback"
 )
 
@@ -83,6 +84,9 @@ type Settings struct {
 	// NotJobRelated replaces the feedback service's list of words its
 	// evidence checks flag as not job-related (feedback.DefaultNotJobRelated).
 	NotJobRelated []string
+	// SelfIDCategories replaces the categories of voluntary
+	// self-identification (feedback.DefaultSelfIDCategories).
+	SelfIDCategories []*feedbackv1.SelfIdentificationCategory
 }
 
 // Peers are client connections to other services, by service name.

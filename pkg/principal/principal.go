@@ -23,6 +23,9 @@ const (
 	Interviewer Role = "interviewer"
 	// Employee reads published ladders.
 	Employee Role = "employee"
+	// Compliance reads candidates' voluntary self-identification and the
+	// adverse-impact reports built on it, and nothing else of hiring.
+	Compliance Role = "compliance"
 )
 
 // Provisioner is the identity provider's provisioning client (SCIM): it
@@ -32,7 +35,7 @@ const (
 const Provisioner Role = "provisioner"
 
 // Roles lists every role, in a stable order.
-var Roles = []Role{Admin, Recruiter, Interviewer, Employee}
+var Roles = []Role{Admin, Recruiter, Interviewer, Employee, Compliance}
 
 // RoleNames returns the roles as strings, for tokens and messages.
 func RoleNames(roles []Role) []string {

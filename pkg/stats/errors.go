@@ -18,4 +18,6 @@ var (
 	// ErrNoOverlap: no candidate was scored on the same competency by two
 	// different interviewers, so interviewers cannot be compared at all.
 	ErrNoOverlap = errors.New("no two interviewers scored the same candidate and competency")
+	// ErrInvalid: counts that make no table (negative, or none at all).
+	ErrInvalid = errors.New("invalid counts")
 )

@@ -32,6 +32,12 @@ func hiring(code codes.Code) map[principal.Role]codes.Code {
 	return map[principal.Role]codes.Code{principal.Recruiter: code, principal.Admin: code}
 }
 
+// withCompliance adds the compliance role's expected code.
+func withCompliance(want map[principal.Role]codes.Code, code codes.Code) map[principal.Role]codes.Code {
+	want[principal.Compliance] = code
+	return want
+}
+
 func adminOnly(code codes.Code) map[principal.Role]codes.Code {
 	return map[principal.Role]codes.Code{principal.Admin: code}
 }
@@ -55,10 +61,10 @@ var matrix = []testenv.MatrixCase[fixture]{
 	}, Want: hiring(codes.OK)},
 	{RPC: "GetRole", What: "a role nobody defined", Req: func(f fixture) proto.Message {
 		return &feedbackv1.GetRoleRequest{Name: "roles/" + f.newID}
-	}, Want: panel(codes.NotFound, codes.NotFound)},
+	}, Want: withCompliance(panel(codes.NotFound, codes.NotFound), codes.NotFound)},
 	{RPC: "ListRoles", What: "the first page", Req: func(fixture) proto.Message {
 		return &feedbackv1.ListRolesRequest{}
-	}, Want: panel(codes.OK, codes.OK)},
+	}, Want: withCompliance(panel(codes.OK, codes.OK), codes.OK)},
 	{RPC: "UpdateRole", What: "a role nobody defined", Req: func(f fixture) proto.Message {
 		return &feedbackv1.UpdateRoleRequest{Role: &feedbackv1.Role{Name: "roles/" + f.newID, Etag: "1", Title: "T"}}
 	}, Want: hiring(codes.NotFound)},
@@ -158,13 +164,26 @@ var matrix = []testenv.MatrixCase[fixture]{
 		return &feedbackv1.UpdateDecisionRequest{Reason: "The panel agreed.", Decision: &feedbackv1.Decision{
 			Name: f.candidate.GetName() + "/decision", Etag: "1", Outcome: feedbackv1.Decision_OUTCOME_NO_HIRE, Rationale: "Not yet."}}
 	}, Want: map[principal.Role]codes.Code{principal.Recruiter: codes.OK, principal.Admin: codes.PermissionDenied, principal.Interviewer: codes.NotFound}},
+	// Self-identification: written by recruiters, read by compliance only.
+	{RPC: "RecordSelfIdentification", Req: func(f fixture) proto.Message {
+		return &feedbackv1.RecordSelfIdentificationRequest{Name: f.candidate.GetName() + "/selfIdentification", Answers: map[string]string{"gender": "woman"}}
+	}, Want: map[principal.Role]codes.Code{principal.Recruiter: codes.OK}},
+	{RPC: "GetSelfIdentification", Req: func(f fixture) proto.Message {
+		return &feedbackv1.GetSelfIdentificationRequest{Name: f.candidate.GetName() + "/selfIdentification"}
+	}, Want: map[principal.Role]codes.Code{principal.Compliance: codes.OK}},
+	{RPC: "ListSelfIdentificationCategories", Req: func(fixture) proto.Message {
+		return &feedbackv1.ListSelfIdentificationCategoriesRequest{}
+	}, Want: map[principal.Role]codes.Code{principal.Recruiter: codes.OK, principal.Compliance: codes.OK}},
+	{RPC: "ComputeAdverseImpact", Req: func(fixture) proto.Message {
+		return &feedbackv1.ComputeAdverseImpactRequest{Role: "ic", Category: "gender"}
+	}, Want: map[principal.Role]codes.Code{principal.Compliance: codes.OK}},
 	{RPC: "GetReminderSettings", What: "the caller's own", Req: func(fixture) proto.Message {
 		return &feedbackv1.GetReminderSettingsRequest{Name: "users/me/reminderSettings"}
 	}, Want: testenv.Everyone(codes.OK)},
 	{RPC: "GetReminderSettings", What: "the interviewer's", Req: func(fixture) proto.Message {
 		return &feedbackv1.GetReminderSettingsRequest{Name: "users/interviewer/reminderSettings"}
 	}, Want: map[principal.Role]codes.Code{principal.Admin: codes.OK, principal.Recruiter: codes.PermissionDenied,
-		principal.Interviewer: codes.OK, principal.Employee: codes.PermissionDenied}},
+		principal.Interviewer: codes.OK, principal.Employee: codes.PermissionDenied, principal.Compliance: codes.PermissionDenied}},
 	{RPC: "UpdateReminderSettings", What: "the caller's own", Req: func(fixture) proto.Message {
 		return &feedbackv1.UpdateReminderSettingsRequest{ReminderSettings: &feedbackv1.ReminderSettings{
 			Name: "users/me/reminderSettings", EmailReminders: proto.Bool(false)}}
@@ -173,7 +192,7 @@ var matrix = []testenv.MatrixCase[fixture]{
 		return &feedbackv1.UpdateReminderSettingsRequest{ReminderSettings: &feedbackv1.ReminderSettings{
 			Name: "users/interviewer/reminderSettings", EmailReminders: proto.Bool(true)}}
 	}, Want: map[principal.Role]codes.Code{principal.Admin: codes.OK, principal.Recruiter: codes.PermissionDenied,
-		principal.Interviewer: codes.OK, principal.Employee: codes.PermissionDenied}},
+		principal.Interviewer: codes.OK, principal.Employee: codes.PermissionDenied, principal.Compliance: codes.PermissionDenied}},
 }
 
 func TestRoleMatrix(t *testing.T) {
@@ -185,6 +204,10 @@ func TestRoleMatrix(t *testing.T) {
 		e.fill(t, "users/interviewer", ivs[0], 3, 3, true)
 		if _, err := e.recruiter.UpdateDecision(context.Background(), &feedbackv1.UpdateDecisionRequest{AllowMissing: true,
 			Decision: &feedbackv1.Decision{Name: c.GetName() + "/decision", Outcome: feedbackv1.Decision_OUTCOME_HOLD, Rationale: "Wait."}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.recruiter.RecordSelfIdentification(context.Background(), &feedbackv1.RecordSelfIdentificationRequest{
+			Name: c.GetName() + "/selfIdentification", Answers: map[string]string{"gender": "man"}}); err != nil {
 			t.Fatal(err)
 		}
 		return fixture{candidate: c, interview: ivs[0], newID: fmt.Sprintf("m%d-new", n.Load())}

@@ -17,7 +17,7 @@ import (
 )
 
 // Erasing a candidate (GDPR art. 17) removes them with every interview,
-// scorecard, hiring decision, change record, request claim and membership entry, and the role's
+// scorecard, hiring decision, self-identification, change record, request claim and membership entry, and the role's
 // kept calibration. It is a recorded operation that always finishes:
 //
 //  1. An in-flight record names the candidate, so that a crash from here on
@@ -157,6 +157,9 @@ func (s *Store) finishErasure(ctx context.Context, open erasureInFlight, actor s
 			}
 		}
 		if _, err := s.decisions.Purge(ctx, decisionName(name)); err != nil && !errors.Is(err, apierr.ErrNotFound) {
+			return err
+		}
+		if _, err := s.selfIDs.Purge(ctx, name+selfIDSuffix); err != nil && !errors.Is(err, apierr.ErrNotFound) {
 			return err
 		}
 		if err := s.unlistCandidate(ctx, name, tomb.Data.Role, listedAt(tomb)); err != nil {

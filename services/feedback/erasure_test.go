@@ -42,6 +42,10 @@ func TestEraseLeavesNothing(t *testing.T) {
 		CitedScorecards: []string{draft.GetName()}}}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := e.recruiter.RecordSelfIdentification(ctx, &feedbackv1.RecordSelfIdentificationRequest{Name: cand.GetName() + "/selfIdentification",
+		Answers: map[string]string{"gender": "self-described"}}); err != nil {
+		t.Fatal(err)
+	}
 	// Another candidate of the same interviewer stays.
 	_, keep := e.candidate(t, "kept", ivan)
 	e.fill(t, ivan, keep[0], 2, 2, true)

@@ -38,8 +38,9 @@ func Rules() map[string][]principal.Role {
 		feedbackv1.FeedbackService_RotateWebhookSecret_FullMethodName:      admin,
 		feedbackv1.FeedbackService_ListWebhookDeliveries_FullMethodName:    admin,
 		feedbackv1.FeedbackService_RedeliverWebhookDelivery_FullMethodName: admin,
-		feedbackv1.FeedbackService_GetRole_FullMethodName:                  panel,
-		feedbackv1.FeedbackService_ListRoles_FullMethodName:                panel,
+		// Compliance reads roles to pick one for the adverse-impact report.
+		feedbackv1.FeedbackService_GetRole_FullMethodName:   auth.Only(principal.Recruiter, principal.Admin, principal.Interviewer, principal.Compliance),
+		feedbackv1.FeedbackService_ListRoles_FullMethodName: auth.Only(principal.Recruiter, principal.Admin, principal.Interviewer, principal.Compliance),
 		// An interviewer's own standing: the handler lets interviewers read
 		// their own only.
 		feedbackv1.FeedbackService_GetUserCalibration_FullMethodName:   panel,
@@ -56,6 +57,12 @@ func Rules() map[string][]principal.Role {
 		// (whatever their other roles) decide, and admins read too.
 		feedbackv1.FeedbackService_GetDecision_FullMethodName:    panel,
 		feedbackv1.FeedbackService_UpdateDecision_FullMethodName: panel,
+		// Self-identification: recruiters record it and cannot read it
+		// back; only compliance reads it, and the report built on it.
+		feedbackv1.FeedbackService_RecordSelfIdentification_FullMethodName:         auth.Only(principal.Recruiter),
+		feedbackv1.FeedbackService_GetSelfIdentification_FullMethodName:            auth.Only(principal.Compliance),
+		feedbackv1.FeedbackService_ComputeAdverseImpact_FullMethodName:             auth.Only(principal.Compliance),
+		feedbackv1.FeedbackService_ListSelfIdentificationCategories_FullMethodName: auth.Only(principal.Recruiter, principal.Compliance),
 		// Everyone's own reminder settings: the handler lets a person reach
 		// their own only, and admins anyone's.
 		feedbackv1.FeedbackService_GetReminderSettings_FullMethodName:    auth.Everyone(),

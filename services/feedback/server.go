@@ -53,6 +53,10 @@ type Options struct {
 	// NotJobRelated are the words and phrases the evidence checks flag as
 	// not job-related; DefaultNotJobRelated when nil.
 	NotJobRelated []string
+	// SelfIDCategories are the categories of voluntary self-identification
+	// asked about; DefaultSelfIDCategories when nil. Every category also
+	// offers "prefer-not-to-say".
+	SelfIDCategories []*feedbackv1.SelfIdentificationCategory
 }
 
 // New returns a server over an initialised store, reading rubric revisions
@@ -67,5 +71,9 @@ func New(store *Store, rubrics RubricReader, opts Options) *Server {
 	if opts.NotJobRelated == nil {
 		opts.NotJobRelated = DefaultNotJobRelated
 	}
+	if opts.SelfIDCategories == nil {
+		opts.SelfIDCategories = DefaultSelfIDCategories
+	}
+	opts.SelfIDCategories = withPreferNotToSay(opts.SelfIDCategories)
 	return &Server{store: store, rubrics: newRubricCache(rubrics), opts: opts}
 }

@@ -50,6 +50,9 @@ type Store struct {
 	reminderClaims   *mongo.Collection
 	// decisions are the hiring decisions, one per candidate (decisions.go).
 	decisions *versioned.Store[decision]
+	// selfIDs are candidates' voluntary self-identification, read by the
+	// compliance role alone (self_identification.go).
+	selfIDs *versioned.Store[selfIdentification]
 }
 
 // Change kinds.
@@ -100,6 +103,9 @@ func NewStoreWith(db *mongo.Database, hooks webhooks.Options) *Store {
 	s.reminderSettings = versioned.New(db, "reminder_settings", "reminder_setting_changes", versioned.Options[reminderSettings]{})
 	s.reminderClaims = db.Collection("reminder_claims")
 	s.decisions = versioned.New(db, "decisions", "decision_changes", versioned.Options[decision]{Fence: s.decisionFence, Emit: s.decisionEvent})
+	// Forget: the change records keep who recorded and when, not the
+	// answers, so that the current answers are the only copy.
+	s.selfIDs = versioned.New(db, "self_identifications", "self_identification_changes", versioned.Options[selfIdentification]{Fence: s.selfIDFence, Forget: true})
 	return s
 }
 
@@ -129,7 +135,7 @@ func (s *Store) Init(ctx context.Context) error {
 	for coll, models := range s.members.store.Indexes() {
 		indexes[coll] = models
 	}
-	for _, more := range []map[*mongo.Collection][]mongo.IndexModel{s.roles.Indexes(), s.webhooks.Indexes(), s.hooks.Indexes(), s.reminderSettings.Indexes(), s.decisions.Indexes()} {
+	for _, more := range []map[*mongo.Collection][]mongo.IndexModel{s.roles.Indexes(), s.webhooks.Indexes(), s.hooks.Indexes(), s.reminderSettings.Indexes(), s.decisions.Indexes(), s.selfIDs.Indexes()} {
 		for coll, models := range more {
 			indexes[coll] = models
 		}
@@ -151,6 +157,7 @@ func (s *Store) Init(ctx context.Context) error {
 		func(ctx context.Context) error { _, err := s.webhooks.Sweep(ctx); return err },
 		func(ctx context.Context) error { _, err := s.reminderSettings.Sweep(ctx); return err },
 		func(ctx context.Context) error { _, err := s.decisions.Sweep(ctx); return err },
+		func(ctx context.Context) error { _, err := s.selfIDs.Sweep(ctx); return err },
 		s.finishErasures,
 		s.buildMemberships,
 	} {

@@ -1804,6 +1804,255 @@ func (x *UpdateDecisionRequest) GetReason() string {
 	return ""
 }
 
+// Request for RecordSelfIdentification.
+type RecordSelfIdentificationRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Format: `candidates/{candidate}/selfIdentification`.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The answers, category ID → answer ID, as the categories offer them.
+	Answers map[string]string `protobuf:"bytes,2,rep,name=answers,proto3" json:"answers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// A unique ID for this request (AIP-155): the same ID again changes
+	// nothing.
+	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordSelfIdentificationRequest) Reset() {
+	*x = RecordSelfIdentificationRequest{}
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordSelfIdentificationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordSelfIdentificationRequest) ProtoMessage() {}
+
+func (x *RecordSelfIdentificationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordSelfIdentificationRequest.ProtoReflect.Descriptor instead.
+func (*RecordSelfIdentificationRequest) Descriptor() ([]byte, []int) {
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *RecordSelfIdentificationRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *RecordSelfIdentificationRequest) GetAnswers() map[string]string {
+	if x != nil {
+		return x.Answers
+	}
+	return nil
+}
+
+func (x *RecordSelfIdentificationRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// Request for GetSelfIdentification.
+type GetSelfIdentificationRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Format: `candidates/{candidate}/selfIdentification`.
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSelfIdentificationRequest) Reset() {
+	*x = GetSelfIdentificationRequest{}
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSelfIdentificationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSelfIdentificationRequest) ProtoMessage() {}
+
+func (x *GetSelfIdentificationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSelfIdentificationRequest.ProtoReflect.Descriptor instead.
+func (*GetSelfIdentificationRequest) Descriptor() ([]byte, []int) {
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *GetSelfIdentificationRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// Request for ListSelfIdentificationCategories.
+type ListSelfIdentificationCategoriesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSelfIdentificationCategoriesRequest) Reset() {
+	*x = ListSelfIdentificationCategoriesRequest{}
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSelfIdentificationCategoriesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSelfIdentificationCategoriesRequest) ProtoMessage() {}
+
+func (x *ListSelfIdentificationCategoriesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSelfIdentificationCategoriesRequest.ProtoReflect.Descriptor instead.
+func (*ListSelfIdentificationCategoriesRequest) Descriptor() ([]byte, []int) {
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{30}
+}
+
+// Response for ListSelfIdentificationCategories.
+type ListSelfIdentificationCategoriesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The categories, in the order a form asks them.
+	Categories    []*SelfIdentificationCategory `protobuf:"bytes,1,rep,name=categories,proto3" json:"categories,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSelfIdentificationCategoriesResponse) Reset() {
+	*x = ListSelfIdentificationCategoriesResponse{}
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSelfIdentificationCategoriesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSelfIdentificationCategoriesResponse) ProtoMessage() {}
+
+func (x *ListSelfIdentificationCategoriesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSelfIdentificationCategoriesResponse.ProtoReflect.Descriptor instead.
+func (*ListSelfIdentificationCategoriesResponse) Descriptor() ([]byte, []int) {
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *ListSelfIdentificationCategoriesResponse) GetCategories() []*SelfIdentificationCategory {
+	if x != nil {
+		return x.Categories
+	}
+	return nil
+}
+
+// Request for ComputeAdverseImpact.
+type ComputeAdverseImpactRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The role's ID.
+	Role string `protobuf:"bytes,1,opt,name=role,proto3" json:"role,omitempty"`
+	// The category's ID (`gender`).
+	Category      string `protobuf:"bytes,2,opt,name=category,proto3" json:"category,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ComputeAdverseImpactRequest) Reset() {
+	*x = ComputeAdverseImpactRequest{}
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ComputeAdverseImpactRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ComputeAdverseImpactRequest) ProtoMessage() {}
+
+func (x *ComputeAdverseImpactRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ComputeAdverseImpactRequest.ProtoReflect.Descriptor instead.
+func (*ComputeAdverseImpactRequest) Descriptor() ([]byte, []int) {
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *ComputeAdverseImpactRequest) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *ComputeAdverseImpactRequest) GetCategory() string {
+	if x != nil {
+		return x.Category
+	}
+	return ""
+}
+
 // Request for SummarizeCandidate.
 type SummarizeCandidateRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1815,7 +2064,7 @@ type SummarizeCandidateRequest struct {
 
 func (x *SummarizeCandidateRequest) Reset() {
 	*x = SummarizeCandidateRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[28]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1827,7 +2076,7 @@ func (x *SummarizeCandidateRequest) String() string {
 func (*SummarizeCandidateRequest) ProtoMessage() {}
 
 func (x *SummarizeCandidateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[28]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1840,7 +2089,7 @@ func (x *SummarizeCandidateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SummarizeCandidateRequest.ProtoReflect.Descriptor instead.
 func (*SummarizeCandidateRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{28}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *SummarizeCandidateRequest) GetName() string {
@@ -1864,7 +2113,7 @@ type CompareCandidatesRequest struct {
 
 func (x *CompareCandidatesRequest) Reset() {
 	*x = CompareCandidatesRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[29]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1876,7 +2125,7 @@ func (x *CompareCandidatesRequest) String() string {
 func (*CompareCandidatesRequest) ProtoMessage() {}
 
 func (x *CompareCandidatesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[29]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1889,7 +2138,7 @@ func (x *CompareCandidatesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompareCandidatesRequest.ProtoReflect.Descriptor instead.
 func (*CompareCandidatesRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{29}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *CompareCandidatesRequest) GetNames() []string {
@@ -1925,7 +2174,7 @@ type CompareCandidatesResponse struct {
 
 func (x *CompareCandidatesResponse) Reset() {
 	*x = CompareCandidatesResponse{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[30]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1937,7 +2186,7 @@ func (x *CompareCandidatesResponse) String() string {
 func (*CompareCandidatesResponse) ProtoMessage() {}
 
 func (x *CompareCandidatesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[30]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1950,7 +2199,7 @@ func (x *CompareCandidatesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompareCandidatesResponse.ProtoReflect.Descriptor instead.
 func (*CompareCandidatesResponse) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{30}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *CompareCandidatesResponse) GetCandidates() []*CandidateComparison {
@@ -1985,7 +2234,7 @@ var File_yardstick_feedback_v1_feedback_service_proto protoreflect.FileDescripto
 
 const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"\n" +
-	",yardstick/feedback/v1/feedback_service.proto\x12\x15yardstick.feedback.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a'yardstick/feedback/v1/calibration.proto\x1a$yardstick/feedback/v1/decision.proto\x1a$yardstick/feedback/v1/feedback.proto\x1a$yardstick/feedback/v1/reminder.proto\x1a yardstick/feedback/v1/role.proto\x1a#yardstick/feedback/v1/webhook.proto\x1a\x1dyardstick/type/v1/names.proto\"b\n" +
+	",yardstick/feedback/v1/feedback_service.proto\x12\x15yardstick.feedback.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a'yardstick/feedback/v1/calibration.proto\x1a&yardstick/feedback/v1/compliance.proto\x1a$yardstick/feedback/v1/decision.proto\x1a$yardstick/feedback/v1/feedback.proto\x1a$yardstick/feedback/v1/reminder.proto\x1a yardstick/feedback/v1/role.proto\x1a#yardstick/feedback/v1/webhook.proto\x1a\x1dyardstick/type/v1/names.proto\"b\n" +
 	"\x19ComputeCalibrationRequest\x12E\n" +
 	"\x05scope\x18\x01 \x01(\v2'.yardstick.feedback.v1.CalibrationScopeB\x06\xbaH\x03\xc8\x01\x01R\x05scope\"k\n" +
 	"\x19GetRoleCalibrationRequest\x12N\n" +
@@ -2117,7 +2366,27 @@ const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask\x12#\n" +
 	"\rallow_missing\x18\x03 \x01(\bR\fallowMissing\x12 \n" +
-	"\x06reason\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x06reason\":\n" +
+	"\x06reason\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x06reason\"\xc7\x03\n" +
+	"\x1fRecordSelfIdentificationRequest\x12\xd1\x01\n" +
+	"\x04name\x18\x01 \x01(\tB\xbc\x01\xbaH\xb8\x01\xba\x01\xb4\x01\n" +
+	"\x18self_identification_name\x12Gmust be candidates/{candidate}/selfIdentification, with a lower-case ID\x1aOthis.matches('^candidates/[a-z]([a-z0-9-]{0,61}[a-z0-9])?/selfIdentification$')R\x04name\x12g\n" +
+	"\aanswers\x18\x02 \x03(\v2C.yardstick.feedback.v1.RecordSelfIdentificationRequest.AnswersEntryB\b\xbaH\x05\x9a\x01\x02\x10\x14R\aanswers\x12+\n" +
+	"\n" +
+	"request_id\x18\x03 \x01(\tB\f\xbaH\t\xd8\x01\x01r\x04\xa8\x88'\x01R\trequestId\x1a:\n" +
+	"\fAnswersEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xf2\x01\n" +
+	"\x1cGetSelfIdentificationRequest\x12\xd1\x01\n" +
+	"\x04name\x18\x01 \x01(\tB\xbc\x01\xbaH\xb8\x01\xba\x01\xb4\x01\n" +
+	"\x18self_identification_name\x12Gmust be candidates/{candidate}/selfIdentification, with a lower-case ID\x1aOthis.matches('^candidates/[a-z]([a-z0-9-]{0,61}[a-z0-9])?/selfIdentification$')R\x04name\")\n" +
+	"'ListSelfIdentificationCategoriesRequest\"}\n" +
+	"(ListSelfIdentificationCategoriesResponse\x12Q\n" +
+	"\n" +
+	"categories\x18\x01 \x03(\v21.yardstick.feedback.v1.SelfIdentificationCategoryR\n" +
+	"categories\"c\n" +
+	"\x1bComputeAdverseImpactRequest\x12\x1d\n" +
+	"\x04role\x18\x01 \x01(\tB\t\xbaH\x06r\x04\xc0\x88'\x01R\x04role\x12%\n" +
+	"\bcategory\x18\x02 \x01(\tB\t\xbaH\x06r\x04\xc0\x88'\x01R\bcategory\":\n" +
 	"\x19SummarizeCandidateRequest\x12\x1d\n" +
 	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04Ȉ'\x01R\x04name\"f\n" +
 	"\x18CompareCandidatesRequest\x12(\n" +
@@ -2138,7 +2407,7 @@ const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"\x16IMPORT_OUTCOME_CREATED\x10\x01\x12\x1a\n" +
 	"\x16IMPORT_OUTCOME_UPDATED\x10\x02\x12\x1c\n" +
 	"\x18IMPORT_OUTCOME_UNCHANGED\x10\x03\x12\x19\n" +
-	"\x15IMPORT_OUTCOME_FAILED\x10\x042\xdf6\n" +
+	"\x15IMPORT_OUTCOME_FAILED\x10\x042\xa7<\n" +
 	"\x0fFeedbackService\x12\xd3\x01\n" +
 	"\x0fCreateCandidate\x12-.yardstick.feedback.v1.CreateCandidateRequest\x1a .yardstick.feedback.v1.Candidate\"o\x92AKJI\n" +
 	"\x03409\x12B\n" +
@@ -2198,7 +2467,11 @@ const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"\x0eUpdateDecision\x12,.yardstick.feedback.v1.UpdateDecisionRequest\x1a\x1f.yardstick.feedback.v1.Decision\"\xa0\x01\x92AbJ`\n" +
 	"\x03409\x12Y\n" +
 	"?The etag is stale, or a decision was made since: read it again.\x12\x16\n" +
-	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x025:\bdecision2)/v1/{decision.name=candidates/*/decision}\x12\x9a\x01\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x025:\bdecision2)/v1/{decision.name=candidates/*/decision}\x12\xa8\x01\n" +
+	"\x18RecordSelfIdentification\x126.yardstick.feedback.v1.RecordSelfIdentificationRequest\x1a\x16.google.protobuf.Empty\"<\x82\xd3\xe4\x93\x026:\x01*\"1/v1/{name=candidates/*/selfIdentification}:record\x12\xab\x01\n" +
+	"\x15GetSelfIdentification\x123.yardstick.feedback.v1.GetSelfIdentificationRequest\x1a).yardstick.feedback.v1.SelfIdentification\"2\x82\xd3\xe4\x93\x02,\x12*/v1/{name=candidates/*/selfIdentification}\x12\xcd\x01\n" +
+	" ListSelfIdentificationCategories\x12>.yardstick.feedback.v1.ListSelfIdentificationCategoriesRequest\x1a?.yardstick.feedback.v1.ListSelfIdentificationCategoriesResponse\"(\x82\xd3\xe4\x93\x02\"\x12 /v1/selfIdentificationCategories\x12\x9c\x01\n" +
+	"\x14ComputeAdverseImpact\x122.yardstick.feedback.v1.ComputeAdverseImpactRequest\x1a*.yardstick.feedback.v1.AdverseImpactReport\"$\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/adverseImpact:compute\x12\x9a\x01\n" +
 	"\x12SummarizeCandidate\x120.yardstick.feedback.v1.SummarizeCandidateRequest\x1a'.yardstick.feedback.v1.CandidateSummary\")\x82\xd3\xe4\x93\x02#\x12!/v1/{name=candidates/*}:summarize\x12\x96\x01\n" +
 	"\x11CompareCandidates\x12/.yardstick.feedback.v1.CompareCandidatesRequest\x1a0.yardstick.feedback.v1.CompareCandidatesResponse\"\x1e\x82\xd3\xe4\x93\x02\x18\x12\x16/v1/candidates:compare\x12\x95\x01\n" +
 	"\x12ComputeCalibration\x120.yardstick.feedback.v1.ComputeCalibrationRequest\x1a(.yardstick.feedback.v1.CalibrationReport\"#\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/calibrations:compute\x12\x98\x01\n" +
@@ -2255,191 +2528,210 @@ func file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP() []byte {
 }
 
 var file_yardstick_feedback_v1_feedback_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_yardstick_feedback_v1_feedback_service_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
+var file_yardstick_feedback_v1_feedback_service_proto_msgTypes = make([]protoimpl.MessageInfo, 38)
 var file_yardstick_feedback_v1_feedback_service_proto_goTypes = []any{
-	(ImportOutcome)(0),                      // 0: yardstick.feedback.v1.ImportOutcome
-	(*ComputeCalibrationRequest)(nil),       // 1: yardstick.feedback.v1.ComputeCalibrationRequest
-	(*GetRoleCalibrationRequest)(nil),       // 2: yardstick.feedback.v1.GetRoleCalibrationRequest
-	(*GetUserCalibrationRequest)(nil),       // 3: yardstick.feedback.v1.GetUserCalibrationRequest
-	(*CreateCandidateRequest)(nil),          // 4: yardstick.feedback.v1.CreateCandidateRequest
-	(*GetCandidateRequest)(nil),             // 5: yardstick.feedback.v1.GetCandidateRequest
-	(*ListCandidatesRequest)(nil),           // 6: yardstick.feedback.v1.ListCandidatesRequest
-	(*ListCandidatesResponse)(nil),          // 7: yardstick.feedback.v1.ListCandidatesResponse
-	(*UpdateCandidateRequest)(nil),          // 8: yardstick.feedback.v1.UpdateCandidateRequest
-	(*DeleteCandidateRequest)(nil),          // 9: yardstick.feedback.v1.DeleteCandidateRequest
-	(*ImportCandidatesRequest)(nil),         // 10: yardstick.feedback.v1.ImportCandidatesRequest
-	(*ImportedCandidate)(nil),               // 11: yardstick.feedback.v1.ImportedCandidate
-	(*ImportedInterview)(nil),               // 12: yardstick.feedback.v1.ImportedInterview
-	(*ImportCandidatesResponse)(nil),        // 13: yardstick.feedback.v1.ImportCandidatesResponse
-	(*ImportedCandidateResult)(nil),         // 14: yardstick.feedback.v1.ImportedCandidateResult
-	(*ImportedInterviewResult)(nil),         // 15: yardstick.feedback.v1.ImportedInterviewResult
-	(*LookupCandidateRequest)(nil),          // 16: yardstick.feedback.v1.LookupCandidateRequest
-	(*CreateInterviewRequest)(nil),          // 17: yardstick.feedback.v1.CreateInterviewRequest
-	(*GetInterviewRequest)(nil),             // 18: yardstick.feedback.v1.GetInterviewRequest
-	(*ListInterviewsRequest)(nil),           // 19: yardstick.feedback.v1.ListInterviewsRequest
-	(*ListInterviewsResponse)(nil),          // 20: yardstick.feedback.v1.ListInterviewsResponse
-	(*GetScorecardRequest)(nil),             // 21: yardstick.feedback.v1.GetScorecardRequest
-	(*UpdateScorecardRequest)(nil),          // 22: yardstick.feedback.v1.UpdateScorecardRequest
-	(*SubmitScorecardRequest)(nil),          // 23: yardstick.feedback.v1.SubmitScorecardRequest
-	(*AmendScorecardRequest)(nil),           // 24: yardstick.feedback.v1.AmendScorecardRequest
-	(*ListScorecardChangesRequest)(nil),     // 25: yardstick.feedback.v1.ListScorecardChangesRequest
-	(*ListScorecardChangesResponse)(nil),    // 26: yardstick.feedback.v1.ListScorecardChangesResponse
-	(*GetDecisionRequest)(nil),              // 27: yardstick.feedback.v1.GetDecisionRequest
-	(*UpdateDecisionRequest)(nil),           // 28: yardstick.feedback.v1.UpdateDecisionRequest
-	(*SummarizeCandidateRequest)(nil),       // 29: yardstick.feedback.v1.SummarizeCandidateRequest
-	(*CompareCandidatesRequest)(nil),        // 30: yardstick.feedback.v1.CompareCandidatesRequest
-	(*CompareCandidatesResponse)(nil),       // 31: yardstick.feedback.v1.CompareCandidatesResponse
-	nil,                                     // 32: yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry
-	(*CalibrationScope)(nil),                // 33: yardstick.feedback.v1.CalibrationScope
-	(*Candidate)(nil),                       // 34: yardstick.feedback.v1.Candidate
-	(*fieldmaskpb.FieldMask)(nil),           // 35: google.protobuf.FieldMask
-	(Candidate_State)(0),                    // 36: yardstick.feedback.v1.Candidate.State
-	(*timestamppb.Timestamp)(nil),           // 37: google.protobuf.Timestamp
-	(*status.Status)(nil),                   // 38: google.rpc.Status
-	(*Interview)(nil),                       // 39: yardstick.feedback.v1.Interview
-	(*Scorecard)(nil),                       // 40: yardstick.feedback.v1.Scorecard
-	(*Rating)(nil),                          // 41: yardstick.feedback.v1.Rating
-	(Recommendation)(0),                     // 42: yardstick.feedback.v1.Recommendation
-	(*ScorecardChange)(nil),                 // 43: yardstick.feedback.v1.ScorecardChange
-	(*Decision)(nil),                        // 44: yardstick.feedback.v1.Decision
-	(*CandidateComparison)(nil),             // 45: yardstick.feedback.v1.CandidateComparison
-	(*Calibration)(nil),                     // 46: yardstick.feedback.v1.Calibration
-	(*CreateRoleRequest)(nil),               // 47: yardstick.feedback.v1.CreateRoleRequest
-	(*GetRoleRequest)(nil),                  // 48: yardstick.feedback.v1.GetRoleRequest
-	(*ListRolesRequest)(nil),                // 49: yardstick.feedback.v1.ListRolesRequest
-	(*UpdateRoleRequest)(nil),               // 50: yardstick.feedback.v1.UpdateRoleRequest
-	(*DeleteRoleRequest)(nil),               // 51: yardstick.feedback.v1.DeleteRoleRequest
-	(*CreateWebhookRequest)(nil),            // 52: yardstick.feedback.v1.CreateWebhookRequest
-	(*GetWebhookRequest)(nil),               // 53: yardstick.feedback.v1.GetWebhookRequest
-	(*ListWebhooksRequest)(nil),             // 54: yardstick.feedback.v1.ListWebhooksRequest
-	(*UpdateWebhookRequest)(nil),            // 55: yardstick.feedback.v1.UpdateWebhookRequest
-	(*DeleteWebhookRequest)(nil),            // 56: yardstick.feedback.v1.DeleteWebhookRequest
-	(*RotateWebhookSecretRequest)(nil),      // 57: yardstick.feedback.v1.RotateWebhookSecretRequest
-	(*ListWebhookDeliveriesRequest)(nil),    // 58: yardstick.feedback.v1.ListWebhookDeliveriesRequest
-	(*RedeliverWebhookDeliveryRequest)(nil), // 59: yardstick.feedback.v1.RedeliverWebhookDeliveryRequest
-	(*GetReminderSettingsRequest)(nil),      // 60: yardstick.feedback.v1.GetReminderSettingsRequest
-	(*UpdateReminderSettingsRequest)(nil),   // 61: yardstick.feedback.v1.UpdateReminderSettingsRequest
-	(*emptypb.Empty)(nil),                   // 62: google.protobuf.Empty
-	(*CandidateSummary)(nil),                // 63: yardstick.feedback.v1.CandidateSummary
-	(*CalibrationReport)(nil),               // 64: yardstick.feedback.v1.CalibrationReport
-	(*UserCalibration)(nil),                 // 65: yardstick.feedback.v1.UserCalibration
-	(*Role)(nil),                            // 66: yardstick.feedback.v1.Role
-	(*ListRolesResponse)(nil),               // 67: yardstick.feedback.v1.ListRolesResponse
-	(*Webhook)(nil),                         // 68: yardstick.feedback.v1.Webhook
-	(*ListWebhooksResponse)(nil),            // 69: yardstick.feedback.v1.ListWebhooksResponse
-	(*ListWebhookDeliveriesResponse)(nil),   // 70: yardstick.feedback.v1.ListWebhookDeliveriesResponse
-	(*WebhookDelivery)(nil),                 // 71: yardstick.feedback.v1.WebhookDelivery
-	(*ReminderSettings)(nil),                // 72: yardstick.feedback.v1.ReminderSettings
+	(ImportOutcome)(0),                               // 0: yardstick.feedback.v1.ImportOutcome
+	(*ComputeCalibrationRequest)(nil),                // 1: yardstick.feedback.v1.ComputeCalibrationRequest
+	(*GetRoleCalibrationRequest)(nil),                // 2: yardstick.feedback.v1.GetRoleCalibrationRequest
+	(*GetUserCalibrationRequest)(nil),                // 3: yardstick.feedback.v1.GetUserCalibrationRequest
+	(*CreateCandidateRequest)(nil),                   // 4: yardstick.feedback.v1.CreateCandidateRequest
+	(*GetCandidateRequest)(nil),                      // 5: yardstick.feedback.v1.GetCandidateRequest
+	(*ListCandidatesRequest)(nil),                    // 6: yardstick.feedback.v1.ListCandidatesRequest
+	(*ListCandidatesResponse)(nil),                   // 7: yardstick.feedback.v1.ListCandidatesResponse
+	(*UpdateCandidateRequest)(nil),                   // 8: yardstick.feedback.v1.UpdateCandidateRequest
+	(*DeleteCandidateRequest)(nil),                   // 9: yardstick.feedback.v1.DeleteCandidateRequest
+	(*ImportCandidatesRequest)(nil),                  // 10: yardstick.feedback.v1.ImportCandidatesRequest
+	(*ImportedCandidate)(nil),                        // 11: yardstick.feedback.v1.ImportedCandidate
+	(*ImportedInterview)(nil),                        // 12: yardstick.feedback.v1.ImportedInterview
+	(*ImportCandidatesResponse)(nil),                 // 13: yardstick.feedback.v1.ImportCandidatesResponse
+	(*ImportedCandidateResult)(nil),                  // 14: yardstick.feedback.v1.ImportedCandidateResult
+	(*ImportedInterviewResult)(nil),                  // 15: yardstick.feedback.v1.ImportedInterviewResult
+	(*LookupCandidateRequest)(nil),                   // 16: yardstick.feedback.v1.LookupCandidateRequest
+	(*CreateInterviewRequest)(nil),                   // 17: yardstick.feedback.v1.CreateInterviewRequest
+	(*GetInterviewRequest)(nil),                      // 18: yardstick.feedback.v1.GetInterviewRequest
+	(*ListInterviewsRequest)(nil),                    // 19: yardstick.feedback.v1.ListInterviewsRequest
+	(*ListInterviewsResponse)(nil),                   // 20: yardstick.feedback.v1.ListInterviewsResponse
+	(*GetScorecardRequest)(nil),                      // 21: yardstick.feedback.v1.GetScorecardRequest
+	(*UpdateScorecardRequest)(nil),                   // 22: yardstick.feedback.v1.UpdateScorecardRequest
+	(*SubmitScorecardRequest)(nil),                   // 23: yardstick.feedback.v1.SubmitScorecardRequest
+	(*AmendScorecardRequest)(nil),                    // 24: yardstick.feedback.v1.AmendScorecardRequest
+	(*ListScorecardChangesRequest)(nil),              // 25: yardstick.feedback.v1.ListScorecardChangesRequest
+	(*ListScorecardChangesResponse)(nil),             // 26: yardstick.feedback.v1.ListScorecardChangesResponse
+	(*GetDecisionRequest)(nil),                       // 27: yardstick.feedback.v1.GetDecisionRequest
+	(*UpdateDecisionRequest)(nil),                    // 28: yardstick.feedback.v1.UpdateDecisionRequest
+	(*RecordSelfIdentificationRequest)(nil),          // 29: yardstick.feedback.v1.RecordSelfIdentificationRequest
+	(*GetSelfIdentificationRequest)(nil),             // 30: yardstick.feedback.v1.GetSelfIdentificationRequest
+	(*ListSelfIdentificationCategoriesRequest)(nil),  // 31: yardstick.feedback.v1.ListSelfIdentificationCategoriesRequest
+	(*ListSelfIdentificationCategoriesResponse)(nil), // 32: yardstick.feedback.v1.ListSelfIdentificationCategoriesResponse
+	(*ComputeAdverseImpactRequest)(nil),              // 33: yardstick.feedback.v1.ComputeAdverseImpactRequest
+	(*SummarizeCandidateRequest)(nil),                // 34: yardstick.feedback.v1.SummarizeCandidateRequest
+	(*CompareCandidatesRequest)(nil),                 // 35: yardstick.feedback.v1.CompareCandidatesRequest
+	(*CompareCandidatesResponse)(nil),                // 36: yardstick.feedback.v1.CompareCandidatesResponse
+	nil,                                              // 37: yardstick.feedback.v1.RecordSelfIdentificationRequest.AnswersEntry
+	nil,                                              // 38: yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry
+	(*CalibrationScope)(nil),                         // 39: yardstick.feedback.v1.CalibrationScope
+	(*Candidate)(nil),                                // 40: yardstick.feedback.v1.Candidate
+	(*fieldmaskpb.FieldMask)(nil),                    // 41: google.protobuf.FieldMask
+	(Candidate_State)(0),                             // 42: yardstick.feedback.v1.Candidate.State
+	(*timestamppb.Timestamp)(nil),                    // 43: google.protobuf.Timestamp
+	(*status.Status)(nil),                            // 44: google.rpc.Status
+	(*Interview)(nil),                                // 45: yardstick.feedback.v1.Interview
+	(*Scorecard)(nil),                                // 46: yardstick.feedback.v1.Scorecard
+	(*Rating)(nil),                                   // 47: yardstick.feedback.v1.Rating
+	(Recommendation)(0),                              // 48: yardstick.feedback.v1.Recommendation
+	(*ScorecardChange)(nil),                          // 49: yardstick.feedback.v1.ScorecardChange
+	(*Decision)(nil),                                 // 50: yardstick.feedback.v1.Decision
+	(*SelfIdentificationCategory)(nil),               // 51: yardstick.feedback.v1.SelfIdentificationCategory
+	(*CandidateComparison)(nil),                      // 52: yardstick.feedback.v1.CandidateComparison
+	(*Calibration)(nil),                              // 53: yardstick.feedback.v1.Calibration
+	(*CreateRoleRequest)(nil),                        // 54: yardstick.feedback.v1.CreateRoleRequest
+	(*GetRoleRequest)(nil),                           // 55: yardstick.feedback.v1.GetRoleRequest
+	(*ListRolesRequest)(nil),                         // 56: yardstick.feedback.v1.ListRolesRequest
+	(*UpdateRoleRequest)(nil),                        // 57: yardstick.feedback.v1.UpdateRoleRequest
+	(*DeleteRoleRequest)(nil),                        // 58: yardstick.feedback.v1.DeleteRoleRequest
+	(*CreateWebhookRequest)(nil),                     // 59: yardstick.feedback.v1.CreateWebhookRequest
+	(*GetWebhookRequest)(nil),                        // 60: yardstick.feedback.v1.GetWebhookRequest
+	(*ListWebhooksRequest)(nil),                      // 61: yardstick.feedback.v1.ListWebhooksRequest
+	(*UpdateWebhookRequest)(nil),                     // 62: yardstick.feedback.v1.UpdateWebhookRequest
+	(*DeleteWebhookRequest)(nil),                     // 63: yardstick.feedback.v1.DeleteWebhookRequest
+	(*RotateWebhookSecretRequest)(nil),               // 64: yardstick.feedback.v1.RotateWebhookSecretRequest
+	(*ListWebhookDeliveriesRequest)(nil),             // 65: yardstick.feedback.v1.ListWebhookDeliveriesRequest
+	(*RedeliverWebhookDeliveryRequest)(nil),          // 66: yardstick.feedback.v1.RedeliverWebhookDeliveryRequest
+	(*GetReminderSettingsRequest)(nil),               // 67: yardstick.feedback.v1.GetReminderSettingsRequest
+	(*UpdateReminderSettingsRequest)(nil),            // 68: yardstick.feedback.v1.UpdateReminderSettingsRequest
+	(*emptypb.Empty)(nil),                            // 69: google.protobuf.Empty
+	(*SelfIdentification)(nil),                       // 70: yardstick.feedback.v1.SelfIdentification
+	(*AdverseImpactReport)(nil),                      // 71: yardstick.feedback.v1.AdverseImpactReport
+	(*CandidateSummary)(nil),                         // 72: yardstick.feedback.v1.CandidateSummary
+	(*CalibrationReport)(nil),                        // 73: yardstick.feedback.v1.CalibrationReport
+	(*UserCalibration)(nil),                          // 74: yardstick.feedback.v1.UserCalibration
+	(*Role)(nil),                                     // 75: yardstick.feedback.v1.Role
+	(*ListRolesResponse)(nil),                        // 76: yardstick.feedback.v1.ListRolesResponse
+	(*Webhook)(nil),                                  // 77: yardstick.feedback.v1.Webhook
+	(*ListWebhooksResponse)(nil),                     // 78: yardstick.feedback.v1.ListWebhooksResponse
+	(*ListWebhookDeliveriesResponse)(nil),            // 79: yardstick.feedback.v1.ListWebhookDeliveriesResponse
+	(*WebhookDelivery)(nil),                          // 80: yardstick.feedback.v1.WebhookDelivery
+	(*ReminderSettings)(nil),                         // 81: yardstick.feedback.v1.ReminderSettings
 }
 var file_yardstick_feedback_v1_feedback_service_proto_depIdxs = []int32{
-	33, // 0: yardstick.feedback.v1.ComputeCalibrationRequest.scope:type_name -> yardstick.feedback.v1.CalibrationScope
-	34, // 1: yardstick.feedback.v1.CreateCandidateRequest.candidate:type_name -> yardstick.feedback.v1.Candidate
-	34, // 2: yardstick.feedback.v1.ListCandidatesResponse.candidates:type_name -> yardstick.feedback.v1.Candidate
-	34, // 3: yardstick.feedback.v1.UpdateCandidateRequest.candidate:type_name -> yardstick.feedback.v1.Candidate
-	35, // 4: yardstick.feedback.v1.UpdateCandidateRequest.update_mask:type_name -> google.protobuf.FieldMask
+	39, // 0: yardstick.feedback.v1.ComputeCalibrationRequest.scope:type_name -> yardstick.feedback.v1.CalibrationScope
+	40, // 1: yardstick.feedback.v1.CreateCandidateRequest.candidate:type_name -> yardstick.feedback.v1.Candidate
+	40, // 2: yardstick.feedback.v1.ListCandidatesResponse.candidates:type_name -> yardstick.feedback.v1.Candidate
+	40, // 3: yardstick.feedback.v1.UpdateCandidateRequest.candidate:type_name -> yardstick.feedback.v1.Candidate
+	41, // 4: yardstick.feedback.v1.UpdateCandidateRequest.update_mask:type_name -> google.protobuf.FieldMask
 	11, // 5: yardstick.feedback.v1.ImportCandidatesRequest.candidates:type_name -> yardstick.feedback.v1.ImportedCandidate
-	36, // 6: yardstick.feedback.v1.ImportedCandidate.state:type_name -> yardstick.feedback.v1.Candidate.State
+	42, // 6: yardstick.feedback.v1.ImportedCandidate.state:type_name -> yardstick.feedback.v1.Candidate.State
 	12, // 7: yardstick.feedback.v1.ImportedCandidate.interviews:type_name -> yardstick.feedback.v1.ImportedInterview
-	37, // 8: yardstick.feedback.v1.ImportedInterview.scheduled_time:type_name -> google.protobuf.Timestamp
+	43, // 8: yardstick.feedback.v1.ImportedInterview.scheduled_time:type_name -> google.protobuf.Timestamp
 	14, // 9: yardstick.feedback.v1.ImportCandidatesResponse.results:type_name -> yardstick.feedback.v1.ImportedCandidateResult
 	0,  // 10: yardstick.feedback.v1.ImportedCandidateResult.outcome:type_name -> yardstick.feedback.v1.ImportOutcome
-	34, // 11: yardstick.feedback.v1.ImportedCandidateResult.candidate:type_name -> yardstick.feedback.v1.Candidate
-	38, // 12: yardstick.feedback.v1.ImportedCandidateResult.error:type_name -> google.rpc.Status
+	40, // 11: yardstick.feedback.v1.ImportedCandidateResult.candidate:type_name -> yardstick.feedback.v1.Candidate
+	44, // 12: yardstick.feedback.v1.ImportedCandidateResult.error:type_name -> google.rpc.Status
 	15, // 13: yardstick.feedback.v1.ImportedCandidateResult.interviews:type_name -> yardstick.feedback.v1.ImportedInterviewResult
 	0,  // 14: yardstick.feedback.v1.ImportedInterviewResult.outcome:type_name -> yardstick.feedback.v1.ImportOutcome
-	39, // 15: yardstick.feedback.v1.ImportedInterviewResult.interview:type_name -> yardstick.feedback.v1.Interview
-	38, // 16: yardstick.feedback.v1.ImportedInterviewResult.error:type_name -> google.rpc.Status
-	39, // 17: yardstick.feedback.v1.CreateInterviewRequest.interview:type_name -> yardstick.feedback.v1.Interview
-	39, // 18: yardstick.feedback.v1.ListInterviewsResponse.interviews:type_name -> yardstick.feedback.v1.Interview
-	40, // 19: yardstick.feedback.v1.UpdateScorecardRequest.scorecard:type_name -> yardstick.feedback.v1.Scorecard
-	35, // 20: yardstick.feedback.v1.UpdateScorecardRequest.update_mask:type_name -> google.protobuf.FieldMask
-	41, // 21: yardstick.feedback.v1.AmendScorecardRequest.ratings:type_name -> yardstick.feedback.v1.Rating
-	42, // 22: yardstick.feedback.v1.AmendScorecardRequest.recommendation:type_name -> yardstick.feedback.v1.Recommendation
-	43, // 23: yardstick.feedback.v1.ListScorecardChangesResponse.changes:type_name -> yardstick.feedback.v1.ScorecardChange
-	44, // 24: yardstick.feedback.v1.UpdateDecisionRequest.decision:type_name -> yardstick.feedback.v1.Decision
-	35, // 25: yardstick.feedback.v1.UpdateDecisionRequest.update_mask:type_name -> google.protobuf.FieldMask
-	45, // 26: yardstick.feedback.v1.CompareCandidatesResponse.candidates:type_name -> yardstick.feedback.v1.CandidateComparison
-	32, // 27: yardstick.feedback.v1.CompareCandidatesResponse.calibrations:type_name -> yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry
-	46, // 28: yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry.value:type_name -> yardstick.feedback.v1.Calibration
-	4,  // 29: yardstick.feedback.v1.FeedbackService.CreateCandidate:input_type -> yardstick.feedback.v1.CreateCandidateRequest
-	5,  // 30: yardstick.feedback.v1.FeedbackService.GetCandidate:input_type -> yardstick.feedback.v1.GetCandidateRequest
-	6,  // 31: yardstick.feedback.v1.FeedbackService.ListCandidates:input_type -> yardstick.feedback.v1.ListCandidatesRequest
-	8,  // 32: yardstick.feedback.v1.FeedbackService.UpdateCandidate:input_type -> yardstick.feedback.v1.UpdateCandidateRequest
-	9,  // 33: yardstick.feedback.v1.FeedbackService.DeleteCandidate:input_type -> yardstick.feedback.v1.DeleteCandidateRequest
-	10, // 34: yardstick.feedback.v1.FeedbackService.ImportCandidates:input_type -> yardstick.feedback.v1.ImportCandidatesRequest
-	16, // 35: yardstick.feedback.v1.FeedbackService.LookupCandidate:input_type -> yardstick.feedback.v1.LookupCandidateRequest
-	17, // 36: yardstick.feedback.v1.FeedbackService.CreateInterview:input_type -> yardstick.feedback.v1.CreateInterviewRequest
-	18, // 37: yardstick.feedback.v1.FeedbackService.GetInterview:input_type -> yardstick.feedback.v1.GetInterviewRequest
-	19, // 38: yardstick.feedback.v1.FeedbackService.ListInterviews:input_type -> yardstick.feedback.v1.ListInterviewsRequest
-	21, // 39: yardstick.feedback.v1.FeedbackService.GetScorecard:input_type -> yardstick.feedback.v1.GetScorecardRequest
-	22, // 40: yardstick.feedback.v1.FeedbackService.UpdateScorecard:input_type -> yardstick.feedback.v1.UpdateScorecardRequest
-	23, // 41: yardstick.feedback.v1.FeedbackService.SubmitScorecard:input_type -> yardstick.feedback.v1.SubmitScorecardRequest
-	24, // 42: yardstick.feedback.v1.FeedbackService.AmendScorecard:input_type -> yardstick.feedback.v1.AmendScorecardRequest
-	25, // 43: yardstick.feedback.v1.FeedbackService.ListScorecardChanges:input_type -> yardstick.feedback.v1.ListScorecardChangesRequest
-	27, // 44: yardstick.feedback.v1.FeedbackService.GetDecision:input_type -> yardstick.feedback.v1.GetDecisionRequest
-	28, // 45: yardstick.feedback.v1.FeedbackService.UpdateDecision:input_type -> yardstick.feedback.v1.UpdateDecisionRequest
-	29, // 46: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:input_type -> yardstick.feedback.v1.SummarizeCandidateRequest
-	30, // 47: yardstick.feedback.v1.FeedbackService.CompareCandidates:input_type -> yardstick.feedback.v1.CompareCandidatesRequest
-	1,  // 48: yardstick.feedback.v1.FeedbackService.ComputeCalibration:input_type -> yardstick.feedback.v1.ComputeCalibrationRequest
-	2,  // 49: yardstick.feedback.v1.FeedbackService.GetRoleCalibration:input_type -> yardstick.feedback.v1.GetRoleCalibrationRequest
-	3,  // 50: yardstick.feedback.v1.FeedbackService.GetUserCalibration:input_type -> yardstick.feedback.v1.GetUserCalibrationRequest
-	47, // 51: yardstick.feedback.v1.FeedbackService.CreateRole:input_type -> yardstick.feedback.v1.CreateRoleRequest
-	48, // 52: yardstick.feedback.v1.FeedbackService.GetRole:input_type -> yardstick.feedback.v1.GetRoleRequest
-	49, // 53: yardstick.feedback.v1.FeedbackService.ListRoles:input_type -> yardstick.feedback.v1.ListRolesRequest
-	50, // 54: yardstick.feedback.v1.FeedbackService.UpdateRole:input_type -> yardstick.feedback.v1.UpdateRoleRequest
-	51, // 55: yardstick.feedback.v1.FeedbackService.DeleteRole:input_type -> yardstick.feedback.v1.DeleteRoleRequest
-	52, // 56: yardstick.feedback.v1.FeedbackService.CreateWebhook:input_type -> yardstick.feedback.v1.CreateWebhookRequest
-	53, // 57: yardstick.feedback.v1.FeedbackService.GetWebhook:input_type -> yardstick.feedback.v1.GetWebhookRequest
-	54, // 58: yardstick.feedback.v1.FeedbackService.ListWebhooks:input_type -> yardstick.feedback.v1.ListWebhooksRequest
-	55, // 59: yardstick.feedback.v1.FeedbackService.UpdateWebhook:input_type -> yardstick.feedback.v1.UpdateWebhookRequest
-	56, // 60: yardstick.feedback.v1.FeedbackService.DeleteWebhook:input_type -> yardstick.feedback.v1.DeleteWebhookRequest
-	57, // 61: yardstick.feedback.v1.FeedbackService.RotateWebhookSecret:input_type -> yardstick.feedback.v1.RotateWebhookSecretRequest
-	58, // 62: yardstick.feedback.v1.FeedbackService.ListWebhookDeliveries:input_type -> yardstick.feedback.v1.ListWebhookDeliveriesRequest
-	59, // 63: yardstick.feedback.v1.FeedbackService.RedeliverWebhookDelivery:input_type -> yardstick.feedback.v1.RedeliverWebhookDeliveryRequest
-	60, // 64: yardstick.feedback.v1.FeedbackService.GetReminderSettings:input_type -> yardstick.feedback.v1.GetReminderSettingsRequest
-	61, // 65: yardstick.feedback.v1.FeedbackService.UpdateReminderSettings:input_type -> yardstick.feedback.v1.UpdateReminderSettingsRequest
-	34, // 66: yardstick.feedback.v1.FeedbackService.CreateCandidate:output_type -> yardstick.feedback.v1.Candidate
-	34, // 67: yardstick.feedback.v1.FeedbackService.GetCandidate:output_type -> yardstick.feedback.v1.Candidate
-	7,  // 68: yardstick.feedback.v1.FeedbackService.ListCandidates:output_type -> yardstick.feedback.v1.ListCandidatesResponse
-	34, // 69: yardstick.feedback.v1.FeedbackService.UpdateCandidate:output_type -> yardstick.feedback.v1.Candidate
-	62, // 70: yardstick.feedback.v1.FeedbackService.DeleteCandidate:output_type -> google.protobuf.Empty
-	13, // 71: yardstick.feedback.v1.FeedbackService.ImportCandidates:output_type -> yardstick.feedback.v1.ImportCandidatesResponse
-	34, // 72: yardstick.feedback.v1.FeedbackService.LookupCandidate:output_type -> yardstick.feedback.v1.Candidate
-	39, // 73: yardstick.feedback.v1.FeedbackService.CreateInterview:output_type -> yardstick.feedback.v1.Interview
-	39, // 74: yardstick.feedback.v1.FeedbackService.GetInterview:output_type -> yardstick.feedback.v1.Interview
-	20, // 75: yardstick.feedback.v1.FeedbackService.ListInterviews:output_type -> yardstick.feedback.v1.ListInterviewsResponse
-	40, // 76: yardstick.feedback.v1.FeedbackService.GetScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	40, // 77: yardstick.feedback.v1.FeedbackService.UpdateScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	40, // 78: yardstick.feedback.v1.FeedbackService.SubmitScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	40, // 79: yardstick.feedback.v1.FeedbackService.AmendScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	26, // 80: yardstick.feedback.v1.FeedbackService.ListScorecardChanges:output_type -> yardstick.feedback.v1.ListScorecardChangesResponse
-	44, // 81: yardstick.feedback.v1.FeedbackService.GetDecision:output_type -> yardstick.feedback.v1.Decision
-	44, // 82: yardstick.feedback.v1.FeedbackService.UpdateDecision:output_type -> yardstick.feedback.v1.Decision
-	63, // 83: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:output_type -> yardstick.feedback.v1.CandidateSummary
-	31, // 84: yardstick.feedback.v1.FeedbackService.CompareCandidates:output_type -> yardstick.feedback.v1.CompareCandidatesResponse
-	64, // 85: yardstick.feedback.v1.FeedbackService.ComputeCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
-	64, // 86: yardstick.feedback.v1.FeedbackService.GetRoleCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
-	65, // 87: yardstick.feedback.v1.FeedbackService.GetUserCalibration:output_type -> yardstick.feedback.v1.UserCalibration
-	66, // 88: yardstick.feedback.v1.FeedbackService.CreateRole:output_type -> yardstick.feedback.v1.Role
-	66, // 89: yardstick.feedback.v1.FeedbackService.GetRole:output_type -> yardstick.feedback.v1.Role
-	67, // 90: yardstick.feedback.v1.FeedbackService.ListRoles:output_type -> yardstick.feedback.v1.ListRolesResponse
-	66, // 91: yardstick.feedback.v1.FeedbackService.UpdateRole:output_type -> yardstick.feedback.v1.Role
-	62, // 92: yardstick.feedback.v1.FeedbackService.DeleteRole:output_type -> google.protobuf.Empty
-	68, // 93: yardstick.feedback.v1.FeedbackService.CreateWebhook:output_type -> yardstick.feedback.v1.Webhook
-	68, // 94: yardstick.feedback.v1.FeedbackService.GetWebhook:output_type -> yardstick.feedback.v1.Webhook
-	69, // 95: yardstick.feedback.v1.FeedbackService.ListWebhooks:output_type -> yardstick.feedback.v1.ListWebhooksResponse
-	68, // 96: yardstick.feedback.v1.FeedbackService.UpdateWebhook:output_type -> yardstick.feedback.v1.Webhook
-	62, // 97: yardstick.feedback.v1.FeedbackService.DeleteWebhook:output_type -> google.protobuf.Empty
-	68, // 98: yardstick.feedback.v1.FeedbackService.RotateWebhookSecret:output_type -> yardstick.feedback.v1.Webhook
-	70, // 99: yardstick.feedback.v1.FeedbackService.ListWebhookDeliveries:output_type -> yardstick.feedback.v1.ListWebhookDeliveriesResponse
-	71, // 100: yardstick.feedback.v1.FeedbackService.RedeliverWebhookDelivery:output_type -> yardstick.feedback.v1.WebhookDelivery
-	72, // 101: yardstick.feedback.v1.FeedbackService.GetReminderSettings:output_type -> yardstick.feedback.v1.ReminderSettings
-	72, // 102: yardstick.feedback.v1.FeedbackService.UpdateReminderSettings:output_type -> yardstick.feedback.v1.ReminderSettings
-	66, // [66:103] is the sub-list for method output_type
-	29, // [29:66] is the sub-list for method input_type
-	29, // [29:29] is the sub-list for extension type_name
-	29, // [29:29] is the sub-list for extension extendee
-	0,  // [0:29] is the sub-list for field type_name
+	45, // 15: yardstick.feedback.v1.ImportedInterviewResult.interview:type_name -> yardstick.feedback.v1.Interview
+	44, // 16: yardstick.feedback.v1.ImportedInterviewResult.error:type_name -> google.rpc.Status
+	45, // 17: yardstick.feedback.v1.CreateInterviewRequest.interview:type_name -> yardstick.feedback.v1.Interview
+	45, // 18: yardstick.feedback.v1.ListInterviewsResponse.interviews:type_name -> yardstick.feedback.v1.Interview
+	46, // 19: yardstick.feedback.v1.UpdateScorecardRequest.scorecard:type_name -> yardstick.feedback.v1.Scorecard
+	41, // 20: yardstick.feedback.v1.UpdateScorecardRequest.update_mask:type_name -> google.protobuf.FieldMask
+	47, // 21: yardstick.feedback.v1.AmendScorecardRequest.ratings:type_name -> yardstick.feedback.v1.Rating
+	48, // 22: yardstick.feedback.v1.AmendScorecardRequest.recommendation:type_name -> yardstick.feedback.v1.Recommendation
+	49, // 23: yardstick.feedback.v1.ListScorecardChangesResponse.changes:type_name -> yardstick.feedback.v1.ScorecardChange
+	50, // 24: yardstick.feedback.v1.UpdateDecisionRequest.decision:type_name -> yardstick.feedback.v1.Decision
+	41, // 25: yardstick.feedback.v1.UpdateDecisionRequest.update_mask:type_name -> google.protobuf.FieldMask
+	37, // 26: yardstick.feedback.v1.RecordSelfIdentificationRequest.answers:type_name -> yardstick.feedback.v1.RecordSelfIdentificationRequest.AnswersEntry
+	51, // 27: yardstick.feedback.v1.ListSelfIdentificationCategoriesResponse.categories:type_name -> yardstick.feedback.v1.SelfIdentificationCategory
+	52, // 28: yardstick.feedback.v1.CompareCandidatesResponse.candidates:type_name -> yardstick.feedback.v1.CandidateComparison
+	38, // 29: yardstick.feedback.v1.CompareCandidatesResponse.calibrations:type_name -> yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry
+	53, // 30: yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry.value:type_name -> yardstick.feedback.v1.Calibration
+	4,  // 31: yardstick.feedback.v1.FeedbackService.CreateCandidate:input_type -> yardstick.feedback.v1.CreateCandidateRequest
+	5,  // 32: yardstick.feedback.v1.FeedbackService.GetCandidate:input_type -> yardstick.feedback.v1.GetCandidateRequest
+	6,  // 33: yardstick.feedback.v1.FeedbackService.ListCandidates:input_type -> yardstick.feedback.v1.ListCandidatesRequest
+	8,  // 34: yardstick.feedback.v1.FeedbackService.UpdateCandidate:input_type -> yardstick.feedback.v1.UpdateCandidateRequest
+	9,  // 35: yardstick.feedback.v1.FeedbackService.DeleteCandidate:input_type -> yardstick.feedback.v1.DeleteCandidateRequest
+	10, // 36: yardstick.feedback.v1.FeedbackService.ImportCandidates:input_type -> yardstick.feedback.v1.ImportCandidatesRequest
+	16, // 37: yardstick.feedback.v1.FeedbackService.LookupCandidate:input_type -> yardstick.feedback.v1.LookupCandidateRequest
+	17, // 38: yardstick.feedback.v1.FeedbackService.CreateInterview:input_type -> yardstick.feedback.v1.CreateInterviewRequest
+	18, // 39: yardstick.feedback.v1.FeedbackService.GetInterview:input_type -> yardstick.feedback.v1.GetInterviewRequest
+	19, // 40: yardstick.feedback.v1.FeedbackService.ListInterviews:input_type -> yardstick.feedback.v1.ListInterviewsRequest
+	21, // 41: yardstick.feedback.v1.FeedbackService.GetScorecard:input_type -> yardstick.feedback.v1.GetScorecardRequest
+	22, // 42: yardstick.feedback.v1.FeedbackService.UpdateScorecard:input_type -> yardstick.feedback.v1.UpdateScorecardRequest
+	23, // 43: yardstick.feedback.v1.FeedbackService.SubmitScorecard:input_type -> yardstick.feedback.v1.SubmitScorecardRequest
+	24, // 44: yardstick.feedback.v1.FeedbackService.AmendScorecard:input_type -> yardstick.feedback.v1.AmendScorecardRequest
+	25, // 45: yardstick.feedback.v1.FeedbackService.ListScorecardChanges:input_type -> yardstick.feedback.v1.ListScorecardChangesRequest
+	27, // 46: yardstick.feedback.v1.FeedbackService.GetDecision:input_type -> yardstick.feedback.v1.GetDecisionRequest
+	28, // 47: yardstick.feedback.v1.FeedbackService.UpdateDecision:input_type -> yardstick.feedback.v1.UpdateDecisionRequest
+	29, // 48: yardstick.feedback.v1.FeedbackService.RecordSelfIdentification:input_type -> yardstick.feedback.v1.RecordSelfIdentificationRequest
+	30, // 49: yardstick.feedback.v1.FeedbackService.GetSelfIdentification:input_type -> yardstick.feedback.v1.GetSelfIdentificationRequest
+	31, // 50: yardstick.feedback.v1.FeedbackService.ListSelfIdentificationCategories:input_type -> yardstick.feedback.v1.ListSelfIdentificationCategoriesRequest
+	33, // 51: yardstick.feedback.v1.FeedbackService.ComputeAdverseImpact:input_type -> yardstick.feedback.v1.ComputeAdverseImpactRequest
+	34, // 52: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:input_type -> yardstick.feedback.v1.SummarizeCandidateRequest
+	35, // 53: yardstick.feedback.v1.FeedbackService.CompareCandidates:input_type -> yardstick.feedback.v1.CompareCandidatesRequest
+	1,  // 54: yardstick.feedback.v1.FeedbackService.ComputeCalibration:input_type -> yardstick.feedback.v1.ComputeCalibrationRequest
+	2,  // 55: yardstick.feedback.v1.FeedbackService.GetRoleCalibration:input_type -> yardstick.feedback.v1.GetRoleCalibrationRequest
+	3,  // 56: yardstick.feedback.v1.FeedbackService.GetUserCalibration:input_type -> yardstick.feedback.v1.GetUserCalibrationRequest
+	54, // 57: yardstick.feedback.v1.FeedbackService.CreateRole:input_type -> yardstick.feedback.v1.CreateRoleRequest
+	55, // 58: yardstick.feedback.v1.FeedbackService.GetRole:input_type -> yardstick.feedback.v1.GetRoleRequest
+	56, // 59: yardstick.feedback.v1.FeedbackService.ListRoles:input_type -> yardstick.feedback.v1.ListRolesRequest
+	57, // 60: yardstick.feedback.v1.FeedbackService.UpdateRole:input_type -> yardstick.feedback.v1.UpdateRoleRequest
+	58, // 61: yardstick.feedback.v1.FeedbackService.DeleteRole:input_type -> yardstick.feedback.v1.DeleteRoleRequest
+	59, // 62: yardstick.feedback.v1.FeedbackService.CreateWebhook:input_type -> yardstick.feedback.v1.CreateWebhookRequest
+	60, // 63: yardstick.feedback.v1.FeedbackService.GetWebhook:input_type -> yardstick.feedback.v1.GetWebhookRequest
+	61, // 64: yardstick.feedback.v1.FeedbackService.ListWebhooks:input_type -> yardstick.feedback.v1.ListWebhooksRequest
+	62, // 65: yardstick.feedback.v1.FeedbackService.UpdateWebhook:input_type -> yardstick.feedback.v1.UpdateWebhookRequest
+	63, // 66: yardstick.feedback.v1.FeedbackService.DeleteWebhook:input_type -> yardstick.feedback.v1.DeleteWebhookRequest
+	64, // 67: yardstick.feedback.v1.FeedbackService.RotateWebhookSecret:input_type -> yardstick.feedback.v1.RotateWebhookSecretRequest
+	65, // 68: yardstick.feedback.v1.FeedbackService.ListWebhookDeliveries:input_type -> yardstick.feedback.v1.ListWebhookDeliveriesRequest
+	66, // 69: yardstick.feedback.v1.FeedbackService.RedeliverWebhookDelivery:input_type -> yardstick.feedback.v1.RedeliverWebhookDeliveryRequest
+	67, // 70: yardstick.feedback.v1.FeedbackService.GetReminderSettings:input_type -> yardstick.feedback.v1.GetReminderSettingsRequest
+	68, // 71: yardstick.feedback.v1.FeedbackService.UpdateReminderSettings:input_type -> yardstick.feedback.v1.UpdateReminderSettingsRequest
+	40, // 72: yardstick.feedback.v1.FeedbackService.CreateCandidate:output_type -> yardstick.feedback.v1.Candidate
+	40, // 73: yardstick.feedback.v1.FeedbackService.GetCandidate:output_type -> yardstick.feedback.v1.Candidate
+	7,  // 74: yardstick.feedback.v1.FeedbackService.ListCandidates:output_type -> yardstick.feedback.v1.ListCandidatesResponse
+	40, // 75: yardstick.feedback.v1.FeedbackService.UpdateCandidate:output_type -> yardstick.feedback.v1.Candidate
+	69, // 76: yardstick.feedback.v1.FeedbackService.DeleteCandidate:output_type -> google.protobuf.Empty
+	13, // 77: yardstick.feedback.v1.FeedbackService.ImportCandidates:output_type -> yardstick.feedback.v1.ImportCandidatesResponse
+	40, // 78: yardstick.feedback.v1.FeedbackService.LookupCandidate:output_type -> yardstick.feedback.v1.Candidate
+	45, // 79: yardstick.feedback.v1.FeedbackService.CreateInterview:output_type -> yardstick.feedback.v1.Interview
+	45, // 80: yardstick.feedback.v1.FeedbackService.GetInterview:output_type -> yardstick.feedback.v1.Interview
+	20, // 81: yardstick.feedback.v1.FeedbackService.ListInterviews:output_type -> yardstick.feedback.v1.ListInterviewsResponse
+	46, // 82: yardstick.feedback.v1.FeedbackService.GetScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	46, // 83: yardstick.feedback.v1.FeedbackService.UpdateScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	46, // 84: yardstick.feedback.v1.FeedbackService.SubmitScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	46, // 85: yardstick.feedback.v1.FeedbackService.AmendScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	26, // 86: yardstick.feedback.v1.FeedbackService.ListScorecardChanges:output_type -> yardstick.feedback.v1.ListScorecardChangesResponse
+	50, // 87: yardstick.feedback.v1.FeedbackService.GetDecision:output_type -> yardstick.feedback.v1.Decision
+	50, // 88: yardstick.feedback.v1.FeedbackService.UpdateDecision:output_type -> yardstick.feedback.v1.Decision
+	69, // 89: yardstick.feedback.v1.FeedbackService.RecordSelfIdentification:output_type -> google.protobuf.Empty
+	70, // 90: yardstick.feedback.v1.FeedbackService.GetSelfIdentification:output_type -> yardstick.feedback.v1.SelfIdentification
+	32, // 91: yardstick.feedback.v1.FeedbackService.ListSelfIdentificationCategories:output_type -> yardstick.feedback.v1.ListSelfIdentificationCategoriesResponse
+	71, // 92: yardstick.feedback.v1.FeedbackService.ComputeAdverseImpact:output_type -> yardstick.feedback.v1.AdverseImpactReport
+	72, // 93: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:output_type -> yardstick.feedback.v1.CandidateSummary
+	36, // 94: yardstick.feedback.v1.FeedbackService.CompareCandidates:output_type -> yardstick.feedback.v1.CompareCandidatesResponse
+	73, // 95: yardstick.feedback.v1.FeedbackService.ComputeCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
+	73, // 96: yardstick.feedback.v1.FeedbackService.GetRoleCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
+	74, // 97: yardstick.feedback.v1.FeedbackService.GetUserCalibration:output_type -> yardstick.feedback.v1.UserCalibration
+	75, // 98: yardstick.feedback.v1.FeedbackService.CreateRole:output_type -> yardstick.feedback.v1.Role
+	75, // 99: yardstick.feedback.v1.FeedbackService.GetRole:output_type -> yardstick.feedback.v1.Role
+	76, // 100: yardstick.feedback.v1.FeedbackService.ListRoles:output_type -> yardstick.feedback.v1.ListRolesResponse
+	75, // 101: yardstick.feedback.v1.FeedbackService.UpdateRole:output_type -> yardstick.feedback.v1.Role
+	69, // 102: yardstick.feedback.v1.FeedbackService.DeleteRole:output_type -> google.protobuf.Empty
+	77, // 103: yardstick.feedback.v1.FeedbackService.CreateWebhook:output_type -> yardstick.feedback.v1.Webhook
+	77, // 104: yardstick.feedback.v1.FeedbackService.GetWebhook:output_type -> yardstick.feedback.v1.Webhook
+	78, // 105: yardstick.feedback.v1.FeedbackService.ListWebhooks:output_type -> yardstick.feedback.v1.ListWebhooksResponse
+	77, // 106: yardstick.feedback.v1.FeedbackService.UpdateWebhook:output_type -> yardstick.feedback.v1.Webhook
+	69, // 107: yardstick.feedback.v1.FeedbackService.DeleteWebhook:output_type -> google.protobuf.Empty
+	77, // 108: yardstick.feedback.v1.FeedbackService.RotateWebhookSecret:output_type -> yardstick.feedback.v1.Webhook
+	79, // 109: yardstick.feedback.v1.FeedbackService.ListWebhookDeliveries:output_type -> yardstick.feedback.v1.ListWebhookDeliveriesResponse
+	80, // 110: yardstick.feedback.v1.FeedbackService.RedeliverWebhookDelivery:output_type -> yardstick.feedback.v1.WebhookDelivery
+	81, // 111: yardstick.feedback.v1.FeedbackService.GetReminderSettings:output_type -> yardstick.feedback.v1.ReminderSettings
+	81, // 112: yardstick.feedback.v1.FeedbackService.UpdateReminderSettings:output_type -> yardstick.feedback.v1.ReminderSettings
+	72, // [72:113] is the sub-list for method output_type
+	31, // [31:72] is the sub-list for method input_type
+	31, // [31:31] is the sub-list for extension type_name
+	31, // [31:31] is the sub-list for extension extendee
+	0,  // [0:31] is the sub-list for field type_name
 }
 
 func init() { file_yardstick_feedback_v1_feedback_service_proto_init() }
@@ -2448,6 +2740,7 @@ func file_yardstick_feedback_v1_feedback_service_proto_init() {
 		return
 	}
 	file_yardstick_feedback_v1_calibration_proto_init()
+	file_yardstick_feedback_v1_compliance_proto_init()
 	file_yardstick_feedback_v1_decision_proto_init()
 	file_yardstick_feedback_v1_feedback_proto_init()
 	file_yardstick_feedback_v1_reminder_proto_init()
@@ -2459,7 +2752,7 @@ func file_yardstick_feedback_v1_feedback_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_yardstick_feedback_v1_feedback_service_proto_rawDesc), len(file_yardstick_feedback_v1_feedback_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   32,
+			NumMessages:   38,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

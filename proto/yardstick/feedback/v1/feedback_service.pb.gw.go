@@ -866,6 +866,138 @@ func local_request_FeedbackService_UpdateDecision_0(ctx context.Context, marshal
 	return msg, metadata, err
 }
 
+func request_FeedbackService_RecordSelfIdentification_0(ctx context.Context, marshaler runtime.Marshaler, client FeedbackServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq RecordSelfIdentificationRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["name"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "name")
+	}
+	protoReq.Name, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "name", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.RecordSelfIdentification(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_FeedbackService_RecordSelfIdentification_0(ctx context.Context, marshaler runtime.Marshaler, server FeedbackServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq RecordSelfIdentificationRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["name"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "name")
+	}
+	protoReq.Name, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "name", err)
+	}
+	msg, err := server.RecordSelfIdentification(ctx, &protoReq)
+	return msg, metadata, err
+}
+
+func request_FeedbackService_GetSelfIdentification_0(ctx context.Context, marshaler runtime.Marshaler, client FeedbackServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq GetSelfIdentificationRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	val, ok := pathParams["name"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "name")
+	}
+	protoReq.Name, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "name", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.GetSelfIdentification(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_FeedbackService_GetSelfIdentification_0(ctx context.Context, marshaler runtime.Marshaler, server FeedbackServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq GetSelfIdentificationRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	val, ok := pathParams["name"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "name")
+	}
+	protoReq.Name, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "name", err)
+	}
+	msg, err := server.GetSelfIdentification(ctx, &protoReq)
+	return msg, metadata, err
+}
+
+func request_FeedbackService_ListSelfIdentificationCategories_0(ctx context.Context, marshaler runtime.Marshaler, client FeedbackServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ListSelfIdentificationCategoriesRequest
+		metadata runtime.ServerMetadata
+	)
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.ListSelfIdentificationCategories(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_FeedbackService_ListSelfIdentificationCategories_0(ctx context.Context, marshaler runtime.Marshaler, server FeedbackServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ListSelfIdentificationCategoriesRequest
+		metadata runtime.ServerMetadata
+	)
+	msg, err := server.ListSelfIdentificationCategories(ctx, &protoReq)
+	return msg, metadata, err
+}
+
+func request_FeedbackService_ComputeAdverseImpact_0(ctx context.Context, marshaler runtime.Marshaler, client FeedbackServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ComputeAdverseImpactRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.ComputeAdverseImpact(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_FeedbackService_ComputeAdverseImpact_0(ctx context.Context, marshaler runtime.Marshaler, server FeedbackServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ComputeAdverseImpactRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	msg, err := server.ComputeAdverseImpact(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 func request_FeedbackService_SummarizeCandidate_0(ctx context.Context, marshaler runtime.Marshaler, client FeedbackServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
 		protoReq SummarizeCandidateRequest
@@ -2152,6 +2284,86 @@ func RegisterFeedbackServiceHandlerServer(ctx context.Context, mux *runtime.Serv
 		}
 		forward_FeedbackService_UpdateDecision_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_FeedbackService_RecordSelfIdentification_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/yardstick.feedback.v1.FeedbackService/RecordSelfIdentification", runtime.WithHTTPPathPattern("/v1/{name=candidates/*/selfIdentification}:record"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_FeedbackService_RecordSelfIdentification_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_FeedbackService_RecordSelfIdentification_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodGet, pattern_FeedbackService_GetSelfIdentification_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/yardstick.feedback.v1.FeedbackService/GetSelfIdentification", runtime.WithHTTPPathPattern("/v1/{name=candidates/*/selfIdentification}"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_FeedbackService_GetSelfIdentification_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_FeedbackService_GetSelfIdentification_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodGet, pattern_FeedbackService_ListSelfIdentificationCategories_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/yardstick.feedback.v1.FeedbackService/ListSelfIdentificationCategories", runtime.WithHTTPPathPattern("/v1/selfIdentificationCategories"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_FeedbackService_ListSelfIdentificationCategories_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_FeedbackService_ListSelfIdentificationCategories_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_FeedbackService_ComputeAdverseImpact_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/yardstick.feedback.v1.FeedbackService/ComputeAdverseImpact", runtime.WithHTTPPathPattern("/v1/adverseImpact:compute"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_FeedbackService_ComputeAdverseImpact_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_FeedbackService_ComputeAdverseImpact_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodGet, pattern_FeedbackService_SummarizeCandidate_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -2881,6 +3093,74 @@ func RegisterFeedbackServiceHandlerClient(ctx context.Context, mux *runtime.Serv
 		}
 		forward_FeedbackService_UpdateDecision_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_FeedbackService_RecordSelfIdentification_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/yardstick.feedback.v1.FeedbackService/RecordSelfIdentification", runtime.WithHTTPPathPattern("/v1/{name=candidates/*/selfIdentification}:record"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_FeedbackService_RecordSelfIdentification_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_FeedbackService_RecordSelfIdentification_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodGet, pattern_FeedbackService_GetSelfIdentification_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/yardstick.feedback.v1.FeedbackService/GetSelfIdentification", runtime.WithHTTPPathPattern("/v1/{name=candidates/*/selfIdentification}"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_FeedbackService_GetSelfIdentification_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_FeedbackService_GetSelfIdentification_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodGet, pattern_FeedbackService_ListSelfIdentificationCategories_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/yardstick.feedback.v1.FeedbackService/ListSelfIdentificationCategories", runtime.WithHTTPPathPattern("/v1/selfIdentificationCategories"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_FeedbackService_ListSelfIdentificationCategories_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_FeedbackService_ListSelfIdentificationCategories_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_FeedbackService_ComputeAdverseImpact_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/yardstick.feedback.v1.FeedbackService/ComputeAdverseImpact", runtime.WithHTTPPathPattern("/v1/adverseImpact:compute"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_FeedbackService_ComputeAdverseImpact_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_FeedbackService_ComputeAdverseImpact_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodGet, pattern_FeedbackService_SummarizeCandidate_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -3225,81 +3505,89 @@ func RegisterFeedbackServiceHandlerClient(ctx context.Context, mux *runtime.Serv
 }
 
 var (
-	pattern_FeedbackService_CreateCandidate_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "candidates"}, ""))
-	pattern_FeedbackService_GetCandidate_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "candidates", "name"}, ""))
-	pattern_FeedbackService_ListCandidates_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "candidates"}, ""))
-	pattern_FeedbackService_UpdateCandidate_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "candidates", "candidate.name"}, ""))
-	pattern_FeedbackService_DeleteCandidate_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "candidates", "name"}, ""))
-	pattern_FeedbackService_ImportCandidates_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "candidates"}, "import"))
-	pattern_FeedbackService_LookupCandidate_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "candidates"}, "lookup"))
-	pattern_FeedbackService_CreateInterview_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "candidates", "parent", "interviews"}, ""))
-	pattern_FeedbackService_GetInterview_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3}, []string{"v1", "candidates", "interviews", "name"}, ""))
-	pattern_FeedbackService_ListInterviews_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "candidates", "parent", "interviews"}, ""))
-	pattern_FeedbackService_GetScorecard_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 4, 5, 5, 4}, []string{"v1", "candidates", "interviews", "scorecard", "name"}, ""))
-	pattern_FeedbackService_UpdateScorecard_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 4, 5, 5, 4}, []string{"v1", "candidates", "interviews", "scorecard", "scorecard.name"}, ""))
-	pattern_FeedbackService_SubmitScorecard_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 4, 5, 5, 4}, []string{"v1", "candidates", "interviews", "scorecard", "name"}, "submit"))
-	pattern_FeedbackService_AmendScorecard_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 4, 5, 5, 4}, []string{"v1", "candidates", "interviews", "scorecard", "name"}, "amend"))
-	pattern_FeedbackService_ListScorecardChanges_0     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 4, 5, 5, 4, 2, 5}, []string{"v1", "candidates", "interviews", "scorecard", "parent", "changes"}, ""))
-	pattern_FeedbackService_GetDecision_0              = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 4, 3, 5, 3}, []string{"v1", "candidates", "decision", "name"}, ""))
-	pattern_FeedbackService_UpdateDecision_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 4, 3, 5, 3}, []string{"v1", "candidates", "decision", "decision.name"}, ""))
-	pattern_FeedbackService_SummarizeCandidate_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "candidates", "name"}, "summarize"))
-	pattern_FeedbackService_CompareCandidates_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "candidates"}, "compare"))
-	pattern_FeedbackService_ComputeCalibration_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "calibrations"}, "compute"))
-	pattern_FeedbackService_GetRoleCalibration_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 4, 3, 5, 3}, []string{"v1", "roles", "calibration", "name"}, ""))
-	pattern_FeedbackService_GetUserCalibration_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 4, 3, 5, 3}, []string{"v1", "users", "calibration", "name"}, ""))
-	pattern_FeedbackService_CreateRole_0               = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "roles"}, ""))
-	pattern_FeedbackService_GetRole_0                  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "roles", "name"}, ""))
-	pattern_FeedbackService_ListRoles_0                = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "roles"}, ""))
-	pattern_FeedbackService_UpdateRole_0               = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "roles", "role.name"}, ""))
-	pattern_FeedbackService_DeleteRole_0               = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "roles", "name"}, ""))
-	pattern_FeedbackService_CreateWebhook_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "webhooks"}, ""))
-	pattern_FeedbackService_GetWebhook_0               = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "webhooks", "name"}, ""))
-	pattern_FeedbackService_ListWebhooks_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "webhooks"}, ""))
-	pattern_FeedbackService_UpdateWebhook_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "webhooks", "webhook.name"}, ""))
-	pattern_FeedbackService_DeleteWebhook_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "webhooks", "name"}, ""))
-	pattern_FeedbackService_RotateWebhookSecret_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "webhooks", "name"}, "rotateSecret"))
-	pattern_FeedbackService_ListWebhookDeliveries_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "webhooks", "parent", "deliveries"}, ""))
-	pattern_FeedbackService_RedeliverWebhookDelivery_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3}, []string{"v1", "webhooks", "deliveries", "name"}, "redeliver"))
-	pattern_FeedbackService_GetReminderSettings_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 4, 3, 5, 3}, []string{"v1", "users", "reminderSettings", "name"}, ""))
-	pattern_FeedbackService_UpdateReminderSettings_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 4, 3, 5, 3}, []string{"v1", "users", "reminderSettings", "reminder_settings.name"}, ""))
+	pattern_FeedbackService_CreateCandidate_0                  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "candidates"}, ""))
+	pattern_FeedbackService_GetCandidate_0                     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "candidates", "name"}, ""))
+	pattern_FeedbackService_ListCandidates_0                   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "candidates"}, ""))
+	pattern_FeedbackService_UpdateCandidate_0                  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "candidates", "candidate.name"}, ""))
+	pattern_FeedbackService_DeleteCandidate_0                  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "candidates", "name"}, ""))
+	pattern_FeedbackService_ImportCandidates_0                 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "candidates"}, "import"))
+	pattern_FeedbackService_LookupCandidate_0                  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "candidates"}, "lookup"))
+	pattern_FeedbackService_CreateInterview_0                  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "candidates", "parent", "interviews"}, ""))
+	pattern_FeedbackService_GetInterview_0                     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3}, []string{"v1", "candidates", "interviews", "name"}, ""))
+	pattern_FeedbackService_ListInterviews_0                   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "candidates", "parent", "interviews"}, ""))
+	pattern_FeedbackService_GetScorecard_0                     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 4, 5, 5, 4}, []string{"v1", "candidates", "interviews", "scorecard", "name"}, ""))
+	pattern_FeedbackService_UpdateScorecard_0                  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 4, 5, 5, 4}, []string{"v1", "candidates", "interviews", "scorecard", "scorecard.name"}, ""))
+	pattern_FeedbackService_SubmitScorecard_0                  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 4, 5, 5, 4}, []string{"v1", "candidates", "interviews", "scorecard", "name"}, "submit"))
+	pattern_FeedbackService_AmendScorecard_0                   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 4, 5, 5, 4}, []string{"v1", "candidates", "interviews", "scorecard", "name"}, "amend"))
+	pattern_FeedbackService_ListScorecardChanges_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 4, 5, 5, 4, 2, 5}, []string{"v1", "candidates", "interviews", "scorecard", "parent", "changes"}, ""))
+	pattern_FeedbackService_GetDecision_0                      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 4, 3, 5, 3}, []string{"v1", "candidates", "decision", "name"}, ""))
+	pattern_FeedbackService_UpdateDecision_0                   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 4, 3, 5, 3}, []string{"v1", "candidates", "decision", "decision.name"}, ""))
+	pattern_FeedbackService_RecordSelfIdentification_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 4, 3, 5, 3}, []string{"v1", "candidates", "selfIdentification", "name"}, "record"))
+	pattern_FeedbackService_GetSelfIdentification_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 4, 3, 5, 3}, []string{"v1", "candidates", "selfIdentification", "name"}, ""))
+	pattern_FeedbackService_ListSelfIdentificationCategories_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "selfIdentificationCategories"}, ""))
+	pattern_FeedbackService_ComputeAdverseImpact_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "adverseImpact"}, "compute"))
+	pattern_FeedbackService_SummarizeCandidate_0               = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "candidates", "name"}, "summarize"))
+	pattern_FeedbackService_CompareCandidates_0                = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "candidates"}, "compare"))
+	pattern_FeedbackService_ComputeCalibration_0               = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "calibrations"}, "compute"))
+	pattern_FeedbackService_GetRoleCalibration_0               = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 4, 3, 5, 3}, []string{"v1", "roles", "calibration", "name"}, ""))
+	pattern_FeedbackService_GetUserCalibration_0               = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 4, 3, 5, 3}, []string{"v1", "users", "calibration", "name"}, ""))
+	pattern_FeedbackService_CreateRole_0                       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "roles"}, ""))
+	pattern_FeedbackService_GetRole_0                          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "roles", "name"}, ""))
+	pattern_FeedbackService_ListRoles_0                        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "roles"}, ""))
+	pattern_FeedbackService_UpdateRole_0                       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "roles", "role.name"}, ""))
+	pattern_FeedbackService_DeleteRole_0                       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "roles", "name"}, ""))
+	pattern_FeedbackService_CreateWebhook_0                    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "webhooks"}, ""))
+	pattern_FeedbackService_GetWebhook_0                       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "webhooks", "name"}, ""))
+	pattern_FeedbackService_ListWebhooks_0                     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "webhooks"}, ""))
+	pattern_FeedbackService_UpdateWebhook_0                    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "webhooks", "webhook.name"}, ""))
+	pattern_FeedbackService_DeleteWebhook_0                    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "webhooks", "name"}, ""))
+	pattern_FeedbackService_RotateWebhookSecret_0              = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "webhooks", "name"}, "rotateSecret"))
+	pattern_FeedbackService_ListWebhookDeliveries_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "webhooks", "parent", "deliveries"}, ""))
+	pattern_FeedbackService_RedeliverWebhookDelivery_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3}, []string{"v1", "webhooks", "deliveries", "name"}, "redeliver"))
+	pattern_FeedbackService_GetReminderSettings_0              = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 4, 3, 5, 3}, []string{"v1", "users", "reminderSettings", "name"}, ""))
+	pattern_FeedbackService_UpdateReminderSettings_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 4, 3, 5, 3}, []string{"v1", "users", "reminderSettings", "reminder_settings.name"}, ""))
 )
 
 var (
-	forward_FeedbackService_CreateCandidate_0          = runtime.ForwardResponseMessage
-	forward_FeedbackService_GetCandidate_0             = runtime.ForwardResponseMessage
-	forward_FeedbackService_ListCandidates_0           = runtime.ForwardResponseMessage
-	forward_FeedbackService_UpdateCandidate_0          = runtime.ForwardResponseMessage
-	forward_FeedbackService_DeleteCandidate_0          = runtime.ForwardResponseMessage
-	forward_FeedbackService_ImportCandidates_0         = runtime.ForwardResponseMessage
-	forward_FeedbackService_LookupCandidate_0          = runtime.ForwardResponseMessage
-	forward_FeedbackService_CreateInterview_0          = runtime.ForwardResponseMessage
-	forward_FeedbackService_GetInterview_0             = runtime.ForwardResponseMessage
-	forward_FeedbackService_ListInterviews_0           = runtime.ForwardResponseMessage
-	forward_FeedbackService_GetScorecard_0             = runtime.ForwardResponseMessage
-	forward_FeedbackService_UpdateScorecard_0          = runtime.ForwardResponseMessage
-	forward_FeedbackService_SubmitScorecard_0          = runtime.ForwardResponseMessage
-	forward_FeedbackService_AmendScorecard_0           = runtime.ForwardResponseMessage
-	forward_FeedbackService_ListScorecardChanges_0     = runtime.ForwardResponseMessage
-	forward_FeedbackService_GetDecision_0              = runtime.ForwardResponseMessage
-	forward_FeedbackService_UpdateDecision_0           = runtime.ForwardResponseMessage
-	forward_FeedbackService_SummarizeCandidate_0       = runtime.ForwardResponseMessage
-	forward_FeedbackService_CompareCandidates_0        = runtime.ForwardResponseMessage
-	forward_FeedbackService_ComputeCalibration_0       = runtime.ForwardResponseMessage
-	forward_FeedbackService_GetRoleCalibration_0       = runtime.ForwardResponseMessage
-	forward_FeedbackService_GetUserCalibration_0       = runtime.ForwardResponseMessage
-	forward_FeedbackService_CreateRole_0               = runtime.ForwardResponseMessage
-	forward_FeedbackService_GetRole_0                  = runtime.ForwardResponseMessage
-	forward_FeedbackService_ListRoles_0                = runtime.ForwardResponseMessage
-	forward_FeedbackService_UpdateRole_0               = runtime.ForwardResponseMessage
-	forward_FeedbackService_DeleteRole_0               = runtime.ForwardResponseMessage
-	forward_FeedbackService_CreateWebhook_0            = runtime.ForwardResponseMessage
-	forward_FeedbackService_GetWebhook_0               = runtime.ForwardResponseMessage
-	forward_FeedbackService_ListWebhooks_0             = runtime.ForwardResponseMessage
-	forward_FeedbackService_UpdateWebhook_0            = runtime.ForwardResponseMessage
-	forward_FeedbackService_DeleteWebhook_0            = runtime.ForwardResponseMessage
-	forward_FeedbackService_RotateWebhookSecret_0      = runtime.ForwardResponseMessage
-	forward_FeedbackService_ListWebhookDeliveries_0    = runtime.ForwardResponseMessage
-	forward_FeedbackService_RedeliverWebhookDelivery_0 = runtime.ForwardResponseMessage
-	forward_FeedbackService_GetReminderSettings_0      = runtime.ForwardResponseMessage
-	forward_FeedbackService_UpdateReminderSettings_0   = runtime.ForwardResponseMessage
+	forward_FeedbackService_CreateCandidate_0                  = runtime.ForwardResponseMessage
+	forward_FeedbackService_GetCandidate_0                     = runtime.ForwardResponseMessage
+	forward_FeedbackService_ListCandidates_0                   = runtime.ForwardResponseMessage
+	forward_FeedbackService_UpdateCandidate_0                  = runtime.ForwardResponseMessage
+	forward_FeedbackService_DeleteCandidate_0                  = runtime.ForwardResponseMessage
+	forward_FeedbackService_ImportCandidates_0                 = runtime.ForwardResponseMessage
+	forward_FeedbackService_LookupCandidate_0                  = runtime.ForwardResponseMessage
+	forward_FeedbackService_CreateInterview_0                  = runtime.ForwardResponseMessage
+	forward_FeedbackService_GetInterview_0                     = runtime.ForwardResponseMessage
+	forward_FeedbackService_ListInterviews_0                   = runtime.ForwardResponseMessage
+	forward_FeedbackService_GetScorecard_0                     = runtime.ForwardResponseMessage
+	forward_FeedbackService_UpdateScorecard_0                  = runtime.ForwardResponseMessage
+	forward_FeedbackService_SubmitScorecard_0                  = runtime.ForwardResponseMessage
+	forward_FeedbackService_AmendScorecard_0                   = runtime.ForwardResponseMessage
+	forward_FeedbackService_ListScorecardChanges_0             = runtime.ForwardResponseMessage
+	forward_FeedbackService_GetDecision_0                      = runtime.ForwardResponseMessage
+	forward_FeedbackService_UpdateDecision_0                   = runtime.ForwardResponseMessage
+	forward_FeedbackService_RecordSelfIdentification_0         = runtime.ForwardResponseMessage
+	forward_FeedbackService_GetSelfIdentification_0            = runtime.ForwardResponseMessage
+	forward_FeedbackService_ListSelfIdentificationCategories_0 = runtime.ForwardResponseMessage
+	forward_FeedbackService_ComputeAdverseImpact_0             = runtime.ForwardResponseMessage
+	forward_FeedbackService_SummarizeCandidate_0               = runtime.ForwardResponseMessage
+	forward_FeedbackService_CompareCandidates_0                = runtime.ForwardResponseMessage
+	forward_FeedbackService_ComputeCalibration_0               = runtime.ForwardResponseMessage
+	forward_FeedbackService_GetRoleCalibration_0               = runtime.ForwardResponseMessage
+	forward_FeedbackService_GetUserCalibration_0               = runtime.ForwardResponseMessage
+	forward_FeedbackService_CreateRole_0                       = runtime.ForwardResponseMessage
+	forward_FeedbackService_GetRole_0                          = runtime.ForwardResponseMessage
+	forward_FeedbackService_ListRoles_0                        = runtime.ForwardResponseMessage
+	forward_FeedbackService_UpdateRole_0                       = runtime.ForwardResponseMessage
+	forward_FeedbackService_DeleteRole_0                       = runtime.ForwardResponseMessage
+	forward_FeedbackService_CreateWebhook_0                    = runtime.ForwardResponseMessage
+	forward_FeedbackService_GetWebhook_0                       = runtime.ForwardResponseMessage
+	forward_FeedbackService_ListWebhooks_0                     = runtime.ForwardResponseMessage
+	forward_FeedbackService_UpdateWebhook_0                    = runtime.ForwardResponseMessage
+	forward_FeedbackService_DeleteWebhook_0                    = runtime.ForwardResponseMessage
+	forward_FeedbackService_RotateWebhookSecret_0              = runtime.ForwardResponseMessage
+	forward_FeedbackService_ListWebhookDeliveries_0            = runtime.ForwardResponseMessage
+	forward_FeedbackService_RedeliverWebhookDelivery_0         = runtime.ForwardResponseMessage
+	forward_FeedbackService_GetReminderSettings_0              = runtime.ForwardResponseMessage
+	forward_FeedbackService_UpdateReminderSettings_0           = runtime.ForwardResponseMessage
 )

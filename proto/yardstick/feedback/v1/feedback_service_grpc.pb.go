@@ -20,43 +20,47 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	FeedbackService_CreateCandidate_FullMethodName          = "/yardstick.feedback.v1.FeedbackService/CreateCandidate"
-	FeedbackService_GetCandidate_FullMethodName             = "/yardstick.feedback.v1.FeedbackService/GetCandidate"
-	FeedbackService_ListCandidates_FullMethodName           = "/yardstick.feedback.v1.FeedbackService/ListCandidates"
-	FeedbackService_UpdateCandidate_FullMethodName          = "/yardstick.feedback.v1.FeedbackService/UpdateCandidate"
-	FeedbackService_DeleteCandidate_FullMethodName          = "/yardstick.feedback.v1.FeedbackService/DeleteCandidate"
-	FeedbackService_ImportCandidates_FullMethodName         = "/yardstick.feedback.v1.FeedbackService/ImportCandidates"
-	FeedbackService_LookupCandidate_FullMethodName          = "/yardstick.feedback.v1.FeedbackService/LookupCandidate"
-	FeedbackService_CreateInterview_FullMethodName          = "/yardstick.feedback.v1.FeedbackService/CreateInterview"
-	FeedbackService_GetInterview_FullMethodName             = "/yardstick.feedback.v1.FeedbackService/GetInterview"
-	FeedbackService_ListInterviews_FullMethodName           = "/yardstick.feedback.v1.FeedbackService/ListInterviews"
-	FeedbackService_GetScorecard_FullMethodName             = "/yardstick.feedback.v1.FeedbackService/GetScorecard"
-	FeedbackService_UpdateScorecard_FullMethodName          = "/yardstick.feedback.v1.FeedbackService/UpdateScorecard"
-	FeedbackService_SubmitScorecard_FullMethodName          = "/yardstick.feedback.v1.FeedbackService/SubmitScorecard"
-	FeedbackService_AmendScorecard_FullMethodName           = "/yardstick.feedback.v1.FeedbackService/AmendScorecard"
-	FeedbackService_ListScorecardChanges_FullMethodName     = "/yardstick.feedback.v1.FeedbackService/ListScorecardChanges"
-	FeedbackService_GetDecision_FullMethodName              = "/yardstick.feedback.v1.FeedbackService/GetDecision"
-	FeedbackService_UpdateDecision_FullMethodName           = "/yardstick.feedback.v1.FeedbackService/UpdateDecision"
-	FeedbackService_SummarizeCandidate_FullMethodName       = "/yardstick.feedback.v1.FeedbackService/SummarizeCandidate"
-	FeedbackService_CompareCandidates_FullMethodName        = "/yardstick.feedback.v1.FeedbackService/CompareCandidates"
-	FeedbackService_ComputeCalibration_FullMethodName       = "/yardstick.feedback.v1.FeedbackService/ComputeCalibration"
-	FeedbackService_GetRoleCalibration_FullMethodName       = "/yardstick.feedback.v1.FeedbackService/GetRoleCalibration"
-	FeedbackService_GetUserCalibration_FullMethodName       = "/yardstick.feedback.v1.FeedbackService/GetUserCalibration"
-	FeedbackService_CreateRole_FullMethodName               = "/yardstick.feedback.v1.FeedbackService/CreateRole"
-	FeedbackService_GetRole_FullMethodName                  = "/yardstick.feedback.v1.FeedbackService/GetRole"
-	FeedbackService_ListRoles_FullMethodName                = "/yardstick.feedback.v1.FeedbackService/ListRoles"
-	FeedbackService_UpdateRole_FullMethodName               = "/yardstick.feedback.v1.FeedbackService/UpdateRole"
-	FeedbackService_DeleteRole_FullMethodName               = "/yardstick.feedback.v1.FeedbackService/DeleteRole"
-	FeedbackService_CreateWebhook_FullMethodName            = "/yardstick.feedback.v1.FeedbackService/CreateWebhook"
-	FeedbackService_GetWebhook_FullMethodName               = "/yardstick.feedback.v1.FeedbackService/GetWebhook"
-	FeedbackService_ListWebhooks_FullMethodName             = "/yardstick.feedback.v1.FeedbackService/ListWebhooks"
-	FeedbackService_UpdateWebhook_FullMethodName            = "/yardstick.feedback.v1.FeedbackService/UpdateWebhook"
-	FeedbackService_DeleteWebhook_FullMethodName            = "/yardstick.feedback.v1.FeedbackService/DeleteWebhook"
-	FeedbackService_RotateWebhookSecret_FullMethodName      = "/yardstick.feedback.v1.FeedbackService/RotateWebhookSecret"
-	FeedbackService_ListWebhookDeliveries_FullMethodName    = "/yardstick.feedback.v1.FeedbackService/ListWebhookDeliveries"
-	FeedbackService_RedeliverWebhookDelivery_FullMethodName = "/yardstick.feedback.v1.FeedbackService/RedeliverWebhookDelivery"
-	FeedbackService_GetReminderSettings_FullMethodName      = "/yardstick.feedback.v1.FeedbackService/GetReminderSettings"
-	FeedbackService_UpdateReminderSettings_FullMethodName   = "/yardstick.feedback.v1.FeedbackService/UpdateReminderSettings"
+	FeedbackService_CreateCandidate_FullMethodName                  = "/yardstick.feedback.v1.FeedbackService/CreateCandidate"
+	FeedbackService_GetCandidate_FullMethodName                     = "/yardstick.feedback.v1.FeedbackService/GetCandidate"
+	FeedbackService_ListCandidates_FullMethodName                   = "/yardstick.feedback.v1.FeedbackService/ListCandidates"
+	FeedbackService_UpdateCandidate_FullMethodName                  = "/yardstick.feedback.v1.FeedbackService/UpdateCandidate"
+	FeedbackService_DeleteCandidate_FullMethodName                  = "/yardstick.feedback.v1.FeedbackService/DeleteCandidate"
+	FeedbackService_ImportCandidates_FullMethodName                 = "/yardstick.feedback.v1.FeedbackService/ImportCandidates"
+	FeedbackService_LookupCandidate_FullMethodName                  = "/yardstick.feedback.v1.FeedbackService/LookupCandidate"
+	FeedbackService_CreateInterview_FullMethodName                  = "/yardstick.feedback.v1.FeedbackService/CreateInterview"
+	FeedbackService_GetInterview_FullMethodName                     = "/yardstick.feedback.v1.FeedbackService/GetInterview"
+	FeedbackService_ListInterviews_FullMethodName                   = "/yardstick.feedback.v1.FeedbackService/ListInterviews"
+	FeedbackService_GetScorecard_FullMethodName                     = "/yardstick.feedback.v1.FeedbackService/GetScorecard"
+	FeedbackService_UpdateScorecard_FullMethodName                  = "/yardstick.feedback.v1.FeedbackService/UpdateScorecard"
+	FeedbackService_SubmitScorecard_FullMethodName                  = "/yardstick.feedback.v1.FeedbackService/SubmitScorecard"
+	FeedbackService_AmendScorecard_FullMethodName                   = "/yardstick.feedback.v1.FeedbackService/AmendScorecard"
+	FeedbackService_ListScorecardChanges_FullMethodName             = "/yardstick.feedback.v1.FeedbackService/ListScorecardChanges"
+	FeedbackService_GetDecision_FullMethodName                      = "/yardstick.feedback.v1.FeedbackService/GetDecision"
+	FeedbackService_UpdateDecision_FullMethodName                   = "/yardstick.feedback.v1.FeedbackService/UpdateDecision"
+	FeedbackService_RecordSelfIdentification_FullMethodName         = "/yardstick.feedback.v1.FeedbackService/RecordSelfIdentification"
+	FeedbackService_GetSelfIdentification_FullMethodName            = "/yardstick.feedback.v1.FeedbackService/GetSelfIdentification"
+	FeedbackService_ListSelfIdentificationCategories_FullMethodName = "/yardstick.feedback.v1.FeedbackService/ListSelfIdentificationCategories"
+	FeedbackService_ComputeAdverseImpact_FullMethodName             = "/yardstick.feedback.v1.FeedbackService/ComputeAdverseImpact"
+	FeedbackService_SummarizeCandidate_FullMethodName               = "/yardstick.feedback.v1.FeedbackService/SummarizeCandidate"
+	FeedbackService_CompareCandidates_FullMethodName                = "/yardstick.feedback.v1.FeedbackService/CompareCandidates"
+	FeedbackService_ComputeCalibration_FullMethodName               = "/yardstick.feedback.v1.FeedbackService/ComputeCalibration"
+	FeedbackService_GetRoleCalibration_FullMethodName               = "/yardstick.feedback.v1.FeedbackService/GetRoleCalibration"
+	FeedbackService_GetUserCalibration_FullMethodName               = "/yardstick.feedback.v1.FeedbackService/GetUserCalibration"
+	FeedbackService_CreateRole_FullMethodName                       = "/yardstick.feedback.v1.FeedbackService/CreateRole"
+	FeedbackService_GetRole_FullMethodName                          = "/yardstick.feedback.v1.FeedbackService/GetRole"
+	FeedbackService_ListRoles_FullMethodName                        = "/yardstick.feedback.v1.FeedbackService/ListRoles"
+	FeedbackService_UpdateRole_FullMethodName                       = "/yardstick.feedback.v1.FeedbackService/UpdateRole"
+	FeedbackService_DeleteRole_FullMethodName                       = "/yardstick.feedback.v1.FeedbackService/DeleteRole"
+	FeedbackService_CreateWebhook_FullMethodName                    = "/yardstick.feedback.v1.FeedbackService/CreateWebhook"
+	FeedbackService_GetWebhook_FullMethodName                       = "/yardstick.feedback.v1.FeedbackService/GetWebhook"
+	FeedbackService_ListWebhooks_FullMethodName                     = "/yardstick.feedback.v1.FeedbackService/ListWebhooks"
+	FeedbackService_UpdateWebhook_FullMethodName                    = "/yardstick.feedback.v1.FeedbackService/UpdateWebhook"
+	FeedbackService_DeleteWebhook_FullMethodName                    = "/yardstick.feedback.v1.FeedbackService/DeleteWebhook"
+	FeedbackService_RotateWebhookSecret_FullMethodName              = "/yardstick.feedback.v1.FeedbackService/RotateWebhookSecret"
+	FeedbackService_ListWebhookDeliveries_FullMethodName            = "/yardstick.feedback.v1.FeedbackService/ListWebhookDeliveries"
+	FeedbackService_RedeliverWebhookDelivery_FullMethodName         = "/yardstick.feedback.v1.FeedbackService/RedeliverWebhookDelivery"
+	FeedbackService_GetReminderSettings_FullMethodName              = "/yardstick.feedback.v1.FeedbackService/GetReminderSettings"
+	FeedbackService_UpdateReminderSettings_FullMethodName           = "/yardstick.feedback.v1.FeedbackService/UpdateReminderSettings"
 )
 
 // FeedbackServiceClient is the client API for FeedbackService service.
@@ -128,6 +132,18 @@ type FeedbackServiceClient interface {
 	// current etag; the version it replaces is kept in `amendments`.
 	// Recruiters and the role's hiring team.
 	UpdateDecision(ctx context.Context, in *UpdateDecisionRequest, opts ...grpc.CallOption) (*Decision, error)
+	// Records a candidate's voluntary self-identification, replacing what
+	// was recorded before. Recruiters; the answers are not returned, and a
+	// recruiter cannot read them back.
+	RecordSelfIdentification(ctx context.Context, in *RecordSelfIdentificationRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
+	// Returns a candidate's self-identification. The compliance role only.
+	GetSelfIdentification(ctx context.Context, in *GetSelfIdentificationRequest, opts ...grpc.CallOption) (*SelfIdentification, error)
+	// Lists the categories of self-identification and their answers, for
+	// the forms that record them. Recruiters and compliance.
+	ListSelfIdentificationCategories(ctx context.Context, in *ListSelfIdentificationCategoriesRequest, opts ...grpc.CallOption) (*ListSelfIdentificationCategoriesResponse, error)
+	// Computes the adverse-impact report of a role in a category. The
+	// compliance role only.
+	ComputeAdverseImpact(ctx context.Context, in *ComputeAdverseImpactRequest, opts ...grpc.CallOption) (*AdverseImpactReport, error)
 	// The debrief view of a candidate: per competency, who scored what with
 	// their evidence, the mean, the spread, coverage and disagreement flags,
 	// and the recommendation tally, from the scorecards the caller may see.
@@ -366,6 +382,46 @@ func (c *feedbackServiceClient) UpdateDecision(ctx context.Context, in *UpdateDe
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(Decision)
 	err := c.cc.Invoke(ctx, FeedbackService_UpdateDecision_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *feedbackServiceClient) RecordSelfIdentification(ctx context.Context, in *RecordSelfIdentificationRequest, opts ...grpc.CallOption) (*emptypb.Empty, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(emptypb.Empty)
+	err := c.cc.Invoke(ctx, FeedbackService_RecordSelfIdentification_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *feedbackServiceClient) GetSelfIdentification(ctx context.Context, in *GetSelfIdentificationRequest, opts ...grpc.CallOption) (*SelfIdentification, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SelfIdentification)
+	err := c.cc.Invoke(ctx, FeedbackService_GetSelfIdentification_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *feedbackServiceClient) ListSelfIdentificationCategories(ctx context.Context, in *ListSelfIdentificationCategoriesRequest, opts ...grpc.CallOption) (*ListSelfIdentificationCategoriesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListSelfIdentificationCategoriesResponse)
+	err := c.cc.Invoke(ctx, FeedbackService_ListSelfIdentificationCategories_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *feedbackServiceClient) ComputeAdverseImpact(ctx context.Context, in *ComputeAdverseImpactRequest, opts ...grpc.CallOption) (*AdverseImpactReport, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AdverseImpactReport)
+	err := c.cc.Invoke(ctx, FeedbackService_ComputeAdverseImpact_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -641,6 +697,18 @@ type FeedbackServiceServer interface {
 	// current etag; the version it replaces is kept in `amendments`.
 	// Recruiters and the role's hiring team.
 	UpdateDecision(context.Context, *UpdateDecisionRequest) (*Decision, error)
+	// Records a candidate's voluntary self-identification, replacing what
+	// was recorded before. Recruiters; the answers are not returned, and a
+	// recruiter cannot read them back.
+	RecordSelfIdentification(context.Context, *RecordSelfIdentificationRequest) (*emptypb.Empty, error)
+	// Returns a candidate's self-identification. The compliance role only.
+	GetSelfIdentification(context.Context, *GetSelfIdentificationRequest) (*SelfIdentification, error)
+	// Lists the categories of self-identification and their answers, for
+	// the forms that record them. Recruiters and compliance.
+	ListSelfIdentificationCategories(context.Context, *ListSelfIdentificationCategoriesRequest) (*ListSelfIdentificationCategoriesResponse, error)
+	// Computes the adverse-impact report of a role in a category. The
+	// compliance role only.
+	ComputeAdverseImpact(context.Context, *ComputeAdverseImpactRequest) (*AdverseImpactReport, error)
 	// The debrief view of a candidate: per competency, who scored what with
 	// their evidence, the mean, the spread, coverage and disagreement flags,
 	// and the recommendation tally, from the scorecards the caller may see.
@@ -765,6 +833,18 @@ func (UnimplementedFeedbackServiceServer) GetDecision(context.Context, *GetDecis
 }
 func (UnimplementedFeedbackServiceServer) UpdateDecision(context.Context, *UpdateDecisionRequest) (*Decision, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method UpdateDecision not implemented")
+}
+func (UnimplementedFeedbackServiceServer) RecordSelfIdentification(context.Context, *RecordSelfIdentificationRequest) (*emptypb.Empty, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RecordSelfIdentification not implemented")
+}
+func (UnimplementedFeedbackServiceServer) GetSelfIdentification(context.Context, *GetSelfIdentificationRequest) (*SelfIdentification, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetSelfIdentification not implemented")
+}
+func (UnimplementedFeedbackServiceServer) ListSelfIdentificationCategories(context.Context, *ListSelfIdentificationCategoriesRequest) (*ListSelfIdentificationCategoriesResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ListSelfIdentificationCategories not implemented")
+}
+func (UnimplementedFeedbackServiceServer) ComputeAdverseImpact(context.Context, *ComputeAdverseImpactRequest) (*AdverseImpactReport, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ComputeAdverseImpact not implemented")
 }
 func (UnimplementedFeedbackServiceServer) SummarizeCandidate(context.Context, *SummarizeCandidateRequest) (*CandidateSummary, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method SummarizeCandidate not implemented")
@@ -1149,6 +1229,78 @@ func _FeedbackService_UpdateDecision_Handler(srv interface{}, ctx context.Contex
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(FeedbackServiceServer).UpdateDecision(ctx, req.(*UpdateDecisionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FeedbackService_RecordSelfIdentification_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RecordSelfIdentificationRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeedbackServiceServer).RecordSelfIdentification(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeedbackService_RecordSelfIdentification_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeedbackServiceServer).RecordSelfIdentification(ctx, req.(*RecordSelfIdentificationRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FeedbackService_GetSelfIdentification_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetSelfIdentificationRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeedbackServiceServer).GetSelfIdentification(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeedbackService_GetSelfIdentification_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeedbackServiceServer).GetSelfIdentification(ctx, req.(*GetSelfIdentificationRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FeedbackService_ListSelfIdentificationCategories_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListSelfIdentificationCategoriesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeedbackServiceServer).ListSelfIdentificationCategories(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeedbackService_ListSelfIdentificationCategories_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeedbackServiceServer).ListSelfIdentificationCategories(ctx, req.(*ListSelfIdentificationCategoriesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FeedbackService_ComputeAdverseImpact_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ComputeAdverseImpactRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeedbackServiceServer).ComputeAdverseImpact(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeedbackService_ComputeAdverseImpact_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeedbackServiceServer).ComputeAdverseImpact(ctx, req.(*ComputeAdverseImpactRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -1587,6 +1739,22 @@ var FeedbackService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "UpdateDecision",
 			Handler:    _FeedbackService_UpdateDecision_Handler,
+		},
+		{
+			MethodName: "RecordSelfIdentification",
+			Handler:    _FeedbackService_RecordSelfIdentification_Handler,
+		},
+		{
+			MethodName: "GetSelfIdentification",
+			Handler:    _FeedbackService_GetSelfIdentification_Handler,
+		},
+		{
+			MethodName: "ListSelfIdentificationCategories",
+			Handler:    _FeedbackService_ListSelfIdentificationCategories_Handler,
+		},
+		{
+			MethodName: "ComputeAdverseImpact",
+			Handler:    _FeedbackService_ComputeAdverseImpact_Handler,
 		},
 		{
 			MethodName: "SummarizeCandidate",
