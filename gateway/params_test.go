@@ -16,7 +16,7 @@ import (
 // with a BadRequest naming it, and nothing logs an error: before, these were
 // 500s, from the gRPC client failing to marshal the request message.
 func TestRESTUndecodableParamsEveryRoute(t *testing.T) {
-	var logs lockedBuffer
+	var logs testenv.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	l := testenv.StartLadderWith(t, testenv.Options{Logger: log})
 	srv := serveGateway(t, l, gateway.Options{Logger: log})

@@ -122,6 +122,7 @@ func eachPage(t *testing.T, ctx context.Context, s *site, scorecard string, chec
 		{"users/rita", "/candidates/demo-ada"},
 		{"users/rita", "/compare?role=ic"},
 		{"users/rita", "/calibration"},
+		{"users/rita", "/candidates/demo-ada/self-identification"},
 		{"users/adam", "/admin"},
 		{"users/adam", "/admin/frameworks/engineering"},
 		{"users/adam", "/admin/rubrics/l3-coding"},
@@ -131,6 +132,7 @@ func eachPage(t *testing.T, ctx context.Context, s *site, scorecard string, chec
 		{"users/adam", "/admin/people/erin"},
 		{"users/adam", "/roles/new"},
 		{"users/adam", "/roles/ic/edit"},
+		{"users/cora", "/compliance?role=ic&category=gender"},
 	}
 	signedIn := ""
 	for _, p := range pages {

@@ -98,6 +98,16 @@ func eachPageState(t *testing.T, ctx context.Context, s *site, scorecard string,
 				chromedp.Navigate(s.URL+"/compare?names=candidates/demo-ada&names=candidates/demo-ken"),
 				chromedp.WaitVisible(chromedp.CSS(`table.heatmap`)))
 		}},
+		{"users/rita", "/candidates/demo-ada (a decision refused)", func(ctx context.Context) error {
+			// The decision form, sent without a rationale: the errors at
+			// their fields, the form open.
+			return chromedp.Do(ctx,
+				chromedp.Navigate(s.URL+"/candidates/demo-ada"),
+				chromedp.Click(chromedp.CSS(`#decision summary`)),
+				chromedp.Click(chromedp.CSS(`#outcome-hold`)),
+				chromedp.Submit(chromedp.CSS(`form.decision-form`)),
+				chromedp.WaitVisible(chromedp.CSS(`#decision .error-summary`)))
+		}},
 		{"users/omar", scorecard + " (submitted with gaps)", func(ctx context.Context) error {
 			return chromedp.Do(ctx,
 				chromedp.Navigate(s.URL+scorecard),

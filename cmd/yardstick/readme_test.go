@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -19,7 +18,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -200,28 +198,10 @@ func newReadmeRun(t *testing.T, settings string) *readmeRun {
 type readmeServer struct {
 	command string
 	cmd     *exec.Cmd
-	logs    *lockedBuffer
+	logs    *testenv.Buffer
 	done    chan error
 }
 
-// lockedBuffer is what a process writes its output to while the test
-// reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // isServer says whether a command runs until stopped.
 func isServer(command string) bool {
@@ -253,7 +233,7 @@ func (r *readmeRun) runAll(t *testing.T, block string) []*readmeServer {
 // its own (bash, and what it runs).
 func (r *readmeRun) server(t *testing.T, command string) *readmeServer {
 	t.Helper()
-	s := &readmeServer{command: command, cmd: exec.Command("bash", "-c", command), logs: &lockedBuffer{}, done: make(chan error, 1)}
+	s := &readmeServer{command: command, cmd: exec.Command("bash", "-c", command), logs: &testenv.Buffer{}, done: make(chan error, 1)}
 	s.cmd.Dir, s.cmd.Env = r.dir, r.env
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

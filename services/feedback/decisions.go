@@ -76,14 +76,7 @@ func decisionName(candidate string) string { return candidate + decisionSuffix }
 // decisionFence lets a decision exist only under a candidate that is not
 // erased, as scorecardFence does for scorecards.
 func (s *Store) decisionFence(ctx context.Context, c *versioned.Change[decision]) error {
-	erased, err := s.erased(ctx, strings.TrimSuffix(c.Resource, decisionSuffix))
-	if err != nil {
-		return err
-	}
-	if erased {
-		return apierr.NotFound(c.Resource)
-	}
-	return nil
+	return s.underLiveCandidate(ctx, c.Resource, strings.TrimSuffix(c.Resource, decisionSuffix))
 }
 
 // decisionContext is what the rules need to know about a decision's

@@ -107,12 +107,20 @@ func (s *Store) createFence(ctx context.Context, c *versioned.Change[candidate])
 // candidate its writer read live: ownScorecard.)
 func (s *Store) scorecardFence(ctx context.Context, c *versioned.Change[scorecard]) error {
 	cand, _ := splitInterview(c.Resource)
-	erased, err := s.erased(ctx, cand)
+	return s.underLiveCandidate(ctx, c.Resource, cand)
+}
+
+// underLiveCandidate is the fence of everything kept under a candidate
+// (scorecards, the decision, the self-identification): NOT_FOUND for the
+// resource when the candidate is erased, so that the store purges what
+// was written.
+func (s *Store) underLiveCandidate(ctx context.Context, resource, candidate string) error {
+	erased, err := s.erased(ctx, candidate)
 	if err != nil {
 		return err
 	}
 	if erased {
-		return apierr.NotFound(c.Resource)
+		return apierr.NotFound(resource)
 	}
 	return nil
 }

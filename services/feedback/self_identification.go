@@ -88,14 +88,7 @@ func (s *Server) categoryIDs() string {
 // selfIDFence lets a self-identification exist only under a candidate that
 // is not erased.
 func (s *Store) selfIDFence(ctx context.Context, c *versioned.Change[selfIdentification]) error {
-	erased, err := s.erased(ctx, strings.TrimSuffix(c.Resource, selfIDSuffix))
-	if err != nil {
-		return err
-	}
-	if erased {
-		return apierr.NotFound(c.Resource)
-	}
-	return nil
+	return s.underLiveCandidate(ctx, c.Resource, strings.TrimSuffix(c.Resource, selfIDSuffix))
 }
 
 // RecordSelfIdentification records a candidate's answers, replacing any
