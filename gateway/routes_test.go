@@ -112,4 +112,3 @@ func pathField(t *testing.T, operationID string) string {
 	})
 	return field
 }
-

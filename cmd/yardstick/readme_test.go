@@ -202,7 +202,6 @@ type readmeServer struct {
 	done    chan error
 }
 
-
 // isServer says whether a command runs until stopped.
 func isServer(command string) bool {
 	return regexp.MustCompile(`yardstick (dev|serve|gateway)\b`).MatchString(command)
