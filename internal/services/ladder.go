@@ -21,14 +21,17 @@ func ladderService() Service {
 		Name:     "ladder",
 		Database: "ladder",
 		Start: func(ctx context.Context, db *mongo.Database, reg grpc.ServiceRegistrar, _ Peers, _ *slog.Logger, _ Settings) error {
-			store, users := ladder.NewStore(db), ladder.NewUsers(db)
+			store, users, assessments := ladder.NewStore(db), ladder.NewUsers(db), ladder.NewAssessments(db)
 			if err := store.Init(ctx); err != nil {
 				return err
 			}
 			if err := ladder.InitUsers(ctx, users); err != nil {
 				return err
 			}
-			ladderv1.RegisterLadderServiceServer(reg, ladder.New(store, users))
+			if err := ladder.InitAssessments(ctx, assessments); err != nil {
+				return err
+			}
+			ladderv1.RegisterLadderServiceServer(reg, ladder.New(store, users, ladder.WithAssessments(assessments)))
 			return nil
 		},
 		Seed: func(ctx context.Context, dbs func(string) *mongo.Database, log *slog.Logger) error {

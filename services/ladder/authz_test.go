@@ -31,6 +31,30 @@ type fixture struct {
 // case here (the matrix fails without one), a changed request shape one
 // edit in its row.
 var matrix = []testenv.MatrixCase[fixture]{
+	// Assessments are everyone's to call; each person reaches their own
+	// (and their reports', and admins everyone's): growth_test.go checks
+	// who sees what. The matrix's callers have no place on a ladder.
+	{RPC: "ListAssessments", What: "the caller's own", Req: func(fixture) proto.Message {
+		return &ladderv1.ListAssessmentsRequest{Parent: "users/me"}
+	}, Want: testenv.Everyone(codes.OK)},
+	{RPC: "CreateAssessment", What: "the caller's own, without a level", Req: func(f fixture) proto.Message {
+		return &ladderv1.CreateAssessmentRequest{Parent: "users/me", AssessmentId: f.newID}
+	}, Want: testenv.Everyone(codes.FailedPrecondition)},
+	{RPC: "GetAssessment", What: "someone else's", Req: func(f fixture) proto.Message {
+		return &ladderv1.GetAssessmentRequest{Name: "users/nobody/assessments/" + f.newID}
+	}, Want: testenv.Everyone(codes.NotFound)},
+	{RPC: "UpdateAssessment", What: "a missing one", Req: func(f fixture) proto.Message {
+		return &ladderv1.UpdateAssessmentRequest{Assessment: &ladderv1.Assessment{Name: "users/me/assessments/" + f.newID, Etag: "1"}}
+	}, Want: testenv.Everyone(codes.NotFound)},
+	{RPC: "SubmitAssessment", What: "a missing one", Req: func(f fixture) proto.Message {
+		return &ladderv1.SubmitAssessmentRequest{Name: "users/me/assessments/" + f.newID, Etag: "1"}
+	}, Want: testenv.Everyone(codes.NotFound)},
+	{RPC: "ReviewAssessment", What: "a missing one", Req: func(f fixture) proto.Message {
+		return &ladderv1.ReviewAssessmentRequest{Name: "users/me/assessments/" + f.newID, Etag: "1"}
+	}, Want: testenv.Everyone(codes.NotFound)},
+	{RPC: "GetGapReport", What: "a missing one", Req: func(f fixture) proto.Message {
+		return &ladderv1.GetGapReportRequest{Assessment: "users/me/assessments/" + f.newID}
+	}, Want: testenv.Everyone(codes.NotFound)},
 	{RPC: "GetFramework", What: "the draft's name", Req: func(f fixture) proto.Message {
 		return &ladderv1.GetFrameworkRequest{Name: f.draft.GetName()}
 	}, Want: testenv.Everyone(codes.OK)},

@@ -30,6 +30,15 @@ func Rules() map[string][]principal.Role {
 		ladderv1.LadderService_BatchGetUsers_FullMethodName: directory,
 		ladderv1.LadderService_ListUsers_FullMethodName:     directory,
 		ladderv1.LadderService_UpdateUser_FullMethodName:    directory,
+		// Assessments: everyone may call; the handlers let the engineer,
+		// their manager and admins in, each to what is theirs (growth.go).
+		ladderv1.LadderService_CreateAssessment_FullMethodName: auth.Everyone(),
+		ladderv1.LadderService_GetAssessment_FullMethodName:    auth.Everyone(),
+		ladderv1.LadderService_ListAssessments_FullMethodName:  auth.Everyone(),
+		ladderv1.LadderService_UpdateAssessment_FullMethodName: auth.Everyone(),
+		ladderv1.LadderService_SubmitAssessment_FullMethodName: auth.Everyone(),
+		ladderv1.LadderService_ReviewAssessment_FullMethodName: auth.Everyone(),
+		ladderv1.LadderService_GetGapReport_FullMethodName:     auth.Everyone(),
 		// Maintaining them, and their change history, is for admins.
 		ladderv1.LadderService_CreateFramework_FullMethodName:      auth.Only(principal.Admin),
 		ladderv1.LadderService_UpdateFramework_FullMethodName:      auth.Only(principal.Admin),

@@ -13,8 +13,9 @@ import (
 // not implemented here fails to compile.
 type Server struct {
 	ladderv1.UnsafeLadderServiceServer
-	store *Store
-	users *Users
+	store       *Store
+	users       *Users
+	assessments *Assessments
 	// revisions serves GetFrameworkRevision from memory: revisions are
 	// immutable, and every page a person reads names one.
 	revisions *publishing.Served[content, *ladderv1.FrameworkRevision]
@@ -29,13 +30,21 @@ func New(store *Store, users *Users, opts ...Option) *Server {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	return &Server{store: store, users: users, revisions: publishing.NewServed(store, o.revisionBytes, revisionToProto)}
+	return &Server{store: store, users: users, assessments: o.assessments, revisions: publishing.NewServed(store, o.revisionBytes, revisionToProto)}
 }
 
 // Option changes a server's defaults.
 type Option func(*options)
 
-type options struct{ revisionBytes int }
+type options struct {
+	revisionBytes int
+	assessments   *Assessments
+}
+
+// WithAssessments serves engineers' assessments (growth.go) from a; a
+// server without them (the seed's, in-process readers') refuses those
+// calls.
+func WithAssessments(a *Assessments) Option { return func(o *options) { o.assessments = a } }
 
 // WithRevisionCache keeps up to bytes of published revisions in memory
 // (publishing.DefaultServedBytes by default; 0 keeps none).

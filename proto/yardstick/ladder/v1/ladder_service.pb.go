@@ -1349,11 +1349,427 @@ func (x *ImportFrameworkRequest) GetFormat() ImportFrameworkRequest_Format {
 	return ImportFrameworkRequest_FORMAT_UNSPECIFIED
 }
 
+// Request for CreateAssessment.
+type CreateAssessmentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The engineer: `users/me` for the caller.
+	Parent string `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
+	// The review cycle's ID: lower-case letters, digits and hyphens (`2026-h2`).
+	AssessmentId string `protobuf:"bytes,2,opt,name=assessment_id,json=assessmentId,proto3" json:"assessment_id,omitempty"`
+	// Nothing of it is read: the assessment is made from the directory and
+	// the framework. May be left out.
+	Assessment    *Assessment `protobuf:"bytes,3,opt,name=assessment,proto3" json:"assessment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateAssessmentRequest) Reset() {
+	*x = CreateAssessmentRequest{}
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateAssessmentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateAssessmentRequest) ProtoMessage() {}
+
+func (x *CreateAssessmentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateAssessmentRequest.ProtoReflect.Descriptor instead.
+func (*CreateAssessmentRequest) Descriptor() ([]byte, []int) {
+	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *CreateAssessmentRequest) GetParent() string {
+	if x != nil {
+		return x.Parent
+	}
+	return ""
+}
+
+func (x *CreateAssessmentRequest) GetAssessmentId() string {
+	if x != nil {
+		return x.AssessmentId
+	}
+	return ""
+}
+
+func (x *CreateAssessmentRequest) GetAssessment() *Assessment {
+	if x != nil {
+		return x.Assessment
+	}
+	return nil
+}
+
+// Request for GetAssessment.
+type GetAssessmentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Format: `users/{user}/assessments/{assessment}`.
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetAssessmentRequest) Reset() {
+	*x = GetAssessmentRequest{}
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetAssessmentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetAssessmentRequest) ProtoMessage() {}
+
+func (x *GetAssessmentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetAssessmentRequest.ProtoReflect.Descriptor instead.
+func (*GetAssessmentRequest) Descriptor() ([]byte, []int) {
+	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *GetAssessmentRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// Request for ListAssessments.
+type ListAssessmentsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The engineer. Format: `users/{user}` (`users/me` for the caller).
+	Parent        string `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAssessmentsRequest) Reset() {
+	*x = ListAssessmentsRequest{}
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAssessmentsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAssessmentsRequest) ProtoMessage() {}
+
+func (x *ListAssessmentsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAssessmentsRequest.ProtoReflect.Descriptor instead.
+func (*ListAssessmentsRequest) Descriptor() ([]byte, []int) {
+	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *ListAssessmentsRequest) GetParent() string {
+	if x != nil {
+		return x.Parent
+	}
+	return ""
+}
+
+// Response for ListAssessments.
+type ListAssessmentsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The assessments, newest cycle first (at most 100: a few a year).
+	Assessments   []*Assessment `protobuf:"bytes,1,rep,name=assessments,proto3" json:"assessments,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAssessmentsResponse) Reset() {
+	*x = ListAssessmentsResponse{}
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAssessmentsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAssessmentsResponse) ProtoMessage() {}
+
+func (x *ListAssessmentsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAssessmentsResponse.ProtoReflect.Descriptor instead.
+func (*ListAssessmentsResponse) Descriptor() ([]byte, []int) {
+	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ListAssessmentsResponse) GetAssessments() []*Assessment {
+	if x != nil {
+		return x.Assessments
+	}
+	return nil
+}
+
+// Request for UpdateAssessment.
+type UpdateAssessmentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The assessment: its name, etag, and the entries to change (level,
+	// competency, rating, evidence).
+	Assessment    *Assessment `protobuf:"bytes,1,opt,name=assessment,proto3" json:"assessment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateAssessmentRequest) Reset() {
+	*x = UpdateAssessmentRequest{}
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateAssessmentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateAssessmentRequest) ProtoMessage() {}
+
+func (x *UpdateAssessmentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateAssessmentRequest.ProtoReflect.Descriptor instead.
+func (*UpdateAssessmentRequest) Descriptor() ([]byte, []int) {
+	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *UpdateAssessmentRequest) GetAssessment() *Assessment {
+	if x != nil {
+		return x.Assessment
+	}
+	return nil
+}
+
+// Request for SubmitAssessment.
+type SubmitAssessmentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Format: `users/{user}/assessments/{assessment}`.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The current etag.
+	Etag          string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SubmitAssessmentRequest) Reset() {
+	*x = SubmitAssessmentRequest{}
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SubmitAssessmentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SubmitAssessmentRequest) ProtoMessage() {}
+
+func (x *SubmitAssessmentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SubmitAssessmentRequest.ProtoReflect.Descriptor instead.
+func (*SubmitAssessmentRequest) Descriptor() ([]byte, []int) {
+	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *SubmitAssessmentRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *SubmitAssessmentRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+// Request for ReviewAssessment.
+type ReviewAssessmentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Format: `users/{user}/assessments/{assessment}`.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The current etag.
+	Etag string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	// Per entry (by level and competency): review, manager_rating when
+	// differing, manager_note. Every entry needs a review.
+	Entries       []*AssessmentEntry `protobuf:"bytes,3,rep,name=entries,proto3" json:"entries,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReviewAssessmentRequest) Reset() {
+	*x = ReviewAssessmentRequest{}
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReviewAssessmentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReviewAssessmentRequest) ProtoMessage() {}
+
+func (x *ReviewAssessmentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReviewAssessmentRequest.ProtoReflect.Descriptor instead.
+func (*ReviewAssessmentRequest) Descriptor() ([]byte, []int) {
+	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *ReviewAssessmentRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ReviewAssessmentRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+func (x *ReviewAssessmentRequest) GetEntries() []*AssessmentEntry {
+	if x != nil {
+		return x.Entries
+	}
+	return nil
+}
+
+// Request for GetGapReport.
+type GetGapReportRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Format: `users/{user}/assessments/{assessment}`.
+	Assessment    string `protobuf:"bytes,1,opt,name=assessment,proto3" json:"assessment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetGapReportRequest) Reset() {
+	*x = GetGapReportRequest{}
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetGapReportRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetGapReportRequest) ProtoMessage() {}
+
+func (x *GetGapReportRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_ladder_v1_ladder_service_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetGapReportRequest.ProtoReflect.Descriptor instead.
+func (*GetGapReportRequest) Descriptor() ([]byte, []int) {
+	return file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *GetGapReportRequest) GetAssessment() string {
+	if x != nil {
+		return x.Assessment
+	}
+	return ""
+}
+
 var File_yardstick_ladder_v1_ladder_service_proto protoreflect.FileDescriptor
 
 const file_yardstick_ladder_v1_ladder_service_proto_rawDesc = "" +
 	"\n" +
-	"(yardstick/ladder/v1/ladder_service.proto\x12\x13yardstick.ladder.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a#yardstick/ladder/v1/framework.proto\x1a\x1eyardstick/ladder/v1/user.proto\x1a\x1dyardstick/type/v1/names.proto\"4\n" +
+	"(yardstick/ladder/v1/ladder_service.proto\x12\x13yardstick.ladder.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a#yardstick/ladder/v1/framework.proto\x1a yardstick/ladder/v1/growth.proto\x1a\x1eyardstick/ladder/v1/user.proto\x1a\x1dyardstick/type/v1/names.proto\"4\n" +
 	"\x13GetFrameworkRequest\x12\x1d\n" +
 	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x90\x88'\x01R\x04name\"\\\n" +
 	"\x15ListFrameworksRequest\x12$\n" +
@@ -1451,7 +1867,34 @@ const file_yardstick_ladder_v1_ladder_service_proto_rawDesc = "" +
 	"\x15FORMAT_YARDSTICK_YAML\x10\x01\x12\x1f\n" +
 	"\x1bFORMAT_PROGRESSION_MARKDOWN\x10\x02\x12\x18\n" +
 	"\x14FORMAT_FT_JOB_FAMILY\x10\x03\x12\x14\n" +
-	"\x10FORMAT_SNOWFLAKE\x10\x042\xdf\"\n" +
+	"\x10FORMAT_SNOWFLAKE\x10\x04\"\xcc\x01\n" +
+	"\x17CreateAssessmentRequest\x12@\n" +
+	"\x06parent\x18\x01 \x01(\tB(\xbaH%r#2!^users/[A-Za-z0-9._@+|:-]{1,128}$R\x06parent\x12.\n" +
+	"\rassessment_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\xc0\x88'\x01R\fassessmentId\x12?\n" +
+	"\n" +
+	"assessment\x18\x03 \x01(\v2\x1f.yardstick.ladder.v1.AssessmentR\n" +
+	"assessment\"x\n" +
+	"\x14GetAssessmentRequest\x12`\n" +
+	"\x04name\x18\x01 \x01(\tBL\xbaHIrG2E^users/[A-Za-z0-9._@+|:-]{1,128}/assessments/[a-z0-9][a-z0-9-]{0,62}$R\x04name\"Z\n" +
+	"\x16ListAssessmentsRequest\x12@\n" +
+	"\x06parent\x18\x01 \x01(\tB(\xbaH%r#2!^users/[A-Za-z0-9._@+|:-]{1,128}$R\x06parent\"\\\n" +
+	"\x17ListAssessmentsResponse\x12A\n" +
+	"\vassessments\x18\x01 \x03(\v2\x1f.yardstick.ladder.v1.AssessmentR\vassessments\"b\n" +
+	"\x17UpdateAssessmentRequest\x12G\n" +
+	"\n" +
+	"assessment\x18\x01 \x01(\v2\x1f.yardstick.ladder.v1.AssessmentB\x06\xbaH\x03\xc8\x01\x01R\n" +
+	"assessment\"\x8f\x01\n" +
+	"\x17SubmitAssessmentRequest\x12`\n" +
+	"\x04name\x18\x01 \x01(\tBL\xbaHIrG2E^users/[A-Za-z0-9._@+|:-]{1,128}/assessments/[a-z0-9][a-z0-9-]{0,62}$R\x04name\x12\x12\n" +
+	"\x04etag\x18\x02 \x01(\tR\x04etag\"\xcf\x01\n" +
+	"\x17ReviewAssessmentRequest\x12`\n" +
+	"\x04name\x18\x01 \x01(\tBL\xbaHIrG2E^users/[A-Za-z0-9._@+|:-]{1,128}/assessments/[a-z0-9][a-z0-9-]{0,62}$R\x04name\x12\x12\n" +
+	"\x04etag\x18\x02 \x01(\tR\x04etag\x12>\n" +
+	"\aentries\x18\x03 \x03(\v2$.yardstick.ladder.v1.AssessmentEntryR\aentries\"\x83\x01\n" +
+	"\x13GetGapReportRequest\x12l\n" +
+	"\n" +
+	"assessment\x18\x01 \x01(\tBL\xbaHIrG2E^users/[A-Za-z0-9._@+|:-]{1,128}/assessments/[a-z0-9][a-z0-9-]{0,62}$R\n" +
+	"assessment2\xff*\n" +
 	"\rLadderService\x12\xde\x01\n" +
 	"\fGetFramework\x12(.yardstick.ladder.v1.GetFrameworkRequest\x1a\x1e.yardstick.ladder.v1.Framework\"\x83\x01\x92AaJ_\n" +
 	"\x03404\x12X\n" +
@@ -1521,7 +1964,16 @@ const file_yardstick_ladder_v1_ladder_service_proto_rawDesc = "" +
 	"\x14\x1a\x12.google.rpc.StatusJU\n" +
 	"\x03413\x12N\n" +
 	"4The request body is larger than the gateway accepts.\x12\x16\n" +
-	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02\x1a:\x01*\"\x15/v1/frameworks:import\x12\xa9\x01\n" +
+	"\x14\x1a\x12.google.rpc.Status\x82\xd3\xe4\x93\x02\x1a:\x01*\"\x15/v1/frameworks:import\x12\x97\x01\n" +
+	"\x10CreateAssessment\x12,.yardstick.ladder.v1.CreateAssessmentRequest\x1a\x1f.yardstick.ladder.v1.Assessment\"4\x82\xd3\xe4\x93\x02.:\n" +
+	"assessment\" /v1/{parent=users/*}/assessments\x12\x85\x01\n" +
+	"\rGetAssessment\x12).yardstick.ladder.v1.GetAssessmentRequest\x1a\x1f.yardstick.ladder.v1.Assessment\"(\x82\xd3\xe4\x93\x02\"\x12 /v1/{name=users/*/assessments/*}\x12\x96\x01\n" +
+	"\x0fListAssessments\x12+.yardstick.ladder.v1.ListAssessmentsRequest\x1a,.yardstick.ladder.v1.ListAssessmentsResponse\"(\x82\xd3\xe4\x93\x02\"\x12 /v1/{parent=users/*}/assessments\x12\xa2\x01\n" +
+	"\x10UpdateAssessment\x12,.yardstick.ladder.v1.UpdateAssessmentRequest\x1a\x1f.yardstick.ladder.v1.Assessment\"?\x82\xd3\xe4\x93\x029:\n" +
+	"assessment2+/v1/{assessment.name=users/*/assessments/*}\x12\x95\x01\n" +
+	"\x10SubmitAssessment\x12,.yardstick.ladder.v1.SubmitAssessmentRequest\x1a\x1f.yardstick.ladder.v1.Assessment\"2\x82\xd3\xe4\x93\x02,:\x01*\"'/v1/{name=users/*/assessments/*}:submit\x12\x95\x01\n" +
+	"\x10ReviewAssessment\x12,.yardstick.ladder.v1.ReviewAssessmentRequest\x1a\x1f.yardstick.ladder.v1.Assessment\"2\x82\xd3\xe4\x93\x02,:\x01*\"'/v1/{name=users/*/assessments/*}:review\x12\x8d\x01\n" +
+	"\fGetGapReport\x12(.yardstick.ladder.v1.GetGapReportRequest\x1a\x1e.yardstick.ladder.v1.GapReport\"3\x82\xd3\xe4\x93\x02-\x12+/v1/{assessment=users/*/assessments/*}:gaps\x12\xa9\x01\n" +
 	"\aGetUser\x12#.yardstick.ladder.v1.GetUserRequest\x1a\x19.yardstick.ladder.v1.User\"^\x92AAJ?\n" +
 	"\x03404\x128\n" +
 	"\x1eNo such user in the directory.\x12\x16\n" +
@@ -1568,7 +2020,7 @@ func file_yardstick_ladder_v1_ladder_service_proto_rawDescGZIP() []byte {
 }
 
 var file_yardstick_ladder_v1_ladder_service_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_yardstick_ladder_v1_ladder_service_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_yardstick_ladder_v1_ladder_service_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_yardstick_ladder_v1_ladder_service_proto_goTypes = []any{
 	(CompetencyComparison_Difference)(0),   // 0: yardstick.ladder.v1.CompetencyComparison.Difference
 	(ImportFrameworkRequest_Format)(0),     // 1: yardstick.ladder.v1.ImportFrameworkRequest.Format
@@ -1591,71 +2043,100 @@ var file_yardstick_ladder_v1_ladder_service_proto_goTypes = []any{
 	(*ExportFrameworkRequest)(nil),         // 18: yardstick.ladder.v1.ExportFrameworkRequest
 	(*ExportFrameworkResponse)(nil),        // 19: yardstick.ladder.v1.ExportFrameworkResponse
 	(*ImportFrameworkRequest)(nil),         // 20: yardstick.ladder.v1.ImportFrameworkRequest
-	(*Framework)(nil),                      // 21: yardstick.ladder.v1.Framework
-	(*fieldmaskpb.FieldMask)(nil),          // 22: google.protobuf.FieldMask
-	(*FrameworkRevision)(nil),              // 23: yardstick.ladder.v1.FrameworkRevision
-	(*Change)(nil),                         // 24: yardstick.ladder.v1.Change
-	(*Expectation)(nil),                    // 25: yardstick.ladder.v1.Expectation
-	(*GetUserRequest)(nil),                 // 26: yardstick.ladder.v1.GetUserRequest
-	(*BatchGetUsersRequest)(nil),           // 27: yardstick.ladder.v1.BatchGetUsersRequest
-	(*ListUsersRequest)(nil),               // 28: yardstick.ladder.v1.ListUsersRequest
-	(*UpdateUserRequest)(nil),              // 29: yardstick.ladder.v1.UpdateUserRequest
-	(*emptypb.Empty)(nil),                  // 30: google.protobuf.Empty
-	(*User)(nil),                           // 31: yardstick.ladder.v1.User
-	(*BatchGetUsersResponse)(nil),          // 32: yardstick.ladder.v1.BatchGetUsersResponse
-	(*ListUsersResponse)(nil),              // 33: yardstick.ladder.v1.ListUsersResponse
+	(*CreateAssessmentRequest)(nil),        // 21: yardstick.ladder.v1.CreateAssessmentRequest
+	(*GetAssessmentRequest)(nil),           // 22: yardstick.ladder.v1.GetAssessmentRequest
+	(*ListAssessmentsRequest)(nil),         // 23: yardstick.ladder.v1.ListAssessmentsRequest
+	(*ListAssessmentsResponse)(nil),        // 24: yardstick.ladder.v1.ListAssessmentsResponse
+	(*UpdateAssessmentRequest)(nil),        // 25: yardstick.ladder.v1.UpdateAssessmentRequest
+	(*SubmitAssessmentRequest)(nil),        // 26: yardstick.ladder.v1.SubmitAssessmentRequest
+	(*ReviewAssessmentRequest)(nil),        // 27: yardstick.ladder.v1.ReviewAssessmentRequest
+	(*GetGapReportRequest)(nil),            // 28: yardstick.ladder.v1.GetGapReportRequest
+	(*Framework)(nil),                      // 29: yardstick.ladder.v1.Framework
+	(*fieldmaskpb.FieldMask)(nil),          // 30: google.protobuf.FieldMask
+	(*FrameworkRevision)(nil),              // 31: yardstick.ladder.v1.FrameworkRevision
+	(*Change)(nil),                         // 32: yardstick.ladder.v1.Change
+	(*Expectation)(nil),                    // 33: yardstick.ladder.v1.Expectation
+	(*Assessment)(nil),                     // 34: yardstick.ladder.v1.Assessment
+	(*AssessmentEntry)(nil),                // 35: yardstick.ladder.v1.AssessmentEntry
+	(*GetUserRequest)(nil),                 // 36: yardstick.ladder.v1.GetUserRequest
+	(*BatchGetUsersRequest)(nil),           // 37: yardstick.ladder.v1.BatchGetUsersRequest
+	(*ListUsersRequest)(nil),               // 38: yardstick.ladder.v1.ListUsersRequest
+	(*UpdateUserRequest)(nil),              // 39: yardstick.ladder.v1.UpdateUserRequest
+	(*emptypb.Empty)(nil),                  // 40: google.protobuf.Empty
+	(*GapReport)(nil),                      // 41: yardstick.ladder.v1.GapReport
+	(*User)(nil),                           // 42: yardstick.ladder.v1.User
+	(*BatchGetUsersResponse)(nil),          // 43: yardstick.ladder.v1.BatchGetUsersResponse
+	(*ListUsersResponse)(nil),              // 44: yardstick.ladder.v1.ListUsersResponse
 }
 var file_yardstick_ladder_v1_ladder_service_proto_depIdxs = []int32{
-	21, // 0: yardstick.ladder.v1.ListFrameworksResponse.frameworks:type_name -> yardstick.ladder.v1.Framework
-	21, // 1: yardstick.ladder.v1.CreateFrameworkRequest.framework:type_name -> yardstick.ladder.v1.Framework
-	21, // 2: yardstick.ladder.v1.UpdateFrameworkRequest.framework:type_name -> yardstick.ladder.v1.Framework
-	22, // 3: yardstick.ladder.v1.UpdateFrameworkRequest.update_mask:type_name -> google.protobuf.FieldMask
-	23, // 4: yardstick.ladder.v1.ListFrameworkRevisionsResponse.revisions:type_name -> yardstick.ladder.v1.FrameworkRevision
-	24, // 5: yardstick.ladder.v1.ListFrameworkChangesResponse.changes:type_name -> yardstick.ladder.v1.Change
+	29, // 0: yardstick.ladder.v1.ListFrameworksResponse.frameworks:type_name -> yardstick.ladder.v1.Framework
+	29, // 1: yardstick.ladder.v1.CreateFrameworkRequest.framework:type_name -> yardstick.ladder.v1.Framework
+	29, // 2: yardstick.ladder.v1.UpdateFrameworkRequest.framework:type_name -> yardstick.ladder.v1.Framework
+	30, // 3: yardstick.ladder.v1.UpdateFrameworkRequest.update_mask:type_name -> google.protobuf.FieldMask
+	31, // 4: yardstick.ladder.v1.ListFrameworkRevisionsResponse.revisions:type_name -> yardstick.ladder.v1.FrameworkRevision
+	32, // 5: yardstick.ladder.v1.ListFrameworkChangesResponse.changes:type_name -> yardstick.ladder.v1.Change
 	16, // 6: yardstick.ladder.v1.CompareLevelsResponse.from:type_name -> yardstick.ladder.v1.LevelRef
 	16, // 7: yardstick.ladder.v1.CompareLevelsResponse.to:type_name -> yardstick.ladder.v1.LevelRef
 	17, // 8: yardstick.ladder.v1.CompareLevelsResponse.competencies:type_name -> yardstick.ladder.v1.CompetencyComparison
-	25, // 9: yardstick.ladder.v1.CompetencyComparison.from:type_name -> yardstick.ladder.v1.Expectation
-	25, // 10: yardstick.ladder.v1.CompetencyComparison.to:type_name -> yardstick.ladder.v1.Expectation
+	33, // 9: yardstick.ladder.v1.CompetencyComparison.from:type_name -> yardstick.ladder.v1.Expectation
+	33, // 10: yardstick.ladder.v1.CompetencyComparison.to:type_name -> yardstick.ladder.v1.Expectation
 	0,  // 11: yardstick.ladder.v1.CompetencyComparison.difference:type_name -> yardstick.ladder.v1.CompetencyComparison.Difference
 	1,  // 12: yardstick.ladder.v1.ImportFrameworkRequest.format:type_name -> yardstick.ladder.v1.ImportFrameworkRequest.Format
-	2,  // 13: yardstick.ladder.v1.LadderService.GetFramework:input_type -> yardstick.ladder.v1.GetFrameworkRequest
-	3,  // 14: yardstick.ladder.v1.LadderService.ListFrameworks:input_type -> yardstick.ladder.v1.ListFrameworksRequest
-	5,  // 15: yardstick.ladder.v1.LadderService.CreateFramework:input_type -> yardstick.ladder.v1.CreateFrameworkRequest
-	6,  // 16: yardstick.ladder.v1.LadderService.UpdateFramework:input_type -> yardstick.ladder.v1.UpdateFrameworkRequest
-	7,  // 17: yardstick.ladder.v1.LadderService.DeleteFramework:input_type -> yardstick.ladder.v1.DeleteFrameworkRequest
-	8,  // 18: yardstick.ladder.v1.LadderService.PublishFramework:input_type -> yardstick.ladder.v1.PublishFrameworkRequest
-	9,  // 19: yardstick.ladder.v1.LadderService.GetFrameworkRevision:input_type -> yardstick.ladder.v1.GetFrameworkRevisionRequest
-	10, // 20: yardstick.ladder.v1.LadderService.ListFrameworkRevisions:input_type -> yardstick.ladder.v1.ListFrameworkRevisionsRequest
-	12, // 21: yardstick.ladder.v1.LadderService.ListFrameworkChanges:input_type -> yardstick.ladder.v1.ListFrameworkChangesRequest
-	14, // 22: yardstick.ladder.v1.LadderService.CompareLevels:input_type -> yardstick.ladder.v1.CompareLevelsRequest
-	18, // 23: yardstick.ladder.v1.LadderService.ExportFramework:input_type -> yardstick.ladder.v1.ExportFrameworkRequest
-	20, // 24: yardstick.ladder.v1.LadderService.ImportFramework:input_type -> yardstick.ladder.v1.ImportFrameworkRequest
-	26, // 25: yardstick.ladder.v1.LadderService.GetUser:input_type -> yardstick.ladder.v1.GetUserRequest
-	27, // 26: yardstick.ladder.v1.LadderService.BatchGetUsers:input_type -> yardstick.ladder.v1.BatchGetUsersRequest
-	28, // 27: yardstick.ladder.v1.LadderService.ListUsers:input_type -> yardstick.ladder.v1.ListUsersRequest
-	29, // 28: yardstick.ladder.v1.LadderService.UpdateUser:input_type -> yardstick.ladder.v1.UpdateUserRequest
-	21, // 29: yardstick.ladder.v1.LadderService.GetFramework:output_type -> yardstick.ladder.v1.Framework
-	4,  // 30: yardstick.ladder.v1.LadderService.ListFrameworks:output_type -> yardstick.ladder.v1.ListFrameworksResponse
-	21, // 31: yardstick.ladder.v1.LadderService.CreateFramework:output_type -> yardstick.ladder.v1.Framework
-	21, // 32: yardstick.ladder.v1.LadderService.UpdateFramework:output_type -> yardstick.ladder.v1.Framework
-	30, // 33: yardstick.ladder.v1.LadderService.DeleteFramework:output_type -> google.protobuf.Empty
-	23, // 34: yardstick.ladder.v1.LadderService.PublishFramework:output_type -> yardstick.ladder.v1.FrameworkRevision
-	23, // 35: yardstick.ladder.v1.LadderService.GetFrameworkRevision:output_type -> yardstick.ladder.v1.FrameworkRevision
-	11, // 36: yardstick.ladder.v1.LadderService.ListFrameworkRevisions:output_type -> yardstick.ladder.v1.ListFrameworkRevisionsResponse
-	13, // 37: yardstick.ladder.v1.LadderService.ListFrameworkChanges:output_type -> yardstick.ladder.v1.ListFrameworkChangesResponse
-	15, // 38: yardstick.ladder.v1.LadderService.CompareLevels:output_type -> yardstick.ladder.v1.CompareLevelsResponse
-	19, // 39: yardstick.ladder.v1.LadderService.ExportFramework:output_type -> yardstick.ladder.v1.ExportFrameworkResponse
-	21, // 40: yardstick.ladder.v1.LadderService.ImportFramework:output_type -> yardstick.ladder.v1.Framework
-	31, // 41: yardstick.ladder.v1.LadderService.GetUser:output_type -> yardstick.ladder.v1.User
-	32, // 42: yardstick.ladder.v1.LadderService.BatchGetUsers:output_type -> yardstick.ladder.v1.BatchGetUsersResponse
-	33, // 43: yardstick.ladder.v1.LadderService.ListUsers:output_type -> yardstick.ladder.v1.ListUsersResponse
-	31, // 44: yardstick.ladder.v1.LadderService.UpdateUser:output_type -> yardstick.ladder.v1.User
-	29, // [29:45] is the sub-list for method output_type
-	13, // [13:29] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	34, // 13: yardstick.ladder.v1.CreateAssessmentRequest.assessment:type_name -> yardstick.ladder.v1.Assessment
+	34, // 14: yardstick.ladder.v1.ListAssessmentsResponse.assessments:type_name -> yardstick.ladder.v1.Assessment
+	34, // 15: yardstick.ladder.v1.UpdateAssessmentRequest.assessment:type_name -> yardstick.ladder.v1.Assessment
+	35, // 16: yardstick.ladder.v1.ReviewAssessmentRequest.entries:type_name -> yardstick.ladder.v1.AssessmentEntry
+	2,  // 17: yardstick.ladder.v1.LadderService.GetFramework:input_type -> yardstick.ladder.v1.GetFrameworkRequest
+	3,  // 18: yardstick.ladder.v1.LadderService.ListFrameworks:input_type -> yardstick.ladder.v1.ListFrameworksRequest
+	5,  // 19: yardstick.ladder.v1.LadderService.CreateFramework:input_type -> yardstick.ladder.v1.CreateFrameworkRequest
+	6,  // 20: yardstick.ladder.v1.LadderService.UpdateFramework:input_type -> yardstick.ladder.v1.UpdateFrameworkRequest
+	7,  // 21: yardstick.ladder.v1.LadderService.DeleteFramework:input_type -> yardstick.ladder.v1.DeleteFrameworkRequest
+	8,  // 22: yardstick.ladder.v1.LadderService.PublishFramework:input_type -> yardstick.ladder.v1.PublishFrameworkRequest
+	9,  // 23: yardstick.ladder.v1.LadderService.GetFrameworkRevision:input_type -> yardstick.ladder.v1.GetFrameworkRevisionRequest
+	10, // 24: yardstick.ladder.v1.LadderService.ListFrameworkRevisions:input_type -> yardstick.ladder.v1.ListFrameworkRevisionsRequest
+	12, // 25: yardstick.ladder.v1.LadderService.ListFrameworkChanges:input_type -> yardstick.ladder.v1.ListFrameworkChangesRequest
+	14, // 26: yardstick.ladder.v1.LadderService.CompareLevels:input_type -> yardstick.ladder.v1.CompareLevelsRequest
+	18, // 27: yardstick.ladder.v1.LadderService.ExportFramework:input_type -> yardstick.ladder.v1.ExportFrameworkRequest
+	20, // 28: yardstick.ladder.v1.LadderService.ImportFramework:input_type -> yardstick.ladder.v1.ImportFrameworkRequest
+	21, // 29: yardstick.ladder.v1.LadderService.CreateAssessment:input_type -> yardstick.ladder.v1.CreateAssessmentRequest
+	22, // 30: yardstick.ladder.v1.LadderService.GetAssessment:input_type -> yardstick.ladder.v1.GetAssessmentRequest
+	23, // 31: yardstick.ladder.v1.LadderService.ListAssessments:input_type -> yardstick.ladder.v1.ListAssessmentsRequest
+	25, // 32: yardstick.ladder.v1.LadderService.UpdateAssessment:input_type -> yardstick.ladder.v1.UpdateAssessmentRequest
+	26, // 33: yardstick.ladder.v1.LadderService.SubmitAssessment:input_type -> yardstick.ladder.v1.SubmitAssessmentRequest
+	27, // 34: yardstick.ladder.v1.LadderService.ReviewAssessment:input_type -> yardstick.ladder.v1.ReviewAssessmentRequest
+	28, // 35: yardstick.ladder.v1.LadderService.GetGapReport:input_type -> yardstick.ladder.v1.GetGapReportRequest
+	36, // 36: yardstick.ladder.v1.LadderService.GetUser:input_type -> yardstick.ladder.v1.GetUserRequest
+	37, // 37: yardstick.ladder.v1.LadderService.BatchGetUsers:input_type -> yardstick.ladder.v1.BatchGetUsersRequest
+	38, // 38: yardstick.ladder.v1.LadderService.ListUsers:input_type -> yardstick.ladder.v1.ListUsersRequest
+	39, // 39: yardstick.ladder.v1.LadderService.UpdateUser:input_type -> yardstick.ladder.v1.UpdateUserRequest
+	29, // 40: yardstick.ladder.v1.LadderService.GetFramework:output_type -> yardstick.ladder.v1.Framework
+	4,  // 41: yardstick.ladder.v1.LadderService.ListFrameworks:output_type -> yardstick.ladder.v1.ListFrameworksResponse
+	29, // 42: yardstick.ladder.v1.LadderService.CreateFramework:output_type -> yardstick.ladder.v1.Framework
+	29, // 43: yardstick.ladder.v1.LadderService.UpdateFramework:output_type -> yardstick.ladder.v1.Framework
+	40, // 44: yardstick.ladder.v1.LadderService.DeleteFramework:output_type -> google.protobuf.Empty
+	31, // 45: yardstick.ladder.v1.LadderService.PublishFramework:output_type -> yardstick.ladder.v1.FrameworkRevision
+	31, // 46: yardstick.ladder.v1.LadderService.GetFrameworkRevision:output_type -> yardstick.ladder.v1.FrameworkRevision
+	11, // 47: yardstick.ladder.v1.LadderService.ListFrameworkRevisions:output_type -> yardstick.ladder.v1.ListFrameworkRevisionsResponse
+	13, // 48: yardstick.ladder.v1.LadderService.ListFrameworkChanges:output_type -> yardstick.ladder.v1.ListFrameworkChangesResponse
+	15, // 49: yardstick.ladder.v1.LadderService.CompareLevels:output_type -> yardstick.ladder.v1.CompareLevelsResponse
+	19, // 50: yardstick.ladder.v1.LadderService.ExportFramework:output_type -> yardstick.ladder.v1.ExportFrameworkResponse
+	29, // 51: yardstick.ladder.v1.LadderService.ImportFramework:output_type -> yardstick.ladder.v1.Framework
+	34, // 52: yardstick.ladder.v1.LadderService.CreateAssessment:output_type -> yardstick.ladder.v1.Assessment
+	34, // 53: yardstick.ladder.v1.LadderService.GetAssessment:output_type -> yardstick.ladder.v1.Assessment
+	24, // 54: yardstick.ladder.v1.LadderService.ListAssessments:output_type -> yardstick.ladder.v1.ListAssessmentsResponse
+	34, // 55: yardstick.ladder.v1.LadderService.UpdateAssessment:output_type -> yardstick.ladder.v1.Assessment
+	34, // 56: yardstick.ladder.v1.LadderService.SubmitAssessment:output_type -> yardstick.ladder.v1.Assessment
+	34, // 57: yardstick.ladder.v1.LadderService.ReviewAssessment:output_type -> yardstick.ladder.v1.Assessment
+	41, // 58: yardstick.ladder.v1.LadderService.GetGapReport:output_type -> yardstick.ladder.v1.GapReport
+	42, // 59: yardstick.ladder.v1.LadderService.GetUser:output_type -> yardstick.ladder.v1.User
+	43, // 60: yardstick.ladder.v1.LadderService.BatchGetUsers:output_type -> yardstick.ladder.v1.BatchGetUsersResponse
+	44, // 61: yardstick.ladder.v1.LadderService.ListUsers:output_type -> yardstick.ladder.v1.ListUsersResponse
+	42, // 62: yardstick.ladder.v1.LadderService.UpdateUser:output_type -> yardstick.ladder.v1.User
+	40, // [40:63] is the sub-list for method output_type
+	17, // [17:40] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_yardstick_ladder_v1_ladder_service_proto_init() }
@@ -1664,6 +2145,7 @@ func file_yardstick_ladder_v1_ladder_service_proto_init() {
 		return
 	}
 	file_yardstick_ladder_v1_framework_proto_init()
+	file_yardstick_ladder_v1_growth_proto_init()
 	file_yardstick_ladder_v1_user_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1671,7 +2153,7 @@ func file_yardstick_ladder_v1_ladder_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_yardstick_ladder_v1_ladder_service_proto_rawDesc), len(file_yardstick_ladder_v1_ladder_service_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   19,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

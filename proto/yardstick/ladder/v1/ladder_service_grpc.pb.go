@@ -32,6 +32,13 @@ const (
 	LadderService_CompareLevels_FullMethodName          = "/yardstick.ladder.v1.LadderService/CompareLevels"
 	LadderService_ExportFramework_FullMethodName        = "/yardstick.ladder.v1.LadderService/ExportFramework"
 	LadderService_ImportFramework_FullMethodName        = "/yardstick.ladder.v1.LadderService/ImportFramework"
+	LadderService_CreateAssessment_FullMethodName       = "/yardstick.ladder.v1.LadderService/CreateAssessment"
+	LadderService_GetAssessment_FullMethodName          = "/yardstick.ladder.v1.LadderService/GetAssessment"
+	LadderService_ListAssessments_FullMethodName        = "/yardstick.ladder.v1.LadderService/ListAssessments"
+	LadderService_UpdateAssessment_FullMethodName       = "/yardstick.ladder.v1.LadderService/UpdateAssessment"
+	LadderService_SubmitAssessment_FullMethodName       = "/yardstick.ladder.v1.LadderService/SubmitAssessment"
+	LadderService_ReviewAssessment_FullMethodName       = "/yardstick.ladder.v1.LadderService/ReviewAssessment"
+	LadderService_GetGapReport_FullMethodName           = "/yardstick.ladder.v1.LadderService/GetGapReport"
 	LadderService_GetUser_FullMethodName                = "/yardstick.ladder.v1.LadderService/GetUser"
 	LadderService_BatchGetUsers_FullMethodName          = "/yardstick.ladder.v1.LadderService/BatchGetUsers"
 	LadderService_ListUsers_FullMethodName              = "/yardstick.ladder.v1.LadderService/ListUsers"
@@ -84,6 +91,29 @@ type LadderServiceClient interface {
 	// Creates a framework from a YAML interchange document, or, when `etag` is
 	// given, replaces the content of an existing framework's draft with it.
 	ImportFramework(ctx context.Context, in *ImportFrameworkRequest, opts ...grpc.CallOption) (*Framework, error)
+	// Makes an engineer's assessment of a review cycle from the latest
+	// published revision of their framework, for their track and level: an
+	// entry per expectation of the level and of the next. The engineer
+	// (`users/me`), or an admin.
+	CreateAssessment(ctx context.Context, in *CreateAssessmentRequest, opts ...grpc.CallOption) (*Assessment, error)
+	// Returns an assessment: to the engineer, their manager and admins.
+	GetAssessment(ctx context.Context, in *GetAssessmentRequest, opts ...grpc.CallOption) (*Assessment, error)
+	// Lists an engineer's assessments, newest cycle first: to the engineer,
+	// their manager and admins.
+	ListAssessments(ctx context.Context, in *ListAssessmentsRequest, opts ...grpc.CallOption) (*ListAssessmentsResponse, error)
+	// Changes the engineer's ratings and evidence of a draft assessment:
+	// the entries sent replace those of the same level and competency. The
+	// engineer.
+	UpdateAssessment(ctx context.Context, in *UpdateAssessmentRequest, opts ...grpc.CallOption) (*Assessment, error)
+	// Submits a draft assessment for the manager's review: every entry rated.
+	// The engineer.
+	SubmitAssessment(ctx context.Context, in *SubmitAssessmentRequest, opts ...grpc.CallOption) (*Assessment, error)
+	// Reviews a submitted assessment: per entry, agree or differ (with a
+	// rating) and a note. The engineer's manager.
+	ReviewAssessment(ctx context.Context, in *ReviewAssessmentRequest, opts ...grpc.CallOption) (*Assessment, error)
+	// The expectations of the engineer's level and the next not yet met, by
+	// an assessment: to the engineer, their manager and admins.
+	GetGapReport(ctx context.Context, in *GetGapReportRequest, opts ...grpc.CallOption) (*GapReport, error)
 	// Reads a person of the directory.
 	GetUser(ctx context.Context, in *GetUserRequest, opts ...grpc.CallOption) (*User, error)
 	// Reads several people at once, for a page that shows many references
@@ -226,6 +256,76 @@ func (c *ladderServiceClient) ImportFramework(ctx context.Context, in *ImportFra
 	return out, nil
 }
 
+func (c *ladderServiceClient) CreateAssessment(ctx context.Context, in *CreateAssessmentRequest, opts ...grpc.CallOption) (*Assessment, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Assessment)
+	err := c.cc.Invoke(ctx, LadderService_CreateAssessment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *ladderServiceClient) GetAssessment(ctx context.Context, in *GetAssessmentRequest, opts ...grpc.CallOption) (*Assessment, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Assessment)
+	err := c.cc.Invoke(ctx, LadderService_GetAssessment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *ladderServiceClient) ListAssessments(ctx context.Context, in *ListAssessmentsRequest, opts ...grpc.CallOption) (*ListAssessmentsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListAssessmentsResponse)
+	err := c.cc.Invoke(ctx, LadderService_ListAssessments_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *ladderServiceClient) UpdateAssessment(ctx context.Context, in *UpdateAssessmentRequest, opts ...grpc.CallOption) (*Assessment, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Assessment)
+	err := c.cc.Invoke(ctx, LadderService_UpdateAssessment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *ladderServiceClient) SubmitAssessment(ctx context.Context, in *SubmitAssessmentRequest, opts ...grpc.CallOption) (*Assessment, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Assessment)
+	err := c.cc.Invoke(ctx, LadderService_SubmitAssessment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *ladderServiceClient) ReviewAssessment(ctx context.Context, in *ReviewAssessmentRequest, opts ...grpc.CallOption) (*Assessment, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Assessment)
+	err := c.cc.Invoke(ctx, LadderService_ReviewAssessment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *ladderServiceClient) GetGapReport(ctx context.Context, in *GetGapReportRequest, opts ...grpc.CallOption) (*GapReport, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GapReport)
+	err := c.cc.Invoke(ctx, LadderService_GetGapReport_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *ladderServiceClient) GetUser(ctx context.Context, in *GetUserRequest, opts ...grpc.CallOption) (*User, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(User)
@@ -312,6 +412,29 @@ type LadderServiceServer interface {
 	// Creates a framework from a YAML interchange document, or, when `etag` is
 	// given, replaces the content of an existing framework's draft with it.
 	ImportFramework(context.Context, *ImportFrameworkRequest) (*Framework, error)
+	// Makes an engineer's assessment of a review cycle from the latest
+	// published revision of their framework, for their track and level: an
+	// entry per expectation of the level and of the next. The engineer
+	// (`users/me`), or an admin.
+	CreateAssessment(context.Context, *CreateAssessmentRequest) (*Assessment, error)
+	// Returns an assessment: to the engineer, their manager and admins.
+	GetAssessment(context.Context, *GetAssessmentRequest) (*Assessment, error)
+	// Lists an engineer's assessments, newest cycle first: to the engineer,
+	// their manager and admins.
+	ListAssessments(context.Context, *ListAssessmentsRequest) (*ListAssessmentsResponse, error)
+	// Changes the engineer's ratings and evidence of a draft assessment:
+	// the entries sent replace those of the same level and competency. The
+	// engineer.
+	UpdateAssessment(context.Context, *UpdateAssessmentRequest) (*Assessment, error)
+	// Submits a draft assessment for the manager's review: every entry rated.
+	// The engineer.
+	SubmitAssessment(context.Context, *SubmitAssessmentRequest) (*Assessment, error)
+	// Reviews a submitted assessment: per entry, agree or differ (with a
+	// rating) and a note. The engineer's manager.
+	ReviewAssessment(context.Context, *ReviewAssessmentRequest) (*Assessment, error)
+	// The expectations of the engineer's level and the next not yet met, by
+	// an assessment: to the engineer, their manager and admins.
+	GetGapReport(context.Context, *GetGapReportRequest) (*GapReport, error)
 	// Reads a person of the directory.
 	GetUser(context.Context, *GetUserRequest) (*User, error)
 	// Reads several people at once, for a page that shows many references
@@ -369,6 +492,27 @@ func (UnimplementedLadderServiceServer) ExportFramework(context.Context, *Export
 }
 func (UnimplementedLadderServiceServer) ImportFramework(context.Context, *ImportFrameworkRequest) (*Framework, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ImportFramework not implemented")
+}
+func (UnimplementedLadderServiceServer) CreateAssessment(context.Context, *CreateAssessmentRequest) (*Assessment, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method CreateAssessment not implemented")
+}
+func (UnimplementedLadderServiceServer) GetAssessment(context.Context, *GetAssessmentRequest) (*Assessment, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetAssessment not implemented")
+}
+func (UnimplementedLadderServiceServer) ListAssessments(context.Context, *ListAssessmentsRequest) (*ListAssessmentsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ListAssessments not implemented")
+}
+func (UnimplementedLadderServiceServer) UpdateAssessment(context.Context, *UpdateAssessmentRequest) (*Assessment, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method UpdateAssessment not implemented")
+}
+func (UnimplementedLadderServiceServer) SubmitAssessment(context.Context, *SubmitAssessmentRequest) (*Assessment, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method SubmitAssessment not implemented")
+}
+func (UnimplementedLadderServiceServer) ReviewAssessment(context.Context, *ReviewAssessmentRequest) (*Assessment, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ReviewAssessment not implemented")
+}
+func (UnimplementedLadderServiceServer) GetGapReport(context.Context, *GetGapReportRequest) (*GapReport, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetGapReport not implemented")
 }
 func (UnimplementedLadderServiceServer) GetUser(context.Context, *GetUserRequest) (*User, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method GetUser not implemented")
@@ -619,6 +763,132 @@ func _LadderService_ImportFramework_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _LadderService_CreateAssessment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateAssessmentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LadderServiceServer).CreateAssessment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LadderService_CreateAssessment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LadderServiceServer).CreateAssessment(ctx, req.(*CreateAssessmentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _LadderService_GetAssessment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetAssessmentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LadderServiceServer).GetAssessment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LadderService_GetAssessment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LadderServiceServer).GetAssessment(ctx, req.(*GetAssessmentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _LadderService_ListAssessments_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListAssessmentsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LadderServiceServer).ListAssessments(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LadderService_ListAssessments_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LadderServiceServer).ListAssessments(ctx, req.(*ListAssessmentsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _LadderService_UpdateAssessment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateAssessmentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LadderServiceServer).UpdateAssessment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LadderService_UpdateAssessment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LadderServiceServer).UpdateAssessment(ctx, req.(*UpdateAssessmentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _LadderService_SubmitAssessment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SubmitAssessmentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LadderServiceServer).SubmitAssessment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LadderService_SubmitAssessment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LadderServiceServer).SubmitAssessment(ctx, req.(*SubmitAssessmentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _LadderService_ReviewAssessment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReviewAssessmentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LadderServiceServer).ReviewAssessment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LadderService_ReviewAssessment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LadderServiceServer).ReviewAssessment(ctx, req.(*ReviewAssessmentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _LadderService_GetGapReport_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetGapReportRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LadderServiceServer).GetGapReport(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LadderService_GetGapReport_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LadderServiceServer).GetGapReport(ctx, req.(*GetGapReportRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _LadderService_GetUser_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(GetUserRequest)
 	if err := dec(in); err != nil {
@@ -745,6 +1015,34 @@ var LadderService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ImportFramework",
 			Handler:    _LadderService_ImportFramework_Handler,
+		},
+		{
+			MethodName: "CreateAssessment",
+			Handler:    _LadderService_CreateAssessment_Handler,
+		},
+		{
+			MethodName: "GetAssessment",
+			Handler:    _LadderService_GetAssessment_Handler,
+		},
+		{
+			MethodName: "ListAssessments",
+			Handler:    _LadderService_ListAssessments_Handler,
+		},
+		{
+			MethodName: "UpdateAssessment",
+			Handler:    _LadderService_UpdateAssessment_Handler,
+		},
+		{
+			MethodName: "SubmitAssessment",
+			Handler:    _LadderService_SubmitAssessment_Handler,
+		},
+		{
+			MethodName: "ReviewAssessment",
+			Handler:    _LadderService_ReviewAssessment_Handler,
+		},
+		{
+			MethodName: "GetGapReport",
+			Handler:    _LadderService_GetGapReport_Handler,
 		},
 		{
 			MethodName: "GetUser",
