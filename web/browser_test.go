@@ -115,6 +115,7 @@ func eachPage(t *testing.T, ctx context.Context, s *site, scorecard string, chec
 		{"users/erin", "/ladder"},
 		{"users/erin", "/ladder/engineering?track=ic"},
 		{"users/erin", "/ladder/engineering/compare?track=ic&from=l3&to=l4"},
+		{"users/erin", "/growth"},
 		{"users/omar", "/interviews"},
 		{"users/omar", scorecard},
 		{"users/ivan", "/me/calibration"},

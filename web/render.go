@@ -110,7 +110,7 @@ func navFor(roles []principal.Role) []navLink {
 		}
 		return false
 	}
-	links := []navLink{{"/ladder", "Career ladder"}}
+	links := []navLink{{"/ladder", "Career ladder"}, {"/growth", "Growth"}}
 	if has(principal.Interviewer) {
 		links = append(links, navLink{"/interviews", "My interviews"})
 	}

@@ -11,6 +11,7 @@ func (a *App) routes() {
 	a.routesDebrief()
 	a.routesDecision()
 	a.routesCompliance()
+	a.routesGrowth()
 	a.routesRoles()
 	a.mux.HandleFunc("GET /{$}", a.page(a.home))
 	a.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

@@ -81,6 +81,13 @@ func eachPageState(t *testing.T, ctx context.Context, s *site, scorecard string,
 		{"users/adam", "/no/such/page (signed in)", func(ctx context.Context) error {
 			return chromedp.Do(ctx, chromedp.Navigate(s.URL+"/no/such/page"), chromedp.WaitVisible(chromedp.CSS(`main`)))
 		}},
+		{"users/erin", "/growth/erin/2026-h2 (a new assessment)", func(ctx context.Context) error {
+			return chromedp.Do(ctx,
+				chromedp.Navigate(s.URL+"/growth"),
+				setText(`#growth-cycle`, `'2026-h2'`),
+				chromedp.Submit(chromedp.CSS(`#growth-cycle`)),
+				chromedp.WaitVisible(chromedp.CSS(`fieldset.growth-entry`)))
+		}},
 		{"users/rita", "/roles", func(ctx context.Context) error {
 			return chromedp.Do(ctx, chromedp.Navigate(s.URL+"/roles"), chromedp.WaitVisible(chromedp.CSS(`main`)))
 		}},
