@@ -393,3 +393,16 @@ func TestAdminWebhooks(t *testing.T) {
 		t.Errorf("rita on webhooks = %d, want 403", code)
 	}
 }
+
+// The closed loop's page: for admins, with its caveats; nothing shown
+// before there is anything to compare.
+func TestAdminClosedLoopPage(t *testing.T) {
+	s := startSite(t)
+	body := mustGet(t, s.as(t, "users/adam"), "/admin/closed-loop", http.StatusOK, "The closed loop", "Only hires are seen", "0 hires linked")
+	if strings.Contains(body, "<table") {
+		t.Error("the page shows a table with nothing to compare")
+	}
+	if code, _ := s.as(t, "users/rita").get("/admin/closed-loop"); code != http.StatusForbidden {
+		t.Errorf("the closed loop as a recruiter = %d, want 403", code)
+	}
+}

@@ -131,6 +131,7 @@ func eachPage(t *testing.T, ctx context.Context, s *site, scorecard string, chec
 		{"users/adam", "/admin/frameworks/engineering/grid"},
 		{"users/adam", "/admin/people"},
 		{"users/adam", "/admin/people/erin"},
+		{"users/adam", "/admin/closed-loop"},
 		{"users/adam", "/roles/new"},
 		{"users/adam", "/roles/ic/edit"},
 		{"users/cora", "/compliance?role=ic&category=gender"},

@@ -12,6 +12,7 @@ func (a *App) routes() {
 	a.routesDecision()
 	a.routesCompliance()
 	a.routesGrowth()
+	a.routesClosedLoop()
 	a.routesRoles()
 	a.mux.HandleFunc("GET /{$}", a.page(a.home))
 	a.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

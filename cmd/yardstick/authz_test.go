@@ -117,6 +117,7 @@ var emptyRequestCodes = map[string]codes.Code{
 	feedbackv1.FeedbackService_GetSelfIdentification_FullMethodName:            codes.InvalidArgument,
 	feedbackv1.FeedbackService_ListSelfIdentificationCategories_FullMethodName: codes.OK,
 	feedbackv1.FeedbackService_ComputeAdverseImpact_FullMethodName:             codes.InvalidArgument,
+	feedbackv1.FeedbackService_ComputeClosedLoop_FullMethodName:                codes.OK,
 	ladderv1.LadderService_CreateAssessment_FullMethodName:                     codes.InvalidArgument,
 	ladderv1.LadderService_GetAssessment_FullMethodName:                        codes.InvalidArgument,
 	ladderv1.LadderService_ListAssessments_FullMethodName:                      codes.InvalidArgument,

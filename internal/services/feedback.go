@@ -56,7 +56,7 @@ func feedbackService() Service {
 			go store.FinishErasuresEvery(ctx, erasureSweepInterval, log)
 			go store.DeliverWebhooks(ctx, log)
 			feedbackv1.RegisterFeedbackServiceServer(reg, feedback.New(store, rubricv1.NewRubricServiceClient(peers["rubric"]),
-				feedback.Options{People: ladderv1.NewLadderServiceClient(peers["ladder"]), Metrics: metrics,
+				feedback.Options{People: ladderv1.NewLadderServiceClient(peers["ladder"]), Growth: ladderv1.NewLadderServiceClient(peers["ladder"]), Metrics: metrics,
 					NotJobRelated: settings.NotJobRelated, SelfIDCategories: settings.SelfIDCategories}))
 			return nil
 		},

@@ -139,3 +139,17 @@ func checkPair(xs, ys []float64) error {
 	}
 	return checkFinite(ys, 2)
 }
+
+// PearsonInterval is the 95 % confidence interval of a Pearson correlation
+// r over n pairs, by Fisher's z transformation, as R's cor.test gives it:
+// tanh(atanh(r) ± 1.959964/√(n−3)). It needs at least four pairs.
+func PearsonInterval(r float64, n int) (low, high float64, err error) {
+	if n < 4 {
+		return math.NaN(), math.NaN(), fmt.Errorf("%w: a correlation's interval needs 4 pairs, got %d", ErrTooFewValues, n)
+	}
+	if math.IsNaN(r) || r < -1 || r > 1 {
+		return math.NaN(), math.NaN(), fmt.Errorf("%w: %v is not a correlation", ErrNonFinite, r)
+	}
+	z, half := math.Atanh(r), 1.959963984540054/math.Sqrt(float64(n-3))
+	return math.Tanh(z - half), math.Tanh(z + half), nil
+}

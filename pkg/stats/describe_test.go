@@ -125,3 +125,15 @@ func TestDescribeErrors(t *testing.T) {
 }
 
 func second(_ float64, err error) error { return err }
+
+// cor.test(1:10, c(2,1,4,3,6,5,8,7,10,9)) in R, by its formula (Fisher z,
+// qnorm(0.975)): r = 0.9393939, interval 0.7582441 to 0.9858955.
+func TestPearsonInterval(t *testing.T) {
+	lo, hi, err := PearsonInterval(0.9393939393939394, 10)
+	if err != nil || math.Abs(lo-0.7582441) > 1e-6 || math.Abs(hi-0.9858955) > 1e-6 {
+		t.Errorf("PearsonInterval(0.939, 10) = %v, %v, %v; want 0.7582441, 0.9858955", lo, hi, err)
+	}
+	if _, _, err := PearsonInterval(0.5, 3); !errors.Is(err, ErrTooFewValues) {
+		t.Errorf("PearsonInterval over 3 pairs: %v, want ErrTooFewValues", err)
+	}
+}

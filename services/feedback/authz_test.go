@@ -177,6 +177,9 @@ var matrix = []testenv.MatrixCase[fixture]{
 	{RPC: "ComputeAdverseImpact", Req: func(fixture) proto.Message {
 		return &feedbackv1.ComputeAdverseImpactRequest{Role: "ic", Category: "gender"}
 	}, Want: map[principal.Role]codes.Code{principal.Compliance: codes.OK}},
+	{RPC: "ComputeClosedLoop", Req: func(fixture) proto.Message {
+		return &feedbackv1.ComputeClosedLoopRequest{}
+	}, Want: adminOnly(codes.OK)},
 	{RPC: "GetReminderSettings", What: "the caller's own", Req: func(fixture) proto.Message {
 		return &feedbackv1.GetReminderSettingsRequest{Name: "users/me/reminderSettings"}
 	}, Want: testenv.Everyone(codes.OK)},

@@ -260,7 +260,7 @@ func (s *Server) DeleteCandidate(ctx context.Context, req *feedbackv1.DeleteCand
 
 // candidateMask is what an update mask of a candidate may name.
 var candidateMask = fieldcheck.UpdateMask{
-	Updatable: []string{"display_name", "role", "level", "external_id", "state"},
+	Updatable: []string{"display_name", "role", "level", "external_id", "state", "hired_user"},
 	Ignored:   map[string]bool{"name": true, "etag": true, "create_time": true, "update_time": true},
 }
 
@@ -268,7 +268,7 @@ var candidateMask = fieldcheck.UpdateMask{
 func candidateFieldSet(in *feedbackv1.Candidate) func(string) bool {
 	set := map[string]bool{
 		"display_name": in.GetDisplayName() != "", "role": in.GetRole() != "", "level": in.GetLevel() != "",
-		"external_id": in.GetExternalId() != "", "state": in.GetState() != 0,
+		"external_id": in.GetExternalId() != "", "state": in.GetState() != 0, "hired_user": in.GetHiredUser() != "",
 	}
 	return func(field string) bool { return set[field] }
 }
@@ -285,6 +285,8 @@ func setCandidateField(dst, src *feedbackv1.Candidate, field string) {
 		dst.ExternalId = src.GetExternalId()
 	case "state":
 		dst.State = src.GetState()
+	case "hired_user":
+		dst.HiredUser = src.GetHiredUser()
 	}
 }
 

@@ -33,13 +33,14 @@ func candidateToProto(doc *versioned.Doc[candidate]) *feedbackv1.Candidate {
 	c := doc.Data
 	return &feedbackv1.Candidate{
 		Name: doc.Name, DisplayName: c.DisplayName, Role: c.Role, Level: c.Level, ExternalId: c.ExternalID, Source: c.Source,
-		State: feedbackv1.Candidate_State(c.State), Etag: doc.ETag(),
+		State: feedbackv1.Candidate_State(c.State), Etag: doc.ETag(), HiredUser: c.HiredUser,
 		CreateTime: timestamppb.New(doc.CreateTime), UpdateTime: timestamppb.New(doc.UpdateTime),
 	}
 }
 
 func candidateFromProto(p *feedbackv1.Candidate) candidate {
-	c := candidate{DisplayName: p.GetDisplayName(), Role: p.GetRole(), Level: p.GetLevel(), ExternalID: p.GetExternalId(), State: int32(p.GetState())}
+	c := candidate{DisplayName: p.GetDisplayName(), Role: p.GetRole(), Level: p.GetLevel(), ExternalID: p.GetExternalId(), State: int32(p.GetState()),
+		HiredUser: p.GetHiredUser()}
 	if c.State == 0 {
 		c.State = int32(feedbackv1.Candidate_STATE_ACTIVE)
 	}

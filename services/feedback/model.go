@@ -15,7 +15,10 @@ type candidate struct {
 	ExternalID  string `bson:"external_id,omitempty"`
 	// Source is the applicant tracking system an imported candidate came
 	// from (imports.go); with ExternalID it names the candidate there.
-	Source     string      `bson:"source,omitempty"`
+	Source string `bson:"source,omitempty"`
+	// HiredUser is the person a hired candidate became (users/{user}):
+	// the closed-loop report's link (closed_loop.go).
+	HiredUser  string      `bson:"hired_user,omitempty"`
 	State      int32       `bson:"state"`
 	Interviews []interview `bson:"interviews"`
 	// Listed is when the candidate was listed under its role and among all

@@ -63,6 +63,9 @@ func Rules() map[string][]principal.Role {
 		feedbackv1.FeedbackService_GetSelfIdentification_FullMethodName:            auth.Only(principal.Compliance),
 		feedbackv1.FeedbackService_ComputeAdverseImpact_FullMethodName:             auth.Only(principal.Compliance),
 		feedbackv1.FeedbackService_ListSelfIdentificationCategories_FullMethodName: auth.Only(principal.Recruiter, principal.Compliance),
+		// The closed loop joins interview scores with people's
+		// assessments: admins only.
+		feedbackv1.FeedbackService_ComputeClosedLoop_FullMethodName: admin,
 		// Everyone's own reminder settings: the handler lets a person reach
 		// their own only, and admins anyone's.
 		feedbackv1.FeedbackService_GetReminderSettings_FullMethodName:    auth.Everyone(),

@@ -57,6 +57,12 @@ type Options struct {
 	// asked about; DefaultSelfIDCategories when nil. Every category also
 	// offers "prefer-not-to-say".
 	SelfIDCategories []*feedbackv1.SelfIdentificationCategory
+	// Growth, when set, reads people's assessments from the ladder
+	// service, with the caller's token, for the closed-loop report.
+	Growth GrowthReader
+	// ClosedLoopMinN is the least number of people a correlation of the
+	// closed-loop report is shown for; DefaultClosedLoopMinN when 0.
+	ClosedLoopMinN int
 }
 
 // New returns a server over an initialised store, reading rubric revisions
@@ -70,6 +76,9 @@ func New(store *Store, rubrics RubricReader, opts Options) *Server {
 	}
 	if opts.NotJobRelated == nil {
 		opts.NotJobRelated = DefaultNotJobRelated
+	}
+	if opts.ClosedLoopMinN <= 0 {
+		opts.ClosedLoopMinN = DefaultClosedLoopMinN
 	}
 	if opts.SelfIDCategories == nil {
 		opts.SelfIDCategories = DefaultSelfIDCategories

@@ -40,6 +40,13 @@ func validateCandidate(c *feedbackv1.Candidate, prefix string) error {
 	if _, ok := feedbackv1.Candidate_State_name[int32(c.GetState())]; !ok {
 		v.Add(prefix+".state", "unknown state %d", c.GetState())
 	}
+	switch u := c.GetHiredUser(); {
+	case u == "":
+	case !userPattern.MatchString(u):
+		v.Add(prefix+".hired_user", "%s", userRule)
+	case c.GetState() != feedbackv1.Candidate_STATE_HIRED:
+		v.Add(prefix+".hired_user", "only a hired candidate (state STATE_HIRED) becomes a person of the directory")
+	}
 	return v.Err()
 }
 

@@ -656,6 +656,195 @@ func (x *AdverseImpactMean) GetMean() float64 {
 	return 0
 }
 
+// The closed loop: for hired candidates linked to the people they became
+// (`Candidate.hired_user`), how each competency's interview scores relate
+// to the same person's first reviewed ladder assessment. It tells an
+// organisation which interview signals predict performance on the job.
+// Admins only.
+type ClosedLoopReport struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// When it was computed.
+	ComputeTime *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=compute_time,json=computeTime,proto3" json:"compute_time,omitempty"`
+	// The least number of people a competency's correlation is shown for.
+	MinN int32 `protobuf:"varint,2,opt,name=min_n,json=minN,proto3" json:"min_n,omitempty"`
+	// Hired candidates linked to a person.
+	HiresLinked int32 `protobuf:"varint,3,opt,name=hires_linked,json=hiresLinked,proto3" json:"hires_linked,omitempty"`
+	// Of them, those with a reviewed assessment: the people the figures are
+	// over.
+	HiresAssessed int32 `protobuf:"varint,4,opt,name=hires_assessed,json=hiresAssessed,proto3" json:"hires_assessed,omitempty"`
+	// Per competency, in ID order.
+	Competencies []*ClosedLoopCompetency `protobuf:"bytes,5,rep,name=competencies,proto3" json:"competencies,omitempty"`
+	// What the figures can and cannot say, in words.
+	Caveats       string `protobuf:"bytes,6,opt,name=caveats,proto3" json:"caveats,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClosedLoopReport) Reset() {
+	*x = ClosedLoopReport{}
+	mi := &file_yardstick_feedback_v1_compliance_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClosedLoopReport) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClosedLoopReport) ProtoMessage() {}
+
+func (x *ClosedLoopReport) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_feedback_v1_compliance_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClosedLoopReport.ProtoReflect.Descriptor instead.
+func (*ClosedLoopReport) Descriptor() ([]byte, []int) {
+	return file_yardstick_feedback_v1_compliance_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *ClosedLoopReport) GetComputeTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ComputeTime
+	}
+	return nil
+}
+
+func (x *ClosedLoopReport) GetMinN() int32 {
+	if x != nil {
+		return x.MinN
+	}
+	return 0
+}
+
+func (x *ClosedLoopReport) GetHiresLinked() int32 {
+	if x != nil {
+		return x.HiresLinked
+	}
+	return 0
+}
+
+func (x *ClosedLoopReport) GetHiresAssessed() int32 {
+	if x != nil {
+		return x.HiresAssessed
+	}
+	return 0
+}
+
+func (x *ClosedLoopReport) GetCompetencies() []*ClosedLoopCompetency {
+	if x != nil {
+		return x.Competencies
+	}
+	return nil
+}
+
+func (x *ClosedLoopReport) GetCaveats() string {
+	if x != nil {
+		return x.Caveats
+	}
+	return ""
+}
+
+// One competency in the closed loop.
+type ClosedLoopCompetency struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The competency ID.
+	Competency string `protobuf:"bytes,1,opt,name=competency,proto3" json:"competency,omitempty"`
+	// People with both an interview score and an assessment rating of it.
+	N int32 `protobuf:"varint,2,opt,name=n,proto3" json:"n,omitempty"`
+	// Whether `n` reaches `min_n`: below it, nothing else is shown.
+	Shown bool `protobuf:"varint,3,opt,name=shown,proto3" json:"shown,omitempty"`
+	// Pearson's correlation of the person's mean interview score with their
+	// first reviewed assessment's rating (not yet 1, meeting 2, exceeding 3;
+	// the manager's where they differ).
+	Correlation float64 `protobuf:"fixed64,4,opt,name=correlation,proto3" json:"correlation,omitempty"`
+	// Its 95 % confidence interval (Fisher's z).
+	Low float64 `protobuf:"fixed64,5,opt,name=low,proto3" json:"low,omitempty"`
+	// Its 95 % confidence interval (Fisher's z).
+	High          float64 `protobuf:"fixed64,6,opt,name=high,proto3" json:"high,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClosedLoopCompetency) Reset() {
+	*x = ClosedLoopCompetency{}
+	mi := &file_yardstick_feedback_v1_compliance_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClosedLoopCompetency) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClosedLoopCompetency) ProtoMessage() {}
+
+func (x *ClosedLoopCompetency) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_feedback_v1_compliance_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClosedLoopCompetency.ProtoReflect.Descriptor instead.
+func (*ClosedLoopCompetency) Descriptor() ([]byte, []int) {
+	return file_yardstick_feedback_v1_compliance_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ClosedLoopCompetency) GetCompetency() string {
+	if x != nil {
+		return x.Competency
+	}
+	return ""
+}
+
+func (x *ClosedLoopCompetency) GetN() int32 {
+	if x != nil {
+		return x.N
+	}
+	return 0
+}
+
+func (x *ClosedLoopCompetency) GetShown() bool {
+	if x != nil {
+		return x.Shown
+	}
+	return false
+}
+
+func (x *ClosedLoopCompetency) GetCorrelation() float64 {
+	if x != nil {
+		return x.Correlation
+	}
+	return 0
+}
+
+func (x *ClosedLoopCompetency) GetLow() float64 {
+	if x != nil {
+		return x.Low
+	}
+	return 0
+}
+
+func (x *ClosedLoopCompetency) GetHigh() float64 {
+	if x != nil {
+		return x.High
+	}
+	return 0
+}
+
 var File_yardstick_feedback_v1_compliance_proto protoreflect.FileDescriptor
 
 const file_yardstick_feedback_v1_compliance_proto_rawDesc = "" +
@@ -719,7 +908,23 @@ const file_yardstick_feedback_v1_compliance_proto_rawDesc = "" +
 	"suppressed\x18\x02 \x01(\bR\n" +
 	"suppressed\x12\x18\n" +
 	"\aratings\x18\x03 \x01(\x05R\aratings\x12\x12\n" +
-	"\x04mean\x18\x04 \x01(\x01R\x04meanBKZIgithub.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1;feedbackv1b\x06proto3"
+	"\x04mean\x18\x04 \x01(\x01R\x04mean\"\x9b\x02\n" +
+	"\x10ClosedLoopReport\x12=\n" +
+	"\fcompute_time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\vcomputeTime\x12\x13\n" +
+	"\x05min_n\x18\x02 \x01(\x05R\x04minN\x12!\n" +
+	"\fhires_linked\x18\x03 \x01(\x05R\vhiresLinked\x12%\n" +
+	"\x0ehires_assessed\x18\x04 \x01(\x05R\rhiresAssessed\x12O\n" +
+	"\fcompetencies\x18\x05 \x03(\v2+.yardstick.feedback.v1.ClosedLoopCompetencyR\fcompetencies\x12\x18\n" +
+	"\acaveats\x18\x06 \x01(\tR\acaveats\"\xa2\x01\n" +
+	"\x14ClosedLoopCompetency\x12\x1e\n" +
+	"\n" +
+	"competency\x18\x01 \x01(\tR\n" +
+	"competency\x12\f\n" +
+	"\x01n\x18\x02 \x01(\x05R\x01n\x12\x14\n" +
+	"\x05shown\x18\x03 \x01(\bR\x05shown\x12 \n" +
+	"\vcorrelation\x18\x04 \x01(\x01R\vcorrelation\x12\x10\n" +
+	"\x03low\x18\x05 \x01(\x01R\x03low\x12\x12\n" +
+	"\x04high\x18\x06 \x01(\x01R\x04highBKZIgithub.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1;feedbackv1b\x06proto3"
 
 var (
 	file_yardstick_feedback_v1_compliance_proto_rawDescOnce sync.Once
@@ -733,7 +938,7 @@ func file_yardstick_feedback_v1_compliance_proto_rawDescGZIP() []byte {
 	return file_yardstick_feedback_v1_compliance_proto_rawDescData
 }
 
-var file_yardstick_feedback_v1_compliance_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_yardstick_feedback_v1_compliance_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_yardstick_feedback_v1_compliance_proto_goTypes = []any{
 	(*SelfIdentification)(nil),         // 0: yardstick.feedback.v1.SelfIdentification
 	(*SelfIdentificationCategory)(nil), // 1: yardstick.feedback.v1.SelfIdentificationCategory
@@ -743,26 +948,30 @@ var file_yardstick_feedback_v1_compliance_proto_goTypes = []any{
 	(*AdverseImpactGroup)(nil),         // 5: yardstick.feedback.v1.AdverseImpactGroup
 	(*AdverseImpactCompetency)(nil),    // 6: yardstick.feedback.v1.AdverseImpactCompetency
 	(*AdverseImpactMean)(nil),          // 7: yardstick.feedback.v1.AdverseImpactMean
-	nil,                                // 8: yardstick.feedback.v1.SelfIdentification.AnswersEntry
-	(*timestamppb.Timestamp)(nil),      // 9: google.protobuf.Timestamp
+	(*ClosedLoopReport)(nil),           // 8: yardstick.feedback.v1.ClosedLoopReport
+	(*ClosedLoopCompetency)(nil),       // 9: yardstick.feedback.v1.ClosedLoopCompetency
+	nil,                                // 10: yardstick.feedback.v1.SelfIdentification.AnswersEntry
+	(*timestamppb.Timestamp)(nil),      // 11: google.protobuf.Timestamp
 }
 var file_yardstick_feedback_v1_compliance_proto_depIdxs = []int32{
-	8,  // 0: yardstick.feedback.v1.SelfIdentification.answers:type_name -> yardstick.feedback.v1.SelfIdentification.AnswersEntry
-	9,  // 1: yardstick.feedback.v1.SelfIdentification.update_time:type_name -> google.protobuf.Timestamp
+	10, // 0: yardstick.feedback.v1.SelfIdentification.answers:type_name -> yardstick.feedback.v1.SelfIdentification.AnswersEntry
+	11, // 1: yardstick.feedback.v1.SelfIdentification.update_time:type_name -> google.protobuf.Timestamp
 	2,  // 2: yardstick.feedback.v1.SelfIdentificationCategory.answers:type_name -> yardstick.feedback.v1.SelfIdentificationAnswer
 	1,  // 3: yardstick.feedback.v1.AdverseImpactReport.category:type_name -> yardstick.feedback.v1.SelfIdentificationCategory
-	9,  // 4: yardstick.feedback.v1.AdverseImpactReport.compute_time:type_name -> google.protobuf.Timestamp
+	11, // 4: yardstick.feedback.v1.AdverseImpactReport.compute_time:type_name -> google.protobuf.Timestamp
 	4,  // 5: yardstick.feedback.v1.AdverseImpactReport.stages:type_name -> yardstick.feedback.v1.AdverseImpactStage
 	6,  // 6: yardstick.feedback.v1.AdverseImpactReport.competencies:type_name -> yardstick.feedback.v1.AdverseImpactCompetency
 	5,  // 7: yardstick.feedback.v1.AdverseImpactStage.groups:type_name -> yardstick.feedback.v1.AdverseImpactGroup
 	2,  // 8: yardstick.feedback.v1.AdverseImpactGroup.answer:type_name -> yardstick.feedback.v1.SelfIdentificationAnswer
 	7,  // 9: yardstick.feedback.v1.AdverseImpactCompetency.groups:type_name -> yardstick.feedback.v1.AdverseImpactMean
 	2,  // 10: yardstick.feedback.v1.AdverseImpactMean.answer:type_name -> yardstick.feedback.v1.SelfIdentificationAnswer
-	11, // [11:11] is the sub-list for method output_type
-	11, // [11:11] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	11, // 11: yardstick.feedback.v1.ClosedLoopReport.compute_time:type_name -> google.protobuf.Timestamp
+	9,  // 12: yardstick.feedback.v1.ClosedLoopReport.competencies:type_name -> yardstick.feedback.v1.ClosedLoopCompetency
+	13, // [13:13] is the sub-list for method output_type
+	13, // [13:13] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_yardstick_feedback_v1_compliance_proto_init() }
@@ -776,7 +985,7 @@ func file_yardstick_feedback_v1_compliance_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_yardstick_feedback_v1_compliance_proto_rawDesc), len(file_yardstick_feedback_v1_compliance_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   9,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -395,7 +395,11 @@ type Candidate struct {
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	// The applicant tracking system the candidate was imported from
 	// (ImportCandidates), with `external_id` its ID there. Set by the server.
-	Source        string `protobuf:"bytes,10,opt,name=source,proto3" json:"source,omitempty"`
+	Source string `protobuf:"bytes,10,opt,name=source,proto3" json:"source,omitempty"`
+	// For a hired candidate who joined: the person they became in the
+	// directory (`users/{user}`). It links their interview scores with their
+	// first ladder assessment for the closed-loop report (admins only).
+	HiredUser     string `protobuf:"bytes,11,opt,name=hired_user,json=hiredUser,proto3" json:"hired_user,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -496,6 +500,13 @@ func (x *Candidate) GetUpdateTime() *timestamppb.Timestamp {
 func (x *Candidate) GetSource() string {
 	if x != nil {
 		return x.Source
+	}
+	return ""
+}
+
+func (x *Candidate) GetHiredUser() string {
+	if x != nil {
+		return x.HiredUser
 	}
 	return ""
 }
@@ -1609,7 +1620,7 @@ var File_yardstick_feedback_v1_feedback_proto protoreflect.FileDescriptor
 
 const file_yardstick_feedback_v1_feedback_proto_rawDesc = "" +
 	"\n" +
-	"$yardstick/feedback/v1/feedback.proto\x12\x15yardstick.feedback.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\"\xf9\x03\n" +
+	"$yardstick/feedback/v1/feedback.proto\x12\x15yardstick.feedback.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\"\x98\x04\n" +
 	"\tCandidate\x12\x19\n" +
 	"\x04name\x18\x01 \x01(\tB\x05\x92A\x02@\x01R\x04name\x12!\n" +
 	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x12\x12\n" +
@@ -1624,7 +1635,9 @@ const file_yardstick_feedback_v1_feedback_proto_rawDesc = "" +
 	"\vupdate_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampB\x05\x92A\x02@\x01R\n" +
 	"updateTime\x12\x1d\n" +
 	"\x06source\x18\n" +
-	" \x01(\tB\x05\x92A\x02@\x01R\x06source\"j\n" +
+	" \x01(\tB\x05\x92A\x02@\x01R\x06source\x12\x1d\n" +
+	"\n" +
+	"hired_user\x18\v \x01(\tR\thiredUser\"j\n" +
 	"\x05State\x12\x15\n" +
 	"\x11STATE_UNSPECIFIED\x10\x00\x12\x10\n" +
 	"\fSTATE_ACTIVE\x10\x01\x12\x0f\n" +

@@ -2053,6 +2053,43 @@ func (x *ComputeAdverseImpactRequest) GetCategory() string {
 	return ""
 }
 
+// Request for ComputeClosedLoop.
+type ComputeClosedLoopRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ComputeClosedLoopRequest) Reset() {
+	*x = ComputeClosedLoopRequest{}
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ComputeClosedLoopRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ComputeClosedLoopRequest) ProtoMessage() {}
+
+func (x *ComputeClosedLoopRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ComputeClosedLoopRequest.ProtoReflect.Descriptor instead.
+func (*ComputeClosedLoopRequest) Descriptor() ([]byte, []int) {
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{33}
+}
+
 // Request for SummarizeCandidate.
 type SummarizeCandidateRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2064,7 +2101,7 @@ type SummarizeCandidateRequest struct {
 
 func (x *SummarizeCandidateRequest) Reset() {
 	*x = SummarizeCandidateRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[33]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2076,7 +2113,7 @@ func (x *SummarizeCandidateRequest) String() string {
 func (*SummarizeCandidateRequest) ProtoMessage() {}
 
 func (x *SummarizeCandidateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[33]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2089,7 +2126,7 @@ func (x *SummarizeCandidateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SummarizeCandidateRequest.ProtoReflect.Descriptor instead.
 func (*SummarizeCandidateRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{33}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *SummarizeCandidateRequest) GetName() string {
@@ -2113,7 +2150,7 @@ type CompareCandidatesRequest struct {
 
 func (x *CompareCandidatesRequest) Reset() {
 	*x = CompareCandidatesRequest{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[34]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2125,7 +2162,7 @@ func (x *CompareCandidatesRequest) String() string {
 func (*CompareCandidatesRequest) ProtoMessage() {}
 
 func (x *CompareCandidatesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[34]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2138,7 +2175,7 @@ func (x *CompareCandidatesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompareCandidatesRequest.ProtoReflect.Descriptor instead.
 func (*CompareCandidatesRequest) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{34}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *CompareCandidatesRequest) GetNames() []string {
@@ -2174,7 +2211,7 @@ type CompareCandidatesResponse struct {
 
 func (x *CompareCandidatesResponse) Reset() {
 	*x = CompareCandidatesResponse{}
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[35]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2186,7 +2223,7 @@ func (x *CompareCandidatesResponse) String() string {
 func (*CompareCandidatesResponse) ProtoMessage() {}
 
 func (x *CompareCandidatesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[35]
+	mi := &file_yardstick_feedback_v1_feedback_service_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2199,7 +2236,7 @@ func (x *CompareCandidatesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompareCandidatesResponse.ProtoReflect.Descriptor instead.
 func (*CompareCandidatesResponse) Descriptor() ([]byte, []int) {
-	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{35}
+	return file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *CompareCandidatesResponse) GetCandidates() []*CandidateComparison {
@@ -2386,7 +2423,8 @@ const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"categories\"c\n" +
 	"\x1bComputeAdverseImpactRequest\x12\x1d\n" +
 	"\x04role\x18\x01 \x01(\tB\t\xbaH\x06r\x04\xc0\x88'\x01R\x04role\x12%\n" +
-	"\bcategory\x18\x02 \x01(\tB\t\xbaH\x06r\x04\xc0\x88'\x01R\bcategory\":\n" +
+	"\bcategory\x18\x02 \x01(\tB\t\xbaH\x06r\x04\xc0\x88'\x01R\bcategory\"\x1a\n" +
+	"\x18ComputeClosedLoopRequest\":\n" +
 	"\x19SummarizeCandidateRequest\x12\x1d\n" +
 	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04Ȉ'\x01R\x04name\"f\n" +
 	"\x18CompareCandidatesRequest\x12(\n" +
@@ -2407,7 +2445,7 @@ const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"\x16IMPORT_OUTCOME_CREATED\x10\x01\x12\x1a\n" +
 	"\x16IMPORT_OUTCOME_UPDATED\x10\x02\x12\x1c\n" +
 	"\x18IMPORT_OUTCOME_UNCHANGED\x10\x03\x12\x19\n" +
-	"\x15IMPORT_OUTCOME_FAILED\x10\x042\xa7<\n" +
+	"\x15IMPORT_OUTCOME_FAILED\x10\x042\xba=\n" +
 	"\x0fFeedbackService\x12\xd3\x01\n" +
 	"\x0fCreateCandidate\x12-.yardstick.feedback.v1.CreateCandidateRequest\x1a .yardstick.feedback.v1.Candidate\"o\x92AKJI\n" +
 	"\x03409\x12B\n" +
@@ -2471,7 +2509,8 @@ const file_yardstick_feedback_v1_feedback_service_proto_rawDesc = "" +
 	"\x18RecordSelfIdentification\x126.yardstick.feedback.v1.RecordSelfIdentificationRequest\x1a\x16.google.protobuf.Empty\"<\x82\xd3\xe4\x93\x026:\x01*\"1/v1/{name=candidates/*/selfIdentification}:record\x12\xab\x01\n" +
 	"\x15GetSelfIdentification\x123.yardstick.feedback.v1.GetSelfIdentificationRequest\x1a).yardstick.feedback.v1.SelfIdentification\"2\x82\xd3\xe4\x93\x02,\x12*/v1/{name=candidates/*/selfIdentification}\x12\xcd\x01\n" +
 	" ListSelfIdentificationCategories\x12>.yardstick.feedback.v1.ListSelfIdentificationCategoriesRequest\x1a?.yardstick.feedback.v1.ListSelfIdentificationCategoriesResponse\"(\x82\xd3\xe4\x93\x02\"\x12 /v1/selfIdentificationCategories\x12\x9c\x01\n" +
-	"\x14ComputeAdverseImpact\x122.yardstick.feedback.v1.ComputeAdverseImpactRequest\x1a*.yardstick.feedback.v1.AdverseImpactReport\"$\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/adverseImpact:compute\x12\x9a\x01\n" +
+	"\x14ComputeAdverseImpact\x122.yardstick.feedback.v1.ComputeAdverseImpactRequest\x1a*.yardstick.feedback.v1.AdverseImpactReport\"$\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/adverseImpact:compute\x12\x90\x01\n" +
+	"\x11ComputeClosedLoop\x12/.yardstick.feedback.v1.ComputeClosedLoopRequest\x1a'.yardstick.feedback.v1.ClosedLoopReport\"!\x82\xd3\xe4\x93\x02\x1b:\x01*\"\x16/v1/closedLoop:compute\x12\x9a\x01\n" +
 	"\x12SummarizeCandidate\x120.yardstick.feedback.v1.SummarizeCandidateRequest\x1a'.yardstick.feedback.v1.CandidateSummary\")\x82\xd3\xe4\x93\x02#\x12!/v1/{name=candidates/*}:summarize\x12\x96\x01\n" +
 	"\x11CompareCandidates\x12/.yardstick.feedback.v1.CompareCandidatesRequest\x1a0.yardstick.feedback.v1.CompareCandidatesResponse\"\x1e\x82\xd3\xe4\x93\x02\x18\x12\x16/v1/candidates:compare\x12\x95\x01\n" +
 	"\x12ComputeCalibration\x120.yardstick.feedback.v1.ComputeCalibrationRequest\x1a(.yardstick.feedback.v1.CalibrationReport\"#\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/calibrations:compute\x12\x98\x01\n" +
@@ -2528,7 +2567,7 @@ func file_yardstick_feedback_v1_feedback_service_proto_rawDescGZIP() []byte {
 }
 
 var file_yardstick_feedback_v1_feedback_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_yardstick_feedback_v1_feedback_service_proto_msgTypes = make([]protoimpl.MessageInfo, 38)
+var file_yardstick_feedback_v1_feedback_service_proto_msgTypes = make([]protoimpl.MessageInfo, 39)
 var file_yardstick_feedback_v1_feedback_service_proto_goTypes = []any{
 	(ImportOutcome)(0),                               // 0: yardstick.feedback.v1.ImportOutcome
 	(*ComputeCalibrationRequest)(nil),                // 1: yardstick.feedback.v1.ComputeCalibrationRequest
@@ -2564,87 +2603,89 @@ var file_yardstick_feedback_v1_feedback_service_proto_goTypes = []any{
 	(*ListSelfIdentificationCategoriesRequest)(nil),  // 31: yardstick.feedback.v1.ListSelfIdentificationCategoriesRequest
 	(*ListSelfIdentificationCategoriesResponse)(nil), // 32: yardstick.feedback.v1.ListSelfIdentificationCategoriesResponse
 	(*ComputeAdverseImpactRequest)(nil),              // 33: yardstick.feedback.v1.ComputeAdverseImpactRequest
-	(*SummarizeCandidateRequest)(nil),                // 34: yardstick.feedback.v1.SummarizeCandidateRequest
-	(*CompareCandidatesRequest)(nil),                 // 35: yardstick.feedback.v1.CompareCandidatesRequest
-	(*CompareCandidatesResponse)(nil),                // 36: yardstick.feedback.v1.CompareCandidatesResponse
-	nil,                                              // 37: yardstick.feedback.v1.RecordSelfIdentificationRequest.AnswersEntry
-	nil,                                              // 38: yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry
-	(*CalibrationScope)(nil),                         // 39: yardstick.feedback.v1.CalibrationScope
-	(*Candidate)(nil),                                // 40: yardstick.feedback.v1.Candidate
-	(*fieldmaskpb.FieldMask)(nil),                    // 41: google.protobuf.FieldMask
-	(Candidate_State)(0),                             // 42: yardstick.feedback.v1.Candidate.State
-	(*timestamppb.Timestamp)(nil),                    // 43: google.protobuf.Timestamp
-	(*status.Status)(nil),                            // 44: google.rpc.Status
-	(*Interview)(nil),                                // 45: yardstick.feedback.v1.Interview
-	(*Scorecard)(nil),                                // 46: yardstick.feedback.v1.Scorecard
-	(*Rating)(nil),                                   // 47: yardstick.feedback.v1.Rating
-	(Recommendation)(0),                              // 48: yardstick.feedback.v1.Recommendation
-	(*ScorecardChange)(nil),                          // 49: yardstick.feedback.v1.ScorecardChange
-	(*Decision)(nil),                                 // 50: yardstick.feedback.v1.Decision
-	(*SelfIdentificationCategory)(nil),               // 51: yardstick.feedback.v1.SelfIdentificationCategory
-	(*CandidateComparison)(nil),                      // 52: yardstick.feedback.v1.CandidateComparison
-	(*Calibration)(nil),                              // 53: yardstick.feedback.v1.Calibration
-	(*CreateRoleRequest)(nil),                        // 54: yardstick.feedback.v1.CreateRoleRequest
-	(*GetRoleRequest)(nil),                           // 55: yardstick.feedback.v1.GetRoleRequest
-	(*ListRolesRequest)(nil),                         // 56: yardstick.feedback.v1.ListRolesRequest
-	(*UpdateRoleRequest)(nil),                        // 57: yardstick.feedback.v1.UpdateRoleRequest
-	(*DeleteRoleRequest)(nil),                        // 58: yardstick.feedback.v1.DeleteRoleRequest
-	(*CreateWebhookRequest)(nil),                     // 59: yardstick.feedback.v1.CreateWebhookRequest
-	(*GetWebhookRequest)(nil),                        // 60: yardstick.feedback.v1.GetWebhookRequest
-	(*ListWebhooksRequest)(nil),                      // 61: yardstick.feedback.v1.ListWebhooksRequest
-	(*UpdateWebhookRequest)(nil),                     // 62: yardstick.feedback.v1.UpdateWebhookRequest
-	(*DeleteWebhookRequest)(nil),                     // 63: yardstick.feedback.v1.DeleteWebhookRequest
-	(*RotateWebhookSecretRequest)(nil),               // 64: yardstick.feedback.v1.RotateWebhookSecretRequest
-	(*ListWebhookDeliveriesRequest)(nil),             // 65: yardstick.feedback.v1.ListWebhookDeliveriesRequest
-	(*RedeliverWebhookDeliveryRequest)(nil),          // 66: yardstick.feedback.v1.RedeliverWebhookDeliveryRequest
-	(*GetReminderSettingsRequest)(nil),               // 67: yardstick.feedback.v1.GetReminderSettingsRequest
-	(*UpdateReminderSettingsRequest)(nil),            // 68: yardstick.feedback.v1.UpdateReminderSettingsRequest
-	(*emptypb.Empty)(nil),                            // 69: google.protobuf.Empty
-	(*SelfIdentification)(nil),                       // 70: yardstick.feedback.v1.SelfIdentification
-	(*AdverseImpactReport)(nil),                      // 71: yardstick.feedback.v1.AdverseImpactReport
-	(*CandidateSummary)(nil),                         // 72: yardstick.feedback.v1.CandidateSummary
-	(*CalibrationReport)(nil),                        // 73: yardstick.feedback.v1.CalibrationReport
-	(*UserCalibration)(nil),                          // 74: yardstick.feedback.v1.UserCalibration
-	(*Role)(nil),                                     // 75: yardstick.feedback.v1.Role
-	(*ListRolesResponse)(nil),                        // 76: yardstick.feedback.v1.ListRolesResponse
-	(*Webhook)(nil),                                  // 77: yardstick.feedback.v1.Webhook
-	(*ListWebhooksResponse)(nil),                     // 78: yardstick.feedback.v1.ListWebhooksResponse
-	(*ListWebhookDeliveriesResponse)(nil),            // 79: yardstick.feedback.v1.ListWebhookDeliveriesResponse
-	(*WebhookDelivery)(nil),                          // 80: yardstick.feedback.v1.WebhookDelivery
-	(*ReminderSettings)(nil),                         // 81: yardstick.feedback.v1.ReminderSettings
+	(*ComputeClosedLoopRequest)(nil),                 // 34: yardstick.feedback.v1.ComputeClosedLoopRequest
+	(*SummarizeCandidateRequest)(nil),                // 35: yardstick.feedback.v1.SummarizeCandidateRequest
+	(*CompareCandidatesRequest)(nil),                 // 36: yardstick.feedback.v1.CompareCandidatesRequest
+	(*CompareCandidatesResponse)(nil),                // 37: yardstick.feedback.v1.CompareCandidatesResponse
+	nil,                                              // 38: yardstick.feedback.v1.RecordSelfIdentificationRequest.AnswersEntry
+	nil,                                              // 39: yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry
+	(*CalibrationScope)(nil),                         // 40: yardstick.feedback.v1.CalibrationScope
+	(*Candidate)(nil),                                // 41: yardstick.feedback.v1.Candidate
+	(*fieldmaskpb.FieldMask)(nil),                    // 42: google.protobuf.FieldMask
+	(Candidate_State)(0),                             // 43: yardstick.feedback.v1.Candidate.State
+	(*timestamppb.Timestamp)(nil),                    // 44: google.protobuf.Timestamp
+	(*status.Status)(nil),                            // 45: google.rpc.Status
+	(*Interview)(nil),                                // 46: yardstick.feedback.v1.Interview
+	(*Scorecard)(nil),                                // 47: yardstick.feedback.v1.Scorecard
+	(*Rating)(nil),                                   // 48: yardstick.feedback.v1.Rating
+	(Recommendation)(0),                              // 49: yardstick.feedback.v1.Recommendation
+	(*ScorecardChange)(nil),                          // 50: yardstick.feedback.v1.ScorecardChange
+	(*Decision)(nil),                                 // 51: yardstick.feedback.v1.Decision
+	(*SelfIdentificationCategory)(nil),               // 52: yardstick.feedback.v1.SelfIdentificationCategory
+	(*CandidateComparison)(nil),                      // 53: yardstick.feedback.v1.CandidateComparison
+	(*Calibration)(nil),                              // 54: yardstick.feedback.v1.Calibration
+	(*CreateRoleRequest)(nil),                        // 55: yardstick.feedback.v1.CreateRoleRequest
+	(*GetRoleRequest)(nil),                           // 56: yardstick.feedback.v1.GetRoleRequest
+	(*ListRolesRequest)(nil),                         // 57: yardstick.feedback.v1.ListRolesRequest
+	(*UpdateRoleRequest)(nil),                        // 58: yardstick.feedback.v1.UpdateRoleRequest
+	(*DeleteRoleRequest)(nil),                        // 59: yardstick.feedback.v1.DeleteRoleRequest
+	(*CreateWebhookRequest)(nil),                     // 60: yardstick.feedback.v1.CreateWebhookRequest
+	(*GetWebhookRequest)(nil),                        // 61: yardstick.feedback.v1.GetWebhookRequest
+	(*ListWebhooksRequest)(nil),                      // 62: yardstick.feedback.v1.ListWebhooksRequest
+	(*UpdateWebhookRequest)(nil),                     // 63: yardstick.feedback.v1.UpdateWebhookRequest
+	(*DeleteWebhookRequest)(nil),                     // 64: yardstick.feedback.v1.DeleteWebhookRequest
+	(*RotateWebhookSecretRequest)(nil),               // 65: yardstick.feedback.v1.RotateWebhookSecretRequest
+	(*ListWebhookDeliveriesRequest)(nil),             // 66: yardstick.feedback.v1.ListWebhookDeliveriesRequest
+	(*RedeliverWebhookDeliveryRequest)(nil),          // 67: yardstick.feedback.v1.RedeliverWebhookDeliveryRequest
+	(*GetReminderSettingsRequest)(nil),               // 68: yardstick.feedback.v1.GetReminderSettingsRequest
+	(*UpdateReminderSettingsRequest)(nil),            // 69: yardstick.feedback.v1.UpdateReminderSettingsRequest
+	(*emptypb.Empty)(nil),                            // 70: google.protobuf.Empty
+	(*SelfIdentification)(nil),                       // 71: yardstick.feedback.v1.SelfIdentification
+	(*AdverseImpactReport)(nil),                      // 72: yardstick.feedback.v1.AdverseImpactReport
+	(*ClosedLoopReport)(nil),                         // 73: yardstick.feedback.v1.ClosedLoopReport
+	(*CandidateSummary)(nil),                         // 74: yardstick.feedback.v1.CandidateSummary
+	(*CalibrationReport)(nil),                        // 75: yardstick.feedback.v1.CalibrationReport
+	(*UserCalibration)(nil),                          // 76: yardstick.feedback.v1.UserCalibration
+	(*Role)(nil),                                     // 77: yardstick.feedback.v1.Role
+	(*ListRolesResponse)(nil),                        // 78: yardstick.feedback.v1.ListRolesResponse
+	(*Webhook)(nil),                                  // 79: yardstick.feedback.v1.Webhook
+	(*ListWebhooksResponse)(nil),                     // 80: yardstick.feedback.v1.ListWebhooksResponse
+	(*ListWebhookDeliveriesResponse)(nil),            // 81: yardstick.feedback.v1.ListWebhookDeliveriesResponse
+	(*WebhookDelivery)(nil),                          // 82: yardstick.feedback.v1.WebhookDelivery
+	(*ReminderSettings)(nil),                         // 83: yardstick.feedback.v1.ReminderSettings
 }
 var file_yardstick_feedback_v1_feedback_service_proto_depIdxs = []int32{
-	39, // 0: yardstick.feedback.v1.ComputeCalibrationRequest.scope:type_name -> yardstick.feedback.v1.CalibrationScope
-	40, // 1: yardstick.feedback.v1.CreateCandidateRequest.candidate:type_name -> yardstick.feedback.v1.Candidate
-	40, // 2: yardstick.feedback.v1.ListCandidatesResponse.candidates:type_name -> yardstick.feedback.v1.Candidate
-	40, // 3: yardstick.feedback.v1.UpdateCandidateRequest.candidate:type_name -> yardstick.feedback.v1.Candidate
-	41, // 4: yardstick.feedback.v1.UpdateCandidateRequest.update_mask:type_name -> google.protobuf.FieldMask
+	40, // 0: yardstick.feedback.v1.ComputeCalibrationRequest.scope:type_name -> yardstick.feedback.v1.CalibrationScope
+	41, // 1: yardstick.feedback.v1.CreateCandidateRequest.candidate:type_name -> yardstick.feedback.v1.Candidate
+	41, // 2: yardstick.feedback.v1.ListCandidatesResponse.candidates:type_name -> yardstick.feedback.v1.Candidate
+	41, // 3: yardstick.feedback.v1.UpdateCandidateRequest.candidate:type_name -> yardstick.feedback.v1.Candidate
+	42, // 4: yardstick.feedback.v1.UpdateCandidateRequest.update_mask:type_name -> google.protobuf.FieldMask
 	11, // 5: yardstick.feedback.v1.ImportCandidatesRequest.candidates:type_name -> yardstick.feedback.v1.ImportedCandidate
-	42, // 6: yardstick.feedback.v1.ImportedCandidate.state:type_name -> yardstick.feedback.v1.Candidate.State
+	43, // 6: yardstick.feedback.v1.ImportedCandidate.state:type_name -> yardstick.feedback.v1.Candidate.State
 	12, // 7: yardstick.feedback.v1.ImportedCandidate.interviews:type_name -> yardstick.feedback.v1.ImportedInterview
-	43, // 8: yardstick.feedback.v1.ImportedInterview.scheduled_time:type_name -> google.protobuf.Timestamp
+	44, // 8: yardstick.feedback.v1.ImportedInterview.scheduled_time:type_name -> google.protobuf.Timestamp
 	14, // 9: yardstick.feedback.v1.ImportCandidatesResponse.results:type_name -> yardstick.feedback.v1.ImportedCandidateResult
 	0,  // 10: yardstick.feedback.v1.ImportedCandidateResult.outcome:type_name -> yardstick.feedback.v1.ImportOutcome
-	40, // 11: yardstick.feedback.v1.ImportedCandidateResult.candidate:type_name -> yardstick.feedback.v1.Candidate
-	44, // 12: yardstick.feedback.v1.ImportedCandidateResult.error:type_name -> google.rpc.Status
+	41, // 11: yardstick.feedback.v1.ImportedCandidateResult.candidate:type_name -> yardstick.feedback.v1.Candidate
+	45, // 12: yardstick.feedback.v1.ImportedCandidateResult.error:type_name -> google.rpc.Status
 	15, // 13: yardstick.feedback.v1.ImportedCandidateResult.interviews:type_name -> yardstick.feedback.v1.ImportedInterviewResult
 	0,  // 14: yardstick.feedback.v1.ImportedInterviewResult.outcome:type_name -> yardstick.feedback.v1.ImportOutcome
-	45, // 15: yardstick.feedback.v1.ImportedInterviewResult.interview:type_name -> yardstick.feedback.v1.Interview
-	44, // 16: yardstick.feedback.v1.ImportedInterviewResult.error:type_name -> google.rpc.Status
-	45, // 17: yardstick.feedback.v1.CreateInterviewRequest.interview:type_name -> yardstick.feedback.v1.Interview
-	45, // 18: yardstick.feedback.v1.ListInterviewsResponse.interviews:type_name -> yardstick.feedback.v1.Interview
-	46, // 19: yardstick.feedback.v1.UpdateScorecardRequest.scorecard:type_name -> yardstick.feedback.v1.Scorecard
-	41, // 20: yardstick.feedback.v1.UpdateScorecardRequest.update_mask:type_name -> google.protobuf.FieldMask
-	47, // 21: yardstick.feedback.v1.AmendScorecardRequest.ratings:type_name -> yardstick.feedback.v1.Rating
-	48, // 22: yardstick.feedback.v1.AmendScorecardRequest.recommendation:type_name -> yardstick.feedback.v1.Recommendation
-	49, // 23: yardstick.feedback.v1.ListScorecardChangesResponse.changes:type_name -> yardstick.feedback.v1.ScorecardChange
-	50, // 24: yardstick.feedback.v1.UpdateDecisionRequest.decision:type_name -> yardstick.feedback.v1.Decision
-	41, // 25: yardstick.feedback.v1.UpdateDecisionRequest.update_mask:type_name -> google.protobuf.FieldMask
-	37, // 26: yardstick.feedback.v1.RecordSelfIdentificationRequest.answers:type_name -> yardstick.feedback.v1.RecordSelfIdentificationRequest.AnswersEntry
-	51, // 27: yardstick.feedback.v1.ListSelfIdentificationCategoriesResponse.categories:type_name -> yardstick.feedback.v1.SelfIdentificationCategory
-	52, // 28: yardstick.feedback.v1.CompareCandidatesResponse.candidates:type_name -> yardstick.feedback.v1.CandidateComparison
-	38, // 29: yardstick.feedback.v1.CompareCandidatesResponse.calibrations:type_name -> yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry
-	53, // 30: yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry.value:type_name -> yardstick.feedback.v1.Calibration
+	46, // 15: yardstick.feedback.v1.ImportedInterviewResult.interview:type_name -> yardstick.feedback.v1.Interview
+	45, // 16: yardstick.feedback.v1.ImportedInterviewResult.error:type_name -> google.rpc.Status
+	46, // 17: yardstick.feedback.v1.CreateInterviewRequest.interview:type_name -> yardstick.feedback.v1.Interview
+	46, // 18: yardstick.feedback.v1.ListInterviewsResponse.interviews:type_name -> yardstick.feedback.v1.Interview
+	47, // 19: yardstick.feedback.v1.UpdateScorecardRequest.scorecard:type_name -> yardstick.feedback.v1.Scorecard
+	42, // 20: yardstick.feedback.v1.UpdateScorecardRequest.update_mask:type_name -> google.protobuf.FieldMask
+	48, // 21: yardstick.feedback.v1.AmendScorecardRequest.ratings:type_name -> yardstick.feedback.v1.Rating
+	49, // 22: yardstick.feedback.v1.AmendScorecardRequest.recommendation:type_name -> yardstick.feedback.v1.Recommendation
+	50, // 23: yardstick.feedback.v1.ListScorecardChangesResponse.changes:type_name -> yardstick.feedback.v1.ScorecardChange
+	51, // 24: yardstick.feedback.v1.UpdateDecisionRequest.decision:type_name -> yardstick.feedback.v1.Decision
+	42, // 25: yardstick.feedback.v1.UpdateDecisionRequest.update_mask:type_name -> google.protobuf.FieldMask
+	38, // 26: yardstick.feedback.v1.RecordSelfIdentificationRequest.answers:type_name -> yardstick.feedback.v1.RecordSelfIdentificationRequest.AnswersEntry
+	52, // 27: yardstick.feedback.v1.ListSelfIdentificationCategoriesResponse.categories:type_name -> yardstick.feedback.v1.SelfIdentificationCategory
+	53, // 28: yardstick.feedback.v1.CompareCandidatesResponse.candidates:type_name -> yardstick.feedback.v1.CandidateComparison
+	39, // 29: yardstick.feedback.v1.CompareCandidatesResponse.calibrations:type_name -> yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry
+	54, // 30: yardstick.feedback.v1.CompareCandidatesResponse.CalibrationsEntry.value:type_name -> yardstick.feedback.v1.Calibration
 	4,  // 31: yardstick.feedback.v1.FeedbackService.CreateCandidate:input_type -> yardstick.feedback.v1.CreateCandidateRequest
 	5,  // 32: yardstick.feedback.v1.FeedbackService.GetCandidate:input_type -> yardstick.feedback.v1.GetCandidateRequest
 	6,  // 33: yardstick.feedback.v1.FeedbackService.ListCandidates:input_type -> yardstick.feedback.v1.ListCandidatesRequest
@@ -2666,69 +2707,71 @@ var file_yardstick_feedback_v1_feedback_service_proto_depIdxs = []int32{
 	30, // 49: yardstick.feedback.v1.FeedbackService.GetSelfIdentification:input_type -> yardstick.feedback.v1.GetSelfIdentificationRequest
 	31, // 50: yardstick.feedback.v1.FeedbackService.ListSelfIdentificationCategories:input_type -> yardstick.feedback.v1.ListSelfIdentificationCategoriesRequest
 	33, // 51: yardstick.feedback.v1.FeedbackService.ComputeAdverseImpact:input_type -> yardstick.feedback.v1.ComputeAdverseImpactRequest
-	34, // 52: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:input_type -> yardstick.feedback.v1.SummarizeCandidateRequest
-	35, // 53: yardstick.feedback.v1.FeedbackService.CompareCandidates:input_type -> yardstick.feedback.v1.CompareCandidatesRequest
-	1,  // 54: yardstick.feedback.v1.FeedbackService.ComputeCalibration:input_type -> yardstick.feedback.v1.ComputeCalibrationRequest
-	2,  // 55: yardstick.feedback.v1.FeedbackService.GetRoleCalibration:input_type -> yardstick.feedback.v1.GetRoleCalibrationRequest
-	3,  // 56: yardstick.feedback.v1.FeedbackService.GetUserCalibration:input_type -> yardstick.feedback.v1.GetUserCalibrationRequest
-	54, // 57: yardstick.feedback.v1.FeedbackService.CreateRole:input_type -> yardstick.feedback.v1.CreateRoleRequest
-	55, // 58: yardstick.feedback.v1.FeedbackService.GetRole:input_type -> yardstick.feedback.v1.GetRoleRequest
-	56, // 59: yardstick.feedback.v1.FeedbackService.ListRoles:input_type -> yardstick.feedback.v1.ListRolesRequest
-	57, // 60: yardstick.feedback.v1.FeedbackService.UpdateRole:input_type -> yardstick.feedback.v1.UpdateRoleRequest
-	58, // 61: yardstick.feedback.v1.FeedbackService.DeleteRole:input_type -> yardstick.feedback.v1.DeleteRoleRequest
-	59, // 62: yardstick.feedback.v1.FeedbackService.CreateWebhook:input_type -> yardstick.feedback.v1.CreateWebhookRequest
-	60, // 63: yardstick.feedback.v1.FeedbackService.GetWebhook:input_type -> yardstick.feedback.v1.GetWebhookRequest
-	61, // 64: yardstick.feedback.v1.FeedbackService.ListWebhooks:input_type -> yardstick.feedback.v1.ListWebhooksRequest
-	62, // 65: yardstick.feedback.v1.FeedbackService.UpdateWebhook:input_type -> yardstick.feedback.v1.UpdateWebhookRequest
-	63, // 66: yardstick.feedback.v1.FeedbackService.DeleteWebhook:input_type -> yardstick.feedback.v1.DeleteWebhookRequest
-	64, // 67: yardstick.feedback.v1.FeedbackService.RotateWebhookSecret:input_type -> yardstick.feedback.v1.RotateWebhookSecretRequest
-	65, // 68: yardstick.feedback.v1.FeedbackService.ListWebhookDeliveries:input_type -> yardstick.feedback.v1.ListWebhookDeliveriesRequest
-	66, // 69: yardstick.feedback.v1.FeedbackService.RedeliverWebhookDelivery:input_type -> yardstick.feedback.v1.RedeliverWebhookDeliveryRequest
-	67, // 70: yardstick.feedback.v1.FeedbackService.GetReminderSettings:input_type -> yardstick.feedback.v1.GetReminderSettingsRequest
-	68, // 71: yardstick.feedback.v1.FeedbackService.UpdateReminderSettings:input_type -> yardstick.feedback.v1.UpdateReminderSettingsRequest
-	40, // 72: yardstick.feedback.v1.FeedbackService.CreateCandidate:output_type -> yardstick.feedback.v1.Candidate
-	40, // 73: yardstick.feedback.v1.FeedbackService.GetCandidate:output_type -> yardstick.feedback.v1.Candidate
-	7,  // 74: yardstick.feedback.v1.FeedbackService.ListCandidates:output_type -> yardstick.feedback.v1.ListCandidatesResponse
-	40, // 75: yardstick.feedback.v1.FeedbackService.UpdateCandidate:output_type -> yardstick.feedback.v1.Candidate
-	69, // 76: yardstick.feedback.v1.FeedbackService.DeleteCandidate:output_type -> google.protobuf.Empty
-	13, // 77: yardstick.feedback.v1.FeedbackService.ImportCandidates:output_type -> yardstick.feedback.v1.ImportCandidatesResponse
-	40, // 78: yardstick.feedback.v1.FeedbackService.LookupCandidate:output_type -> yardstick.feedback.v1.Candidate
-	45, // 79: yardstick.feedback.v1.FeedbackService.CreateInterview:output_type -> yardstick.feedback.v1.Interview
-	45, // 80: yardstick.feedback.v1.FeedbackService.GetInterview:output_type -> yardstick.feedback.v1.Interview
-	20, // 81: yardstick.feedback.v1.FeedbackService.ListInterviews:output_type -> yardstick.feedback.v1.ListInterviewsResponse
-	46, // 82: yardstick.feedback.v1.FeedbackService.GetScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	46, // 83: yardstick.feedback.v1.FeedbackService.UpdateScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	46, // 84: yardstick.feedback.v1.FeedbackService.SubmitScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	46, // 85: yardstick.feedback.v1.FeedbackService.AmendScorecard:output_type -> yardstick.feedback.v1.Scorecard
-	26, // 86: yardstick.feedback.v1.FeedbackService.ListScorecardChanges:output_type -> yardstick.feedback.v1.ListScorecardChangesResponse
-	50, // 87: yardstick.feedback.v1.FeedbackService.GetDecision:output_type -> yardstick.feedback.v1.Decision
-	50, // 88: yardstick.feedback.v1.FeedbackService.UpdateDecision:output_type -> yardstick.feedback.v1.Decision
-	69, // 89: yardstick.feedback.v1.FeedbackService.RecordSelfIdentification:output_type -> google.protobuf.Empty
-	70, // 90: yardstick.feedback.v1.FeedbackService.GetSelfIdentification:output_type -> yardstick.feedback.v1.SelfIdentification
-	32, // 91: yardstick.feedback.v1.FeedbackService.ListSelfIdentificationCategories:output_type -> yardstick.feedback.v1.ListSelfIdentificationCategoriesResponse
-	71, // 92: yardstick.feedback.v1.FeedbackService.ComputeAdverseImpact:output_type -> yardstick.feedback.v1.AdverseImpactReport
-	72, // 93: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:output_type -> yardstick.feedback.v1.CandidateSummary
-	36, // 94: yardstick.feedback.v1.FeedbackService.CompareCandidates:output_type -> yardstick.feedback.v1.CompareCandidatesResponse
-	73, // 95: yardstick.feedback.v1.FeedbackService.ComputeCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
-	73, // 96: yardstick.feedback.v1.FeedbackService.GetRoleCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
-	74, // 97: yardstick.feedback.v1.FeedbackService.GetUserCalibration:output_type -> yardstick.feedback.v1.UserCalibration
-	75, // 98: yardstick.feedback.v1.FeedbackService.CreateRole:output_type -> yardstick.feedback.v1.Role
-	75, // 99: yardstick.feedback.v1.FeedbackService.GetRole:output_type -> yardstick.feedback.v1.Role
-	76, // 100: yardstick.feedback.v1.FeedbackService.ListRoles:output_type -> yardstick.feedback.v1.ListRolesResponse
-	75, // 101: yardstick.feedback.v1.FeedbackService.UpdateRole:output_type -> yardstick.feedback.v1.Role
-	69, // 102: yardstick.feedback.v1.FeedbackService.DeleteRole:output_type -> google.protobuf.Empty
-	77, // 103: yardstick.feedback.v1.FeedbackService.CreateWebhook:output_type -> yardstick.feedback.v1.Webhook
-	77, // 104: yardstick.feedback.v1.FeedbackService.GetWebhook:output_type -> yardstick.feedback.v1.Webhook
-	78, // 105: yardstick.feedback.v1.FeedbackService.ListWebhooks:output_type -> yardstick.feedback.v1.ListWebhooksResponse
-	77, // 106: yardstick.feedback.v1.FeedbackService.UpdateWebhook:output_type -> yardstick.feedback.v1.Webhook
-	69, // 107: yardstick.feedback.v1.FeedbackService.DeleteWebhook:output_type -> google.protobuf.Empty
-	77, // 108: yardstick.feedback.v1.FeedbackService.RotateWebhookSecret:output_type -> yardstick.feedback.v1.Webhook
-	79, // 109: yardstick.feedback.v1.FeedbackService.ListWebhookDeliveries:output_type -> yardstick.feedback.v1.ListWebhookDeliveriesResponse
-	80, // 110: yardstick.feedback.v1.FeedbackService.RedeliverWebhookDelivery:output_type -> yardstick.feedback.v1.WebhookDelivery
-	81, // 111: yardstick.feedback.v1.FeedbackService.GetReminderSettings:output_type -> yardstick.feedback.v1.ReminderSettings
-	81, // 112: yardstick.feedback.v1.FeedbackService.UpdateReminderSettings:output_type -> yardstick.feedback.v1.ReminderSettings
-	72, // [72:113] is the sub-list for method output_type
-	31, // [31:72] is the sub-list for method input_type
+	34, // 52: yardstick.feedback.v1.FeedbackService.ComputeClosedLoop:input_type -> yardstick.feedback.v1.ComputeClosedLoopRequest
+	35, // 53: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:input_type -> yardstick.feedback.v1.SummarizeCandidateRequest
+	36, // 54: yardstick.feedback.v1.FeedbackService.CompareCandidates:input_type -> yardstick.feedback.v1.CompareCandidatesRequest
+	1,  // 55: yardstick.feedback.v1.FeedbackService.ComputeCalibration:input_type -> yardstick.feedback.v1.ComputeCalibrationRequest
+	2,  // 56: yardstick.feedback.v1.FeedbackService.GetRoleCalibration:input_type -> yardstick.feedback.v1.GetRoleCalibrationRequest
+	3,  // 57: yardstick.feedback.v1.FeedbackService.GetUserCalibration:input_type -> yardstick.feedback.v1.GetUserCalibrationRequest
+	55, // 58: yardstick.feedback.v1.FeedbackService.CreateRole:input_type -> yardstick.feedback.v1.CreateRoleRequest
+	56, // 59: yardstick.feedback.v1.FeedbackService.GetRole:input_type -> yardstick.feedback.v1.GetRoleRequest
+	57, // 60: yardstick.feedback.v1.FeedbackService.ListRoles:input_type -> yardstick.feedback.v1.ListRolesRequest
+	58, // 61: yardstick.feedback.v1.FeedbackService.UpdateRole:input_type -> yardstick.feedback.v1.UpdateRoleRequest
+	59, // 62: yardstick.feedback.v1.FeedbackService.DeleteRole:input_type -> yardstick.feedback.v1.DeleteRoleRequest
+	60, // 63: yardstick.feedback.v1.FeedbackService.CreateWebhook:input_type -> yardstick.feedback.v1.CreateWebhookRequest
+	61, // 64: yardstick.feedback.v1.FeedbackService.GetWebhook:input_type -> yardstick.feedback.v1.GetWebhookRequest
+	62, // 65: yardstick.feedback.v1.FeedbackService.ListWebhooks:input_type -> yardstick.feedback.v1.ListWebhooksRequest
+	63, // 66: yardstick.feedback.v1.FeedbackService.UpdateWebhook:input_type -> yardstick.feedback.v1.UpdateWebhookRequest
+	64, // 67: yardstick.feedback.v1.FeedbackService.DeleteWebhook:input_type -> yardstick.feedback.v1.DeleteWebhookRequest
+	65, // 68: yardstick.feedback.v1.FeedbackService.RotateWebhookSecret:input_type -> yardstick.feedback.v1.RotateWebhookSecretRequest
+	66, // 69: yardstick.feedback.v1.FeedbackService.ListWebhookDeliveries:input_type -> yardstick.feedback.v1.ListWebhookDeliveriesRequest
+	67, // 70: yardstick.feedback.v1.FeedbackService.RedeliverWebhookDelivery:input_type -> yardstick.feedback.v1.RedeliverWebhookDeliveryRequest
+	68, // 71: yardstick.feedback.v1.FeedbackService.GetReminderSettings:input_type -> yardstick.feedback.v1.GetReminderSettingsRequest
+	69, // 72: yardstick.feedback.v1.FeedbackService.UpdateReminderSettings:input_type -> yardstick.feedback.v1.UpdateReminderSettingsRequest
+	41, // 73: yardstick.feedback.v1.FeedbackService.CreateCandidate:output_type -> yardstick.feedback.v1.Candidate
+	41, // 74: yardstick.feedback.v1.FeedbackService.GetCandidate:output_type -> yardstick.feedback.v1.Candidate
+	7,  // 75: yardstick.feedback.v1.FeedbackService.ListCandidates:output_type -> yardstick.feedback.v1.ListCandidatesResponse
+	41, // 76: yardstick.feedback.v1.FeedbackService.UpdateCandidate:output_type -> yardstick.feedback.v1.Candidate
+	70, // 77: yardstick.feedback.v1.FeedbackService.DeleteCandidate:output_type -> google.protobuf.Empty
+	13, // 78: yardstick.feedback.v1.FeedbackService.ImportCandidates:output_type -> yardstick.feedback.v1.ImportCandidatesResponse
+	41, // 79: yardstick.feedback.v1.FeedbackService.LookupCandidate:output_type -> yardstick.feedback.v1.Candidate
+	46, // 80: yardstick.feedback.v1.FeedbackService.CreateInterview:output_type -> yardstick.feedback.v1.Interview
+	46, // 81: yardstick.feedback.v1.FeedbackService.GetInterview:output_type -> yardstick.feedback.v1.Interview
+	20, // 82: yardstick.feedback.v1.FeedbackService.ListInterviews:output_type -> yardstick.feedback.v1.ListInterviewsResponse
+	47, // 83: yardstick.feedback.v1.FeedbackService.GetScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	47, // 84: yardstick.feedback.v1.FeedbackService.UpdateScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	47, // 85: yardstick.feedback.v1.FeedbackService.SubmitScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	47, // 86: yardstick.feedback.v1.FeedbackService.AmendScorecard:output_type -> yardstick.feedback.v1.Scorecard
+	26, // 87: yardstick.feedback.v1.FeedbackService.ListScorecardChanges:output_type -> yardstick.feedback.v1.ListScorecardChangesResponse
+	51, // 88: yardstick.feedback.v1.FeedbackService.GetDecision:output_type -> yardstick.feedback.v1.Decision
+	51, // 89: yardstick.feedback.v1.FeedbackService.UpdateDecision:output_type -> yardstick.feedback.v1.Decision
+	70, // 90: yardstick.feedback.v1.FeedbackService.RecordSelfIdentification:output_type -> google.protobuf.Empty
+	71, // 91: yardstick.feedback.v1.FeedbackService.GetSelfIdentification:output_type -> yardstick.feedback.v1.SelfIdentification
+	32, // 92: yardstick.feedback.v1.FeedbackService.ListSelfIdentificationCategories:output_type -> yardstick.feedback.v1.ListSelfIdentificationCategoriesResponse
+	72, // 93: yardstick.feedback.v1.FeedbackService.ComputeAdverseImpact:output_type -> yardstick.feedback.v1.AdverseImpactReport
+	73, // 94: yardstick.feedback.v1.FeedbackService.ComputeClosedLoop:output_type -> yardstick.feedback.v1.ClosedLoopReport
+	74, // 95: yardstick.feedback.v1.FeedbackService.SummarizeCandidate:output_type -> yardstick.feedback.v1.CandidateSummary
+	37, // 96: yardstick.feedback.v1.FeedbackService.CompareCandidates:output_type -> yardstick.feedback.v1.CompareCandidatesResponse
+	75, // 97: yardstick.feedback.v1.FeedbackService.ComputeCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
+	75, // 98: yardstick.feedback.v1.FeedbackService.GetRoleCalibration:output_type -> yardstick.feedback.v1.CalibrationReport
+	76, // 99: yardstick.feedback.v1.FeedbackService.GetUserCalibration:output_type -> yardstick.feedback.v1.UserCalibration
+	77, // 100: yardstick.feedback.v1.FeedbackService.CreateRole:output_type -> yardstick.feedback.v1.Role
+	77, // 101: yardstick.feedback.v1.FeedbackService.GetRole:output_type -> yardstick.feedback.v1.Role
+	78, // 102: yardstick.feedback.v1.FeedbackService.ListRoles:output_type -> yardstick.feedback.v1.ListRolesResponse
+	77, // 103: yardstick.feedback.v1.FeedbackService.UpdateRole:output_type -> yardstick.feedback.v1.Role
+	70, // 104: yardstick.feedback.v1.FeedbackService.DeleteRole:output_type -> google.protobuf.Empty
+	79, // 105: yardstick.feedback.v1.FeedbackService.CreateWebhook:output_type -> yardstick.feedback.v1.Webhook
+	79, // 106: yardstick.feedback.v1.FeedbackService.GetWebhook:output_type -> yardstick.feedback.v1.Webhook
+	80, // 107: yardstick.feedback.v1.FeedbackService.ListWebhooks:output_type -> yardstick.feedback.v1.ListWebhooksResponse
+	79, // 108: yardstick.feedback.v1.FeedbackService.UpdateWebhook:output_type -> yardstick.feedback.v1.Webhook
+	70, // 109: yardstick.feedback.v1.FeedbackService.DeleteWebhook:output_type -> google.protobuf.Empty
+	79, // 110: yardstick.feedback.v1.FeedbackService.RotateWebhookSecret:output_type -> yardstick.feedback.v1.Webhook
+	81, // 111: yardstick.feedback.v1.FeedbackService.ListWebhookDeliveries:output_type -> yardstick.feedback.v1.ListWebhookDeliveriesResponse
+	82, // 112: yardstick.feedback.v1.FeedbackService.RedeliverWebhookDelivery:output_type -> yardstick.feedback.v1.WebhookDelivery
+	83, // 113: yardstick.feedback.v1.FeedbackService.GetReminderSettings:output_type -> yardstick.feedback.v1.ReminderSettings
+	83, // 114: yardstick.feedback.v1.FeedbackService.UpdateReminderSettings:output_type -> yardstick.feedback.v1.ReminderSettings
+	73, // [73:115] is the sub-list for method output_type
+	31, // [31:73] is the sub-list for method input_type
 	31, // [31:31] is the sub-list for extension type_name
 	31, // [31:31] is the sub-list for extension extendee
 	0,  // [0:31] is the sub-list for field type_name
@@ -2752,7 +2795,7 @@ func file_yardstick_feedback_v1_feedback_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_yardstick_feedback_v1_feedback_service_proto_rawDesc), len(file_yardstick_feedback_v1_feedback_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   38,
+			NumMessages:   39,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -998,6 +998,33 @@ func local_request_FeedbackService_ComputeAdverseImpact_0(ctx context.Context, m
 	return msg, metadata, err
 }
 
+func request_FeedbackService_ComputeClosedLoop_0(ctx context.Context, marshaler runtime.Marshaler, client FeedbackServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ComputeClosedLoopRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.ComputeClosedLoop(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_FeedbackService_ComputeClosedLoop_0(ctx context.Context, marshaler runtime.Marshaler, server FeedbackServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ComputeClosedLoopRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	msg, err := server.ComputeClosedLoop(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 func request_FeedbackService_SummarizeCandidate_0(ctx context.Context, marshaler runtime.Marshaler, client FeedbackServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
 		protoReq SummarizeCandidateRequest
@@ -2364,6 +2391,26 @@ func RegisterFeedbackServiceHandlerServer(ctx context.Context, mux *runtime.Serv
 		}
 		forward_FeedbackService_ComputeAdverseImpact_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_FeedbackService_ComputeClosedLoop_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/yardstick.feedback.v1.FeedbackService/ComputeClosedLoop", runtime.WithHTTPPathPattern("/v1/closedLoop:compute"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_FeedbackService_ComputeClosedLoop_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_FeedbackService_ComputeClosedLoop_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodGet, pattern_FeedbackService_SummarizeCandidate_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -3161,6 +3208,23 @@ func RegisterFeedbackServiceHandlerClient(ctx context.Context, mux *runtime.Serv
 		}
 		forward_FeedbackService_ComputeAdverseImpact_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_FeedbackService_ComputeClosedLoop_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/yardstick.feedback.v1.FeedbackService/ComputeClosedLoop", runtime.WithHTTPPathPattern("/v1/closedLoop:compute"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_FeedbackService_ComputeClosedLoop_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_FeedbackService_ComputeClosedLoop_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodGet, pattern_FeedbackService_SummarizeCandidate_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -3526,6 +3590,7 @@ var (
 	pattern_FeedbackService_GetSelfIdentification_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 4, 3, 5, 3}, []string{"v1", "candidates", "selfIdentification", "name"}, ""))
 	pattern_FeedbackService_ListSelfIdentificationCategories_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "selfIdentificationCategories"}, ""))
 	pattern_FeedbackService_ComputeAdverseImpact_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "adverseImpact"}, "compute"))
+	pattern_FeedbackService_ComputeClosedLoop_0                = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "closedLoop"}, "compute"))
 	pattern_FeedbackService_SummarizeCandidate_0               = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "candidates", "name"}, "summarize"))
 	pattern_FeedbackService_CompareCandidates_0                = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "candidates"}, "compare"))
 	pattern_FeedbackService_ComputeCalibration_0               = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "calibrations"}, "compute"))
@@ -3570,6 +3635,7 @@ var (
 	forward_FeedbackService_GetSelfIdentification_0            = runtime.ForwardResponseMessage
 	forward_FeedbackService_ListSelfIdentificationCategories_0 = runtime.ForwardResponseMessage
 	forward_FeedbackService_ComputeAdverseImpact_0             = runtime.ForwardResponseMessage
+	forward_FeedbackService_ComputeClosedLoop_0                = runtime.ForwardResponseMessage
 	forward_FeedbackService_SummarizeCandidate_0               = runtime.ForwardResponseMessage
 	forward_FeedbackService_CompareCandidates_0                = runtime.ForwardResponseMessage
 	forward_FeedbackService_ComputeCalibration_0               = runtime.ForwardResponseMessage

@@ -41,6 +41,7 @@ const (
 	FeedbackService_GetSelfIdentification_FullMethodName            = "/yardstick.feedback.v1.FeedbackService/GetSelfIdentification"
 	FeedbackService_ListSelfIdentificationCategories_FullMethodName = "/yardstick.feedback.v1.FeedbackService/ListSelfIdentificationCategories"
 	FeedbackService_ComputeAdverseImpact_FullMethodName             = "/yardstick.feedback.v1.FeedbackService/ComputeAdverseImpact"
+	FeedbackService_ComputeClosedLoop_FullMethodName                = "/yardstick.feedback.v1.FeedbackService/ComputeClosedLoop"
 	FeedbackService_SummarizeCandidate_FullMethodName               = "/yardstick.feedback.v1.FeedbackService/SummarizeCandidate"
 	FeedbackService_CompareCandidates_FullMethodName                = "/yardstick.feedback.v1.FeedbackService/CompareCandidates"
 	FeedbackService_ComputeCalibration_FullMethodName               = "/yardstick.feedback.v1.FeedbackService/ComputeCalibration"
@@ -144,6 +145,10 @@ type FeedbackServiceClient interface {
 	// Computes the adverse-impact report of a role in a category. The
 	// compliance role only.
 	ComputeAdverseImpact(ctx context.Context, in *ComputeAdverseImpactRequest, opts ...grpc.CallOption) (*AdverseImpactReport, error)
+	// Computes the closed-loop report: per competency, how interview scores
+	// of hired candidates relate to their first reviewed ladder assessment.
+	// Admins only.
+	ComputeClosedLoop(ctx context.Context, in *ComputeClosedLoopRequest, opts ...grpc.CallOption) (*ClosedLoopReport, error)
 	// The debrief view of a candidate: per competency, who scored what with
 	// their evidence, the mean, the spread, coverage and disagreement flags,
 	// and the recommendation tally, from the scorecards the caller may see.
@@ -422,6 +427,16 @@ func (c *feedbackServiceClient) ComputeAdverseImpact(ctx context.Context, in *Co
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(AdverseImpactReport)
 	err := c.cc.Invoke(ctx, FeedbackService_ComputeAdverseImpact_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *feedbackServiceClient) ComputeClosedLoop(ctx context.Context, in *ComputeClosedLoopRequest, opts ...grpc.CallOption) (*ClosedLoopReport, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ClosedLoopReport)
+	err := c.cc.Invoke(ctx, FeedbackService_ComputeClosedLoop_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -709,6 +724,10 @@ type FeedbackServiceServer interface {
 	// Computes the adverse-impact report of a role in a category. The
 	// compliance role only.
 	ComputeAdverseImpact(context.Context, *ComputeAdverseImpactRequest) (*AdverseImpactReport, error)
+	// Computes the closed-loop report: per competency, how interview scores
+	// of hired candidates relate to their first reviewed ladder assessment.
+	// Admins only.
+	ComputeClosedLoop(context.Context, *ComputeClosedLoopRequest) (*ClosedLoopReport, error)
 	// The debrief view of a candidate: per competency, who scored what with
 	// their evidence, the mean, the spread, coverage and disagreement flags,
 	// and the recommendation tally, from the scorecards the caller may see.
@@ -845,6 +864,9 @@ func (UnimplementedFeedbackServiceServer) ListSelfIdentificationCategories(conte
 }
 func (UnimplementedFeedbackServiceServer) ComputeAdverseImpact(context.Context, *ComputeAdverseImpactRequest) (*AdverseImpactReport, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ComputeAdverseImpact not implemented")
+}
+func (UnimplementedFeedbackServiceServer) ComputeClosedLoop(context.Context, *ComputeClosedLoopRequest) (*ClosedLoopReport, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ComputeClosedLoop not implemented")
 }
 func (UnimplementedFeedbackServiceServer) SummarizeCandidate(context.Context, *SummarizeCandidateRequest) (*CandidateSummary, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method SummarizeCandidate not implemented")
@@ -1305,6 +1327,24 @@ func _FeedbackService_ComputeAdverseImpact_Handler(srv interface{}, ctx context.
 	return interceptor(ctx, in, info, handler)
 }
 
+func _FeedbackService_ComputeClosedLoop_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ComputeClosedLoopRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeedbackServiceServer).ComputeClosedLoop(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeedbackService_ComputeClosedLoop_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeedbackServiceServer).ComputeClosedLoop(ctx, req.(*ComputeClosedLoopRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _FeedbackService_SummarizeCandidate_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(SummarizeCandidateRequest)
 	if err := dec(in); err != nil {
@@ -1755,6 +1795,10 @@ var FeedbackService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ComputeAdverseImpact",
 			Handler:    _FeedbackService_ComputeAdverseImpact_Handler,
+		},
+		{
+			MethodName: "ComputeClosedLoop",
+			Handler:    _FeedbackService_ComputeClosedLoop_Handler,
 		},
 		{
 			MethodName: "SummarizeCandidate",
