@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/yardstick-dev/yardstick/pkg/principal"
+	feedbackv1 "github.com/yardstick-dev/yardstick/proto/yardstick/feedback/v1"
 	ladderv1 "github.com/yardstick-dev/yardstick/proto/yardstick/ladder/v1"
 	rubricv1 "github.com/yardstick-dev/yardstick/proto/yardstick/rubric/v1"
 )
@@ -404,5 +405,22 @@ func TestAdminClosedLoopPage(t *testing.T) {
 	}
 	if code, _ := s.as(t, "users/rita").get("/admin/closed-loop"); code != http.StatusForbidden {
 		t.Errorf("the closed loop as a recruiter = %d, want 403", code)
+	}
+}
+
+// A recruiter marks a candidate hired and links them to a person, on the
+// page the debrief links to.
+func TestHirePage(t *testing.T) {
+	s := startSite(t)
+	rita := s.as(t, "users/rita")
+	body := mustGet(t, rita, "/candidates/demo-ada/hired", http.StatusOK, "Ada L. joined", "Erin Walsh")
+	etag := submatch(t, etagField, body)
+	code, body := rita.post("/candidates/demo-ada/hired", url.Values{"etag": {etag}, "hired_user": {"users/erin"}})
+	if code != http.StatusOK || !strings.Contains(body, "Marked as hired") {
+		t.Errorf("marking hired = %d\n%.1500s", code, body)
+	}
+	if c, err := s.env.FeedbackAs("users/rita", principal.Recruiter).GetCandidate(context.Background(),
+		&feedbackv1.GetCandidateRequest{Name: "candidates/demo-ada"}); err != nil || c.GetHiredUser() != "users/erin" || c.GetState() != feedbackv1.Candidate_STATE_HIRED {
+		t.Errorf("the candidate after = %v, %v", c, err)
 	}
 }

@@ -124,6 +124,7 @@ func eachPage(t *testing.T, ctx context.Context, s *site, scorecard string, chec
 		{"users/rita", "/compare?role=ic"},
 		{"users/rita", "/calibration"},
 		{"users/rita", "/candidates/demo-ada/self-identification"},
+		{"users/rita", "/candidates/demo-ada/hired"},
 		{"users/adam", "/admin"},
 		{"users/adam", "/admin/frameworks/engineering"},
 		{"users/adam", "/admin/rubrics/l3-coding"},

@@ -13,6 +13,7 @@ func (a *App) routes() {
 	a.routesCompliance()
 	a.routesGrowth()
 	a.routesClosedLoop()
+	a.routesHire()
 	a.routesRoles()
 	a.mux.HandleFunc("GET /{$}", a.page(a.home))
 	a.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
