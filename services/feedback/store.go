@@ -103,8 +103,9 @@ func NewStoreWith(db *mongo.Database, hooks webhooks.Options) *Store {
 	s.reminderSettings = versioned.New(db, "reminder_settings", "reminder_setting_changes", versioned.Options[reminderSettings]{})
 	s.reminderClaims = db.Collection("reminder_claims")
 	s.decisions = versioned.New(db, "decisions", "decision_changes", versioned.Options[decision]{Fence: s.decisionFence, Emit: s.decisionEvent})
-	// Forget: the change records keep who recorded and when, not the
-	// answers, so that the current answers are the only copy.
+	// Forget: a change record keeps its answers only until the next
+	// recording replaces them, so that no earlier answers are kept (the
+	// newest record holds the current ones, purged with them).
 	s.selfIDs = versioned.New(db, "self_identifications", "self_identification_changes", versioned.Options[selfIdentification]{Fence: s.selfIDFence, Forget: true})
 	return s
 }
