@@ -40,6 +40,14 @@ var restCalls = map[string]struct{ method, path, body string }{
 	"ListUsers":              {"GET", "/v1/users", ""},
 	// {me} is the caller: everyone may put their own name in the directory.
 	"UpdateUser": {"PATCH", "/v1/{me}?allow_missing=true", `{"display_name":"Me"}`},
+	// Assessments: everyone's own (the callers here have no level).
+	"CreateAssessment": {"POST", "/v1/{me}/assessments?assessment_id=c1", `{}`},
+	"GetAssessment":    {"GET", "/v1/users/nobody/assessments/c1", ""},
+	"ListAssessments":  {"GET", "/v1/{me}/assessments", ""},
+	"UpdateAssessment": {"PATCH", "/v1/{me}/assessments/c1", `{"etag":"1"}`},
+	"SubmitAssessment": {"POST", "/v1/{me}/assessments/c1:submit", `{"etag":"1"}`},
+	"ReviewAssessment": {"POST", "/v1/{me}/assessments/c1:review", `{"etag":"1"}`},
+	"GetGapReport":     {"GET", "/v1/{me}/assessments/c1:gaps", ""},
 }
 
 // TestRESTRoleMatrix sends every route as every role and without a token:
