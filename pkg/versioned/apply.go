@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
 )
@@ -42,6 +43,11 @@ type Expect struct {
 	// resource: for creates whose name the server chooses, where a retry
 	// may try another name than the first attempt got.
 	AnyName bool
+	// Alongside, when set, is a check of the caller's own that reads
+	// elsewhere (who may write this resource): it runs beside the write's
+	// first reads instead of before them, and its error fails the write
+	// before anything is decided or written.
+	Alongside func(ctx context.Context) error
 }
 
 // Apply changes a resource. fn sees the current document (and may be called
@@ -52,15 +58,41 @@ type Expect struct {
 // changed the resource between the read and the write, Apply returns
 // apierr.ErrConflict and changes nothing.
 func (s *Store[T]) Apply(ctx context.Context, name, actor string, want Expect, fn func(cur *Doc[T]) (Edit[T], error)) (doc *Doc[T], err error) {
-	var claimed *requestClaim
+	if len(want.RequestID) > MaxRequestIDLength {
+		return nil, apierr.Invalid("request_id", "must be at most %d characters", MaxRequestIDLength)
+	}
+	// The claim of the request, the document as stored and the caller's
+	// own check are independent reads (and one insert), so they run at
+	// once. The claim still comes before anything is decided or written:
+	// a concurrent attempt of the same request waits for this one and
+	// returns its result, so one request makes one change, whatever name
+	// it picked. Reading the document beside the claim is safe: whatever
+	// version it finds, this write's record is refused as a duplicate
+	// unless that version is still the newest when it is inserted.
+	//
+	// The document is read as stored, without looking for a pending change
+	// first: if one is pending (recorded, not applied), this write's record
+	// has its version and is refused as a duplicate below, so nothing is
+	// ever decided on a stale version. What is not written is decided
+	// again on the newest version, which load rolls forward to: a refusal
+	// (an etag that does not match, a change function's error) and
+	// "unchanged".
+	var (
+		first, cur *Doc[T]
+		claimed    *requestClaim
+		claimErr   error
+		checkErr   error
+	)
+	g, gctx := errgroup.WithContext(ctx)
 	if want.RequestID != "" {
-		// The claim comes before anything is read or written: a concurrent
-		// attempt of the same request waits for this one and returns its
-		// result, so one request makes one change, whatever name it picked.
-		var first *Doc[T]
-		if first, claimed, err = s.claim(ctx, name, actor, want); first != nil || err != nil {
-			return first, err
-		}
+		g.Go(func() error { first, claimed, claimErr = s.claim(ctx, name, actor, want); return nil })
+	}
+	if want.Alongside != nil {
+		g.Go(func() error { checkErr = want.Alongside(ctx); return nil })
+	}
+	g.Go(func() (err error) { cur, err = s.find(gctx, name); return err })
+	findErr := g.Wait()
+	if claimed != nil {
 		defer func() {
 			switch {
 			case claimed.recorded:
@@ -71,15 +103,15 @@ func (s *Store[T]) Apply(ctx context.Context, name, actor string, want Expect, f
 			}
 		}()
 	}
-	// The document as stored, without looking for a pending change first:
-	// if one is pending (recorded, not applied), this write's record has
-	// its version and is refused as a duplicate below, so nothing is ever
-	// decided on a stale version. What is not written is decided again on
-	// the newest version, which load rolls forward to: a refusal (an etag
-	// that does not match, a change function's error) and "unchanged".
-	cur, err := s.find(ctx, name)
-	if err != nil {
-		return nil, err
+	switch {
+	case checkErr != nil:
+		return nil, checkErr
+	case claimErr != nil:
+		return nil, claimErr
+	case first != nil:
+		return first, nil
+	case findErr != nil:
+		return nil, findErr
 	}
 	edit, err := decide(name, cur, want, fn)
 	if err != nil || edit.Unchanged {
@@ -121,7 +153,15 @@ func (s *Store[T]) Apply(ctx context.Context, name, actor string, want Expect, f
 	if err := s.complete(finishCtx, change, cur); err != nil {
 		return nil, err // the marker stays: the sweep finishes the change
 	}
-	s.unmark(finishCtx, marker)
+	s.versions.saw(name, change.Version)
+	// The marker's removal changes nothing anyone reads, so the write is
+	// acknowledged without waiting for it. A process that dies first
+	// leaves the marker, which costs the sweep at the next start one read.
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+		defer cancel()
+		s.unmark(ctx, marker)
+	}()
 	return &change.After, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/yardstick-dev/yardstick/pkg/apierr"
 	"github.com/yardstick-dev/yardstick/pkg/mongodb"
@@ -260,7 +261,7 @@ func TestSweepFinishesChangesLeftInFlight(t *testing.T) {
 		t.Fatal(err)
 	}
 	inFlight := db.Collection("note_changes_in_flight")
-	if n, err := inFlight.CountDocuments(ctx, bson.D{}); err != nil || n != 0 {
+	if n, err := markersLeft(ctx, inFlight); err != nil || n != 0 {
 		t.Fatalf("markers after a completed write = %d, %v, want 0", n, err)
 	}
 	// The crash: the change to version 2 is recorded and marked, not applied.
@@ -318,8 +319,22 @@ func TestSweepFinishesChangesLeftInFlight(t *testing.T) {
 			t.Errorf("racing Apply() = %v, want nil or a conflict", err)
 		}
 	}
-	if n, err := inFlight.CountDocuments(ctx, bson.D{}); err != nil || n != 0 {
+	if n, err := markersLeft(ctx, inFlight); err != nil || n != 0 {
 		t.Errorf("markers after a race = %d, %v, want 0", n, err)
+	}
+}
+
+// markersLeft counts the markers of changes in flight once the writes that
+// returned have removed theirs: a write is acknowledged before its marker
+// is removed, so this waits a little for the count to reach zero.
+func markersLeft(ctx context.Context, inFlight *mongo.Collection) (int64, error) {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		n, err := inFlight.CountDocuments(ctx, bson.D{})
+		if err != nil || n == 0 || time.Now().After(deadline) {
+			return n, err
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
@@ -332,6 +347,9 @@ func TestSweepFindsChangesOfNamesWithAnAt(t *testing.T) {
 	const name = "users/a@b.example/notes"
 	if _, err := s.Apply(ctx, name, "a", versioned.Expect{}, set("v1")); err != nil {
 		t.Fatal(err)
+	}
+	if n, err := markersLeft(ctx, db.Collection("note_changes_in_flight")); err != nil || n != 0 {
+		t.Fatalf("markers after a completed write = %d, %v, want 0", n, err)
 	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	crashed := versioned.Change[note]{

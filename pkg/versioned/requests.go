@@ -42,9 +42,6 @@ func requestKey(actor, id string) string { return "request#" + actor + "#" + id 
 // claim claims a request for this attempt, or returns the result of the
 // attempt that claimed it first, waiting for it while it runs.
 func (s *Store[T]) claim(ctx context.Context, name, actor string, want Expect) (*Doc[T], *requestClaim, error) {
-	if len(want.RequestID) > MaxRequestIDLength {
-		return nil, nil, apierr.Invalid("request_id", "must be at most %d characters", MaxRequestIDLength)
-	}
 	mine := &requestClaim{ID: requestKey(actor, want.RequestID), Resource: name, Actor: actor, Time: time.Now().UTC().Truncate(time.Millisecond)}
 	for {
 		_, err := s.changes.InsertOne(ctx, mine)

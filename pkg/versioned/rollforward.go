@@ -19,7 +19,7 @@ import (
 func (s *Store[T]) load(ctx context.Context, name string) (*Doc[T], error) {
 	const maxRollForward = 8
 	for range maxRollForward {
-		doc, err := s.find(ctx, name)
+		doc, pending, err := s.findWithPending(ctx, name)
 		if err != nil {
 			return nil, err
 		}
@@ -27,11 +27,10 @@ func (s *Store[T]) load(ctx context.Context, name string) (*Doc[T], error) {
 		if doc != nil {
 			version = doc.Version
 		}
-		pending, err := s.change(ctx, changeID(name, version+1))
-		if err != nil {
-			return nil, err
-		}
 		if pending == nil {
+			if doc != nil {
+				s.versions.saw(name, doc.Version)
+			}
 			return doc, nil
 		}
 		if pending.After.Name == "" {
@@ -48,6 +47,42 @@ func (s *Store[T]) load(ctx context.Context, name string) (*Doc[T], error) {
 		}
 	}
 	return nil, apierr.Conflict("%s is changing too fast", name)
+}
+
+// findWithPending reads a resource's document as stored and the record of
+// the change after it ("{name}#{version+1}"), nil for each when there is
+// none. The record's _id depends on the version the document holds, so the
+// two reads follow each other, unless this process has seen the resource
+// lately: then the record of the version it saw next is read beside the
+// document, and used when the document turns out to be at that version —
+// the same read, only started earlier. A guess that missed (another
+// replica wrote, or the cache forgot) costs the read after, as without it.
+func (s *Store[T]) findWithPending(ctx context.Context, name string) (*Doc[T], *Change[T], error) {
+	var (
+		doc              *Doc[T]
+		guessed, pending *Change[T]
+	)
+	guess, known := s.versions.guess(name)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { doc, err = s.find(gctx, name); return err })
+	if known {
+		g.Go(func() (err error) { guessed, err = s.change(gctx, changeID(name, guess+1)); return err })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, nil, err
+	}
+	var version int64
+	if doc != nil {
+		version = doc.Version
+	}
+	if known && doc != nil && version == guess {
+		return doc, guessed, nil
+	}
+	pending, err := s.change(ctx, changeID(name, version+1))
+	if err != nil {
+		return nil, nil, err
+	}
+	return doc, pending, nil
 }
 
 // complete makes the current document what a recorded change says. prev is
@@ -72,12 +107,7 @@ func (s *Store[T]) complete(ctx context.Context, c *Change[T], prev *Doc[T]) err
 	if c.RequestID != "" {
 		g.Go(func() error { return s.settle(gctx, c) })
 	}
-	if c.Version > 1 && (s.opts.Forget || s.opts.Supersedes != nil) {
-		// The previous version's document, never this one's: the newest
-		// record must keep its document, so that a late write of an older
-		// version can still be healed from it.
-		g.Go(func() error { return s.supersede(gctx, c) })
-	}
+	g.Go(func() error { return s.tidy(gctx, c) })
 	if s.opts.Fence != nil {
 		g.Go(func() error { fenced = s.opts.Fence(gctx, c); return nil })
 	}
@@ -96,6 +126,18 @@ func (s *Store[T]) complete(ctx context.Context, c *Change[T], prev *Doc[T]) err
 		return s.opts.Emit(ctx, c)
 	}
 	return nil
+}
+
+// tidy drops the document of the record before c once c is applied, when
+// Options.Forget or Options.Supersedes say so.
+func (s *Store[T]) tidy(ctx context.Context, c *Change[T]) error {
+	if c.Version <= 1 || !s.opts.Forget && s.opts.Supersedes == nil {
+		return nil
+	}
+	// The previous version's document, never this one's: the newest record
+	// must keep its document, so that a late write of an older version can
+	// still be healed from it.
+	return s.supersede(ctx, c)
 }
 
 // newest returns the newest change record of a resource from version on

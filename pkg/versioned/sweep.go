@@ -107,7 +107,11 @@ func (s *Store[T]) finish(ctx context.Context, recorded *Change[T]) error {
 	}
 	if doc != nil && doc.Version == recorded.Version {
 		// Applied, and its writer stopped after that: what follows the
-		// apply may be missing (Emit is keyed by the change: again is safe).
+		// apply may be missing (Emit is keyed by the change and tidying
+		// is an unset: again is safe).
+		if err := s.tidy(ctx, full); err != nil {
+			return err
+		}
 		if s.opts.Emit == nil {
 			return nil
 		}

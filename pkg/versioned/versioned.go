@@ -130,6 +130,7 @@ type Store[T any] struct {
 	changes  *mongo.Collection
 	inflight *mongo.Collection // see sweep.go
 	opts     Options[T]
+	versions versionHints // see findWithPending
 	// claimPoll is how often a request waits for a concurrent attempt of
 	// the same request to finish (see claim).
 	claimPoll time.Duration
@@ -139,7 +140,7 @@ type Store[T any] struct {
 func New[T any](db *mongo.Database, docs, changes string, opts Options[T]) *Store[T] {
 	return &Store[T]{
 		docs: db.Collection(docs), changes: db.Collection(changes), inflight: db.Collection(changes + "_in_flight"),
-		opts: opts, claimPoll: 20 * time.Millisecond,
+		opts: opts, versions: newVersionHints(), claimPoll: 20 * time.Millisecond,
 	}
 }
 
