@@ -184,6 +184,22 @@ func (s *Server) ownScorecard(ctx context.Context, name string) (*interview, err
 	return iv, nil
 }
 
+// writerOf checks that the caller writes this scorecard (ownScorecard) and
+// returns its interview and the rubric revision it is written on: what a
+// write of the scorecard checks beside reading it (versioned.Expect's
+// Alongside).
+func (s *Server) writerOf(ctx context.Context, name string) (*interview, *rubricv1.RubricRevision, error) {
+	iv, err := s.ownScorecard(ctx, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	rev, err := s.rubrics.get(ctx, iv.Rubric, "rubric")
+	if err != nil {
+		return nil, nil, err
+	}
+	return iv, rev, nil
+}
+
 // UpdateScorecard saves the caller's draft.
 func (s *Server) UpdateScorecard(ctx context.Context, req *feedbackv1.UpdateScorecardRequest) (*feedbackv1.Scorecard, error) {
 	in := req.GetScorecard()
@@ -195,17 +211,16 @@ func (s *Server) UpdateScorecard(ctx context.Context, req *feedbackv1.UpdateScor
 	if err != nil {
 		return nil, err
 	}
-	iv, err := s.ownScorecard(ctx, name)
-	if err != nil {
-		return nil, err
-	}
 	// The first save needs no etag; every later one does (checked on the
 	// version the write reads, so two first saves at once make one).
-	want := versioned.Expect{ETag: in.GetEtag()}
-	rev, err := s.rubrics.get(ctx, iv.Rubric, "rubric")
-	if err != nil {
-		return nil, err
-	}
+	var (
+		iv  *interview
+		rev *rubricv1.RubricRevision
+	)
+	want := versioned.Expect{ETag: in.GetEtag(), Alongside: func(ctx context.Context) (err error) {
+		iv, rev, err = s.writerOf(ctx, name)
+		return err
+	}}
 	doc, err := s.store.scorecards.Apply(ctx, name, principal.User(ctx), want, func(cur *versioned.Doc[scorecard]) (versioned.Edit[scorecard], error) {
 		next := scorecard{Interviewer: iv.Interviewer, Rubric: iv.Rubric}
 		if cur.Live() && in.GetEtag() == "" {
@@ -243,15 +258,15 @@ func scaleOf(rev *rubricv1.RubricRevision) ratingScale {
 // submits it. With a request ID, the same request again — also retried
 // concurrently — returns the first result and records nothing new.
 func (s *Server) SubmitScorecard(ctx context.Context, req *feedbackv1.SubmitScorecardRequest) (*feedbackv1.Scorecard, error) {
-	iv, err := s.ownScorecard(ctx, req.GetName())
-	if err != nil {
-		return nil, err
-	}
-	rev, err := s.rubrics.get(ctx, iv.Rubric, "rubric")
-	if err != nil {
-		return nil, err
-	}
-	want := versioned.Expect{ETag: req.GetEtag(), Exists: versioned.MustExist, RequestID: req.GetRequestId()}
+	var (
+		iv       *interview
+		rev      *rubricv1.RubricRevision
+		checkErr error
+	)
+	want := versioned.Expect{ETag: req.GetEtag(), Exists: versioned.MustExist, RequestID: req.GetRequestId(), Alongside: func(ctx context.Context) error {
+		iv, rev, checkErr = s.writerOf(ctx, req.GetName())
+		return checkErr
+	}}
 	doc, err := s.store.scorecards.Apply(ctx, req.GetName(), principal.User(ctx), want, func(cur *versioned.Doc[scorecard]) (versioned.Edit[scorecard], error) {
 		if cur.Data.Submitted {
 			return versioned.Edit[scorecard]{}, apierr.FailedPrecondition("the scorecard is submitted already: amend it, with a reason")
@@ -266,6 +281,9 @@ func (s *Server) SubmitScorecard(ctx context.Context, req *feedbackv1.SubmitScor
 		next.SubmitVersion = cur.Version + 1
 		return versioned.Edit[scorecard]{Kind: kindSubmit, Data: next}, nil
 	})
+	if checkErr != nil {
+		return nil, checkErr
+	}
 	if errors.Is(err, apierr.ErrNotFound) {
 		if cand, _ := splitInterview(req.GetName()); !s.live(ctx, cand) {
 			return nil, apierr.NotFound(req.GetName()) // erased while it was submitted
