@@ -36,6 +36,10 @@ type receiver struct {
 	delay time.Duration
 	srv   *http.Server
 	addr  string
+	// closed ends the delays of requests still being answered when the
+	// test ends: the server's Close does not wait for its handlers, and
+	// a handler asleep past the package's last test is a leak.
+	closed chan struct{}
 }
 
 // listen serves a receiver on addr ("127.0.0.1:0" for any port) until the
@@ -46,16 +50,19 @@ func listen(t *testing.T, addr string, delay time.Duration) *receiver {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &receiver{delay: delay, addr: lis.Addr().String()}
+	r := &receiver{delay: delay, addr: lis.Addr().String(), closed: make(chan struct{})}
 	r.srv = &http.Server{Handler: r, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = r.srv.Serve(lis) }()
-	t.Cleanup(func() { _ = r.srv.Close() })
+	t.Cleanup(func() { close(r.closed); _ = r.srv.Close() })
 	return r
 }
 
 func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	b, _ := io.ReadAll(req.Body)
-	time.Sleep(r.delay)
+	select {
+	case <-time.After(r.delay):
+	case <-r.closed:
+	}
 	var ev struct {
 		Type string         `json:"type"`
 		Data map[string]any `json:"data"`
