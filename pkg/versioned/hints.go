@@ -14,8 +14,10 @@ type versionHints struct {
 }
 
 // hintBytes bounds each store's hints: with names of about 60 bytes and
-// the cache's own overhead, some ten thousand resources.
-const hintBytes = 1 << 20
+// the cache's own overhead, some 2,500 resources, the ones read most
+// lately. A service has ten stores or so: a few MiB at most in all, and
+// only once that many resources have been read.
+const hintBytes = 256 << 10
 
 func newVersionHints() versionHints {
 	return versionHints{cache: lru.New[string, int64](hintBytes)}
