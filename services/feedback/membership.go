@@ -41,8 +41,8 @@ import (
 //     again; an erasure takes out every entry of the candidate.
 //   - No document grows without bound: a bucket holds at most bucketCap
 //     entries of one month, and the head one ID per month (and overflow).
-//   - Adding is flat in the key's history: it reads the head and the
-//     entry's month, and rewrites one bucket.
+//   - Adding is flat in the key's history and in its month's: it reads the
+//     head and the month's newest bucket, and rewrites that bucket.
 //
 // Membership documents are derived, and erasable with what they name: their
 // change records keep no copies (Forget).
@@ -94,21 +94,21 @@ func (m *memberships) add(ctx context.Context, key, name string, at time.Time) e
 	if err != nil {
 		return err
 	}
-	var listed, ids []string
+	var listed []string
 	if head.Live() {
 		listed = head.Data.Buckets
-		ids = monthBuckets(listed, month)
 	}
-	if len(ids) == 0 {
-		ids = []string{month}
-	}
-	// The first bucket of the month with room takes it, unless one of them
-	// holds it already; a full month opens the next overflow bucket.
-	for i := 0; ; i++ {
-		if i == len(ids) {
-			ids = append(ids, month+"+"+strconv.Itoa(i))
+	// The month's newest bucket takes it, unless it holds it already; a
+	// full one opens the next overflow bucket. The month's older buckets
+	// filled up before it and are not read, so adding costs the same in a
+	// month of ten members as in one of ten thousand (a bulk import). A
+	// member added again after its bucket filled up gets a second entry,
+	// which readers drop (page).
+	for n := newestBucket(listed, month); ; n++ {
+		id := month
+		if n > 0 {
+			id = month + "+" + strconv.Itoa(n)
 		}
-		id := ids[i]
 		if !slices.Contains(listed, id) {
 			if err := m.name(ctx, key, id); err != nil {
 				return err
@@ -198,6 +198,20 @@ func (m *memberships) editDoc(ctx context.Context, name string, edit func(member
 	return fmt.Errorf("%s is changing too fast", name)
 }
 
+// newestBucket is the overflow number of a month's newest bucket ("+n"),
+// 0 for the month's first (or none yet).
+func newestBucket(ids []string, month string) int {
+	newest := 0
+	for _, id := range monthBuckets(ids, month) {
+		if _, n, ok := strings.Cut(id, "+"); ok {
+			if k, err := strconv.Atoi(n); err == nil {
+				newest = max(newest, k)
+			}
+		}
+	}
+	return newest
+}
+
 // monthBuckets are the IDs of one month's buckets, in order.
 func monthBuckets(ids []string, month string) []string {
 	var out []string
@@ -271,9 +285,12 @@ func (m *memberships) page(ctx context.Context, key string, after *position, lim
 			}
 		}
 		slices.SortFunc(members, order)
-		for _, e := range members {
+		for i, e := range members {
 			if after != nil && order(e, member{Name: after.Name, At: after.At}) <= 0 {
 				continue
+			}
+			if i > 0 && order(e, members[i-1]) == 0 {
+				continue // added again after its first bucket filled up (add)
 			}
 			out = append(out, e)
 			if len(out) == limit {

@@ -3,6 +3,7 @@ package feedback
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -135,6 +136,21 @@ func TestMembershipOverflowsIntoMoreBuckets(t *testing.T) {
 	}
 	if again := names(t, m, "k", 1000, false); len(again) != n {
 		t.Errorf("adding a member of the first bucket again: %d listed, want %d", len(again), n)
+	}
+	// A member goes to the month's newest bucket, even when an older one
+	// has room again: adding never reads the month's older buckets.
+	if err := m.remove(ctx, "k", "m0050", t0.Add(time.Duration(n-50)*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.add(ctx, "k", "late", t0); err != nil {
+		t.Fatal(err)
+	}
+	newest, err := m.store.Get(ctx, "k@2026-07+1")
+	if err != nil || !slices.ContainsFunc(newest.Data.Members, func(e member) bool { return e.Name == "late" }) {
+		t.Errorf("the newest bucket = %+v, %v, want the late member in it", newest, err)
+	}
+	if got := names(t, m, "k", 1000, false); len(got) != n || got[0] != "late" {
+		t.Errorf("after a removal and an add: %d listed, first %q, want %d, first \"late\"", len(got), got[0], n)
 	}
 }
 
