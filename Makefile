@@ -2,7 +2,7 @@
 .DEFAULT_GOAL := help
 
 # The one test command: CI runs exactly this (through .ci/run).
-TEST := go test -race ./...
+TEST := go test -race -timeout 20m ./...
 
 .PHONY: help run test test-postgresql bench scale perf robustness screenshots fuzz generate lint promtool breaking fmt image
 
