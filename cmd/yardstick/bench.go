@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -54,6 +55,8 @@ func parseBench(args []string, stderr io.Writer) (*benchCommand, error) {
 	fs.IntVar(&c.cfg.Writes, "writes", 200, "at most this many draft-and-submit operations per run (fresh interviews are made for each run)")
 	fs.IntVar(&c.cfg.Calibrations, "calibrations", 20, "at most this many calibrations per run")
 	scenarios := fs.String("scenarios", "", "comma-separated scenarios to run (default all: "+strings.Join(bench.ScenarioIDs(), ", ")+")")
+	rates := fs.String("rate", "", "soaks instead of runs of clients: comma-separated operations a second; at each, the --mix is sent for --duration whatever the answers (open loop), over gRPC then REST")
+	mix := fs.String("mix", bench.FormatMix(bench.DefaultMix), "with --rate: the soak's scenarios and their weights, scenario=weight,…")
 	fs.StringVar(&c.cfg.RunID, "run-id", "", "lower-case letters and digits that start every ID the run creates (default random)")
 	fs.BoolVar(&c.asJSON, "json", false, "print the results as JSON instead of a Markdown table")
 	fs.StringVar(&c.mongoURI, "mongo-uri", "", "run the in-process server on this MongoDB (in databases of the run's own) instead of the embedded database")
@@ -75,6 +78,27 @@ func parseBench(args []string, stderr io.Writer) (*benchCommand, error) {
 	if *scenarios != "" {
 		for _, s := range strings.Split(*scenarios, ",") {
 			c.cfg.Scenarios = append(c.cfg.Scenarios, strings.TrimSpace(s))
+		}
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	switch {
+	case set["mix"] && !set["rate"]:
+		return nil, errors.New("--mix goes with --rate (a soak)")
+	case set["rate"] && (set["scenarios"] || set["clients"]):
+		return nil, errors.New("--scenarios and --clients are for runs of clients; a soak (--rate) takes --mix")
+	}
+	if set["rate"] {
+		for field := range strings.SplitSeq(*rates, ",") {
+			rate, err := strconv.ParseFloat(strings.TrimSpace(field), 64)
+			if err != nil {
+				return nil, fmt.Errorf("--rate: %q is not a number", field)
+			}
+			c.cfg.Rates = append(c.cfg.Rates, rate)
+		}
+		var err error
+		if c.cfg.Mix, err = bench.ParseMix(*mix); err != nil {
+			return nil, err
 		}
 	}
 	if c.cfg.RunID == "" {

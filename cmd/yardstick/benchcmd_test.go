@@ -78,7 +78,13 @@ func TestBenchFlags(t *testing.T) {
 		{"--scenarios", "debrief,nap"},
 		{"--target", "127.0.0.1:9090", "--token", "t"}, // no --target-http
 		{"--target", "127.0.0.1:9090", "--target-http", "http://127.0.0.1:8080"}, // no token or key
-		{"--token", "t"}, // without --target
+		{"--token", "t"},                             // without --target
+		{"--mix", "debrief=1"},                       // without --rate
+		{"--rate", "0"},                              // no operation
+		{"--rate", "ten"},                            // not a number
+		{"--rate", "10", "--clients", "4"},           // clients are for runs of clients
+		{"--rate", "10", "--mix", "debrief=0"},       // no weight
+		{"--rate", "10", "--mix", "nap=1,debrief=1"}, // unknown scenario
 	} {
 		if _, err := parseBench(args, io.Discard); err == nil {
 			t.Errorf("parseBench(%q) = nil error, want one", args)
@@ -93,6 +99,46 @@ func TestBenchFlags(t *testing.T) {
 	}
 	if err := c.cfg.Validate(); err != nil {
 		t.Errorf("the default run ID %q: %v", c.cfg.RunID, err)
+	}
+}
+
+// TestBenchSoak runs a short soak of every read scenario and the submit,
+// at a tiny size, and reads its table: each scenario sent its share, over
+// both transports, without errors.
+func TestBenchSoak(t *testing.T) {
+	mix := "my-interviews=2,debrief=1,list-candidates=1,rubric-revision=1,submit=1"
+	cmd, err := parse([]string{"bench", "--scorecards", "30", "--interviewers", "6", "--roles", "2",
+		"--rate", "24", "--duration", "1s", "--mix", mix}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	cmd.(*benchCommand).out = &out
+	if err := cmd.run(context.Background(), slog.New(slog.NewTextHandler(t.Output(), nil))); err != nil {
+		t.Fatalf("bench: %v\n%s", err, out.String())
+	}
+	want := map[string]string{"my-interviews": "8", "debrief": "4", "list-candidates": "4", "rubric-revision": "4", "submit": "4"}
+	for line := range strings.Lines(out.String()) {
+		cells := strings.Split(strings.Trim(strings.TrimSpace(line), "|"), "|")
+		if len(cells) != 12 || strings.TrimSpace(cells[0]) != "24" {
+			continue
+		}
+		for i := range cells {
+			cells[i] = strings.TrimSpace(cells[i])
+		}
+		n, ok := want[cells[1]]
+		if !ok {
+			t.Errorf("a row for %q, which the mix does not have", cells[1])
+			continue
+		}
+		delete(want, cells[1])
+		// Requests and errors: gRPC's at 3 and 4, REST's at 7 and 8.
+		if cells[3] != n || cells[7] != n || cells[4] != "0" || cells[8] != "0" {
+			t.Errorf("%s: %s/%s requests with %s/%s errors over gRPC/REST, want %s each and none", cells[1], cells[3], cells[7], cells[4], cells[8], n)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("no rows for %v in\n%s", want, out.String())
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"runtime"
 	"slices"
@@ -54,6 +55,12 @@ type Config struct {
 	// RunID prefixes every ID the run creates, so that runs against the
 	// same deployment do not collide: lower-case letters and digits.
 	RunID string
+	// Rates, when set, make the run soaks (soak.go) instead of runs of
+	// concurrent clients: at each rate in turn, Mix's operations arrive
+	// at that many a second for Duration, over gRPC and then over REST.
+	// Clients and Scenarios are then unused.
+	Rates []float64
+	Mix   []MixPart
 }
 
 // PanelSize is the number of interviews of each seeded candidate.
@@ -87,6 +94,17 @@ func (c Config) Validate() error {
 		if !slices.Contains(ScenarioIDs(), id) {
 			errs = append(errs, fmt.Errorf("unknown scenario %q (known: %s)", id, strings.Join(ScenarioIDs(), ", ")))
 		}
+	}
+	for _, rate := range c.Rates {
+		if !(rate > 0) || math.IsInf(rate, 0) || soakOperations(rate, c.Duration) < 1 {
+			errs = append(errs, fmt.Errorf("--rate %g: want a positive number of operations a second that makes at least one operation in --duration", rate))
+		}
+	}
+	if len(c.Rates) > 0 {
+		if len(c.Mix) == 0 {
+			errs = append(errs, errors.New("a soak (--rate) needs a --mix"))
+		}
+		errs = append(errs, validateMix(c.Mix))
 	}
 	if c.RunID == "" || strings.Trim(c.RunID, "abcdefghijklmnopqrstuvwxyz0123456789") != "" || len(c.RunID) > 12 {
 		errs = append(errs, errors.New("the run ID must be 1 to 12 lower-case letters and digits"))
@@ -137,6 +155,12 @@ type Target struct {
 	Describe string
 }
 
+// transport is one way to call the deployment, named for the report.
+type transport struct {
+	name string
+	api  api
+}
+
 // Run seeds the target and measures every scenario at every client count,
 // over gRPC then REST, logging progress to log; the report comes back
 // even with failed calls in it (their count is in the report), and an
@@ -148,15 +172,15 @@ func Run(ctx context.Context, cfg Config, target Target, log *slog.Logger) (*Rep
 	client := target.Client
 	if client == nil {
 		most := slices.Max(cfg.Clients)
+		for _, rate := range cfg.Rates {
+			most = max(most, int(math.Ceil(rate)))
+		}
 		client = &http.Client{Transport: &http.Transport{
 			MaxIdleConns: 2 * most, MaxIdleConnsPerHost: 2 * most, IdleConnTimeout: time.Minute,
 		}}
 		defer client.CloseIdleConnections()
 	}
-	transports := []struct {
-		name string
-		api  api
-	}{
+	transports := []transport{
 		{"gRPC", newGRPCAPI(target.Conn)},
 		{"REST", &restAPI{base: strings.TrimSuffix(target.HTTP, "/"), client: client}},
 	}
@@ -173,10 +197,16 @@ func Run(ctx context.Context, cfg Config, target Target, log *slog.Logger) (*Rep
 		fmt.Sprintf("database: %d submitted scorecards, %d candidates in panels of %d, %d roles, %d interviewers (seeded over gRPC in %s, %d at a time: %.0f scorecards/s)",
 			cfg.Scorecards, len(data.candidates), PanelSize, cfg.Roles, len(data.interviewers), seeded.Round(time.Second), cfg.SeedConcurrency, float64(cfg.Scorecards)/seeded.Seconds()),
 		"target: " + target.Describe,
-		fmt.Sprintf("each run: at most %s; draft + submit at most %d operations, calibration at most %d; one untimed operation first", cfg.Duration, cfg.Writes, cfg.Calibrations),
 		fmt.Sprintf("machine: %d CPUs (GOMAXPROCS %d), %s %s/%s", runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH),
 		"latencies are of one operation (see the calls of each scenario), in ms, successful operations only; req/s counts every operation",
 	}}
+	if len(cfg.Rates) > 0 {
+		if err := runSoaks(ctx, cfg, data, transports, target, report, log); err != nil {
+			return nil, err
+		}
+		return report, nil
+	}
+	report.Setup = append(report.Setup, fmt.Sprintf("each run: at most %s; draft + submit at most %d operations, calibration at most %d; one untimed operation first", cfg.Duration, cfg.Writes, cfg.Calibrations))
 	for _, sc := range scenarios(data) {
 		if len(cfg.Scenarios) > 0 && !slices.Contains(cfg.Scenarios, sc.id) {
 			continue

@@ -82,7 +82,10 @@ func (r Result) Ratio() (p50, throughput float64) {
 type Report struct {
 	// Setup describes the run, one line each (size, target, machine).
 	Setup   []string `json:"setup"`
-	Results []Result `json:"results"`
+	Results []Result `json:"results,omitempty"`
+	// Soak is the soaks' rows (Config.Rates): per rate, one per scenario
+	// of the mix.
+	Soak []SoakRow `json:"soak,omitempty"`
 }
 
 // WriteMarkdown writes the setup as a list and the results as one table,
@@ -91,6 +94,11 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	for _, line := range r.Setup {
 		fmt.Fprintf(&b, "- %s\n", line)
+	}
+	if len(r.Soak) > 0 {
+		r.writeSoak(&b)
+		_, err := io.WriteString(w, b.String())
+		return err
 	}
 	b.WriteString("\n| scenario | clients | gRPC req | gRPC err | gRPC req/s | gRPC p50 / p90 / p99 ms " +
 		"| REST req | REST err | REST req/s | REST p50 / p90 / p99 ms | REST/gRPC p50 | REST/gRPC req/s | RSS |\n")
@@ -102,6 +110,27 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeSoak writes a soak's table: per scenario, what was sent and what
+// came back over each transport, with the tail against the median.
+func (r *Report) writeSoak(b *strings.Builder) {
+	b.WriteString("\n| soak ops/s | scenario | its ops/s | gRPC req | gRPC err | gRPC p50 / p90 / p99 ms | gRPC p99/p50 " +
+		"| REST req | REST err | REST p50 / p90 / p99 ms | REST p99/p50 | RSS |\n")
+	b.WriteString("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	for _, row := range r.Soak {
+		fmt.Fprintf(b, "| %g | %s | %.1f | %s | %s | %s |\n", row.Rate, row.Scenario, row.PerSecond,
+			soakCells(row.GRPC), soakCells(row.REST), rss(row.RSSBytes))
+	}
+}
+
+// soakCells is the four cells of one transport in a soak.
+func soakCells(s Stats) string {
+	tail := 0.0
+	if s.P50 > 0 {
+		tail = s.P99 / s.P50
+	}
+	return fmt.Sprintf("%d | %d | %s / %s / %s | %s", s.Requests, s.Errors, millis(s.P50), millis(s.P90), millis(s.P99), ratio(tail))
 }
 
 // WriteJSON writes the report as indented JSON.
