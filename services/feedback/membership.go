@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -26,7 +27,8 @@ import (
 //
 // Documents, in the "memberships" store:
 //
-//	{key}               the head: the key's bucket IDs, in order
+//	{key}               the head: the key's bucket IDs, in order, and the
+//	                    time range of each closed bucket
 //	{key}@{month}       the members whose time falls in that month (UTC)
 //	{key}@{month}+{n}   the month's overflow, once a bucket holds bucketCap
 //
@@ -40,15 +42,50 @@ import (
 //     skip those that do not match. A failed change takes its entry out
 //     again; an erasure takes out every entry of the candidate.
 //   - No document grows without bound: a bucket holds at most bucketCap
-//     entries of one month, and the head one ID per month (and overflow).
+//     entries of one month, and the head one ID per month (and overflow)
+//     and one range per closed bucket.
 //   - Adding is flat in the key's history and in its month's: it reads the
 //     head and the month's newest bucket, and rewrites that bucket.
+//   - A closed bucket never takes a member again: the add that fills it
+//     closes it (Closed), in the same write, and a member is only ever
+//     added to a bucket that is not closed. So its members can only be
+//     taken out, and the range the head records for it — written by the
+//     add that found it closed, from the members it read — holds every
+//     member it will ever have. A page reads a closed bucket only when
+//     its range reaches the page (page), so the first page of a month of
+//     ten thousand members reads two buckets, not a hundred. A bucket the
+//     head has no range for (the open one, one closed before ranges were
+//     recorded, or one whose closer crashed before recording it) is
+//     always read.
 //
 // Membership documents are derived, and erasable with what they name: their
 // change records keep no copies (Forget).
 type membership struct {
-	Buckets []string `bson:"buckets,omitempty"` // the head's
-	Members []member `bson:"members,omitempty"` // a bucket's
+	Buckets []string      `bson:"buckets,omitempty"` // the head's
+	Ranges  []bucketRange `bson:"ranges,omitempty"`  // the head's: its closed buckets'
+	Members []member      `bson:"members,omitempty"` // a bucket's
+	Closed  bool          `bson:"closed,omitempty"`  // a bucket's: it takes no more members
+}
+
+// bucketRange is the time range of a closed bucket's members.
+type bucketRange struct {
+	ID    string    `bson:"id"`
+	First time.Time `bson:"first"`
+	Last  time.Time `bson:"last"`
+}
+
+// rangeOf is the time range of members, which are not empty.
+func rangeOf(id string, members []member) bucketRange {
+	r := bucketRange{ID: id, First: members[0].At, Last: members[0].At}
+	for _, e := range members[1:] {
+		if e.At.Before(r.First) {
+			r.First = e.At
+		}
+		if e.At.After(r.Last) {
+			r.Last = e.At
+		}
+	}
+	return r
 }
 
 // member is one entry of a membership.
@@ -62,7 +99,7 @@ func (e member) is(name string, at time.Time) bool { return e.Name == name && e.
 
 // bucketCap bounds a bucket: about 100 bytes an entry, so 10 KB at most.
 // An add rewrites one bucket (and its change record) whole, so this bounds
-// what an add costs; a month of more members reads more buckets.
+// what an add costs.
 const bucketCap = 100
 
 // Membership keys.
@@ -73,14 +110,39 @@ func interviewsKey(user string) string     { return user + "/interviews" }
 
 func monthOf(t time.Time) string { return t.UTC().Format("2006-01") }
 
+// bucketID is the ID of a month's n-th bucket: the month for the first,
+// then "{month}+{n}" for its overflow.
+func bucketID(month string, n int) string {
+	if n == 0 {
+		return month
+	}
+	return month + "+" + strconv.Itoa(n)
+}
+
 // bucketMonth is the month of a bucket ID ("2026-12" or "2026-12+1").
 func bucketMonth(id string) string { month, _, _ := strings.Cut(id, "+"); return month }
+
+// bucketNumber is n of a bucket ID, bucketID's inverse.
+func bucketNumber(id string) int {
+	if _, n, ok := strings.Cut(id, "+"); ok {
+		if k, err := strconv.Atoi(n); err == nil {
+			return k
+		}
+	}
+	return 0
+}
 
 func bucketName(key, id string) string { return key + "@" + id }
 
 // memberships keeps every membership in one store.
 type memberships struct {
 	store *versioned.Store[membership]
+	// capacity is how many members a bucket takes, bucketCap unless a
+	// test sets fewer.
+	capacity int
+	// bucketsRead counts the buckets pages have read, for the tests that
+	// hold a page to the buckets it reaches.
+	bucketsRead atomic.Int64
 }
 
 // add lists a member under key at a time; adding it twice adds it once.
@@ -99,36 +161,65 @@ func (m *memberships) add(ctx context.Context, key, name string, at time.Time) e
 		listed = head.Data.Buckets
 	}
 	// The month's newest bucket takes it, unless it holds it already; a
-	// full one opens the next overflow bucket. The month's older buckets
-	// filled up before it and are not read, so adding costs the same in a
-	// month of ten members as in one of ten thousand (a bulk import). A
-	// member added again after its bucket filled up gets a second entry,
-	// which readers drop (page).
+	// closed one opens the next overflow bucket, and the head records its
+	// range. The month's older buckets closed before it and are not read,
+	// so adding costs the same in a month of ten members as in one of ten
+	// thousand (a bulk import). A member added again after its bucket
+	// closed gets a second entry, which readers drop (page).
 	for n := newestBucket(listed, month); ; n++ {
-		id := month
-		if n > 0 {
-			id = month + "+" + strconv.Itoa(n)
-		}
+		id := bucketID(month, n)
 		if !slices.Contains(listed, id) {
-			if err := m.name(ctx, key, id); err != nil {
+			if err := m.name(ctx, key, id, nil); err != nil {
 				return err
 			}
 		}
-		full := false
-		err := m.edit(ctx, bucketName(key, id), func(members []member) []member {
-			if slices.ContainsFunc(members, func(e member) bool { return e.is(name, at) }) {
-				return nil
+		var closed *bucketRange // the bucket's, when it was closed
+		err := m.editDoc(ctx, bucketName(key, id), func(b membership) (membership, bool) {
+			closed = nil
+			switch {
+			case slices.ContainsFunc(b.Members, func(e member) bool { return e.is(name, at) }):
+				return b, false
+			case b.Closed:
+				if len(b.Members) > 0 {
+					r := rangeOf(id, b.Members)
+					closed = &r
+				} else {
+					closed = &bucketRange{ID: id} // emptied since: nothing to read
+				}
+				return b, false
+			case len(b.Members) >= m.bucketSize():
+				// Filled before buckets were closed: it may take a member
+				// again after a removal, so the head gets no range for it
+				// and pages always read it.
+				closed = &bucketRange{}
+				return b, false
 			}
-			if len(members) >= bucketCap {
-				full = true
-				return nil
-			}
-			return append(members, member{Name: name, At: at})
+			members := append(slices.Clone(b.Members), member{Name: name, At: at})
+			return membership{Members: members, Closed: len(members) >= m.bucketSize()}, true
 		})
-		if err != nil || !full {
+		if err != nil || closed == nil {
 			return err
 		}
+		if closed.ID != "" && !hasRange(head, closed.ID) {
+			if err := m.name(ctx, key, bucketID(month, n+1), closed); err != nil {
+				return err
+			}
+			listed = append(listed, bucketID(month, n+1))
+		}
 	}
+}
+
+// bucketSize is how many members a bucket takes.
+func (m *memberships) bucketSize() int {
+	if m.capacity > 0 {
+		return m.capacity
+	}
+	return bucketCap
+}
+
+// hasRange reports whether the head records a range for bucket id.
+func hasRange(head *versioned.Doc[membership], id string) bool {
+	return head.Live() && slices.ContainsFunc(head.Data.Ranges, func(r bucketRange) bool { return r.ID == id })
 }
 
 // remove takes a member's entry at a time out of key; an entry of the
@@ -140,12 +231,15 @@ func (m *memberships) remove(ctx context.Context, key, name string, at time.Time
 		return err
 	}
 	for _, id := range monthBuckets(head.Data.Buckets, monthOf(at)) {
-		err := m.edit(ctx, bucketName(key, id), func(members []member) []member {
-			i := slices.IndexFunc(members, func(e member) bool { return e.is(name, at) })
+		if r, ok := head.Data.rangeOf(id); ok && (at.Before(r.First) || at.After(r.Last)) {
+			continue // closed, and its members are all at other times
+		}
+		err := m.editDoc(ctx, bucketName(key, id), func(b membership) (membership, bool) {
+			i := slices.IndexFunc(b.Members, func(e member) bool { return e.is(name, at) })
 			if i < 0 {
-				return nil
+				return b, false
 			}
-			return slices.Delete(slices.Clone(members), i, i+1)
+			return membership{Members: slices.Delete(slices.Clone(b.Members), i, i+1), Closed: b.Closed}, true
 		})
 		if err != nil {
 			return err
@@ -154,29 +248,45 @@ func (m *memberships) remove(ctx context.Context, key, name string, at time.Time
 	return nil
 }
 
-// name makes the head of key list a bucket.
-func (m *memberships) name(ctx context.Context, key, id string) error {
+// rangeOf returns the range a head records for a bucket.
+func (h membership) rangeOf(id string) (bucketRange, bool) {
+	i := slices.IndexFunc(h.Ranges, func(r bucketRange) bool { return r.ID == id })
+	if i < 0 {
+		return bucketRange{}, false
+	}
+	return h.Ranges[i], true
+}
+
+// name makes the head of key list a bucket and, when closed is not nil,
+// record a closed bucket's range.
+func (m *memberships) name(ctx context.Context, key, id string, closed *bucketRange) error {
 	return m.editDoc(ctx, key, func(cur membership) (membership, bool) {
-		if slices.Contains(cur.Buckets, id) {
-			return cur, false
+		next := membership{Buckets: cur.Buckets, Ranges: cur.Ranges}
+		if !slices.Contains(cur.Buckets, id) {
+			next.Buckets = append(slices.Clone(cur.Buckets), id)
+			slices.SortFunc(next.Buckets, compareBuckets)
 		}
-		ids := append(slices.Clone(cur.Buckets), id)
-		slices.Sort(ids)
-		return membership{Buckets: ids}, true
+		if closed != nil {
+			if _, ok := cur.rangeOf(closed.ID); !ok {
+				next.Ranges = append(slices.Clone(cur.Ranges), *closed)
+			}
+		}
+		return next, len(next.Buckets) != len(cur.Buckets) || len(next.Ranges) != len(cur.Ranges)
 	})
 }
 
-// edit changes a bucket's members; edit returns nil for no change.
-func (m *memberships) edit(ctx context.Context, bucket string, edit func([]member) []member) error {
-	return m.editDoc(ctx, bucket, func(cur membership) (membership, bool) {
-		next := edit(cur.Members)
-		return membership{Members: next}, next != nil
-	})
+// compareBuckets orders bucket IDs by month, then overflow number (so
+// "+10" comes after "+9").
+func compareBuckets(a, b string) int {
+	if c := cmp.Compare(bucketMonth(a), bucketMonth(b)); c != 0 {
+		return c
+	}
+	return cmp.Compare(bucketNumber(a), bucketNumber(b))
 }
 
 // editDoc changes one membership document, retrying when another writer
 // changed it in between: membership edits commute, so a retry is always
-// right.
+// right. edit returns false for no change.
 func (m *memberships) editDoc(ctx context.Context, name string, edit func(membership) (membership, bool)) error {
 	const attempts = 8
 	for range attempts {
@@ -203,11 +313,7 @@ func (m *memberships) editDoc(ctx context.Context, name string, edit func(member
 func newestBucket(ids []string, month string) int {
 	newest := 0
 	for _, id := range monthBuckets(ids, month) {
-		if _, n, ok := strings.Cut(id, "+"); ok {
-			if k, err := strconv.Atoi(n); err == nil {
-				newest = max(newest, k)
-			}
-		}
+		newest = max(newest, bucketNumber(id))
 	}
 	return newest
 }
@@ -252,7 +358,10 @@ func compareMembers(a, b member) int {
 
 // page returns up to limit members of key after a position (nil: from the
 // start), oldest first or, with newestFirst, newest first. It reads the head
-// and the buckets of each month the page reaches, by _id.
+// and, month by month in the page's order, the buckets the page reaches, by
+// _id: a month's buckets the head has no range for, then its closed ones in
+// the order their ranges reach the page, until the members read that come
+// before every unread bucket's range fill the page.
 func (m *memberships) page(ctx context.Context, key string, after *position, limit int, newestFirst bool) ([]member, error) {
 	head, err := m.store.Find(ctx, key)
 	if err != nil || !head.Live() {
@@ -264,41 +373,103 @@ func (m *memberships) page(ctx context.Context, key string, after *position, lim
 			months = append(months, month)
 		}
 	}
-	order := compareMembers
+	slices.Sort(months)
 	if newestFirst {
 		slices.Reverse(months)
-		order = func(a, b member) int { return compareMembers(b, a) }
 	}
 	var out []member
 	for _, month := range months {
 		if after != nil && (newestFirst && month > monthOf(after.At) || !newestFirst && month < monthOf(after.At)) {
 			continue // wholly before the position
 		}
-		var members []member
-		for _, id := range monthBuckets(head.Data.Buckets, month) {
-			b, err := m.store.Find(ctx, bucketName(key, id))
-			if err != nil {
+		members, err := m.monthPage(ctx, key, head.Data, month, after, limit-len(out), newestFirst)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, members...)
+		if len(out) == limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+// monthPage returns up to limit of a month's members after a position, in
+// the page's order, reading its buckets as page says.
+func (m *memberships) monthPage(ctx context.Context, key string, head membership, month string, after *position, limit int, newestFirst bool) ([]member, error) {
+	order := compareMembers
+	// reaches reports whether a closed bucket's range begins at or before
+	// a time, in the page's order: its members may come before a member
+	// at that time.
+	reaches := func(r bucketRange, at time.Time) bool { return !r.First.After(at) }
+	if newestFirst {
+		order = func(a, b member) int { return compareMembers(b, a) }
+		reaches = func(r bucketRange, at time.Time) bool { return !r.Last.Before(at) }
+	}
+	var members []member
+	var closed []bucketRange // to read if the page needs them, in page order
+	read := func(id string) error {
+		m.bucketsRead.Add(1)
+		b, err := m.store.Find(ctx, bucketName(key, id))
+		if err == nil && b.Live() {
+			members = append(members, b.Data.Members...)
+		}
+		return err
+	}
+	for _, id := range monthBuckets(head.Buckets, month) {
+		r, ok := head.rangeOf(id)
+		switch {
+		case !ok:
+			if err := read(id); err != nil {
 				return nil, err
 			}
-			if b.Live() {
-				members = append(members, b.Data.Members...)
-			}
+		case r.First.IsZero():
+			// Closed with no members left (add): nothing to read.
+		case after != nil && (newestFirst && r.First.After(after.At) || !newestFirst && r.Last.Before(after.At)):
+			// Its members all come before the position.
+		default:
+			closed = append(closed, r)
 		}
+	}
+	// The order in which closed buckets' ranges begin in the page.
+	slices.SortFunc(closed, func(a, b bucketRange) int {
+		if newestFirst {
+			return b.Last.Compare(a.Last)
+		}
+		return a.First.Compare(b.First)
+	})
+	for {
 		slices.SortFunc(members, order)
+		var out []member
 		for i, e := range members {
 			if after != nil && order(e, member{Name: after.Name, At: after.At}) <= 0 {
 				continue
 			}
 			if i > 0 && order(e, members[i-1]) == 0 {
-				continue // added again after its first bucket filled up (add)
+				continue // added again after its first bucket closed (add)
 			}
 			out = append(out, e)
-			if len(out) == limit {
-				return out, nil
-			}
 		}
+		if len(closed) == 0 {
+			return out[:min(len(out), limit)], nil
+		}
+		// Members strictly before where the next closed bucket's range
+		// begins are final: no unread bucket has one before them.
+		final := 0
+		for _, e := range out {
+			if reaches(closed[0], e.At) {
+				break
+			}
+			final++
+		}
+		if final >= limit {
+			return out[:limit], nil
+		}
+		if err := read(closed[0].ID); err != nil {
+			return nil, err
+		}
+		closed = closed[1:]
 	}
-	return out, nil
 }
 
 // all returns every member of key, oldest first: for reads that need the

@@ -2,7 +2,6 @@ package feedback
 
 import (
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/yardstick-dev/yardstick/pkg/versioned"
@@ -10,7 +9,8 @@ import (
 
 // rawMemberships are the documents that list members under key, shaped as
 // membership.go writes them (a head, then up to bucketCap members of a month
-// a bucket), for benchmarks that fill the store with the raw driver.
+// a bucket, full buckets closed with their ranges in the head), for
+// benchmarks that fill the store with the raw driver.
 func rawMemberships(key string, members []member, now time.Time) []any {
 	byBucket := map[string][]member{}
 	var ids []string
@@ -18,21 +18,27 @@ func rawMemberships(key string, members []member, now time.Time) []any {
 		month := monthOf(e.At)
 		id := month
 		for n := 0; len(byBucket[id]) >= bucketCap; n++ {
-			id = month + "+" + strconv.Itoa(n)
+			id = bucketID(month, n+1)
 		}
 		if byBucket[id] == nil {
 			ids = append(ids, id)
 		}
 		byBucket[id] = append(byBucket[id], e)
 	}
+	slices.SortFunc(ids, compareBuckets)
 	doc := func(name string, data membership) any {
 		return versioned.Doc[membership]{Name: name, Version: 1, CreateTime: now, UpdateTime: now, Data: data}
 	}
-	out := []any{doc(key, membership{Buckets: slices.Sorted(slices.Values(ids))})}
+	head := membership{Buckets: ids}
+	var buckets []any
 	for _, id := range ids {
-		out = append(out, doc(bucketName(key, id), membership{Members: byBucket[id]}))
+		full := len(byBucket[id]) >= bucketCap
+		if full {
+			head.Ranges = append(head.Ranges, rangeOf(id, byBucket[id]))
+		}
+		buckets = append(buckets, doc(bucketName(key, id), membership{Members: byBucket[id], Closed: full}))
 	}
-	return out
+	return append([]any{doc(key, head)}, buckets...)
 }
 
 // RawMember is a member for RawMembershipDocs.

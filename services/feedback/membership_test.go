@@ -3,6 +3,7 @@ package feedback
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -165,4 +166,116 @@ func TestParsePositionRefusesWhatItDidNotWrite(t *testing.T) {
 	if err != nil || *got != p {
 		t.Errorf("round trip: %v, %v", got, err)
 	}
+}
+
+// A month of members added in time order (a role's candidates, every
+// candidate after a bulk import) closes bucket after bucket, and a page
+// reads only the buckets whose ranges reach it: the open one and the
+// closed one next to it, not the whole month.
+func TestMembershipPageReadsOnlyTheBucketsItReaches(t *testing.T) {
+	ctx := context.Background()
+	m := newMemberships(t)
+	m.capacity = 10 // buckets of ten: the same code, a tenth of the adds
+	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	n := 3*m.capacity + 5
+	var want []string
+	for i := range n {
+		name := fmt.Sprintf("m%04d", i)
+		if err := m.add(ctx, "k", name, t0.Add(time.Duration(i)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, name)
+	}
+	head, err := m.store.Get(ctx, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(head.Data.Buckets) != 4 || len(head.Data.Ranges) != 3 {
+		t.Fatalf("head = %+v, want four buckets, three of them closed with ranges", head.Data)
+	}
+	pageOf := func(after *position, newestFirst bool) ([]member, int64) {
+		t.Helper()
+		before := m.bucketsRead.Load()
+		page, err := m.page(ctx, "k", after, 8, newestFirst)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return page, m.bucketsRead.Load() - before
+	}
+	first, reads := pageOf(nil, true)
+	if first[0].Name != want[n-1] || first[7].Name != want[n-8] || reads != 2 {
+		t.Errorf("newest first: %s … %s after %d bucket reads, want %s … %s after 2", first[0].Name, first[7].Name, reads, want[n-1], want[n-8])
+	}
+	first, reads = pageOf(nil, false)
+	if first[0].Name != want[0] || first[7].Name != want[7] || reads != 2 {
+		t.Errorf("oldest first: %s … %s after %d bucket reads, want %s … %s after 2", first[0].Name, first[7].Name, reads, want[0], want[7])
+	}
+	// Past the first two closed buckets, oldest first: they are not read.
+	after := position{Name: want[2*m.capacity+1], At: t0.Add(time.Duration(2*m.capacity+1) * time.Minute)}
+	next, reads := pageOf(&after, false)
+	if next[0].Name != want[2*m.capacity+2] || reads != 2 {
+		t.Errorf("after %s: %s first after %d bucket reads, want %s after 2", after.Name, next[0].Name, reads, want[2*m.capacity+2])
+	}
+	// Every page, both ways, still lists every member once.
+	if got := names(t, m, "k", 8, false); !slices.Equal(got, want) {
+		t.Errorf("oldest first: %d members listed, want %d in order", len(got), len(want))
+	}
+	if got := names(t, m, "k", 7, true); !slices.Equal(got, reversed(want)) {
+		t.Errorf("newest first: %d members listed, want %d in order", len(got), len(want))
+	}
+}
+
+// Members at any times, removed and added again across closed buckets:
+// every page, of any size and either order, is the sorted members.
+func TestMembershipPagesAgreeWithTheMembers(t *testing.T) {
+	ctx := context.Background()
+	m := newMemberships(t)
+	m.capacity = 10
+	rng := rand.New(rand.NewPCG(17, 1))
+	t0 := time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)
+	listed := map[string]time.Time{}
+	for i := range 60 {
+		name := fmt.Sprintf("m%04d", i)
+		// Most in August, at any time of it; some in September.
+		at := t0.Add(time.Duration(rng.IntN(31*24*60)) * time.Minute)
+		if i%9 == 0 {
+			at = at.AddDate(0, 1, 0)
+		}
+		if err := m.add(ctx, "k", name, at); err != nil {
+			t.Fatal(err)
+		}
+		listed[name] = at
+		if i%13 == 5 { // take out an earlier one, from whichever bucket holds it
+			gone := fmt.Sprintf("m%04d", rng.IntN(i))
+			if at, ok := listed[gone]; ok {
+				if err := m.remove(ctx, "k", gone, at); err != nil {
+					t.Fatal(err)
+				}
+				delete(listed, gone)
+			}
+		}
+	}
+	var want []member
+	for name, at := range listed {
+		want = append(want, member{Name: name, At: at})
+	}
+	slices.SortFunc(want, compareMembers)
+	var oldest []string
+	for _, e := range want {
+		oldest = append(oldest, e.Name)
+	}
+	for _, size := range []int{1, 3, 8, 1000} {
+		if got := names(t, m, "k", size, false); !slices.Equal(got, oldest) {
+			t.Errorf("oldest first, pages of %d: %d members, want %d in order", size, len(got), len(oldest))
+		}
+		if got := names(t, m, "k", size, true); !slices.Equal(got, reversed(oldest)) {
+			t.Errorf("newest first, pages of %d: %d members, want %d in order", size, len(got), len(oldest))
+		}
+	}
+}
+
+func reversed(s []string) []string {
+	out := slices.Clone(s)
+	slices.Reverse(out)
+	return out
 }
