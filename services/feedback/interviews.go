@@ -163,16 +163,20 @@ func (s *Server) ListInterviews(ctx context.Context, req *feedbackv1.ListIntervi
 		resp.NextPageToken = paging.Token(position(members[size-1]).String(), query)
 	}
 	// Each candidate once, with the scorecards the rules need: those of the
-	// caller's own interviews on its panel.
+	// caller's own interviews on its panel. The entries name them, so they
+	// are read beside the candidate, not after it.
 	var cands []string
+	listed := map[string][]string{} // candidate → the page's interview IDs
 	for _, e := range members {
-		if cand, _ := splitInterview(e.Name); !slices.Contains(cands, cand) {
+		cand, id := splitInterview(e.Name)
+		if !slices.Contains(cands, cand) {
 			cands = append(cands, cand)
 		}
+		listed[cand] = append(listed[cand], id)
 	}
 	panels := make([]*panel, len(cands))
 	err = readEach(ctx, len(cands), func(ctx context.Context, i int) error {
-		p, err := s.listedPanel(ctx, cands[i], false)
+		p, err := s.listedPanel(ctx, cands[i], false, listed[cands[i]]...)
 		if errors.Is(err, apierr.ErrNotFound) {
 			return nil // erased since: its entries are being taken out
 		}

@@ -25,10 +25,11 @@ func (s *Server) panelOf(ctx context.Context, name string) (*panel, error) {
 
 // listedPanel is panelOf (all) or panelFor with no interview of its own
 // (!all) for lists and comparisons: documents as stored, like List shows
-// them (versioned.Store.Stored), one read each instead of two.
-func (s *Server) listedPanel(ctx context.Context, name string, all bool) (*panel, error) {
+// them (versioned.Store.Stored), one read each instead of two. The
+// scorecards of early are read beside the candidate (readPanel).
+func (s *Server) listedPanel(ctx context.Context, name string, all bool, early ...string) (*panel, error) {
 	user := viewerOf(ctx).user
-	return s.readPanel(ctx, name, true, nil, func(iv *interview) bool { return all || iv.Interviewer == user })
+	return s.readPanel(ctx, name, true, early, func(iv *interview) bool { return all || iv.Interviewer == user })
 }
 
 // panelFor reads a candidate the caller may see with the scorecards the
