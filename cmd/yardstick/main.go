@@ -32,6 +32,7 @@ const usage = `usage:
   yardstick gateway [--http-addr ADDR] --SERVICE-addr ADDR [--SERVICE-ca FILE] (for each service)
   yardstick token --data-dir DIR --subject users/alice --roles interviewer[,recruiter] [--ttl 12h]
   yardstick bench [--scorecards 1000] [--roles 10] [--interviewers 100] [--clients 1,4,16,64] [--duration 5s] [--json]
+                  [--rate 15,30 [--mix my-interviews=4,debrief=2,…]] (soaks: a mix at fixed rates)
                   [--target GRPC-ADDR --target-http URL (--token TOKEN | --data-dir DIR)]
   yardstick backup [--data-dir DIR] --out FILE.tar.gz
   yardstick restore --in FILE.tar.gz --data-dir NEW-DIR

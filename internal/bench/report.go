@@ -115,11 +115,15 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 // writeSoak writes a soak's table: per scenario, what was sent and what
 // came back over each transport, with the tail against the median.
 func (r *Report) writeSoak(b *strings.Builder) {
-	b.WriteString("\n| soak ops/s | scenario | its ops/s | gRPC req | gRPC err | gRPC p50 / p90 / p99 ms | gRPC p99/p50 " +
+	b.WriteString("\n| soak ops/s (calls/s) | scenario | its ops/s (calls/s) | gRPC req | gRPC err | gRPC p50 / p90 / p99 ms | gRPC p99/p50 " +
 		"| REST req | REST err | REST p50 / p90 / p99 ms | REST p99/p50 | RSS |\n")
 	b.WriteString("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	calls := map[float64]float64{} // a soak's calls a second, by its rate
 	for _, row := range r.Soak {
-		fmt.Fprintf(b, "| %g | %s | %.1f | %s | %s | %s |\n", row.Rate, row.Scenario, row.PerSecond,
+		calls[row.Rate] += row.RequestsPerSecond
+	}
+	for _, row := range r.Soak {
+		fmt.Fprintf(b, "| %g (%.0f) | %s | %.1f (%.1f) | %s | %s | %s |\n", row.Rate, calls[row.Rate], row.Scenario, row.PerSecond, row.RequestsPerSecond,
 			soakCells(row.GRPC), soakCells(row.REST), rss(row.RSSBytes))
 	}
 }

@@ -31,7 +31,9 @@ type scenario struct {
 	id    string // for --scenarios and the table
 	who   string // the person who does it
 	calls string // what one operation calls
-	op    operation
+	// requests is how many calls one operation makes (1 when zero).
+	requests int
+	op       operation
 	// prepare, when set, makes fresh data for n operations before a run
 	// (untimed) and returns the run's operation instead of op.
 	prepare func(ctx context.Context, a api, n int) (operation, error)
@@ -52,13 +54,13 @@ func ScenarioIDs() []string {
 func scenarios(d *dataset) []scenario {
 	return []scenario{
 		{id: "my-interviews", who: "interviewer", calls: "ListInterviews of `candidates/-`", op: d.myInterviews},
-		{id: "debrief", who: "recruiter", calls: fmt.Sprintf("SummarizeCandidate, ListInterviews of the candidate, GetScorecard of each of the %d", PanelSize), op: d.debrief},
+		{id: "debrief", who: "recruiter", calls: fmt.Sprintf("SummarizeCandidate, ListInterviews of the candidate, GetScorecard of each of the %d", PanelSize), requests: 2 + PanelSize, op: d.debrief},
 		{id: "compare", who: "recruiter", calls: "CompareCandidates of a role", op: d.compare},
 		{id: "list-candidates", who: "recruiter", calls: "ListCandidates of a role (first page)", op: d.listCandidates},
 		{id: scenarioCalibration, who: "recruiter", calls: "ComputeCalibration of a role", op: d.calibrate},
 		{id: "framework-revision", who: "engineer", calls: "GetFrameworkRevision", op: d.frameworkRevision},
 		{id: "rubric-revision", who: "interviewer", calls: "GetRubricRevision", op: d.rubricRevision},
-		{id: scenarioSubmit, who: "interviewer", calls: "UpdateScorecard (a complete draft) then SubmitScorecard, on a fresh interview", prepare: d.prepareSubmits},
+		{id: scenarioSubmit, who: "interviewer", calls: "UpdateScorecard (a complete draft) then SubmitScorecard, on a fresh interview", requests: 2, prepare: d.prepareSubmits},
 	}
 }
 

@@ -108,10 +108,12 @@ type SoakRow struct {
 	Scenario string `json:"scenario"`
 	// Rate is the soak's: every scenario's operations, a second.
 	Rate float64 `json:"rate"`
-	// PerSecond is the rate at which the scenario's operations were sent.
-	PerSecond float64 `json:"offered_per_second"`
-	GRPC      Stats   `json:"grpc"`
-	REST      Stats   `json:"rest"`
+	// PerSecond is the rate at which the scenario's operations were sent,
+	// and RequestsPerSecond that of the calls they make.
+	PerSecond         float64 `json:"offered_per_second"`
+	RequestsPerSecond float64 `json:"offered_requests_per_second"`
+	GRPC              Stats   `json:"grpc"`
+	REST              Stats   `json:"rest"`
 	// RSSBytes is the server's resident memory after the soak, when it
 	// runs in the process; 0 when unknown.
 	RSSBytes int64 `json:"rss_bytes,omitempty"`
@@ -231,7 +233,9 @@ func runSoaks(ctx context.Context, cfg Config, data *dataset, transports []trans
 		order := interleave(cfg.Mix, soakOperations(rate, cfg.Duration))
 		rows := make([]SoakRow, len(cfg.Mix))
 		for k, p := range cfg.Mix {
-			rows[k] = SoakRow{Scenario: p.Scenario, Rate: rate, PerSecond: rate * float64(p.Weight) / float64(total)}
+			perSecond := rate * float64(p.Weight) / float64(total)
+			rows[k] = SoakRow{Scenario: p.Scenario, Rate: rate, PerSecond: perSecond,
+				RequestsPerSecond: perSecond * float64(max(1, scenarioOf(p.Scenario).requests))}
 		}
 		for _, t := range transports {
 			ops := make([]func(ctx context.Context, i int) error, len(cfg.Mix))

@@ -105,7 +105,7 @@ func TestSoakShowsTheQueue(t *testing.T) {
 
 func TestSoakReport(t *testing.T) {
 	r := &Report{Setup: []string{"database: tiny"}, Soak: []SoakRow{
-		{Scenario: "my-interviews", Rate: 30, PerSecond: 10.9, RSSBytes: 90 << 20,
+		{Scenario: "my-interviews", Rate: 30, PerSecond: 10.9, RequestsPerSecond: 10.9, RSSBytes: 90 << 20,
 			GRPC: Stats{Requests: 654, P50: 20, P90: 40, P99: 120},
 			REST: Stats{Requests: 650, Errors: 4, P50: 25, P90: 60, P99: 500}},
 	}}
@@ -114,7 +114,7 @@ func TestSoakReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
-	want := "| 30 | my-interviews | 10.9 | 654 | 0 | 20.0 / 40.0 / 120 | 6.00 | 650 | 4 | 25.0 / 60.0 / 500 | 20.00 | 90 MiB |"
+	want := "| 30 (11) | my-interviews | 10.9 (10.9) | 654 | 0 | 20.0 / 40.0 / 120 | 6.00 | 650 | 4 | 25.0 / 60.0 / 500 | 20.00 | 90 MiB |"
 	if got := lines[len(lines)-1]; got != want {
 		t.Errorf("the soak's row = %q, want %q", got, want)
 	}
