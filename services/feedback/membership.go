@@ -61,17 +61,47 @@ import (
 // Membership documents are derived, and erasable with what they name: their
 // change records keep no copies (Forget).
 type membership struct {
-	Buckets []string      `bson:"buckets,omitempty"` // the head's
-	Ranges  []bucketRange `bson:"ranges,omitempty"`  // the head's: its closed buckets'
-	Members []member      `bson:"members,omitempty"` // a bucket's
-	Closed  bool          `bson:"closed,omitempty"`  // a bucket's: it takes no more members
+	Buckets []string `bson:"buckets,omitempty"` // the head's
+	Ranges  []string `bson:"ranges,omitempty"`  // the head's: its closed buckets' (bucketRange.String)
+	Members []member `bson:"members,omitempty"` // a bucket's
+	Closed  bool     `bson:"closed,omitempty"`  // a bucket's: it takes no more members
 }
 
-// bucketRange is the time range of a closed bucket's members.
+// bucketRange is the time range of a closed bucket's members; zero times
+// for a bucket with none left.
 type bucketRange struct {
-	ID    string    `bson:"id"`
-	First time.Time `bson:"first"`
-	Last  time.Time `bson:"last"`
+	ID          string
+	First, Last time.Time
+}
+
+// String is how the head keeps a range: "{id} {first} {last}", the times
+// in Unix milliseconds, or "{id}" alone for a bucket with no members left.
+// A string, not a document: the head is read by every add and page, and
+// the embedded store keeps a type schema beside every field of every
+// element (an element of three fields costs about five times its string).
+func (r bucketRange) String() string {
+	if r.First.IsZero() {
+		return r.ID
+	}
+	return fmt.Sprintf("%s %d %d", r.ID, r.First.UnixMilli(), r.Last.UnixMilli())
+}
+
+// parseBucketRange reads String's form; false for anything else, which
+// readers treat as a bucket without a range (always read).
+func parseBucketRange(s string) (bucketRange, bool) {
+	f := strings.Fields(s)
+	switch len(f) {
+	case 1:
+		return bucketRange{ID: f[0]}, true
+	case 3:
+		first, err1 := strconv.ParseInt(f[1], 10, 64)
+		last, err2 := strconv.ParseInt(f[2], 10, 64)
+		if err1 != nil || err2 != nil || first > last {
+			return bucketRange{}, false
+		}
+		return bucketRange{ID: f[0], First: time.UnixMilli(first).UTC(), Last: time.UnixMilli(last).UTC()}, true
+	}
+	return bucketRange{}, false
 }
 
 // rangeOf is the time range of members, which are not empty.
@@ -219,7 +249,11 @@ func (m *memberships) bucketSize() int {
 
 // hasRange reports whether the head records a range for bucket id.
 func hasRange(head *versioned.Doc[membership], id string) bool {
-	return head.Live() && slices.ContainsFunc(head.Data.Ranges, func(r bucketRange) bool { return r.ID == id })
+	if !head.Live() {
+		return false
+	}
+	_, ok := head.Data.rangeOf(id)
+	return ok
 }
 
 // remove takes a member's entry at a time out of key; an entry of the
@@ -250,11 +284,12 @@ func (m *memberships) remove(ctx context.Context, key, name string, at time.Time
 
 // rangeOf returns the range a head records for a bucket.
 func (h membership) rangeOf(id string) (bucketRange, bool) {
-	i := slices.IndexFunc(h.Ranges, func(r bucketRange) bool { return r.ID == id })
-	if i < 0 {
-		return bucketRange{}, false
+	for _, s := range h.Ranges {
+		if s == id || strings.HasPrefix(s, id+" ") {
+			return parseBucketRange(s)
+		}
 	}
-	return h.Ranges[i], true
+	return bucketRange{}, false
 }
 
 // name makes the head of key list a bucket and, when closed is not nil,
@@ -268,7 +303,7 @@ func (m *memberships) name(ctx context.Context, key, id string, closed *bucketRa
 		}
 		if closed != nil {
 			if _, ok := cur.rangeOf(closed.ID); !ok {
-				next.Ranges = append(slices.Clone(cur.Ranges), *closed)
+				next.Ranges = append(slices.Clone(cur.Ranges), closed.String())
 			}
 		}
 		return next, len(next.Buckets) != len(cur.Buckets) || len(next.Ranges) != len(cur.Ranges)

@@ -34,7 +34,7 @@ func rawMemberships(key string, members []member, now time.Time) []any {
 	for _, id := range ids {
 		full := len(byBucket[id]) >= bucketCap
 		if full {
-			head.Ranges = append(head.Ranges, rangeOf(id, byBucket[id]))
+			head.Ranges = append(head.Ranges, rangeOf(id, byBucket[id]).String())
 		}
 		buckets = append(buckets, doc(bucketName(key, id), membership{Members: byBucket[id], Closed: full}))
 	}

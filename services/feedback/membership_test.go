@@ -279,3 +279,26 @@ func reversed(s []string) []string {
 	slices.Reverse(out)
 	return out
 }
+
+func TestBucketRangeRoundTrip(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
+	for _, r := range []bucketRange{
+		{ID: "2026-03+2", First: t0, Last: t0.Add(time.Hour)},
+		{ID: "2026-03"}, // closed with no members left
+	} {
+		got, ok := parseBucketRange(r.String())
+		if !ok || got.ID != r.ID || !got.First.Equal(r.First) || !got.Last.Equal(r.Last) {
+			t.Errorf("parseBucketRange(%q) = %+v, %v; want %+v", r.String(), got, ok, r)
+		}
+	}
+	// Anything else is no range: the bucket is read.
+	for _, s := range []string{"", "2026-03 1", "2026-03 x 2", "2026-03 5 4", "2026-03 1 2 3"} {
+		if r, ok := parseBucketRange(s); ok {
+			t.Errorf("parseBucketRange(%q) = %+v, want no range", s, r)
+		}
+	}
+	head := membership{Ranges: []string{"2026-03+1 1 2", "2026-03+10 3 4"}}
+	if r, ok := head.rangeOf("2026-03+1"); !ok || r.Last.UnixMilli() != 2 {
+		t.Errorf("rangeOf(2026-03+1) = %+v, %v: want its own range, not +10's", r, ok)
+	}
+}
