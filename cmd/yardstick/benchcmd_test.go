@@ -19,16 +19,7 @@ func TestBenchCommand(t *testing.T) {
 	// Small enough for about half a minute with the race detector on a
 	// quiet machine of two cores: each run stops at 300 ms, or after its
 	// one slow call there.
-	cmd, err := parse([]string{"bench", "--scorecards", "30", "--interviewers", "6", "--roles", "2",
-		"--clients", "1,4", "--duration", "300ms", "--writes", "4", "--calibrations", "1"}, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out strings.Builder
-	cmd.(*benchCommand).out = &out
-	if err := cmd.run(context.Background(), slog.New(slog.NewTextHandler(t.Output(), nil))); err != nil {
-		t.Fatalf("bench: %v\n%s", err, out.String())
-	}
+	out := runBench(t, "--clients", "1,4", "--duration", "300ms", "--writes", "4", "--calibrations", "1")
 	// scenario, clients → the row's cells
 	rows := map[string][]string{}
 	for line := range strings.Lines(out.String()) {
@@ -71,6 +62,23 @@ func TestBenchCommand(t *testing.T) {
 	}
 }
 
+// runBench runs the load tool at a tiny size (30 scorecards, 6
+// interviewers, 2 roles) with more flags, and returns its report.
+func runBench(t *testing.T, flags ...string) *strings.Builder {
+	t.Helper()
+	args := append([]string{"bench", "--scorecards", "30", "--interviewers", "6", "--roles", "2"}, flags...)
+	cmd, err := parse(args, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &strings.Builder{}
+	cmd.(*benchCommand).out = out
+	if err := cmd.run(context.Background(), slog.New(slog.NewTextHandler(t.Output(), nil))); err != nil {
+		t.Fatalf("bench: %v\n%s", err, out.String())
+	}
+	return out
+}
+
 func TestBenchFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"--clients", "1,x"},
@@ -107,16 +115,7 @@ func TestBenchFlags(t *testing.T) {
 // both transports, without errors.
 func TestBenchSoak(t *testing.T) {
 	mix := "my-interviews=2,debrief=1,list-candidates=1,rubric-revision=1,submit=1"
-	cmd, err := parse([]string{"bench", "--scorecards", "30", "--interviewers", "6", "--roles", "2",
-		"--rate", "24", "--duration", "1s", "--mix", mix}, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out strings.Builder
-	cmd.(*benchCommand).out = &out
-	if err := cmd.run(context.Background(), slog.New(slog.NewTextHandler(t.Output(), nil))); err != nil {
-		t.Fatalf("bench: %v\n%s", err, out.String())
-	}
+	out := runBench(t, "--rate", "24", "--duration", "1s", "--mix", mix)
 	want := map[string]string{"my-interviews": "8", "debrief": "4", "list-candidates": "4", "rubric-revision": "4", "submit": "4"}
 	for line := range strings.Lines(out.String()) {
 		cells := strings.Split(strings.Trim(strings.TrimSpace(line), "|"), "|")
