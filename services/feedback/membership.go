@@ -203,34 +203,37 @@ func (m *memberships) add(ctx context.Context, key, name string, at time.Time) e
 				return err
 			}
 		}
-		var closed *bucketRange // the bucket's, when it was closed
+		var (
+			full   bool         // the bucket takes no more members
+			closed *bucketRange // and its range, when it was closed
+		)
 		err := m.editDoc(ctx, bucketName(key, id), func(b membership) (membership, bool) {
-			closed = nil
+			full, closed = false, nil
 			switch {
 			case slices.ContainsFunc(b.Members, func(e member) bool { return e.is(name, at) }):
 				return b, false
 			case b.Closed:
+				full = true
+				r := bucketRange{ID: id} // emptied since: nothing to read
 				if len(b.Members) > 0 {
-					r := rangeOf(id, b.Members)
-					closed = &r
-				} else {
-					closed = &bucketRange{ID: id} // emptied since: nothing to read
+					r = rangeOf(id, b.Members)
 				}
+				closed = &r
 				return b, false
 			case len(b.Members) >= m.bucketSize():
 				// Filled before buckets were closed: it may take a member
 				// again after a removal, so the head gets no range for it
 				// and pages always read it.
-				closed = &bucketRange{}
+				full = true
 				return b, false
 			}
 			members := append(slices.Clone(b.Members), member{Name: name, At: at})
 			return membership{Members: members, Closed: len(members) >= m.bucketSize()}, true
 		})
-		if err != nil || closed == nil {
+		if err != nil || !full {
 			return err
 		}
-		if closed.ID != "" && !hasRange(head, closed.ID) {
+		if closed != nil && !hasRange(head, id) {
 			if err := m.name(ctx, key, bucketID(month, n+1), closed); err != nil {
 				return err
 			}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/yardstick-dev/yardstick/pkg/mongodb/mongotest"
+	"github.com/yardstick-dev/yardstick/pkg/versioned"
 )
 
 func newMemberships(t *testing.T) *memberships {
@@ -300,5 +301,47 @@ func TestBucketRangeRoundTrip(t *testing.T) {
 	head := membership{Ranges: []string{"2026-03+1 1 2", "2026-03+10 3 4"}}
 	if r, ok := head.rangeOf("2026-03+1"); !ok || r.Last.UnixMilli() != 2 {
 		t.Errorf("rangeOf(2026-03+1) = %+v, %v: want its own range, not +10's", r, ok)
+	}
+}
+
+// A bucket filled before buckets were closed (no Closed, no range in the
+// head) is never given a range: after a removal it may take a member
+// again from an adder with an older head. The next add opens an
+// overflow bucket, and pages read both.
+func TestMembershipBucketFilledBeforeRangesIsAlwaysRead(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.Database(t)
+	s := NewStore(db)
+	if err := s.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	m := &s.members
+	t0 := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+	old := make([]member, bucketCap)
+	for i := range old {
+		old[i] = member{Name: fmt.Sprintf("m%04d", i), At: t0.Add(time.Duration(i) * time.Minute)}
+	}
+	docs := rawMemberships("k", old, t0)
+	for i, d := range docs { // as written before buckets were closed
+		doc := d.(versioned.Doc[membership])
+		doc.Data.Ranges, doc.Data.Closed = nil, false
+		docs[i] = doc
+	}
+	if _, err := db.Collection("memberships").InsertMany(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.add(ctx, "k", "late", t0.Add(time.Hour*24)); err != nil {
+		t.Fatal(err)
+	}
+	head, err := m.store.Get(ctx, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(head.Data.Buckets) != "[2026-04 2026-04+1]" || len(head.Data.Ranges) != 0 {
+		t.Errorf("head = %+v, want an overflow bucket and no range for the old one", head.Data)
+	}
+	got := names(t, m, "k", 30, true)
+	if len(got) != bucketCap+1 || got[0] != "late" || got[bucketCap] != "m0000" {
+		t.Errorf("newest first: %d members, from %q to %q; want %d, from late to m0000", len(got), got[0], got[len(got)-1], bucketCap+1)
 	}
 }
