@@ -8,7 +8,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
-	"github.com/yardstick-dev/yardstick/pkg/mongodb/mongotest"
 	"github.com/yardstick-dev/yardstick/pkg/versioned"
 )
 
@@ -22,13 +21,7 @@ import (
 //	go test -run '^$' -bench MembershipBulkMonth -benchtime 50x ./services/feedback/
 func BenchmarkMembershipBulkMonth(b *testing.B) {
 	ctx := context.Background()
-	db := mongotest.Database(b)
-	s := NewStore(db)
-	if err := s.Init(ctx); err != nil {
-		b.Fatal(err)
-	}
-	mongotest.IndexIDs(b, db) // as production does at start-up
-	m := &s.members
+	m, db := newMembershipsIn(b)
 	t0 := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	members := make([]member, 10000)
 	for i := range members {

@@ -8,17 +8,30 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
 	"github.com/yardstick-dev/yardstick/pkg/mongodb/mongotest"
 	"github.com/yardstick-dev/yardstick/pkg/versioned"
 )
 
 func newMemberships(t *testing.T) *memberships {
 	t.Helper()
-	s := NewStore(mongotest.Database(t))
+	m, _ := newMembershipsIn(t)
+	return m
+}
+
+// newMembershipsIn is newMemberships with its database, for tests that
+// write raw documents beside it; its collections have the _id index
+// production adds at start-up.
+func newMembershipsIn(t testing.TB) (*memberships, *mongo.Database) {
+	t.Helper()
+	db := mongotest.Database(t)
+	s := NewStore(db)
 	if err := s.Init(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return &s.members
+	mongotest.IndexIDs(t, db)
+	return &s.members, db
 }
 
 // names pages through key, size at a time, and returns the names in the
@@ -310,12 +323,7 @@ func TestBucketRangeRoundTrip(t *testing.T) {
 // overflow bucket, and pages read both.
 func TestMembershipBucketFilledBeforeRangesIsAlwaysRead(t *testing.T) {
 	ctx := context.Background()
-	db := mongotest.Database(t)
-	s := NewStore(db)
-	if err := s.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
-	m := &s.members
+	m, db := newMembershipsIn(t)
 	t0 := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
 	old := make([]member, bucketCap)
 	for i := range old {
