@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -41,6 +42,42 @@ func newStats(latencies []time.Duration, errors int, firstError string, wall tim
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	s.P50, s.P90, s.P99 = ms(percentile(sorted, 50)), ms(percentile(sorted, 90)), ms(percentile(sorted, 99))
 	return s
+}
+
+// tally gathers a run's outcomes as its operations end, from any number
+// of goroutines.
+type tally struct {
+	mu         sync.Mutex
+	latencies  []time.Duration
+	errors     int
+	firstError string
+}
+
+// add counts one operation: its latency when it succeeded, its error
+// otherwise.
+func (t *tally) add(took time.Duration, err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err != nil {
+		if t.errors == 0 {
+			t.firstError = err.Error()
+		}
+		t.errors++
+		return
+	}
+	t.latencies = append(t.latencies, took)
+}
+
+// stats summarises what was added, over a run of wall time.
+func (t *tally) stats(wall time.Duration) Stats {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return newStats(t.latencies, t.errors, t.firstError, wall)
+}
+
+// warmUpFailed is a run that stopped at its untimed first operation.
+func warmUpFailed(err error) Stats {
+	return Stats{Requests: 1, Errors: 1, FirstError: "warm-up: " + err.Error()}
 }
 
 // percentile is the exact p-th percentile of sorted samples by the

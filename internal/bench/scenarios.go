@@ -184,28 +184,20 @@ func (d *dataset) prepareSubmits(ctx context.Context, _ api, n int) (operation, 
 // passed or limit operations (when positive) have started. Operation 0 is
 // a warm-up, untimed; if it fails, so does the run, without going on.
 func measure(ctx context.Context, clients int, duration time.Duration, limit int, op func(ctx context.Context, i int) error) Stats {
-	call := func(i int) error {
-		ctx, cancel := context.WithTimeout(ctx, opTimeout)
-		defer cancel()
-		return op(ctx, i)
-	}
+	call := bounded(ctx, op)
 	if err := call(0); err != nil {
-		return Stats{Requests: 1, Errors: 1, FirstError: "warm-up: " + err.Error()}
+		return warmUpFailed(err)
 	}
 	var (
-		next       atomic.Int64 // the next operation's index
-		mu         sync.Mutex
-		latencies  []time.Duration
-		errors     int
-		firstError string
-		wg         sync.WaitGroup
+		next atomic.Int64 // the next operation's index
+		t    tally
+		wg   sync.WaitGroup
 	)
 	next.Store(1)
 	start := time.Now()
 	deadline := start.Add(duration)
 	for range clients {
 		wg.Go(func() {
-			var mine []time.Duration
 			for ctx.Err() == nil && time.Now().Before(deadline) {
 				i := int(next.Add(1) - 1)
 				if limit > 0 && i > limit {
@@ -213,23 +205,19 @@ func measure(ctx context.Context, clients int, duration time.Duration, limit int
 				}
 				t0 := time.Now()
 				err := call(i)
-				took := time.Since(t0)
-				if err != nil {
-					mu.Lock()
-					if errors == 0 {
-						firstError = err.Error()
-					}
-					errors++
-					mu.Unlock()
-					continue
-				}
-				mine = append(mine, took)
+				t.add(time.Since(t0), err)
 			}
-			mu.Lock()
-			latencies = append(latencies, mine...)
-			mu.Unlock()
 		})
 	}
 	wg.Wait()
-	return newStats(latencies, errors, firstError, time.Since(start))
+	return t.stats(time.Since(start))
+}
+
+// bounded calls op with each call bounded by opTimeout.
+func bounded(ctx context.Context, op func(ctx context.Context, i int) error) func(i int) error {
+	return func(i int) error {
+		ctx, cancel := context.WithTimeout(ctx, opTimeout)
+		defer cancel()
+		return op(ctx, i)
+	}
 }

@@ -128,27 +128,19 @@ type SoakRow struct {
 // untimed warm-up, made first). It waits for every operation, each
 // bounded by opTimeout.
 func soak(ctx context.Context, rate float64, duration time.Duration, order []int, ops []func(ctx context.Context, i int) error) []Stats {
-	call := func(k, i int) error {
-		ctx, cancel := context.WithTimeout(ctx, opTimeout)
-		defer cancel()
-		return ops[k](ctx, i)
-	}
 	out := make([]Stats, len(ops))
+	calls := make([]func(i int) error, len(ops))
 	warm := make([]bool, len(ops))
-	for k := range ops {
-		if err := call(k, 0); err != nil {
-			out[k] = Stats{Requests: 1, Errors: 1, FirstError: "warm-up: " + err.Error()}
+	for k, op := range ops {
+		calls[k] = bounded(ctx, op)
+		if err := calls[k](0); err != nil {
+			out[k] = warmUpFailed(err)
 			continue
 		}
 		warm[k] = true
 	}
-	type sample struct {
-		took time.Duration
-		err  error
-	}
 	var (
-		mu      sync.Mutex
-		samples = make([][]sample, len(ops))
+		tallies = make([]tally, len(ops))
 		next    = make([]int, len(ops))
 		wg      sync.WaitGroup
 	)
@@ -171,35 +163,16 @@ func soak(ctx context.Context, rate float64, duration time.Duration, order []int
 		next[k]++
 		n := next[k]
 		wg.Go(func() {
-			err := call(k, n)
-			took := time.Since(due)
-			mu.Lock()
-			samples[k] = append(samples[k], sample{took, err})
-			mu.Unlock()
+			err := calls[k](n)
+			tallies[k].add(time.Since(due), err)
 		})
 	}
 	wg.Wait()
 	wall := time.Since(start)
 	for k := range ops {
-		if !warm[k] {
-			continue
+		if warm[k] {
+			out[k] = tallies[k].stats(wall)
 		}
-		var (
-			latencies []time.Duration
-			errs      int
-			first     string
-		)
-		for _, s := range samples[k] {
-			if s.err != nil {
-				if errs == 0 {
-					first = s.err.Error()
-				}
-				errs++
-				continue
-			}
-			latencies = append(latencies, s.took)
-		}
-		out[k] = newStats(latencies, errs, first, wall)
 	}
 	return out
 }
